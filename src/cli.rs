@@ -1,0 +1,108 @@
+//! The command line, as clap derive types. These are raw values; `config::RunConfig`
+//! resolves and validates them once.
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// payback: get project companies paid.
+#[derive(Debug, Parser)]
+#[command(name = "payback", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read open invoices, age them as of a date and write the aging report.
+    #[command(after_long_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  payback run --invoices sample-data/invoices.xlsx --as-of 2026-11-30
+  payback run --invoices ar.csv --map customer=\"Client Name\" --map amount=\"Inv Total\"
+  payback run --invoices erp.xlsx --sheet \"Open Items\" --rules rules/group.toml --out reports/2026-11
+
+Exit codes: 0 ok; 1 the report was written but some rows were rejected; 2 could not run.";
+
+/// Options of `payback run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Open invoices: a .csv, .xlsx, .xlsm, .xls or .ods file.
+    #[arg(long, value_name = "PATH")]
+    pub invoices: PathBuf,
+
+    /// Worksheet to read from a workbook [default: the first sheet].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+
+    /// Which source column holds a canonical field, e.g. `--map customer="Client Name"`.
+    /// Repeatable. Fields: customer, invoice_no, invoice_date, due_date, amount,
+    /// open_amount, paid_amount, currency, project, contract_no, project_manager, paid_date.
+    #[arg(long = "map", value_name = "FIELD=HEADER")]
+    pub map: Vec<String>,
+
+    /// Age the open items as of this date [default: today].
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Rules file (TOML); keys it leaves out take the built-in defaults.
+    #[arg(long, value_name = "PATH", default_value = "rules/default.toml")]
+    pub rules: PathBuf,
+
+    /// Folder for the report files; created if missing.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+
+    /// How to read dates written as text like 03/04/2026 [default: from the rules file].
+    #[arg(long = "date-order", value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrder>,
+}
+
+/// Order of day, month and year in dates written as text with the year last or first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// 2026/05/20
+    Ymd,
+    /// 20/05/2026
+    Dmy,
+    /// 05/20/2026
+    Mdy,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("\"{text}\" is not a date in the form YYYY-MM-DD, e.g. 2026-11-30"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_parses_contract_options() {
+        let cli = Cli::try_parse_from([
+            "payback", "run", "--invoices", "a.csv", "--map", "customer=Client", "--map",
+            "amount=Total", "--as-of", "2026-11-30", "--out", "x",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command;
+        assert_eq!(args.map, ["customer=Client", "amount=Total"]);
+        assert_eq!(args.as_of, NaiveDate::from_ymd_opt(2026, 11, 30));
+        assert_eq!(args.rules, PathBuf::from("rules/default.toml"));
+        assert_eq!(args.out, PathBuf::from("x"));
+    }
+
+    #[test]
+    fn bad_as_of_is_refused() {
+        let err = Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", "30.11.2026"])
+            .unwrap_err();
+        assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+    }
+}

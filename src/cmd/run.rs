@@ -1,0 +1,71 @@
+//! `payback run`: ingest → normalize → age → report, then publish the outputs.
+use chrono::NaiveDate;
+
+use crate::cli::RunArgs;
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
+use crate::normalize::columns::ColumnMap;
+use crate::normalize::{self, schema};
+use crate::output::Staging;
+use crate::report::{ReportInput, RowCounts, summary_json, workbook};
+use crate::rules::aging;
+use crate::{Outcome, ingest};
+
+/// Runs the aging and writes `aging-report.xlsx` and `summary.json` into `--out`.
+///
+/// # Errors
+/// Any [`Error`] that stops the run; nothing is written then.
+pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
+    let config = RunConfig::from_args(args, today)?;
+    let table = ingest::read_table(config.invoices(), config.sheet())?;
+    let columns = ColumnMap::resolve(&table.headers, config.mappings(), &table.source.location())?;
+    let options = normalize::Options {
+        default_currency: config.default_currency().clone(),
+        date_order: config.date_order(),
+    };
+    let normalized = normalize::normalize(&table, &columns, &options);
+    let frame = schema::invoice_frame(&normalized.invoices).map_err(Error::internal)?;
+    let rules = config.rules();
+    let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
+        .map_err(Error::internal)?;
+    let counts = RowCounts::new(&normalized, &aging);
+    if !counts.reconciles() {
+        return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
+    }
+    let input = ReportInput {
+        aging: &aging,
+        normalized: &normalized,
+        counts,
+        company: &rules.company.name,
+        rules_origin: config.rules_origin(),
+    };
+    let mut staging = Staging::new(config.out())?;
+    workbook::write(&staging.file(workbook::FILE_NAME), &input)?;
+    summary_json::write(&staging.file(summary_json::FILE_NAME), &input)?;
+    staging.commit()?;
+
+    let out = config.out().display();
+    let mut message = format!(
+        "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{} and {out}/{}",
+        counts.read,
+        counts.accepted,
+        counts.closed,
+        counts.future_dated,
+        counts.rejected,
+        workbook::FILE_NAME,
+        summary_json::FILE_NAME,
+    );
+    for t in &aging.currencies {
+        message.push_str(&format!(
+            "\n{}: open {} ({} items), overdue {}",
+            t.currency.code(),
+            t.currency.format(t.total().amount_minor),
+            t.total().count,
+            t.currency.format(t.overdue.amount_minor)
+        ));
+    }
+    if counts.rejected > 0 {
+        message.push_str(&format!("\n{} rows rejected: see the Rejected sheet (exit code 1)", counts.rejected));
+    }
+    Ok(Outcome { message, exit_code: u8::from(counts.rejected > 0) })
+}

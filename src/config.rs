@@ -1,0 +1,119 @@
+//! Command line + rules file + defaults → one validated [`RunConfig`]. After this nothing
+//! re-validates options.
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::cli::{DateOrder, RunArgs};
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use crate::normalize::columns::Mapping;
+use crate::rules::spec::RulesSpec;
+
+/// The default `--rules` path; when it does not exist the built-in rules are used.
+pub const DEFAULT_RULES_PATH: &str = "rules/default.toml";
+
+/// Everything `payback run` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    invoices: PathBuf,
+    sheet: Option<String>,
+    mappings: Vec<Mapping>,
+    as_of: NaiveDate,
+    rules: RulesSpec,
+    rules_origin: String,
+    out: PathBuf,
+    date_order: Option<DateOrder>,
+    default_currency: Currency,
+}
+
+impl RunConfig {
+    /// Resolves `args`; `today` is the as-of date when `--as-of` is not given.
+    ///
+    /// # Errors
+    /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`.
+    pub fn from_args(args: RunArgs, today: NaiveDate) -> Result<Self> {
+        let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
+        let (rules, rules_origin) = if default_path && !args.rules.exists() {
+            (RulesSpec::load(None)?, "built-in defaults".to_owned())
+        } else {
+            (RulesSpec::load(Some(&args.rules))?, args.rules.display().to_string())
+        };
+        // Precedence: --map first (wins), then the rules file's columns.
+        let mut mappings = args.map.iter().map(|m| Mapping::parse_cli(m)).collect::<Result<Vec<_>>>()?;
+        for (field, header) in &rules.input.invoices.columns {
+            mappings.push(Mapping::new(
+                field,
+                header,
+                format!("{rules_origin}: [input.invoices.columns] {field}"),
+            )?);
+        }
+        let default_currency = Currency::parse(&rules.company.currency)
+            .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
+        Ok(Self {
+            sheet: args.sheet.or_else(|| rules.input.invoices.sheet.clone()),
+            date_order: args.date_order.or(rules.input.date_order),
+            invoices: args.invoices,
+            mappings,
+            as_of: args.as_of.unwrap_or(today),
+            rules,
+            rules_origin,
+            out: args.out,
+            default_currency,
+        })
+    }
+
+    /// The invoices file.
+    #[must_use]
+    pub fn invoices(&self) -> &Path {
+        &self.invoices
+    }
+
+    /// The worksheet to read, if named.
+    #[must_use]
+    pub fn sheet(&self) -> Option<&str> {
+        self.sheet.as_deref()
+    }
+
+    /// Column mappings, strongest first.
+    #[must_use]
+    pub fn mappings(&self) -> &[Mapping] {
+        &self.mappings
+    }
+
+    /// The as-of date.
+    #[must_use]
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// The merged, validated rules.
+    #[must_use]
+    pub fn rules(&self) -> &RulesSpec {
+        &self.rules
+    }
+
+    /// The rules file path, or `built-in defaults`.
+    #[must_use]
+    pub fn rules_origin(&self) -> &str {
+        &self.rules_origin
+    }
+
+    /// The output folder.
+    #[must_use]
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Order of ambiguous text dates.
+    #[must_use]
+    pub fn date_order(&self) -> Option<DateOrder> {
+        self.date_order
+    }
+
+    /// Currency for rows that name none.
+    #[must_use]
+    pub fn default_currency(&self) -> &Currency {
+        &self.default_currency
+    }
+}

@@ -1,0 +1,157 @@
+//! The errors that stop a run, each naming where it happened ([`Location`]).
+//! Bad rows are not errors: they become `normalize::Rejected` values.
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a problem was found: file, and when known the sheet, row (1-based, as the user
+/// sees it in Excel or a text editor) and column header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// The input file.
+    pub file: PathBuf,
+    /// Worksheet name, for workbooks.
+    pub sheet: Option<String>,
+    /// 1-based row number.
+    pub row: Option<usize>,
+    /// Column header (or letter when the header is empty).
+    pub column: Option<String>,
+}
+
+impl Location {
+    /// A location naming only a file.
+    #[must_use]
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Self { file: file.into(), ..Self::default() }
+    }
+
+    /// The same location narrowed to a sheet.
+    #[must_use]
+    pub fn with_sheet(mut self, sheet: Option<String>) -> Self {
+        self.sheet = sheet;
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", sheet \"{sheet}\"")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column \"{column}\"")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that makes payback give up on a run (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input file could not be opened or parsed at all.
+    #[error("{location}: cannot read the file: {reason}")]
+    Unreadable {
+        /// Which file.
+        location: Location,
+        /// The underlying cause, in words.
+        reason: String,
+    },
+    /// `--sheet` (or the rules file) names a sheet the workbook does not have.
+    #[error("{location}: there is no sheet named \"{sheet}\"; the workbook has: {available}")]
+    UnknownSheet {
+        /// Which file.
+        location: Location,
+        /// The requested sheet.
+        sheet: String,
+        /// The sheet names present, quoted and comma-separated.
+        available: String,
+    },
+    /// The sheet holds no header row at all.
+    #[error("{location}: the sheet is empty: no header row found")]
+    NoHeader {
+        /// Which file and sheet.
+        location: Location,
+    },
+    /// A required canonical field matched no column.
+    #[error(
+        "{location}: no column for required field `{field}`; the headers are: {headers}. \
+         Name it with --map {field}=HEADER or under [input.invoices.columns] in the rules file"
+    )]
+    MissingColumn {
+        /// Which file and sheet.
+        location: Location,
+        /// The canonical field name.
+        field: &'static str,
+        /// The headers found, quoted and comma-separated.
+        headers: String,
+    },
+    /// A column mapping (`--map` or rules) is malformed or names a header that is absent.
+    #[error("{origin}: {reason}")]
+    BadMapping {
+        /// `--map customer=Client` or the rules file key.
+        origin: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// Two columns both look like the same field and nothing says which to use.
+    #[error(
+        "{location}: columns \"{first}\" and \"{second}\" both look like `{field}`; \
+         choose one with --map {field}=HEADER"
+    )]
+    AmbiguousColumn {
+        /// Which file and sheet.
+        location: Location,
+        /// The canonical field.
+        field: &'static str,
+        /// First candidate header.
+        first: String,
+        /// Second candidate header.
+        second: String,
+    },
+    /// The rules file is missing, not valid TOML, or fails validation.
+    #[error("{file}: {reason}")]
+    Rules {
+        /// The rules file (or `built-in defaults`).
+        file: PathBuf,
+        /// Every problem found, one per line.
+        reason: String,
+    },
+    /// A command-line value is not allowed.
+    #[error("{option}: {reason}")]
+    BadOption {
+        /// The option as typed, e.g. `--as-of`.
+        option: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// The output folder or a file in it could not be written.
+    #[error("cannot write {path}: {reason}")]
+    Output {
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating-system reason.
+        reason: String,
+    },
+    /// Something payback itself got wrong.
+    #[error("this is a bug in payback, please report it: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The process exit code for this error: always 2 ("could not run").
+    #[must_use]
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+
+    /// Wraps an unexpected library error (polars, xlsx writer) as [`Error::Internal`].
+    pub fn internal(err: impl fmt::Display) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
+/// The result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

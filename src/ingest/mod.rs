@@ -1,0 +1,98 @@
+//! Ingest: a spreadsheet file in, a [`RawTable`] of untyped cells out.
+//! Nothing here interprets values; it only finds the header row and keeps every data row
+//! with the row number the user sees.
+pub mod cell;
+pub mod csv;
+pub mod source;
+pub mod workbook;
+
+use std::path::Path;
+
+pub use cell::Cell;
+pub use source::{RawRow, RawTable, SourceRef};
+
+use crate::error::{Error, Location, Result};
+
+/// Reads the first table of `path`: a CSV file, or the sheet `sheet` (default: the first)
+/// of a workbook.
+///
+/// # Errors
+/// [`Error::Unreadable`] for a missing or malformed file or an unsupported extension,
+/// [`Error::UnknownSheet`], [`Error::NoHeader`].
+pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<RawTable> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "csv" | "txt" => csv::read(path),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet),
+        other => Err(Error::Unreadable {
+            location: Location::file(path),
+            reason: format!(
+                "unsupported file type \"{other}\"; payback reads .csv, .xlsx, .xlsm, .xlsb, .xls and .ods"
+            ),
+        }),
+    }
+}
+
+/// Splits sheet rows into the header (the first row with at least two filled cells) and
+/// the data rows after it; blank rows are counted, not kept.
+fn split_header(source: SourceRef, rows: impl Iterator<Item = RawRow>) -> Result<RawTable> {
+    let mut header: Option<RawRow> = None;
+    let mut data = Vec::new();
+    let mut blank_rows = 0;
+    for row in rows {
+        let filled = row.cells.iter().filter(|c| !c.is_blank()).count();
+        if header.is_none() {
+            if filled >= 2 {
+                header = Some(row);
+            }
+        } else if filled == 0 {
+            blank_rows += 1;
+        } else {
+            data.push(row);
+        }
+    }
+    let Some(header) = header else {
+        return Err(Error::NoHeader { location: source.location() });
+    };
+    let headers = header
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let text = cell.to_text();
+            if text.trim().is_empty() { format!("Column {}", column_letter(i)) } else { text.trim().to_owned() }
+        })
+        .collect();
+    Ok(RawTable { source, headers, header_row: header.number, rows: data, blank_rows })
+}
+
+/// Spreadsheet column letters for a 0-based index: 0 → A, 26 → AA.
+#[must_use]
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+}

@@ -1,0 +1,41 @@
+//! payback reads accounts-receivable exports, ages every open amount as of a date and
+//! writes an Excel aging report plus a machine-readable summary.
+//!
+//! The pipeline, one module per stage: [`ingest`] (spreadsheet → raw rows) →
+//! [`normalize`] (raw rows → typed invoices + rejected rows) → [`rules`] (aging) →
+//! [`report`] (workbook, JSON) → [`output`] (atomic publish).
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod money;
+pub mod normalize;
+pub mod output;
+pub mod report;
+pub mod rules;
+
+pub use error::{Error, Result};
+
+/// What a finished command reports to the user: a one-paragraph message and the exit code
+/// (0 ok, 1 ran but found problems such as rejected rows).
+#[derive(Debug)]
+pub struct Outcome {
+    /// Human-readable summary printed on stdout.
+    pub message: String,
+    /// Process exit code.
+    pub exit_code: u8,
+}
+
+/// Runs the command named on the command line.
+///
+/// # Errors
+/// Any [`Error`] that stops the command; its [`Error::exit_code`] is 2.
+/// `today` is the as-of date when none is given.
+pub fn run(cli: cli::Cli, today: chrono::NaiveDate) -> Result<Outcome> {
+    match cli.command {
+        cli::Command::Run(args) => cmd::run::exec(args, today),
+    }
+}

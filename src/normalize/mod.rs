@@ -1,0 +1,273 @@
+//! Normalize: a [`RawTable`] in, typed [`Invoice`]s and [`Rejected`] rows out. Every data
+//! row ends up in exactly one of the two.
+pub mod columns;
+pub mod schema;
+pub mod value;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::cli::DateOrder;
+use crate::ingest::{Cell, RawRow, RawTable, SourceRef};
+use crate::money::Currency;
+use columns::ColumnMap;
+use schema::Field;
+
+/// One usable invoice row (open, closed or future-dated: the aging decides).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invoice {
+    /// Customer name, trimmed.
+    pub customer: String,
+    /// Invoice number, trimmed.
+    pub invoice_no: String,
+    /// Invoice date.
+    pub invoice_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Currency.
+    pub currency: Currency,
+    /// Invoice amount in minor units (negative for credit notes).
+    pub amount_minor: i64,
+    /// Open amount in minor units.
+    pub open_minor: i64,
+    /// Project.
+    pub project: Option<String>,
+    /// Contract number.
+    pub contract_no: Option<String>,
+    /// Project manager.
+    pub project_manager: Option<String>,
+    /// Date of the last payment.
+    pub paid_date: Option<NaiveDate>,
+    /// Row number in the source.
+    pub source_row: usize,
+}
+
+/// An input row that could not be used, with every reason found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// Row number in the source.
+    pub row: usize,
+    /// Header of the first offending column.
+    pub column: String,
+    /// Value of the first offending cell, as text.
+    pub value: String,
+    /// All reasons, `; `-separated.
+    pub reason: String,
+    /// The whole row as text, in source column order.
+    pub raw: Vec<String>,
+}
+
+/// How values are read.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Currency for rows without one.
+    pub default_currency: Currency,
+    /// Order of ambiguous text dates.
+    pub date_order: Option<DateOrder>,
+}
+
+/// The outcome of normalizing one table.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// Where the rows came from.
+    pub source: SourceRef,
+    /// Source headers, for the Rejected sheet.
+    pub headers: Vec<String>,
+    /// Usable rows.
+    pub invoices: Vec<Invoice>,
+    /// Unusable rows.
+    pub rejected: Vec<Rejected>,
+    /// Data rows read (non-blank rows below the header).
+    pub read: usize,
+    /// Blank rows skipped.
+    pub blank_rows: usize,
+}
+
+/// Types every row of `table`.
+#[must_use]
+pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
+    let mut invoices = Vec::with_capacity(table.rows.len());
+    let mut rejected = Vec::new();
+    for row in &table.rows {
+        match invoice(row, table, columns, options) {
+            Ok(invoice) => invoices.push(invoice),
+            Err(problems) => rejected.push(reject(row, problems)),
+        }
+    }
+    Normalized {
+        source: table.source.clone(),
+        headers: table.headers.clone(),
+        invoices,
+        rejected,
+        read: table.rows.len(),
+        blank_rows: table.blank_rows,
+    }
+}
+
+/// One reason a cell is refused.
+struct Problem {
+    column: String,
+    value: String,
+    reason: String,
+}
+
+/// Reads the fields of one row, collecting every problem rather than stopping at the first.
+struct RowReader<'a> {
+    row: &'a RawRow,
+    table: &'a RawTable,
+    columns: &'a ColumnMap,
+    problems: Vec<Problem>,
+}
+
+impl RowReader<'_> {
+    fn cell(&self, field: Field) -> Option<(usize, &Cell)> {
+        self.columns.get(field).map(|i| (i, RawTable::cell(self.row, i)))
+    }
+
+    fn refuse(&mut self, index: usize, cell: &Cell, reason: &str) {
+        let column = self.table.headers.get(index).cloned().unwrap_or_default();
+        let reason = if reason.starts_with("is ") { format!("{column} {reason}") } else { format!("{column}: {reason}") };
+        self.problems.push(Problem { column, value: cell.to_text(), reason });
+    }
+
+    /// Applies `parse` to the field's cell; `None` when absent or blank (and then refused
+    /// if `required`) or unparseable (refused).
+    fn read<T>(&mut self, field: Field, required: bool, parse: impl Fn(&Cell) -> Result<T, String>) -> Option<T> {
+        let (index, cell) = self.cell(field)?;
+        let cell = cell.clone();
+        if cell.is_blank() {
+            if required {
+                self.refuse(index, &cell, "is empty");
+            }
+            return None;
+        }
+        match parse(&cell) {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.refuse(index, &cell, &reason);
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, field: Field, required: bool) -> Option<String> {
+        self.read(field, required, |c| value::text(c).ok_or_else(|| "is empty".into()))
+    }
+
+    fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
+        let index = self.columns.get(field)?;
+        let cell = RawTable::cell(self.row, index).clone();
+        match currency.to_minor(amount) {
+            Ok(minor) => Some(minor),
+            Err(reason) => {
+                self.refuse(index, &cell, &reason);
+                None
+            }
+        }
+    }
+}
+
+fn invoice(row: &RawRow, table: &RawTable, columns: &ColumnMap, options: &Options) -> Result<Invoice, Vec<Problem>> {
+    let mut r = RowReader { row, table, columns, problems: Vec::new() };
+    let customer = r.text(Field::Customer, true);
+    let invoice_no = r.text(Field::InvoiceNo, true);
+    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, options.date_order));
+    let due_date = r.read(Field::DueDate, true, |c| value::date(c, options.date_order));
+    let currency = r
+        .read(Field::Currency, false, |c| {
+            let text = value::text(c).unwrap_or_default();
+            Currency::parse(&text).ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
+        })
+        .unwrap_or_else(|| options.default_currency.clone());
+    let amount = r.read(Field::Amount, true, value::amount);
+    let open = r.read(Field::OpenAmount, false, value::amount);
+    let paid = r.read(Field::PaidAmount, false, value::amount);
+    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, options.date_order));
+    let project = r.text(Field::Project, false);
+    let contract_no = r.text(Field::ContractNo, false);
+    let project_manager = r.text(Field::ProjectManager, false);
+
+    let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
+    let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
+    let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
+    let open_minor = amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
+
+    match (customer, invoice_no, invoice_date, due_date, amount_minor, open_minor) {
+        (Some(customer), Some(invoice_no), Some(invoice_date), Some(due_date), Some(amount_minor), Some(open_minor))
+            if r.problems.is_empty() =>
+        {
+            Ok(Invoice {
+                customer,
+                invoice_no,
+                invoice_date,
+                due_date,
+                currency,
+                amount_minor,
+                open_minor,
+                project,
+                contract_no,
+                project_manager,
+                paid_date,
+                source_row: row.number,
+            })
+        }
+        _ => Err(r.problems),
+    }
+}
+
+/// open = the open column when given (checked against amount − paid when both are given),
+/// else amount − paid, else amount. An open amount larger than the invoice or of the
+/// opposite sign is refused: it means the export is not what the user thinks it is.
+fn open_amount(r: &mut RowReader<'_>, currency: &Currency, amount: i64, open: Option<i64>, paid: Option<i64>) -> Option<i64> {
+    let blank = |r: &RowReader<'_>, f: Field| r.cell(f).is_none_or(|(_, c)| c.is_blank());
+    if open.is_none() && !blank(r, Field::OpenAmount) || paid.is_none() && !blank(r, Field::PaidAmount) {
+        return None; // already refused
+    }
+    let (field, open) = match (open, paid) {
+        (Some(open), Some(paid)) if amount - paid != open => {
+            let (i, cell) = r.cell(Field::OpenAmount)?;
+            let cell = cell.clone();
+            r.refuse(
+                i,
+                &cell,
+                &format!(
+                    "open amount {} is not amount {} minus paid {}",
+                    currency.format(open),
+                    currency.format(amount),
+                    currency.format(paid)
+                ),
+            );
+            return None;
+        }
+        (Some(open), _) => (Field::OpenAmount, open),
+        (None, Some(paid)) => (Field::PaidAmount, amount - paid),
+        (None, None) => (Field::Amount, amount),
+    };
+    let opposite = (open > 0 && amount < 0) || (open < 0 && amount > 0);
+    if opposite || open.abs() > amount.abs() {
+        let (i, cell) = r.cell(field)?;
+        let cell = cell.clone();
+        r.refuse(
+            i,
+            &cell,
+            &format!(
+                "open amount {} does not fit invoice amount {}",
+                currency.format(open),
+                currency.format(amount)
+            ),
+        );
+        return None;
+    }
+    Some(open)
+}
+
+fn reject(row: &RawRow, problems: Vec<Problem>) -> Rejected {
+    let first = problems.first();
+    Rejected {
+        row: row.number,
+        column: first.map(|p| p.column.clone()).unwrap_or_default(),
+        value: first.map(|p| p.value.clone()).unwrap_or_default(),
+        reason: problems.iter().map(|p| p.reason.as_str()).collect::<Vec<_>>().join("; "),
+        raw: row.cells.iter().map(Cell::to_text).collect(),
+    }
+}

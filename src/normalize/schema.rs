@@ -1,0 +1,230 @@
+//! The canonical invoice fields, the header names recognised for each, and the polars
+//! frame that normalize hands to the rules.
+use polars::prelude::*;
+
+use super::Invoice;
+
+/// A canonical invoice field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// Customer name (required).
+    Customer,
+    /// Invoice number (required).
+    InvoiceNo,
+    /// Invoice date (required).
+    InvoiceDate,
+    /// Due date (required).
+    DueDate,
+    /// Invoice amount, negative for credit notes (required).
+    Amount,
+    /// Amount still open.
+    OpenAmount,
+    /// Amount already paid.
+    PaidAmount,
+    /// ISO currency code.
+    Currency,
+    /// Project name or code.
+    Project,
+    /// Contract number.
+    ContractNo,
+    /// The project manager responsible.
+    ProjectManager,
+    /// Date of the last payment.
+    PaidDate,
+}
+
+impl Field {
+    /// Every field, required ones first.
+    pub const ALL: [Self; 12] = [
+        Self::Customer,
+        Self::InvoiceNo,
+        Self::InvoiceDate,
+        Self::DueDate,
+        Self::Amount,
+        Self::OpenAmount,
+        Self::PaidAmount,
+        Self::Currency,
+        Self::Project,
+        Self::ContractNo,
+        Self::ProjectManager,
+        Self::PaidDate,
+    ];
+
+    /// The field's name in `--map`, rules files and outputs.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::InvoiceNo => "invoice_no",
+            Self::InvoiceDate => "invoice_date",
+            Self::DueDate => "due_date",
+            Self::Amount => "amount",
+            Self::OpenAmount => "open_amount",
+            Self::PaidAmount => "paid_amount",
+            Self::Currency => "currency",
+            Self::Project => "project",
+            Self::ContractNo => "contract_no",
+            Self::ProjectManager => "project_manager",
+            Self::PaidDate => "paid_date",
+        }
+    }
+
+    /// The field named `name`, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name.trim())
+    }
+
+    /// Whether a row cannot be used without this field.
+    #[must_use]
+    pub fn is_required(self) -> bool {
+        matches!(self, Self::Customer | Self::InvoiceNo | Self::InvoiceDate | Self::DueDate | Self::Amount)
+    }
+
+    /// Headers recognised for this field without a mapping, most specific first. They are
+    /// compared after [`header_key`] (case, spaces, `_ - . :` ignored).
+    #[must_use]
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Self::Customer => &[
+                "customer", "customername", "client", "clientname", "customer/client", "contact",
+                "partner", "客户", "客户名称", "客户名", "单位名称", "购买方", "付款单位",
+            ],
+            Self::InvoiceNo => &[
+                "invoiceno", "invoicenumber", "invoicenum", "invoice#", "invoice", "invno", "num",
+                "no", "number", "documentno", "reference", "发票号", "发票号码", "单据编号", "单据号",
+            ],
+            Self::InvoiceDate => &["invoicedate", "date", "postingdate", "开票日期", "发票日期", "日期"],
+            Self::DueDate => &["duedate", "due", "paymentduedate", "到期日", "到期日期", "应收日期"],
+            Self::Amount => &[
+                "amount", "invoiceamount", "total", "invoicetotal", "grandtotal", "金额",
+                "发票金额", "含税金额", "价税合计",
+            ],
+            Self::OpenAmount => &[
+                "openamount", "openbalance", "balance", "balancedue", "amountdue", "outstanding",
+                "outstandingamount", "amountresidual", "未收金额", "应收余额", "余额", "未收款",
+            ],
+            Self::PaidAmount => &[
+                "paidamount", "paid", "amountpaid", "已收金额", "已收款", "回款金额", "已付金额",
+            ],
+            Self::Currency => &["currency", "cur", "ccy", "currencycode", "币种", "货币"],
+            Self::Project => &["project", "projectname", "项目", "项目名称"],
+            Self::ContractNo => &["contractno", "contractnumber", "contract", "合同编号", "合同号"],
+            Self::ProjectManager => &["projectmanager", "pm", "salesperson", "项目经理", "负责人"],
+            Self::PaidDate => &["paiddate", "paymentdate", "datepaid", "收款日期", "回款日期"],
+        }
+    }
+}
+
+/// A header reduced for comparison: lower case, without whitespace (also full-width and
+/// non-breaking) and without `_ - . :`.
+#[must_use]
+pub fn header_key(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | ':' | '：'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Column names of the invoice frame.
+pub mod col_name {
+    /// Customer name.
+    pub const CUSTOMER: &str = "customer";
+    /// Invoice number.
+    pub const INVOICE_NO: &str = "invoice_no";
+    /// Invoice date (Date).
+    pub const INVOICE_DATE: &str = "invoice_date";
+    /// Due date (Date).
+    pub const DUE_DATE: &str = "due_date";
+    /// Currency code.
+    pub const CURRENCY: &str = "currency";
+    /// Invoice amount in minor units (Int64).
+    pub const AMOUNT_MINOR: &str = "amount_minor";
+    /// Open amount in minor units (Int64).
+    pub const OPEN_MINOR: &str = "open_minor";
+    /// Project (nullable).
+    pub const PROJECT: &str = "project";
+    /// Contract number (nullable).
+    pub const CONTRACT_NO: &str = "contract_no";
+    /// Project manager (nullable).
+    pub const PROJECT_MANAGER: &str = "project_manager";
+    /// Paid date (nullable Date).
+    pub const PAID_DATE: &str = "paid_date";
+    /// Source row number (Int64).
+    pub const SOURCE_ROW: &str = "source_row";
+}
+
+/// Builds the typed invoice frame: one row per accepted input row.
+///
+/// # Errors
+/// Only polars construction errors, which would be a bug.
+pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
+    use col_name as c;
+    let text = |name: &str, f: &dyn Fn(&Invoice) -> &str| {
+        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
+    };
+    let optional = |name: &str, f: &dyn Fn(&Invoice) -> Option<&str>| {
+        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
+    };
+    let date = |name: &str, f: &dyn Fn(&Invoice) -> Option<i32>| {
+        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>()).cast(&DataType::Date)
+    };
+    let minor = |name: &str, f: &dyn Fn(&Invoice) -> i64| {
+        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
+    };
+    DataFrame::new(invoices.len(), vec![
+        text(c::CUSTOMER, &|i| &i.customer),
+        text(c::INVOICE_NO, &|i| &i.invoice_no),
+        date(c::INVOICE_DATE, &|i| Some(epoch_days(i.invoice_date)))?,
+        date(c::DUE_DATE, &|i| Some(epoch_days(i.due_date)))?,
+        text(c::CURRENCY, &|i| i.currency.code()),
+        minor(c::AMOUNT_MINOR, &|i| i.amount_minor),
+        minor(c::OPEN_MINOR, &|i| i.open_minor),
+        optional(c::PROJECT, &|i| i.project.as_deref()),
+        optional(c::CONTRACT_NO, &|i| i.contract_no.as_deref()),
+        optional(c::PROJECT_MANAGER, &|i| i.project_manager.as_deref()),
+        date(c::PAID_DATE, &|i| i.paid_date.map(epoch_days))?,
+        Column::new(
+            c::SOURCE_ROW.into(),
+            invoices.iter().map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+/// Days since 1970-01-01, polars' Date representation.
+#[must_use]
+pub fn epoch_days(date: chrono::NaiveDate) -> i32 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    i32::try_from((date - epoch).num_days()).unwrap_or(i32::MAX)
+}
+
+/// The date of a polars Date value.
+#[must_use]
+pub fn from_epoch_days(days: i32) -> chrono::NaiveDate {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    epoch + chrono::Duration::days(i64::from(days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_keys_ignore_case_and_spacing() {
+        assert_eq!(header_key(" Invoice No. "), "invoiceno");
+        assert_eq!(header_key("Open_Balance"), "openbalance");
+        assert_eq!(header_key("客户 名称"), "客户名称");
+        assert_eq!(header_key("Due\u{a0}Date"), "duedate");
+    }
+
+    #[test]
+    fn every_field_round_trips_its_name() {
+        for field in Field::ALL {
+            assert_eq!(Field::from_name(field.name()), Some(field));
+            for alias in field.aliases() {
+                assert_eq!(&header_key(alias), alias, "alias {alias} must be a key");
+            }
+        }
+    }
+}

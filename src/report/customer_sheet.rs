@@ -1,0 +1,127 @@
+//! The **By Customer** sheet: one row per customer and currency with the bucket amounts,
+//! total and overdue, sorted by overdue amount; one live totals row per currency that
+//! follows the autofilter.
+use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
+
+use super::ReportInput;
+use super::formats::{Formats, text_width};
+use super::workbook::write_text;
+use crate::ingest::column_letter;
+use crate::rules::aging::AgingTotals;
+
+/// The sheet name.
+pub const NAME: &str = "By Customer";
+
+/// Writes the sheet.
+///
+/// # Errors
+/// Writer errors.
+pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result<(), XlsxError> {
+    let aging = input.aging;
+    let n_buckets = aging.buckets.len();
+    // Customer, Currency, buckets…, Total, Overdue, Items, Shown (hidden helper).
+    let total_col = col(2 + n_buckets)?;
+    let overdue_col = total_col + 1;
+    let items_col = total_col + 2;
+    let shown_col = total_col + 3;
+    let mut headers = vec!["Customer".to_owned(), "Currency".to_owned()];
+    headers.extend(aging.buckets.iter().map(|b| b.label.clone()));
+    headers.extend(["Total".into(), "Overdue".into(), "Items".into(), "Shown".into()]);
+
+    let name_width = aging.customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);
+    #[allow(clippy::cast_precision_loss)]
+    ws.set_column_width(0, name_width.min(50) as f64 + 2.0)?;
+    ws.set_column_width(1, 10)?;
+    for c in 2..=overdue_col {
+        ws.set_column_width(c, 16)?;
+    }
+    ws.set_column_width(items_col, 8)?;
+    ws.set_column_hidden(shown_col)?;
+    ws.set_row_height(0, 30)?;
+    for (c, header) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, col(c)?, header, &f.header)?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    let rows = aging.customers.len();
+    let last_row = row(rows.max(1))?;
+    ws.autofilter(0, 0, last_row, items_col)?;
+
+    let bucket_cols = 2..total_col;
+    for (i, customer) in aging.customers.iter().enumerate() {
+        let r = row(i + 1)?;
+        let t = &customer.totals;
+        let money = f.money(&t.currency);
+        write_text(ws, r, 0, &customer.customer, &f.text)?;
+        write_text(ws, r, 1, t.currency.code(), &f.text)?;
+        for (b, bucket) in t.buckets.iter().enumerate() {
+            ws.write_number_with_format(r, col(2 + b)?, t.currency.excel_value(bucket.amount_minor), &money)?;
+        }
+        let sum = format!("=SUM({}:{})", cell(r, bucket_cols.start), cell(r, bucket_cols.end - 1));
+        ws.write_formula_with_format(r, total_col, Formula::new(sum).set_result(t.currency.format(t.total().amount_minor)), &money)?;
+        ws.write_number_with_format(r, overdue_col, t.currency.excel_value(t.overdue.amount_minor), &money)?;
+        #[allow(clippy::cast_precision_loss)]
+        ws.write_number_with_format(r, items_col, t.total().count as f64, &f.integer)?;
+        // 1 while the row is visible, 0 when the autofilter hides it: the totals use it.
+        ws.write_formula(r, shown_col, Formula::new(format!("=SUBTOTAL(103,{})", cell(r, 0))).set_result("1"))?;
+    }
+
+    let mut r = last_row + 2;
+    for totals in &aging.currencies {
+        write_totals_row(ws, r, totals, rows, (items_col, shown_col), f)?;
+        r += 1;
+    }
+    ws.write_string_with_format(
+        r + 1,
+        0,
+        "Totals follow the filter: rows hidden by the autofilter are left out.",
+        &f.note,
+    )?;
+    Ok(())
+}
+
+fn write_totals_row(
+    ws: &mut Worksheet,
+    r: RowNum,
+    totals: &AgingTotals,
+    rows: usize,
+    (items_col, shown_col): (ColNum, ColNum),
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let code = totals.currency.code();
+    let money = f.money_total(&totals.currency);
+    let last = rows.max(1) + 1;
+    let sumifs = |c: ColNum| {
+        let letter = column_letter(usize::from(c));
+        let currency = column_letter(1);
+        let shown = column_letter(usize::from(shown_col));
+        format!("=SUMIFS({letter}2:{letter}{last},${currency}$2:${currency}${last},\"{code}\",${shown}$2:${shown}${last},1)")
+    };
+    write_text(ws, r, 0, &format!("Total {code}"), &f.total_label)?;
+    write_text(ws, r, 1, code, &f.total_label)?;
+    let mut amounts: Vec<i64> = totals.buckets.iter().map(|b| b.amount_minor).collect();
+    amounts.push(totals.total().amount_minor);
+    amounts.push(totals.overdue.amount_minor);
+    for (i, amount) in amounts.iter().enumerate() {
+        let c = col(2 + i)?;
+        ws.write_formula_with_format(r, c, Formula::new(sumifs(c)).set_result(totals.currency.format(*amount)), &money)?;
+    }
+    ws.write_formula_with_format(
+        r,
+        items_col,
+        Formula::new(sumifs(items_col)).set_result(totals.total().count.to_string()),
+        &f.total_integer,
+    )?;
+    Ok(())
+}
+
+fn cell(r: RowNum, c: ColNum) -> String {
+    format!("{}{}", column_letter(usize::from(c)), r + 1)
+}
+
+fn col(i: usize) -> Result<ColNum, XlsxError> {
+    ColNum::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)
+}
+
+fn row(i: usize) -> Result<RowNum, XlsxError> {
+    RowNum::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)
+}

@@ -1,0 +1,131 @@
+//! Cell formats, built once and named for their meaning.
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
+
+use crate::money::Currency;
+
+const HEADER_FILL: u32 = 0x1F_4E_79;
+const TOTAL_FILL: u32 = 0xDD_EB_F7;
+
+/// The workbook's formats.
+#[derive(Debug, Clone)]
+pub struct Formats {
+    /// Sheet title.
+    pub title: Format,
+    /// Line under the title.
+    pub subtitle: Format,
+    /// Column headers.
+    pub header: Format,
+    /// Section heading.
+    pub section: Format,
+    /// Label in the facts block.
+    pub label: Format,
+    /// Plain text (always written as text, never as a formula).
+    pub text: Format,
+    /// Dates.
+    pub date: Format,
+    /// Counts and day numbers.
+    pub integer: Format,
+    /// Shares.
+    pub percent: Format,
+    /// Label of a totals row.
+    pub total_label: Format,
+    /// Count in a totals row.
+    pub total_integer: Format,
+    /// Share in a totals row.
+    pub total_percent: Format,
+    /// Muted note text.
+    pub note: Format,
+    money: BTreeMap<String, (Format, Format)>,
+}
+
+impl Formats {
+    /// Formats for a workbook showing amounts in `currencies`.
+    #[must_use]
+    pub fn new<'a>(currencies: impl IntoIterator<Item = &'a Currency>) -> Self {
+        let total = || Format::new().set_bold().set_background_color(Color::RGB(TOTAL_FILL)).set_border_top(FormatBorder::Thin);
+        let money = currencies
+            .into_iter()
+            .map(|c| {
+                let number = money_number_format(c);
+                (c.code().to_owned(), (Format::new().set_num_format(&number), total().set_num_format(&number)))
+            })
+            .collect();
+        Self {
+            title: Format::new().set_bold().set_font_size(16).set_font_color(Color::RGB(HEADER_FILL)),
+            subtitle: Format::new().set_italic().set_font_color(Color::Gray),
+            header: Format::new()
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(HEADER_FILL))
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            section: Format::new().set_bold().set_font_size(12).set_border_bottom(FormatBorder::Thin),
+            label: Format::new().set_bold(),
+            text: Format::new(),
+            date: Format::new().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left),
+            integer: Format::new().set_num_format("#,##0"),
+            percent: Format::new().set_num_format("0.0%"),
+            total_label: total(),
+            total_integer: total().set_num_format("#,##0"),
+            total_percent: total().set_num_format("0.0%"),
+            note: Format::new().set_italic().set_font_color(Color::Gray),
+            money,
+        }
+    }
+
+    /// Money format for `currency` (falls back to a plain two-decimal format).
+    #[must_use]
+    pub fn money(&self, currency: &Currency) -> Format {
+        self.money.get(currency.code()).map_or_else(|| Format::new().set_num_format("#,##0.00"), |m| m.0.clone())
+    }
+
+    /// Money format for `currency` in a totals row.
+    #[must_use]
+    pub fn money_total(&self, currency: &Currency) -> Format {
+        self.money
+            .get(currency.code())
+            .map_or_else(|| self.total_label.clone().set_num_format("#,##0.00"), |m| m.1.clone())
+    }
+}
+
+/// `"¥"#,##0.00;[Red]-"¥"#,##0.00` and the like; code suffix where no symbol is clear.
+fn money_number_format(currency: &Currency) -> String {
+    let digits = match currency.exponent() {
+        0 => "#,##0".to_owned(),
+        n => format!("#,##0.{}", "0".repeat(usize::try_from(n).unwrap_or(2))),
+    };
+    match currency.symbol() {
+        Some(symbol) => format!("\"{symbol}\"{digits};[Red]-\"{symbol}\"{digits}"),
+        None => {
+            let code = currency.code();
+            format!("{digits} \"{code}\";[Red]-{digits} \"{code}\"")
+        }
+    }
+}
+
+/// Column width in Excel character units for `text`: wide (CJK) characters count twice.
+#[must_use]
+pub fn text_width(text: &str) -> usize {
+    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_formats_per_currency() {
+        assert_eq!(money_number_format(&Currency::parse("CNY").unwrap()), "\"¥\"#,##0.00;[Red]-\"¥\"#,##0.00");
+        assert_eq!(money_number_format(&Currency::parse("JPY").unwrap()), "\"JP¥\"#,##0;[Red]-\"JP¥\"#,##0");
+        assert_eq!(money_number_format(&Currency::parse("CHF").unwrap()), "#,##0.00 \"CHF\";[Red]-#,##0.00 \"CHF\"");
+    }
+
+    #[test]
+    fn cjk_is_twice_as_wide() {
+        assert_eq!(text_width("ACME"), 4);
+        assert_eq!(text_width("华为"), 4);
+    }
+}

@@ -1,0 +1,76 @@
+//! Report: the aging (and rejected rows) in, `aging-report.xlsx` and `summary.json` out.
+//! Consumers only: nothing here changes a figure.
+pub mod customer_sheet;
+pub mod detail_sheet;
+pub mod formats;
+pub mod rejected_sheet;
+pub mod summary_json;
+pub mod summary_sheet;
+pub mod workbook;
+
+use crate::normalize::Normalized;
+use crate::rules::aging::Aging;
+
+/// How many input rows ended where: `read = accepted + rejected + closed + future_dated`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RowCounts {
+    /// Data rows read below the header (blank rows not counted).
+    pub read: usize,
+    /// Open items in the report.
+    pub accepted: usize,
+    /// Rows on the Rejected sheet.
+    pub rejected: usize,
+    /// Rows with a zero open amount.
+    pub closed: usize,
+    /// Rows invoiced after the as-of date.
+    pub future_dated: usize,
+    /// Entirely blank rows skipped.
+    pub blank_skipped: usize,
+}
+
+impl RowCounts {
+    /// Counts from the normalize and aging stages.
+    #[must_use]
+    pub fn new(normalized: &Normalized, aging: &Aging) -> Self {
+        Self {
+            read: normalized.read,
+            accepted: aging.open_items.height(),
+            rejected: normalized.rejected.len(),
+            closed: aging.closed,
+            future_dated: aging.future_dated,
+            blank_skipped: normalized.blank_rows,
+        }
+    }
+
+    /// Whether every row read is accounted for exactly once.
+    #[must_use]
+    pub fn reconciles(&self) -> bool {
+        self.read == self.accepted + self.rejected + self.closed + self.future_dated
+    }
+}
+
+/// Everything the report writers read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    /// The aging.
+    pub aging: &'a Aging,
+    /// Rows and rejects.
+    pub normalized: &'a Normalized,
+    /// Row accounting.
+    pub counts: RowCounts,
+    /// Company name from the rules.
+    pub company: &'a str,
+    /// The rules file used.
+    pub rules_origin: &'a str,
+}
+
+/// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.
+#[must_use]
+pub fn day_range(min: Option<i64>, max: Option<i64>) -> String {
+    match (min, max) {
+        (None, Some(max)) => format!("≤ {max}"),
+        (Some(min), None) => format!("≥ {min}"),
+        (Some(min), Some(max)) => format!("{min}–{max}"),
+        (None, None) => "all".to_owned(),
+    }
+}

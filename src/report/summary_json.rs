@@ -1,0 +1,126 @@
+//! `summary.json`: the aging in machine-readable form. Amounts are decimal strings, exact.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ReportInput, RowCounts};
+use crate::error::{Error, Result};
+
+/// The file name inside `--out`.
+pub const FILE_NAME: &str = "summary.json";
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// As-of date, `YYYY-MM-DD`.
+    pub as_of: String,
+    /// `due_date` or `invoice_date`.
+    pub basis: String,
+    /// The input read.
+    pub input: InputFacts,
+    /// Where every input row went.
+    pub rows: RowCounts,
+    /// Number of customer × currency rows on the By Customer sheet.
+    pub customers: usize,
+    /// Per currency code.
+    pub currencies: BTreeMap<String, CurrencySummary>,
+}
+
+/// The input file and sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFacts {
+    /// Path as given.
+    pub file: String,
+    /// Sheet, for workbooks.
+    pub sheet: Option<String>,
+    /// Rules used.
+    pub rules: String,
+}
+
+/// Totals of one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencySummary {
+    /// Sum of open amounts.
+    pub total_open: String,
+    /// Number of open items.
+    pub count: u64,
+    /// Open amount past its due date.
+    pub overdue: String,
+    /// Number of overdue items.
+    pub overdue_count: u64,
+    /// One entry per bucket, in order.
+    pub buckets: Vec<BucketSummary>,
+}
+
+/// One bucket of one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketSummary {
+    /// Bucket label.
+    pub label: String,
+    /// Lowest day count, `null` for none.
+    pub min_days: Option<i64>,
+    /// Highest day count, `null` for none.
+    pub max_days: Option<i64>,
+    /// Number of items.
+    pub count: u64,
+    /// Sum of open amounts.
+    pub amount: String,
+}
+
+impl Summary {
+    /// Builds the summary from the report input.
+    #[must_use]
+    pub fn new(input: &ReportInput<'_>) -> Self {
+        let aging = input.aging;
+        let currencies = aging
+            .currencies
+            .iter()
+            .map(|t| {
+                let cur = &t.currency;
+                let buckets = aging
+                    .buckets
+                    .iter()
+                    .zip(&t.buckets)
+                    .map(|(spec, b)| BucketSummary {
+                        label: spec.label.clone(),
+                        min_days: spec.min_days,
+                        max_days: spec.max_days,
+                        count: b.count,
+                        amount: cur.format(b.amount_minor),
+                    })
+                    .collect();
+                let summary = CurrencySummary {
+                    total_open: cur.format(t.total().amount_minor),
+                    count: t.total().count,
+                    overdue: cur.format(t.overdue.amount_minor),
+                    overdue_count: t.overdue.count,
+                    buckets,
+                };
+                (cur.code().to_owned(), summary)
+            })
+            .collect();
+        Self {
+            as_of: aging.as_of.format("%Y-%m-%d").to_string(),
+            basis: aging.basis.as_str().to_owned(),
+            input: InputFacts {
+                file: input.normalized.source.file.display().to_string(),
+                sheet: input.normalized.source.sheet.clone(),
+                rules: input.rules_origin.to_owned(),
+            },
+            rows: input.counts,
+            customers: aging.customers.len(),
+            currencies,
+        }
+    }
+}
+
+/// Writes `summary.json` to `path`.
+///
+/// # Errors
+/// [`Error::Output`] when the file cannot be written.
+pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(&Summary::new(input)).map_err(Error::internal)?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| Error::Output { path: path.to_path_buf(), reason: e.to_string() })
+}

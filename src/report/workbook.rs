@@ -1,0 +1,80 @@
+//! `aging-report.xlsx`: the sheets in order Summary, By Customer, Detail, Rejected, with
+//! fixed document properties so that the same inputs give the same bytes.
+use std::path::Path;
+
+use chrono::NaiveTime;
+use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet, XlsxError};
+
+use super::formats::Formats;
+use super::{ReportInput, customer_sheet, detail_sheet, rejected_sheet, summary_sheet};
+use crate::error::{Error, Result};
+
+/// The file name inside `--out`.
+pub const FILE_NAME: &str = "aging-report.xlsx";
+
+/// Excel's limit on characters in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Writes the workbook to `path`.
+///
+/// # Errors
+/// [`Error::Output`] when the file cannot be written, [`Error::Internal`] for writer errors.
+pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
+    let report_error = |e: String| Error::Internal(format!("writing {FILE_NAME}: {e}"));
+    let formats = Formats::new(input.aging.currencies.iter().map(|t| &t.currency));
+    let mut workbook = Workbook::new();
+    // Same inputs and as-of date → same bytes: the creation time is the as-of date.
+    let created = input.aging.as_of.and_time(NaiveTime::MIN);
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Accounts receivable aging as of {}", input.aging.as_of))
+            .set_company(input.company)
+            .set_author("payback")
+            .set_creation_datetime(&created),
+    );
+    let ws = workbook.add_worksheet().set_name(summary_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    summary_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook.add_worksheet().set_name(customer_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    customer_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(|e| report_error(e.to_string()))?
+        .set_name(detail_sheet::NAME)
+        .map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    detail_sheet::write(ws, input.aging, &formats).map_err(report_error)?;
+    let ws = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(|e| report_error(e.to_string()))?
+        .set_name(rejected_sheet::NAME)
+        .map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    rejected_sheet::write(ws, input.normalized, &formats).map_err(|e| report_error(e.to_string()))?;
+    workbook.save(path).map_err(|e| match e {
+        XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
+        other => report_error(other.to_string()),
+    })
+}
+
+/// Landscape, fit to one page wide, header row repeated on every printed page.
+fn print_setup(ws: &mut Worksheet) {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    let _ = ws.set_repeat_rows(0, 0);
+}
+
+/// Writes spreadsheet text as text, never as a formula, cut to Excel's cell limit.
+///
+/// # Errors
+/// Writer errors.
+pub fn write_text(ws: &mut Worksheet, row: RowNum, col: ColNum, text: &str, format: &Format) -> Result<(), XlsxError> {
+    if text.chars().count() > MAX_CELL_CHARS {
+        let cut: String = text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect();
+        ws.write_string_with_format(row, col, cut, format)?;
+    } else {
+        ws.write_string_with_format(row, col, text, format)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! The rules file: serde types, loading with defaults, and validation.
+//!
+//! Precedence: the built-in `rules/default.toml` (compiled in) → the rules file, merged
+//! key by key → command-line options (applied in `config`).
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::cli::DateOrder;
+use crate::error::{Error, Result};
+use crate::money::Currency;
+
+/// The built-in defaults, the same text as `rules/default.toml`.
+pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
+
+/// A whole rules file after merging over the defaults.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesSpec {
+    /// The user's own company.
+    pub company: CompanySpec,
+    /// How inputs are read.
+    pub input: InputSpec,
+    /// Aging basis and buckets.
+    pub aging: AgingSpec,
+}
+
+/// `[company]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanySpec {
+    /// Company name shown on reports.
+    pub name: String,
+    /// Default invoice currency (ISO 4217 code).
+    pub currency: String,
+}
+
+/// `[input]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Order of text dates; `None` accepts only unambiguous ones.
+    #[serde(default)]
+    pub date_order: Option<DateOrder>,
+    /// `[input.invoices]`
+    #[serde(default)]
+    pub invoices: TableInputSpec,
+}
+
+/// `[input.invoices]`: where an input table is and how its columns are named.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableInputSpec {
+    /// Worksheet name.
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Canonical field → source header.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// `[aging]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgingSpec {
+    /// Which date the day count starts from.
+    pub basis: Basis,
+    /// The buckets, in order.
+    pub buckets: Vec<BucketSpec>,
+}
+
+/// The date an item's age is counted from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Days past the due date.
+    DueDate,
+    /// Days since the invoice date.
+    InvoiceDate,
+}
+
+impl Basis {
+    /// The name used in the rules file and in `summary.json`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DueDate => "due_date",
+            Self::InvoiceDate => "invoice_date",
+        }
+    }
+}
+
+/// One `[[aging.buckets]]` entry: items whose day count is within `min_days..=max_days`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketSpec {
+    /// Label shown in reports, e.g. `31-60`.
+    pub label: String,
+    /// Lowest day count (inclusive); `None` for no lower bound.
+    #[serde(default)]
+    pub min_days: Option<i64>,
+    /// Highest day count (inclusive); `None` for no upper bound.
+    #[serde(default)]
+    pub max_days: Option<i64>,
+}
+
+impl BucketSpec {
+    /// Whether `days` falls in this bucket.
+    #[must_use]
+    pub fn contains(&self, days: i64) -> bool {
+        self.min_days.is_none_or(|min| days >= min) && self.max_days.is_none_or(|max| days <= max)
+    }
+}
+
+impl RulesSpec {
+    /// Loads the rules: the built-in defaults, overlaid by `path` when given.
+    ///
+    /// # Errors
+    /// [`Error::Rules`] when the file cannot be read, is not TOML, has unknown keys or
+    /// fails [`RulesSpec::validate`].
+    pub fn load(path: Option<&Path>) -> Result<Self> {
+        let mut merged: toml::Table = DEFAULT_RULES
+            .parse()
+            .map_err(|e| Error::Internal(format!("built-in rules: {e}")))?;
+        let origin = path.map_or_else(|| Path::new("built-in rules").to_path_buf(), Path::to_path_buf);
+        let rules_error = |reason: String| Error::Rules { file: origin.clone(), reason };
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| rules_error(format!("cannot read the rules file: {e}")))?;
+            let user: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
+            merge(&mut merged, user);
+        }
+        let spec: Self = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
+        let problems = spec.validate();
+        if problems.is_empty() {
+            Ok(spec)
+        } else {
+            Err(rules_error(problems.join("; ")))
+        }
+    }
+
+    /// Every semantic problem of the rules, each as one sentence; empty when valid.
+    #[must_use]
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if Currency::parse(&self.company.currency).is_none() {
+            problems.push(format!(
+                "company.currency = \"{}\" is not a three-letter currency code such as CNY, USD or EUR",
+                self.company.currency
+            ));
+        }
+        problems.extend(validate_buckets(&self.aging.buckets));
+        problems
+    }
+}
+
+fn validate_buckets(buckets: &[BucketSpec]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+        return vec!["aging.buckets is empty: give at least one bucket".to_owned()];
+    };
+    if let Some(min) = first.min_days {
+        problems.push(format!(
+            "aging.buckets: the first bucket \"{}\" has min_days = {min}; leave it out so that \
+             every day count (credit notes and items not yet due included) has a bucket",
+            first.label
+        ));
+    }
+    if let Some(max) = last.max_days {
+        problems.push(format!(
+            "aging.buckets: the last bucket \"{}\" has max_days = {max}; leave it out so that \
+             the oldest items have a bucket",
+            last.label
+        ));
+    }
+    for (i, bucket) in buckets.iter().enumerate() {
+        let n = i + 1;
+        if bucket.label.trim().is_empty() {
+            problems.push(format!("aging.buckets[{n}]: the label is empty"));
+        }
+        if buckets[..i].iter().any(|b| b.label == bucket.label) {
+            problems.push(format!("aging.buckets[{n}]: the label \"{}\" is used twice", bucket.label));
+        }
+        if let (Some(min), Some(max)) = (bucket.min_days, bucket.max_days)
+            && min > max
+        {
+            problems.push(format!(
+                "aging.buckets[{n}] \"{}\": min_days = {min} is above max_days = {max}",
+                bucket.label
+            ));
+        }
+        if let Some(next) = buckets.get(i + 1) {
+            match (bucket.max_days, next.min_days) {
+                (Some(max), Some(min)) if min == max + 1 => {}
+                (Some(max), Some(min)) => problems.push(format!(
+                    "aging.buckets: \"{}\" ends at {max} days but \"{}\" starts at {min}; \
+                     it must start at {}",
+                    bucket.label,
+                    next.label,
+                    max + 1
+                )),
+                _ => problems.push(format!(
+                    "aging.buckets: only the first bucket may leave out min_days and only the \
+                     last may leave out max_days (see \"{}\" and \"{}\")",
+                    bucket.label, next.label
+                )),
+            }
+        }
+    }
+    problems
+}
+
+/// Merges `over` into `base`: tables key by key, everything else replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(over_table)) => {
+                merge(base_table, over_table);
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bucket(label: &str, min: Option<i64>, max: Option<i64>) -> BucketSpec {
+        BucketSpec { label: label.into(), min_days: min, max_days: max }
+    }
+
+    #[test]
+    fn defaults_load_and_give_six_buckets() {
+        let spec = RulesSpec::load(None).unwrap();
+        let labels: Vec<_> = spec.aging.buckets.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["Not due", "1-30", "31-60", "61-90", "91-120", "Over 120"]);
+        assert_eq!(spec.aging.basis, Basis::DueDate);
+        assert_eq!(spec.company.currency, "CNY");
+    }
+
+    #[test]
+    fn gap_and_overlap_are_both_reported() {
+        let problems = validate_buckets(&[
+            bucket("a", None, Some(0)),
+            bucket("b", Some(2), Some(10)),
+            bucket("c", Some(10), None),
+        ]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("\"a\" ends at 0 days but \"b\" starts at 2"));
+        assert!(problems[1].contains("it must start at 11"));
+    }
+
+    #[test]
+    fn open_ended_ends_are_required() {
+        let problems = validate_buckets(&[bucket("a", Some(0), Some(5)), bucket("b", Some(6), Some(9))]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn merge_keeps_untouched_defaults() {
+        let mut base: toml::Table = DEFAULT_RULES.parse().unwrap();
+        merge(&mut base, "[company]\nname = \"ACME\"".parse().unwrap());
+        let spec: RulesSpec = toml::Value::Table(base).try_into().unwrap();
+        assert_eq!(spec.company.name, "ACME");
+        assert_eq!(spec.company.currency, "CNY");
+    }
+}
