@@ -91,17 +91,18 @@ impl Formats {
     }
 }
 
-/// `"¥"#,##0.00;[Red]-"¥"#,##0.00` and the like; code suffix where no symbol is clear.
+/// `"¥"#,##0.00;[Red]-"¥"#,##0.00;"–"` and the like (zero shows as a dash, negatives in
+/// red); the code as suffix where no symbol is clear.
 fn money_number_format(currency: &Currency) -> String {
     let digits = match currency.exponent() {
         0 => "#,##0".to_owned(),
         n => format!("#,##0.{}", "0".repeat(usize::try_from(n).unwrap_or(2))),
     };
     match currency.symbol() {
-        Some(symbol) => format!("\"{symbol}\"{digits};[Red]-\"{symbol}\"{digits}"),
+        Some(symbol) => format!("\"{symbol}\"{digits};[Red]-\"{symbol}\"{digits};\"–\""),
         None => {
             let code = currency.code();
-            format!("{digits} \"{code}\";[Red]-{digits} \"{code}\"")
+            format!("{digits} \"{code}\";[Red]-{digits} \"{code}\";\"–\"")
         }
     }
 }
@@ -118,9 +119,9 @@ mod tests {
 
     #[test]
     fn money_formats_per_currency() {
-        assert_eq!(money_number_format(&Currency::parse("CNY").unwrap()), "\"¥\"#,##0.00;[Red]-\"¥\"#,##0.00");
-        assert_eq!(money_number_format(&Currency::parse("JPY").unwrap()), "\"JP¥\"#,##0;[Red]-\"JP¥\"#,##0");
-        assert_eq!(money_number_format(&Currency::parse("CHF").unwrap()), "#,##0.00 \"CHF\";[Red]-#,##0.00 \"CHF\"");
+        assert_eq!(money_number_format(&Currency::parse("CNY").unwrap()), "\"¥\"#,##0.00;[Red]-\"¥\"#,##0.00;\"–\"");
+        assert_eq!(money_number_format(&Currency::parse("JPY").unwrap()), "\"JP¥\"#,##0;[Red]-\"JP¥\"#,##0;\"–\"");
+        assert_eq!(money_number_format(&Currency::parse("CHF").unwrap()), "#,##0.00 \"CHF\";[Red]-#,##0.00 \"CHF\";\"–\"");
     }
 
     #[test]

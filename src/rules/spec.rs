@@ -183,6 +183,13 @@ fn validate_buckets(buckets: &[BucketSpec]) -> Vec<String> {
         if bucket.label.trim().is_empty() {
             problems.push(format!("aging.buckets[{n}]: the label is empty"));
         }
+        if bucket.label.starts_with(['<', '>', '=']) || bucket.label.contains(['*', '?', '~']) {
+            problems.push(format!(
+                "aging.buckets[{n}]: the label \"{}\" must not start with < > = or contain * ? ~ \
+                 (Excel would read it as a condition in the report's formulas)",
+                bucket.label
+            ));
+        }
         if buckets[..i].iter().any(|b| b.label == bucket.label) {
             problems.push(format!("aging.buckets[{n}]: the label \"{}\" is used twice", bucket.label));
         }

@@ -1,0 +1,225 @@
+//! Remakes the bundled demo and test workbooks, deterministically:
+//!
+//! ```text
+//! cargo run --example make_sample_data
+//! ```
+//!
+//! - `sample-data/invoices.xlsx`: a project company's open invoices as of 2026-11-30 —
+//!   36 customers (Chinese and English names), CNY and USD, credit notes, partial and full
+//!   payments, one invoice dated after the as-of date, and a few bad rows.
+//! - `tests/fixtures/handchecked.xlsx`: `tests/fixtures/handchecked.csv` with real date
+//!   and number cells (sheet "Open Items", plus a "Notes" sheet).
+use chrono::{Duration, NaiveDate};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+const CUSTOMERS: [(&str, &str, &str); 36] = [
+    ("华为技术有限公司", "CNY", "智慧园区一期"),
+    ("中国建筑第八工程局有限公司", "CNY", "BIM 协同平台"),
+    ("上海建工集团股份有限公司", "CNY", "工地物联网"),
+    ("深圳市地铁集团有限公司", "CNY", "票务系统升级"),
+    ("北京首都国际机场股份有限公司", "CNY", "行李追踪"),
+    ("广州医药集团有限公司", "CNY", "WMS 仓储系统"),
+    ("杭州市城市大脑有限公司", "CNY", "数据中台"),
+    ("成都天府新区投资集团", "CNY", "智慧城市运营中心"),
+    ("武汉钢铁有限公司", "CNY", "MES 制造执行"),
+    ("南京银行股份有限公司", "CNY", "信贷风控模型"),
+    ("苏州工业园区管委会", "CNY", "政务服务平台"),
+    ("青岛港国际股份有限公司", "CNY", "码头调度系统"),
+    ("宁波舟山港股份有限公司", "CNY", "集装箱堆场优化"),
+    ("重庆长安汽车股份有限公司", "CNY", "供应链协同"),
+    ("西安交通大学", "CNY", "科研管理系统"),
+    ("厦门航空有限公司", "CNY", "机务维修系统"),
+    ("天津港集团", "CNY", "闸口自动化"),
+    ("长沙市轨道交通集团", "CNY", "综合监控"),
+    ("云南白药集团股份有限公司", "CNY", "质量追溯"),
+    ("Shenzhen Bright Optics Co., Ltd.", "CNY", "ERP rollout"),
+    ("Suzhou Precision Parts Ltd.", "CNY", "Shop-floor MES"),
+    ("Harbour Logistics (HK) Ltd", "USD", "Fleet tracking"),
+    ("Acme Engineering GmbH", "USD", "Plant digital twin"),
+    ("Northwind Traders Inc.", "USD", "Order portal"),
+    ("Contoso Pharmaceuticals", "USD", "LIMS integration"),
+    ("Globex Mining Pty Ltd", "USD", "Haul road monitoring"),
+    ("Initech Systems LLC", "USD", "Helpdesk migration"),
+    ("Umbrella Health Partners", "USD", "Clinic scheduling"),
+    ("Stark Industrial Solutions", "USD", "Predictive maintenance"),
+    ("Wayne Infrastructure Ltd", "USD", "Bridge sensors"),
+    ("Tyrell Robotics Corp.", "USD", "Vision QA line"),
+    ("Oceanic Shipping SA", "USD", "Port call optimiser"),
+    ("Vandelay Imports & Exports", "USD", "Customs e-filing"),
+    ("Cyberdyne Automation Ltd", "USD", "SCADA upgrade"),
+    ("Soylent Foods Holdings", "USD", "Cold-chain IoT"),
+    ("Hooli Cloud Services", "USD", "Data centre move"),
+];
+
+const MANAGERS: [&str; 5] = ["张伟", "李娜", "王磊", "Anna Schmidt", "David Chen"];
+const HEADERS: [&str; 11] = [
+    "Customer",
+    "Invoice No",
+    "Invoice Date",
+    "Due Date",
+    "Currency",
+    "Amount",
+    "Paid Amount",
+    "Project",
+    "Contract No",
+    "Project Manager",
+    "Paid Date",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    sample_invoices("sample-data/invoices.xlsx")?;
+    handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
+    println!("wrote sample-data/invoices.xlsx and tests/fixtures/handchecked.xlsx");
+    Ok(())
+}
+
+struct Formats {
+    header: Format,
+    date: Format,
+    money: Format,
+}
+
+fn formats() -> Formats {
+    Formats {
+        header: Format::new().set_bold(),
+        date: Format::new().set_num_format("yyyy-mm-dd"),
+        money: Format::new().set_num_format("#,##0.00"),
+    }
+}
+
+fn sample_invoices(path: &str) -> Result<(), XlsxError> {
+    let mut rng = fastrand::Rng::with_seed(20_261_130);
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let f = formats();
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&as_of.and_hms_opt(0, 0, 0).expect("time")));
+    let ws = workbook.add_worksheet().set_name("Open Invoices")?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, col(c), *h, &f.header)?;
+    }
+    let mut row = 1;
+    for (i, (customer, currency, project)) in CUSTOMERS.iter().enumerate() {
+        let contract = format!("HT-2025-{:03}", i + 1);
+        let manager = MANAGERS[i % MANAGERS.len()];
+        let invoices = 2 + rng.usize(0..5);
+        for n in 0..invoices {
+            let invoice_no = format!("INV-{}-{:04}", if *currency == "CNY" { "CN" } else { "US" }, i * 10 + n + 1);
+            let invoice_date = as_of - Duration::days(rng.i64(0..420));
+            let terms = [30, 30, 45, 60, 90][rng.usize(0..5)];
+            let due_date = invoice_date + Duration::days(terms);
+            // Amounts in fen/cents: CNY 20k-800k, USD 3k-120k.
+            let cents = if *currency == "CNY" { rng.i64(2_000_000..80_000_000) } else { rng.i64(300_000..12_000_000) };
+            let (amount, paid, paid_date) = match rng.u8(0..10) {
+                0 => (cents, cents, Some(invoice_date + Duration::days(rng.i64(10..40)))), // fully paid
+                1 | 2 => {
+                    let part = cents * [30, 50, 70][rng.usize(0..3)] / 100;
+                    (cents, part, Some(invoice_date + Duration::days(rng.i64(5..60))))
+                }
+                _ => (cents, 0, None),
+            };
+            let paid_date = paid_date.filter(|d| *d <= as_of);
+            write_row(ws, row, &f, &Row { customer, invoice_no: &invoice_no, invoice_date, due_date, currency, amount, paid, project, contract: &contract, manager, paid_date })?;
+            row += 1;
+        }
+        if i % 9 == 4 {
+            // A credit note for a price reduction.
+            let date = as_of - Duration::days(rng.i64(20..200));
+            let credit = -(rng.i64(100_000..2_000_000));
+            let no = format!("CN-{:04}", i + 1);
+            write_row(ws, row, &f, &Row { customer, invoice_no: &no, invoice_date: date, due_date: date, currency, amount: credit, paid: 0, project, contract: &contract, manager, paid_date: None })?;
+            row += 1;
+        }
+    }
+    // An invoice raised after the as-of date (left out, counted as future-dated).
+    let next = as_of + Duration::days(3);
+    write_row(ws, row, &f, &Row { customer: CUSTOMERS[0].0, invoice_no: "INV-CN-9001", invoice_date: next, due_date: next + Duration::days(30), currency: "CNY", amount: 12_000_000, paid: 0, project: CUSTOMERS[0].2, contract: "HT-2025-001", manager: MANAGERS[0], paid_date: None })?;
+    row += 1;
+    // Bad rows, as they turn up in real exports.
+    let bad: [[&str; 11]; 4] = [
+        ["", "INV-CN-9002", "2026-10-08", "2026-11-07", "CNY", "58000.00", "", "数据中台", "HT-2025-007", "李娜", ""],
+        ["南京银行股份有限公司", "INV-CN-9003", "2026-02-30", "2026-03-30", "CNY", "73500.00", "", "信贷风控模型", "HT-2025-010", "张伟", ""],
+        ["Northwind Traders Inc.", "INV-US-9004", "2026-09-15", "2026-10-15", "USD", "TBD", "", "Order portal", "HT-2025-024", "David Chen", ""],
+        ["Initech Systems LLC", "INV-US-9005", "2026-08-01", "2026-08-31", "US Dollar", "12500.00", "", "Helpdesk migration", "HT-2025-027", "Anna Schmidt", ""],
+    ];
+    for values in bad {
+        for (c, v) in values.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(row, col(c), *v)?;
+            }
+        }
+        row += 1;
+    }
+    for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12].iter().enumerate() {
+        ws.set_column_width(col(c), *w)?;
+    }
+    workbook.save(path)
+}
+
+struct Row<'a> {
+    customer: &'a str,
+    invoice_no: &'a str,
+    invoice_date: NaiveDate,
+    due_date: NaiveDate,
+    currency: &'a str,
+    amount: i64,
+    paid: i64,
+    project: &'a str,
+    contract: &'a str,
+    manager: &'a str,
+    paid_date: Option<NaiveDate>,
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn write_row(ws: &mut Worksheet, row: u32, f: &Formats, r: &Row<'_>) -> Result<(), XlsxError> {
+    ws.write_string(row, 0, r.customer)?;
+    ws.write_string(row, 1, r.invoice_no)?;
+    ws.write_date_with_format(row, 2, &r.invoice_date, &f.date)?;
+    ws.write_date_with_format(row, 3, &r.due_date, &f.date)?;
+    ws.write_string(row, 4, r.currency)?;
+    ws.write_number_with_format(row, 5, r.amount as f64 / 100.0, &f.money)?;
+    if r.paid != 0 {
+        ws.write_number_with_format(row, 6, r.paid as f64 / 100.0, &f.money)?;
+    }
+    ws.write_string(row, 7, r.project)?;
+    ws.write_string(row, 8, r.contract)?;
+    ws.write_string(row, 9, r.manager)?;
+    if let Some(d) = r.paid_date {
+        ws.write_date_with_format(row, 10, &d, &f.date)?;
+    }
+    Ok(())
+}
+
+/// The hand-checked CSV as a workbook: ISO dates become date cells and plain numbers
+/// become number cells; anything else (bad values) stays text, as a user's file would.
+fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let f = formats();
+    let text = std::fs::read_to_string(csv_path)?;
+    let mut workbook = Workbook::new();
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&NaiveDate::from_ymd_opt(2024, 3, 1).expect("date").and_hms_opt(0, 0, 0).expect("time")));
+    let ws = workbook.add_worksheet().set_name("Open Items")?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    for (r, record) in reader.records().enumerate() {
+        let record = record?;
+        let row = u32::try_from(r)?;
+        for (c, value) in record.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            if r > 0 && let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                ws.write_date_with_format(row, col(c), &date, &f.date)?;
+            } else if r > 0 && c >= 5 && let Ok(number) = value.replace(',', "").parse::<f64>() {
+                ws.write_number_with_format(row, col(c), number, &f.money)?;
+            } else {
+                ws.write_string(row, col(c), value)?;
+            }
+        }
+    }
+    let notes = workbook.add_worksheet().set_name("Notes")?;
+    notes.write_string(0, 0, "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.")?;
+    workbook.save(path)?;
+    Ok(())
+}
+
+fn col(i: usize) -> u16 {
+    u16::try_from(i).expect("column")
+}

@@ -1,0 +1,16 @@
+//! The one integration-test binary (each extra binary would relink polars). Every test
+//! runs the real `payback` binary on files and reads its outputs back.
+
+/// Workspace, command builder and output readers.
+mod util;
+
+/// Aging figures against a hand-checked fixture, CSV and xlsx.
+mod aging;
+/// The workbook's sheets, formulas and cached values.
+mod workbook;
+/// Column recognition, `--map`, rules-file columns and rules overrides.
+mod mapping;
+/// Bad input: one clear error line, exit code 2, earlier outputs untouched.
+mod errors;
+/// The bundled sample data and repeatability.
+mod sample;

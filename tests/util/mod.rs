@@ -1,0 +1,219 @@
+//! Test support: a temporary workspace, a builder that runs the real `payback` binary, and
+//! readers that turn outputs back into plain data.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use serde::Deserialize;
+
+/// Root of the repository (fixtures live under `tests/fixtures`).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture's path.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A temporary folder that is removed when dropped.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file relative to the workspace and returns its path.
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// Copies a fixture into the workspace.
+    pub fn copy_fixture(&self, name: &str) -> PathBuf {
+        let target = self.dir.path().join(name);
+        std::fs::copy(fixture(name), &target).unwrap();
+        target
+    }
+
+    /// The default output folder of runs in this workspace.
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// A `payback` command running in this workspace.
+    pub fn payback(&self) -> Run {
+        Run { cmd: assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback")), cwd: self.path().to_path_buf() }
+    }
+}
+
+/// A fluent wrapper around one invocation of the binary.
+pub struct Run {
+    cmd: assert_cmd::Command,
+    cwd: PathBuf,
+}
+
+/// What a finished run printed.
+pub struct Finished {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
+    fn output(mut self) -> Finished {
+        let Output { status, stdout, stderr } = self.cmd.current_dir(&self.cwd).output().expect("run payback");
+        Finished {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8(stdout).unwrap(),
+            stderr: String::from_utf8(stderr).unwrap(),
+        }
+    }
+
+    /// Runs and asserts the exit code.
+    #[track_caller]
+    pub fn status(self, code: i32) -> Finished {
+        let done = self.output();
+        assert_eq!(done.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", done.stdout, done.stderr);
+        done
+    }
+}
+
+/// `summary.json`, read strictly: an unknown or missing field fails the test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub as_of: String,
+    pub basis: String,
+    pub input: InputFacts,
+    pub rows: Rows,
+    pub customers: usize,
+    pub currencies: BTreeMap<String, CurrencySummary>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputFacts {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub rules: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rows {
+    pub read: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub closed: usize,
+    pub future_dated: usize,
+    pub blank_skipped: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencySummary {
+    pub total_open: String,
+    pub count: u64,
+    pub overdue: String,
+    pub overdue_count: u64,
+    pub buckets: Vec<Bucket>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub label: String,
+    pub min_days: Option<i64>,
+    pub max_days: Option<i64>,
+    pub count: u64,
+    pub amount: String,
+}
+
+impl CurrencySummary {
+    /// `(label, count, amount)` per bucket, for compact assertions.
+    pub fn figures(&self) -> Vec<(&str, u64, &str)> {
+        self.buckets.iter().map(|b| (b.label.as_str(), b.count, b.amount.as_str())).collect()
+    }
+}
+
+pub fn read_summary(out: &Path) -> Summary {
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("summary.json matches the contract")
+}
+
+/// The sheet names of a workbook, in order.
+pub fn sheet_names(path: &Path) -> Vec<String> {
+    let workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
+    workbook.sheet_names()
+}
+
+/// A sheet's cell values (formula cells give their cached result) as text: numbers
+/// without trailing `.0`, dates as `YYYY-MM-DD`.
+pub fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
+    let range = workbook.worksheet_range(sheet).expect("sheet");
+    range.rows().map(|row| row.iter().map(cell_text).collect()).collect()
+}
+
+/// A sheet's formulas, by the same positions as [`read_sheet`] (empty where none).
+pub fn read_formulas(path: &Path, sheet: &str) -> BTreeMap<(usize, usize), String> {
+    let mut workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
+    let range = workbook.worksheet_formula(sheet).expect("sheet");
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut map = BTreeMap::new();
+    for (r, row) in range.rows().enumerate() {
+        for (c, f) in row.iter().enumerate() {
+            if !f.is_empty() {
+                map.insert((r + r0 as usize, c + c0 as usize), f.clone());
+            }
+        }
+    }
+    map
+}
+
+fn cell_text(data: &Data) -> String {
+    use calamine::DataType as _;
+    match data {
+        Data::DateTime(_) => data.as_date().map(|d| d.to_string()).unwrap_or_default(),
+        Data::Float(f) => {
+            let text = format!("{f}");
+            text
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The row of `rows` whose first cell is `key`.
+#[track_caller]
+pub fn row_starting<'a>(rows: &'a [Vec<String>], key: &str) -> &'a [String] {
+    rows.iter().find(|r| r.first().is_some_and(|c| c == key)).unwrap_or_else(|| panic!("no row starting with {key:?}"))
+}
