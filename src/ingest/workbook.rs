@@ -12,7 +12,10 @@ use crate::error::{Error, Location, Result};
 /// [`Error::Unreadable`], [`Error::UnknownSheet`], [`Error::NoHeader`].
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<RawTable> {
     let unreadable = |reason: String| Error::Unreadable { location: Location::file(path), reason };
-    let mut workbook = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut workbook = open_workbook_auto(path).map_err(|e| match e {
+        calamine::Error::Io(io) => unreadable(io.to_string()),
+        other => unreadable(format!("it is not a workbook payback can open ({other}); if it was saved under another format, save it again as .xlsx")),
+    })?;
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| {

@@ -74,6 +74,13 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
     let (project, contract_no, project_manager) = (project?, contract_no?, project_manager?);
 
     let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
+    // Money up to ¥999,999,999.99 and dates need more room than their headers.
+    for col in [5, 6] {
+        widths[col] = 16;
+    }
+    for col in [2, 3, 13] {
+        widths[col] = 11;
+    }
     widths[0] = widths[0].max(customer.iter().map(|t| text_width(t)).max().unwrap_or(0));
     widths[1] = widths[1].max(invoice_no.iter().map(|t| text_width(t)).max().unwrap_or(0));
     for (col, values) in [(10, &project), (11, &contract_no), (12, &project_manager)] {
