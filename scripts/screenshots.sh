@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Remakes docs/*.png: the sample report rendered by LibreOffice, as a user sees it.
+# Needs: apt-get install -y libreoffice-calc-nogui poppler-utils fonts-noto-cjk
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo run --quiet -- run --invoices sample-data/invoices.xlsx --as-of 2026-11-30 --out "$work/out" >/dev/null || [ $? -eq 1 ]
+soffice --headless --convert-to pdf --outdir "$work" "$work/out/aging-report.xlsx" >/dev/null 2>&1
+mkdir -p docs
+pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/aging-report.pdf" docs/summary
+pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/aging-report.pdf" docs/by-customer
+echo "wrote docs/summary.png and docs/by-customer.png"
