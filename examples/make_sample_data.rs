@@ -41,7 +41,11 @@ const CUSTOMERS: [(&str, &str, &str); 36] = [
     ("Globex Mining Pty Ltd", "USD", "Haul road monitoring"),
     ("Initech Systems LLC", "USD", "Helpdesk migration"),
     ("Umbrella Health Partners", "USD", "Clinic scheduling"),
-    ("Stark Industrial Solutions", "USD", "Predictive maintenance"),
+    (
+        "Stark Industrial Solutions",
+        "USD",
+        "Predictive maintenance",
+    ),
     ("Wayne Infrastructure Ltd", "USD", "Bridge sensors"),
     ("Tyrell Robotics Corp.", "USD", "Vision QA line"),
     ("Oceanic Shipping SA", "USD", "Port call optimiser"),
@@ -68,7 +72,10 @@ const HEADERS: [&str; 11] = [
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     sample_invoices("sample-data/invoices.xlsx")?;
-    handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
+    handchecked_xlsx(
+        "tests/fixtures/handchecked.csv",
+        "tests/fixtures/handchecked.xlsx",
+    )?;
     println!("wrote sample-data/invoices.xlsx and tests/fixtures/handchecked.xlsx");
     Ok(())
 }
@@ -92,7 +99,10 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
     let f = formats();
     let mut workbook = Workbook::new();
-    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&as_of.and_hms_opt(0, 0, 0).expect("time")));
+    workbook.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_creation_datetime(&as_of.and_hms_opt(0, 0, 0).expect("time")),
+    );
     let ws = workbook.add_worksheet().set_name("Open Invoices")?;
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string_with_format(0, col(c), *h, &f.header)?;
@@ -103,22 +113,55 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
         let manager = MANAGERS[i % MANAGERS.len()];
         let invoices = 2 + rng.usize(0..5);
         for n in 0..invoices {
-            let invoice_no = format!("INV-{}-{:04}", if *currency == "CNY" { "CN" } else { "US" }, i * 10 + n + 1);
+            let invoice_no = format!(
+                "INV-{}-{:04}",
+                if *currency == "CNY" { "CN" } else { "US" },
+                i * 10 + n + 1
+            );
             let invoice_date = as_of - Duration::days(rng.i64(0..420));
             let terms = [30, 30, 45, 60, 90][rng.usize(0..5)];
             let due_date = invoice_date + Duration::days(terms);
             // Amounts in fen/cents: CNY 20k-800k, USD 3k-120k.
-            let cents = if *currency == "CNY" { rng.i64(2_000_000..80_000_000) } else { rng.i64(300_000..12_000_000) };
+            let cents = if *currency == "CNY" {
+                rng.i64(2_000_000..80_000_000)
+            } else {
+                rng.i64(300_000..12_000_000)
+            };
             let (amount, paid, paid_date) = match rng.u8(0..10) {
-                0 => (cents, cents, Some(invoice_date + Duration::days(rng.i64(10..40)))), // fully paid
+                0 => (
+                    cents,
+                    cents,
+                    Some(invoice_date + Duration::days(rng.i64(10..40))),
+                ), // fully paid
                 1 | 2 => {
                     let part = cents * [30, 50, 70][rng.usize(0..3)] / 100;
-                    (cents, part, Some(invoice_date + Duration::days(rng.i64(5..60))))
+                    (
+                        cents,
+                        part,
+                        Some(invoice_date + Duration::days(rng.i64(5..60))),
+                    )
                 }
                 _ => (cents, 0, None),
             };
             let paid_date = paid_date.filter(|d| *d <= as_of);
-            write_row(ws, row, &f, &Row { customer, invoice_no: &invoice_no, invoice_date, due_date, currency, amount, paid, project, contract: &contract, manager, paid_date })?;
+            write_row(
+                ws,
+                row,
+                &f,
+                &Row {
+                    customer,
+                    invoice_no: &invoice_no,
+                    invoice_date,
+                    due_date,
+                    currency,
+                    amount,
+                    paid,
+                    project,
+                    contract: &contract,
+                    manager,
+                    paid_date,
+                },
+            )?;
             row += 1;
         }
         if i % 9 == 4 {
@@ -126,20 +169,102 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
             let date = as_of - Duration::days(rng.i64(20..200));
             let credit = -(rng.i64(100_000..2_000_000));
             let no = format!("CN-{:04}", i + 1);
-            write_row(ws, row, &f, &Row { customer, invoice_no: &no, invoice_date: date, due_date: date, currency, amount: credit, paid: 0, project, contract: &contract, manager, paid_date: None })?;
+            write_row(
+                ws,
+                row,
+                &f,
+                &Row {
+                    customer,
+                    invoice_no: &no,
+                    invoice_date: date,
+                    due_date: date,
+                    currency,
+                    amount: credit,
+                    paid: 0,
+                    project,
+                    contract: &contract,
+                    manager,
+                    paid_date: None,
+                },
+            )?;
             row += 1;
         }
     }
     // An invoice raised after the as-of date (left out, counted as future-dated).
     let next = as_of + Duration::days(3);
-    write_row(ws, row, &f, &Row { customer: CUSTOMERS[0].0, invoice_no: "INV-CN-9001", invoice_date: next, due_date: next + Duration::days(30), currency: "CNY", amount: 12_000_000, paid: 0, project: CUSTOMERS[0].2, contract: "HT-2025-001", manager: MANAGERS[0], paid_date: None })?;
+    write_row(
+        ws,
+        row,
+        &f,
+        &Row {
+            customer: CUSTOMERS[0].0,
+            invoice_no: "INV-CN-9001",
+            invoice_date: next,
+            due_date: next + Duration::days(30),
+            currency: "CNY",
+            amount: 12_000_000,
+            paid: 0,
+            project: CUSTOMERS[0].2,
+            contract: "HT-2025-001",
+            manager: MANAGERS[0],
+            paid_date: None,
+        },
+    )?;
     row += 1;
     // Bad rows, as they turn up in real exports.
     let bad: [[&str; 11]; 4] = [
-        ["", "INV-CN-9002", "2026-10-08", "2026-11-07", "CNY", "58000.00", "", "数据中台", "HT-2025-007", "李娜", ""],
-        ["南京银行股份有限公司", "INV-CN-9003", "2026-02-30", "2026-03-30", "CNY", "73500.00", "", "信贷风控模型", "HT-2025-010", "张伟", ""],
-        ["Northwind Traders Inc.", "INV-US-9004", "2026-09-15", "2026-10-15", "USD", "TBD", "", "Order portal", "HT-2025-024", "David Chen", ""],
-        ["Initech Systems LLC", "INV-US-9005", "2026-08-01", "2026-08-31", "US Dollar", "12500.00", "", "Helpdesk migration", "HT-2025-027", "Anna Schmidt", ""],
+        [
+            "",
+            "INV-CN-9002",
+            "2026-10-08",
+            "2026-11-07",
+            "CNY",
+            "58000.00",
+            "",
+            "数据中台",
+            "HT-2025-007",
+            "李娜",
+            "",
+        ],
+        [
+            "南京银行股份有限公司",
+            "INV-CN-9003",
+            "2026-02-30",
+            "2026-03-30",
+            "CNY",
+            "73500.00",
+            "",
+            "信贷风控模型",
+            "HT-2025-010",
+            "张伟",
+            "",
+        ],
+        [
+            "Northwind Traders Inc.",
+            "INV-US-9004",
+            "2026-09-15",
+            "2026-10-15",
+            "USD",
+            "TBD",
+            "",
+            "Order portal",
+            "HT-2025-024",
+            "David Chen",
+            "",
+        ],
+        [
+            "Initech Systems LLC",
+            "INV-US-9005",
+            "2026-08-01",
+            "2026-08-31",
+            "US Dollar",
+            "12500.00",
+            "",
+            "Helpdesk migration",
+            "HT-2025-027",
+            "Anna Schmidt",
+            "",
+        ],
     ];
     for values in bad {
         for (c, v) in values.iter().enumerate() {
@@ -149,7 +274,10 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
         }
         row += 1;
     }
-    for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12].iter().enumerate() {
+    for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(col(c), *w)?;
     }
     workbook.save(path)
@@ -195,9 +323,18 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
     let f = formats();
     let text = std::fs::read_to_string(csv_path)?;
     let mut workbook = Workbook::new();
-    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&NaiveDate::from_ymd_opt(2024, 3, 1).expect("date").and_hms_opt(0, 0, 0).expect("time")));
+    workbook.set_properties(
+        &rust_xlsxwriter::DocProperties::new().set_creation_datetime(
+            &NaiveDate::from_ymd_opt(2024, 3, 1)
+                .expect("date")
+                .and_hms_opt(0, 0, 0)
+                .expect("time"),
+        ),
+    );
     let ws = workbook.add_worksheet().set_name("Open Items")?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
     for (r, record) in reader.records().enumerate() {
         let record = record?;
         let row = u32::try_from(r)?;
@@ -205,9 +342,14 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
             if value.is_empty() {
                 continue;
             }
-            if r > 0 && let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            if r > 0
+                && let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            {
                 ws.write_date_with_format(row, col(c), &date, &f.date)?;
-            } else if r > 0 && c >= 5 && let Ok(number) = value.replace(',', "").parse::<f64>() {
+            } else if r > 0
+                && c >= 5
+                && let Ok(number) = value.replace(',', "").parse::<f64>()
+            {
                 ws.write_number_with_format(row, col(c), number, &f.money)?;
             } else {
                 ws.write_string(row, col(c), value)?;
@@ -215,7 +357,11 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
         }
     }
     let notes = workbook.add_worksheet().set_name("Notes")?;
-    notes.write_string(0, 0, "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.")?;
+    notes.write_string(
+        0,
+        0,
+        "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.",
+    )?;
     workbook.save(path)?;
     Ok(())
 }

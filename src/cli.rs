@@ -88,8 +88,18 @@ mod tests {
     #[test]
     fn run_parses_contract_options() {
         let cli = Cli::try_parse_from([
-            "payback", "run", "--invoices", "a.csv", "--map", "customer=Client", "--map",
-            "amount=Total", "--as-of", "2026-11-30", "--out", "x",
+            "payback",
+            "run",
+            "--invoices",
+            "a.csv",
+            "--map",
+            "customer=Client",
+            "--map",
+            "amount=Total",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            "x",
         ])
         .unwrap();
         let Command::Run(args) = cli.command;
@@ -101,8 +111,9 @@ mod tests {
 
     #[test]
     fn bad_as_of_is_refused() {
-        let err = Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", "30.11.2026"])
-            .unwrap_err();
+        let err =
+            Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", "30.11.2026"])
+                .unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
     }
 }

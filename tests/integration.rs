@@ -6,11 +6,11 @@ mod util;
 
 /// Aging figures against a hand-checked fixture, CSV and xlsx.
 mod aging;
-/// The workbook's sheets, formulas and cached values.
-mod workbook;
-/// Column recognition, `--map`, rules-file columns and rules overrides.
-mod mapping;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
+/// Column recognition, `--map`, rules-file columns and rules overrides.
+mod mapping;
 /// The bundled sample data and repeatability.
 mod sample;
+/// The workbook's sheets, formulas and cached values.
+mod workbook;

@@ -26,11 +26,19 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let normalized = normalize::normalize(&table, &columns, &options);
     let frame = schema::invoice_frame(&normalized.invoices).map_err(Error::internal)?;
     let rules = config.rules();
-    let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
-        .map_err(Error::internal)?;
+    let aging = aging::age(
+        frame,
+        config.as_of(),
+        rules.aging.basis,
+        &rules.aging.buckets,
+        config.default_currency(),
+    )
+    .map_err(Error::internal)?;
     let counts = RowCounts::new(&normalized, &aging);
     if !counts.reconciles() {
-        return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
+        return Err(Error::Internal(format!(
+            "row counts do not reconcile: {counts:?}"
+        )));
     }
     let input = ReportInput {
         aging: &aging,
@@ -65,7 +73,13 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         ));
     }
     if counts.rejected > 0 {
-        message.push_str(&format!("\n{} rows rejected: see the Rejected sheet (exit code 1)", counts.rejected));
+        message.push_str(&format!(
+            "\n{} rows rejected: see the Rejected sheet (exit code 1)",
+            counts.rejected
+        ));
     }
-    Ok(Outcome { message, exit_code: u8::from(counts.rejected > 0) })
+    Ok(Outcome {
+        message,
+        exit_code: u8::from(counts.rejected > 0),
+    })
 }

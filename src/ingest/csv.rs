@@ -9,9 +9,15 @@ use crate::error::{Error, Location, Result};
 /// # Errors
 /// [`Error::Unreadable`] when the file is missing, not UTF-8 or malformed.
 pub fn read(path: &Path) -> Result<RawTable> {
-    let source = SourceRef { file: path.to_path_buf(), sheet: None };
+    let source = SourceRef {
+        file: path.to_path_buf(),
+        sheet: None,
+    };
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
-        location: Location { row, ..Location::file(path) },
+        location: Location {
+            row,
+            ..Location::file(path)
+        },
         reason,
     };
     let mut reader = ::csv::ReaderBuilder::new()
@@ -30,7 +36,9 @@ pub fn read(path: &Path) -> Result<RawTable> {
                 return Err(unreadable(line, io_reason(&e)));
             }
         }
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
         let mut cells = Vec::with_capacity(record.len());
         for field in &record {
             let text = std::str::from_utf8(field).map_err(|_| {
@@ -40,9 +48,16 @@ pub fn read(path: &Path) -> Result<RawTable> {
                 )
             })?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) });
+            cells.push(if text.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text.to_owned())
+            });
         }
-        rows.push(RawRow { number: line, cells });
+        rows.push(RawRow {
+            number: line,
+            cells,
+        });
     }
     split_header(source, rows.into_iter())
 }

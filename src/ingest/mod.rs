@@ -56,7 +56,9 @@ fn split_header(source: SourceRef, rows: impl Iterator<Item = RawRow>) -> Result
         }
     }
     let Some(header) = header else {
-        return Err(Error::NoHeader { location: source.location() });
+        return Err(Error::NoHeader {
+            location: source.location(),
+        });
     };
     let headers = header
         .cells
@@ -64,10 +66,20 @@ fn split_header(source: SourceRef, rows: impl Iterator<Item = RawRow>) -> Result
         .enumerate()
         .map(|(i, cell)| {
             let text = cell.to_text();
-            if text.trim().is_empty() { format!("Column {}", column_letter(i)) } else { text.trim().to_owned() }
+            if text.trim().is_empty() {
+                format!("Column {}", column_letter(i))
+            } else {
+                text.trim().to_owned()
+            }
         })
         .collect();
-    Ok(RawTable { source, headers, header_row: header.number, rows: data, blank_rows })
+    Ok(RawTable {
+        source,
+        headers,
+        header_row: header.number,
+        rows: data,
+        blank_rows,
+    })
 }
 
 /// Spreadsheet column letters for a 0-based index: 0 → A, 26 → AA.

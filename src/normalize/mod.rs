@@ -121,18 +121,33 @@ struct RowReader<'a> {
 
 impl RowReader<'_> {
     fn cell(&self, field: Field) -> Option<(usize, &Cell)> {
-        self.columns.get(field).map(|i| (i, RawTable::cell(self.row, i)))
+        self.columns
+            .get(field)
+            .map(|i| (i, RawTable::cell(self.row, i)))
     }
 
     fn refuse(&mut self, index: usize, cell: &Cell, reason: &str) {
         let column = self.table.headers.get(index).cloned().unwrap_or_default();
-        let reason = if reason.starts_with("is ") { format!("{column} {reason}") } else { format!("{column}: {reason}") };
-        self.problems.push(Problem { column, value: cell.to_text(), reason });
+        let reason = if reason.starts_with("is ") {
+            format!("{column} {reason}")
+        } else {
+            format!("{column}: {reason}")
+        };
+        self.problems.push(Problem {
+            column,
+            value: cell.to_text(),
+            reason,
+        });
     }
 
     /// Applies `parse` to the field's cell; `None` when absent or blank (and then refused
     /// if `required`) or unparseable (refused).
-    fn read<T>(&mut self, field: Field, required: bool, parse: impl Fn(&Cell) -> Result<T, String>) -> Option<T> {
+    fn read<T>(
+        &mut self,
+        field: Field,
+        required: bool,
+        parse: impl Fn(&Cell) -> Result<T, String>,
+    ) -> Option<T> {
         let (index, cell) = self.cell(field)?;
         let cell = cell.clone();
         if cell.is_blank() {
@@ -151,7 +166,9 @@ impl RowReader<'_> {
     }
 
     fn text(&mut self, field: Field, required: bool) -> Option<String> {
-        self.read(field, required, |c| value::text(c).ok_or_else(|| "is empty".into()))
+        self.read(field, required, |c| {
+            value::text(c).ok_or_else(|| "is empty".into())
+        })
     }
 
     fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
@@ -167,22 +184,37 @@ impl RowReader<'_> {
     }
 }
 
-fn invoice(row: &RawRow, table: &RawTable, columns: &ColumnMap, options: &Options) -> Result<Invoice, Vec<Problem>> {
-    let mut r = RowReader { row, table, columns, problems: Vec::new() };
+fn invoice(
+    row: &RawRow,
+    table: &RawTable,
+    columns: &ColumnMap,
+    options: &Options,
+) -> Result<Invoice, Vec<Problem>> {
+    let mut r = RowReader {
+        row,
+        table,
+        columns,
+        problems: Vec::new(),
+    };
     let customer = r.text(Field::Customer, true);
     let invoice_no = r.text(Field::InvoiceNo, true);
-    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, options.date_order));
+    let invoice_date = r.read(Field::InvoiceDate, true, |c| {
+        value::date(c, options.date_order)
+    });
     let due_date = r.read(Field::DueDate, true, |c| value::date(c, options.date_order));
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
-            Currency::parse(&text).ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
+            Currency::parse(&text)
+                .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let amount = r.read(Field::Amount, true, value::amount);
     let open = r.read(Field::OpenAmount, false, value::amount);
     let paid = r.read(Field::PaidAmount, false, value::amount);
-    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, options.date_order));
+    let paid_date = r.read(Field::PaidDate, false, |c| {
+        value::date(c, options.date_order)
+    });
     let project = r.text(Field::Project, false);
     let contract_no = r.text(Field::ContractNo, false);
     let project_manager = r.text(Field::ProjectManager, false);
@@ -190,27 +222,38 @@ fn invoice(row: &RawRow, table: &RawTable, columns: &ColumnMap, options: &Option
     let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
     let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
     let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
-    let open_minor = amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
+    let open_minor = amount_minor
+        .and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
 
-    match (customer, invoice_no, invoice_date, due_date, amount_minor, open_minor) {
-        (Some(customer), Some(invoice_no), Some(invoice_date), Some(due_date), Some(amount_minor), Some(open_minor))
-            if r.problems.is_empty() =>
-        {
-            Ok(Invoice {
-                customer,
-                invoice_no,
-                invoice_date,
-                due_date,
-                currency,
-                amount_minor,
-                open_minor,
-                project,
-                contract_no,
-                project_manager,
-                paid_date,
-                source_row: row.number,
-            })
-        }
+    match (
+        customer,
+        invoice_no,
+        invoice_date,
+        due_date,
+        amount_minor,
+        open_minor,
+    ) {
+        (
+            Some(customer),
+            Some(invoice_no),
+            Some(invoice_date),
+            Some(due_date),
+            Some(amount_minor),
+            Some(open_minor),
+        ) if r.problems.is_empty() => Ok(Invoice {
+            customer,
+            invoice_no,
+            invoice_date,
+            due_date,
+            currency,
+            amount_minor,
+            open_minor,
+            project,
+            contract_no,
+            project_manager,
+            paid_date,
+            source_row: row.number,
+        }),
         _ => Err(r.problems),
     }
 }
@@ -218,9 +261,17 @@ fn invoice(row: &RawRow, table: &RawTable, columns: &ColumnMap, options: &Option
 /// open = the open column when given (checked against amount − paid when both are given),
 /// else amount − paid, else amount. An open amount larger than the invoice or of the
 /// opposite sign is refused: it means the export is not what the user thinks it is.
-fn open_amount(r: &mut RowReader<'_>, currency: &Currency, amount: i64, open: Option<i64>, paid: Option<i64>) -> Option<i64> {
+fn open_amount(
+    r: &mut RowReader<'_>,
+    currency: &Currency,
+    amount: i64,
+    open: Option<i64>,
+    paid: Option<i64>,
+) -> Option<i64> {
     let blank = |r: &RowReader<'_>, f: Field| r.cell(f).is_none_or(|(_, c)| c.is_blank());
-    if open.is_none() && !blank(r, Field::OpenAmount) || paid.is_none() && !blank(r, Field::PaidAmount) {
+    if open.is_none() && !blank(r, Field::OpenAmount)
+        || paid.is_none() && !blank(r, Field::PaidAmount)
+    {
         return None; // already refused
     }
     let (field, open) = match (open, paid) {
@@ -267,7 +318,11 @@ fn reject(row: &RawRow, problems: Vec<Problem>) -> Rejected {
         row: row.number,
         column: first.map(|p| p.column.clone()).unwrap_or_default(),
         value: first.map(|p| p.value.clone()).unwrap_or_default(),
-        reason: problems.iter().map(|p| p.reason.as_str()).collect::<Vec<_>>().join("; "),
+        reason: problems
+            .iter()
+            .map(|p| p.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
         raw: row.cells.iter().map(Cell::to_text).collect(),
     }
 }

@@ -78,7 +78,10 @@ impl Field {
     /// Whether a row cannot be used without this field.
     #[must_use]
     pub fn is_required(self) -> bool {
-        matches!(self, Self::Customer | Self::InvoiceNo | Self::InvoiceDate | Self::DueDate | Self::Amount)
+        matches!(
+            self,
+            Self::Customer | Self::InvoiceNo | Self::InvoiceDate | Self::DueDate | Self::Amount
+        )
     }
 
     /// Headers recognised for this field without a mapping, most specific first. They are
@@ -87,31 +90,104 @@ impl Field {
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
             Self::Customer => &[
-                "customer", "customername", "client", "clientname", "customer/client", "contact",
-                "partner", "客户", "客户名称", "客户名", "单位名称", "购买方", "付款单位",
+                "customer",
+                "customername",
+                "client",
+                "clientname",
+                "customer/client",
+                "contact",
+                "partner",
+                "客户",
+                "客户名称",
+                "客户名",
+                "单位名称",
+                "购买方",
+                "付款单位",
             ],
             Self::InvoiceNo => &[
-                "invoiceno", "invoicenumber", "invoicenum", "invoice#", "invoice", "invno", "num",
-                "no", "number", "documentno", "reference", "发票号", "发票号码", "单据编号", "单据号",
+                "invoiceno",
+                "invoicenumber",
+                "invoicenum",
+                "invoice#",
+                "invoice",
+                "invno",
+                "num",
+                "no",
+                "number",
+                "documentno",
+                "reference",
+                "发票号",
+                "发票号码",
+                "单据编号",
+                "单据号",
             ],
-            Self::InvoiceDate => &["invoicedate", "date", "postingdate", "开票日期", "发票日期", "日期"],
-            Self::DueDate => &["duedate", "due", "paymentduedate", "到期日", "到期日期", "应收日期"],
+            Self::InvoiceDate => &[
+                "invoicedate",
+                "date",
+                "postingdate",
+                "开票日期",
+                "发票日期",
+                "日期",
+            ],
+            Self::DueDate => &[
+                "duedate",
+                "due",
+                "paymentduedate",
+                "到期日",
+                "到期日期",
+                "应收日期",
+            ],
             Self::Amount => &[
-                "amount", "invoiceamount", "total", "invoicetotal", "grandtotal", "金额",
-                "发票金额", "含税金额", "价税合计",
+                "amount",
+                "invoiceamount",
+                "total",
+                "invoicetotal",
+                "grandtotal",
+                "金额",
+                "发票金额",
+                "含税金额",
+                "价税合计",
             ],
             Self::OpenAmount => &[
-                "openamount", "openbalance", "balance", "balancedue", "amountdue", "outstanding",
-                "outstandingamount", "amountresidual", "未收金额", "应收余额", "余额", "未收款",
+                "openamount",
+                "openbalance",
+                "balance",
+                "balancedue",
+                "amountdue",
+                "outstanding",
+                "outstandingamount",
+                "amountresidual",
+                "未收金额",
+                "应收余额",
+                "余额",
+                "未收款",
             ],
             Self::PaidAmount => &[
-                "paidamount", "paid", "amountpaid", "已收金额", "已收款", "回款金额", "已付金额",
+                "paidamount",
+                "paid",
+                "amountpaid",
+                "已收金额",
+                "已收款",
+                "回款金额",
+                "已付金额",
             ],
             Self::Currency => &["currency", "cur", "ccy", "currencycode", "币种", "货币"],
             Self::Project => &["project", "projectname", "项目", "项目名称"],
-            Self::ContractNo => &["contractno", "contractnumber", "contract", "合同编号", "合同号"],
+            Self::ContractNo => &[
+                "contractno",
+                "contractnumber",
+                "contract",
+                "合同编号",
+                "合同号",
+            ],
             Self::ProjectManager => &["projectmanager", "pm", "salesperson", "项目经理", "负责人"],
-            Self::PaidDate => &["paiddate", "paymentdate", "datepaid", "收款日期", "回款日期"],
+            Self::PaidDate => &[
+                "paiddate",
+                "paymentdate",
+                "datepaid",
+                "收款日期",
+                "回款日期",
+            ],
         }
     }
 }
@@ -173,23 +249,29 @@ pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
     let minor = |name: &str, f: &dyn Fn(&Invoice) -> i64| {
         Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
     };
-    DataFrame::new(invoices.len(), vec![
-        text(c::CUSTOMER, &|i| &i.customer),
-        text(c::INVOICE_NO, &|i| &i.invoice_no),
-        date(c::INVOICE_DATE, &|i| Some(epoch_days(i.invoice_date)))?,
-        date(c::DUE_DATE, &|i| Some(epoch_days(i.due_date)))?,
-        text(c::CURRENCY, &|i| i.currency.code()),
-        minor(c::AMOUNT_MINOR, &|i| i.amount_minor),
-        minor(c::OPEN_MINOR, &|i| i.open_minor),
-        optional(c::PROJECT, &|i| i.project.as_deref()),
-        optional(c::CONTRACT_NO, &|i| i.contract_no.as_deref()),
-        optional(c::PROJECT_MANAGER, &|i| i.project_manager.as_deref()),
-        date(c::PAID_DATE, &|i| i.paid_date.map(epoch_days))?,
-        Column::new(
-            c::SOURCE_ROW.into(),
-            invoices.iter().map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
-        ),
-    ])
+    DataFrame::new(
+        invoices.len(),
+        vec![
+            text(c::CUSTOMER, &|i| &i.customer),
+            text(c::INVOICE_NO, &|i| &i.invoice_no),
+            date(c::INVOICE_DATE, &|i| Some(epoch_days(i.invoice_date)))?,
+            date(c::DUE_DATE, &|i| Some(epoch_days(i.due_date)))?,
+            text(c::CURRENCY, &|i| i.currency.code()),
+            minor(c::AMOUNT_MINOR, &|i| i.amount_minor),
+            minor(c::OPEN_MINOR, &|i| i.open_minor),
+            optional(c::PROJECT, &|i| i.project.as_deref()),
+            optional(c::CONTRACT_NO, &|i| i.contract_no.as_deref()),
+            optional(c::PROJECT_MANAGER, &|i| i.project_manager.as_deref()),
+            date(c::PAID_DATE, &|i| i.paid_date.map(epoch_days))?,
+            Column::new(
+                c::SOURCE_ROW.into(),
+                invoices
+                    .iter()
+                    .map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )
 }
 
 /// Days since 1970-01-01, polars' Date representation.

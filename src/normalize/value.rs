@@ -41,7 +41,9 @@ pub fn date(cell: &Cell, order: Option<DateOrder>) -> Result<NaiveDate, String> 
 /// Excel 1900-system serial: day 1 is 1900-01-01; serial 60 is Excel's phantom 1900-02-29.
 fn serial_date(serial: f64) -> Result<NaiveDate, String> {
     if !(1.0..=MAX_SERIAL).contains(&serial) || serial == 60.0 {
-        return Err(format!("{serial} is not a date serial number Excel can show"));
+        return Err(format!(
+            "{serial} is not a date serial number Excel can show"
+        ));
     }
     #[allow(clippy::cast_possible_truncation)]
     let days = serial.floor() as i64;
@@ -56,15 +58,23 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
     let not_a_date = || format!("\"{}\" is not a date", raw.trim());
     // Drop a time of day: "2026-05-20 00:00:00", "2026-05-20T08:00".
     let date_part = text.split([' ', 'T']).next().unwrap_or_default();
-    let date_part = date_part.replace('年', "-").replace('月', "-").replace('日', "");
+    let date_part = date_part
+        .replace('年', "-")
+        .replace('月', "-")
+        .replace('日', "");
     if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
         let (y, rest) = date_part.split_at(4);
         let (m, d) = rest.split_at(2);
         return ymd(raw, y, m, d);
     }
     let parts: Vec<&str> = date_part.split(['-', '/', '.']).collect();
-    let [a, b, c] = parts[..] else { return Err(not_a_date()) };
-    if ![a, b, c].iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit())) {
+    let [a, b, c] = parts[..] else {
+        return Err(not_a_date());
+    };
+    if ![a, b, c]
+        .iter()
+        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit()))
+    {
         return Err(not_a_date());
     }
     if a.len() == 4 {
@@ -88,7 +98,11 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
             ));
         }
     };
-    if day_first { ymd(raw, c, b, a) } else { ymd(raw, c, a, b) }
+    if day_first {
+        ymd(raw, c, b, a)
+    } else {
+        ymd(raw, c, a, b)
+    }
 }
 
 fn ymd(raw: &str, y: &str, m: &str, d: &str) -> Result<NaiveDate, String> {
@@ -134,7 +148,8 @@ fn float_amount(value: f64) -> Result<Decimal, String> {
     }
     // Rust prints the shortest text that reads back to the same double, never in exponent
     // form; spreadsheet arithmetic noise (0.1 + 0.2) is cleaned to 10 decimal places.
-    let exact = Decimal::from_str(&value.to_string()).map_err(|_| format!("{value} is too large"))?;
+    let exact =
+        Decimal::from_str(&value.to_string()).map_err(|_| format!("{value} is too large"))?;
     Ok(exact.round_dp(10).normalize())
 }
 
@@ -152,14 +167,21 @@ fn amount_text(raw: &str) -> Result<Decimal, String> {
         text = stripped.trim().to_owned();
     }
     // Currency symbols and codes around the number.
-    let text = text.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace());
-    let text = text.trim_end_matches(|c: char| "¥￥$€£元".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace());
+    let text = text.trim_start_matches(|c: char| {
+        "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace()
+    });
+    let text = text.trim_end_matches(|c: char| {
+        "¥￥$€£元".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace()
+    });
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let digits = digits.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_whitespace());
-    let cleaned: String = digits.chars().filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '\'')).collect();
+    let cleaned: String = digits
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '\''))
+        .collect();
     if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return Err(refuse());
     }
@@ -181,13 +203,37 @@ mod tests {
 
     #[test]
     fn text_dates_in_common_forms() {
-        for s in ["2026-05-20", "2026/5/20", "2026.05.20", "20260520", "2026年5月20日", "２０２６－０５－２０", "2026-05-20 00:00:00", "20/05/2026", "05/20/2026"] {
+        for s in [
+            "2026-05-20",
+            "2026/5/20",
+            "2026.05.20",
+            "20260520",
+            "2026年5月20日",
+            "２０２６－０５－２０",
+            "2026-05-20 00:00:00",
+            "20/05/2026",
+            "05/20/2026",
+        ] {
             assert_eq!(date(&t(s), None), Ok(d(2026, 5, 20)), "{s}");
         }
-        assert_eq!(date(&t("03/04/2026"), Some(DateOrder::Dmy)), Ok(d(2026, 4, 3)));
-        assert_eq!(date(&t("03/04/2026"), Some(DateOrder::Mdy)), Ok(d(2026, 3, 4)));
-        assert!(date(&t("03/04/2026"), None).unwrap_err().contains("date_order"));
-        assert!(date(&t("2026-02-30"), None).unwrap_err().contains("not a day of the calendar"));
+        assert_eq!(
+            date(&t("03/04/2026"), Some(DateOrder::Dmy)),
+            Ok(d(2026, 4, 3))
+        );
+        assert_eq!(
+            date(&t("03/04/2026"), Some(DateOrder::Mdy)),
+            Ok(d(2026, 3, 4))
+        );
+        assert!(
+            date(&t("03/04/2026"), None)
+                .unwrap_err()
+                .contains("date_order")
+        );
+        assert!(
+            date(&t("2026-02-30"), None)
+                .unwrap_err()
+                .contains("not a day of the calendar")
+        );
         assert!(date(&t("tomorrow"), None).is_err());
         assert!(date(&t("1/2/26"), None).is_err());
     }

@@ -54,7 +54,11 @@ pub fn write(ws: &mut Worksheet, aging: &Aging, formats: &Formats) -> Result<(),
     write_rows(ws, aging, formats).map_err(|e| e.to_string())
 }
 
-fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<dyn std::error::Error>> {
+fn write_rows(
+    ws: &mut Worksheet,
+    aging: &Aging,
+    f: &Formats,
+) -> Result<(), Box<dyn std::error::Error>> {
     let df = &aging.open_items;
     let customer = strings(df, c::CUSTOMER)?;
     let invoice_no = strings(df, c::INVOICE_NO)?;
@@ -68,8 +72,15 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
     let age_days = ints(df, AGE_DAYS)?;
     let bucket = ints(df, BUCKET)?;
     let source_row = ints(df, c::SOURCE_ROW)?;
-    let optional = [c::PROJECT, c::CONTRACT_NO, c::PROJECT_MANAGER]
-        .map(|name| df.column(name).and_then(|col| Ok(col.str()?.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>())));
+    let optional = [c::PROJECT, c::CONTRACT_NO, c::PROJECT_MANAGER].map(|name| {
+        df.column(name).and_then(|col| {
+            Ok(col
+                .str()?
+                .iter()
+                .map(|v| v.map(str::to_owned))
+                .collect::<Vec<_>>())
+        })
+    });
     let [project, contract_no, project_manager] = optional;
     let (project, contract_no, project_manager) = (project?, contract_no?, project_manager?);
 
@@ -84,7 +95,14 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
     widths[0] = widths[0].max(customer.iter().map(|t| text_width(t)).max().unwrap_or(0));
     widths[1] = widths[1].max(invoice_no.iter().map(|t| text_width(t)).max().unwrap_or(0));
     for (col, values) in [(10, &project), (11, &contract_no), (12, &project_manager)] {
-        widths[col] = widths[col].max(values.iter().flatten().map(|t| text_width(t)).max().unwrap_or(0));
+        widths[col] = widths[col].max(
+            values
+                .iter()
+                .flatten()
+                .map(|t| text_width(t))
+                .max()
+                .unwrap_or(0),
+        );
     }
     for (col, width) in widths.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
@@ -119,13 +137,22 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
         ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), &money)?;
         #[allow(clippy::cast_precision_loss)]
         {
-            ws.write_number_with_format(row, DAYS_PAST_DUE_COL, days_past_due[i] as f64, &f.integer)?;
+            ws.write_number_with_format(
+                row,
+                DAYS_PAST_DUE_COL,
+                days_past_due[i] as f64,
+                &f.integer,
+            )?;
             ws.write_number_with_format(row, 8, age_days[i] as f64, &f.integer)?;
             ws.write_number_with_format(row, 14, source_row[i] as f64, &f.integer)?;
         }
         let label = &aging.buckets[usize::try_from(bucket[i])?].label;
         write_text(ws, row, BUCKET_COL, label, &f.text)?;
-        for (col, value) in [(10, &project[i]), (11, &contract_no[i]), (12, &project_manager[i])] {
+        for (col, value) in [
+            (10, &project[i]),
+            (11, &contract_no[i]),
+            (12, &project_manager[i]),
+        ] {
             if let Some(value) = value {
                 write_text(ws, row, col, value, &f.text)?;
             }
@@ -135,7 +162,13 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
     Ok(())
 }
 
-fn write_date(ws: &mut Worksheet, row: RowNum, col: ColNum, date: Option<chrono::NaiveDate>, f: &Formats) -> Result<(), XlsxError> {
+fn write_date(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    date: Option<chrono::NaiveDate>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     if let Some(date) = date {
         ws.write_date_with_format(row, col, &date, &f.date)?;
     }

@@ -27,15 +27,24 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     let created = input.aging.as_of.and_time(NaiveTime::MIN);
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!("Accounts receivable aging as of {}", input.aging.as_of))
+            .set_title(format!(
+                "Accounts receivable aging as of {}",
+                input.aging.as_of
+            ))
             .set_company(input.company)
             .set_author("payback")
             .set_creation_datetime(&created),
     );
-    let ws = workbook.add_worksheet().set_name(summary_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook
+        .add_worksheet()
+        .set_name(summary_sheet::NAME)
+        .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     summary_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
-    let ws = workbook.add_worksheet().set_name(customer_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook
+        .add_worksheet()
+        .set_name(customer_sheet::NAME)
+        .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     customer_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook
@@ -51,9 +60,13 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
         .set_name(rejected_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    rejected_sheet::write(ws, input.normalized, &formats).map_err(|e| report_error(e.to_string()))?;
+    rejected_sheet::write(ws, input.normalized, &formats)
+        .map_err(|e| report_error(e.to_string()))?;
     workbook.save(path).map_err(|e| match e {
-        XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
+        XlsxError::IoError(io) => Error::Output {
+            path: path.to_path_buf(),
+            reason: io.to_string(),
+        },
         other => report_error(other.to_string()),
     })
 }
@@ -69,7 +82,13 @@ fn print_setup(ws: &mut Worksheet) {
 ///
 /// # Errors
 /// Writer errors.
-pub fn write_text(ws: &mut Worksheet, row: RowNum, col: ColNum, text: &str, format: &Format) -> Result<(), XlsxError> {
+pub fn write_text(
+    ws: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    text: &str,
+    format: &Format,
+) -> Result<(), XlsxError> {
     if text.chars().count() > MAX_CELL_CHARS {
         let cut: String = text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect();
         ws.write_string_with_format(row, col, cut, format)?;
