@@ -42,8 +42,9 @@ pub struct RunArgs {
     pub sheet: Option<String>,
 
     /// Which source column holds a canonical field, e.g. `--map customer="Client Name"`.
-    /// Repeatable. Fields: customer, invoice_no, invoice_date, due_date, amount,
-    /// open_amount, paid_amount, currency, project, contract_no, project_manager, paid_date.
+    /// Repeatable. Fields: `customer`, `invoice_no`, `invoice_date`, `due_date`, `amount`,
+    /// `open_amount`, `paid_amount`, `currency`, `project`, `contract_no`, `project_manager`,
+    /// `paid_date`.
     #[arg(long = "map", value_name = "FIELD=HEADER")]
     pub map: Vec<String>,
 

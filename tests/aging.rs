@@ -105,7 +105,7 @@ fn csv_buckets_match_the_hand_computation() {
     assert_eq!(summary.input.sheet, None);
 }
 
-/// `handchecked.xls` and `.ods` are `handchecked.xlsx` converted by LibreOffice
+/// `handchecked.xls` and `.ods` are `handchecked.xlsx` converted by `LibreOffice`
 /// (`soffice --headless --convert-to xls|ods`).
 #[test]
 fn workbooks_with_date_and_number_cells_give_the_same_figures() {

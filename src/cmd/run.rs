@@ -1,4 +1,6 @@
 //! `payback run`: ingest → normalize → age → report, then publish the outputs.
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 
 use crate::cli::RunArgs;
@@ -64,19 +66,21 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         summary_json::FILE_NAME,
     );
     for t in &aging.currencies {
-        message.push_str(&format!(
+        let _ = write!(
+            message,
             "\n{}: open {} ({} items), overdue {}",
             t.currency.code(),
             t.currency.format(t.total().amount_minor),
             t.total().count,
             t.currency.format(t.overdue.amount_minor)
-        ));
+        );
     }
     if counts.rejected > 0 {
-        message.push_str(&format!(
+        let _ = write!(
+            message,
             "\n{} rows rejected: see the Rejected sheet (exit code 1)",
             counts.rejected
-        ));
+        );
     }
     Ok(Outcome {
         message,

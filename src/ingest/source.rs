@@ -57,7 +57,7 @@ pub struct RawTable {
 impl RawTable {
     /// The cell of `row` in column `index`, `Empty` when the row is short.
     #[must_use]
-    pub fn cell<'a>(row: &'a RawRow, index: usize) -> &'a Cell {
+    pub fn cell(row: &RawRow, index: usize) -> &Cell {
         row.cells.get(index).unwrap_or(&Cell::Empty)
     }
 }

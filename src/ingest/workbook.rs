@@ -66,14 +66,13 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<RawTable> {
 fn to_cell(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Int(i) => Cell::Int(*i),
         Data::Float(f) => Cell::Float(*f),
         Data::Bool(b) => Cell::Bool(*b),
         Data::DateTime(_) | Data::DateTimeIso(_) => data
             .as_date()
             .map_or_else(|| Cell::Text(data.to_string()), Cell::Date),
-        Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(e.to_string()),
     }
 }

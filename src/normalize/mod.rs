@@ -91,7 +91,7 @@ pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> No
     for row in &table.rows {
         match invoice(row, table, columns, options) {
             Ok(invoice) => invoices.push(invoice),
-            Err(problems) => rejected.push(reject(row, problems)),
+            Err(problems) => rejected.push(reject(row, &problems)),
         }
     }
     Normalized {
@@ -312,7 +312,7 @@ fn open_amount(
     Some(open)
 }
 
-fn reject(row: &RawRow, problems: Vec<Problem>) -> Rejected {
+fn reject(row: &RawRow, problems: &[Problem]) -> Rejected {
     let first = problems.first();
     Rejected {
         row: row.number,

@@ -87,6 +87,7 @@ impl Field {
     /// Headers recognised for this field without a mapping, most specific first. They are
     /// compared after [`header_key`] (case, spaces, `_ - . :` ignored).
     #[must_use]
+    #[allow(clippy::too_many_lines)] // a data table, one arm per field
     pub fn aliases(self) -> &'static [&'static str] {
         match self {
             Self::Customer => &[

@@ -40,7 +40,7 @@ pub fn date(cell: &Cell, order: Option<DateOrder>) -> Result<NaiveDate, String> 
 
 /// Excel 1900-system serial: day 1 is 1900-01-01; serial 60 is Excel's phantom 1900-02-29.
 fn serial_date(serial: f64) -> Result<NaiveDate, String> {
-    if !(1.0..=MAX_SERIAL).contains(&serial) || serial == 60.0 {
+    if !(1.0..=MAX_SERIAL).contains(&serial) || (60.0..61.0).contains(&serial) {
         return Err(format!(
             "{serial} is not a date serial number Excel can show"
         ));
@@ -58,10 +58,7 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
     let not_a_date = || format!("\"{}\" is not a date", raw.trim());
     // Drop a time of day: "2026-05-20 00:00:00", "2026-05-20T08:00".
     let date_part = text.split([' ', 'T']).next().unwrap_or_default();
-    let date_part = date_part
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "");
+    let date_part = date_part.replace(['年', '月'], "-").replace('日', "");
     if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
         let (y, rest) = date_part.split_at(4);
         let (m, d) = rest.split_at(2);

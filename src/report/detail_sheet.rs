@@ -1,7 +1,9 @@
 //! The **Detail** sheet: every open item with its days and bucket, one row each. The
 //! Summary sheet's formulas sum these cells.
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
-use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
 
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
@@ -84,27 +86,9 @@ fn write_rows(
     let [project, contract_no, project_manager] = optional;
     let (project, contract_no, project_manager) = (project?, contract_no?, project_manager?);
 
-    let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
-    // Money up to ¥999,999,999.99 and dates need more room than their headers.
-    for col in [5, 6] {
-        widths[col] = 16;
-    }
-    for col in [2, 3, 13] {
-        widths[col] = 11;
-    }
-    widths[0] = widths[0].max(customer.iter().map(|t| text_width(t)).max().unwrap_or(0));
-    widths[1] = widths[1].max(invoice_no.iter().map(|t| text_width(t)).max().unwrap_or(0));
-    for (col, values) in [(10, &project), (11, &contract_no), (12, &project_manager)] {
-        widths[col] = widths[col].max(
-            values
-                .iter()
-                .flatten()
-                .map(|t| text_width(t))
-                .max()
-                .unwrap_or(0),
-        );
-    }
-    for (col, width) in widths.iter().enumerate() {
+    let texts = [(0, &customer), (1, &invoice_no)];
+    let optional_texts = [(10, &project), (11, &contract_no), (12, &project_manager)];
+    for (col, width) in column_widths(&texts, &optional_texts).iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, 50) as f64 + 1.0)?;
     }
@@ -116,25 +100,23 @@ fn write_rows(
     let last_row = RowNum::try_from(df.height())?;
     ws.autofilter(0, 0, last_row.max(1), ColNum::try_from(HEADERS.len() - 1)?)?;
 
-    let mut money_formats: Vec<(String, rust_xlsxwriter::Format)> = Vec::new();
+    let money: BTreeMap<&str, (&Currency, Format)> = aging
+        .currencies
+        .iter()
+        .map(|t| (t.currency.code(), (&t.currency, f.money(&t.currency))))
+        .collect();
     for i in 0..df.height() {
         let row = RowNum::try_from(i + 1)?;
-        let cur = Currency::parse(&currency[i]).ok_or("bad currency in frame")?;
-        let money = match money_formats.iter().find(|(code, _)| *code == currency[i]) {
-            Some((_, m)) => m.clone(),
-            None => {
-                let m = f.money(&cur);
-                money_formats.push((currency[i].clone(), m.clone()));
-                m
-            }
-        };
+        let (cur, money) = money
+            .get(currency[i].as_str())
+            .ok_or("currency missing from the totals")?;
         write_text(ws, row, 0, &customer[i], &f.text)?;
         write_text(ws, row, 1, &invoice_no[i], &f.text)?;
         write_date(ws, row, 2, invoice_date[i], f)?;
         write_date(ws, row, 3, due_date[i], f)?;
         write_text(ws, row, CURRENCY_COL, &currency[i], &f.text)?;
-        ws.write_number_with_format(row, 5, cur.excel_value(amount[i]), &money)?;
-        ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), &money)?;
+        ws.write_number_with_format(row, 5, cur.excel_value(amount[i]), money)?;
+        ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), money)?;
         #[allow(clippy::cast_precision_loss)]
         {
             ws.write_number_with_format(
@@ -162,6 +144,35 @@ fn write_rows(
     Ok(())
 }
 
+/// Widths in characters: headers, the widest text of the text columns, fixed room for
+/// money (up to ¥999,999,999.99) and dates.
+fn column_widths(
+    texts: &[(usize, &Vec<String>)],
+    optional: &[(usize, &Vec<Option<String>>)],
+) -> Vec<usize> {
+    let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
+    for col in [5, 6] {
+        widths[col] = 16;
+    }
+    for col in [2, 3, 13] {
+        widths[col] = 11;
+    }
+    for (col, values) in texts {
+        widths[*col] = widths[*col].max(values.iter().map(|t| text_width(t)).max().unwrap_or(0));
+    }
+    for (col, values) in optional {
+        widths[*col] = widths[*col].max(
+            values
+                .iter()
+                .flatten()
+                .map(|t| text_width(t))
+                .max()
+                .unwrap_or(0),
+        );
+    }
+    widths
+}
+
 fn write_date(
     ws: &mut Worksheet,
     row: RowNum,
@@ -170,7 +181,7 @@ fn write_date(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     if let Some(date) = date {
-        ws.write_date_with_format(row, col, &date, &f.date)?;
+        ws.write_date_with_format(row, col, date, &f.date)?;
     }
     Ok(())
 }

@@ -120,12 +120,11 @@ fn money_number_format(currency: &Currency) -> String {
         0 => "#,##0".to_owned(),
         n => format!("#,##0.{}", "0".repeat(usize::try_from(n).unwrap_or(2))),
     };
-    match currency.symbol() {
-        Some(symbol) => format!("\"{symbol}\"{digits};[Red]-\"{symbol}\"{digits};\"–\""),
-        None => {
-            let code = currency.code();
-            format!("{digits} \"{code}\";[Red]-{digits} \"{code}\";\"–\"")
-        }
+    if let Some(symbol) = currency.symbol() {
+        format!("\"{symbol}\"{digits};[Red]-\"{symbol}\"{digits};\"–\"")
+    } else {
+        let code = currency.code();
+        format!("{digits} \"{code}\";[Red]-{digits} \"{code}\";\"–\"")
     }
 }
 

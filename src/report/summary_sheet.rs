@@ -58,7 +58,7 @@ fn write_facts(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Resu
     let c = input.counts;
     ws.write_string_with_format(3, 0, "Run facts", &f.section)?;
     ws.write_string_with_format(4, 0, "As of", &f.label)?;
-    ws.write_date_with_format(4, 1, &input.aging.as_of, &f.date)?;
+    ws.write_date_with_format(4, 1, input.aging.as_of, &f.date)?;
     let texts = [
         ("Input", input.normalized.source.describe()),
         ("Rules", input.rules_origin.to_owned()),
@@ -200,45 +200,77 @@ fn write_currency_block(
     )?;
 
     let overdue_row = total_row + 1;
+    let ranges = DetailRanges {
+        currency: &cur_range,
+        amount: &amount_range,
+        days_past_due: &dpd_range,
+    };
+    write_overdue_row(ws, overdue_row, totals, &ranges, &total_cell, f)?;
+    ws.insert_chart(top, 6, &bucket_chart(code, first, total_row - 1, cur))?;
+    Ok(overdue_row - top + 3)
+}
+
+/// Absolute references to the Detail columns the Summary formulas read.
+struct DetailRanges<'a> {
+    currency: &'a str,
+    amount: &'a str,
+    days_past_due: &'a str,
+}
+
+/// The "Overdue (past due date)" row under a currency's total.
+fn write_overdue_row(
+    ws: &mut Worksheet,
+    r: RowNum,
+    totals: &AgingTotals,
+    ranges: &DetailRanges<'_>,
+    total_cell: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let cur = &totals.currency;
+    let code = cur.code();
+    let DetailRanges {
+        currency,
+        amount,
+        days_past_due,
+    } = ranges;
     let overdue = totals.overdue;
-    write_text(ws, overdue_row, 0, "Overdue (past due date)", &f.label)?;
-    write_text(ws, overdue_row, 1, "≥ 1", &f.text)?;
-    let count = format!("=COUNTIFS({cur_range},\"{code}\",{dpd_range},\">0\")");
+    write_text(ws, r, 0, "Overdue (past due date)", &f.label)?;
+    write_text(ws, r, 1, "≥ 1", &f.text)?;
+    let count = format!("=COUNTIFS({currency},\"{code}\",{days_past_due},\">0\")");
     ws.write_formula_with_format(
-        overdue_row,
+        r,
         2,
         Formula::new(count).set_result(overdue.count.to_string()),
         &f.integer,
     )?;
-    let sum = format!("=SUMIFS({amount_range},{cur_range},\"{code}\",{dpd_range},\">0\")");
+    let sum = format!("=SUMIFS({amount},{currency},\"{code}\",{days_past_due},\">0\")");
     ws.write_formula_with_format(
-        overdue_row,
+        r,
         3,
         Formula::new(sum).set_result(cur.format(overdue.amount_minor)),
-        &money,
+        &f.money(cur),
     )?;
-    let share = format!("=IF({total_cell}=0,0,D{}/{total_cell})", overdue_row + 1);
-    ws.write_formula_with_format(
-        overdue_row,
-        4,
-        Formula::new(share).set_result(ratio(overdue.amount_minor, total.amount_minor)),
-        &f.percent,
-    )?;
+    let share = format!("=IF({total_cell}=0,0,D{}/{total_cell})", r + 1);
+    let cached = ratio(overdue.amount_minor, totals.total().amount_minor);
+    ws.write_formula_with_format(r, 4, Formula::new(share).set_result(cached), &f.percent)?;
+    Ok(())
+}
 
+/// A column chart of the bucket amounts in rows `first..=last` of column D.
+fn bucket_chart(code: &str, first: RowNum, last: RowNum, cur: &crate::money::Currency) -> Chart {
     let mut chart = Chart::new(ChartType::Column);
     chart
         .add_series()
         .set_name(format!("Open {code}").as_str())
-        .set_categories((NAME, first, 0, total_row - 1, 0))
-        .set_values((NAME, first, 3, total_row - 1, 3));
+        .set_categories((NAME, first, 0, last, 0))
+        .set_values((NAME, first, 3, last, 3));
     chart
         .title()
         .set_name(format!("{code} open amount by bucket").as_str());
     chart.legend().set_hidden();
     chart.y_axis().set_num_format(f_num_format(cur));
     chart.set_width(520).set_height(300);
-    ws.insert_chart(top, 6, &chart)?;
-    Ok(overdue_row - top + 3)
+    chart
 }
 
 fn f_num_format(cur: &crate::money::Currency) -> String {

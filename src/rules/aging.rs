@@ -150,7 +150,7 @@ pub fn age(
         .lazy()
         .filter(col(STATUS).eq(lit("open")))
         .drop(cols([STATUS]))
-        .with_column(bucket_expr(col(day_column), buckets).alias(BUCKET))
+        .with_column(bucket_expr(&col(day_column), buckets).alias(BUCKET))
         .sort(
             [
                 c::CUSTOMER,
@@ -196,7 +196,7 @@ pub fn age(
 
 /// Nested when/then over the contiguous buckets: the first whose `max_days` is not
 /// exceeded.
-fn bucket_expr(days: Expr, buckets: &[BucketSpec]) -> Expr {
+fn bucket_expr(days: &Expr, buckets: &[BucketSpec]) -> Expr {
     let last = i64::try_from(buckets.len().saturating_sub(1)).unwrap_or(0);
     let mut expr = lit(last);
     for (i, bucket) in buckets.iter().enumerate().rev() {
