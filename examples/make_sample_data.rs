@@ -41,11 +41,7 @@ const CUSTOMERS: [(&str, &str, &str); 36] = [
     ("Globex Mining Pty Ltd", "USD", "Haul road monitoring"),
     ("Initech Systems LLC", "USD", "Helpdesk migration"),
     ("Umbrella Health Partners", "USD", "Clinic scheduling"),
-    (
-        "Stark Industrial Solutions",
-        "USD",
-        "Predictive maintenance",
-    ),
+    ("Stark Industrial Solutions", "USD", "Predictive maintenance"),
     ("Wayne Infrastructure Ltd", "USD", "Bridge sensors"),
     ("Tyrell Robotics Corp.", "USD", "Vision QA line"),
     ("Oceanic Shipping SA", "USD", "Port call optimiser"),
@@ -72,10 +68,7 @@ const HEADERS: [&str; 11] = [
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     sample_invoices("sample-data/invoices.xlsx")?;
-    handchecked_xlsx(
-        "tests/fixtures/handchecked.csv",
-        "tests/fixtures/handchecked.xlsx",
-    )?;
+    handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
     println!("wrote sample-data/invoices.xlsx and tests/fixtures/handchecked.xlsx");
     Ok(())
 }
@@ -101,8 +94,7 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
     let f = formats();
     let mut workbook = Workbook::new();
     workbook.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_creation_datetime(&as_of.and_hms_opt(0, 0, 0).expect("time")),
+        &rust_xlsxwriter::DocProperties::new().set_creation_datetime(&as_of.and_hms_opt(0, 0, 0).expect("time")),
     );
     let ws = workbook.add_worksheet().set_name("Open Invoices")?;
     for (c, h) in HEADERS.iter().enumerate() {
@@ -114,33 +106,17 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
         let manager = MANAGERS[i % MANAGERS.len()];
         let invoices = 2 + rng.usize(0..5);
         for n in 0..invoices {
-            let invoice_no = format!(
-                "INV-{}-{:04}",
-                if *currency == "CNY" { "CN" } else { "US" },
-                i * 10 + n + 1
-            );
+            let invoice_no = format!("INV-{}-{:04}", if *currency == "CNY" { "CN" } else { "US" }, i * 10 + n + 1);
             let invoice_date = as_of - Duration::days(rng.i64(0..420));
             let terms = [30, 30, 45, 60, 90][rng.usize(0..5)];
             let due_date = invoice_date + Duration::days(terms);
             // Amounts in fen/cents: CNY 20k-800k, USD 3k-120k.
-            let cents = if *currency == "CNY" {
-                rng.i64(2_000_000..80_000_000)
-            } else {
-                rng.i64(300_000..12_000_000)
-            };
+            let cents = if *currency == "CNY" { rng.i64(2_000_000..80_000_000) } else { rng.i64(300_000..12_000_000) };
             let (amount, paid, paid_date) = match rng.u8(0..10) {
-                0 => (
-                    cents,
-                    cents,
-                    Some(invoice_date + Duration::days(rng.i64(10..40))),
-                ), // fully paid
+                0 => (cents, cents, Some(invoice_date + Duration::days(rng.i64(10..40)))), // fully paid
                 1 | 2 => {
                     let part = cents * [30, 50, 70][rng.usize(0..3)] / 100;
-                    (
-                        cents,
-                        part,
-                        Some(invoice_date + Duration::days(rng.i64(5..60))),
-                    )
+                    (cents, part, Some(invoice_date + Duration::days(rng.i64(5..60))))
                 }
                 _ => (cents, 0, None),
             };
@@ -214,19 +190,7 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
     row += 1;
     // Bad rows, as they turn up in real exports.
     let bad: [[&str; 11]; 4] = [
-        [
-            "",
-            "INV-CN-9002",
-            "2026-10-08",
-            "2026-11-07",
-            "CNY",
-            "58000.00",
-            "",
-            "数据中台",
-            "HT-2025-007",
-            "李娜",
-            "",
-        ],
+        ["", "INV-CN-9002", "2026-10-08", "2026-11-07", "CNY", "58000.00", "", "数据中台", "HT-2025-007", "李娜", ""],
         [
             "南京银行股份有限公司",
             "INV-CN-9003",
@@ -275,10 +239,7 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
         }
         row += 1;
     }
-    for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12]
-        .iter()
-        .enumerate()
-    {
+    for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12].iter().enumerate() {
         ws.set_column_width(col(c), *w)?;
     }
     workbook.save(path)
@@ -324,18 +285,11 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
     let f = formats();
     let text = std::fs::read_to_string(csv_path)?;
     let mut workbook = Workbook::new();
-    workbook.set_properties(
-        &rust_xlsxwriter::DocProperties::new().set_creation_datetime(
-            &NaiveDate::from_ymd_opt(2024, 3, 1)
-                .expect("date")
-                .and_hms_opt(0, 0, 0)
-                .expect("time"),
-        ),
-    );
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(
+        &NaiveDate::from_ymd_opt(2024, 3, 1).expect("date").and_hms_opt(0, 0, 0).expect("time"),
+    ));
     let ws = workbook.add_worksheet().set_name("Open Items")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
     for (r, record) in reader.records().enumerate() {
         let record = record?;
         let row = u32::try_from(r)?;
@@ -358,11 +312,7 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
         }
     }
     let notes = workbook.add_worksheet().set_name("Notes")?;
-    notes.write_string(
-        0,
-        0,
-        "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.",
-    )?;
+    notes.write_string(0, 0, "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.")?;
     workbook.save(path)?;
     Ok(())
 }

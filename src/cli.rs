@@ -112,9 +112,7 @@ mod tests {
 
     #[test]
     fn bad_as_of_is_refused() {
-        let err =
-            Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", "30.11.2026"])
-                .unwrap_err();
+        let err = Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", "30.11.2026"]).unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
     }
 }

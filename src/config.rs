@@ -37,27 +37,15 @@ impl RunConfig {
         let (rules, rules_origin) = if default_path && !args.rules.exists() {
             (RulesSpec::load(None)?, "built-in defaults".to_owned())
         } else {
-            (
-                RulesSpec::load(Some(&args.rules))?,
-                args.rules.display().to_string(),
-            )
+            (RulesSpec::load(Some(&args.rules))?, args.rules.display().to_string())
         };
         // Precedence: --map first (wins), then the rules file's columns.
-        let mut mappings = args
-            .map
-            .iter()
-            .map(|m| Mapping::parse_cli(m))
-            .collect::<Result<Vec<_>>>()?;
+        let mut mappings = args.map.iter().map(|m| Mapping::parse_cli(m)).collect::<Result<Vec<_>>>()?;
         for (field, header) in &rules.input.invoices.columns {
-            mappings.push(Mapping::new(
-                field,
-                header,
-                format!("{rules_origin}: [input.invoices.columns] {field}"),
-            )?);
+            mappings.push(Mapping::new(field, header, format!("{rules_origin}: [input.invoices.columns] {field}"))?);
         }
-        let default_currency = Currency::parse(&rules.company.currency).ok_or_else(|| {
-            Error::Internal("company.currency passed validation but does not parse".into())
-        })?;
+        let default_currency = Currency::parse(&rules.company.currency)
+            .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
         Ok(Self {
             sheet: args.sheet.or_else(|| rules.input.invoices.sheet.clone()),
             date_order: args.date_order.or(rules.input.date_order),

@@ -21,10 +21,7 @@ impl Location {
     /// A location naming only a file.
     #[must_use]
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Self {
-            file: file.into(),
-            ..Self::default()
-        }
+        Self { file: file.into(), ..Self::default() }
     }
 
     /// The same location narrowed to a sheet.

@@ -9,9 +9,7 @@ pub struct Currency {
 }
 
 /// Codes whose minor unit is not 2 decimal places.
-const ZERO_DECIMALS: &[&str] = &[
-    "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG",
-];
+const ZERO_DECIMALS: &[&str] = &["JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG"];
 const THREE_DECIMALS: &[&str] = &["BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"];
 
 /// Names and synonyms seen in exports that stand for a code.
@@ -33,17 +31,11 @@ impl Currency {
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
-        if let Some((_, code)) = SYNONYMS
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(text))
-        {
-            return Some(Self {
-                code: (*code).to_owned(),
-            });
+        if let Some((_, code)) = SYNONYMS.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)) {
+            return Some(Self { code: (*code).to_owned() });
         }
-        (text.len() == 3 && text.chars().all(|c| c.is_ascii_alphabetic())).then(|| Self {
-            code: text.to_ascii_uppercase(),
-        })
+        (text.len() == 3 && text.chars().all(|c| c.is_ascii_alphabetic()))
+            .then(|| Self { code: text.to_ascii_uppercase() })
     }
 
     /// The ISO code, e.g. `CNY`.
@@ -88,10 +80,7 @@ impl Currency {
         let exp = self.exponent();
         let scaled = amount.round_dp(exp);
         if scaled != amount {
-            return Err(format!(
-                "{amount} has more than {exp} decimal places for {}",
-                self.code
-            ));
+            return Err(format!("{amount} has more than {exp} decimal places for {}", self.code));
         }
         let mut minor = scaled;
         minor.rescale(exp);
@@ -141,10 +130,7 @@ mod tests {
 
     #[test]
     fn minor_units_are_exact() {
-        assert_eq!(
-            cny().to_minor(Decimal::from_str("1234.5").unwrap()),
-            Ok(123_450)
-        );
+        assert_eq!(cny().to_minor(Decimal::from_str("1234.5").unwrap()), Ok(123_450));
         assert_eq!(cny().to_minor(Decimal::from_str("-0.01").unwrap()), Ok(-1));
         assert!(cny().to_minor(Decimal::from_str("1.005").unwrap()).is_err());
         let jpy = Currency::parse("JPY").unwrap();

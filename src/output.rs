@@ -20,24 +20,14 @@ impl Staging {
     /// # Errors
     /// [`Error::Output`] when the folder cannot be created.
     pub fn new(out: &Path) -> Result<Self> {
-        let name = out
-            .file_name()
-            .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+        let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         let dir = parent.join(format!(".{name}.payback-partial-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::Output {
-            path: dir.clone(),
-            reason: e.to_string(),
-        })?;
-        Ok(Self {
-            dir,
-            out: out.to_path_buf(),
-            files: Vec::new(),
-            committed: false,
-        })
+        std::fs::create_dir_all(&dir).map_err(|e| Error::Output { path: dir.clone(), reason: e.to_string() })?;
+        Ok(Self { dir, out: out.to_path_buf(), files: Vec::new(), committed: false })
     }
 
     /// Path for a file to be published as `name` (a fixed name chosen by payback).
@@ -51,10 +41,7 @@ impl Staging {
     /// # Errors
     /// [`Error::Output`] when `out` cannot be created or a file cannot be moved.
     pub fn commit(mut self) -> Result<()> {
-        let err = |path: &Path, e: std::io::Error| Error::Output {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        };
+        let err = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
         std::fs::create_dir_all(&self.out).map_err(|e| err(&self.out, e))?;
         for name in &self.files {
             let target = self.out.join(name);

@@ -12,14 +12,8 @@ fn one_line_error(stderr: &str) -> &str {
 #[test]
 fn missing_required_column_names_file_field_and_headers() {
     let ws = Workspace::new();
-    let input = ws.write(
-        "ar.csv",
-        "Customer,Invoice No,Invoice Date,Amount\nACME,1,2026-01-01,5\n",
-    );
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "ar.csv", "--as-of", "2026-11-30"])
-        .status(2);
+    let input = ws.write("ar.csv", "Customer,Invoice No,Invoice Date,Amount\nACME,1,2026-01-01,5\n");
+    let done = ws.payback().args(["run", "--invoices", "ar.csv", "--as-of", "2026-11-30"]).status(2);
     assert_eq!(
         one_line_error(&done.stderr),
         "error: ar.csv: no column for required field `due_date`; the headers are: \"Customer\", \"Invoice No\", \
@@ -27,25 +21,15 @@ fn missing_required_column_names_file_field_and_headers() {
     );
     assert!(input.exists());
     assert!(!ws.out().exists(), "no output folder after a failed run");
-    let leftovers: Vec<_> = std::fs::read_dir(ws.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let leftovers: Vec<_> = std::fs::read_dir(ws.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 1, "only the input remains: {leftovers:?}");
 }
 
 #[test]
 fn unreadable_and_unsupported_files() {
     let ws = Workspace::new();
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "nope.csv"])
-        .status(2);
-    assert!(
-        one_line_error(&done.stderr).starts_with("error: nope.csv: cannot read the file: "),
-        "{}",
-        done.stderr
-    );
+    let done = ws.payback().args(["run", "--invoices", "nope.csv"]).status(2);
+    assert!(one_line_error(&done.stderr).starts_with("error: nope.csv: cannot read the file: "), "{}", done.stderr);
     ws.write("ar.pdf", "%PDF");
     let done = ws.payback().args(["run", "--invoices", "ar.pdf"]).status(2);
     assert_eq!(
@@ -53,28 +37,20 @@ fn unreadable_and_unsupported_files() {
         "error: ar.pdf: cannot read the file: unsupported file type \"pdf\"; payback reads .csv, .xlsx, .xlsm, .xlsb, .xls and .ods"
     );
     ws.write("broken.xlsx", "this is not a zip file");
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "broken.xlsx"])
-        .status(2);
-    assert!(
-        one_line_error(&done.stderr).starts_with("error: broken.xlsx: cannot read the file: "),
-        "{}",
-        done.stderr
-    );
+    let done = ws.payback().args(["run", "--invoices", "broken.xlsx"]).status(2);
+    assert!(one_line_error(&done.stderr).starts_with("error: broken.xlsx: cannot read the file: "), "{}", done.stderr);
 }
 
 #[test]
 fn unknown_sheet_lists_the_sheets() {
     let ws = Workspace::new();
-    let done = ws
-        .payback()
-        .args(["run", "--sheet", "Invoices", "--invoices"])
-        .arg(fixture("handchecked.xlsx"))
-        .status(2);
+    let done =
+        ws.payback().args(["run", "--sheet", "Invoices", "--invoices"]).arg(fixture("handchecked.xlsx")).status(2);
     let line = one_line_error(&done.stderr);
     assert!(
-        line.ends_with("handchecked.xlsx: there is no sheet named \"Invoices\"; the workbook has: \"Open Items\", \"Notes\""),
+        line.ends_with(
+            "handchecked.xlsx: there is no sheet named \"Invoices\"; the workbook has: \"Open Items\", \"Notes\""
+        ),
         "{line}"
     );
 }
@@ -82,11 +58,7 @@ fn unknown_sheet_lists_the_sheets() {
 #[test]
 fn wrong_sheet_without_the_columns_names_the_sheet() {
     let ws = Workspace::new();
-    let done = ws
-        .payback()
-        .args(["run", "--sheet", "Notes", "--invoices"])
-        .arg(fixture("handchecked.xlsx"))
-        .status(2);
+    let done = ws.payback().args(["run", "--sheet", "Notes", "--invoices"]).arg(fixture("handchecked.xlsx")).status(2);
     let line = one_line_error(&done.stderr);
     assert!(line.contains("sheet \"Notes\""), "{line}");
 }
@@ -94,115 +66,59 @@ fn wrong_sheet_without_the_columns_names_the_sheet() {
 #[test]
 fn bad_rules_are_refused_with_every_problem() {
     let ws = Workspace::new();
-    ws.write(
-        "ar.csv",
-        "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,1,2026-01-01,2026-02-01,5\n",
-    );
+    ws.write("ar.csv", "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,1,2026-01-01,2026-02-01,5\n");
     ws.write(
         "rules.toml",
         "[company]\ncurrency = \"yuan\"\n[aging]\nbuckets = [{ label = \"a\", max_days = 0 }, { label = \"b\", min_days = 5 }]\n",
     );
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "ar.csv", "--rules", "rules.toml"])
-        .status(2);
+    let done = ws.payback().args(["run", "--invoices", "ar.csv", "--rules", "rules.toml"]).status(2);
     assert_eq!(
         one_line_error(&done.stderr),
         "error: rules.toml: company.currency = \"yuan\" is not a three-letter currency code such as CNY, USD or EUR; \
          aging.buckets: \"a\" ends at 0 days but \"b\" starts at 5; it must start at 1"
     );
     ws.write("typo.toml", "[aging]\nbasis = \"due_date\"\nbukets = []\n");
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "ar.csv", "--rules", "typo.toml"])
-        .status(2);
+    let done = ws.payback().args(["run", "--invoices", "ar.csv", "--rules", "typo.toml"]).status(2);
     let line = one_line_error(&done.stderr);
-    assert!(
-        line.starts_with("error: typo.toml: unknown field `bukets`"),
-        "{line}"
-    );
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "ar.csv", "--rules", "missing.toml"])
-        .status(2);
-    assert!(
-        one_line_error(&done.stderr).starts_with("error: missing.toml: cannot read the rules file")
-    );
+    assert!(line.starts_with("error: typo.toml: unknown field `bukets`"), "{line}");
+    let done = ws.payback().args(["run", "--invoices", "ar.csv", "--rules", "missing.toml"]).status(2);
+    assert!(one_line_error(&done.stderr).starts_with("error: missing.toml: cannot read the rules file"));
 }
 
 #[test]
 fn bad_map_and_bad_as_of_are_usage_errors() {
     let ws = Workspace::new();
-    ws.write(
-        "ar.csv",
-        "Customer,Invoice No,Invoice Date,Due Date,Amount\n",
-    );
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "ar.csv", "--map", "customer"])
-        .status(2);
+    ws.write("ar.csv", "Customer,Invoice No,Invoice Date,Due Date,Amount\n");
+    let done = ws.payback().args(["run", "--invoices", "ar.csv", "--map", "customer"]).status(2);
     assert_eq!(
         one_line_error(&done.stderr),
         "error: --map customer: write it as FIELD=HEADER, e.g. customer=\"Client Name\""
     );
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "ar.csv", "--as-of", "2026-13-01"])
-        .status(2);
-    assert!(
-        done.stderr.contains("is not a date in the form YYYY-MM-DD"),
-        "{}",
-        done.stderr
-    );
+    let done = ws.payback().args(["run", "--invoices", "ar.csv", "--as-of", "2026-13-01"]).status(2);
+    assert!(done.stderr.contains("is not a date in the form YYYY-MM-DD"), "{}", done.stderr);
 }
 
 #[test]
 fn a_failed_run_leaves_earlier_outputs_intact() {
     let ws = Workspace::new();
-    ws.payback()
-        .args(["run", "--as-of", "2024-03-01", "--invoices"])
-        .arg(fixture("handchecked.csv"))
-        .status(1);
+    ws.payback().args(["run", "--as-of", "2024-03-01", "--invoices"]).arg(fixture("handchecked.csv")).status(1);
     let before_xlsx = std::fs::read(ws.out().join("aging-report.xlsx")).unwrap();
     let before_json = std::fs::read(ws.out().join("summary.json")).unwrap();
     ws.write("bad.csv", "Customer,Amount\nACME,5\n");
-    ws.payback()
-        .args(["run", "--as-of", "2024-03-01", "--invoices", "bad.csv"])
-        .status(2);
-    assert_eq!(
-        std::fs::read(ws.out().join("aging-report.xlsx")).unwrap(),
-        before_xlsx
-    );
-    assert_eq!(
-        std::fs::read(ws.out().join("summary.json")).unwrap(),
-        before_json
-    );
-    let names: Vec<String> = std::fs::read_dir(ws.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.iter().all(|n| !n.contains("partial")),
-        "staging folder left behind: {names:?}"
-    );
+    ws.payback().args(["run", "--as-of", "2024-03-01", "--invoices", "bad.csv"]).status(2);
+    assert_eq!(std::fs::read(ws.out().join("aging-report.xlsx")).unwrap(), before_xlsx);
+    assert_eq!(std::fs::read(ws.out().join("summary.json")).unwrap(), before_json);
+    let names: Vec<String> =
+        std::fs::read_dir(ws.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.contains("partial")), "staging folder left behind: {names:?}");
 }
 
 #[test]
 fn header_only_file_gives_an_empty_report() {
     let ws = Workspace::new();
-    ws.write(
-        "empty.csv",
-        "Customer,Invoice No,Invoice Date,Due Date,Amount\n",
-    );
-    let done = ws
-        .payback()
-        .args(["run", "--invoices", "empty.csv", "--as-of", "2026-11-30"])
-        .status(0);
-    assert!(
-        done.stdout.starts_with("0 rows read: 0 open"),
-        "{}",
-        done.stdout
-    );
+    ws.write("empty.csv", "Customer,Invoice No,Invoice Date,Due Date,Amount\n");
+    let done = ws.payback().args(["run", "--invoices", "empty.csv", "--as-of", "2026-11-30"]).status(0);
+    assert!(done.stdout.starts_with("0 rows read: 0 open"), "{}", done.stdout);
     let summary = crate::util::read_summary(&ws.out());
     assert!(summary.currencies.is_empty());
     assert_eq!(summary.rows.read, 0);

@@ -28,19 +28,11 @@ fn chinese_erp_headers_are_recognised_and_values_read() {
             ("Over 120", 1, "100000.00"),
         ]
     );
-    assert_eq!(
-        summary.currencies["USD"].figures()[5],
-        ("Over 120", 1, "4500.00")
-    );
+    assert_eq!(summary.currencies["USD"].figures()[5], ("Over 120", 1, "4500.00"));
     let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
     assert_eq!(
         rejected[1][..4],
-        [
-            "6",
-            "未收金额",
-            "9,000.00",
-            "未收金额: open amount 9000.00 is not amount 10000.00 minus paid 2000.00"
-        ]
+        ["6", "未收金额", "9,000.00", "未收金额: open amount 9000.00 is not amount 10000.00 minus paid 2000.00"]
     );
 }
 
@@ -55,32 +47,19 @@ fn map_option_names_the_columns() {
     ws.payback()
         .args(["run", "--as-of", "2026-11-30", "--invoices"])
         .arg(&input)
-        .args([
-            "--map",
-            "customer=Client Name",
-            "--map",
-            "invoice_no=doc",
-            "--map",
-            "invoice_date=Issued",
-        ])
+        .args(["--map", "customer=Client Name", "--map", "invoice_no=doc", "--map", "invoice_date=Issued"])
         .args(["--map", "due_date=Payable By", "--map", "amount=Gross"])
         .arg("--out")
         .arg(ws.out())
         .status(0);
     let eur = &read_summary(&ws.out()).currencies["EUR"];
-    assert_eq!(
-        (eur.total_open.as_str(), eur.overdue.as_str()),
-        ("150.00", "100.00")
-    );
+    assert_eq!((eur.total_open.as_str(), eur.overdue.as_str()), ("150.00", "100.00"));
 }
 
 #[test]
 fn rules_file_columns_work_and_map_overrides_them() {
     let ws = Workspace::new();
-    let input = ws.write(
-        "odd.csv",
-        &format!("{ODD_HEADERS}ACME,D3,2026-11-02,2026-12-02,25.00,EUR\n"),
-    );
+    let input = ws.write("odd.csv", &format!("{ODD_HEADERS}ACME,D3,2026-11-02,2026-12-02,25.00,EUR\n"));
     let rules = ws.write(
         "rules.toml",
         "[input.invoices.columns]\ncustomer = \"Client Name\"\ninvoice_no = \"Doc\"\ninvoice_date = \"Issued\"\n\
@@ -94,10 +73,7 @@ fn rules_file_columns_work_and_map_overrides_them() {
         .arg("--out")
         .arg(ws.out())
         .status(0);
-    assert_eq!(
-        read_summary(&ws.out()).currencies["EUR"].total_open,
-        "175.00"
-    );
+    assert_eq!(read_summary(&ws.out()).currencies["EUR"].total_open, "175.00");
     // --map wins over the rules file: the invoice date now comes from "Payable By", so
     // D2 (2026-12-01) and D3 (2026-12-02) are future-dated.
     ws.payback()
@@ -120,35 +96,16 @@ fn date_order_setting_reads_day_first_text() {
         "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,1,03/04/2026,03/05/2026,10.00\nACME,2,13/04/2026,13/05/2026,20.00\n",
     );
     // Without a setting, 03/04/2026 is ambiguous: the row is rejected, never guessed.
-    ws.payback()
-        .args(["run", "--as-of", "2026-05-04", "--invoices"])
-        .arg(&input)
-        .arg("--out")
-        .arg(ws.out())
-        .status(1);
+    ws.payback().args(["run", "--as-of", "2026-05-04", "--invoices"]).arg(&input).arg("--out").arg(ws.out()).status(1);
     let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
-    assert!(
-        rejected[1][3].contains("could be day/month or month/day"),
-        "{:?}",
-        rejected[1]
-    );
+    assert!(rejected[1][3].contains("could be day/month or month/day"), "{:?}", rejected[1]);
     ws.payback()
-        .args([
-            "run",
-            "--as-of",
-            "2026-05-04",
-            "--date-order",
-            "dmy",
-            "--invoices",
-        ])
+        .args(["run", "--as-of", "2026-05-04", "--date-order", "dmy", "--invoices"])
         .arg(&input)
         .arg("--out")
         .arg(ws.out())
         .status(0);
     // 1: due 2026-05-03 → 1 day; 2: due 2026-05-13 → not due.
     let cny = &read_summary(&ws.out()).currencies["CNY"];
-    assert_eq!(
-        cny.figures()[..2],
-        [("Not due", 1, "20.00"), ("1-30", 1, "10.00")]
-    );
+    assert_eq!(cny.figures()[..2], [("Not due", 1, "20.00"), ("1-30", 1, "10.00")]);
 }

@@ -19,33 +19,30 @@ use crate::{Outcome, ingest};
 /// Any [`Error`] that stops the run; nothing is written then.
 pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::from_args(args, today)?;
-    let table = ingest::read_table(config.invoices(), config.sheet())?;
+    let known = |text: &str| {
+        let key = schema::header_key(text);
+        schema::Field::recognises(&key) || config.mappings().iter().any(|m| schema::header_key(&m.header) == key)
+    };
+    let table = ingest::read_table(config.invoices(), config.sheet(), &known)?;
     let columns = ColumnMap::resolve(&table.headers, config.mappings(), &table.source.location())?;
     let options = normalize::Options {
         default_currency: config.default_currency().clone(),
         date_order: config.date_order(),
+        customer_from_heading: false,
     };
     let normalized = normalize::normalize(&table, &columns, &options);
     let frame = schema::invoice_frame(&normalized.invoices).map_err(Error::internal)?;
     let rules = config.rules();
-    let aging = aging::age(
-        frame,
-        config.as_of(),
-        rules.aging.basis,
-        &rules.aging.buckets,
-        config.default_currency(),
-    )
-    .map_err(Error::internal)?;
+    let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
+        .map_err(Error::internal)?;
     let counts = RowCounts::new(&normalized, &aging);
     if !counts.reconciles() {
-        return Err(Error::Internal(format!(
-            "row counts do not reconcile: {counts:?}"
-        )));
+        return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
     }
     let input = ReportInput {
         aging: &aging,
         normalized: &normalized,
-        counts,
+        counts: counts.clone(),
         company: &rules.company.name,
         rules_origin: config.rules_origin(),
     };
@@ -76,14 +73,7 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         );
     }
     if counts.rejected > 0 {
-        let _ = write!(
-            message,
-            "\n{} rows rejected: see the Rejected sheet (exit code 1)",
-            counts.rejected
-        );
+        let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", counts.rejected);
     }
-    Ok(Outcome {
-        message,
-        exit_code: u8::from(counts.rejected > 0),
-    })
+    Ok(Outcome { message, exit_code: u8::from(counts.rejected > 0) })
 }

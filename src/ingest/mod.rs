@@ -3,83 +3,38 @@
 //! with the row number the user sees.
 pub mod cell;
 pub mod csv;
+pub mod header;
 pub mod source;
 pub mod workbook;
 
 use std::path::Path;
 
 pub use cell::Cell;
+pub use header::{SkipReason, Skipped};
 pub use source::{RawRow, RawTable, SourceRef};
 
 use crate::error::{Error, Location, Result};
 
-/// Reads the first table of `path`: a CSV file, or the sheet `sheet` (default: the first)
-/// of a workbook.
+/// Reads the table of `path`: a CSV file, or the sheet `sheet` (default: the first) of a
+/// workbook. `is_known` tells whether a cell text is a column name payback knows, to find
+/// the header row below any title lines.
 ///
 /// # Errors
 /// [`Error::Unreadable`] for a missing or malformed file or an unsupported extension,
 /// [`Error::UnknownSheet`], [`Error::NoHeader`].
-pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<RawTable> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "csv" | "txt" => csv::read(path),
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet),
+pub fn read_table(path: &Path, sheet: Option<&str>, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let (source, rows) = match extension.as_str() {
+        "csv" | "txt" => csv::read(path)?,
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet)?,
         other => Err(Error::Unreadable {
             location: Location::file(path),
             reason: format!(
                 "unsupported file type \"{other}\"; payback reads .csv, .xlsx, .xlsm, .xlsb, .xls and .ods"
             ),
-        }),
-    }
-}
-
-/// Splits sheet rows into the header (the first row with at least two filled cells) and
-/// the data rows after it; blank rows are counted, not kept.
-fn split_header(source: SourceRef, rows: impl Iterator<Item = RawRow>) -> Result<RawTable> {
-    let mut header: Option<RawRow> = None;
-    let mut data = Vec::new();
-    let mut blank_rows = 0;
-    for row in rows {
-        let filled = row.cells.iter().filter(|c| !c.is_blank()).count();
-        if header.is_none() {
-            if filled >= 2 {
-                header = Some(row);
-            }
-        } else if filled == 0 {
-            blank_rows += 1;
-        } else {
-            data.push(row);
-        }
-    }
-    let Some(header) = header else {
-        return Err(Error::NoHeader {
-            location: source.location(),
-        });
+        })?,
     };
-    let headers = header
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(i, cell)| {
-            let text = cell.to_text();
-            if text.trim().is_empty() {
-                format!("Column {}", column_letter(i))
-            } else {
-                text.trim().to_owned()
-            }
-        })
-        .collect();
-    Ok(RawTable {
-        source,
-        headers,
-        header_row: header.number,
-        rows: data,
-        blank_rows,
-    })
+    header::split(source, rows, is_known)
 }
 
 /// Spreadsheet column letters for a 0-based index: 0 → A, 26 → AA.

@@ -50,8 +50,8 @@ pub struct RawTable {
     pub header_row: usize,
     /// Non-blank rows below the header.
     pub rows: Vec<RawRow>,
-    /// Entirely blank rows below the header (skipped, counted).
-    pub blank_rows: usize,
+    /// Lines that are not data: title lines above the header, blank lines.
+    pub skipped: Vec<super::Skipped>,
 }
 
 impl RawTable {

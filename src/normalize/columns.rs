@@ -38,22 +38,12 @@ impl Mapping {
     /// [`Error::BadMapping`] for an unknown field.
     pub fn new(field: &str, header: &str, origin: String) -> Result<Self> {
         let Some(parsed) = Field::from_name(field) else {
-            return Err(Error::BadMapping {
-                origin,
-                reason: unknown_field(field),
-            });
+            return Err(Error::BadMapping { origin, reason: unknown_field(field) });
         };
         if header.trim().is_empty() {
-            return Err(Error::BadMapping {
-                origin,
-                reason: "the header is empty".into(),
-            });
+            return Err(Error::BadMapping { origin, reason: "the header is empty".into() });
         }
-        Ok(Self {
-            field: parsed,
-            header: header.trim().to_owned(),
-            origin,
-        })
+        Ok(Self { field: parsed, header: header.trim().to_owned(), origin })
     }
 }
 
@@ -65,11 +55,7 @@ fn unknown_field(field: &str) -> String {
         .find(|n| header_key(n).contains(&key) || key.contains(&header_key(n)))
         .map(|n| format!(" (did you mean `{n}`?)"))
         .unwrap_or_default();
-    format!(
-        "unknown field `{}`{suggestion}; the fields are: {}",
-        field.trim(),
-        names.join(", ")
-    )
+    format!("unknown field `{}`{suggestion}; the fields are: {}", field.trim(), names.join(", "))
 }
 
 /// The resolved column index of each field found.
@@ -93,13 +79,7 @@ impl ColumnMap {
     /// two headers look like the same field, [`Error::MissingColumn`] for a required field.
     pub fn resolve(headers: &[String], mappings: &[Mapping], location: &Location) -> Result<Self> {
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-        let quoted = || {
-            headers
-                .iter()
-                .map(|h| format!("\"{h}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let quoted = || headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
         let mut map = Self::default();
         for mapping in mappings {
             if map.index.contains_key(&mapping.field) {
@@ -109,11 +89,7 @@ impl ColumnMap {
             let Some(i) = keys.iter().position(|k| *k == wanted) else {
                 return Err(Error::BadMapping {
                     origin: mapping.origin.clone(),
-                    reason: format!(
-                        "{location} has no column \"{}\"; the headers are: {}",
-                        mapping.header,
-                        quoted()
-                    ),
+                    reason: format!("{location} has no column \"{}\"; the headers are: {}", mapping.header, quoted()),
                 });
             };
             map.index.insert(mapping.field, i);
@@ -124,9 +100,8 @@ impl ColumnMap {
             }
             for alias in field.aliases() {
                 let claimed: Vec<usize> = map.index.values().copied().collect();
-                let found: Vec<usize> = (0..keys.len())
-                    .filter(|&i| keys[i] == *alias && !claimed.contains(&i))
-                    .collect();
+                let found: Vec<usize> =
+                    (0..keys.len()).filter(|&i| keys[i] == *alias && !claimed.contains(&i)).collect();
                 match found[..] {
                     [] => continue,
                     [i] => {
@@ -144,15 +119,8 @@ impl ColumnMap {
                 break;
             }
         }
-        if let Some(field) = Field::ALL
-            .into_iter()
-            .find(|f| f.is_required() && !map.index.contains_key(f))
-        {
-            return Err(Error::MissingColumn {
-                location: location.clone(),
-                field: field.name(),
-                headers: quoted(),
-            });
+        if let Some(field) = Field::ALL.into_iter().find(|f| f.is_required() && !map.index.contains_key(f)) {
+            return Err(Error::MissingColumn { location: location.clone(), field: field.name(), headers: quoted() });
         }
         Ok(map)
     }
@@ -168,27 +136,12 @@ mod tests {
 
     #[test]
     fn recognises_english_and_chinese_headers() {
-        let h = headers(&[
-            "客户名称",
-            "发票号码",
-            "开票日期",
-            "到期日",
-            "发票金额",
-            "已收金额",
-            "币种",
-        ]);
+        let h = headers(&["客户名称", "发票号码", "开票日期", "到期日", "发票金额", "已收金额", "币种"]);
         let map = ColumnMap::resolve(&h, &[], &Location::file("x.csv")).unwrap();
         assert_eq!(map.get(Field::Customer), Some(0));
         assert_eq!(map.get(Field::PaidAmount), Some(5));
         assert_eq!(map.get(Field::OpenAmount), None);
-        let h = headers(&[
-            "Client",
-            "Num",
-            "Date",
-            "Due Date",
-            "Amount",
-            "Open Balance",
-        ]);
+        let h = headers(&["Client", "Num", "Date", "Due Date", "Amount", "Open Balance"]);
         let map = ColumnMap::resolve(&h, &[], &Location::file("x.csv")).unwrap();
         assert_eq!(map.get(Field::InvoiceNo), Some(1));
         assert_eq!(map.get(Field::InvoiceDate), Some(2));
@@ -206,12 +159,8 @@ mod tests {
         let map = ColumnMap::resolve(&h, &maps, &Location::file("x.csv")).unwrap();
         assert_eq!(map.get(Field::Customer), Some(0));
         assert_eq!(map.get(Field::Amount), Some(4));
-        let err = ColumnMap::resolve(
-            &h,
-            &[Mapping::parse_cli("amount=Net").unwrap()],
-            &Location::file("x.csv"),
-        )
-        .unwrap_err();
+        let err =
+            ColumnMap::resolve(&h, &[Mapping::parse_cli("amount=Net").unwrap()], &Location::file("x.csv")).unwrap_err();
         assert_eq!(
             err.to_string(),
             "--map amount=Net: x.csv has no column \"Net\"; the headers are: \"Name\", \"Inv\", \"Date\", \"Due Date\", \"Gross\""
@@ -227,12 +176,7 @@ mod tests {
     #[test]
     fn missing_required_column_is_an_error() {
         let h = headers(&["Customer", "Invoice No", "Invoice Date", "Amount"]);
-        let err = ColumnMap::resolve(&h, &[], &Location::file("a.csv"))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("a.csv: no column for required field `due_date`"),
-            "{err}"
-        );
+        let err = ColumnMap::resolve(&h, &[], &Location::file("a.csv")).unwrap_err().to_string();
+        assert!(err.starts_with("a.csv: no column for required field `due_date`"), "{err}");
     }
 }

@@ -1,6 +1,7 @@
 //! Normalize: a [`RawTable`] in, typed [`Invoice`]s and [`Rejected`] rows out. Every data
 //! row ends up in exactly one of the two.
 pub mod columns;
+pub mod lines;
 pub mod schema;
 pub mod value;
 
@@ -8,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::cli::DateOrder;
-use crate::ingest::{Cell, RawRow, RawTable, SourceRef};
+use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef};
 use crate::money::Currency;
 use columns::ColumnMap;
 use schema::Field;
@@ -64,6 +65,9 @@ pub struct Options {
     pub default_currency: Currency,
     /// Order of ambiguous text dates.
     pub date_order: Option<DateOrder>,
+    /// Take the customer of rows with a blank customer cell from the group heading above
+    /// them (exports that name the customer once, on a line of its own).
+    pub customer_from_heading: bool,
 }
 
 /// The outcome of normalizing one table.
@@ -77,10 +81,11 @@ pub struct Normalized {
     pub invoices: Vec<Invoice>,
     /// Unusable rows.
     pub rejected: Vec<Rejected>,
-    /// Data rows read (non-blank rows below the header).
+    /// Data rows read: lines below the header that are neither blank, subtotals,
+    /// repeated headers nor group headings.
     pub read: usize,
-    /// Blank rows skipped.
-    pub blank_rows: usize,
+    /// Lines that are not data rows, in row order.
+    pub skipped: Vec<Skipped>,
 }
 
 /// Types every row of `table`.
@@ -88,19 +93,31 @@ pub struct Normalized {
 pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
     let mut invoices = Vec::with_capacity(table.rows.len());
     let mut rejected = Vec::new();
+    let mut skipped = table.skipped.clone();
+    let header_keys: Vec<String> = table.headers.iter().map(|h| schema::header_key(h)).collect();
+    let mut heading: Option<String> = None;
     for row in &table.rows {
-        match invoice(row, table, columns, options) {
+        if let Some(reason) = lines::classify(row, &header_keys, columns.get(Field::InvoiceNo)) {
+            let line = Skipped::new(row, reason);
+            if reason == SkipReason::GroupHeading {
+                heading = Some(line.text.clone());
+            }
+            skipped.push(line);
+            continue;
+        }
+        match invoice(row, table, columns, options, heading.as_deref()) {
             Ok(invoice) => invoices.push(invoice),
             Err(problems) => rejected.push(reject(row, &problems)),
         }
     }
+    skipped.sort_by_key(|s| s.row);
     Normalized {
         source: table.source.clone(),
         headers: table.headers.clone(),
+        read: invoices.len() + rejected.len(),
         invoices,
         rejected,
-        read: table.rows.len(),
-        blank_rows: table.blank_rows,
+        skipped,
     }
 }
 
@@ -121,33 +138,19 @@ struct RowReader<'a> {
 
 impl RowReader<'_> {
     fn cell(&self, field: Field) -> Option<(usize, &Cell)> {
-        self.columns
-            .get(field)
-            .map(|i| (i, RawTable::cell(self.row, i)))
+        self.columns.get(field).map(|i| (i, RawTable::cell(self.row, i)))
     }
 
     fn refuse(&mut self, index: usize, cell: &Cell, reason: &str) {
         let column = self.table.headers.get(index).cloned().unwrap_or_default();
-        let reason = if reason.starts_with("is ") {
-            format!("{column} {reason}")
-        } else {
-            format!("{column}: {reason}")
-        };
-        self.problems.push(Problem {
-            column,
-            value: cell.to_text(),
-            reason,
-        });
+        let reason =
+            if reason.starts_with("is ") { format!("{column} {reason}") } else { format!("{column}: {reason}") };
+        self.problems.push(Problem { column, value: cell.to_text(), reason });
     }
 
     /// Applies `parse` to the field's cell; `None` when absent or blank (and then refused
     /// if `required`) or unparseable (refused).
-    fn read<T>(
-        &mut self,
-        field: Field,
-        required: bool,
-        parse: impl Fn(&Cell) -> Result<T, String>,
-    ) -> Option<T> {
+    fn read<T>(&mut self, field: Field, required: bool, parse: impl Fn(&Cell) -> Result<T, String>) -> Option<T> {
         let (index, cell) = self.cell(field)?;
         let cell = cell.clone();
         if cell.is_blank() {
@@ -166,9 +169,7 @@ impl RowReader<'_> {
     }
 
     fn text(&mut self, field: Field, required: bool) -> Option<String> {
-        self.read(field, required, |c| {
-            value::text(c).ok_or_else(|| "is empty".into())
-        })
+        self.read(field, required, |c| value::text(c).ok_or_else(|| "is empty".into()))
     }
 
     fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
@@ -189,32 +190,35 @@ fn invoice(
     table: &RawTable,
     columns: &ColumnMap,
     options: &Options,
+    heading: Option<&str>,
 ) -> Result<Invoice, Vec<Problem>> {
-    let mut r = RowReader {
-        row,
-        table,
-        columns,
-        problems: Vec::new(),
+    let mut r = RowReader { row, table, columns, problems: Vec::new() };
+    let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
+    let customer = match heading {
+        Some(heading) if options.customer_from_heading && customer_blank => Some(heading.to_owned()),
+        _ if r.cell(Field::Customer).is_none() => {
+            r.problems.push(Problem {
+                column: "Customer".into(),
+                value: String::new(),
+                reason: "no customer: the row has no customer cell and no customer heading above it".into(),
+            });
+            None
+        }
+        _ => r.text(Field::Customer, true),
     };
-    let customer = r.text(Field::Customer, true);
     let invoice_no = r.text(Field::InvoiceNo, true);
-    let invoice_date = r.read(Field::InvoiceDate, true, |c| {
-        value::date(c, options.date_order)
-    });
+    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, options.date_order));
     let due_date = r.read(Field::DueDate, true, |c| value::date(c, options.date_order));
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
-            Currency::parse(&text)
-                .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
+            Currency::parse(&text).ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let amount = r.read(Field::Amount, true, value::amount);
     let open = r.read(Field::OpenAmount, false, value::amount);
     let paid = r.read(Field::PaidAmount, false, value::amount);
-    let paid_date = r.read(Field::PaidDate, false, |c| {
-        value::date(c, options.date_order)
-    });
+    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, options.date_order));
     let project = r.text(Field::Project, false);
     let contract_no = r.text(Field::ContractNo, false);
     let project_manager = r.text(Field::ProjectManager, false);
@@ -222,17 +226,9 @@ fn invoice(
     let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
     let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
     let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
-    let open_minor = amount_minor
-        .and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
+    let open_minor = amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
 
-    match (
-        customer,
-        invoice_no,
-        invoice_date,
-        due_date,
-        amount_minor,
-        open_minor,
-    ) {
+    match (customer, invoice_no, invoice_date, due_date, amount_minor, open_minor) {
         (
             Some(customer),
             Some(invoice_no),
@@ -254,6 +250,11 @@ fn invoice(
             paid_date,
             source_row: row.number,
         }),
+        _ if r.problems.is_empty() => Err(vec![Problem {
+            column: String::new(),
+            value: String::new(),
+            reason: "the row could not be read".into(),
+        }]),
         _ => Err(r.problems),
     }
 }
@@ -269,9 +270,7 @@ fn open_amount(
     paid: Option<i64>,
 ) -> Option<i64> {
     let blank = |r: &RowReader<'_>, f: Field| r.cell(f).is_none_or(|(_, c)| c.is_blank());
-    if open.is_none() && !blank(r, Field::OpenAmount)
-        || paid.is_none() && !blank(r, Field::PaidAmount)
-    {
+    if open.is_none() && !blank(r, Field::OpenAmount) || paid.is_none() && !blank(r, Field::PaidAmount) {
         return None; // already refused
     }
     let (field, open) = match (open, paid) {
@@ -301,11 +300,7 @@ fn open_amount(
         r.refuse(
             i,
             &cell,
-            &format!(
-                "open amount {} does not fit invoice amount {}",
-                currency.format(open),
-                currency.format(amount)
-            ),
+            &format!("open amount {} does not fit invoice amount {}", currency.format(open), currency.format(amount)),
         );
         return None;
     }
@@ -318,11 +313,7 @@ fn reject(row: &RawRow, problems: &[Problem]) -> Rejected {
         row: row.number,
         column: first.map(|p| p.column.clone()).unwrap_or_default(),
         value: first.map(|p| p.value.clone()).unwrap_or_default(),
-        reason: problems
-            .iter()
-            .map(|p| p.reason.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
+        reason: problems.iter().map(|p| p.reason.as_str()).collect::<Vec<_>>().join("; "),
         raw: row.cells.iter().map(Cell::to_text).collect(),
     }
 }

@@ -78,10 +78,13 @@ impl Field {
     /// Whether a row cannot be used without this field.
     #[must_use]
     pub fn is_required(self) -> bool {
-        matches!(
-            self,
-            Self::Customer | Self::InvoiceNo | Self::InvoiceDate | Self::DueDate | Self::Amount
-        )
+        matches!(self, Self::Customer | Self::InvoiceNo | Self::InvoiceDate | Self::DueDate | Self::Amount)
+    }
+
+    /// Whether `key` (see [`header_key`]) is a recognised header of any field.
+    #[must_use]
+    pub fn recognises(key: &str) -> bool {
+        Self::ALL.iter().any(|f| f.aliases().contains(&key))
     }
 
     /// Headers recognised for this field without a mapping, most specific first. They are
@@ -122,22 +125,8 @@ impl Field {
                 "单据编号",
                 "单据号",
             ],
-            Self::InvoiceDate => &[
-                "invoicedate",
-                "date",
-                "postingdate",
-                "开票日期",
-                "发票日期",
-                "日期",
-            ],
-            Self::DueDate => &[
-                "duedate",
-                "due",
-                "paymentduedate",
-                "到期日",
-                "到期日期",
-                "应收日期",
-            ],
+            Self::InvoiceDate => &["invoicedate", "date", "postingdate", "开票日期", "发票日期", "日期"],
+            Self::DueDate => &["duedate", "due", "paymentduedate", "到期日", "到期日期", "应收日期"],
             Self::Amount => &[
                 "amount",
                 "invoiceamount",
@@ -163,32 +152,12 @@ impl Field {
                 "余额",
                 "未收款",
             ],
-            Self::PaidAmount => &[
-                "paidamount",
-                "paid",
-                "amountpaid",
-                "已收金额",
-                "已收款",
-                "回款金额",
-                "已付金额",
-            ],
+            Self::PaidAmount => &["paidamount", "paid", "amountpaid", "已收金额", "已收款", "回款金额", "已付金额"],
             Self::Currency => &["currency", "cur", "ccy", "currencycode", "币种", "货币"],
             Self::Project => &["project", "projectname", "项目", "项目名称"],
-            Self::ContractNo => &[
-                "contractno",
-                "contractnumber",
-                "contract",
-                "合同编号",
-                "合同号",
-            ],
+            Self::ContractNo => &["contractno", "contractnumber", "contract", "合同编号", "合同号"],
             Self::ProjectManager => &["projectmanager", "pm", "salesperson", "项目经理", "负责人"],
-            Self::PaidDate => &[
-                "paiddate",
-                "paymentdate",
-                "datepaid",
-                "收款日期",
-                "回款日期",
-            ],
+            Self::PaidDate => &["paiddate", "paymentdate", "datepaid", "收款日期", "回款日期"],
         }
     }
 }
@@ -238,18 +207,16 @@ pub mod col_name {
 /// Only polars construction errors, which would be a bug.
 pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
     use col_name as c;
-    let text = |name: &str, f: &dyn Fn(&Invoice) -> &str| {
-        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
-    };
+    let text =
+        |name: &str, f: &dyn Fn(&Invoice) -> &str| Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>());
     let optional = |name: &str, f: &dyn Fn(&Invoice) -> Option<&str>| {
         Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
     };
     let date = |name: &str, f: &dyn Fn(&Invoice) -> Option<i32>| {
         Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>()).cast(&DataType::Date)
     };
-    let minor = |name: &str, f: &dyn Fn(&Invoice) -> i64| {
-        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
-    };
+    let minor =
+        |name: &str, f: &dyn Fn(&Invoice) -> i64| Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>());
     DataFrame::new(
         invoices.len(),
         vec![
@@ -266,10 +233,7 @@ pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
             date(c::PAID_DATE, &|i| i.paid_date.map(epoch_days))?,
             Column::new(
                 c::SOURCE_ROW.into(),
-                invoices
-                    .iter()
-                    .map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX))
-                    .collect::<Vec<_>>(),
+                invoices.iter().map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
             ),
         ],
     )

@@ -41,9 +41,7 @@ pub fn date(cell: &Cell, order: Option<DateOrder>) -> Result<NaiveDate, String> 
 /// Excel 1900-system serial: day 1 is 1900-01-01; serial 60 is Excel's phantom 1900-02-29.
 fn serial_date(serial: f64) -> Result<NaiveDate, String> {
     if !(1.0..=MAX_SERIAL).contains(&serial) || (60.0..61.0).contains(&serial) {
-        return Err(format!(
-            "{serial} is not a date serial number Excel can show"
-        ));
+        return Err(format!("{serial} is not a date serial number Excel can show"));
     }
     #[allow(clippy::cast_possible_truncation)]
     let days = serial.floor() as i64;
@@ -68,10 +66,7 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
     let [a, b, c] = parts[..] else {
         return Err(not_a_date());
     };
-    if ![a, b, c]
-        .iter()
-        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit()))
-    {
+    if ![a, b, c].iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit())) {
         return Err(not_a_date());
     }
     if a.len() == 4 {
@@ -95,19 +90,16 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
             ));
         }
     };
-    if day_first {
-        ymd(raw, c, b, a)
-    } else {
-        ymd(raw, c, a, b)
-    }
+    if day_first { ymd(raw, c, b, a) } else { ymd(raw, c, a, b) }
 }
 
 fn ymd(raw: &str, y: &str, m: &str, d: &str) -> Result<NaiveDate, String> {
     let num = |s: &str| s.parse::<u32>().ok();
     let year = y.parse::<i32>().ok();
     match (year, num(m), num(d)) {
-        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y, m, d)
-            .ok_or_else(|| format!("\"{}\" is not a day of the calendar", raw.trim())),
+        (Some(y), Some(m), Some(d)) => {
+            NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("\"{}\" is not a day of the calendar", raw.trim()))
+        }
         _ => Err(format!("\"{}\" is not a date", raw.trim())),
     }
 }
@@ -133,9 +125,7 @@ pub fn amount(cell: &Cell) -> Result<Decimal, String> {
         Cell::Float(f) => float_amount(*f),
         Cell::Text(t) => amount_text(t),
         Cell::Empty => Err("is empty".into()),
-        Cell::Date(_) | Cell::Bool(_) | Cell::Error(_) => {
-            Err(format!("\"{}\" is not an amount", cell.to_text()))
-        }
+        Cell::Date(_) | Cell::Bool(_) | Cell::Error(_) => Err(format!("\"{}\" is not an amount", cell.to_text())),
     }
 }
 
@@ -145,8 +135,7 @@ fn float_amount(value: f64) -> Result<Decimal, String> {
     }
     // Rust prints the shortest text that reads back to the same double, never in exponent
     // form; spreadsheet arithmetic noise (0.1 + 0.2) is cleaned to 10 decimal places.
-    let exact =
-        Decimal::from_str(&value.to_string()).map_err(|_| format!("{value} is too large"))?;
+    let exact = Decimal::from_str(&value.to_string()).map_err(|_| format!("{value} is too large"))?;
     Ok(exact.round_dp(10).normalize())
 }
 
@@ -164,21 +153,14 @@ fn amount_text(raw: &str) -> Result<Decimal, String> {
         text = stripped.trim().to_owned();
     }
     // Currency symbols and codes around the number.
-    let text = text.trim_start_matches(|c: char| {
-        "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace()
-    });
-    let text = text.trim_end_matches(|c: char| {
-        "¥￥$€£元".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace()
-    });
+    let text = text.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace());
+    let text = text.trim_end_matches(|c: char| "¥￥$€£元".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace());
     let (sign, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let digits = digits.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_whitespace());
-    let cleaned: String = digits
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '\''))
-        .collect();
+    let cleaned: String = digits.chars().filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '\'')).collect();
     if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return Err(refuse());
     }
@@ -213,24 +195,10 @@ mod tests {
         ] {
             assert_eq!(date(&t(s), None), Ok(d(2026, 5, 20)), "{s}");
         }
-        assert_eq!(
-            date(&t("03/04/2026"), Some(DateOrder::Dmy)),
-            Ok(d(2026, 4, 3))
-        );
-        assert_eq!(
-            date(&t("03/04/2026"), Some(DateOrder::Mdy)),
-            Ok(d(2026, 3, 4))
-        );
-        assert!(
-            date(&t("03/04/2026"), None)
-                .unwrap_err()
-                .contains("date_order")
-        );
-        assert!(
-            date(&t("2026-02-30"), None)
-                .unwrap_err()
-                .contains("not a day of the calendar")
-        );
+        assert_eq!(date(&t("03/04/2026"), Some(DateOrder::Dmy)), Ok(d(2026, 4, 3)));
+        assert_eq!(date(&t("03/04/2026"), Some(DateOrder::Mdy)), Ok(d(2026, 3, 4)));
+        assert!(date(&t("03/04/2026"), None).unwrap_err().contains("date_order"));
+        assert!(date(&t("2026-02-30"), None).unwrap_err().contains("not a day of the calendar"));
         assert!(date(&t("tomorrow"), None).is_err());
         assert!(date(&t("1/2/26"), None).is_err());
     }

@@ -26,20 +26,9 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
     let shown_col = total_col + 3;
     let mut headers = vec!["Customer".to_owned(), "Currency".to_owned()];
     headers.extend(aging.buckets.iter().map(|b| b.label.clone()));
-    headers.extend([
-        "Total".into(),
-        "Overdue".into(),
-        "Items".into(),
-        "Shown".into(),
-    ]);
+    headers.extend(["Total".into(), "Overdue".into(), "Items".into(), "Shown".into()]);
 
-    let name_width = aging
-        .customers
-        .iter()
-        .map(|c| text_width(&c.customer))
-        .max()
-        .unwrap_or(0)
-        .max(12);
+    let name_width = aging.customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);
     #[allow(clippy::cast_precision_loss)]
     ws.set_column_width(0, name_width.min(50) as f64 + 2.0)?;
     ws.set_column_width(1, 10)?;
@@ -65,38 +54,20 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
         write_text(ws, r, 0, &customer.customer, &f.text)?;
         write_text(ws, r, 1, t.currency.code(), &f.text)?;
         for (b, bucket) in t.buckets.iter().enumerate() {
-            ws.write_number_with_format(
-                r,
-                col(2 + b)?,
-                t.currency.excel_value(bucket.amount_minor),
-                &money,
-            )?;
+            ws.write_number_with_format(r, col(2 + b)?, t.currency.excel_value(bucket.amount_minor), &money)?;
         }
-        let sum = format!(
-            "=SUM({}:{})",
-            cell(r, bucket_cols.start),
-            cell(r, bucket_cols.end - 1)
-        );
+        let sum = format!("=SUM({}:{})", cell(r, bucket_cols.start), cell(r, bucket_cols.end - 1));
         ws.write_formula_with_format(
             r,
             total_col,
             Formula::new(sum).set_result(t.currency.format(t.total().amount_minor)),
             &money,
         )?;
-        ws.write_number_with_format(
-            r,
-            overdue_col,
-            t.currency.excel_value(t.overdue.amount_minor),
-            &money,
-        )?;
+        ws.write_number_with_format(r, overdue_col, t.currency.excel_value(t.overdue.amount_minor), &money)?;
         #[allow(clippy::cast_precision_loss)]
         ws.write_number_with_format(r, items_col, t.total().count as f64, &f.integer)?;
         // 1 while the row is visible, 0 when the autofilter hides it: the totals use it.
-        ws.write_formula(
-            r,
-            shown_col,
-            Formula::new(format!("=SUBTOTAL(103,{})", cell(r, 0))).set_result("1"),
-        )?;
+        ws.write_formula(r, shown_col, Formula::new(format!("=SUBTOTAL(103,{})", cell(r, 0))).set_result("1"))?;
     }
 
     let mut r = last_row + 2;

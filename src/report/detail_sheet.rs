@@ -56,11 +56,7 @@ pub fn write(ws: &mut Worksheet, aging: &Aging, formats: &Formats) -> Result<(),
     write_rows(ws, aging, formats).map_err(|e| e.to_string())
 }
 
-fn write_rows(
-    ws: &mut Worksheet,
-    aging: &Aging,
-    f: &Formats,
-) -> Result<(), Box<dyn std::error::Error>> {
+fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<dyn std::error::Error>> {
     let df = &aging.open_items;
     let customer = strings(df, c::CUSTOMER)?;
     let invoice_no = strings(df, c::INVOICE_NO)?;
@@ -75,13 +71,7 @@ fn write_rows(
     let bucket = ints(df, BUCKET)?;
     let source_row = ints(df, c::SOURCE_ROW)?;
     let optional = [c::PROJECT, c::CONTRACT_NO, c::PROJECT_MANAGER].map(|name| {
-        df.column(name).and_then(|col| {
-            Ok(col
-                .str()?
-                .iter()
-                .map(|v| v.map(str::to_owned))
-                .collect::<Vec<_>>())
-        })
+        df.column(name).and_then(|col| Ok(col.str()?.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>()))
     });
     let [project, contract_no, project_manager] = optional;
     let (project, contract_no, project_manager) = (project?, contract_no?, project_manager?);
@@ -100,16 +90,11 @@ fn write_rows(
     let last_row = RowNum::try_from(df.height())?;
     ws.autofilter(0, 0, last_row.max(1), ColNum::try_from(HEADERS.len() - 1)?)?;
 
-    let money: BTreeMap<&str, (&Currency, Format)> = aging
-        .currencies
-        .iter()
-        .map(|t| (t.currency.code(), (&t.currency, f.money(&t.currency))))
-        .collect();
+    let money: BTreeMap<&str, (&Currency, Format)> =
+        aging.currencies.iter().map(|t| (t.currency.code(), (&t.currency, f.money(&t.currency)))).collect();
     for i in 0..df.height() {
         let row = RowNum::try_from(i + 1)?;
-        let (cur, money) = money
-            .get(currency[i].as_str())
-            .ok_or("currency missing from the totals")?;
+        let (cur, money) = money.get(currency[i].as_str()).ok_or("currency missing from the totals")?;
         write_text(ws, row, 0, &customer[i], &f.text)?;
         write_text(ws, row, 1, &invoice_no[i], &f.text)?;
         write_date(ws, row, 2, invoice_date[i], f)?;
@@ -119,22 +104,13 @@ fn write_rows(
         ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), money)?;
         #[allow(clippy::cast_precision_loss)]
         {
-            ws.write_number_with_format(
-                row,
-                DAYS_PAST_DUE_COL,
-                days_past_due[i] as f64,
-                &f.integer,
-            )?;
+            ws.write_number_with_format(row, DAYS_PAST_DUE_COL, days_past_due[i] as f64, &f.integer)?;
             ws.write_number_with_format(row, 8, age_days[i] as f64, &f.integer)?;
             ws.write_number_with_format(row, 14, source_row[i] as f64, &f.integer)?;
         }
         let label = &aging.buckets[usize::try_from(bucket[i])?].label;
         write_text(ws, row, BUCKET_COL, label, &f.text)?;
-        for (col, value) in [
-            (10, &project[i]),
-            (11, &contract_no[i]),
-            (12, &project_manager[i]),
-        ] {
+        for (col, value) in [(10, &project[i]), (11, &contract_no[i]), (12, &project_manager[i])] {
             if let Some(value) = value {
                 write_text(ws, row, col, value, &f.text)?;
             }
@@ -146,10 +122,7 @@ fn write_rows(
 
 /// Widths in characters: headers, the widest text of the text columns, fixed room for
 /// money (up to ¥999,999,999.99) and dates.
-fn column_widths(
-    texts: &[(usize, &Vec<String>)],
-    optional: &[(usize, &Vec<Option<String>>)],
-) -> Vec<usize> {
+fn column_widths(texts: &[(usize, &Vec<String>)], optional: &[(usize, &Vec<Option<String>>)]) -> Vec<usize> {
     let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
     for col in [5, 6] {
         widths[col] = 16;
@@ -161,14 +134,7 @@ fn column_widths(
         widths[*col] = widths[*col].max(values.iter().map(|t| text_width(t)).max().unwrap_or(0));
     }
     for (col, values) in optional {
-        widths[*col] = widths[*col].max(
-            values
-                .iter()
-                .flatten()
-                .map(|t| text_width(t))
-                .max()
-                .unwrap_or(0),
-        );
+        widths[*col] = widths[*col].max(values.iter().flatten().map(|t| text_width(t)).max().unwrap_or(0));
     }
     widths
 }

@@ -44,30 +44,17 @@ impl Formats {
     /// Formats for a workbook showing amounts in `currencies`.
     #[must_use]
     pub fn new<'a>(currencies: impl IntoIterator<Item = &'a Currency>) -> Self {
-        let total = || {
-            Format::new()
-                .set_bold()
-                .set_background_color(Color::RGB(TOTAL_FILL))
-                .set_border_top(FormatBorder::Thin)
-        };
+        let total =
+            || Format::new().set_bold().set_background_color(Color::RGB(TOTAL_FILL)).set_border_top(FormatBorder::Thin);
         let money = currencies
             .into_iter()
             .map(|c| {
                 let number = money_number_format(c);
-                (
-                    c.code().to_owned(),
-                    (
-                        Format::new().set_num_format(&number),
-                        total().set_num_format(&number),
-                    ),
-                )
+                (c.code().to_owned(), (Format::new().set_num_format(&number), total().set_num_format(&number)))
             })
             .collect();
         Self {
-            title: Format::new()
-                .set_bold()
-                .set_font_size(16)
-                .set_font_color(Color::RGB(HEADER_FILL)),
+            title: Format::new().set_bold().set_font_size(16).set_font_color(Color::RGB(HEADER_FILL)),
             subtitle: Format::new().set_italic().set_font_color(Color::Gray),
             header: Format::new()
                 .set_bold()
@@ -76,15 +63,10 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_text_wrap(),
-            section: Format::new()
-                .set_bold()
-                .set_font_size(12)
-                .set_border_bottom(FormatBorder::Thin),
+            section: Format::new().set_bold().set_font_size(12).set_border_bottom(FormatBorder::Thin),
             label: Format::new().set_bold(),
             text: Format::new(),
-            date: Format::new()
-                .set_num_format("yyyy-mm-dd")
-                .set_align(FormatAlign::Left),
+            date: Format::new().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left),
             integer: Format::new().set_num_format("#,##0"),
             percent: Format::new().set_num_format("0.0%"),
             total_label: total(),
@@ -98,18 +80,15 @@ impl Formats {
     /// Money format for `currency` (falls back to a plain two-decimal format).
     #[must_use]
     pub fn money(&self, currency: &Currency) -> Format {
-        self.money
-            .get(currency.code())
-            .map_or_else(|| Format::new().set_num_format("#,##0.00"), |m| m.0.clone())
+        self.money.get(currency.code()).map_or_else(|| Format::new().set_num_format("#,##0.00"), |m| m.0.clone())
     }
 
     /// Money format for `currency` in a totals row.
     #[must_use]
     pub fn money_total(&self, currency: &Currency) -> Format {
-        self.money.get(currency.code()).map_or_else(
-            || self.total_label.clone().set_num_format("#,##0.00"),
-            |m| m.1.clone(),
-        )
+        self.money
+            .get(currency.code())
+            .map_or_else(|| self.total_label.clone().set_num_format("#,##0.00"), |m| m.1.clone())
     }
 }
 
@@ -131,9 +110,7 @@ fn money_number_format(currency: &Currency) -> String {
 /// Column width in Excel character units for `text`: wide (CJK) characters count twice.
 #[must_use]
 pub fn text_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
 }
 
 #[cfg(test)]
@@ -142,14 +119,8 @@ mod tests {
 
     #[test]
     fn money_formats_per_currency() {
-        assert_eq!(
-            money_number_format(&Currency::parse("CNY").unwrap()),
-            "\"¥\"#,##0.00;[Red]-\"¥\"#,##0.00;\"–\""
-        );
-        assert_eq!(
-            money_number_format(&Currency::parse("JPY").unwrap()),
-            "\"JP¥\"#,##0;[Red]-\"JP¥\"#,##0;\"–\""
-        );
+        assert_eq!(money_number_format(&Currency::parse("CNY").unwrap()), "\"¥\"#,##0.00;[Red]-\"¥\"#,##0.00;\"–\"");
+        assert_eq!(money_number_format(&Currency::parse("JPY").unwrap()), "\"JP¥\"#,##0;[Red]-\"JP¥\"#,##0;\"–\"");
         assert_eq!(
             money_number_format(&Currency::parse("CHF").unwrap()),
             "#,##0.00 \"CHF\";[Red]-#,##0.00 \"CHF\";\"–\""

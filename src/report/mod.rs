@@ -4,15 +4,17 @@ pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
 pub mod rejected_sheet;
+pub mod skipped_sheet;
 pub mod summary_json;
 pub mod summary_sheet;
 pub mod workbook;
 
+use crate::ingest::SkipReason;
 use crate::normalize::Normalized;
 use crate::rules::aging::Aging;
 
 /// How many input rows ended where: `read = accepted + rejected + closed + future_dated`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowCounts {
     /// Data rows read below the header (blank rows not counted).
     pub read: usize,
@@ -24,8 +26,9 @@ pub struct RowCounts {
     pub closed: usize,
     /// Rows invoiced after the as-of date.
     pub future_dated: usize,
-    /// Entirely blank rows skipped.
-    pub blank_skipped: usize,
+    /// Lines that are not data rows, per reason: `title`, `blank`, `subtotal`,
+    /// `repeated_header`, `group_heading` (every key always present).
+    pub skipped: std::collections::BTreeMap<String, usize>,
 }
 
 impl RowCounts {
@@ -38,7 +41,12 @@ impl RowCounts {
             rejected: normalized.rejected.len(),
             closed: aging.closed,
             future_dated: aging.future_dated,
-            blank_skipped: normalized.blank_rows,
+            skipped: SkipReason::ALL
+                .iter()
+                .map(|reason| {
+                    (reason.key().to_owned(), normalized.skipped.iter().filter(|s| s.reason == *reason).count())
+                })
+                .collect(),
         }
     }
 
@@ -50,7 +58,7 @@ impl RowCounts {
 }
 
 /// Everything the report writers read.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReportInput<'a> {
     /// The aging.
     pub aging: &'a Aging,

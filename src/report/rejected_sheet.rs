@@ -16,29 +16,12 @@ const FIXED: [&str; 4] = ["Source Row", "Column", "Value", "Reason"];
 /// # Errors
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, normalized: &Normalized, f: &Formats) -> Result<(), XlsxError> {
-    let headers: Vec<&str> = FIXED
-        .iter()
-        .copied()
-        .chain(normalized.headers.iter().map(String::as_str))
-        .collect();
+    let headers: Vec<&str> = FIXED.iter().copied().chain(normalized.headers.iter().map(String::as_str)).collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| text_width(h) + 2).collect();
     for reject in &normalized.rejected {
-        let fixed = [
-            reject.column.as_str(),
-            reject.value.as_str(),
-            reject.reason.as_str(),
-        ];
-        for (i, text) in fixed
-            .iter()
-            .chain(
-                reject
-                    .raw
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .iter(),
-            )
-            .enumerate()
+        let fixed = [reject.column.as_str(), reject.value.as_str(), reject.reason.as_str()];
+        for (i, text) in
+            fixed.iter().chain(reject.raw.iter().map(String::as_str).collect::<Vec<_>>().iter()).enumerate()
         {
             if let Some(w) = widths.get_mut(i + 1) {
                 *w = (*w).max(text_width(text));
@@ -53,12 +36,7 @@ pub fn write(ws: &mut Worksheet, normalized: &Normalized, f: &Formats) -> Result
         ws.write_string_with_format(0, to_col(col)?, *header, &f.header)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(
-        0,
-        0,
-        to_row(normalized.rejected.len().max(1))?,
-        to_col(headers.len() - 1)?,
-    )?;
+    ws.autofilter(0, 0, to_row(normalized.rejected.len().max(1))?, to_col(headers.len() - 1)?)?;
     for (i, reject) in normalized.rejected.iter().enumerate() {
         let row = to_row(i + 1)?;
         #[allow(clippy::cast_precision_loss)]

@@ -1,4 +1,4 @@
-//! `aging-report.xlsx`: the sheets in order Summary, By Customer, Detail, Rejected, with
+//! `aging-report.xlsx`: the sheets in order Summary, By Customer, Detail, Rejected, Skipped, with
 //! fixed document properties so that the same inputs give the same bytes.
 use std::path::Path;
 
@@ -6,7 +6,7 @@ use chrono::NaiveTime;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::formats::Formats;
-use super::{ReportInput, customer_sheet, detail_sheet, rejected_sheet, summary_sheet};
+use super::{ReportInput, customer_sheet, detail_sheet, rejected_sheet, skipped_sheet, summary_sheet};
 use crate::error::{Error, Result};
 
 /// The file name inside `--out`.
@@ -27,24 +27,15 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     let created = input.aging.as_of.and_time(NaiveTime::MIN);
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!(
-                "Accounts receivable aging as of {}",
-                input.aging.as_of
-            ))
+            .set_title(format!("Accounts receivable aging as of {}", input.aging.as_of))
             .set_company(input.company)
             .set_author("payback")
             .set_creation_datetime(&created),
     );
-    let ws = workbook
-        .add_worksheet()
-        .set_name(summary_sheet::NAME)
-        .map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook.add_worksheet().set_name(summary_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     summary_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
-    let ws = workbook
-        .add_worksheet()
-        .set_name(customer_sheet::NAME)
-        .map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook.add_worksheet().set_name(customer_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     customer_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook
@@ -60,13 +51,16 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
         .set_name(rejected_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    rejected_sheet::write(ws, input.normalized, &formats)
+    rejected_sheet::write(ws, input.normalized, &formats).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(|e| report_error(e.to_string()))?
+        .set_name(skipped_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    skipped_sheet::write(ws, input.normalized, &formats).map_err(|e| report_error(e.to_string()))?;
     workbook.save(path).map_err(|e| match e {
-        XlsxError::IoError(io) => Error::Output {
-            path: path.to_path_buf(),
-            reason: io.to_string(),
-        },
+        XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
         other => report_error(other.to_string()),
     })
 }
@@ -82,13 +76,7 @@ fn print_setup(ws: &mut Worksheet) {
 ///
 /// # Errors
 /// Writer errors.
-pub fn write_text(
-    ws: &mut Worksheet,
-    row: RowNum,
-    col: ColNum,
-    text: &str,
-    format: &Format,
-) -> Result<(), XlsxError> {
+pub fn write_text(ws: &mut Worksheet, row: RowNum, col: ColNum, text: &str, format: &Format) -> Result<(), XlsxError> {
     if text.chars().count() > MAX_CELL_CHARS {
         let cut: String = text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect();
         ws.write_string_with_format(row, col, cut, format)?;

@@ -40,22 +40,16 @@ pub struct AgingTotals {
 
 impl AgingTotals {
     fn new(currency: Currency, buckets: usize) -> Self {
-        Self {
-            currency,
-            buckets: vec![BucketTotal::default(); buckets],
-            overdue: BucketTotal::default(),
-        }
+        Self { currency, buckets: vec![BucketTotal::default(); buckets], overdue: BucketTotal::default() }
     }
 
     /// Sum over all buckets.
     #[must_use]
     pub fn total(&self) -> BucketTotal {
-        self.buckets
-            .iter()
-            .fold(BucketTotal::default(), |acc, b| BucketTotal {
-                count: acc.count + b.count,
-                amount_minor: acc.amount_minor + b.amount_minor,
-            })
+        self.buckets.iter().fold(BucketTotal::default(), |acc, b| BucketTotal {
+            count: acc.count + b.count,
+            amount_minor: acc.amount_minor + b.amount_minor,
+        })
     }
 }
 
@@ -106,14 +100,10 @@ pub fn age(
     default_currency: &Currency,
 ) -> PolarsResult<Aging> {
     let today = lit(i64::from(epoch_days(as_of)));
-    let days_since =
-        |name: &str| today.clone() - col(name).cast(DataType::Int32).cast(DataType::Int64);
+    let days_since = |name: &str| today.clone() - col(name).cast(DataType::Int32).cast(DataType::Int64);
     let flagged = invoices
         .lazy()
-        .with_columns([
-            days_since(c::DUE_DATE).alias(DAYS_PAST_DUE),
-            days_since(c::INVOICE_DATE).alias(AGE_DAYS),
-        ])
+        .with_columns([days_since(c::DUE_DATE).alias(DAYS_PAST_DUE), days_since(c::INVOICE_DATE).alias(AGE_DAYS)])
         .with_column(
             when(col(AGE_DAYS).lt(lit(0i64)))
                 .then(lit("future_dated"))
@@ -123,18 +113,10 @@ pub fn age(
                 .alias(STATUS),
         )
         .collect()?;
-    let status_counts = flagged
-        .clone()
-        .lazy()
-        .group_by([col(STATUS)])
-        .agg([len().alias("n")])
-        .collect()?;
+    let status_counts = flagged.clone().lazy().group_by([col(STATUS)]).agg([len().alias("n")]).collect()?;
     let mut closed = 0;
     let mut future_dated = 0;
-    for (status, n) in strings(&status_counts, STATUS)?
-        .into_iter()
-        .zip(ints(&status_counts, "n")?)
-    {
+    for (status, n) in strings(&status_counts, STATUS)?.into_iter().zip(ints(&status_counts, "n")?) {
         let n = usize::try_from(n).unwrap_or(0);
         match status.as_str() {
             "closed" => closed = n,
@@ -152,13 +134,7 @@ pub fn age(
         .drop(cols([STATUS]))
         .with_column(bucket_expr(&col(day_column), buckets).alias(BUCKET))
         .sort(
-            [
-                c::CUSTOMER,
-                c::CURRENCY,
-                c::DUE_DATE,
-                c::INVOICE_NO,
-                c::SOURCE_ROW,
-            ],
+            [c::CUSTOMER, c::CURRENCY, c::DUE_DATE, c::INVOICE_NO, c::SOURCE_ROW],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .collect()?;
@@ -170,10 +146,7 @@ pub fn age(
         .agg([
             len().cast(DataType::Int64).alias("count"),
             col(c::OPEN_MINOR).sum().alias("amount"),
-            col(c::OPEN_MINOR)
-                .filter(col(DAYS_PAST_DUE).gt(lit(0i64)))
-                .sum()
-                .alias("overdue_amount"),
+            col(c::OPEN_MINOR).filter(col(DAYS_PAST_DUE).gt(lit(0i64))).sum().alias("overdue_amount"),
             col(c::OPEN_MINOR)
                 .filter(col(DAYS_PAST_DUE).gt(lit(0i64)))
                 .len()
@@ -182,16 +155,7 @@ pub fn age(
         ])
         .collect()?;
     let (currencies, customers) = assemble(&grouped, buckets.len(), default_currency)?;
-    Ok(Aging {
-        as_of,
-        basis,
-        buckets: buckets.to_vec(),
-        open_items,
-        closed,
-        future_dated,
-        currencies,
-        customers,
-    })
+    Ok(Aging { as_of, basis, buckets: buckets.to_vec(), open_items, closed, future_dated, currencies, customers })
 }
 
 /// Nested when/then over the contiguous buckets: the first whose `max_days` is not
@@ -201,9 +165,7 @@ fn bucket_expr(days: &Expr, buckets: &[BucketSpec]) -> Expr {
     let mut expr = lit(last);
     for (i, bucket) in buckets.iter().enumerate().rev() {
         if let Some(max) = bucket.max_days {
-            expr = when(days.clone().lt_eq(lit(max)))
-                .then(lit(i64::try_from(i).unwrap_or(0)))
-                .otherwise(expr);
+            expr = when(days.clone().lt_eq(lit(max))).then(lit(i64::try_from(i).unwrap_or(0))).otherwise(expr);
         }
     }
     expr
@@ -225,8 +187,8 @@ fn assemble(
     let mut per_currency: BTreeMap<(bool, String), AgingTotals> = BTreeMap::new();
     let mut per_customer: BTreeMap<(bool, String, String), AgingTotals> = BTreeMap::new();
     for i in 0..grouped.height() {
-        let code = Currency::parse(&currency[i])
-            .ok_or_else(|| polars_err!(ComputeError: "bad currency {}", currency[i]))?;
+        let code =
+            Currency::parse(&currency[i]).ok_or_else(|| polars_err!(ComputeError: "bad currency {}", currency[i]))?;
         let b = usize::try_from(bucket[i]).unwrap_or(0);
         let add = |t: &mut AgingTotals| {
             t.buckets[b].count += u64::try_from(count[i]).unwrap_or(0);
@@ -235,33 +197,19 @@ fn assemble(
             t.overdue.amount_minor += overdue_amount[i];
         };
         let (flag, code_text) = currency_key(&currency[i]);
-        add(per_currency
-            .entry((flag, code_text.clone()))
-            .or_insert_with(|| AgingTotals::new(code.clone(), n_buckets)));
+        add(per_currency.entry((flag, code_text.clone())).or_insert_with(|| AgingTotals::new(code.clone(), n_buckets)));
         add(per_customer
             .entry((flag, code_text, customer[i].clone()))
             .or_insert_with(|| AgingTotals::new(code, n_buckets)));
     }
-    let mut customers: Vec<CustomerAging> = per_customer
-        .into_iter()
-        .map(|((_, _, customer), totals)| CustomerAging { customer, totals })
-        .collect();
+    let mut customers: Vec<CustomerAging> =
+        per_customer.into_iter().map(|((_, _, customer), totals)| CustomerAging { customer, totals }).collect();
     let order = |c: &CustomerAging| currency_key(c.totals.currency.code());
     customers.sort_by(|a, b| {
         order(a)
             .cmp(&order(b))
-            .then(
-                b.totals
-                    .overdue
-                    .amount_minor
-                    .cmp(&a.totals.overdue.amount_minor),
-            )
-            .then(
-                b.totals
-                    .total()
-                    .amount_minor
-                    .cmp(&a.totals.total().amount_minor),
-            )
+            .then(b.totals.overdue.amount_minor.cmp(&a.totals.overdue.amount_minor))
+            .then(b.totals.total().amount_minor.cmp(&a.totals.total().amount_minor))
             .then(a.customer.cmp(&b.customer))
     });
     Ok((per_currency.into_values().collect(), customers))
@@ -272,12 +220,7 @@ fn assemble(
 /// # Errors
 /// When the column is missing or not text.
 pub fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or_default().to_owned())
-        .collect())
+    Ok(df.column(name)?.str()?.iter().map(|v| v.unwrap_or_default().to_owned()).collect())
 }
 
 /// An integer column as i64 values (nulls as 0).
@@ -286,9 +229,5 @@ pub fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 /// When the column is missing or not numeric.
 pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
     let column = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(column
-        .i64()?
-        .iter()
-        .map(Option::unwrap_or_default)
-        .collect())
+    Ok(column.i64()?.iter().map(Option::unwrap_or_default).collect())
 }

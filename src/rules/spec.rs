@@ -120,34 +120,21 @@ impl RulesSpec {
     /// [`Error::Rules`] when the file cannot be read, is not TOML, has unknown keys or
     /// fails [`RulesSpec::validate`].
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        let mut merged: toml::Table = DEFAULT_RULES
-            .parse()
-            .map_err(|e| Error::Internal(format!("built-in rules: {e}")))?;
-        let origin = path.map_or_else(
-            || Path::new("built-in rules").to_path_buf(),
-            Path::to_path_buf,
-        );
-        let rules_error = |reason: String| Error::Rules {
-            file: origin.clone(),
-            reason,
-        };
+        let mut merged: toml::Table =
+            DEFAULT_RULES.parse().map_err(|e| Error::Internal(format!("built-in rules: {e}")))?;
+        let origin = path.map_or_else(|| Path::new("built-in rules").to_path_buf(), Path::to_path_buf);
+        let rules_error = |reason: String| Error::Rules { file: origin.clone(), reason };
         if let Some(path) = path {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| rules_error(format!("cannot read the rules file: {e}")))?;
-            let user: toml::Table = text
-                .parse()
-                .map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| rules_error(format!("cannot read the rules file: {e}")))?;
+            let user: toml::Table = text.parse().map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
             merge(&mut merged, user);
         }
         let spec: Self = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
         let problems = spec.validate();
-        if problems.is_empty() {
-            Ok(spec)
-        } else {
-            Err(rules_error(problems.join("; ")))
-        }
+        if problems.is_empty() { Ok(spec) } else { Err(rules_error(problems.join("; "))) }
     }
 
     /// Every semantic problem of the rules, each as one sentence; empty when valid.
@@ -197,18 +184,13 @@ fn validate_buckets(buckets: &[BucketSpec]) -> Vec<String> {
             ));
         }
         if buckets[..i].iter().any(|b| b.label == bucket.label) {
-            problems.push(format!(
-                "aging.buckets[{n}]: the label \"{}\" is used twice",
-                bucket.label
-            ));
+            problems.push(format!("aging.buckets[{n}]: the label \"{}\" is used twice", bucket.label));
         }
         if let (Some(min), Some(max)) = (bucket.min_days, bucket.max_days)
             && min > max
         {
-            problems.push(format!(
-                "aging.buckets[{n}] \"{}\": min_days = {min} is above max_days = {max}",
-                bucket.label
-            ));
+            problems
+                .push(format!("aging.buckets[{n}] \"{}\": min_days = {min} is above max_days = {max}", bucket.label));
         }
         if let Some(next) = buckets.get(i + 1) {
             match (bucket.max_days, next.min_days) {
@@ -246,11 +228,7 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 }
 
 fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -258,26 +236,14 @@ mod tests {
     use super::*;
 
     fn bucket(label: &str, min: Option<i64>, max: Option<i64>) -> BucketSpec {
-        BucketSpec {
-            label: label.into(),
-            min_days: min,
-            max_days: max,
-        }
+        BucketSpec { label: label.into(), min_days: min, max_days: max }
     }
 
     #[test]
     fn defaults_load_and_give_six_buckets() {
         let spec = RulesSpec::load(None).unwrap();
-        let labels: Vec<_> = spec
-            .aging
-            .buckets
-            .iter()
-            .map(|b| b.label.as_str())
-            .collect();
-        assert_eq!(
-            labels,
-            ["Not due", "1-30", "31-60", "61-90", "91-120", "Over 120"]
-        );
+        let labels: Vec<_> = spec.aging.buckets.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["Not due", "1-30", "31-60", "61-90", "91-120", "Over 120"]);
         assert_eq!(spec.aging.basis, Basis::DueDate);
         assert_eq!(spec.company.currency, "CNY");
     }
@@ -296,8 +262,7 @@ mod tests {
 
     #[test]
     fn open_ended_ends_are_required() {
-        let problems =
-            validate_buckets(&[bucket("a", Some(0), Some(5)), bucket("b", Some(6), Some(9))]);
+        let problems = validate_buckets(&[bucket("a", Some(0), Some(5)), bucket("b", Some(6), Some(9))]);
         assert_eq!(problems.len(), 2, "{problems:?}");
     }
 

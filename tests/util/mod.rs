@@ -26,9 +26,7 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
+        Self { dir: tempfile::tempdir().expect("tempdir") }
     }
 
     pub fn path(&self) -> &Path {
@@ -59,10 +57,7 @@ impl Workspace {
 
     /// A `payback` command running in this workspace.
     pub fn payback(&self) -> Run {
-        Run {
-            cmd: assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback")),
-            cwd: self.path().to_path_buf(),
-        }
+        Run { cmd: assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback")), cwd: self.path().to_path_buf() }
     }
 }
 
@@ -95,15 +90,7 @@ impl Run {
     }
 
     fn output(mut self) -> Finished {
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = self
-            .cmd
-            .current_dir(&self.cwd)
-            .output()
-            .expect("run payback");
+        let Output { status, stdout, stderr } = self.cmd.current_dir(&self.cwd).output().expect("run payback");
         Finished {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8(stdout).unwrap(),
@@ -115,11 +102,7 @@ impl Run {
     #[track_caller]
     pub fn status(self, code: i32) -> Finished {
         let done = self.output();
-        assert_eq!(
-            done.code, code,
-            "exit code\nstdout:\n{}\nstderr:\n{}",
-            done.stdout, done.stderr
-        );
+        assert_eq!(done.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", done.stdout, done.stderr);
         done
     }
 }
@@ -152,7 +135,15 @@ pub struct Rows {
     pub rejected: usize,
     pub closed: usize,
     pub future_dated: usize,
-    pub blank_skipped: usize,
+    pub skipped: BTreeMap<String, usize>,
+}
+
+impl Rows {
+    /// The skipped-line counts in the order title, blank, subtotal, repeated header,
+    /// group heading.
+    pub fn skipped(&self) -> [usize; 5] {
+        ["title", "blank", "subtotal", "repeated_header", "group_heading"].map(|k| self.skipped[k])
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,10 +169,7 @@ pub struct Bucket {
 impl CurrencySummary {
     /// `(label, count, amount)` per bucket, for compact assertions.
     pub fn figures(&self) -> Vec<(&str, u64, &str)> {
-        self.buckets
-            .iter()
-            .map(|b| (b.label.as_str(), b.count, b.amount.as_str()))
-            .collect()
+        self.buckets.iter().map(|b| (b.label.as_str(), b.count, b.amount.as_str())).collect()
     }
 }
 
@@ -201,10 +189,7 @@ pub fn sheet_names(path: &Path) -> Vec<String> {
 pub fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
     let range = workbook.worksheet_range(sheet).expect("sheet");
-    range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect())
-        .collect()
+    range.rows().map(|row| row.iter().map(cell_text).collect()).collect()
 }
 
 /// A sheet's formulas, by the same positions as [`read_sheet`] (empty where none).
@@ -238,7 +223,5 @@ fn cell_text(data: &Data) -> String {
 /// The row of `rows` whose first cell is `key`.
 #[track_caller]
 pub fn row_starting<'a>(rows: &'a [Vec<String>], key: &str) -> &'a [String] {
-    rows.iter()
-        .find(|r| r.first().is_some_and(|c| c == key))
-        .unwrap_or_else(|| panic!("no row starting with {key:?}"))
+    rows.iter().find(|r| r.first().is_some_and(|c| c == key)).unwrap_or_else(|| panic!("no row starting with {key:?}"))
 }

@@ -1,0 +1,157 @@
+//! Finding the header row among the first rows of a sheet (title lines such as
+//! "Company X — A/R Aging Detail — As of Nov 30, 2026" may sit above it), and recording the
+//! lines above it and the blank lines below it as [`Skipped`], never silently.
+use std::fmt;
+
+use super::{RawRow, RawTable, SourceRef, column_letter};
+use crate::error::{Error, Result};
+
+/// How many rows from the top are searched for the header.
+pub const HEADER_SEARCH_ROWS: usize = 50;
+
+/// Why a line of the sheet is not a data row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// A line above the header (report title, company, date).
+    Title,
+    /// An entirely blank line.
+    Blank,
+    /// A subtotal or total line ("Total for ACME", "合计", "Grand Total").
+    Subtotal,
+    /// The header repeated further down (page breaks in printed exports).
+    RepeatedHeader,
+    /// A line holding only a group name (a customer or aging range heading).
+    GroupHeading,
+}
+
+impl SkipReason {
+    /// Every reason, in report order.
+    pub const ALL: [Self; 5] = [Self::Title, Self::Blank, Self::Subtotal, Self::RepeatedHeader, Self::GroupHeading];
+
+    /// The key used in `summary.json`.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Blank => "blank",
+            Self::Subtotal => "subtotal",
+            Self::RepeatedHeader => "repeated_header",
+            Self::GroupHeading => "group_heading",
+        }
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Title => "title line above the header",
+            Self::Blank => "blank line",
+            Self::Subtotal => "subtotal or total line",
+            Self::RepeatedHeader => "header repeated",
+            Self::GroupHeading => "group heading",
+        })
+    }
+}
+
+/// A line that is not a data row, with its row number and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// 1-based row number.
+    pub row: usize,
+    /// Why it was skipped.
+    pub reason: SkipReason,
+    /// The line's non-blank cells, joined with ` | `.
+    pub text: String,
+}
+
+impl Skipped {
+    /// Records `row` as skipped for `reason`.
+    #[must_use]
+    pub fn new(row: &RawRow, reason: SkipReason) -> Self {
+        let text =
+            row.cells.iter().filter(|c| !c.is_blank()).map(|c| c.to_text().trim().to_owned()).collect::<Vec<_>>();
+        Self { row: row.number, reason, text: text.join(" | ") }
+    }
+}
+
+/// Splits `rows` into title lines, the header and the data rows below it.
+///
+/// The header is the row among the first [`HEADER_SEARCH_ROWS`] with the most cells that
+/// `is_known` recognises as a column name (at least two; the first such row on a tie);
+/// when no row has two, the first row with two filled cells.
+///
+/// # Errors
+/// [`Error::NoHeader`] when no row has two filled cells.
+pub fn split(source: SourceRef, rows: Vec<RawRow>, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
+    let filled = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank()).count();
+    let known = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank() && is_known(c.to_text().trim())).count();
+    let search = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
+    let best = search.iter().enumerate().map(|(i, r)| (known(r), i)).max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let header_index = match best {
+        Some((score, i)) if score >= 2 => Some(i),
+        _ => rows.iter().position(|r| filled(r) >= 2),
+    };
+    let Some(header_index) = header_index else {
+        return Err(Error::NoHeader { location: source.location() });
+    };
+    let mut rows = rows.into_iter();
+    let mut skipped = Vec::new();
+    for row in rows.by_ref().take(header_index) {
+        let reason = if filled(&row) == 0 { SkipReason::Blank } else { SkipReason::Title };
+        skipped.push(Skipped::new(&row, reason));
+    }
+    let header = rows.next().ok_or_else(|| Error::Internal("header row vanished".into()))?;
+    let mut data = Vec::new();
+    for row in rows {
+        if filled(&row) == 0 {
+            skipped.push(Skipped::new(&row, SkipReason::Blank));
+        } else {
+            data.push(row);
+        }
+    }
+    let headers = header
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let text = cell.to_text();
+            let text = text.trim();
+            if text.is_empty() { format!("Column {}", column_letter(i)) } else { text.to_owned() }
+        })
+        .collect();
+    Ok(RawTable { source, headers, header_row: header.number, rows: data, skipped })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Cell;
+
+    fn row(number: usize, cells: &[&str]) -> RawRow {
+        let cells = cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).into()) }).collect();
+        RawRow { number, cells }
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_skipped_with_a_reason() {
+        let rows = vec![
+            row(1, &["ACME Ltd — A/R Aging Detail", ""]),
+            row(2, &["As of Nov 30, 2026", "printed by: admin"]),
+            row(3, &["", ""]),
+            row(4, &["Customer", "Invoice No", "Due Date"]),
+            row(5, &["X", "1", "2026-01-01"]),
+            row(6, &["", "", ""]),
+        ];
+        let known = |t: &str| ["Customer", "Invoice No", "Due Date"].contains(&t);
+        let source = SourceRef { file: "a.csv".into(), sheet: None };
+        let table = split(source, rows, &known).unwrap();
+        assert_eq!(table.header_row, 4);
+        assert_eq!(table.rows.len(), 1);
+        let reasons: Vec<_> = table.skipped.iter().map(|s| (s.row, s.reason)).collect();
+        assert_eq!(
+            reasons,
+            [(1, SkipReason::Title), (2, SkipReason::Title), (3, SkipReason::Blank), (6, SkipReason::Blank)]
+        );
+        assert_eq!(table.skipped[1].text, "As of Nov 30, 2026 | printed by: admin");
+    }
+}

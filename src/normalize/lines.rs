@@ -1,0 +1,98 @@
+//! Lines below the header that are not invoices: subtotal and total lines, the header
+//! repeated (page breaks), and group headings (a customer or aging-range name alone on a
+//! line). They are skipped with their reason, never silently.
+use super::schema::header_key;
+use crate::ingest::{Cell, RawRow, SkipReason};
+
+/// Words that open a subtotal or total line, after lower-casing and trimming.
+const TOTAL_WORDS: &[&str] = &[
+    "total",
+    "grand total",
+    "subtotal",
+    "sub-total",
+    "sub total",
+    "合计",
+    "小计",
+    "总计",
+    "共计",
+    "合計",
+    "小計",
+    "總計",
+];
+
+/// Whether a cell text labels a subtotal or total ("Total for ACME", "合计", "TOTAL").
+#[must_use]
+pub fn is_total_label(text: &str) -> bool {
+    let text = text.trim().to_lowercase();
+    TOTAL_WORDS.iter().any(|w| {
+        text.strip_prefix(w).is_some_and(|rest| rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+    })
+}
+
+/// What a non-blank line below the header is, when it is not an invoice row.
+///
+/// A line is a subtotal when a cell is a total label and the invoice-number cell is blank
+/// (or is that label): "Total Energies" with an invoice number stays an invoice. A group
+/// heading has one filled text cell and no invoice number.
+#[must_use]
+pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>) -> Option<SkipReason> {
+    let filled: Vec<(usize, &Cell)> = row.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).collect();
+    let repeats = filled
+        .iter()
+        .filter(|(i, c)| header_keys.get(*i).is_some_and(|k| !k.is_empty() && *k == header_key(&c.to_text())))
+        .count();
+    if repeats >= 2 && repeats * 2 >= filled.len() {
+        return Some(SkipReason::RepeatedHeader);
+    }
+    let invoice_cell = invoice_no.and_then(|i| row.cells.get(i)).filter(|c| !c.is_blank());
+    let is_label = |c: &Cell| matches!(c, Cell::Text(t) if is_total_label(t));
+    let labelled = filled.iter().any(|(_, c)| is_label(c));
+    if labelled && invoice_cell.is_none_or(is_label) {
+        return Some(SkipReason::Subtotal);
+    }
+    if invoice_cell.is_none() && filled.len() == 1 && matches!(filled[0].1, Cell::Text(_)) {
+        return Some(SkipReason::GroupHeading);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> RawRow {
+        RawRow {
+            number: 9,
+            cells: cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).into()) }).collect(),
+        }
+    }
+
+    fn keys() -> Vec<String> {
+        ["Customer", "Invoice No", "Amount"].iter().map(|h| header_key(h)).collect()
+    }
+
+    #[test]
+    fn total_labels() {
+        for t in
+            ["Total", "TOTAL ACME", "Total for ACME Corp", "Grand Total", "Sub-total:", "合计", "小计：华为", "總計"]
+        {
+            assert!(is_total_label(t), "{t}");
+        }
+        for t in ["Totally Fresh Foods", "Totalenergies", "ACME Total Care", ""] {
+            assert!(!is_total_label(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn lines_are_told_apart() {
+        assert_eq!(classify(&row(&["Total for ACME", "", "1,000.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["", "合计", "1,000.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["Total Energies", "INV-1", "5"]), &keys(), Some(1)), None);
+        assert_eq!(
+            classify(&row(&["customer", "INVOICE NO", "Amount"]), &keys(), Some(1)),
+            Some(SkipReason::RepeatedHeader)
+        );
+        assert_eq!(classify(&row(&["ACME Corp", "", ""]), &keys(), Some(1)), Some(SkipReason::GroupHeading));
+        assert_eq!(classify(&row(&["ACME Corp", "", "5"]), &keys(), Some(1)), None);
+    }
+}
