@@ -63,6 +63,10 @@ pub struct RunArgs {
     /// How to read dates written as text like 03/04/2026 [default: from the rules file].
     #[arg(long = "date-order", value_enum, value_name = "ORDER")]
     pub date_order: Option<DateOrder>,
+
+    /// Amounts are written with a decimal comma, e.g. 1.234,56 [default: from the rules file].
+    #[arg(long = "decimal-comma")]
+    pub decimal_comma: bool,
 }
 
 /// Order of day, month and year in dates written as text with the year last or first.

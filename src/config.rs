@@ -8,6 +8,7 @@ use crate::cli::{DateOrder, RunArgs};
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::normalize::columns::Mapping;
+use crate::normalize::value::ValueFormat;
 use crate::rules::spec::RulesSpec;
 
 /// The default `--rules` path; when it does not exist the built-in rules are used.
@@ -24,6 +25,7 @@ pub struct RunConfig {
     rules_origin: String,
     out: PathBuf,
     date_order: Option<DateOrder>,
+    decimal_comma: bool,
     default_currency: Currency,
 }
 
@@ -49,6 +51,7 @@ impl RunConfig {
         Ok(Self {
             sheet: args.sheet.or_else(|| rules.input.invoices.sheet.clone()),
             date_order: args.date_order.or(rules.input.date_order),
+            decimal_comma: args.decimal_comma || rules.input.decimal_comma,
             invoices: args.invoices,
             mappings,
             as_of: args.as_of.unwrap_or(today),
@@ -105,6 +108,12 @@ impl RunConfig {
     #[must_use]
     pub fn date_order(&self) -> Option<DateOrder> {
         self.date_order
+    }
+
+    /// How dates and amounts are written in the inputs.
+    #[must_use]
+    pub fn value_format(&self) -> ValueFormat {
+        ValueFormat { date_order: self.date_order, decimal_comma: self.decimal_comma, date1904: false }
     }
 
     /// Currency for rows that name none.

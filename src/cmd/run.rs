@@ -27,7 +27,7 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let columns = ColumnMap::resolve(&table.headers, config.mappings(), &table.source.location())?;
     let options = normalize::Options {
         default_currency: config.default_currency().clone(),
-        date_order: config.date_order(),
+        format: config.value_format(),
         customer_from_heading: false,
     };
     let normalized = normalize::normalize(&table, &columns, &options);

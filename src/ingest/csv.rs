@@ -1,7 +1,7 @@
 //! CSV files: UTF-8 text (a byte-order mark is skipped); every cell is text.
 use std::path::Path;
 
-use super::{Cell, RawRow, SourceRef};
+use super::{Cell, RawRow, RawSheet, SourceRef};
 use crate::error::{Error, Location, Result};
 
 /// Reads a CSV file's records with their line numbers. Blank lines (which the CSV reader
@@ -9,7 +9,7 @@ use crate::error::{Error, Location, Result};
 ///
 /// # Errors
 /// [`Error::Unreadable`] when the file is missing, not UTF-8 or malformed.
-pub fn read(path: &Path) -> Result<(SourceRef, Vec<RawRow>)> {
+pub fn read(path: &Path) -> Result<RawSheet> {
     let source = SourceRef { file: path.to_path_buf(), sheet: None };
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
         location: Location { row, ..Location::file(path) },
@@ -48,7 +48,7 @@ pub fn read(path: &Path) -> Result<(SourceRef, Vec<RawRow>)> {
         }
         rows.push(RawRow { number: line, cells });
     }
-    Ok((source, rows))
+    Ok(RawSheet { source, rows, date1904: false })
 }
 
 fn io_reason(err: &::csv::Error) -> String {

@@ -3,7 +3,7 @@
 //! lines above it and the blank lines below it as [`Skipped`], never silently.
 use std::fmt;
 
-use super::{RawRow, RawTable, SourceRef, column_letter};
+use super::{RawRow, RawSheet, RawTable, column_letter};
 use crate::error::{Error, Result};
 
 /// How many rows from the top are searched for the header.
@@ -82,7 +82,8 @@ impl Skipped {
 ///
 /// # Errors
 /// [`Error::NoHeader`] when no row has two filled cells.
-pub fn split(source: SourceRef, rows: Vec<RawRow>, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
+pub fn split(sheet: RawSheet, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
+    let RawSheet { source, rows, date1904 } = sheet;
     let filled = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank()).count();
     let known = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank() && is_known(c.to_text().trim())).count();
     let search = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
@@ -119,7 +120,7 @@ pub fn split(source: SourceRef, rows: Vec<RawRow>, is_known: &dyn Fn(&str) -> bo
             if text.is_empty() { format!("Column {}", column_letter(i)) } else { text.to_owned() }
         })
         .collect();
-    Ok(RawTable { source, headers, header_row: header.number, rows: data, skipped })
+    Ok(RawTable { source, headers, header_row: header.number, rows: data, skipped, date1904 })
 }
 
 #[cfg(test)]
@@ -143,8 +144,8 @@ mod tests {
             row(6, &["", "", ""]),
         ];
         let known = |t: &str| ["Customer", "Invoice No", "Due Date"].contains(&t);
-        let source = SourceRef { file: "a.csv".into(), sheet: None };
-        let table = split(source, rows, &known).unwrap();
+        let source = crate::ingest::SourceRef { file: "a.csv".into(), sheet: None };
+        let table = split(RawSheet { source, rows, date1904: false }, &known).unwrap();
         assert_eq!(table.header_row, 4);
         assert_eq!(table.rows.len(), 1);
         let reasons: Vec<_> = table.skipped.iter().map(|s| (s.row, s.reason)).collect();

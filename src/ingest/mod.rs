@@ -11,7 +11,7 @@ use std::path::Path;
 
 pub use cell::Cell;
 pub use header::{SkipReason, Skipped};
-pub use source::{RawRow, RawTable, SourceRef};
+pub use source::{RawRow, RawSheet, RawTable, SourceRef};
 
 use crate::error::{Error, Location, Result};
 
@@ -24,7 +24,7 @@ use crate::error::{Error, Location, Result};
 /// [`Error::UnknownSheet`], [`Error::NoHeader`].
 pub fn read_table(path: &Path, sheet: Option<&str>, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    let (source, rows) = match extension.as_str() {
+    let sheet = match extension.as_str() {
         "csv" | "txt" => csv::read(path)?,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet)?,
         other => Err(Error::Unreadable {
@@ -34,7 +34,7 @@ pub fn read_table(path: &Path, sheet: Option<&str>, is_known: &dyn Fn(&str) -> b
             ),
         })?,
     };
-    header::split(source, rows, is_known)
+    header::split(sheet, is_known)
 }
 
 /// Spreadsheet column letters for a 0-based index: 0 → A, 26 → AA.

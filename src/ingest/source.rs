@@ -39,6 +39,17 @@ pub struct RawRow {
     pub cells: Vec<Cell>,
 }
 
+/// All rows of one sheet (or CSV file), before the header is found.
+#[derive(Debug, Clone)]
+pub struct RawSheet {
+    /// Where it came from.
+    pub source: SourceRef,
+    /// Every row, blank ones included.
+    pub rows: Vec<RawRow>,
+    /// Whether date serial numbers count from 1904 (a workbook setting).
+    pub date1904: bool,
+}
+
 /// A table read from a source: header texts and the data rows below the header.
 #[derive(Debug, Clone)]
 pub struct RawTable {
@@ -52,6 +63,8 @@ pub struct RawTable {
     pub rows: Vec<RawRow>,
     /// Lines that are not data: title lines above the header, blank lines.
     pub skipped: Vec<super::Skipped>,
+    /// Whether date serial numbers count from 1904.
+    pub date1904: bool,
 }
 
 impl RawTable {

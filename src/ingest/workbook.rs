@@ -3,19 +3,20 @@ use std::path::Path;
 
 use calamine::{Data, DataType as _, Reader, open_workbook_auto};
 
-use super::{Cell, RawRow, SourceRef};
+use super::{Cell, RawRow, RawSheet, SourceRef};
 use crate::error::{Error, Location, Result};
 
 /// Reads the rows of sheet `sheet` (default: the first) of a workbook.
 ///
 /// # Errors
 /// [`Error::Unreadable`], [`Error::UnknownSheet`].
-pub fn read(path: &Path, sheet: Option<&str>) -> Result<(SourceRef, Vec<RawRow>)> {
+pub fn read(path: &Path, sheet: Option<&str>) -> Result<RawSheet> {
     let unreadable = |reason: String| Error::Unreadable { location: Location::file(path), reason };
     let mut workbook = open_workbook_auto(path).map_err(|e| match e {
         calamine::Error::Io(io) => unreadable(io.to_string()),
         other => unreadable(format!("it is not a workbook payback can open ({other}); if it was saved under another format, save it again as .xlsx")),
     })?;
+    let date1904 = matches!(&workbook, calamine::Sheets::Xlsx(x) if x.has_1904_epoch());
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| Error::UnknownSheet {
@@ -37,7 +38,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<(SourceRef, Vec<RawRow>)
         cells.extend(row.iter().map(to_cell));
         RawRow { number: usize::try_from(first_row).unwrap_or(0) + i + 1, cells }
     });
-    Ok((source, rows.collect()))
+    Ok(RawSheet { source, rows: rows.collect(), date1904 })
 }
 
 fn to_cell(data: &Data) -> Cell {

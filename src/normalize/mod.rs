@@ -8,7 +8,6 @@ pub mod value;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::cli::DateOrder;
 use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef};
 use crate::money::Currency;
 use columns::ColumnMap;
@@ -63,8 +62,8 @@ pub struct Rejected {
 pub struct Options {
     /// Currency for rows without one.
     pub default_currency: Currency,
-    /// Order of ambiguous text dates.
-    pub date_order: Option<DateOrder>,
+    /// How dates and amounts are written (the 1904 flag comes from the workbook).
+    pub format: value::ValueFormat,
     /// Take the customer of rows with a blank customer cell from the group heading above
     /// them (exports that name the customer once, on a line of its own).
     pub customer_from_heading: bool,
@@ -193,6 +192,7 @@ fn invoice(
     heading: Option<&str>,
 ) -> Result<Invoice, Vec<Problem>> {
     let mut r = RowReader { row, table, columns, problems: Vec::new() };
+    let format = value::ValueFormat { date1904: table.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
     let customer = match heading {
         Some(heading) if options.customer_from_heading && customer_blank => Some(heading.to_owned()),
@@ -207,18 +207,18 @@ fn invoice(
         _ => r.text(Field::Customer, true),
     };
     let invoice_no = r.text(Field::InvoiceNo, true);
-    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, options.date_order));
-    let due_date = r.read(Field::DueDate, true, |c| value::date(c, options.date_order));
+    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, format));
+    let due_date = r.read(Field::DueDate, true, |c| value::date(c, format));
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
             Currency::parse(&text).ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
-    let amount = r.read(Field::Amount, true, value::amount);
-    let open = r.read(Field::OpenAmount, false, value::amount);
-    let paid = r.read(Field::PaidAmount, false, value::amount);
-    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, options.date_order));
+    let amount = r.read(Field::Amount, true, |c| value::amount(c, format));
+    let open = r.read(Field::OpenAmount, false, |c| value::amount(c, format));
+    let paid = r.read(Field::PaidAmount, false, |c| value::amount(c, format));
+    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, format));
     let project = r.text(Field::Project, false);
     let contract_no = r.text(Field::ContractNo, false);
     let project_manager = r.text(Field::ProjectManager, false);

@@ -8,6 +8,20 @@ use rust_decimal::Decimal;
 use crate::cli::DateOrder;
 use crate::ingest::Cell;
 
+/// How the values of one source are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ValueFormat {
+    /// Day/month order of ambiguous text dates; `None` rejects them.
+    pub date_order: Option<DateOrder>,
+    /// `1.234,56`: comma as the decimal mark, dot, space or apostrophe grouping.
+    pub decimal_comma: bool,
+    /// Date serial numbers count from 1904-01-01 (old Mac workbooks).
+    pub date1904: bool,
+}
+
+/// Days from the 1900 system's epoch to the 1904 system's.
+const DAYS_1900_TO_1904: f64 = 1462.0;
+
 /// Largest Excel date serial (9999-12-31).
 const MAX_SERIAL: f64 = 2_958_465.0;
 
@@ -20,19 +34,21 @@ pub fn text(cell: &Cell) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
-/// Reads a date cell: a date cell, an Excel serial number (1900 system), or text in the
-/// forms `2026-05-20`, `2026/5/20`, `2026.5.20`, `20260520`, `2026年5月20日`, and
-/// `20/05/2026` / `05/20/2026` (day-month order from `order`, or unambiguous).
+/// Reads a date cell: a date cell, an Excel serial number (1900 or 1904 system), or text
+/// in the forms `2026-05-20`, `2026/5/20`, `2026.5.20`, `20260520`, `2026年5月20日`,
+/// `20.05.2026`, `30 Nov 2026`, `Nov 30, 2026`, `30-Nov-26` is refused (two-digit year),
+/// and `20/05/2026` / `05/20/2026` (day-month order from `format`, or unambiguous).
 ///
 /// # Errors
 /// Why the value is not a date.
-pub fn date(cell: &Cell, order: Option<DateOrder>) -> Result<NaiveDate, String> {
+pub fn date(cell: &Cell, format: ValueFormat) -> Result<NaiveDate, String> {
+    let shift = if format.date1904 { DAYS_1900_TO_1904 } else { 0.0 };
     match cell {
         Cell::Date(d) => Ok(*d),
         #[allow(clippy::cast_precision_loss)]
-        Cell::Int(i) => serial_date(*i as f64),
-        Cell::Float(f) => serial_date(*f),
-        Cell::Text(t) => date_text(t, order),
+        Cell::Int(i) => serial_date(*i as f64 + shift),
+        Cell::Float(f) => serial_date(*f + shift),
+        Cell::Text(t) => date_text(t, format.date_order),
         Cell::Empty => Err("is empty".into()),
         Cell::Bool(_) | Cell::Error(_) => Err("is not a date".into()),
     }
@@ -54,6 +70,9 @@ fn serial_date(serial: f64) -> Result<NaiveDate, String> {
 fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
     let text: String = raw.trim().chars().map(fold_full_width).collect();
     let not_a_date = || format!("\"{}\" is not a date", raw.trim());
+    if text.chars().any(|c| c.is_ascii_alphabetic() && c != 'T') {
+        return month_name_date(raw, &text).unwrap_or_else(|| Err(not_a_date()));
+    }
     // Drop a time of day: "2026-05-20 00:00:00", "2026-05-20T08:00".
     let date_part = text.split([' ', 'T']).next().unwrap_or_default();
     let date_part = date_part.replace(['年', '月'], "-").replace('日', "");
@@ -93,6 +112,48 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
     if day_first { ymd(raw, c, b, a) } else { ymd(raw, c, a, b) }
 }
 
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// `30 Nov 2026`, `Nov 30, 2026`, `30-Nov-2026`, `November 30 2026`: a month name makes the
+/// order unambiguous. `None` when the text has no month name.
+fn month_name_date(raw: &str, text: &str) -> Option<Result<NaiveDate, String>> {
+    let tokens: Vec<&str> =
+        text.split([' ', '-', ',', '/', '.']).filter(|t| !t.is_empty() && !t.contains(':')).collect();
+    let month_of = |t: &str| {
+        let t = t.to_ascii_lowercase();
+        (t.len() >= 3).then(|| MONTHS.iter().position(|m| m.starts_with(&t)))?
+    };
+    let (month_index, month) = tokens.iter().enumerate().find_map(|(i, t)| month_of(t).map(|m| (i, m)))?;
+    let is_weekday = |t: &str| {
+        let t = t.to_ascii_lowercase();
+        t.len() >= 3 && WEEKDAYS.iter().any(|w| w.starts_with(&t))
+    };
+    let numbers: Vec<&str> =
+        tokens.iter().enumerate().filter(|(i, t)| *i != month_index && !is_weekday(t)).map(|(_, t)| *t).collect();
+    let [a, b] = numbers[..] else { return Some(Err(format!("\"{}\" is not a date", raw.trim()))) };
+    let (year, day) = match (a.len(), b.len()) {
+        (4, 1 | 2) => (a, b),
+        (1 | 2, 4) => (b, a),
+        _ => return Some(Err(format!("\"{}\" needs a day and a four-digit year", raw.trim()))),
+    };
+    Some(ymd(raw, year, &(month + 1).to_string(), day))
+}
+
 fn ymd(raw: &str, y: &str, m: &str, d: &str) -> Result<NaiveDate, String> {
     let num = |s: &str| s.parse::<u32>().ok();
     let year = y.parse::<i32>().ok();
@@ -114,16 +175,17 @@ fn fold_full_width(c: char) -> char {
 }
 
 /// Reads an amount: a number cell, or text such as `1,234.56`, `¥1,234.56`, `USD 1234.5`,
-/// `-1234.56`, `(1,234.56)` or `1234.56-`. Float cells are read through their shortest
-/// decimal representation so that 0.1 stays 0.1.
+/// `-1234.56`, `(1,234.56)` or `1234.56-` (with `decimal_comma`: `1.234,56`, `1 234,56`).
+/// Float cells are read through their shortest decimal representation so that 0.1 stays
+/// 0.1. Grouping must be in threes, so `1,23` is refused rather than read as 123.
 ///
 /// # Errors
 /// Why the value is not an amount.
-pub fn amount(cell: &Cell) -> Result<Decimal, String> {
+pub fn amount(cell: &Cell, format: ValueFormat) -> Result<Decimal, String> {
     match cell {
         Cell::Int(i) => Ok(Decimal::from(*i)),
         Cell::Float(f) => float_amount(*f),
-        Cell::Text(t) => amount_text(t),
+        Cell::Text(t) => amount_text(t, format.decimal_comma),
         Cell::Empty => Err("is empty".into()),
         Cell::Date(_) | Cell::Bool(_) | Cell::Error(_) => Err(format!("\"{}\" is not an amount", cell.to_text())),
     }
@@ -139,7 +201,7 @@ fn float_amount(value: f64) -> Result<Decimal, String> {
     Ok(exact.round_dp(10).normalize())
 }
 
-fn amount_text(raw: &str) -> Result<Decimal, String> {
+fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     let refuse = || format!("\"{}\" is not an amount", raw.trim());
     let mut text: String = raw.trim().chars().map(fold_full_width).collect();
     let mut negative = false;
@@ -160,10 +222,26 @@ fn amount_text(raw: &str) -> Result<Decimal, String> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let digits = digits.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_whitespace());
-    let cleaned: String = digits.chars().filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '\'')).collect();
-    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') {
+    let (group, mark) = if decimal_comma { ('.', ',') } else { (',', '.') };
+    let digits: String = digits.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\'' | '\u{202f}')).collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return Err(refuse());
     }
+    let (whole, fraction) = match digits.split_once(mark) {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits.as_str(), None),
+    };
+    let groups: Vec<&str> = whole.split(group).collect();
+    let grouped_in_threes = groups.len() == 1 || groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty();
+    if !grouped_in_threes || fraction.is_some_and(|f| f.contains([',', '.'])) {
+        let hint =
+            if decimal_comma { "decimal_comma is set" } else { "set decimal_comma = true if it uses a decimal comma" };
+        return Err(format!("\"{}\" is not an amount ({hint})", raw.trim()));
+    }
+    let cleaned = match fraction {
+        Some(fraction) => format!("{}.{fraction}", groups.concat()),
+        None => groups.concat(),
+    };
     let value = Decimal::from_str(&cleaned).map_err(|_| refuse())?;
     Ok(if negative ^ sign { -value } else { value })
 }
@@ -192,23 +270,37 @@ mod tests {
             "2026-05-20 00:00:00",
             "20/05/2026",
             "05/20/2026",
+            "20.05.2026",
+            "20 May 2026",
+            "May 20, 2026",
+            "20-May-2026",
+            "Wednesday, May 20, 2026 ",
+            "20 may 2026 08:00",
         ] {
-            assert_eq!(date(&t(s), None), Ok(d(2026, 5, 20)), "{s}");
+            assert_eq!(date(&t(s), ValueFormat::default()), Ok(d(2026, 5, 20)), "{s}");
         }
-        assert_eq!(date(&t("03/04/2026"), Some(DateOrder::Dmy)), Ok(d(2026, 4, 3)));
-        assert_eq!(date(&t("03/04/2026"), Some(DateOrder::Mdy)), Ok(d(2026, 3, 4)));
-        assert!(date(&t("03/04/2026"), None).unwrap_err().contains("date_order"));
-        assert!(date(&t("2026-02-30"), None).unwrap_err().contains("not a day of the calendar"));
-        assert!(date(&t("tomorrow"), None).is_err());
-        assert!(date(&t("1/2/26"), None).is_err());
+        assert_eq!(
+            date(&t("03/04/2026"), ValueFormat { date_order: Some(DateOrder::Dmy), ..ValueFormat::default() }),
+            Ok(d(2026, 4, 3))
+        );
+        assert_eq!(
+            date(&t("03/04/2026"), ValueFormat { date_order: Some(DateOrder::Mdy), ..ValueFormat::default() }),
+            Ok(d(2026, 3, 4))
+        );
+        assert!(date(&t("03/04/2026"), ValueFormat::default()).unwrap_err().contains("date_order"));
+        assert!(date(&t("2026-02-30"), ValueFormat::default()).unwrap_err().contains("not a day of the calendar"));
+        assert!(date(&t("tomorrow"), ValueFormat::default()).is_err());
+        assert!(date(&t("1/2/26"), ValueFormat::default()).is_err());
     }
 
     #[test]
     fn excel_serials() {
-        assert_eq!(date(&Cell::Int(46_162), None), Ok(d(2026, 5, 20)));
-        assert_eq!(date(&Cell::Float(45_351.75), None), Ok(d(2024, 2, 29)));
-        assert_eq!(date(&Cell::Int(1), None), Ok(d(1900, 1, 1)));
-        assert!(date(&Cell::Int(0), None).is_err());
+        assert_eq!(date(&Cell::Int(46_162), ValueFormat::default()), Ok(d(2026, 5, 20)));
+        assert_eq!(date(&Cell::Float(45_351.75), ValueFormat::default()), Ok(d(2024, 2, 29)));
+        assert_eq!(date(&Cell::Int(1), ValueFormat::default()), Ok(d(1900, 1, 1)));
+        assert!(date(&Cell::Int(0), ValueFormat::default()).is_err());
+        let mac = ValueFormat { date1904: true, ..ValueFormat::default() };
+        assert_eq!(date(&Cell::Int(44_700), mac), Ok(d(2026, 5, 20)));
     }
 
     #[test]
@@ -225,12 +317,19 @@ mod tests {
             ("１２３.４５", "123.45"),
             ("1 234.56 元", "1234.56"),
         ] {
-            assert_eq!(amount(&t(s)), Ok(dec(want)), "{s}");
+            assert_eq!(amount(&t(s), ValueFormat::default()), Ok(dec(want)), "{s}");
         }
-        assert_eq!(amount(&Cell::Float(0.1 + 0.2)), Ok(dec("0.3")));
-        assert_eq!(amount(&Cell::Float(1234.56)), Ok(dec("1234.56")));
-        assert!(amount(&t("n/a")).is_err());
-        assert!(amount(&t("12.3.4")).is_err());
-        assert!(amount(&Cell::Empty).is_err());
+        assert_eq!(amount(&Cell::Float(0.1 + 0.2), ValueFormat::default()), Ok(dec("0.3")));
+        assert_eq!(amount(&Cell::Float(1234.56), ValueFormat::default()), Ok(dec("1234.56")));
+        assert!(amount(&t("n/a"), ValueFormat::default()).is_err());
+        assert!(amount(&t("12.3.4"), ValueFormat::default()).is_err());
+        assert!(amount(&Cell::Empty, ValueFormat::default()).is_err());
+        assert!(amount(&t("1,23"), ValueFormat::default()).unwrap_err().contains("decimal_comma"));
+        assert!(amount(&t("1.234,56"), ValueFormat::default()).unwrap_err().contains("decimal_comma"));
+        let comma = ValueFormat { decimal_comma: true, ..ValueFormat::default() };
+        for (s, want) in [("1.234,56", "1234.56"), ("1 234,5", "1234.5"), ("-12,00 €", "-12.00"), ("(1.000)", "-1000")]
+        {
+            assert_eq!(amount(&t(s), comma), Ok(dec(want)), "{s}");
+        }
     }
 }

@@ -43,6 +43,9 @@ pub struct InputSpec {
     /// Order of text dates; `None` accepts only unambiguous ones.
     #[serde(default)]
     pub date_order: Option<DateOrder>,
+    /// Amounts written `1.234,56` (comma as decimal mark).
+    #[serde(default)]
+    pub decimal_comma: bool,
     /// `[input.invoices]`
     #[serde(default)]
     pub invoices: TableInputSpec,
