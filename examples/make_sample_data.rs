@@ -9,6 +9,9 @@
 //!   payments, one invoice dated after the as-of date, and a few bad rows.
 //! - `tests/fixtures/handchecked.xlsx`: `tests/fixtures/handchecked.csv` with real date
 //!   and number cells (sheet "Open Items", plus a "Notes" sheet).
+//! - `tests/fixtures/presets/cn_erp_receivables.xlsx`: a Chinese ERP 应收账款明细表 with a
+//!   merged title, customer cells merged over their invoices, 小计 and 合计 lines, and
+//!   dates and amounts both as cells and as text.
 use chrono::{Duration, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -69,7 +72,8 @@ const HEADERS: [&str; 11] = [
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     sample_invoices("sample-data/invoices.xlsx")?;
     handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
-    println!("wrote sample-data/invoices.xlsx and tests/fixtures/handchecked.xlsx");
+    cn_erp_fixture("tests/fixtures/presets/cn_erp_receivables.xlsx")?;
+    println!("wrote sample-data/invoices.xlsx and the xlsx fixtures under tests/fixtures/");
     Ok(())
 }
 
@@ -315,6 +319,161 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
     notes.write_string(0, 0, "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.")?;
     workbook.save(path)?;
     Ok(())
+}
+
+/// One cell of the Chinese ERP fixture.
+enum V {
+    T(&'static str),
+    N(f64),
+    D(i32, u32, u32),
+}
+
+fn cn_erp_fixture(path: &str) -> Result<(), XlsxError> {
+    let f = formats();
+    let mut workbook = Workbook::new();
+    let created = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date").and_hms_opt(0, 0, 0).expect("time");
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let ws = workbook.add_worksheet().set_name("应收账款明细")?;
+    let title = Format::new().set_bold().set_font_size(14);
+    ws.merge_range(0, 0, 0, 11, "华东智能科技有限公司 应收账款明细表", &title)?;
+    ws.merge_range(1, 0, 1, 11, "截止日期：2026年11月30日", &Format::new())?;
+    ws.write_string(2, 0, "单位：元")?;
+    let headers = [
+        "序号",
+        "客户名称",
+        "合同编号",
+        "项目名称",
+        "发票号码",
+        "开票日期",
+        "到期日",
+        "发票金额",
+        "已收金额",
+        "未收金额",
+        "币种",
+        "项目经理",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(3, col(c), *h, &f.header)?;
+    }
+    let rows: [[V; 12]; 5] = [
+        [
+            V::N(1.0),
+            V::T(""),
+            V::T("HT-2026-001"),
+            V::T("BIM 协同平台"),
+            V::T("04567890"),
+            V::D(2026, 5, 20),
+            V::T("2026年6月19日"),
+            V::N(120_000.0),
+            V::N(20_000.0),
+            V::N(100_000.0),
+            V::T("CNY"),
+            V::T("王磊"),
+        ],
+        [
+            V::N(2.0),
+            V::T(""),
+            V::T("HT-2026-001"),
+            V::T("BIM 协同平台"),
+            V::T("04567891"),
+            V::T("2026/8/1"),
+            V::T("2026/8/31"),
+            V::T("¥58,800.50"),
+            V::N(0.0),
+            V::T("¥58,800.50"),
+            V::T("CNY"),
+            V::T("王磊"),
+        ],
+        [
+            V::N(3.0),
+            V::T(""),
+            V::T("HT-2026-014"),
+            V::T("智慧工地"),
+            V::T("04567920"),
+            V::D(2026, 9, 15),
+            V::D(2026, 10, 15),
+            V::N(36_000.0),
+            V::N(0.0),
+            V::N(36_000.0),
+            V::T("人民币"),
+            V::T("王磊"),
+        ],
+        [
+            V::N(4.0),
+            V::T(""),
+            V::T("HT-2026-007"),
+            V::T("票务系统升级"),
+            V::T("04567901"),
+            V::D(2026, 10, 15),
+            V::D(2026, 11, 14),
+            V::N(-3_000.0),
+            V::N(0.0),
+            V::N(-3_000.0),
+            V::T("CNY"),
+            V::T("李娜"),
+        ],
+        [
+            V::N(5.0),
+            V::T(""),
+            V::T("HT-2026-007"),
+            V::T("票务系统升级"),
+            V::T("04567902"),
+            V::D(2026, 11, 1),
+            V::D(2026, 12, 1),
+            V::N(9_999.99),
+            V::N(0.0),
+            V::N(9_999.99),
+            V::T(""),
+            V::T("李娜"),
+        ],
+    ];
+    // Rows 5-7 are the first customer's, 9-10 the second's (1-based), subtotals after each.
+    let at = [4u32, 5, 6, 8, 9];
+    for (values, row) in rows.iter().zip(at) {
+        for (c, value) in values.iter().enumerate() {
+            match value {
+                V::T("") => {}
+                V::T(t) => {
+                    ws.write_string(row, col(c), *t)?;
+                }
+                V::N(n) => {
+                    ws.write_number_with_format(row, col(c), *n, &f.money)?;
+                }
+                V::D(y, m, d) => {
+                    ws.write_date_with_format(
+                        row,
+                        col(c),
+                        NaiveDate::from_ymd_opt(*y, *m, *d).expect("date"),
+                        &f.date,
+                    )?;
+                }
+            }
+        }
+    }
+    ws.merge_range(
+        4,
+        1,
+        6,
+        1,
+        "中国建筑第八工程局有限公司",
+        &Format::new().set_align(rust_xlsxwriter::FormatAlign::VerticalCenter),
+    )?;
+    ws.merge_range(
+        8,
+        1,
+        9,
+        1,
+        "深圳市地铁集团有限公司",
+        &Format::new().set_align(rust_xlsxwriter::FormatAlign::VerticalCenter),
+    )?;
+    for (row, label, amount, open) in
+        [(7u32, "小计", 214_800.5, 194_800.5), (10, "小计", 6_999.99, 6_999.99), (12, "合计", 221_800.49, 201_800.49)]
+    {
+        ws.write_string_with_format(row, 1, label, &f.header)?;
+        ws.write_number_with_format(row, 7, amount, &f.money)?;
+        ws.write_number_with_format(row, 9, open, &f.money)?;
+    }
+    workbook.save(path)
 }
 
 fn col(i: usize) -> u16 {

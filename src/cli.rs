@@ -37,6 +37,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub invoices: PathBuf,
 
+    /// Export layout: quickbooks, xero, erpnext, odoo, cn-erp [default: detected from the
+    /// headers].
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+
     /// Worksheet to read from a workbook [default: the first sheet].
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,

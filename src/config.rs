@@ -19,6 +19,7 @@ pub const DEFAULT_RULES_PATH: &str = "rules/default.toml";
 pub struct RunConfig {
     invoices: PathBuf,
     sheet: Option<String>,
+    preset: Option<String>,
     mappings: Vec<Mapping>,
     as_of: NaiveDate,
     rules: RulesSpec,
@@ -50,6 +51,7 @@ impl RunConfig {
             .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
         Ok(Self {
             sheet: args.sheet.or_else(|| rules.input.invoices.sheet.clone()),
+            preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
             date_order: args.date_order.or(rules.input.date_order),
             decimal_comma: args.decimal_comma || rules.input.decimal_comma,
             invoices: args.invoices,
@@ -72,6 +74,12 @@ impl RunConfig {
     #[must_use]
     pub fn sheet(&self) -> Option<&str> {
         self.sheet.as_deref()
+    }
+
+    /// The export preset named by `--preset` or the rules; `None` detects it.
+    #[must_use]
+    pub fn preset(&self) -> Option<&str> {
+        self.preset.as_deref()
     }
 
     /// Column mappings, strongest first.

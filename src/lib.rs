@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod error;
 pub mod ingest;
+pub mod load;
 pub mod money;
 pub mod normalize;
 pub mod output;

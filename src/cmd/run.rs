@@ -6,12 +6,11 @@ use chrono::NaiveDate;
 use crate::cli::RunArgs;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::normalize::columns::ColumnMap;
-use crate::normalize::{self, schema};
+use crate::normalize::schema;
 use crate::output::Staging;
 use crate::report::{ReportInput, RowCounts, summary_json, workbook};
 use crate::rules::aging;
-use crate::{Outcome, ingest};
+use crate::{Outcome, load};
 
 /// Runs the aging and writes `aging-report.xlsx` and `summary.json` into `--out`.
 ///
@@ -19,18 +18,7 @@ use crate::{Outcome, ingest};
 /// Any [`Error`] that stops the run; nothing is written then.
 pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::from_args(args, today)?;
-    let known = |text: &str| {
-        let key = schema::header_key(text);
-        schema::Field::recognises(&key) || config.mappings().iter().any(|m| schema::header_key(&m.header) == key)
-    };
-    let table = ingest::read_table(config.invoices(), config.sheet(), &known)?;
-    let columns = ColumnMap::resolve(&table.headers, config.mappings(), &table.source.location())?;
-    let options = normalize::Options {
-        default_currency: config.default_currency().clone(),
-        format: config.value_format(),
-        customer_from_heading: false,
-    };
-    let normalized = normalize::normalize(&table, &columns, &options);
+    let normalized = load::load(config.invoices(), &config)?;
     let frame = schema::invoice_frame(&normalized.invoices).map_err(Error::internal)?;
     let rules = config.rules();
     let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())

@@ -33,12 +33,46 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<RawSheet> {
     // calamine positions are 0-based and relative to the range start: convert here, once.
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let leading = usize::try_from(first_col).unwrap_or(0);
-    let rows = range.rows().enumerate().map(|(i, row)| {
-        let mut cells = vec![Cell::Empty; leading];
-        cells.extend(row.iter().map(to_cell));
-        RawRow { number: usize::try_from(first_row).unwrap_or(0) + i + 1, cells }
-    });
-    Ok(RawSheet { source, rows: rows.collect(), date1904 })
+    let merged = match &mut workbook {
+        calamine::Sheets::Xlsx(x) => x
+            .merge_cells_by_sheet_name(&name)
+            .map_err(|e| Error::Unreadable { location: source.location(), reason: e.to_string() })?,
+        _ => Vec::new(),
+    };
+    let first_row = usize::try_from(first_row).unwrap_or(0);
+    let mut rows: Vec<RawRow> = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut cells = vec![Cell::Empty; leading];
+            cells.extend(row.iter().map(to_cell));
+            RawRow { number: first_row + i + 1, cells }
+        })
+        .collect();
+    fill_merged(&mut rows, first_row, &merged);
+    Ok(RawSheet { source, rows, date1904 })
+}
+
+/// Copies the value of each merged region's top-left cell into the region's other cells,
+/// as the user sees it: a customer name merged down over its invoices belongs to each.
+fn fill_merged(rows: &mut [RawRow], first_row: usize, merged: &[calamine::Dimensions]) {
+    let index = |r: u32| usize::try_from(r).ok().and_then(|r| r.checked_sub(first_row));
+    for region in merged {
+        let (Some(top), Some(bottom)) = (index(region.start.0), index(region.end.0)) else { continue };
+        let Ok(left) = usize::try_from(region.start.1) else { continue };
+        let Ok(right) = usize::try_from(region.end.1) else { continue };
+        let Some(value) = rows.get(top).and_then(|r| r.cells.get(left)).cloned() else { continue };
+        for row in rows.iter_mut().take(bottom + 1).skip(top) {
+            if row.cells.len() <= right {
+                row.cells.resize(right + 1, Cell::Empty);
+            }
+            for cell in &mut row.cells[left..=right] {
+                if cell.is_blank() {
+                    *cell = value.clone();
+                }
+            }
+        }
+    }
 }
 
 fn to_cell(data: &Data) -> Cell {

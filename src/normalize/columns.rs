@@ -72,12 +72,19 @@ impl ColumnMap {
     }
 
     /// Resolves every field against `headers`. Earlier `mappings` win over later ones for
-    /// the same field.
+    /// the same field; fields in `ignore` are not looked for by header name; required fields
+    /// in `optional` may be missing (their rows get the value elsewhere).
     ///
     /// # Errors
     /// [`Error::BadMapping`] when a mapped header is absent, [`Error::AmbiguousColumn`] when
     /// two headers look like the same field, [`Error::MissingColumn`] for a required field.
-    pub fn resolve(headers: &[String], mappings: &[Mapping], location: &Location) -> Result<Self> {
+    pub fn resolve(
+        headers: &[String],
+        mappings: &[Mapping],
+        ignore: &[Field],
+        optional: &[Field],
+        location: &Location,
+    ) -> Result<Self> {
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
         let quoted = || headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
         let mut map = Self::default();
@@ -95,7 +102,7 @@ impl ColumnMap {
             map.index.insert(mapping.field, i);
         }
         for field in Field::ALL {
-            if map.index.contains_key(&field) {
+            if map.index.contains_key(&field) || ignore.contains(&field) {
                 continue;
             }
             for alias in field.aliases() {
@@ -119,7 +126,9 @@ impl ColumnMap {
                 break;
             }
         }
-        if let Some(field) = Field::ALL.into_iter().find(|f| f.is_required() && !map.index.contains_key(f)) {
+        if let Some(field) =
+            Field::ALL.into_iter().find(|f| f.is_required() && !optional.contains(f) && !map.index.contains_key(f))
+        {
             return Err(Error::MissingColumn { location: location.clone(), field: field.name(), headers: quoted() });
         }
         Ok(map)
@@ -137,12 +146,12 @@ mod tests {
     #[test]
     fn recognises_english_and_chinese_headers() {
         let h = headers(&["客户名称", "发票号码", "开票日期", "到期日", "发票金额", "已收金额", "币种"]);
-        let map = ColumnMap::resolve(&h, &[], &Location::file("x.csv")).unwrap();
+        let map = ColumnMap::resolve(&h, &[], &[], &[], &Location::file("x.csv")).unwrap();
         assert_eq!(map.get(Field::Customer), Some(0));
         assert_eq!(map.get(Field::PaidAmount), Some(5));
         assert_eq!(map.get(Field::OpenAmount), None);
         let h = headers(&["Client", "Num", "Date", "Due Date", "Amount", "Open Balance"]);
-        let map = ColumnMap::resolve(&h, &[], &Location::file("x.csv")).unwrap();
+        let map = ColumnMap::resolve(&h, &[], &[], &[], &Location::file("x.csv")).unwrap();
         assert_eq!(map.get(Field::InvoiceNo), Some(1));
         assert_eq!(map.get(Field::InvoiceDate), Some(2));
         assert_eq!(map.get(Field::OpenAmount), Some(5));
@@ -156,11 +165,12 @@ mod tests {
             Mapping::parse_cli("invoice_no=Inv").unwrap(),
             Mapping::parse_cli("amount=Gross").unwrap(),
         ];
-        let map = ColumnMap::resolve(&h, &maps, &Location::file("x.csv")).unwrap();
+        let map = ColumnMap::resolve(&h, &maps, &[], &[], &Location::file("x.csv")).unwrap();
         assert_eq!(map.get(Field::Customer), Some(0));
         assert_eq!(map.get(Field::Amount), Some(4));
         let err =
-            ColumnMap::resolve(&h, &[Mapping::parse_cli("amount=Net").unwrap()], &Location::file("x.csv")).unwrap_err();
+            ColumnMap::resolve(&h, &[Mapping::parse_cli("amount=Net").unwrap()], &[], &[], &Location::file("x.csv"))
+                .unwrap_err();
         assert_eq!(
             err.to_string(),
             "--map amount=Net: x.csv has no column \"Net\"; the headers are: \"Name\", \"Inv\", \"Date\", \"Due Date\", \"Gross\""
@@ -176,7 +186,7 @@ mod tests {
     #[test]
     fn missing_required_column_is_an_error() {
         let h = headers(&["Customer", "Invoice No", "Invoice Date", "Amount"]);
-        let err = ColumnMap::resolve(&h, &[], &Location::file("a.csv")).unwrap_err().to_string();
+        let err = ColumnMap::resolve(&h, &[], &[], &[], &Location::file("a.csv")).unwrap_err().to_string();
         assert!(err.starts_with("a.csv: no column for required field `due_date`"), "{err}");
     }
 }

@@ -50,10 +50,26 @@ pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>)
     if labelled && invoice_cell.is_none_or(is_label) {
         return Some(SkipReason::Subtotal);
     }
+    // A line of figures with no text at all and no invoice number: an unlabelled total
+    // (Odoo and spreadsheet exports add one under the columns they sum).
+    if invoice_cell.is_none()
+        && !filled.is_empty()
+        && filled.iter().all(|(_, c)| matches!(c, Cell::Int(_) | Cell::Float(_)) || is_number_text(c))
+    {
+        return Some(SkipReason::Subtotal);
+    }
     if invoice_cell.is_none() && filled.len() == 1 && matches!(filled[0].1, Cell::Text(_)) {
         return Some(SkipReason::GroupHeading);
     }
     None
+}
+
+/// Text that is only a number as exports write it: digits, grouping, sign, parentheses.
+fn is_number_text(cell: &Cell) -> bool {
+    matches!(cell, Cell::Text(t) if {
+        let t = t.trim();
+        !t.is_empty() && t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || ",.-+() ".contains(c))
+    })
 }
 
 #[cfg(test)]
@@ -94,5 +110,6 @@ mod tests {
         );
         assert_eq!(classify(&row(&["ACME Corp", "", ""]), &keys(), Some(1)), Some(SkipReason::GroupHeading));
         assert_eq!(classify(&row(&["ACME Corp", "", "5"]), &keys(), Some(1)), None);
+        assert_eq!(classify(&row(&["", "", "16,825.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
     }
 }

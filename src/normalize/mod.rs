@@ -2,6 +2,7 @@
 //! row ends up in exactly one of the two.
 pub mod columns;
 pub mod lines;
+pub mod presets;
 pub mod schema;
 pub mod value;
 
@@ -85,6 +86,8 @@ pub struct Normalized {
     pub read: usize,
     /// Lines that are not data rows, in row order.
     pub skipped: Vec<Skipped>,
+    /// The export preset used, if any.
+    pub preset: Option<String>,
 }
 
 /// Types every row of `table`.
@@ -117,6 +120,7 @@ pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> No
         invoices,
         rejected,
         skipped,
+        preset: None,
     }
 }
 

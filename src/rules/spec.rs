@@ -58,6 +58,9 @@ pub struct TableInputSpec {
     /// Worksheet name.
     #[serde(default)]
     pub sheet: Option<String>,
+    /// Export preset name (`quickbooks`, `xero`, `erpnext`, `odoo`, `cn-erp`).
+    #[serde(default)]
+    pub preset: Option<String>,
     /// Canonical field → source header.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
