@@ -33,9 +33,10 @@ Exit codes: 0 ok; 1 the report was written but some rows were rejected; 2 could 
 /// Options of `payback run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Open invoices: a .csv, .xlsx, .xlsm, .xls or .ods file.
-    #[arg(long, value_name = "PATH")]
-    pub invoices: PathBuf,
+    /// Open invoices: a .csv, .xlsx, .xlsm, .xls or .ods file. Repeat it to combine
+    /// several exports (e.g. two subsidiaries'); each row keeps its source file and row.
+    #[arg(long, value_name = "PATH", required = true)]
+    pub invoices: Vec<PathBuf>,
 
     /// Export layout: quickbooks, xero, erpnext, odoo, cn-erp [default: detected from the
     /// headers].

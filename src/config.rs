@@ -17,7 +17,7 @@ pub const DEFAULT_RULES_PATH: &str = "rules/default.toml";
 /// Everything `payback run` needs, resolved.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    invoices: PathBuf,
+    invoices: Vec<PathBuf>,
     sheet: Option<String>,
     preset: Option<String>,
     mappings: Vec<Mapping>,
@@ -64,9 +64,9 @@ impl RunConfig {
         })
     }
 
-    /// The invoices file.
+    /// The invoice files, in command-line order.
     #[must_use]
-    pub fn invoices(&self) -> &Path {
+    pub fn invoices(&self) -> &[PathBuf] {
         &self.invoices
     }
 

@@ -42,7 +42,7 @@ fn assert_handchecked(summary: &crate::util::Summary, blank: usize) {
     assert_eq!(summary.basis, "due_date");
     let rows = &summary.rows;
     assert_eq!((rows.read, rows.accepted, rows.rejected, rows.closed, rows.future_dated), (21, 14, 4, 2, 1));
-    assert_eq!(rows.skipped(), [0, blank, 0, 0, 0]);
+    assert_eq!(rows.skipped(), [0, blank, 0, 0, 0, 0]);
     assert_eq!(summary.customers, 6);
     let cny = &summary.currencies["CNY"];
     assert_eq!(
@@ -91,7 +91,7 @@ fn assert_handchecked(summary: &crate::util::Summary, blank: usize) {
 fn csv_buckets_match_the_hand_computation() {
     let (_ws, summary) = run_fixture("handchecked.csv");
     assert_handchecked(&summary, 1);
-    assert_eq!(summary.input.sheet, None);
+    assert_eq!(summary.inputs[0].sheet, None);
 }
 
 /// `handchecked.xls` and `.ods` are `handchecked.xlsx` converted by `LibreOffice`
@@ -101,7 +101,7 @@ fn workbooks_with_date_and_number_cells_give_the_same_figures() {
     for name in ["handchecked.xlsx", "handchecked.xls", "handchecked.ods"] {
         let (_ws, summary) = run_fixture(name);
         assert_handchecked(&summary, 0);
-        assert_eq!(summary.input.sheet.as_deref(), Some("Open Items"), "{name}");
+        assert_eq!(summary.inputs[0].sheet.as_deref(), Some("Open Items"), "{name}");
     }
 }
 
@@ -134,16 +134,17 @@ fn detail_rows_carry_days_past_due_and_bucket_at_the_edges() {
     );
     // Source rows trace each item back to the CSV line.
     let a003 = rows.iter().find(|r| r[1] == "A-003").unwrap();
-    assert_eq!((a003[0].as_str(), a003[5].as_str(), a003[14].as_str()), ("Alpha Ltd", "2000", "4"));
+    assert_eq!((a003[0].as_str(), a003[5].as_str(), a003[15].as_str()), ("Alpha Ltd", "2000", "4"));
 }
 
 #[test]
 fn rejected_rows_name_their_row_column_and_reason() {
     let (ws, _) = run_fixture("handchecked.csv");
     let rows = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
-    assert_eq!(rows[0][..5], ["Source Row", "Column", "Value", "Reason", "Customer"]);
+    assert_eq!(rows[0][..6], ["Source File", "Source Row", "Column", "Value", "Reason", "Customer"]);
+    assert_eq!(rows[1][0], fixture("handchecked.csv").display().to_string());
     let got: Vec<[&str; 4]> =
-        rows[1..].iter().map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str()]).collect();
+        rows[1..].iter().map(|r| [r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()]).collect();
     assert_eq!(
         got,
         [
@@ -154,7 +155,7 @@ fn rejected_rows_name_their_row_column_and_reason() {
         ]
     );
     // The raw values of the row follow, as read.
-    assert_eq!(rows[2][4..10], ["Epsilon", "E-001", "2024-02-30", "2024-03-30", "CNY", "100.00"]);
+    assert_eq!(rows[2][5..11], ["Epsilon", "E-001", "2024-02-30", "2024-03-30", "CNY", "100.00"]);
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn chinese_erp_headers_are_recognised_and_values_read() {
     assert_eq!(summary.currencies["USD"].figures()[5], ("Over 120", 1, "4500.00"));
     let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
     assert_eq!(
-        rejected[1][..4],
+        rejected[1][1..5],
         ["6", "未收金额", "9,000.00", "未收金额: open amount 9000.00 is not amount 10000.00 minus paid 2000.00"]
     );
 }
@@ -98,7 +98,7 @@ fn date_order_setting_reads_day_first_text() {
     // Without a setting, 03/04/2026 is ambiguous: the row is rejected, never guessed.
     ws.payback().args(["run", "--as-of", "2026-05-04", "--invoices"]).arg(&input).arg("--out").arg(ws.out()).status(1);
     let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
-    assert!(rejected[1][3].contains("could be day/month or month/day"), "{:?}", rejected[1]);
+    assert!(rejected[1][4].contains("could be day/month or month/day"), "{:?}", rejected[1]);
     ws.payback()
         .args(["run", "--as-of", "2026-05-04", "--date-order", "dmy", "--invoices"])
         .arg(&input)

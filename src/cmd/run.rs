@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use crate::cli::RunArgs;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::normalize::schema;
+use crate::normalize::{combine, schema};
 use crate::output::Staging;
-use crate::report::{ReportInput, RowCounts, summary_json, workbook};
+use crate::report::{ReportInput, RowCounts, control, summary_json, workbook};
 use crate::rules::aging;
 use crate::{Outcome, load};
 
@@ -18,18 +18,21 @@ use crate::{Outcome, load};
 /// Any [`Error`] that stops the run; nothing is written then.
 pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::from_args(args, today)?;
-    let normalized = load::load(config.invoices(), &config)?;
-    let frame = schema::invoice_frame(&normalized.invoices).map_err(Error::internal)?;
+    let parts = config.invoices().iter().map(|path| load::load(path, &config)).collect::<Result<Vec<_>>>()?;
+    let batch = combine::combine(parts, config.rules().input.duplicates);
+    let frame = schema::invoice_frame(&batch.invoices).map_err(Error::internal)?;
     let rules = config.rules();
     let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
         .map_err(Error::internal)?;
-    let counts = RowCounts::new(&normalized, &aging);
+    let counts = RowCounts::total(&batch, &aging);
+    let controls = control::control_totals(&batch, &aging)?;
     if !counts.reconciles() {
         return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
     }
     let input = ReportInput {
         aging: &aging,
-        normalized: &normalized,
+        batch: &batch,
+        controls,
         counts: counts.clone(),
         company: &rules.company.name,
         rules_origin: config.rules_origin(),

@@ -22,11 +22,14 @@ pub enum SkipReason {
     RepeatedHeader,
     /// A line holding only a group name (a customer or aging range heading).
     GroupHeading,
+    /// The same customer and invoice number as an earlier row (`duplicates = "warn"`).
+    Duplicate,
 }
 
 impl SkipReason {
     /// Every reason, in report order.
-    pub const ALL: [Self; 5] = [Self::Title, Self::Blank, Self::Subtotal, Self::RepeatedHeader, Self::GroupHeading];
+    pub const ALL: [Self; 6] =
+        [Self::Title, Self::Blank, Self::Subtotal, Self::RepeatedHeader, Self::GroupHeading, Self::Duplicate];
 
     /// The key used in `summary.json`.
     #[must_use]
@@ -37,6 +40,7 @@ impl SkipReason {
             Self::Subtotal => "subtotal",
             Self::RepeatedHeader => "repeated_header",
             Self::GroupHeading => "group_heading",
+            Self::Duplicate => "duplicate",
         }
     }
 }
@@ -49,6 +53,7 @@ impl fmt::Display for SkipReason {
             Self::Subtotal => "subtotal or total line",
             Self::RepeatedHeader => "header repeated",
             Self::GroupHeading => "group heading",
+            Self::Duplicate => "duplicate invoice (kept the first)",
         })
     }
 }

@@ -1,10 +1,13 @@
 //! Normalize: a [`RawTable`] in, typed [`Invoice`]s and [`Rejected`] rows out. Every data
 //! row ends up in exactly one of the two.
 pub mod columns;
+pub mod combine;
 pub mod lines;
 pub mod presets;
 pub mod schema;
 pub mod value;
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -41,6 +44,8 @@ pub struct Invoice {
     pub paid_date: Option<NaiveDate>,
     /// Row number in the source.
     pub source_row: usize,
+    /// Index of the input file among the run's inputs (set when inputs are combined).
+    pub source: usize,
 }
 
 /// An input row that could not be used, with every reason found.
@@ -56,6 +61,9 @@ pub struct Rejected {
     pub reason: String,
     /// The whole row as text, in source column order.
     pub raw: Vec<String>,
+    /// The row's open amount when its currency and amounts could be read, for the
+    /// control totals.
+    pub open: Option<(Currency, i64)>,
 }
 
 /// How values are read.
@@ -88,6 +96,11 @@ pub struct Normalized {
     pub skipped: Vec<Skipped>,
     /// The export preset used, if any.
     pub preset: Option<String>,
+    /// Per currency code: the open amounts of every data row whose amount could be read
+    /// (usable and rejected rows), summed as read, for the control totals.
+    pub amounts_read: BTreeMap<String, i64>,
+    /// Per currency code: open amounts of duplicate rows skipped (`duplicates = "warn"`).
+    pub duplicate_amounts: BTreeMap<String, i64>,
 }
 
 /// Types every row of `table`.
@@ -109,10 +122,15 @@ pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> No
         }
         match invoice(row, table, columns, options, heading.as_deref()) {
             Ok(invoice) => invoices.push(invoice),
-            Err(problems) => rejected.push(reject(row, &problems)),
+            Err((problems, open)) => rejected.push(reject(row, &problems, open)),
         }
     }
     skipped.sort_by_key(|s| s.row);
+    let mut amounts_read: BTreeMap<String, i64> = BTreeMap::new();
+    let readable = invoices.iter().map(|i| (&i.currency, i.open_minor));
+    for (currency, open) in readable.chain(rejected.iter().filter_map(|r| r.open.as_ref().map(|(c, m)| (c, *m)))) {
+        *amounts_read.entry(currency.code().to_owned()).or_default() += open;
+    }
     Normalized {
         source: table.source.clone(),
         headers: table.headers.clone(),
@@ -121,6 +139,8 @@ pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> No
         rejected,
         skipped,
         preset: None,
+        amounts_read,
+        duplicate_amounts: BTreeMap::new(),
     }
 }
 
@@ -194,7 +214,7 @@ fn invoice(
     columns: &ColumnMap,
     options: &Options,
     heading: Option<&str>,
-) -> Result<Invoice, Vec<Problem>> {
+) -> Result<Invoice, (Vec<Problem>, Option<(Currency, i64)>)> {
     let mut r = RowReader { row, table, columns, problems: Vec::new() };
     let format = value::ValueFormat { date1904: table.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
@@ -213,12 +233,14 @@ fn invoice(
     let invoice_no = r.text(Field::InvoiceNo, true);
     let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, format));
     let due_date = r.read(Field::DueDate, true, |c| value::date(c, format));
+    let problems_before_currency = r.problems.len();
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
             Currency::parse(&text).ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
+    let currency_ok = r.problems.len() == problems_before_currency;
     let amount = r.read(Field::Amount, true, |c| value::amount(c, format));
     let open = r.read(Field::OpenAmount, false, |c| value::amount(c, format));
     let paid = r.read(Field::PaidAmount, false, |c| value::amount(c, format));
@@ -230,7 +252,10 @@ fn invoice(
     let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
     let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
     let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
+    let column_open = open_minor;
     let open_minor = amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
+    // The open amount as the row states it, for the control totals of rejected rows.
+    let stated_open = open_minor.or(column_open).filter(|_| currency_ok).map(|m| (currency.clone(), m));
 
     match (customer, invoice_no, invoice_date, due_date, amount_minor, open_minor) {
         (
@@ -253,13 +278,13 @@ fn invoice(
             project_manager,
             paid_date,
             source_row: row.number,
+            source: 0,
         }),
-        _ if r.problems.is_empty() => Err(vec![Problem {
-            column: String::new(),
-            value: String::new(),
-            reason: "the row could not be read".into(),
-        }]),
-        _ => Err(r.problems),
+        _ if r.problems.is_empty() => Err((
+            vec![Problem { column: String::new(), value: String::new(), reason: "the row could not be read".into() }],
+            stated_open,
+        )),
+        _ => Err((r.problems, stated_open)),
     }
 }
 
@@ -311,7 +336,7 @@ fn open_amount(
     Some(open)
 }
 
-fn reject(row: &RawRow, problems: &[Problem]) -> Rejected {
+fn reject(row: &RawRow, problems: &[Problem], open: Option<(Currency, i64)>) -> Rejected {
     let first = problems.first();
     Rejected {
         row: row.number,
@@ -319,5 +344,6 @@ fn reject(row: &RawRow, problems: &[Problem]) -> Rejected {
         value: first.map(|p| p.value.clone()).unwrap_or_default(),
         reason: problems.iter().map(|p| p.reason.as_str()).collect::<Vec<_>>().join("; "),
         raw: row.cells.iter().map(Cell::to_text).collect(),
+        open,
     }
 }

@@ -199,6 +199,8 @@ pub mod col_name {
     pub const PAID_DATE: &str = "paid_date";
     /// Source row number (Int64).
     pub const SOURCE_ROW: &str = "source_row";
+    /// Index of the input file (Int64).
+    pub const SOURCE: &str = "source";
 }
 
 /// Builds the typed invoice frame: one row per accepted input row.
@@ -234,6 +236,10 @@ pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
             Column::new(
                 c::SOURCE_ROW.into(),
                 invoices.iter().map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                c::SOURCE.into(),
+                invoices.iter().map(|i| i64::try_from(i.source).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
             ),
         ],
     )

@@ -23,7 +23,7 @@ pub const DAYS_PAST_DUE_COL: ColNum = 7;
 /// Column of the bucket label.
 pub const BUCKET_COL: ColNum = 9;
 
-const HEADERS: [&str; 15] = [
+const HEADERS: [&str; 16] = [
     "Customer",
     "Invoice No",
     "Invoice Date",
@@ -38,6 +38,7 @@ const HEADERS: [&str; 15] = [
     "Contract No",
     "Project Manager",
     "Paid Date",
+    "Source File",
     "Source Row",
 ];
 
@@ -52,11 +53,17 @@ pub fn column_range(col: ColNum, items: usize) -> String {
 ///
 /// # Errors
 /// Writer errors (e.g. more rows than a sheet holds) and polars errors, as text.
-pub fn write(ws: &mut Worksheet, aging: &Aging, formats: &Formats) -> Result<(), String> {
-    write_rows(ws, aging, formats).map_err(|e| e.to_string())
+/// `sources` names each input by its index.
+pub fn write(ws: &mut Worksheet, aging: &Aging, sources: &[String], formats: &Formats) -> Result<(), String> {
+    write_rows(ws, aging, sources, formats).map_err(|e| e.to_string())
 }
 
-fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<dyn std::error::Error>> {
+fn write_rows(
+    ws: &mut Worksheet,
+    aging: &Aging,
+    sources: &[String],
+    f: &Formats,
+) -> Result<(), Box<dyn std::error::Error>> {
     let df = &aging.open_items;
     let customer = strings(df, c::CUSTOMER)?;
     let invoice_no = strings(df, c::INVOICE_NO)?;
@@ -70,6 +77,7 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
     let age_days = ints(df, AGE_DAYS)?;
     let bucket = ints(df, BUCKET)?;
     let source_row = ints(df, c::SOURCE_ROW)?;
+    let source = ints(df, c::SOURCE)?;
     let optional = [c::PROJECT, c::CONTRACT_NO, c::PROJECT_MANAGER].map(|name| {
         df.column(name).and_then(|col| Ok(col.str()?.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>()))
     });
@@ -78,7 +86,7 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
 
     let texts = [(0, &customer), (1, &invoice_no)];
     let optional_texts = [(10, &project), (11, &contract_no), (12, &project_manager)];
-    for (col, width) in column_widths(&texts, &optional_texts).iter().enumerate() {
+    for (col, width) in column_widths(&texts, &optional_texts, sources).iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, 50) as f64 + 1.0)?;
     }
@@ -106,7 +114,7 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
         {
             ws.write_number_with_format(row, DAYS_PAST_DUE_COL, days_past_due[i] as f64, &f.integer)?;
             ws.write_number_with_format(row, 8, age_days[i] as f64, &f.integer)?;
-            ws.write_number_with_format(row, 14, source_row[i] as f64, &f.integer)?;
+            ws.write_number_with_format(row, 15, source_row[i] as f64, &f.integer)?;
         }
         let label = &aging.buckets[usize::try_from(bucket[i])?].label;
         write_text(ws, row, BUCKET_COL, label, &f.text)?;
@@ -116,13 +124,19 @@ fn write_rows(ws: &mut Worksheet, aging: &Aging, f: &Formats) -> Result<(), Box<
             }
         }
         write_date(ws, row, 13, paid_date[i], f)?;
+        let file = usize::try_from(source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
+        write_text(ws, row, 14, file, &f.text)?;
     }
     Ok(())
 }
 
 /// Widths in characters: headers, the widest text of the text columns, fixed room for
 /// money (up to ¥999,999,999.99) and dates.
-fn column_widths(texts: &[(usize, &Vec<String>)], optional: &[(usize, &Vec<Option<String>>)]) -> Vec<usize> {
+fn column_widths(
+    texts: &[(usize, &Vec<String>)],
+    optional: &[(usize, &Vec<Option<String>>)],
+    sources: &[String],
+) -> Vec<usize> {
     let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
     for col in [5, 6] {
         widths[col] = 16;
@@ -130,6 +144,7 @@ fn column_widths(texts: &[(usize, &Vec<String>)], optional: &[(usize, &Vec<Optio
     for col in [2, 3, 13] {
         widths[col] = 11;
     }
+    widths[14] = widths[14].max(sources.iter().map(|s| text_width(s)).max().unwrap_or(0));
     for (col, values) in texts {
         widths[*col] = widths[*col].max(values.iter().map(|t| text_width(t)).max().unwrap_or(0));
     }

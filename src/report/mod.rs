@@ -1,5 +1,7 @@
 //! Report: the aging (and rejected rows) in, `aging-report.xlsx` and `summary.json` out.
 //! Consumers only: nothing here changes a figure.
+pub mod control;
+pub mod control_block;
 pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
@@ -9,9 +11,10 @@ pub mod summary_json;
 pub mod summary_sheet;
 pub mod workbook;
 
-use crate::ingest::SkipReason;
-use crate::normalize::Normalized;
+use crate::ingest::{SkipReason, Skipped};
+use crate::normalize::combine::Batch;
 use crate::rules::aging::Aging;
+use control::SourceControl;
 
 /// How many input rows ended where: `read = accepted + rejected + closed + future_dated`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,27 +30,40 @@ pub struct RowCounts {
     /// Rows invoiced after the as-of date.
     pub future_dated: usize,
     /// Lines that are not data rows, per reason: `title`, `blank`, `subtotal`,
-    /// `repeated_header`, `group_heading` (every key always present).
+    /// `repeated_header`, `group_heading`, `duplicate` (every key always present).
     pub skipped: std::collections::BTreeMap<String, usize>,
 }
 
 impl RowCounts {
-    /// Counts from the normalize and aging stages.
+    /// Counts of one source (or a whole run), with the skipped lines counted per reason.
     #[must_use]
-    pub fn new(normalized: &Normalized, aging: &Aging) -> Self {
-        Self {
-            read: normalized.read,
-            accepted: aging.open_items.height(),
-            rejected: normalized.rejected.len(),
-            closed: aging.closed,
-            future_dated: aging.future_dated,
-            skipped: SkipReason::ALL
-                .iter()
-                .map(|reason| {
-                    (reason.key().to_owned(), normalized.skipped.iter().filter(|s| s.reason == *reason).count())
-                })
-                .collect(),
-        }
+    pub fn from_parts(
+        read: usize,
+        accepted: usize,
+        rejected: usize,
+        closed: usize,
+        future_dated: usize,
+        skipped: &[Skipped],
+    ) -> Self {
+        let skipped = SkipReason::ALL
+            .iter()
+            .map(|reason| (reason.key().to_owned(), skipped.iter().filter(|s| s.reason == *reason).count()))
+            .collect();
+        Self { read, accepted, rejected, closed, future_dated, skipped }
+    }
+
+    /// The run's counts: the sum over its inputs.
+    #[must_use]
+    pub fn total(batch: &Batch, aging: &Aging) -> Self {
+        let skipped: Vec<Skipped> = batch.sources.iter().flat_map(|s| s.skipped.iter().cloned()).collect();
+        Self::from_parts(
+            batch.sources.iter().map(|s| s.read).sum(),
+            aging.open_items.height(),
+            batch.sources.iter().map(|s| s.rejected.len()).sum(),
+            aging.closed,
+            aging.future_dated,
+            &skipped,
+        )
     }
 
     /// Whether every row read is accounted for exactly once.
@@ -62,10 +78,12 @@ impl RowCounts {
 pub struct ReportInput<'a> {
     /// The aging.
     pub aging: &'a Aging,
-    /// Rows and rejects.
-    pub normalized: &'a Normalized,
-    /// Row accounting.
+    /// The inputs: per-source facts, rejected and skipped lines.
+    pub batch: &'a Batch,
+    /// Row accounting of the whole run.
     pub counts: RowCounts,
+    /// Control totals per input.
+    pub controls: Vec<SourceControl>,
     /// Company name from the rules.
     pub company: &'a str,
     /// The rules file used.

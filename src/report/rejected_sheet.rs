@@ -1,29 +1,38 @@
-//! The **Rejected** sheet: every input row that could not be used, with its source row,
-//! the reason and the raw values exactly as read.
+//! The **Rejected** sheet: every input row that could not be used, with its source file
+//! and row, the column and value at fault, every reason, and the raw values as read.
 use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
 
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
-use crate::normalize::Normalized;
+use crate::ingest::column_letter;
+use crate::normalize::combine::Batch;
 
 /// The sheet name.
 pub const NAME: &str = "Rejected";
 
-const FIXED: [&str; 4] = ["Source Row", "Column", "Value", "Reason"];
+const FIXED: [&str; 5] = ["Source File", "Source Row", "Column", "Value", "Reason"];
 
-/// Writes the sheet: fixed columns, then one column per source header.
+/// Writes the sheet: fixed columns, then the row's cells under the source headers (or
+/// column letters when the inputs' headers differ).
 ///
 /// # Errors
 /// Writer errors.
-pub fn write(ws: &mut Worksheet, normalized: &Normalized, f: &Formats) -> Result<(), XlsxError> {
-    let headers: Vec<&str> = FIXED.iter().copied().chain(normalized.headers.iter().map(String::as_str)).collect();
+pub fn write(ws: &mut Worksheet, batch: &Batch, f: &Formats) -> Result<(), XlsxError> {
+    let raw_headers = raw_headers(batch);
+    let headers: Vec<&str> = FIXED.iter().copied().chain(raw_headers.iter().map(String::as_str)).collect();
+    let rows: Vec<(String, &crate::normalize::Rejected)> = batch
+        .sources
+        .iter()
+        .flat_map(|s| {
+            let name = s.source.describe();
+            s.rejected.iter().map(move |r| (name.clone(), r))
+        })
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| text_width(h) + 2).collect();
-    for reject in &normalized.rejected {
-        let fixed = [reject.column.as_str(), reject.value.as_str(), reject.reason.as_str()];
-        for (i, text) in
-            fixed.iter().chain(reject.raw.iter().map(String::as_str).collect::<Vec<_>>().iter()).enumerate()
-        {
-            if let Some(w) = widths.get_mut(i + 1) {
+    for (file, reject) in &rows {
+        let texts = [file.as_str(), "", reject.column.as_str(), reject.value.as_str(), reject.reason.as_str()];
+        for (i, text) in texts.into_iter().chain(reject.raw.iter().map(String::as_str)).enumerate() {
+            if let Some(w) = widths.get_mut(i) {
                 *w = (*w).max(text_width(text));
             }
         }
@@ -36,24 +45,35 @@ pub fn write(ws: &mut Worksheet, normalized: &Normalized, f: &Formats) -> Result
         ws.write_string_with_format(0, to_col(col)?, *header, &f.header)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, to_row(normalized.rejected.len().max(1))?, to_col(headers.len() - 1)?)?;
-    for (i, reject) in normalized.rejected.iter().enumerate() {
+    ws.autofilter(0, 0, to_row(rows.len().max(1))?, to_col(headers.len() - 1)?)?;
+    for (i, (file, reject)) in rows.iter().enumerate() {
         let row = to_row(i + 1)?;
+        write_text(ws, row, 0, file, &f.text)?;
         #[allow(clippy::cast_precision_loss)]
-        ws.write_number_with_format(row, 0, reject.row as f64, &f.integer)?;
-        write_text(ws, row, 1, &reject.column, &f.text)?;
-        write_text(ws, row, 2, &reject.value, &f.text)?;
-        write_text(ws, row, 3, &reject.reason, &f.text)?;
+        ws.write_number_with_format(row, 1, reject.row as f64, &f.integer)?;
+        write_text(ws, row, 2, &reject.column, &f.text)?;
+        write_text(ws, row, 3, &reject.value, &f.text)?;
+        write_text(ws, row, 4, &reject.reason, &f.text)?;
         for (j, raw) in reject.raw.iter().enumerate() {
             if !raw.is_empty() {
                 write_text(ws, row, to_col(FIXED.len() + j)?, raw, &f.text)?;
             }
         }
     }
-    if normalized.rejected.is_empty() {
+    if rows.is_empty() {
         ws.write_string_with_format(1, 0, "No rows were rejected.", &f.note)?;
     }
     Ok(())
+}
+
+/// The inputs' headers when they all share them, else column letters A, B, ….
+fn raw_headers(batch: &Batch) -> Vec<String> {
+    let first = batch.sources.first().map(|s| s.headers.clone()).unwrap_or_default();
+    if batch.sources.iter().all(|s| s.headers == first) {
+        return first;
+    }
+    let widest = batch.sources.iter().map(|s| s.headers.len()).max().unwrap_or(0);
+    (0..widest).map(column_letter).collect()
 }
 
 fn to_col(i: usize) -> Result<ColNum, XlsxError> {

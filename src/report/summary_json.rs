@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::control::SourceControl;
 use super::{ReportInput, RowCounts};
 use crate::error::{Error, Result};
 
@@ -17,25 +18,16 @@ pub struct Summary {
     pub as_of: String,
     /// `due_date` or `invoice_date`.
     pub basis: String,
-    /// The input read.
-    pub input: InputFacts,
+    /// The rules used: a file path or `built-in defaults`.
+    pub rules: String,
+    /// Each input file with its control totals, in command-line order.
+    pub inputs: Vec<SourceControl>,
     /// Where every input row went.
     pub rows: RowCounts,
     /// Number of customer × currency rows on the By Customer sheet.
     pub customers: usize,
     /// Per currency code.
     pub currencies: BTreeMap<String, CurrencySummary>,
-}
-
-/// The input file and sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputFacts {
-    /// Path as given.
-    pub file: String,
-    /// Sheet, for workbooks.
-    pub sheet: Option<String>,
-    /// Rules used.
-    pub rules: String,
 }
 
 /// Totals of one currency.
@@ -103,11 +95,8 @@ impl Summary {
         Self {
             as_of: aging.as_of.format("%Y-%m-%d").to_string(),
             basis: aging.basis.as_str().to_owned(),
-            input: InputFacts {
-                file: input.normalized.source.file.display().to_string(),
-                sheet: input.normalized.source.sheet.clone(),
-                rules: input.rules_origin.to_owned(),
-            },
+            rules: input.rules_origin.to_owned(),
+            inputs: input.controls.clone(),
             rows: input.counts.clone(),
             customers: aging.customers.len(),
             currencies,

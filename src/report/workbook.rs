@@ -44,21 +44,22 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
         .set_name(detail_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    detail_sheet::write(ws, input.aging, &formats).map_err(report_error)?;
+    let sources: Vec<String> = input.batch.sources.iter().map(|s| s.source.describe()).collect();
+    detail_sheet::write(ws, input.aging, &sources, &formats).map_err(report_error)?;
     let ws = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|e| report_error(e.to_string()))?
         .set_name(rejected_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    rejected_sheet::write(ws, input.normalized, &formats).map_err(|e| report_error(e.to_string()))?;
+    rejected_sheet::write(ws, input.batch, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|e| report_error(e.to_string()))?
         .set_name(skipped_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    skipped_sheet::write(ws, input.normalized, &formats).map_err(|e| report_error(e.to_string()))?;
+    skipped_sheet::write(ws, input.batch, &formats).map_err(|e| report_error(e.to_string()))?;
     workbook.save(path).map_err(|e| match e {
         XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
         other => report_error(other.to_string()),

@@ -62,6 +62,17 @@ pub struct CustomerAging {
     pub totals: AgingTotals,
 }
 
+/// Where one input's rows of one currency ended: open, closed or future-dated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceFigures {
+    /// Open items (in the report).
+    pub open: BucketTotal,
+    /// Zero-balance rows.
+    pub closed: BucketTotal,
+    /// Rows invoiced after the as-of date.
+    pub future_dated: BucketTotal,
+}
+
 /// The result of aging all invoices as of a date.
 #[derive(Debug, Clone)]
 pub struct Aging {
@@ -83,6 +94,9 @@ pub struct Aging {
     /// Per customer and currency, same currency order, then by overdue amount (largest
     /// first), total, name.
     pub customers: Vec<CustomerAging>,
+    /// Per (input index, currency code): where the rows went, summed by polars, for the
+    /// control totals.
+    pub by_source: BTreeMap<(usize, String), SourceFigures>,
 }
 
 /// Ages `invoices` (the frame of `normalize::schema::invoice_frame`) as of `as_of`.
@@ -113,17 +127,10 @@ pub fn age(
                 .alias(STATUS),
         )
         .collect()?;
-    let status_counts = flagged.clone().lazy().group_by([col(STATUS)]).agg([len().alias("n")]).collect()?;
-    let mut closed = 0;
-    let mut future_dated = 0;
-    for (status, n) in strings(&status_counts, STATUS)?.into_iter().zip(ints(&status_counts, "n")?) {
-        let n = usize::try_from(n).unwrap_or(0);
-        match status.as_str() {
-            "closed" => closed = n,
-            "future_dated" => future_dated = n,
-            _ => {}
-        }
-    }
+    let by_source = source_figures(&flagged)?;
+    let closed = by_source.values().map(|f| f.closed.count).sum::<u64>();
+    let future_dated = by_source.values().map(|f| f.future_dated.count).sum::<u64>();
+    let (closed, future_dated) = (usize::try_from(closed).unwrap_or(0), usize::try_from(future_dated).unwrap_or(0));
     let day_column = match basis {
         Basis::DueDate => DAYS_PAST_DUE,
         Basis::InvoiceDate => AGE_DAYS,
@@ -155,7 +162,42 @@ pub fn age(
         ])
         .collect()?;
     let (currencies, customers) = assemble(&grouped, buckets.len(), default_currency)?;
-    Ok(Aging { as_of, basis, buckets: buckets.to_vec(), open_items, closed, future_dated, currencies, customers })
+    Ok(Aging {
+        as_of,
+        basis,
+        buckets: buckets.to_vec(),
+        open_items,
+        closed,
+        future_dated,
+        currencies,
+        customers,
+        by_source,
+    })
+}
+
+/// Count and open amount per input, currency and status.
+fn source_figures(flagged: &DataFrame) -> PolarsResult<BTreeMap<(usize, String), SourceFigures>> {
+    let grouped = flagged
+        .clone()
+        .lazy()
+        .group_by([col(c::SOURCE), col(c::CURRENCY), col(STATUS)])
+        .agg([len().cast(DataType::Int64).alias("count"), col(c::OPEN_MINOR).sum().alias("amount")])
+        .collect()?;
+    let mut figures: BTreeMap<(usize, String), SourceFigures> = BTreeMap::new();
+    let (source, currency, status) =
+        (ints(&grouped, c::SOURCE)?, strings(&grouped, c::CURRENCY)?, strings(&grouped, STATUS)?);
+    let (count, amount) = (ints(&grouped, "count")?, ints(&grouped, "amount")?);
+    for i in 0..grouped.height() {
+        let entry = figures.entry((usize::try_from(source[i]).unwrap_or(0), currency[i].clone())).or_default();
+        let slot = match status[i].as_str() {
+            "closed" => &mut entry.closed,
+            "future_dated" => &mut entry.future_dated,
+            _ => &mut entry.open,
+        };
+        slot.count += u64::try_from(count[i]).unwrap_or(0);
+        slot.amount_minor += amount[i];
+    }
+    Ok(figures)
 }
 
 /// Nested when/then over the contiguous buckets: the first whose `max_days` is not

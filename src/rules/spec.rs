@@ -46,6 +46,9 @@ pub struct InputSpec {
     /// Amounts written `1.234,56` (comma as decimal mark).
     #[serde(default)]
     pub decimal_comma: bool,
+    /// What to do with a second row for the same customer and invoice number.
+    #[serde(default)]
+    pub duplicates: crate::normalize::combine::DuplicatePolicy,
     /// `[input.invoices]`
     #[serde(default)]
     pub invoices: TableInputSpec,

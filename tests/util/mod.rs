@@ -113,7 +113,8 @@ impl Run {
 pub struct Summary {
     pub as_of: String,
     pub basis: String,
-    pub input: InputFacts,
+    pub rules: String,
+    pub inputs: Vec<InputFacts>,
     pub rows: Rows,
     pub customers: usize,
     pub currencies: BTreeMap<String, CurrencySummary>,
@@ -124,7 +125,27 @@ pub struct Summary {
 pub struct InputFacts {
     pub file: String,
     pub sheet: Option<String>,
-    pub rules: String,
+    pub preset: Option<String>,
+    pub rows: Rows,
+    pub amounts: BTreeMap<String, AmountCheck>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AmountCheck {
+    pub read: String,
+    pub reported: String,
+    pub closed: String,
+    pub future_dated: String,
+    pub rejected: String,
+    pub duplicates_skipped: String,
+}
+
+impl AmountCheck {
+    /// `[read, reported, future_dated, rejected, duplicates_skipped]`.
+    pub fn figures(&self) -> [&str; 5] {
+        [&self.read, &self.reported, &self.future_dated, &self.rejected, &self.duplicates_skipped].map(String::as_str)
+    }
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
@@ -140,9 +161,14 @@ pub struct Rows {
 
 impl Rows {
     /// The skipped-line counts in the order title, blank, subtotal, repeated header,
-    /// group heading.
-    pub fn skipped(&self) -> [usize; 5] {
-        ["title", "blank", "subtotal", "repeated_header", "group_heading"].map(|k| self.skipped[k])
+    /// group heading, duplicate.
+    pub fn skipped(&self) -> [usize; 6] {
+        ["title", "blank", "subtotal", "repeated_header", "group_heading", "duplicate"].map(|k| self.skipped[k])
+    }
+
+    /// `[read, accepted, rejected, closed, future_dated]`.
+    pub fn figures(&self) -> [usize; 5] {
+        [self.read, self.accepted, self.rejected, self.closed, self.future_dated]
     }
 }
 

@@ -1,0 +1,116 @@
+//! Control totals: per input file, where every row and every amount went. Rows read =
+//! open + closed + future-dated + rejected; per currency, the amount read (summed while
+//! normalizing) = reported + closed + future-dated (summed by the aging's polars plan) +
+//! rejected + duplicates skipped. A run whose figures disagree stops with an error.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::RowCounts;
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use crate::normalize::Normalized;
+use crate::normalize::combine::Batch;
+use crate::rules::aging::Aging;
+
+/// The control totals of one input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceControl {
+    /// Path as given.
+    pub file: String,
+    /// Sheet, for workbooks.
+    pub sheet: Option<String>,
+    /// Export preset used.
+    pub preset: Option<String>,
+    /// Where the rows went.
+    pub rows: RowCounts,
+    /// Per currency code: where the amounts went.
+    pub amounts: BTreeMap<String, AmountCheck>,
+}
+
+/// One currency of one input, as decimal strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountCheck {
+    /// Open amounts of every row whose amount could be read.
+    pub read: String,
+    /// Open amounts in the report.
+    pub reported: String,
+    /// Open amounts of closed rows (always zero).
+    pub closed: String,
+    /// Open amounts of rows invoiced after the as-of date.
+    pub future_dated: String,
+    /// Open amounts of rejected rows whose amount could be read.
+    pub rejected: String,
+    /// Open amounts of duplicate rows skipped.
+    pub duplicates_skipped: String,
+}
+
+/// Computes and checks the control totals of every input.
+///
+/// # Errors
+/// [`Error::Internal`] when rows or amounts do not reconcile to the cent.
+pub fn control_totals(batch: &Batch, aging: &Aging) -> Result<Vec<SourceControl>> {
+    batch.sources.iter().enumerate().map(|(index, source)| source_control(index, source, aging)).collect()
+}
+
+fn source_control(index: usize, source: &Normalized, aging: &Aging) -> Result<SourceControl> {
+    let figures: Vec<_> = aging.by_source.iter().filter(|((s, _), _)| *s == index).collect();
+    let count = |pick: fn(&crate::rules::aging::SourceFigures) -> u64| {
+        usize::try_from(figures.iter().map(|(_, f)| pick(f)).sum::<u64>()).unwrap_or(usize::MAX)
+    };
+    let rows = RowCounts::from_parts(
+        source.read,
+        count(|f| f.open.count),
+        source.rejected.len(),
+        count(|f| f.closed.count),
+        count(|f| f.future_dated.count),
+        &source.skipped,
+    );
+    let mismatch = |what: String| {
+        Error::Internal(format!("control totals of {} do not reconcile: {what}", source.source.describe()))
+    };
+    if !rows.reconciles() {
+        return Err(mismatch(format!("{rows:?}")));
+    }
+    let mut rejected: BTreeMap<&str, i64> = BTreeMap::new();
+    for (currency, open) in source.rejected.iter().filter_map(|r| r.open.as_ref()) {
+        *rejected.entry(currency.code()).or_default() += open;
+    }
+    let mut codes: Vec<&str> = source.amounts_read.keys().map(String::as_str).collect();
+    codes.extend(figures.iter().map(|((_, code), _)| code.as_str()));
+    codes.sort_unstable();
+    codes.dedup();
+    let mut amounts = BTreeMap::new();
+    for code in codes {
+        let currency = Currency::parse(code).ok_or_else(|| mismatch(format!("unknown currency {code}")))?;
+        let f = aging.by_source.get(&(index, code.to_owned())).copied().unwrap_or_default();
+        let read = source.amounts_read.get(code).copied().unwrap_or(0);
+        let rejected = rejected.get(code).copied().unwrap_or(0);
+        let duplicates = source.duplicate_amounts.get(code).copied().unwrap_or(0);
+        let accounted =
+            f.open.amount_minor + f.closed.amount_minor + f.future_dated.amount_minor + rejected + duplicates;
+        if read != accounted {
+            return Err(mismatch(format!(
+                "{code} read {} but reported + closed + future-dated + rejected + duplicates = {}",
+                currency.format(read),
+                currency.format(accounted)
+            )));
+        }
+        let check = AmountCheck {
+            read: currency.format(read),
+            reported: currency.format(f.open.amount_minor),
+            closed: currency.format(f.closed.amount_minor),
+            future_dated: currency.format(f.future_dated.amount_minor),
+            rejected: currency.format(rejected),
+            duplicates_skipped: currency.format(duplicates),
+        };
+        amounts.insert(code.to_owned(), check);
+    }
+    Ok(SourceControl {
+        file: source.source.file.display().to_string(),
+        sheet: source.source.sheet.clone(),
+        preset: source.preset.clone(),
+        rows,
+        amounts,
+    })
+}
