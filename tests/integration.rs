@@ -10,8 +10,12 @@ mod util;
 mod aging;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
+/// Several input files, duplicates, control totals.
+mod inputs;
 /// Column recognition, `--map`, rules-file columns and rules overrides.
 mod mapping;
+/// Export presets: real layouts with titles, headings and totals lines.
+mod presets;
 /// The bundled sample data and repeatability.
 mod sample;
 /// The workbook's sheets, formulas and cached values.
