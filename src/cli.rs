@@ -20,7 +20,17 @@ pub enum Command {
     /// Read open invoices, age them as of a date and write the aging report.
     #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Read the inputs and rules and list every problem, without writing anything.
+    #[command(after_long_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
 }
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  payback check --invoices sample-data/invoices.xlsx
+  payback check --invoices east.xlsx --invoices west.csv --rules rules/group.toml
+
+Exit codes: 0 no problems; 1 problems found (listed on stdout); 2 could not read the inputs or rules.";
 
 const RUN_EXAMPLES: &str = "\
 Examples:
@@ -28,11 +38,41 @@ Examples:
   payback run --invoices ar.csv --map customer=\"Client Name\" --map amount=\"Inv Total\"
   payback run --invoices erp.xlsx --sheet \"Open Items\" --rules rules/group.toml --out reports/2026-11
 
-Exit codes: 0 ok; 1 the report was written but some rows were rejected; 2 could not run.";
+Exit codes: 0 ok; 1 the report was written but some rows were rejected; 2 could not run
+(nothing written).";
 
 /// Options of `payback run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The inputs and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Age the open items as of this date [default: today].
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Folder for the report files; created if missing.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+
+    /// Refuse to write a report when any row is rejected: exit 2, nothing written, every
+    /// problem listed.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Options of `payback check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The inputs and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The inputs of a run and how to read them (shared by `run` and `check`).
+#[derive(Debug, Args)]
+pub struct InputArgs {
     /// Open invoices: a .csv, .xlsx, .xlsm, .xls or .ods file. Repeat it to combine
     /// several exports (e.g. two subsidiaries'); each row keeps its source file and row.
     #[arg(long, value_name = "PATH", required = true)]
@@ -54,17 +94,9 @@ pub struct RunArgs {
     #[arg(long = "map", value_name = "FIELD=HEADER")]
     pub map: Vec<String>,
 
-    /// Age the open items as of this date [default: today].
-    #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub as_of: Option<NaiveDate>,
-
     /// Rules file (TOML); keys it leaves out take the built-in defaults.
     #[arg(long, value_name = "PATH", default_value = "rules/default.toml")]
     pub rules: PathBuf,
-
-    /// Folder for the report files; created if missing.
-    #[arg(long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
 
     /// How to read dates written as text like 03/04/2026 [default: from the rules file].
     #[arg(long = "date-order", value_enum, value_name = "ORDER")]
@@ -73,6 +105,11 @@ pub struct RunArgs {
     /// Amounts are written with a decimal comma, e.g. 1.234,56 [default: from the rules file].
     #[arg(long = "decimal-comma")]
     pub decimal_comma: bool,
+
+    /// Text encoding of CSV inputs, e.g. gbk, gb18030, big5, shift_jis, windows-1252
+    /// [default: UTF-8, UTF-16 with a BOM, else GB18030].
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
 }
 
 /// Order of day, month and year in dates written as text with the year last or first.
@@ -113,11 +150,12 @@ mod tests {
             "x",
         ])
         .unwrap();
-        let Command::Run(args) = cli.command;
-        assert_eq!(args.map, ["customer=Client", "amount=Total"]);
+        let Command::Run(args) = cli.command else { panic!("not run") };
+        assert_eq!(args.input.map, ["customer=Client", "amount=Total"]);
         assert_eq!(args.as_of, NaiveDate::from_ymd_opt(2026, 11, 30));
-        assert_eq!(args.rules, PathBuf::from("rules/default.toml"));
+        assert_eq!(args.input.rules, PathBuf::from("rules/default.toml"));
         assert_eq!(args.out, PathBuf::from("x"));
+        assert!(!args.strict);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::cli::{DateOrder, RunArgs};
+use crate::cli::{DateOrder, InputArgs};
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::normalize::columns::Mapping;
@@ -27,15 +27,16 @@ pub struct RunConfig {
     out: PathBuf,
     date_order: Option<DateOrder>,
     decimal_comma: bool,
+    encoding: Option<String>,
     default_currency: Currency,
 }
 
 impl RunConfig {
-    /// Resolves `args`; `today` is the as-of date when `--as-of` is not given.
+    /// Resolves the input options with the as-of date and output folder.
     ///
     /// # Errors
     /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`.
-    pub fn from_args(args: RunArgs, today: NaiveDate) -> Result<Self> {
+    pub fn new(args: InputArgs, as_of: NaiveDate, out: PathBuf) -> Result<Self> {
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
         let (rules, rules_origin) = if default_path && !args.rules.exists() {
             (RulesSpec::load(None)?, "built-in defaults".to_owned())
@@ -54,12 +55,13 @@ impl RunConfig {
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
             date_order: args.date_order.or(rules.input.date_order),
             decimal_comma: args.decimal_comma || rules.input.decimal_comma,
+            encoding: args.encoding,
             invoices: args.invoices,
             mappings,
-            as_of: args.as_of.unwrap_or(today),
+            as_of,
             rules,
             rules_origin,
-            out: args.out,
+            out,
             default_currency,
         })
     }
@@ -122,6 +124,12 @@ impl RunConfig {
     #[must_use]
     pub fn value_format(&self) -> ValueFormat {
         ValueFormat { date_order: self.date_order, decimal_comma: self.decimal_comma, date1904: false }
+    }
+
+    /// The text encoding named for CSV inputs.
+    #[must_use]
+    pub fn encoding(&self) -> Option<&str> {
+        self.encoding.as_deref()
     }
 
     /// Currency for rows that name none.

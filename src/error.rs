@@ -127,6 +127,14 @@ pub enum Error {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// `--strict` and rows were rejected: nothing is written.
+    #[error("--strict: {count} rows rejected, no report written:\n{problems}")]
+    Strict {
+        /// Number of rejected rows.
+        count: usize,
+        /// One line per problem.
+        problems: String,
+    },
     /// The output folder or a file in it could not be written.
     #[error("cannot write {path}: {reason}")]
     Output {

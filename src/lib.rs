@@ -38,5 +38,6 @@ pub struct Outcome {
 pub fn run(cli: cli::Cli, today: chrono::NaiveDate) -> Result<Outcome> {
     match cli.command {
         cli::Command::Run(args) => cmd::run::exec(args, today),
+        cli::Command::Check(args) => cmd::check::exec(args, today),
     }
 }

@@ -1,2 +1,3 @@
 //! One module per subcommand; each only wires the stages together.
+pub mod check;
 pub mod run;

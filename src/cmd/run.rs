@@ -17,9 +17,15 @@ use crate::{Outcome, load};
 /// # Errors
 /// Any [`Error`] that stops the run; nothing is written then.
 pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
-    let config = RunConfig::from_args(args, today)?;
+    let config = RunConfig::new(args.input, args.as_of.unwrap_or(today), args.out)?;
     let parts = config.invoices().iter().map(|path| load::load(path, &config)).collect::<Result<Vec<_>>>()?;
     let batch = combine::combine(parts, config.rules().input.duplicates);
+    if args.strict {
+        let problems = super::check::problem_lines(&batch);
+        if !problems.is_empty() {
+            return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
+        }
+    }
     let frame = schema::invoice_frame(&batch.invoices).map_err(Error::internal)?;
     let rules = config.rules();
     let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())

@@ -1,5 +1,10 @@
-//! CSV files: UTF-8 text (a byte-order mark is skipped); every cell is text.
+//! CSV and text exports: the encoding (UTF-8 with or without BOM, UTF-16 with BOM, else
+//! GB18030/GBK, or the one named by `--encoding`) and the delimiter (`,` `;` or tab, from
+//! the first line) are found here; every cell is text. Row numbers are the file's line
+//! numbers, blank lines included.
 use std::path::Path;
+
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
 use super::{Cell, RawRow, RawSheet, SourceRef};
 use crate::error::{Error, Location, Result};
@@ -8,18 +13,22 @@ use crate::error::{Error, Location, Result};
 /// passes over) come back as empty rows, so that they are counted like a sheet's.
 ///
 /// # Errors
-/// [`Error::Unreadable`] when the file is missing, not UTF-8 or malformed.
-pub fn read(path: &Path) -> Result<RawSheet> {
+/// [`Error::Unreadable`] when the file is missing, empty, in an unknown encoding or
+/// malformed.
+pub fn read(path: &Path, encoding: Option<&str>) -> Result<RawSheet> {
     let source = SourceRef { file: path.to_path_buf(), sheet: None };
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
         location: Location { row, ..Location::file(path) },
         reason,
     };
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| unreadable(None, io_reason(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| unreadable(None, e.to_string()))?;
+    let text = decode(&bytes, encoding).map_err(|reason| unreadable(None, reason))?;
+    if text.trim().is_empty() {
+        return Err(unreadable(None, "the file is empty".into()));
+    }
+    let data = text.as_bytes();
+    let mut reader =
+        ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(&text)).from_reader(data);
     let mut rows = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut next_line = 1;
@@ -29,31 +38,106 @@ pub fn read(path: &Path) -> Result<RawSheet> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().and_then(|p| usize::try_from(p.line()).ok());
-                return Err(unreadable(line, io_reason(&e)));
+                return Err(unreadable(line, e.to_string()));
             }
         }
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = record.position().map_or(next_line, |p| true_line(data, p));
         for blank in next_line..line {
             rows.push(RawRow { number: blank, cells: Vec::new() });
         }
         // A quoted field may span lines: the next record starts after them.
         next_line = line + 1 + record.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum::<usize>();
-        let mut cells = Vec::with_capacity(record.len());
-        for field in &record {
-            let text = std::str::from_utf8(field).map_err(|_| {
-                unreadable(Some(line), "the text is not UTF-8; save the export as \"CSV UTF-8\"".to_owned())
-            })?;
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_owned()) });
-        }
+        let cells = record
+            .iter()
+            .map(|field| {
+                // The text was decoded to UTF-8 above, so fields are valid UTF-8.
+                let text = String::from_utf8_lossy(field);
+                if text.is_empty() { Cell::Empty } else { Cell::Text(text.into_owned()) }
+            })
+            .collect();
         rows.push(RawRow { number: line, cells });
     }
     Ok(RawSheet { source, rows, date1904: false })
 }
 
-fn io_reason(err: &::csv::Error) -> String {
-    match err.kind() {
-        ::csv::ErrorKind::Io(io) => io.to_string(),
-        _ => err.to_string(),
+/// The reader reports a record's position at the start of any blank lines before it: the
+/// record's own line is after them.
+fn true_line(data: &[u8], position: &::csv::Position) -> usize {
+    let start = usize::try_from(position.byte()).unwrap_or(0);
+    let newlines = data
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .filter(|b| **b == b'\n')
+        .count();
+    usize::try_from(position.line()).unwrap_or(0) + newlines
+}
+
+/// Decodes the file: the named encoding, or UTF-8 (BOM skipped), UTF-16 with a BOM, else
+/// GB18030 (which covers GBK and GB2312, the usual Chinese exports).
+fn decode(bytes: &[u8], named: Option<&str>) -> std::result::Result<String, String> {
+    if let Some(label) = named {
+        let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+            format!("unknown encoding \"{label}\"; try utf-8, gb18030, gbk, big5, shift_jis or windows-1252")
+        })?;
+        let (text, _, had_errors) = encoding.decode(bytes);
+        if had_errors {
+            return Err(format!("the text is not valid {}", encoding.name()));
+        }
+        return Ok(text.into_owned());
+    }
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors || ![UTF_8, UTF_16LE, UTF_16BE].contains(&encoding) {
+            return Err(format!("the text is not valid {}", encoding.name()));
+        }
+        return Ok(text.into_owned());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err("the text is neither UTF-8 nor GB18030/GBK; save the export as \"CSV UTF-8\" or name its encoding with --encoding".into());
+    }
+    Ok(text.into_owned())
+}
+
+/// `,` unless the first line has more `;` (European exports) or tabs (Excel "Unicode text").
+fn delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or_default();
+    let count = |c: char| first.matches(c).count();
+    let (commas, semicolons, tabs) = (count(','), count(';'), count('\t'));
+    if tabs > commas && tabs >= semicolons {
+        b'\t'
+    } else if semicolons > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_detected() {
+        assert_eq!(decode("客户,金额".as_bytes(), None).unwrap(), "客户,金额");
+        assert_eq!(decode(b"\xef\xbb\xbfA,B", None).unwrap(), "A,B");
+        let (gbk, _, _) = GB18030.encode("客户名称,发票金额");
+        assert_eq!(decode(&gbk, None).unwrap(), "客户名称,发票金额");
+        assert_eq!(decode(&gbk, Some("gbk")).unwrap(), "客户名称,发票金额");
+        let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("A\tB".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(decode(&utf16, None).unwrap(), "A\tB");
+        assert!(decode(b"x", Some("klingon")).unwrap_err().contains("unknown encoding"));
+    }
+
+    #[test]
+    fn delimiters_are_detected() {
+        assert_eq!(delimiter("a,b,c\n"), b',');
+        assert_eq!(delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(delimiter("a\tb\tc"), b'\t');
     }
 }

@@ -22,10 +22,15 @@ use crate::error::{Error, Location, Result};
 /// # Errors
 /// [`Error::Unreadable`] for a missing or malformed file or an unsupported extension,
 /// [`Error::UnknownSheet`], [`Error::NoHeader`].
-pub fn read_table(path: &Path, sheet: Option<&str>, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
+pub fn read_table(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Option<&str>,
+    is_known: &dyn Fn(&str) -> bool,
+) -> Result<RawTable> {
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let sheet = match extension.as_str() {
-        "csv" | "txt" => csv::read(path)?,
+        "csv" | "txt" | "tsv" => csv::read(path, encoding)?,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet)?,
         other => Err(Error::Unreadable {
             location: Location::file(path),

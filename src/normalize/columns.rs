@@ -65,6 +65,12 @@ pub struct ColumnMap {
 }
 
 impl ColumnMap {
+    /// Whether any field is read from column `index`.
+    #[must_use]
+    pub fn uses(&self, index: usize) -> bool {
+        self.index.values().any(|i| *i == index)
+    }
+
     /// The column index holding `field`, if any.
     #[must_use]
     pub fn get(&self, field: Field) -> Option<usize> {

@@ -96,6 +96,8 @@ pub struct Normalized {
     pub skipped: Vec<Skipped>,
     /// The export preset used, if any.
     pub preset: Option<String>,
+    /// Source headers that no field was read from.
+    pub unused_columns: Vec<String>,
     /// Per currency code: the open amounts of every data row whose amount could be read
     /// (usable and rejected rows), summed as read, for the control totals.
     pub amounts_read: BTreeMap<String, i64>,
@@ -139,6 +141,13 @@ pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> No
         rejected,
         skipped,
         preset: None,
+        unused_columns: table
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !columns.uses(*i))
+            .map(|(_, h)| h.clone())
+            .collect(),
         amounts_read,
         duplicate_amounts: BTreeMap::new(),
     }

@@ -1,0 +1,76 @@
+//! `payback check`: read the inputs and rules, list every problem with its place, write
+//! nothing.
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use crate::cli::CheckArgs;
+use crate::config::RunConfig;
+use crate::error::Result;
+use crate::normalize::combine::{self, Batch};
+use crate::{Outcome, load};
+
+/// Checks the inputs: exit code 0 when every row is usable, 1 when problems were found.
+///
+/// # Errors
+/// Any [`crate::Error`] that stops reading an input or the rules (exit code 2).
+pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
+    let config = RunConfig::new(args.input, today, "out".into())?;
+    let parts = config.invoices().iter().map(|path| load::load(path, &config)).collect::<Result<Vec<_>>>()?;
+    let batch = combine::combine(parts, config.rules().input.duplicates);
+    let problems = problem_lines(&batch);
+    let mut message = String::new();
+    for line in &problems {
+        let _ = writeln!(message, "{line}");
+    }
+    for note in notes(&batch) {
+        let _ = writeln!(message, "note: {note}");
+    }
+    let read: usize = batch.sources.iter().map(|s| s.read).sum();
+    let files = batch.sources.len();
+    let _ = write!(
+        message,
+        "checked {files} file{}: {read} rows read, {} usable, {} with problems",
+        if files == 1 { "" } else { "s" },
+        batch.invoices.len(),
+        problems.len()
+    );
+    Ok(Outcome { message, exit_code: u8::from(!problems.is_empty()) })
+}
+
+/// One line per rejected row: `file, sheet "S", row N, column "C": reason`.
+#[must_use]
+pub fn problem_lines(batch: &Batch) -> Vec<String> {
+    batch
+        .sources
+        .iter()
+        .flat_map(|s| {
+            s.rejected.iter().map(move |r| {
+                let mut location = s.source.location();
+                location.row = Some(r.row);
+                location.column = (!r.column.is_empty()).then(|| r.column.clone());
+                format!("{location}: {}", r.reason)
+            })
+        })
+        .collect()
+}
+
+/// Things worth knowing that are not problems: the preset used, columns not read, lines
+/// skipped.
+fn notes(batch: &Batch) -> Vec<String> {
+    let mut notes = Vec::new();
+    for source in &batch.sources {
+        let name = source.source.describe();
+        if let Some(preset) = &source.preset {
+            notes.push(format!("{name}: read as preset {preset}"));
+        }
+        if !source.unused_columns.is_empty() {
+            let columns: Vec<String> = source.unused_columns.iter().map(|c| format!("\"{c}\"")).collect();
+            notes.push(format!("{name}: columns not used: {}", columns.join(", ")));
+        }
+        for line in &source.skipped {
+            notes.push(format!("{name}, row {}: skipped ({}): {}", line.row, line.reason, line.text));
+        }
+    }
+    notes
+}
