@@ -24,7 +24,7 @@ pub fn load(path: &Path, config: &RunConfig) -> Result<Normalized> {
             || presets.iter().any(|p| p.knows(&key))
             || config.mappings().iter().any(|m| header_key(&m.header) == key)
     };
-    let table = ingest::read_table(path, config.sheet(), config.encoding(), &known)?;
+    let table = ingest::read_table(path, config.sheet(), config.encoding(), &config.rules().limits, &known)?;
     let preset: Option<&Preset> = match config.preset() {
         Some(name) => Some(presets::named(&presets, name)?),
         None => presets::detect(&presets, &table.headers),

@@ -15,7 +15,7 @@ use crate::error::{Error, Location, Result};
 /// # Errors
 /// [`Error::Unreadable`] when the file is missing, empty, in an unknown encoding or
 /// malformed.
-pub fn read(path: &Path, encoding: Option<&str>) -> Result<RawSheet> {
+pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Result<RawSheet> {
     let source = SourceRef { file: path.to_path_buf(), sheet: None };
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
         location: Location { row, ..Location::file(path) },
@@ -32,6 +32,7 @@ pub fn read(path: &Path, encoding: Option<&str>) -> Result<RawSheet> {
     let mut rows = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut next_line = 1;
+    let mut cell_count = 0;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -42,6 +43,10 @@ pub fn read(path: &Path, encoding: Option<&str>) -> Result<RawSheet> {
             }
         }
         let line = record.position().map_or(next_line, |p| true_line(data, p));
+        let location = Location { row: Some(line), ..Location::file(path) };
+        limits.check_cell(&location, rows.len() + 1, record.len().saturating_sub(1))?;
+        cell_count += record.len();
+        limits.check_cells(&location, cell_count)?;
         for blank in next_line..line {
             rows.push(RawRow { number: blank, cells: Vec::new() });
         }

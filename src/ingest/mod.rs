@@ -4,6 +4,7 @@
 pub mod cell;
 pub mod csv;
 pub mod header;
+pub mod limits;
 pub mod source;
 pub mod workbook;
 
@@ -11,6 +12,7 @@ use std::path::Path;
 
 pub use cell::Cell;
 pub use header::{SkipReason, Skipped};
+pub use limits::Limits;
 pub use source::{RawRow, RawSheet, RawTable, SourceRef};
 
 use crate::error::{Error, Location, Result};
@@ -26,12 +28,13 @@ pub fn read_table(
     path: &Path,
     sheet: Option<&str>,
     encoding: Option<&str>,
+    limits: &Limits,
     is_known: &dyn Fn(&str) -> bool,
 ) -> Result<RawTable> {
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let sheet = match extension.as_str() {
-        "csv" | "txt" | "tsv" => csv::read(path, encoding)?,
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet)?,
+        "csv" | "txt" | "tsv" => csv::read(path, encoding, limits)?,
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet, limits)?,
         other => Err(Error::Unreadable {
             location: Location::file(path),
             reason: format!(

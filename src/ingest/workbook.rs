@@ -1,22 +1,30 @@
-//! Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) through calamine.
+//! Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) through calamine. `.xlsx`/`.xlsm` sheets are
+//! streamed cell by cell (no dense grid is built from the sheet's declared dimensions), with
+//! the [`Limits`] checked as cells arrive; zip-based workbooks are size-checked first.
 use std::path::Path;
 
-use calamine::{Data, DataType as _, Reader, open_workbook_auto};
+use calamine::{Data, DataRef, DataType as _, Reader, Sheets, open_workbook_auto};
 
-use super::{Cell, RawRow, RawSheet, SourceRef};
+use super::{Cell, Limits, RawRow, RawSheet, SourceRef};
 use crate::error::{Error, Location, Result};
 
 /// Reads the rows of sheet `sheet` (default: the first) of a workbook.
 ///
 /// # Errors
-/// [`Error::Unreadable`], [`Error::UnknownSheet`].
-pub fn read(path: &Path, sheet: Option<&str>) -> Result<RawSheet> {
+/// [`Error::Unreadable`] (also for inputs beyond the limits), [`Error::UnknownSheet`].
+pub fn read(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<RawSheet> {
     let unreadable = |reason: String| Error::Unreadable { location: Location::file(path), reason };
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
+        limits.check_zip(path)?;
+    }
     let mut workbook = open_workbook_auto(path).map_err(|e| match e {
         calamine::Error::Io(io) => unreadable(io.to_string()),
-        other => unreadable(format!("it is not a workbook payback can open ({other}); if it was saved under another format, save it again as .xlsx")),
+        other => unreadable(format!(
+            "it is not a workbook payback can open ({other}); if it was saved under another format, save it again as .xlsx"
+        )),
     })?;
-    let date1904 = matches!(&workbook, calamine::Sheets::Xlsx(x) if x.has_1904_epoch());
+    let date1904 = matches!(&workbook, Sheets::Xlsx(x) if x.has_1904_epoch());
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(wanted) => names.iter().find(|n| n.as_str() == wanted).cloned().ok_or_else(|| Error::UnknownSheet {
@@ -27,30 +35,72 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<RawSheet> {
         None => names.first().cloned().ok_or_else(|| unreadable("the workbook has no sheets".into()))?,
     };
     let source = SourceRef { file: path.to_path_buf(), sheet: Some(name.clone()) };
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|e| Error::Unreadable { location: source.location(), reason: e.to_string() })?;
-    // calamine positions are 0-based and relative to the range start: convert here, once.
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let leading = usize::try_from(first_col).unwrap_or(0);
-    let merged = match &mut workbook {
-        calamine::Sheets::Xlsx(x) => x
-            .merge_cells_by_sheet_name(&name)
-            .map_err(|e| Error::Unreadable { location: source.location(), reason: e.to_string() })?,
-        _ => Vec::new(),
+    let sheet_error = |e: String| Error::Unreadable { location: source.location(), reason: e };
+    let rows = match &mut workbook {
+        Sheets::Xlsx(x) => {
+            let mut rows = stream_xlsx(x, &name, &source, limits)?;
+            let merged = x.merge_cells_by_sheet_name(&name).map_err(|e| sheet_error(e.to_string()))?;
+            fill_merged(&mut rows, 0, &merged);
+            rows
+        }
+        other => {
+            let range = other.worksheet_range(&name).map_err(|e| sheet_error(e.to_string()))?;
+            // calamine positions are 0-based and relative to the range start: convert here.
+            let (first_row, first_col) = range.start().unwrap_or((0, 0));
+            let (first_row, leading) = (to_usize(first_row), to_usize(first_col));
+            let (height, width) = range.get_size();
+            limits.check_cell(&source.location(), height, (leading + width).saturating_sub(1))?;
+            limits.check_cells(&source.location(), height.saturating_mul(width))?;
+            range
+                .rows()
+                .enumerate()
+                .map(|(i, row)| {
+                    let mut cells = vec![Cell::Empty; leading];
+                    cells.extend(row.iter().map(to_cell));
+                    RawRow { number: first_row + i + 1, cells }
+                })
+                .collect()
+        }
     };
-    let first_row = usize::try_from(first_row).unwrap_or(0);
-    let mut rows: Vec<RawRow> = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            let mut cells = vec![Cell::Empty; leading];
-            cells.extend(row.iter().map(to_cell));
-            RawRow { number: first_row + i + 1, cells }
-        })
-        .collect();
-    fill_merged(&mut rows, first_row, &merged);
     Ok(RawSheet { source, rows, date1904 })
+}
+
+/// Streams an xlsx sheet's cells into rows numbered from 1, blank rows included.
+fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Xlsx<RS>,
+    name: &str,
+    source: &SourceRef,
+    limits: &Limits,
+) -> Result<Vec<RawRow>> {
+    let sheet_error = |e: calamine::XlsxError| Error::Unreadable { location: source.location(), reason: e.to_string() };
+    let mut reader = workbook.worksheet_cells_reader(name).map_err(sheet_error)?;
+    let mut rows: Vec<RawRow> = Vec::new();
+    let mut count = 0;
+    while let Some(cell) = reader.next_cell().map_err(sheet_error)? {
+        let value = to_cell_ref(cell.get_value());
+        if value.is_blank() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        let (row, col) = (to_usize(row), to_usize(col));
+        let location = Location { row: Some(row + 1), ..source.location() };
+        limits.check_cell(&location, row + 1, col)?;
+        count += 1;
+        limits.check_cells(&location, count)?;
+        while rows.len() <= row {
+            rows.push(RawRow { number: rows.len() + 1, cells: Vec::new() });
+        }
+        let cells = &mut rows[row].cells;
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = value;
+    }
+    Ok(rows)
+}
+
+fn to_usize(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 /// Copies the value of each merged region's top-left cell into the region's other cells,
@@ -86,5 +136,20 @@ fn to_cell(data: &Data) -> Cell {
             data.as_date().map_or_else(|| Cell::Text(data.to_string()), Cell::Date)
         }
         Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn to_cell_ref(data: &DataRef<'_>) -> Cell {
+    match data {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Float(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(_) | DataRef::DateTimeIso(_) => {
+            data.as_date().map_or_else(|| Cell::Text(format!("{data:?}")), Cell::Date)
+        }
+        DataRef::Error(e) => Cell::Error(e.to_string()),
     }
 }

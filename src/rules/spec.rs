@@ -24,6 +24,8 @@ pub struct RulesSpec {
     pub input: InputSpec,
     /// Aging basis and buckets.
     pub aging: AgingSpec,
+    /// Bounds on input size.
+    pub limits: crate::ingest::Limits,
 }
 
 /// `[company]`
