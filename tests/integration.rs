@@ -8,6 +8,8 @@ mod util;
 
 /// Aging figures against a hand-checked fixture, CSV and xlsx.
 mod aging;
+/// `check`, `--strict`, encodings, unreadable and hostile inputs.
+mod check;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
 /// Several input files, duplicates, control totals.
