@@ -214,14 +214,33 @@ fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
         negative = !negative;
         text = stripped.trim().to_owned();
     }
-    // Currency symbols and codes around the number.
-    let text = text.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace());
-    let text = text.trim_end_matches(|c: char| "¥￥$€£元".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace());
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let digits = digits.trim_start_matches(|c: char| "¥￥$€£".contains(c) || c.is_whitespace());
+    // Currency symbols and codes around the number, with at most one sign among them:
+    // "-¥12", "¥-12", "-CNY 12", "CNY -12".
+    let is_symbol = |c: char| "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace();
+    let mut rest = text.trim_end_matches(|c: char| is_symbol(c) || c == '元');
+    let mut sign_seen = false;
+    let mut sign = false;
+    loop {
+        let trimmed = rest.trim_start_matches(is_symbol);
+        let (next, signed) = if let Some(after) = trimmed.strip_prefix('-') {
+            (after, Some(true))
+        } else if let Some(after) = trimmed.strip_prefix('+') {
+            (after, Some(false))
+        } else {
+            (trimmed, None)
+        };
+        if let Some(negative) = signed {
+            if sign_seen {
+                return Err(refuse());
+            }
+            (sign_seen, sign) = (true, negative);
+        }
+        if next == rest {
+            break;
+        }
+        rest = next;
+    }
+    let digits = rest;
     let (group, mark) = if decimal_comma { ('.', ',') } else { (',', '.') };
     let digits: String = digits.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\'' | '\u{202f}')).collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
@@ -316,8 +335,14 @@ mod tests {
             ("-$12.00", "-12.00"),
             ("１２３.４５", "123.45"),
             ("1 234.56 元", "1234.56"),
+            // Found by the amount round-trip property: a sign before a currency code.
+            ("-CNY 0.01", "-0.01"),
+            ("CNY -0.01", "-0.01"),
         ] {
             assert_eq!(amount(&t(s), ValueFormat::default()), Ok(dec(want)), "{s}");
+        }
+        for s in ["--5", "-$-5", "+-5"] {
+            assert!(amount(&t(s), ValueFormat::default()).is_err(), "{s}");
         }
         assert_eq!(amount(&Cell::Float(0.1 + 0.2), ValueFormat::default()), Ok(dec("0.3")));
         assert_eq!(amount(&Cell::Float(1234.56), ValueFormat::default()), Ok(dec("1234.56")));
@@ -330,6 +355,105 @@ mod tests {
         for (s, want) in [("1.234,56", "1234.56"), ("1 234,5", "1234.5"), ("-12,00 €", "-12.00"), ("(1.000)", "-1000")]
         {
             assert_eq!(amount(&t(s), comma), Ok(dec(want)), "{s}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use std::str::FromStr;
+
+    use chrono::{Datelike, NaiveDate};
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::{DateOrder, ValueFormat, amount, date};
+    use crate::ingest::Cell;
+
+    fn any_date() -> impl Strategy<Value = NaiveDate> {
+        (1900i32..2200, 1u32..=12, 1u32..=31)
+            .prop_filter_map("a calendar day", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+    }
+
+    /// `1234567` → `1,234,567`.
+    fn grouped(whole: u64, separator: &str) -> String {
+        let digits = whole.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(separator);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn dates_round_trip_through_every_text_form(d in any_date()) {
+            let text = |s: String| Cell::Text(s);
+            let plain = ValueFormat::default();
+            let dmy = ValueFormat { date_order: Some(DateOrder::Dmy), ..plain };
+            let mdy = ValueFormat { date_order: Some(DateOrder::Mdy), ..plain };
+            prop_assert_eq!(date(&text(d.format("%Y-%m-%d").to_string()), plain), Ok(d));
+            prop_assert_eq!(date(&text(format!("{}/{}/{}", d.year(), d.month(), d.day())), plain), Ok(d));
+            prop_assert_eq!(date(&text(format!("{}年{}月{}日", d.year(), d.month(), d.day())), plain), Ok(d));
+            prop_assert_eq!(date(&text(d.format("%Y%m%d").to_string()), plain), Ok(d));
+            prop_assert_eq!(date(&text(d.format("%d.%m.%Y").to_string()), dmy), Ok(d));
+            prop_assert_eq!(date(&text(d.format("%m/%d/%Y").to_string()), mdy), Ok(d));
+            prop_assert_eq!(date(&text(d.format("%d %b %Y").to_string()), plain), Ok(d));
+            prop_assert_eq!(date(&text(d.format("%B %-d, %Y").to_string()), plain), Ok(d));
+            let serial = (d - NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days();
+            if serial > 60 {
+                #[allow(clippy::cast_precision_loss)]
+                let as_float = serial as f64 + 0.25;
+                prop_assert_eq!(date(&Cell::Int(serial), plain), Ok(d));
+                prop_assert_eq!(date(&Cell::Float(as_float), plain), Ok(d));
+            }
+        }
+
+        #[test]
+        fn ambiguous_day_month_text_is_never_guessed(d in any_date()) {
+            prop_assume!(d.day() <= 12 && d.day() != d.month());
+            let text = Cell::Text(d.format("%d/%m/%Y").to_string());
+            prop_assert!(date(&text, ValueFormat::default()).is_err());
+        }
+
+        #[test]
+        fn amounts_round_trip_through_every_text_form(cents in -100_000_000_000_000i64..100_000_000_000_000, symbol in prop::sample::select(vec!["", "¥", "$", "€", "£", "CNY ", "USD "])) {
+            let exact = Decimal::new(cents, 2);
+            let (whole, fraction) = (cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+            let body = format!("{}.{fraction:02}", grouped(whole, ","));
+            let plain = ValueFormat::default();
+            let signed = if cents < 0 { format!("-{symbol}{body}") } else { format!("{symbol}{body}") };
+            prop_assert_eq!(amount(&Cell::Text(signed), plain), Ok(exact));
+            if cents < 0 {
+                prop_assert_eq!(amount(&Cell::Text(format!("({symbol}{body})")), plain), Ok(exact));
+                prop_assert_eq!(amount(&Cell::Text(format!("{body}-")), plain), Ok(exact));
+            }
+            let comma = ValueFormat { decimal_comma: true, ..plain };
+            let european = format!("{}{},{fraction:02}", if cents < 0 { "-" } else { "" }, grouped(whole, "."));
+            prop_assert_eq!(amount(&Cell::Text(european), comma), Ok(exact));
+            prop_assert_eq!(amount(&Cell::Text(exact.to_string()), plain), Ok(exact));
+        }
+
+        #[test]
+        fn float_cells_read_as_the_decimal_they_show(cents in -10_000_000_000i64..10_000_000_000) {
+            #[allow(clippy::cast_precision_loss)]
+            let value = cents as f64 / 100.0;
+            prop_assert_eq!(amount(&Cell::Float(value), ValueFormat::default()), Ok(Decimal::new(cents, 2)));
+        }
+
+        #[test]
+        fn junk_never_panics(text in ".{0,40}", number in any::<f64>(), int in any::<i64>()) {
+            for format in [ValueFormat::default(), ValueFormat { decimal_comma: true, date_order: Some(DateOrder::Dmy), date1904: true }] {
+                let _ = date(&Cell::Text(text.clone()), format);
+                let _ = amount(&Cell::Text(text.clone()), format);
+                let _ = date(&Cell::Float(number), format);
+                let _ = amount(&Cell::Float(number), format);
+                let _ = date(&Cell::Int(int), format);
+                let _ = Decimal::from_str(&text);
+            }
         }
     }
 }
