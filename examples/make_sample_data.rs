@@ -12,6 +12,8 @@
 //! - `tests/fixtures/presets/cn_erp_receivables.xlsx`: a Chinese ERP 应收账款明细表 with a
 //!   merged title, customer cells merged over their invoices, 小计 and 合计 lines, and
 //!   dates and amounts both as cells and as text.
+//! - `tests/fixtures/dates_1904.xlsx`: a workbook in the 1904 date system (old Mac Excel),
+//!   with one date cell and one plain serial number as due dates.
 use chrono::{Duration, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -73,6 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     sample_invoices("sample-data/invoices.xlsx")?;
     handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
     cn_erp_fixture("tests/fixtures/presets/cn_erp_receivables.xlsx")?;
+    dates_1904_fixture("tests/fixtures/dates_1904.xlsx")?;
     println!("wrote sample-data/invoices.xlsx and the xlsx fixtures under tests/fixtures/");
     Ok(())
 }
@@ -474,6 +477,54 @@ fn cn_erp_fixture(path: &str) -> Result<(), XlsxError> {
         ws.write_number_with_format(row, 9, open, &f.money)?;
     }
     workbook.save(path)
+}
+
+/// rust_xlsxwriter writes 1900-system workbooks: write 1904-system serials, then set the
+/// workbook's `date1904` flag in `xl/workbook.xml`.
+fn dates_1904_fixture(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+    let f = formats();
+    let serial_1904 = |y, m, d| {
+        let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        #[allow(clippy::cast_precision_loss)]
+        let days = (date - NaiveDate::from_ymd_opt(1904, 1, 1).expect("epoch")).num_days() as f64;
+        days
+    };
+    let mut workbook = Workbook::new();
+    let created = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date").and_hms_opt(0, 0, 0).expect("time");
+    workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let ws = workbook.add_worksheet();
+    for (c, h) in ["Customer", "Invoice No", "Invoice Date", "Due Date", "Amount"].iter().enumerate() {
+        ws.write_string(0, col(c), *h)?;
+    }
+    ws.write_string(1, 0, "Old Mac Ltd")?;
+    ws.write_string(1, 1, "M-1")?;
+    ws.write_number_with_format(1, 2, serial_1904(2026, 10, 15), &f.date)?;
+    ws.write_number_with_format(1, 3, serial_1904(2026, 11, 14), &f.date)?;
+    ws.write_number(1, 4, 100.0)?;
+    ws.write_string(2, 0, "Old Mac Ltd")?;
+    ws.write_string(2, 1, "M-2")?;
+    ws.write_number_with_format(2, 2, serial_1904(2026, 11, 1), &f.date)?;
+    ws.write_number(2, 3, serial_1904(2026, 12, 1))?; // a plain number, no date format
+    ws.write_number(2, 4, 50.0)?;
+    let plain = workbook.save_to_buffer()?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(plain))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        let name = entry.name()?.into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        if name == "xl/workbook.xml" {
+            let text = String::from_utf8(bytes)?.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1);
+            bytes = text.into_bytes();
+        }
+        out.start_file(name, options)?;
+        out.write_all(&bytes)?;
+    }
+    std::fs::write(path, out.finish()?.into_inner())?;
+    Ok(())
 }
 
 fn col(i: usize) -> u16 {

@@ -20,5 +20,7 @@ mod mapping;
 mod presets;
 /// The bundled sample data and repeatability.
 mod sample;
+/// Date and amount forms, the 1904 date system.
+mod values;
 /// The workbook's sheets, formulas and cached values.
 mod workbook;

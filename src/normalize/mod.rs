@@ -246,7 +246,8 @@ fn invoice(
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
-            Currency::parse(&text).ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
+            Currency::parse(&value::fold_full_width_text(&text))
+                .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let currency_ok = r.problems.len() == problems_before_currency;

@@ -165,7 +165,12 @@ fn ymd(raw: &str, y: &str, m: &str, d: &str) -> Result<NaiveDate, String> {
     }
 }
 
-/// Full-width digits and punctuation (０-９, ／, －, ．) → ASCII.
+/// Full-width letters, digits and punctuation (ＣＮＹ, ０-９, ／, －, ．) → ASCII.
+#[must_use]
+pub fn fold_full_width_text(text: &str) -> String {
+    text.chars().map(fold_full_width).collect()
+}
+
 fn fold_full_width(c: char) -> char {
     match c {
         '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
