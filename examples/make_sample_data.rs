@@ -331,6 +331,7 @@ enum V {
     D(i32, u32, u32),
 }
 
+#[allow(clippy::too_many_lines)] // one fixture, row by row
 fn cn_erp_fixture(path: &str) -> Result<(), XlsxError> {
     let f = formats();
     let mut workbook = Workbook::new();
@@ -479,7 +480,7 @@ fn cn_erp_fixture(path: &str) -> Result<(), XlsxError> {
     workbook.save(path)
 }
 
-/// rust_xlsxwriter writes 1900-system workbooks: write 1904-system serials, then set the
+/// `rust_xlsxwriter` writes 1900-system workbooks: write 1904-system serials, then set the
 /// workbook's `date1904` flag in `xl/workbook.xml`.
 fn dates_1904_fixture(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::{Read, Write};

@@ -106,7 +106,7 @@ pub struct InputArgs {
     #[arg(long = "decimal-comma")]
     pub decimal_comma: bool,
 
-    /// Text encoding of CSV inputs, e.g. gbk, gb18030, big5, shift_jis, windows-1252
+    /// Text encoding of CSV inputs, e.g. `gbk`, `gb18030`, `big5`, `shift_jis`, `windows-1252`
     /// [default: UTF-8, UTF-16 with a BOM, else GB18030].
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,

@@ -153,6 +153,9 @@ pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> No
     }
 }
 
+/// Why a row failed, with its open amount when that could still be read.
+type Failure = (Vec<Problem>, Option<(Currency, i64)>);
+
 /// One reason a cell is refused.
 struct Problem {
     column: String,
@@ -223,7 +226,7 @@ fn invoice(
     columns: &ColumnMap,
     options: &Options,
     heading: Option<&str>,
-) -> Result<Invoice, (Vec<Problem>, Option<(Currency, i64)>)> {
+) -> Result<Invoice, Failure> {
     let mut r = RowReader { row, table, columns, problems: Vec::new() };
     let format = value::ValueFormat { date1904: table.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());

@@ -1,30 +1,17 @@
-//! The control-totals block at the foot of the Summary sheet: per input file, rows read
+//! The control-totals block at the foot of the Summary sheet. Per input file: rows read
 //! and where they went, and per currency the amount read against the amounts reported,
-//! future-dated, rejected and skipped as duplicates, with a live check formula.
+//! future-dated, rejected and skipped as duplicates — each with a live check formula.
 use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
 
+use super::ReportInput;
 use super::formats::Formats;
 use super::workbook::write_text;
-use super::{ReportInput, control::SourceControl};
 use crate::ingest::column_letter;
 use crate::money::Currency;
 
-const HEADERS: [&str; 14] = [
-    "Source",
-    "Preset",
-    "Rows read",
-    "Open",
-    "Closed",
-    "Future-dated",
-    "Rejected",
-    "Skipped lines",
-    "Currency",
-    "Amount read",
-    "Reported",
-    "Future-dated",
-    "Rejected",
-    "Duplicates skipped",
-];
+const ROW_HEADERS: [&str; 7] = ["Rows read", "Open", "Closed", "Future-dated", "Rejected", "Skipped lines", "Check"];
+const AMOUNT_HEADERS: [&str; 7] =
+    ["Currency", "Amount read", "Reported", "Future-dated", "Rejected", "Duplicates skipped", "Check"];
 
 /// Writes the block at row `top`; returns the rows used.
 ///
@@ -40,53 +27,66 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
          rejected + duplicates skipped (closed rows are zero). Subtotal and total lines are not counted.",
         &f.note,
     )?;
-    let header_row = top + 2;
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(header_row, col(c), *h, &f.header)?;
-    }
-    ws.write_string_with_format(header_row, col(HEADERS.len()), "Check", &f.header)?;
-    let mut r = header_row + 1;
+    let mut r = top + 3;
     for (source, control) in input.batch.sources.iter().zip(&input.controls) {
-        let first_row = r;
-        write_text(ws, r, 0, &source.source.describe(), &f.text)?;
-        write_text(ws, r, 1, control.preset.as_deref().unwrap_or("—"), &f.text)?;
-        write_counts(ws, r, control, f)?;
-        if control.amounts.is_empty() {
-            r += 1;
+        let title = match &control.preset {
+            Some(preset) => format!("{} · preset {preset}", source.source.describe()),
+            None => source.source.describe(),
+        };
+        write_text(ws, r, 0, &title, &f.label)?;
+        header(ws, r + 1, &ROW_HEADERS, f)?;
+        let rows = &control.rows;
+        let counts =
+            [rows.read, rows.accepted, rows.closed, rows.future_dated, rows.rejected, rows.skipped.values().sum()];
+        for (i, n) in counts.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            ws.write_number_with_format(r + 2, col(i), *n as f64, &f.integer)?;
         }
-        for (code, check) in &control.amounts {
+        let [read, open, closed, future, rejected] = [0, 1, 2, 3, 4].map(|c| cell(r + 2, c));
+        let check = format!("=IF({read}={open}+{closed}+{future}+{rejected},\"OK\",\"MISMATCH\")");
+        ws.write_formula(r + 2, 6, Formula::new(check).set_result("OK"))?;
+        r += 4;
+        if control.amounts.is_empty() {
+            continue;
+        }
+        header(ws, r, &AMOUNT_HEADERS, f)?;
+        r += 1;
+        for (code, amounts) in &control.amounts {
             let Some(currency) = Currency::parse(code) else { continue };
             let money = f.money(&currency);
-            write_text(ws, r, 8, code, &f.text)?;
-            let figures =
-                [&check.read, &check.reported, &check.future_dated, &check.rejected, &check.duplicates_skipped];
+            write_text(ws, r, 0, code, &f.text)?;
+            let figures = [
+                &amounts.read,
+                &amounts.reported,
+                &amounts.future_dated,
+                &amounts.rejected,
+                &amounts.duplicates_skipped,
+            ];
             for (i, text) in figures.iter().enumerate() {
                 let value: f64 = text.parse().unwrap_or(0.0);
-                ws.write_number_with_format(r, col(9 + i), value, &money)?;
+                ws.write_number_with_format(r, col(1 + i), value, &money)?;
             }
-            let [read, reported, future, rejected, duplicates] =
-                [9, 10, 11, 12, 13].map(|c| format!("{}{}", column_letter(c), r + 1));
+            let [read, reported, future, rejected, duplicates] = [1, 2, 3, 4, 5].map(|c| cell(r, c));
             // Compare in cents: the sums are exact decimals, Excel's are doubles.
-            let formula =
+            let check =
                 format!("=IF(ROUND(({read}-{reported}-{future}-{rejected}-{duplicates})*100,0)=0,\"OK\",\"MISMATCH\")");
-            ws.write_formula(r, col(HEADERS.len()), Formula::new(formula).set_result("OK"))?;
+            ws.write_formula(r, 6, Formula::new(check).set_result("OK"))?;
             r += 1;
         }
-        if r == first_row {
-            r += 1;
-        }
+        r += 1;
     }
     Ok(r - top)
 }
 
-fn write_counts(ws: &mut Worksheet, r: RowNum, control: &SourceControl, f: &Formats) -> Result<(), XlsxError> {
-    let rows = &control.rows;
-    let counts = [rows.read, rows.accepted, rows.closed, rows.future_dated, rows.rejected, rows.skipped.values().sum()];
-    for (i, n) in counts.iter().enumerate() {
-        #[allow(clippy::cast_precision_loss)]
-        ws.write_number_with_format(r, col(2 + i), *n as f64, &f.integer)?;
+fn header(ws: &mut Worksheet, r: RowNum, headers: &[&str], f: &Formats) -> Result<(), XlsxError> {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(r, col(c), *h, &f.header)?;
     }
     Ok(())
+}
+
+fn cell(r: RowNum, c: usize) -> String {
+    format!("{}{}", column_letter(c), r + 1)
 }
 
 fn col(i: usize) -> ColNum {

@@ -26,11 +26,11 @@ const MIN_BLOCK_ROWS: RowNum = 17;
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result<(), XlsxError> {
     let aging = input.aging;
-    ws.set_column_width(0, 28)?;
-    ws.set_column_width(1, 14)?;
-    ws.set_column_width(2, 10)?;
-    ws.set_column_width(3, 20)?;
-    ws.set_column_width(4, 10)?;
+    // Wide enough for the bucket tables and for the control totals' amounts below them.
+    ws.set_column_width(0, 30)?;
+    for col in 1..=6 {
+        ws.set_column_width(col, 17)?;
+    }
     ws.write_string_with_format(0, 0, "Accounts receivable aging", &f.title)?;
     let basis = match aging.basis {
         Basis::DueDate => "days past the due date",
@@ -173,7 +173,7 @@ fn write_currency_block(
     let overdue_row = total_row + 1;
     let ranges = DetailRanges { currency: &cur_range, amount: &amount_range, days_past_due: &dpd_range };
     write_overdue_row(ws, overdue_row, totals, &ranges, &total_cell, f)?;
-    ws.insert_chart(top, 6, &bucket_chart(code, first, total_row - 1, cur))?;
+    ws.insert_chart(top, 7, &bucket_chart(code, first, total_row - 1, cur))?;
     Ok(overdue_row - top + 3)
 }
 
