@@ -4,6 +4,7 @@ pub mod columns;
 pub mod combine;
 pub mod lines;
 pub mod presets;
+pub mod records;
 pub mod schema;
 pub mod value;
 

@@ -1,3 +1,5 @@
-//! Collection rules: the rules file ([`spec`]) and the aging it drives ([`aging`]).
+//! Collection rules: the rules file ([`spec`], [`ladder`]) and what it drives: the aging
+//! ([`aging`]) and the collection actions ([`engine`]).
 pub mod aging;
+pub mod ladder;
 pub mod spec;

@@ -26,6 +26,8 @@ pub struct RulesSpec {
     pub aging: AgingSpec,
     /// Bounds on input size.
     pub limits: crate::ingest::Limits,
+    /// The collection ladder, holds and cadence.
+    pub collection: super::ladder::CollectionSpec,
 }
 
 /// `[company]`
@@ -54,6 +56,15 @@ pub struct InputSpec {
     /// `[input.invoices]`
     #[serde(default)]
     pub invoices: TableInputSpec,
+    /// `[input.contacts]`
+    #[serde(default)]
+    pub contacts: TableInputSpec,
+    /// `[input.projects]`
+    #[serde(default)]
+    pub projects: TableInputSpec,
+    /// `[input.followups]`
+    #[serde(default)]
+    pub followups: TableInputSpec,
 }
 
 /// `[input.invoices]`: where an input table is and how its columns are named.
@@ -159,6 +170,7 @@ impl RulesSpec {
             ));
         }
         problems.extend(validate_buckets(&self.aging.buckets));
+        problems.extend(self.collection.validate());
         problems
     }
 }

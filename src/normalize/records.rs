@@ -1,0 +1,429 @@
+//! Inputs beyond invoices — contacts, projects and follow-ups — read with the same ingest
+//! and header matching as invoices. Each table has a small schema of named fields; a row
+//! that cannot be used is kept as a [`Rejected`] with its reasons.
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::Rejected;
+use super::schema::header_key;
+use super::value::{self, ValueFormat};
+use crate::error::{Error, Location, Result};
+use crate::ingest::{Cell, RawTable, SourceRef};
+
+/// One field of a record table.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    /// Name in `--map TABLE.FIELD=HEADER` and `[input.TABLE.columns]`.
+    pub name: &'static str,
+    /// Whether a row is unusable without it.
+    pub required: bool,
+    /// Recognised headers, as [`header_key`]s.
+    pub aliases: &'static [&'static str],
+}
+
+/// A kind of record table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableKind {
+    /// `contacts`, `projects` or `followups`.
+    pub name: &'static str,
+    /// Its fields.
+    pub fields: &'static [FieldSpec],
+}
+
+const fn field(name: &'static str, required: bool, aliases: &'static [&'static str]) -> FieldSpec {
+    FieldSpec { name, required, aliases }
+}
+
+const CUSTOMER: &[&str] = &["customer", "customername", "client", "clientname", "客户", "客户名称", "单位名称"];
+
+/// Contacts at the customer: who receives which messages.
+pub const CONTACTS: TableKind = TableKind {
+    name: "contacts",
+    fields: &[
+        field("customer", true, CUSTOMER),
+        field("name", true, &["name", "contact", "contactname", "联系人", "姓名"]),
+        field("role", true, &["role", "角色", "职责"]),
+        field("email", true, &["email", "mail", "emailaddress", "邮箱", "电子邮件", "电子邮箱"]),
+        field("language", false, &["language", "lang", "语言"]),
+    ],
+};
+
+/// Projects: our project manager and the events that open good moments or call for holds.
+pub const PROJECTS: TableKind = TableKind {
+    name: "projects",
+    fields: &[
+        field("project", true, &["project", "projectname", "项目", "项目名称"]),
+        field("customer", true, CUSTOMER),
+        field("project_manager", false, &["projectmanager", "pm", "项目经理"]),
+        field("go_live_date", false, &["golivedate", "golive", "上线日期"]),
+        field("acceptance_date", false, &["acceptancedate", "acceptance", "验收日期"]),
+        field("open_critical_issues", false, &["opencriticalissues", "criticalissues", "未关闭严重问题", "严重问题"]),
+        field("status_note", false, &["statusnote", "status", "状态", "项目状态"]),
+    ],
+};
+
+/// Follow-up facts: disputes, promises to pay, where payment sits in the customer's process.
+pub const FOLLOWUPS: TableKind = TableKind {
+    name: "followups",
+    fields: &[
+        field("customer", true, CUSTOMER),
+        field("invoice_no", false, &["invoiceno", "invoice", "invoicenumber", "发票号", "发票号码"]),
+        field("disputed", false, &["disputed", "dispute", "争议", "有争议"]),
+        field("promise_to_pay_date", false, &["promisetopaydate", "promisedate", "promisetopay", "承诺付款日期"]),
+        field("process_stage", false, &["processstage", "stage", "审批阶段", "流程节点"]),
+        field("stage_since", false, &["stagesince", "since", "阶段开始日期"]),
+        field("approver", false, &["approver", "审批人"]),
+        field("last_contact_date", false, &["lastcontactdate", "lastcontact", "contacted", "最近联系日期"]),
+        field("note", false, &["note", "notes", "备注"]),
+    ],
+};
+
+impl TableKind {
+    /// Whether `text` is a recognised header of this table.
+    #[must_use]
+    pub fn knows(&self, text: &str) -> bool {
+        let key = header_key(text);
+        self.fields.iter().any(|f| f.aliases.contains(&key.as_str()))
+    }
+
+    /// Resolves each field's column: `mappings` (field → header) first, then the aliases.
+    ///
+    /// # Errors
+    /// [`Error::BadMapping`] for an unknown field or absent header, [`Error::MissingColumn`]
+    /// for a required field.
+    pub fn resolve(
+        &self,
+        headers: &[String],
+        mappings: &BTreeMap<String, String>,
+        location: &Location,
+    ) -> Result<Vec<Option<usize>>> {
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let quoted = || headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
+        for name in mappings.keys() {
+            if !self.fields.iter().any(|f| f.name == name) {
+                let names: Vec<&str> = self.fields.iter().map(|f| f.name).collect();
+                return Err(Error::BadMapping {
+                    origin: format!("{}.{name}", self.name),
+                    reason: format!("unknown field; the {} fields are: {}", self.name, names.join(", ")),
+                });
+            }
+        }
+        self.fields
+            .iter()
+            .map(|f| {
+                if let Some(header) = mappings.get(f.name) {
+                    let index = keys.iter().position(|k| *k == header_key(header));
+                    return index.map(Some).ok_or_else(|| Error::BadMapping {
+                        origin: format!("{}.{}={header}", self.name, f.name),
+                        reason: format!("{location} has no column \"{header}\"; the headers are: {}", quoted()),
+                    });
+                }
+                let found = f.aliases.iter().find_map(|a| keys.iter().position(|k| k == a));
+                if found.is_none() && f.required {
+                    return Err(Error::MissingColumn { location: location.clone(), field: f.name, headers: quoted() });
+                }
+                Ok(found)
+            })
+            .collect()
+    }
+}
+
+/// Who a contact is for the collection ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Receives invoices and reminders (accounts payable).
+    Billing,
+    /// The customer's finance department.
+    Finance,
+    /// The executive who approves payments.
+    Approver,
+    /// The customer's project lead.
+    Project,
+}
+
+impl Role {
+    /// Reads a role written in English or Chinese.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let key = header_key(text);
+        let is = |words: &[&str]| words.iter().any(|w| key == *w || key.contains(w));
+        if is(&["approver", "approval", "executive", "generalmanager", "gm", "ceo", "审批", "总经理", "领导"]) {
+            Some(Self::Approver)
+        } else if is(&["finance", "cfo", "treasury", "财务"]) {
+            Some(Self::Finance)
+        } else if is(&["billing", "accountspayable", "ap", "invoice", "开票", "对账", "应付", "付款"]) {
+            Some(Self::Billing)
+        } else if is(&["project", "pm", "项目"]) {
+            Some(Self::Project)
+        } else {
+            None
+        }
+    }
+
+    /// The name used in rules files and outputs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Billing => "billing",
+            Self::Finance => "finance",
+            Self::Approver => "approver",
+            Self::Project => "project",
+        }
+    }
+}
+
+/// A person at a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Customer name, as on the invoices.
+    pub customer: String,
+    /// The person's name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// Email address.
+    pub email: String,
+    /// `zh` or `en`, when known.
+    pub language: Option<String>,
+}
+
+/// One of our projects at a customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Project name, as on the invoices.
+    pub project: String,
+    /// Customer name.
+    pub customer: String,
+    /// Our project manager (name or email).
+    pub project_manager: Option<String>,
+    /// When the system went live.
+    pub go_live_date: Option<NaiveDate>,
+    /// When the customer accepted the work.
+    pub acceptance_date: Option<NaiveDate>,
+    /// Open critical problems on the project.
+    pub open_critical_issues: u32,
+    /// A line on how the project stands.
+    pub status_note: Option<String>,
+}
+
+/// What is known about collecting an invoice (or all of a customer's invoices).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followup {
+    /// Customer name.
+    pub customer: String,
+    /// The invoice, or `None` for all of the customer's invoices.
+    pub invoice_no: Option<String>,
+    /// The customer disputes the invoice.
+    pub disputed: bool,
+    /// The customer promised to pay by this date.
+    pub promise_to_pay_date: Option<NaiveDate>,
+    /// Where the payment sits in the customer's approval process.
+    pub process_stage: Option<String>,
+    /// Since when it sits there.
+    pub stage_since: Option<NaiveDate>,
+    /// The person whose approval it waits for (name or email).
+    pub approver: Option<String>,
+    /// When someone last contacted the customer by hand (counts for cadence).
+    pub last_contact_date: Option<NaiveDate>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// Rows of one record table after reading.
+#[derive(Debug, Clone)]
+pub struct Read<T> {
+    /// Where they came from.
+    pub source: SourceRef,
+    /// Usable rows.
+    pub rows: Vec<T>,
+    /// Unusable rows with reasons.
+    pub rejected: Vec<Rejected>,
+}
+
+/// Reads `table` as `kind` into `T` with `build`, which gets the row's cells by field
+/// (blank cells as `None`) and returns the reasons a row is unusable.
+pub fn read<T>(
+    table: &RawTable,
+    kind: &TableKind,
+    columns: &[Option<usize>],
+    build: impl Fn(&Fields<'_>) -> std::result::Result<T, Vec<String>>,
+) -> Read<T> {
+    let mut rows = Vec::new();
+    let mut rejected = Vec::new();
+    for row in &table.rows {
+        let fields = Fields { kind, columns, cells: &row.cells, headers: &table.headers };
+        match build(&fields) {
+            Ok(value) => rows.push(value),
+            Err(reasons) => rejected.push(Rejected {
+                row: row.number,
+                column: String::new(),
+                value: String::new(),
+                reason: reasons.join("; "),
+                raw: row.cells.iter().map(Cell::to_text).collect(),
+                open: None,
+            }),
+        }
+    }
+    Read { source: table.source.clone(), rows, rejected }
+}
+
+/// The cells of one record row, by field name.
+pub struct Fields<'a> {
+    kind: &'a TableKind,
+    columns: &'a [Option<usize>],
+    cells: &'a [Cell],
+    headers: &'a [String],
+}
+
+impl Fields<'_> {
+    fn cell(&self, name: &str) -> Option<(&str, &Cell)> {
+        let i = self.kind.fields.iter().position(|f| f.name == name)?;
+        let column = self.columns.get(i).copied().flatten()?;
+        let cell = self.cells.get(column)?;
+        (!cell.is_blank()).then(|| (self.headers.get(column).map_or("", String::as_str), cell))
+    }
+
+    /// Trimmed text of a field; `None` when absent or blank.
+    #[must_use]
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.cell(name).and_then(|(_, c)| value::text(c))
+    }
+
+    /// Text of a required field, or the reason it is missing.
+    pub fn required(&self, name: &str, problems: &mut Vec<String>) -> String {
+        self.text(name).unwrap_or_else(|| {
+            problems.push(format!("{name} is empty"));
+            String::new()
+        })
+    }
+
+    /// A date field; an unreadable date is a problem.
+    pub fn date(&self, name: &str, format: ValueFormat, problems: &mut Vec<String>) -> Option<NaiveDate> {
+        let (header, cell) = self.cell(name)?;
+        value::date(cell, format).map_err(|reason| problems.push(format!("{header}: {reason}"))).ok()
+    }
+
+    /// A yes/no field (yes, no, true, false, 1, 0, y, n, x, 是, 否); blank is no.
+    pub fn flag(&self, name: &str, problems: &mut Vec<String>) -> bool {
+        let Some((header, cell)) = self.cell(name) else { return false };
+        let text = cell.to_text().trim().to_lowercase();
+        match text.as_str() {
+            "yes" | "y" | "true" | "1" | "x" | "是" | "有" | "√" => true,
+            "no" | "n" | "false" | "0" | "否" | "无" => false,
+            _ => {
+                problems.push(format!("{header}: \"{text}\" is not yes or no"));
+                false
+            }
+        }
+    }
+
+    /// A whole number field; blank is 0.
+    pub fn count(&self, name: &str, problems: &mut Vec<String>) -> u32 {
+        let Some((header, cell)) = self.cell(name) else { return 0 };
+        let text = cell.to_text();
+        let parsed =
+            text.trim().parse::<f64>().ok().filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n < f64::from(u32::MAX));
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        parsed.map(|n| n as u32).unwrap_or_else(|| {
+            problems.push(format!("{header}: \"{}\" is not a whole number", text.trim()));
+            0
+        })
+    }
+}
+
+/// Builds a [`Contact`] from a row.
+pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<String>> {
+    let mut problems = Vec::new();
+    let customer = f.required("customer", &mut problems);
+    let name = f.required("name", &mut problems);
+    let role_text = f.required("role", &mut problems);
+    let role = Role::parse(&role_text);
+    if role.is_none() && !role_text.is_empty() {
+        problems.push(format!("role \"{role_text}\" is not billing, finance, approver or project"));
+    }
+    let email = f.required("email", &mut problems);
+    if !email.is_empty() && !looks_like_email(&email) {
+        problems.push(format!("email \"{email}\" is not an email address"));
+    }
+    let language = f
+        .text("language")
+        .map(|l| if l.to_lowercase().starts_with("zh") || l.contains('中') { "zh".into() } else { "en".into() });
+    match role {
+        Some(role) if problems.is_empty() => Ok(Contact { customer, name, role, email, language }),
+        _ => Err(problems),
+    }
+}
+
+/// Builds a [`Project`] from a row.
+pub fn project(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Project, Vec<String>> {
+    let mut problems = Vec::new();
+    let project = Project {
+        project: f.required("project", &mut problems),
+        customer: f.required("customer", &mut problems),
+        project_manager: f.text("project_manager"),
+        go_live_date: f.date("go_live_date", format, &mut problems),
+        acceptance_date: f.date("acceptance_date", format, &mut problems),
+        open_critical_issues: f.count("open_critical_issues", &mut problems),
+        status_note: f.text("status_note"),
+    };
+    if problems.is_empty() { Ok(project) } else { Err(problems) }
+}
+
+/// Builds a [`Followup`] from a row.
+pub fn followup(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Followup, Vec<String>> {
+    let mut problems = Vec::new();
+    let followup = Followup {
+        customer: f.required("customer", &mut problems),
+        invoice_no: f.text("invoice_no"),
+        disputed: f.flag("disputed", &mut problems),
+        promise_to_pay_date: f.date("promise_to_pay_date", format, &mut problems),
+        process_stage: f.text("process_stage"),
+        stage_since: f.date("stage_since", format, &mut problems),
+        approver: f.text("approver"),
+        last_contact_date: f.date("last_contact_date", format, &mut problems),
+        note: f.text("note"),
+    };
+    if followup.process_stage.is_some() && followup.stage_since.is_none() {
+        problems.push("process_stage is given without stage_since".into());
+    }
+    if problems.is_empty() { Ok(followup) } else { Err(problems) }
+}
+
+/// A plain check: one `@` with text on both sides and a dot in the domain, no spaces or
+/// line breaks (addresses end up in mail headers).
+#[must_use]
+pub fn looks_like_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.contains(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+        && !domain.contains('@')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_in_english_and_chinese() {
+        assert_eq!(Role::parse("Billing"), Some(Role::Billing));
+        assert_eq!(Role::parse("Accounts Payable"), Some(Role::Billing));
+        assert_eq!(Role::parse("财务"), Some(Role::Finance));
+        assert_eq!(Role::parse("审批人"), Some(Role::Approver));
+        assert_eq!(Role::parse("General Manager"), Some(Role::Approver));
+        assert_eq!(Role::parse("项目负责人"), Some(Role::Project));
+        assert_eq!(Role::parse("driver"), None);
+    }
+
+    #[test]
+    fn email_check() {
+        assert!(looks_like_email("li.wei@example.com"));
+        for bad in ["li.wei", "a@b", "a b@c.com", "a@b.com\r\nBcc: x@y.com", "<a@b.com>", "a@@b.com"] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! `[collection]` in the rules file: the escalation ladder by days past due, the special
+//! actions (milestone request, approval status report), holds and cadence — and their
+//! validation.
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// `[collection]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionSpec {
+    /// Never send two messages to the same address within this many days.
+    pub cadence_days: i64,
+    /// A payment that has sat at one stage of the customer's approval for this many days
+    /// gets a status report to the approver instead of another reminder.
+    pub stuck_after_days: i64,
+    /// The ladder, in order of escalation.
+    pub stages: Vec<StageSpec>,
+    /// Asking for the milestone payment right after go-live or acceptance.
+    pub milestone_request: MilestoneRequestSpec,
+    /// The status report to an approver when a payment is stuck in their process.
+    pub approval_status_report: MessageSpec,
+    /// Which holds apply.
+    pub holds: HoldsSpec,
+}
+
+/// Whether a stage sends a message or asks our side to act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    /// A message to the customer's contacts.
+    Message,
+    /// A task for our side (legal review, suspending work).
+    Manual,
+}
+
+/// One `[[collection.stages]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSpec {
+    /// The stage id, e.g. `overdue_notice`.
+    pub id: String,
+    /// First day past due (inclusive; negative = before the due date); none = open.
+    #[serde(default)]
+    pub from_days: Option<i64>,
+    /// Last day past due (inclusive); none = open.
+    #[serde(default)]
+    pub to_days: Option<i64>,
+    /// Message or manual task.
+    pub kind: StageKind,
+    /// Recipient roles: `billing`, `finance`, `approver`, `project` (the customer's) and
+    /// `project_manager` (ours).
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// Copy roles, as `to`.
+    #[serde(default)]
+    pub cc: Vec<String>,
+    /// Template name (for messages).
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Skip this stage for invoices whose open amount is below this (the stage before
+    /// applies instead), e.g. no demand letter under 500.
+    #[serde(default)]
+    pub min_amount: Option<Decimal>,
+}
+
+impl StageSpec {
+    /// Whether `days` past due falls in this stage's window.
+    #[must_use]
+    pub fn contains(&self, days: i64) -> bool {
+        self.from_days.is_none_or(|f| days >= f) && self.to_days.is_none_or(|t| days <= t)
+    }
+}
+
+/// A message's recipients and template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSpec {
+    /// Recipient roles.
+    pub to: Vec<String>,
+    /// Copy roles.
+    #[serde(default)]
+    pub cc: Vec<String>,
+    /// Template name.
+    pub template: String,
+}
+
+/// `[collection.milestone_request]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneRequestSpec {
+    /// Days after go-live or acceptance during which to ask.
+    pub window_days: i64,
+    /// Recipient roles.
+    pub to: Vec<String>,
+    /// Copy roles.
+    #[serde(default)]
+    pub cc: Vec<String>,
+    /// Template name.
+    pub template: String,
+}
+
+/// `[collection.holds]`: which reasons hold collection back.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldsSpec {
+    /// Disputed invoices get no message.
+    pub disputed: bool,
+    /// A promise to pay with a date after the as-of date holds the invoice.
+    pub promise_to_pay: bool,
+    /// Open critical issues on the project hold its invoices; our project manager is asked
+    /// to fix first.
+    pub critical_issues: bool,
+}
+
+/// Roles a rule may name.
+pub const ROLES: [&str; 5] = ["billing", "finance", "approver", "project", "project_manager"];
+
+impl CollectionSpec {
+    /// Every problem, one sentence each.
+    #[must_use]
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.cadence_days < 0 {
+            problems.push(format!("collection.cadence_days = {} must be 0 or more", self.cadence_days));
+        }
+        if self.stuck_after_days < 1 {
+            problems.push(format!("collection.stuck_after_days = {} must be 1 or more", self.stuck_after_days));
+        }
+        if self.milestone_request.window_days < 0 {
+            problems.push("collection.milestone_request.window_days must be 0 or more".into());
+        }
+        let mut check_roles = |place: &str, roles: &[String]| {
+            for role in roles {
+                if !ROLES.contains(&role.as_str()) {
+                    problems.push(format!("{place}: unknown role \"{role}\"; the roles are: {}", ROLES.join(", ")));
+                }
+            }
+        };
+        for (i, stage) in self.stages.iter().enumerate() {
+            let place = format!("collection.stages[{}] \"{}\"", i + 1, stage.id);
+            check_roles(&place, &stage.to);
+            check_roles(&place, &stage.cc);
+        }
+        check_roles("collection.milestone_request", &self.milestone_request.to);
+        check_roles("collection.milestone_request", &self.milestone_request.cc);
+        check_roles("collection.approval_status_report", &self.approval_status_report.to);
+        check_roles("collection.approval_status_report", &self.approval_status_report.cc);
+        problems.extend(self.validate_stages());
+        problems
+    }
+
+    fn validate_stages(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.stages.is_empty() {
+            problems.push("collection.stages is empty: give at least one stage".into());
+        }
+        for (i, stage) in self.stages.iter().enumerate() {
+            let place = format!("collection.stages[{}] \"{}\"", i + 1, stage.id);
+            if stage.id.trim().is_empty() || self.stages[..i].iter().any(|s| s.id == stage.id) {
+                problems.push(format!("{place}: the id must be unique and not empty"));
+            }
+            if let (Some(from), Some(to)) = (stage.from_days, stage.to_days)
+                && from > to
+            {
+                problems.push(format!("{place}: from_days = {from} is after to_days = {to}"));
+            }
+            match stage.kind {
+                StageKind::Message if stage.to.is_empty() || stage.template.is_none() => {
+                    problems.push(format!("{place}: a message stage needs `to` roles and a `template`"));
+                }
+                _ => {}
+            }
+            if let Some(next) = self.stages.get(i + 1) {
+                let (Some(to), Some(from)) = (stage.to_days, next.from_days) else {
+                    problems.push(format!(
+                        "{place}: only the first stage may leave out from_days and only the last may leave out to_days"
+                    ));
+                    continue;
+                };
+                if from <= to {
+                    problems.push(format!(
+                        "{place} ends at day {to} but \"{}\" starts at day {from}: windows overlap",
+                        next.id
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// The stage with `id`.
+    #[must_use]
+    pub fn stage(&self, id: &str) -> Option<&StageSpec> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+}
