@@ -23,7 +23,15 @@ pub enum Command {
     /// Read the inputs and rules and list every problem, without writing anything.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Print why an invoice gets its collection action: every rule considered.
+    #[command(after_long_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
 }
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  payback explain INV-CN-0042 --invoices sample-data/invoices.xlsx --contacts sample-data/contacts.csv \\
+      --projects sample-data/projects.csv --followups sample-data/followups.csv --as-of 2026-11-30";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -37,6 +45,8 @@ Examples:
   payback run --invoices sample-data/invoices.xlsx --as-of 2026-11-30
   payback run --invoices ar.csv --map customer=\"Client Name\" --map amount=\"Inv Total\"
   payback run --invoices erp.xlsx --sheet \"Open Items\" --rules rules/group.toml --out reports/2026-11
+  payback run --invoices east.xlsx --invoices west.csv --preset quickbooks
+  payback run --invoices ar.xlsx --contacts contacts.csv --projects projects.csv --followups followups.csv
 
 Exit codes: 0 ok; 1 the report was written but some rows were rejected; 2 could not run
 (nothing written).";
@@ -60,6 +70,30 @@ pub struct RunArgs {
     /// problem listed.
     #[arg(long)]
     pub strict: bool,
+
+    /// Folder of the collection log that carries escalation and cadence from run to run.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
+}
+
+/// Options of `payback explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The invoice number to explain.
+    #[arg(value_name = "INVOICE_NO")]
+    pub invoice_no: String,
+
+    /// The inputs and how to read them.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Decide as of this date [default: today].
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Folder of the collection log (read only).
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
 }
 
 /// Options of `payback check`.
@@ -87,7 +121,22 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 
-    /// Which source column holds a canonical field, e.g. `--map customer="Client Name"`.
+    /// Contacts at the customers (customer, name, role, email, language).
+    #[arg(long, value_name = "PATH")]
+    pub contacts: Option<PathBuf>,
+
+    /// Projects (project, customer, project manager, go-live and acceptance dates, open
+    /// critical issues).
+    #[arg(long, value_name = "PATH")]
+    pub projects: Option<PathBuf>,
+
+    /// Follow-ups (customer, invoice, disputed, promise to pay, approval stage and since,
+    /// approver, last contact).
+    #[arg(long, value_name = "PATH")]
+    pub followups: Option<PathBuf>,
+
+    /// Which source column holds a canonical field, e.g. `--map customer="Client Name"`;
+    /// for the other inputs prefix the table: `--map contacts.email="E-Mail"`.
     /// Repeatable. Fields: `customer`, `invoice_no`, `invoice_date`, `due_date`, `amount`,
     /// `open_amount`, `paid_amount`, `currency`, `project`, `contract_no`, `project_manager`,
     /// `paid_date`.

@@ -1,5 +1,6 @@
 //! Command line + rules file + defaults → one validated [`RunConfig`]. After this nothing
 //! re-validates options.
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -21,6 +22,8 @@ pub struct RunConfig {
     sheet: Option<String>,
     preset: Option<String>,
     mappings: Vec<Mapping>,
+    record_mappings: BTreeMap<String, BTreeMap<String, String>>,
+    records: BTreeMap<&'static str, PathBuf>,
     as_of: NaiveDate,
     rules: RulesSpec,
     rules_origin: String,
@@ -44,7 +47,35 @@ impl RunConfig {
             (RulesSpec::load(Some(&args.rules))?, args.rules.display().to_string())
         };
         // Precedence: --map first (wins), then the rules file's columns.
-        let mut mappings = args.map.iter().map(|m| Mapping::parse_cli(m)).collect::<Result<Vec<_>>>()?;
+        let mut record_mappings: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (table, spec) in [
+            ("contacts", &rules.input.contacts),
+            ("projects", &rules.input.projects),
+            ("followups", &rules.input.followups),
+        ] {
+            record_mappings.insert(table.to_owned(), spec.columns.clone());
+        }
+        let mut mappings = Vec::new();
+        for map in &args.map {
+            let record = map.split_once('=').and_then(|(field, _)| field.split_once('.'));
+            match record {
+                Some((table, field)) => {
+                    let Some(columns) = record_mappings.get_mut(table.trim()) else {
+                        return Err(Error::BadMapping {
+                            origin: format!("--map {map}"),
+                            reason: format!("unknown table \"{table}\"; the tables are contacts, projects, followups"),
+                        });
+                    };
+                    let header = map.split_once('=').map_or("", |(_, h)| h).trim();
+                    columns.insert(field.trim().to_owned(), header.to_owned());
+                }
+                None => mappings.push(Mapping::parse_cli(map)?),
+            }
+        }
+        let records = [("contacts", &args.contacts), ("projects", &args.projects), ("followups", &args.followups)]
+            .into_iter()
+            .filter_map(|(table, path)| Some((table, path.clone()?)))
+            .collect();
         for (field, header) in &rules.input.invoices.columns {
             mappings.push(Mapping::new(field, header, format!("{rules_origin}: [input.invoices.columns] {field}"))?);
         }
@@ -58,6 +89,8 @@ impl RunConfig {
             encoding: args.encoding,
             invoices: args.invoices,
             mappings,
+            record_mappings,
+            records,
             as_of,
             rules,
             rules_origin,
@@ -82,6 +115,18 @@ impl RunConfig {
     #[must_use]
     pub fn preset(&self) -> Option<&str> {
         self.preset.as_deref()
+    }
+
+    /// The file given for a record table (`contacts`, `projects`, `followups`).
+    #[must_use]
+    pub fn record_file(&self, table: &str) -> Option<&Path> {
+        self.records.get(table).map(PathBuf::as_path)
+    }
+
+    /// Field → header mappings of a record table (command line over rules file).
+    #[must_use]
+    pub fn record_mappings(&self, table: &str) -> BTreeMap<String, String> {
+        self.record_mappings.get(table).cloned().unwrap_or_default()
     }
 
     /// Column mappings, strongest first.

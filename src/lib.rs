@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod decide;
 pub mod error;
 pub mod ingest;
 pub mod load;
@@ -39,5 +40,6 @@ pub fn run(cli: cli::Cli, today: chrono::NaiveDate) -> Result<Outcome> {
     match cli.command {
         cli::Command::Run(args) => cmd::run::exec(args, today),
         cli::Command::Check(args) => cmd::check::exec(args, today),
+        cli::Command::Explain(args) => cmd::explain::exec(args, today),
     }
 }

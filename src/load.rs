@@ -1,15 +1,19 @@
 //! Loading one input file end to end: ingest the sheet, choose the export preset, resolve
-//! the columns and normalize the rows. `run` and `check` both start here.
+//! the columns and normalize the rows; and the record tables (contacts, projects,
+//! follow-ups). `run`, `check` and `explain` all start here.
 use std::path::Path;
 
 use crate::config::RunConfig;
 use crate::error::Result;
 use crate::ingest;
+use crate::ingest::SourceRef;
 use crate::normalize::columns::ColumnMap;
+use crate::normalize::combine;
 use crate::normalize::presets::{self, Preset};
+use crate::normalize::records::{self, Contact, Followup, Project};
 use crate::normalize::schema::{Field, header_key};
 use crate::normalize::value::ValueFormat;
-use crate::normalize::{self, Normalized};
+use crate::normalize::{self, Normalized, Rejected};
 
 /// Reads `path` with the settings of `config`.
 ///
@@ -53,4 +57,64 @@ pub fn load(path: &Path, config: &RunConfig) -> Result<Normalized> {
     let mut normalized = normalize::normalize(&table, &columns, &options);
     normalized.preset = preset.map(|p| p.name.clone());
     Ok(normalized)
+}
+
+/// Everything a run reads: the invoices (combined) and the record tables.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The invoice files, combined.
+    pub batch: crate::normalize::combine::Batch,
+    /// Contacts, projects, follow-ups.
+    pub records: Records,
+}
+
+/// The record tables of a run; each empty when its file is not given.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    /// Contacts at customers.
+    pub contacts: Vec<Contact>,
+    /// Our projects.
+    pub projects: Vec<Project>,
+    /// Follow-up facts.
+    pub followups: Vec<Followup>,
+    /// Record rows that could not be used, with their file.
+    pub rejected: Vec<(SourceRef, Rejected)>,
+}
+
+/// Reads every input named in `config`.
+///
+/// # Errors
+/// As [`load`], for each file.
+pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
+    let parts = config.invoices().iter().map(|path| load(path, config)).collect::<Result<Vec<_>>>()?;
+    let batch = combine::combine(parts, config.rules().input.duplicates);
+    let format = config.value_format();
+    let mut records = Records::default();
+    if let Some(read) = load_records(config, &records::CONTACTS, records::contact)? {
+        records.contacts = read.rows;
+        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+    }
+    if let Some(read) = load_records(config, &records::PROJECTS, |f| records::project(f, format))? {
+        records.projects = read.rows;
+        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+    }
+    if let Some(read) = load_records(config, &records::FOLLOWUPS, |f| records::followup(f, format))? {
+        records.followups = read.rows;
+        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+    }
+    Ok(Inputs { batch, records })
+}
+
+/// Reads the file given for `kind`, if any.
+fn load_records<T>(
+    config: &RunConfig,
+    kind: &records::TableKind,
+    build: impl Fn(&records::Fields<'_>) -> std::result::Result<T, Vec<String>>,
+) -> Result<Option<records::Read<T>>> {
+    let Some(path) = config.record_file(kind.name) else { return Ok(None) };
+    let mappings = config.record_mappings(kind.name);
+    let known = |text: &str| kind.knows(text) || mappings.values().any(|h| header_key(h) == header_key(text));
+    let table = ingest::read_table(path, None, config.encoding(), &config.rules().limits, &known)?;
+    let columns = kind.resolve(&table.headers, &mappings, &table.source.location())?;
+    Ok(Some(records::read(&table, kind, &columns, build)))
 }

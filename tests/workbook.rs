@@ -17,7 +17,7 @@ fn report() -> (Workspace, std::path::PathBuf) {
 #[test]
 fn sheets_come_in_reading_order() {
     let (_ws, path) = report();
-    assert_eq!(sheet_names(&path), ["Summary", "By Customer", "Detail", "Rejected", "Skipped"]);
+    assert_eq!(sheet_names(&path), ["Summary", "Actions", "Holds", "By Customer", "Detail", "Rejected", "Skipped"]);
 }
 
 #[test]

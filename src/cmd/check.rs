@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use crate::cli::CheckArgs;
 use crate::config::RunConfig;
 use crate::error::Result;
-use crate::normalize::combine::{self, Batch};
+use crate::load::Inputs;
+use crate::normalize::combine::Batch;
 use crate::{Outcome, load};
 
 /// Checks the inputs: exit code 0 when every row is usable, 1 when problems were found.
@@ -16,14 +17,14 @@ use crate::{Outcome, load};
 /// Any [`crate::Error`] that stops reading an input or the rules (exit code 2).
 pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::new(args.input, today, "out".into())?;
-    let parts = config.invoices().iter().map(|path| load::load(path, &config)).collect::<Result<Vec<_>>>()?;
-    let batch = combine::combine(parts, config.rules().input.duplicates);
-    let problems = problem_lines(&batch);
+    let inputs = load::load_inputs(&config)?;
+    let batch = &inputs.batch;
+    let problems = problem_lines(&inputs);
     let mut message = String::new();
     for line in &problems {
         let _ = writeln!(message, "{line}");
     }
-    for note in notes(&batch) {
+    for note in notes(batch) {
         let _ = writeln!(message, "note: {note}");
     }
     let read: usize = batch.sources.iter().map(|s| s.read).sum();
@@ -38,21 +39,18 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     Ok(Outcome { message, exit_code: u8::from(!problems.is_empty()) })
 }
 
-/// One line per rejected row: `file, sheet "S", row N, column "C": reason`.
+/// One line per rejected row (invoices, then record tables): `file, sheet "S", row N,
+/// column "C": reason`.
 #[must_use]
-pub fn problem_lines(batch: &Batch) -> Vec<String> {
-    batch
-        .sources
-        .iter()
-        .flat_map(|s| {
-            s.rejected.iter().map(move |r| {
-                let mut location = s.source.location();
-                location.row = Some(r.row);
-                location.column = (!r.column.is_empty()).then(|| r.column.clone());
-                format!("{location}: {}", r.reason)
-            })
-        })
-        .collect()
+pub fn problem_lines(inputs: &Inputs) -> Vec<String> {
+    let line = |source: &crate::ingest::SourceRef, r: &crate::normalize::Rejected| {
+        let mut location = source.location();
+        location.row = Some(r.row);
+        location.column = (!r.column.is_empty()).then(|| r.column.clone());
+        format!("{location}: {}", r.reason)
+    };
+    let invoices = inputs.batch.sources.iter().flat_map(|s| s.rejected.iter().map(move |r| line(&s.source, r)));
+    invoices.chain(inputs.records.rejected.iter().map(|(source, r)| line(source, r))).collect()
 }
 
 /// Things worth knowing that are not problems: the preset used, columns not read, lines

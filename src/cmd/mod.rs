@@ -1,3 +1,4 @@
 //! One module per subcommand; each only wires the stages together.
 pub mod check;
+pub mod explain;
 pub mod run;

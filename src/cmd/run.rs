@@ -1,4 +1,5 @@
-//! `payback run`: ingest → normalize → age → report, then publish the outputs.
+//! `payback run`: load → age → decide → report, then publish the outputs and record the
+//! decisions in the collection log.
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -6,51 +7,47 @@ use chrono::NaiveDate;
 use crate::cli::RunArgs;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::normalize::{combine, schema};
 use crate::output::Staging;
-use crate::report::{ReportInput, RowCounts, control, summary_json, workbook};
-use crate::rules::aging;
-use crate::{Outcome, load};
+use crate::report::{ReportInput, actions_json, summary_json, workbook};
+use crate::rules::engine::ActionKind;
+use crate::{Outcome, decide, load};
 
-/// Runs the aging and writes `aging-report.xlsx` and `summary.json` into `--out`.
+/// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
+/// `actions.json` into `--out` and the decisions into the log in `--state`.
 ///
 /// # Errors
 /// Any [`Error`] that stops the run; nothing is written then.
 pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::new(args.input, args.as_of.unwrap_or(today), args.out)?;
-    let parts = config.invoices().iter().map(|path| load::load(path, &config)).collect::<Result<Vec<_>>>()?;
-    let batch = combine::combine(parts, config.rules().input.duplicates);
-    if args.strict {
-        let problems = super::check::problem_lines(&batch);
-        if !problems.is_empty() {
-            return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
-        }
+    let inputs = load::load_inputs(&config)?;
+    let problems = super::check::problem_lines(&inputs);
+    if args.strict && !problems.is_empty() {
+        return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
-    let frame = schema::invoice_frame(&batch.invoices).map_err(Error::internal)?;
+    let mut decided = decide::decide(&config, &inputs, &args.state)?;
     let rules = config.rules();
-    let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
-        .map_err(Error::internal)?;
-    let counts = RowCounts::total(&batch, &aging);
-    let controls = control::control_totals(&batch, &aging)?;
-    if !counts.reconciles() {
-        return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
-    }
     let input = ReportInput {
-        aging: &aging,
-        batch: &batch,
-        controls,
-        counts: counts.clone(),
+        aging: &decided.aging,
+        batch: &inputs.batch,
+        records_rejected: &inputs.records.rejected,
+        controls: decided.controls.clone(),
+        counts: decided.counts.clone(),
+        decisions: &decided.decisions,
         company: &rules.company.name,
         rules_origin: config.rules_origin(),
     };
     let mut staging = Staging::new(config.out())?;
     workbook::write(&staging.file(workbook::FILE_NAME), &input)?;
     summary_json::write(&staging.file(summary_json::FILE_NAME), &input)?;
+    actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
     staging.commit()?;
+    decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
+    decided.history.save(&args.state)?;
 
+    let counts = &decided.counts;
     let out = config.out().display();
     let mut message = format!(
-        "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{} and {out}/{}",
+        "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{}, {out}/{} and {out}/{}",
         counts.read,
         counts.accepted,
         counts.closed,
@@ -58,8 +55,9 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         counts.rejected,
         workbook::FILE_NAME,
         summary_json::FILE_NAME,
+        actions_json::FILE_NAME,
     );
-    for t in &aging.currencies {
+    for t in &decided.aging.currencies {
         let _ = write!(
             message,
             "\n{}: open {} ({} items), overdue {}",
@@ -69,8 +67,17 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
             t.currency.format(t.overdue.amount_minor)
         );
     }
-    if counts.rejected > 0 {
-        let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", counts.rejected);
+    let actions = &decided.decisions.actions;
+    let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
+    let _ = write!(
+        message,
+        "\nactions: {} messages, {} tasks for our side, {} holds",
+        count(ActionKind::Message),
+        count(ActionKind::Manual),
+        count(ActionKind::Hold)
+    );
+    if !problems.is_empty() {
+        let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
     }
-    Ok(Outcome { message, exit_code: u8::from(counts.rejected > 0) })
+    Ok(Outcome { message, exit_code: u8::from(!problems.is_empty()) })
 }

@@ -256,12 +256,21 @@ pub fn read<T>(
         let fields = Fields { kind, columns, cells: &row.cells, headers: &table.headers };
         match build(&fields) {
             Ok(value) => rows.push(value),
+            // The row's cells go into Value as "Header: value" pairs: the Rejected sheet's
+            // raw columns are the invoices' headers.
             Err(reasons) => rejected.push(Rejected {
                 row: row.number,
                 column: String::new(),
-                value: String::new(),
+                value: row
+                    .cells
+                    .iter()
+                    .zip(&table.headers)
+                    .filter(|(c, _)| !c.is_blank())
+                    .map(|(c, h)| format!("{h}: {}", c.to_text().trim()))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
                 reason: reasons.join("; "),
-                raw: row.cells.iter().map(Cell::to_text).collect(),
+                raw: Vec::new(),
                 open: None,
             }),
         }

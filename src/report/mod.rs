@@ -1,5 +1,7 @@
 //! Report: the aging (and rejected rows) in, `aging-report.xlsx` and `summary.json` out.
 //! Consumers only: nothing here changes a figure.
+pub mod actions_json;
+pub mod actions_sheet;
 pub mod control;
 pub mod control_block;
 pub mod customer_sheet;
@@ -80,6 +82,10 @@ pub struct ReportInput<'a> {
     pub aging: &'a Aging,
     /// The inputs: per-source facts, rejected and skipped lines.
     pub batch: &'a Batch,
+    /// Rows of the contacts, projects and follow-ups files that could not be used.
+    pub records_rejected: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)],
+    /// The collection actions.
+    pub decisions: &'a crate::rules::engine::Decisions,
     /// Row accounting of the whole run.
     pub counts: RowCounts,
     /// Control totals per input.

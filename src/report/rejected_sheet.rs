@@ -17,7 +17,12 @@ const FIXED: [&str; 5] = ["Source File", "Source Row", "Column", "Value", "Reaso
 ///
 /// # Errors
 /// Writer errors.
-pub fn write(ws: &mut Worksheet, batch: &Batch, f: &Formats) -> Result<(), XlsxError> {
+pub fn write(
+    ws: &mut Worksheet,
+    batch: &Batch,
+    records: &[(crate::ingest::SourceRef, crate::normalize::Rejected)],
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let raw_headers = raw_headers(batch);
     let headers: Vec<&str> = FIXED.iter().copied().chain(raw_headers.iter().map(String::as_str)).collect();
     let rows: Vec<(String, &crate::normalize::Rejected)> = batch
@@ -27,6 +32,7 @@ pub fn write(ws: &mut Worksheet, batch: &Batch, f: &Formats) -> Result<(), XlsxE
             let name = s.source.describe();
             s.rejected.iter().map(move |r| (name.clone(), r))
         })
+        .chain(records.iter().map(|(source, r)| (source.describe(), r)))
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| text_width(h) + 2).collect();
     for (file, reject) in &rows {

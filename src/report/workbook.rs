@@ -1,4 +1,5 @@
-//! `aging-report.xlsx`: the sheets in order Summary, By Customer, Detail, Rejected, Skipped, with
+//! `aging-report.xlsx`: the sheets in order Summary, Actions, Holds, By Customer, Detail,
+//! Rejected, Skipped, with
 //! fixed document properties so that the same inputs give the same bytes.
 use std::path::Path;
 
@@ -6,7 +7,7 @@ use chrono::NaiveTime;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::formats::Formats;
-use super::{ReportInput, customer_sheet, detail_sheet, rejected_sheet, skipped_sheet, summary_sheet};
+use super::{ReportInput, actions_sheet, customer_sheet, detail_sheet, rejected_sheet, skipped_sheet, summary_sheet};
 use crate::error::{Error, Result};
 
 /// The file name inside `--out`.
@@ -35,6 +36,12 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     let ws = workbook.add_worksheet().set_name(summary_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     summary_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook.add_worksheet().set_name(actions_sheet::ACTIONS).map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    actions_sheet::write_actions(ws, &input.decisions.actions, &formats).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook.add_worksheet().set_name(actions_sheet::HOLDS).map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    actions_sheet::write_holds(ws, &input.decisions.actions, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook.add_worksheet().set_name(customer_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     customer_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
@@ -52,7 +59,8 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
         .set_name(rejected_sheet::NAME)
         .map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    rejected_sheet::write(ws, input.batch, &formats).map_err(|e| report_error(e.to_string()))?;
+    rejected_sheet::write(ws, input.batch, input.records_rejected, &formats)
+        .map_err(|e| report_error(e.to_string()))?;
     let ws = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|e| report_error(e.to_string()))?

@@ -1,0 +1,36 @@
+//! `payback explain INVOICE_NO`: the rule trace of one invoice — every rule considered,
+//! matched or not, and why — the same trace `run` decides with. Writes nothing.
+use chrono::NaiveDate;
+
+use crate::cli::ExplainArgs;
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
+use crate::{Outcome, decide, load};
+
+/// Prints the trace of `args.invoice_no`.
+///
+/// # Errors
+/// Input errors, and [`Error::BadOption`] when no open invoice has that number.
+pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
+    let config = RunConfig::new(args.input, args.as_of.unwrap_or(today), "out".into())?;
+    let inputs = load::load_inputs(&config)?;
+    let decided = decide::decide(&config, &inputs, &args.state)?;
+    let wanted = args.invoice_no.trim();
+    let traces: Vec<String> =
+        decided.decisions.traces.iter().filter(|t| t.invoice_no == wanted).map(ToString::to_string).collect();
+    if traces.is_empty() {
+        let closed = inputs.batch.invoices.iter().any(|i| i.invoice_no == wanted);
+        return Err(Error::BadOption {
+            option: format!("explain {wanted}"),
+            reason: if closed {
+                format!(
+                    "{wanted} is not open as of {} (closed or dated later): there is nothing to collect",
+                    config.as_of()
+                )
+            } else {
+                "no invoice with that number in the inputs".into()
+            },
+        });
+    }
+    Ok(Outcome { message: format!("as of {}\n{}", config.as_of(), traces.join("\n")), exit_code: 0 })
+}

@@ -1,0 +1,54 @@
+//! The pipeline after loading, shared by `run` and `explain`: age the invoices, check the
+//! control totals, read the collection history and decide the actions.
+use std::path::Path;
+
+use crate::config::RunConfig;
+use crate::error::{Error, Result};
+use crate::load::Inputs;
+use crate::normalize::schema;
+use crate::report::RowCounts;
+use crate::report::control::{self, SourceControl};
+use crate::rules::aging::{self, Aging};
+use crate::rules::engine::{self, Decisions, Facts};
+use crate::rules::history::History;
+
+/// The aging and the decisions of one run.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    /// The aging.
+    pub aging: Aging,
+    /// Row accounting of the whole run.
+    pub counts: RowCounts,
+    /// Control totals per input.
+    pub controls: Vec<SourceControl>,
+    /// The collection actions and traces.
+    pub decisions: Decisions,
+    /// The history read from the state folder.
+    pub history: History,
+}
+
+/// Ages `inputs` and decides the actions, with the history in `state`.
+///
+/// # Errors
+/// A history that cannot be read, control totals that do not reconcile (a bug).
+pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decided> {
+    let frame = schema::invoice_frame(&inputs.batch.invoices).map_err(Error::internal)?;
+    let rules = config.rules();
+    let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
+        .map_err(Error::internal)?;
+    let counts = RowCounts::total(&inputs.batch, &aging);
+    if !counts.reconciles() {
+        return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
+    }
+    let controls = control::control_totals(&inputs.batch, &aging)?;
+    let history = History::load(state)?;
+    let items = engine::open_items(&aging).map_err(Error::internal)?;
+    let facts = Facts {
+        contacts: &inputs.records.contacts,
+        projects: &inputs.records.projects,
+        followups: &inputs.records.followups,
+        history: &history,
+    };
+    let decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
+    Ok(Decided { aging, counts, controls, decisions, history })
+}

@@ -1,0 +1,104 @@
+//! The **Actions** and **Holds** sheets: what to send or do for each customer this run,
+//! and what is held back and why.
+use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
+
+use super::formats::{Formats, text_width};
+use super::workbook::write_text;
+use crate::money::Currency;
+use crate::rules::engine::{Action, ActionKind};
+
+/// The sheet of messages and tasks.
+pub const ACTIONS: &str = "Actions";
+/// The sheet of holds.
+pub const HOLDS: &str = "Holds";
+
+const ACTION_HEADERS: [&str; 10] =
+    ["Customer", "Currency", "Amount", "Stage", "Kind", "To", "Cc", "Template", "Invoices", "Reason"];
+const HOLD_HEADERS: [&str; 6] = ["Customer", "Currency", "Amount", "Held by", "Invoices", "Reason"];
+
+/// Writes the messages and tasks.
+///
+/// # Errors
+/// Writer errors.
+pub fn write_actions(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Result<(), XlsxError> {
+    let rows: Vec<&Action> = actions.iter().filter(|a| a.kind != ActionKind::Hold).collect();
+    let texts = |a: &Action| {
+        vec![
+            a.customer.clone(),
+            a.currency.clone(),
+            String::new(),
+            a.stage.clone(),
+            a.kind.as_str().to_owned(),
+            a.to.join(", "),
+            a.cc.join(", "),
+            a.template.clone().unwrap_or_default(),
+            a.invoice_nos.join(", "),
+            a.reason.clone(),
+        ]
+    };
+    write_table(ws, &ACTION_HEADERS, &rows, texts, f, "No messages or tasks this run.")
+}
+
+/// Writes the holds.
+///
+/// # Errors
+/// Writer errors.
+pub fn write_holds(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Result<(), XlsxError> {
+    let rows: Vec<&Action> = actions.iter().filter(|a| a.kind == ActionKind::Hold).collect();
+    let texts = |a: &Action| {
+        vec![
+            a.customer.clone(),
+            a.currency.clone(),
+            String::new(),
+            a.stage.clone(),
+            a.invoice_nos.join(", "),
+            a.reason.clone(),
+        ]
+    };
+    write_table(ws, &HOLD_HEADERS, &rows, texts, f, "Nothing is held this run.")
+}
+
+/// A table of actions; column 2 is the amount, written as a number in its currency.
+fn write_table(
+    ws: &mut Worksheet,
+    headers: &[&str],
+    rows: &[&Action],
+    texts: impl Fn(&Action) -> Vec<String>,
+    f: &Formats,
+    empty: &str,
+) -> Result<(), XlsxError> {
+    let cells: Vec<Vec<String>> = rows.iter().map(|a| texts(a)).collect();
+    for (c, header) in headers.iter().enumerate() {
+        let widest = cells.iter().map(|r| text_width(&r[c])).max().unwrap_or(0).max(text_width(header) + 2);
+        let width = if c == 2 { 16 } else { widest.clamp(8, 70) };
+        #[allow(clippy::cast_precision_loss)]
+        ws.set_column_width(col(c), width as f64 + 1.0)?;
+        ws.write_string_with_format(0, col(c), *header, &f.header)?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    ws.autofilter(0, 0, row(rows.len().max(1)), col(headers.len() - 1))?;
+    for (i, (action, texts)) in rows.iter().zip(&cells).enumerate() {
+        let r = row(i + 1);
+        for (c, text) in texts.iter().enumerate() {
+            if c == 2 {
+                let value = action.amount.parse::<f64>().unwrap_or(0.0);
+                let format = Currency::parse(&action.currency).map_or_else(|| f.text.clone(), |cur| f.money(&cur));
+                ws.write_number_with_format(r, col(c), value, &format)?;
+            } else if !text.is_empty() {
+                write_text(ws, r, col(c), text, &f.text)?;
+            }
+        }
+    }
+    if rows.is_empty() {
+        ws.write_string_with_format(1, 0, empty, &f.note)?;
+    }
+    Ok(())
+}
+
+fn col(i: usize) -> ColNum {
+    ColNum::try_from(i).unwrap_or(ColNum::MAX)
+}
+
+fn row(i: usize) -> RowNum {
+    RowNum::try_from(i).unwrap_or(RowNum::MAX)
+}

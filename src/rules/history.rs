@@ -1,0 +1,121 @@
+//! The collection log in the state folder: what each run decided to send. The next run
+//! reads it so that escalation moves up the ladder instead of repeating a stage and the
+//! cadence holds; rerunning an as-of date replaces that date's entries instead of adding.
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The log's file name inside `--state`.
+pub const FILE_NAME: &str = "collection-log.jsonl";
+
+/// One message or task a run decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+    /// The run's as-of date.
+    pub as_of: NaiveDate,
+    /// Customer name.
+    pub customer: String,
+    /// Currency code.
+    pub currency: String,
+    /// Stage id.
+    pub stage: String,
+    /// `message` or `manual`.
+    pub kind: String,
+    /// Invoices covered.
+    pub invoice_nos: Vec<String>,
+    /// Recipients.
+    pub to: Vec<String>,
+}
+
+/// All entries of the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    entries: Vec<LogEntry>,
+}
+
+impl History {
+    /// Reads the log from `state`; an absent log is an empty history.
+    ///
+    /// # Errors
+    /// [`Error::Unreadable`] naming the file and line of an entry that does not parse.
+    pub fn load(state: &Path) -> Result<Self> {
+        let path = state.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(unreadable(&path, None, e.to_string())),
+        };
+        let entries = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(i, line)| serde_json::from_str(line).map_err(|e| unreadable(&path, Some(i + 1), e.to_string())))
+            .collect::<Result<_>>()?;
+        Ok(Self { entries })
+    }
+
+    /// The latest entry before `as_of` that covered `invoice_no` of `customer`.
+    #[must_use]
+    pub fn entries_for(&self, customer: &str, invoice_no: &str, as_of: NaiveDate) -> Vec<&LogEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.as_of < as_of && e.customer == customer && e.invoice_nos.iter().any(|n| n == invoice_no))
+            .collect()
+    }
+
+    /// The last date before `as_of` on which a message went to `email`.
+    #[must_use]
+    pub fn last_message_to(&self, email: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+        self.entries
+            .iter()
+            .filter(|e| e.as_of < as_of && e.kind == "message" && e.to.iter().any(|t| t.eq_ignore_ascii_case(email)))
+            .map(|e| e.as_of)
+            .max()
+    }
+
+    /// Replaces the entries of `as_of` with `decided` (a rerun of the same date adds
+    /// nothing twice), keeping the order by date.
+    pub fn record(&mut self, as_of: NaiveDate, decided: Vec<LogEntry>) {
+        self.entries.retain(|e| e.as_of != as_of);
+        self.entries.extend(decided);
+        self.entries.sort_by(|a, b| a.as_of.cmp(&b.as_of));
+    }
+
+    /// Writes the log into `state` atomically (a temporary file renamed over the old one).
+    ///
+    /// # Errors
+    /// [`Error::Output`] when the state folder or file cannot be written.
+    pub fn save(&self, state: &Path) -> Result<()> {
+        let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+        std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
+        let mut text = String::new();
+        for entry in &self.entries {
+            text.push_str(&serde_json::to_string(entry).map_err(Error::internal)?);
+            text.push('\n');
+        }
+        let path = state.join(FILE_NAME);
+        let temp: PathBuf = state.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
+        std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
+    }
+
+    /// Number of entries.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the log is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+fn unreadable(path: &Path, row: Option<usize>, reason: String) -> Error {
+    Error::Unreadable { location: crate::error::Location { row, ..crate::error::Location::file(path) }, reason }
+}
