@@ -10,6 +10,8 @@ mod util;
 mod aging;
 /// `check`, `--strict`, encodings, unreadable and hostile inputs.
 mod check;
+/// The collection rules: ladder, holds, good moments, approval, cadence, history.
+mod collection;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
 /// Several input files, duplicates, control totals.
