@@ -135,6 +135,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "PATH")]
     pub followups: Option<PathBuf>,
 
+    /// Contract payment milestones (project, name, amount or percent of the contract
+    /// amount, trigger, trigger date, term in days, calendar or working days, invoice).
+    #[arg(long, value_name = "PATH")]
+    pub milestones: Option<PathBuf>,
+
     /// Which source column holds a canonical field, e.g. `--map customer="Client Name"`;
     /// for the other inputs prefix the table: `--map contacts.email="E-Mail"`.
     /// Repeatable. Fields: `customer`, `invoice_no`, `invoice_date`, `due_date`, `amount`,

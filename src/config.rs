@@ -52,6 +52,7 @@ impl RunConfig {
             ("contacts", &rules.input.contacts),
             ("projects", &rules.input.projects),
             ("followups", &rules.input.followups),
+            ("milestones", &rules.input.milestones),
         ] {
             record_mappings.insert(table.to_owned(), spec.columns.clone());
         }
@@ -63,7 +64,9 @@ impl RunConfig {
                     let Some(columns) = record_mappings.get_mut(table.trim()) else {
                         return Err(Error::BadMapping {
                             origin: format!("--map {map}"),
-                            reason: format!("unknown table \"{table}\"; the tables are contacts, projects, followups"),
+                            reason: format!(
+                                "unknown table \"{table}\"; the tables are contacts, projects, followups, milestones"
+                            ),
                         });
                     };
                     let header = map.split_once('=').map_or("", |(_, h)| h).trim();
@@ -72,10 +75,15 @@ impl RunConfig {
                 None => mappings.push(Mapping::parse_cli(map)?),
             }
         }
-        let records = [("contacts", &args.contacts), ("projects", &args.projects), ("followups", &args.followups)]
-            .into_iter()
-            .filter_map(|(table, path)| Some((table, path.clone()?)))
-            .collect();
+        let records = [
+            ("contacts", &args.contacts),
+            ("projects", &args.projects),
+            ("followups", &args.followups),
+            ("milestones", &args.milestones),
+        ]
+        .into_iter()
+        .filter_map(|(table, path)| Some((table, path.clone()?)))
+        .collect();
         for (field, header) in &rules.input.invoices.columns {
             mappings.push(Mapping::new(field, header, format!("{rules_origin}: [input.invoices.columns] {field}"))?);
         }

@@ -9,6 +9,7 @@ use crate::normalize::schema;
 use crate::report::RowCounts;
 use crate::report::control::{self, SourceControl};
 use crate::rules::aging::{self, Aging};
+use crate::rules::calendar::Calendar;
 use crate::rules::engine::{self, Decisions, Facts};
 use crate::rules::history::History;
 
@@ -43,11 +44,18 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
     let controls = control::control_totals(&inputs.batch, &aging)?;
     let history = History::load(state)?;
     let items = engine::open_items(&aging).map_err(Error::internal)?;
+    let calendar = match &rules.calendar.path {
+        Some(path) => Calendar::from_file(path)?,
+        None => Calendar::built_in(&rules.calendar.name)?,
+    };
     let facts = Facts {
         contacts: &inputs.records.contacts,
         projects: &inputs.records.projects,
         followups: &inputs.records.followups,
         history: &history,
+        milestones: &inputs.records.milestones,
+        calendar: &calendar,
+        default_currency: config.default_currency(),
     };
     let decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
     Ok(Decided { aging, counts, controls, decisions, history })

@@ -10,7 +10,7 @@ use crate::ingest::SourceRef;
 use crate::normalize::columns::ColumnMap;
 use crate::normalize::combine;
 use crate::normalize::presets::{self, Preset};
-use crate::normalize::records::{self, Contact, Followup, Project};
+use crate::normalize::records::{self, Contact, Followup, Milestone, Project};
 use crate::normalize::schema::{Field, header_key};
 use crate::normalize::value::ValueFormat;
 use crate::normalize::{self, Normalized, Rejected};
@@ -77,6 +77,8 @@ pub struct Records {
     pub projects: Vec<Project>,
     /// Follow-up facts.
     pub followups: Vec<Followup>,
+    /// Contract payment milestones.
+    pub milestones: Vec<Milestone>,
     /// Record rows that could not be used, with their file.
     pub rejected: Vec<(SourceRef, Rejected)>,
 }
@@ -100,6 +102,10 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     }
     if let Some(read) = load_records(config, &records::FOLLOWUPS, |f| records::followup(f, format))? {
         records.followups = read.rows;
+        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+    }
+    if let Some(read) = load_records(config, &records::MILESTONES, |f| records::milestone(f, format))? {
+        records.milestones = read.rows;
         records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
     }
     Ok(Inputs { batch, records })

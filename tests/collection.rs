@@ -264,3 +264,29 @@ ACME INV-8 — 40 days past due
     let done = ws.payback().args(["explain", "NOPE", "--invoices", "invoices.csv"]).status(2);
     assert_eq!(done.stderr.trim(), "error: explain NOPE: no invoice with that number in the inputs");
 }
+
+#[test]
+fn ten_working_days_after_trial_run_across_holidays_and_a_make_up_day() {
+    let ws = workspace("");
+    ws.write(
+        "milestones.csv",
+        "project,name,amount,trigger,trigger_date,term_days,term_basis,invoice_no\n\
+         智慧园区,Final 30%,90000.00,trial_run,2026-09-24,10,working,\n\
+         智慧园区,Advance 30%,90000.00,signing,2026-03-01,5,calendar,HD-1\n\
+         智慧园区,Warranty 10%,30000.00,acceptance,,30,calendar,\n",
+    );
+    let a = run(&ws, "2026-11-30", &["--milestones", "milestones.csv"]);
+    // Mid-Autumn 25-27 Sep and National Day 1-7 Oct are off, Saturday 10 Oct is worked:
+    // the 10th working day after Thursday 24 Sep is 15 Oct. The advance is invoiced; the
+    // warranty waits for an acceptance that has not happened.
+    assert_eq!(summary(&a), [("manual", "issue_invoice", vec![], vec![])]);
+    assert_eq!((a[0].customer.as_str(), a[0].amount.as_str()), ("华东建设", "90000.00"));
+    assert_eq!(
+        a[0].reason,
+        "milestone \"Final 30%\" of 智慧园区: trial run on 2026-09-24, payment due 2026-10-15 (10 working days, calendar cn); not invoiced yet: issue the invoice"
+    );
+    // With weekends only, the same term ends on 8 October.
+    ws.write("weekends.toml", "[calendar]\nname = \"weekends\"\n");
+    let a = run(&ws, "2026-11-30", &["--milestones", "milestones.csv", "--rules", "weekends.toml"]);
+    assert!(a[0].reason.contains("payment due 2026-10-08 (10 working days, calendar weekends"), "{}", a[0].reason);
+}

@@ -79,6 +79,24 @@ pub const FOLLOWUPS: TableKind = TableKind {
     ],
 };
 
+/// The contract's payment schedule: one row per milestone.
+pub const MILESTONES: TableKind = TableKind {
+    name: "milestones",
+    fields: &[
+        field("project", true, &["project", "projectname", "项目", "项目名称"]),
+        field("name", true, &["name", "milestone", "里程碑", "付款节点"]),
+        field("amount", false, &["amount", "milestoneamount", "金额", "付款金额"]),
+        field("percent", false, &["percent", "percentage", "%", "比例", "付款比例"]),
+        field("contract_amount", false, &["contractamount", "contractvalue", "合同金额"]),
+        field("currency", false, &["currency", "币种"]),
+        field("trigger", true, &["trigger", "condition", "付款条件", "触发条件"]),
+        field("trigger_date", false, &["triggerdate", "eventdate", "触发日期"]),
+        field("term_days", false, &["termdays", "term", "days", "付款期限", "期限天数"]),
+        field("term_basis", false, &["termbasis", "basis", "期限类型"]),
+        field("invoice_no", false, &["invoiceno", "invoice", "发票号", "发票号码"]),
+    ],
+};
+
 impl TableKind {
     /// Whether `text` is a recognised header of this table.
     #[must_use]
@@ -229,6 +247,80 @@ pub struct Followup {
     pub last_contact_date: Option<NaiveDate>,
     /// Free text.
     pub note: Option<String>,
+}
+
+/// What starts a milestone's payment term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// Contract signing.
+    Signing,
+    /// A fixed date.
+    Date,
+    /// Delivery of goods or work.
+    Delivery,
+    /// The start of the trial run.
+    TrialRun,
+    /// Go-live (date from the projects file when not given).
+    GoLive,
+    /// Acceptance (date from the projects file when not given).
+    Acceptance,
+}
+
+impl Trigger {
+    /// Reads a trigger in English or Chinese.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let key = header_key(text);
+        Some(match key.as_str() {
+            "signing" | "sign" | "contract" | "签约" | "合同签订" => Self::Signing,
+            "date" | "fixeddate" | "日期" => Self::Date,
+            "delivery" | "到货" | "交付" => Self::Delivery,
+            "trialrun" | "trial" | "试运行" => Self::TrialRun,
+            "golive" | "上线" => Self::GoLive,
+            "acceptance" | "accepted" | "验收" => Self::Acceptance,
+            _ => return None,
+        })
+    }
+
+    /// The name in outputs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Signing => "signing",
+            Self::Date => "date",
+            Self::Delivery => "delivery",
+            Self::TrialRun => "trial run",
+            Self::GoLive => "go-live",
+            Self::Acceptance => "acceptance",
+        }
+    }
+}
+
+/// One payment milestone of a contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    /// Project name.
+    pub project: String,
+    /// Milestone name, e.g. "Final payment 30%".
+    pub name: String,
+    /// Amount due, when given directly.
+    pub amount: Option<rust_decimal::Decimal>,
+    /// Share of the contract amount, in percent.
+    pub percent: Option<rust_decimal::Decimal>,
+    /// The contract amount the percent applies to.
+    pub contract_amount: Option<rust_decimal::Decimal>,
+    /// Currency code, when given.
+    pub currency: Option<String>,
+    /// What starts the payment term.
+    pub trigger: Trigger,
+    /// When the trigger happened, when known from this row.
+    pub trigger_date: Option<NaiveDate>,
+    /// Payment term in days.
+    pub term_days: u32,
+    /// Whether the term counts working days.
+    pub working_days: bool,
+    /// The invoice issued for it, if any.
+    pub invoice_no: Option<String>,
 }
 
 /// Rows of one record table after reading.
@@ -398,6 +490,56 @@ pub fn followup(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Foll
         problems.push("process_stage is given without stage_since".into());
     }
     if problems.is_empty() { Ok(followup) } else { Err(problems) }
+}
+
+/// Builds a [`Milestone`] from a row.
+pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Milestone, Vec<String>> {
+    let mut problems = Vec::new();
+    let project = f.required("project", &mut problems);
+    let name = f.required("name", &mut problems);
+    let decimal = |field: &str, problems: &mut Vec<String>| {
+        let (header, cell) = f.cell(field)?;
+        value::amount(cell, format).map_err(|reason| problems.push(format!("{header}: {reason}"))).ok()
+    };
+    let amount = decimal("amount", &mut problems);
+    let percent = f.text("percent").map(|p| p.trim_end_matches('%').to_owned()).and_then(|p| {
+        p.parse::<rust_decimal::Decimal>().map_err(|_| problems.push(format!("percent \"{p}\" is not a number"))).ok()
+    });
+    let contract_amount = decimal("contract_amount", &mut problems);
+    if amount.is_none() && (percent.is_none() || contract_amount.is_none()) {
+        problems.push("give the amount, or the percent and the contract_amount".into());
+    }
+    let trigger_text = f.required("trigger", &mut problems);
+    let trigger = Trigger::parse(&trigger_text);
+    if trigger.is_none() && !trigger_text.is_empty() {
+        problems.push(format!(
+            "trigger \"{trigger_text}\" is not signing, date, delivery, trial_run, go_live or acceptance"
+        ));
+    }
+    let term_days = f.count("term_days", &mut problems);
+    let working_days = match f.text("term_basis").map(|b| header_key(&b)) {
+        None => false,
+        Some(b) if ["calendar", "calendardays", "自然日"].contains(&b.as_str()) => false,
+        Some(b) if ["working", "workingdays", "workdays", "business", "工作日"].contains(&b.as_str()) => true,
+        Some(b) => {
+            problems.push(format!("term_basis \"{b}\" is not calendar or working"));
+            false
+        }
+    };
+    let milestone = Milestone {
+        project,
+        name,
+        amount,
+        percent,
+        contract_amount,
+        currency: f.text("currency"),
+        trigger: trigger.unwrap_or(Trigger::Date),
+        trigger_date: f.date("trigger_date", format, &mut problems),
+        term_days,
+        working_days,
+        invoice_no: f.text("invoice_no"),
+    };
+    if problems.is_empty() { Ok(milestone) } else { Err(problems) }
 }
 
 /// A plain check: one `@` with text on both sides and a dot in the domain, no spaces or

@@ -10,16 +10,17 @@
 //! unless the cadence says wait.
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
 use serde::{Deserialize, Serialize};
 
 use super::aging::{Aging, DAYS_PAST_DUE, ints, strings};
+use super::calendar::Calendar;
 use super::history::{History, LogEntry};
 use super::ladder::{CollectionSpec, StageKind};
 use super::trace::InvoiceTrace;
 use crate::money::Currency;
-use crate::normalize::records::{Contact, Followup, Project, Role, looks_like_email};
+use crate::normalize::records::{Contact, Followup, Milestone, Project, Role, Trigger, looks_like_email};
 use crate::normalize::schema::{col_name as c, from_epoch_days};
 
 /// An open invoice as the engine sees it.
@@ -79,6 +80,12 @@ pub struct Facts<'a> {
     pub followups: &'a [Followup],
     /// What earlier runs decided.
     pub history: &'a History,
+    /// Contract payment milestones.
+    pub milestones: &'a [Milestone],
+    /// Working days for terms in working days.
+    pub calendar: &'a Calendar,
+    /// Currency of milestones that name none.
+    pub default_currency: &'a Currency,
 }
 
 /// Message, task for our side, or hold.
@@ -188,6 +195,8 @@ pub fn decide(items: &[OpenItem], facts: Facts<'_>, spec: &CollectionSpec, as_of
         group.run(planned);
         decisions.actions.append(&mut group.out);
     }
+    decisions.actions.extend(milestone_actions(facts, as_of));
+    decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
     let outcome: BTreeMap<(&str, &str), String> = decisions
         .actions
         .iter()
@@ -203,6 +212,56 @@ pub fn decide(items: &[OpenItem], facts: Facts<'_>, spec: &CollectionSpec, as_of
         }
     }
     decisions
+}
+
+/// `issue_invoice` tasks: milestones whose trigger has happened but that are not invoiced,
+/// with the due date their payment term gives.
+fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
+    let mut actions = Vec::new();
+    for m in facts.milestones.iter().filter(|m| m.invoice_no.is_none()) {
+        let project = facts.projects.iter().find(|p| p.project == m.project);
+        let event = match m.trigger {
+            Trigger::GoLive => m.trigger_date.or(project.and_then(|p| p.go_live_date)),
+            Trigger::Acceptance => m.trigger_date.or(project.and_then(|p| p.acceptance_date)),
+            _ => m.trigger_date,
+        };
+        let Some(date) = event.filter(|d| *d <= as_of) else { continue };
+        let term = i64::from(m.term_days);
+        let (due, basis) = if m.working_days {
+            let due = facts.calendar.add_working_days(date, m.term_days);
+            let note = if facts.calendar.covers(due.year()) {
+                String::new()
+            } else {
+                format!("; the {} calendar lists no holidays for {}", facts.calendar.name, due.year())
+            };
+            (due, format!("{term} working days, calendar {}{note}", facts.calendar.name))
+        } else {
+            (date + chrono::Duration::days(term), format!("{term} days"))
+        };
+        let currency =
+            m.currency.as_deref().and_then(Currency::parse).unwrap_or_else(|| facts.default_currency.clone());
+        let amount = m.amount.or_else(|| Some(m.percent? * m.contract_amount? / rust_decimal::Decimal::ONE_HUNDRED));
+        let minor = amount.and_then(|a| currency.to_minor(a.round_dp(currency.exponent())).ok()).unwrap_or(0);
+        let customer = project.map_or_else(|| format!("(project {})", m.project), |p| p.customer.clone());
+        actions.push(Action {
+            customer,
+            invoice_nos: Vec::new(),
+            kind: ActionKind::Manual,
+            stage: "issue_invoice".into(),
+            to: Vec::new(),
+            cc: Vec::new(),
+            template: None,
+            amount: currency.format(minor),
+            currency: currency.code().to_owned(),
+            reason: format!(
+                "milestone \"{}\" of {}: {} on {date}, payment due {due} ({basis}); not invoiced yet: issue the invoice",
+                m.name,
+                m.project,
+                m.trigger.as_str()
+            ),
+        });
+    }
+    actions
 }
 
 fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDate) -> (Plan, InvoiceTrace) {

@@ -28,6 +28,20 @@ pub struct RulesSpec {
     pub limits: crate::ingest::Limits,
     /// The collection ladder, holds and cadence.
     pub collection: super::ladder::CollectionSpec,
+    /// The working-day calendar for payment terms in working days.
+    pub calendar: CalendarSpec,
+}
+
+/// `[calendar]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// A built-in calendar: `cn` or `weekends`.
+    pub name: String,
+    /// A calendar file of your own (same format as `rules/calendars/cn.toml`); wins over
+    /// `name`.
+    #[serde(default)]
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// `[company]`
@@ -65,6 +79,9 @@ pub struct InputSpec {
     /// `[input.followups]`
     #[serde(default)]
     pub followups: TableInputSpec,
+    /// `[input.milestones]`
+    #[serde(default)]
+    pub milestones: TableInputSpec,
 }
 
 /// `[input.invoices]`: where an input table is and how its columns are named.
