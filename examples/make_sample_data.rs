@@ -7,6 +7,10 @@
 //! - `sample-data/invoices.xlsx`: a project company's open invoices as of 2026-11-30 —
 //!   36 customers (Chinese and English names), CNY and USD, credit notes, partial and full
 //!   payments, one invoice dated after the as-of date, and a few bad rows.
+//! - `sample-data/contacts.csv`, `projects.csv`, `followups.csv`, `milestones.csv`: the
+//!   same customers' contacts (billing, finance, approver), projects (two just live, one
+//!   with open critical issues), follow-ups (a dispute, a promise to pay, an approval
+//!   stuck, a recent call) and a payment schedule with a trial-run milestone.
 //! - `tests/fixtures/handchecked.xlsx`: `tests/fixtures/handchecked.csv` with real date
 //!   and number cells (sheet "Open Items", plus a "Notes" sheet).
 //! - `tests/fixtures/presets/cn_erp_receivables.xlsx`: a Chinese ERP 应收账款明细表 with a
@@ -73,6 +77,7 @@ const HEADERS: [&str; 11] = [
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     sample_invoices("sample-data/invoices.xlsx")?;
+    sample_records("sample-data")?;
     handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
     cn_erp_fixture("tests/fixtures/presets/cn_erp_receivables.xlsx")?;
     dates_1904_fixture("tests/fixtures/dates_1904.xlsx")?;
@@ -321,6 +326,168 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
     let notes = workbook.add_worksheet().set_name("Notes")?;
     notes.write_string(0, 0, "Hand-checked aging fixture; as of 2024-03-01. See tests/aging.rs.")?;
     workbook.save(path)?;
+    Ok(())
+}
+
+/// Contacts, projects, follow-ups and milestones for the sample customers.
+#[allow(clippy::too_many_lines)] // one straight script, table by table
+fn sample_records(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let manager_email = |i: usize| ["zhang.wei", "li.na", "wang.lei", "anna.schmidt", "david.chen"][i % MANAGERS.len()];
+    let mut contacts = csv::Writer::from_path(format!("{dir}/contacts.csv"))?;
+    contacts.write_record(["customer", "name", "role", "email", "language"])?;
+    let mut projects = csv::Writer::from_path(format!("{dir}/projects.csv"))?;
+    projects.write_record([
+        "project",
+        "customer",
+        "project_manager",
+        "go_live_date",
+        "acceptance_date",
+        "open_critical_issues",
+        "status_note",
+    ])?;
+    for (i, (customer, currency, project)) in CUSTOMERS.iter().enumerate() {
+        let chinese = *currency == "CNY" && !customer.is_ascii();
+        let domain = format!("c{i:02}.example.com");
+        let people: [(&str, &str); 3] = if chinese {
+            [("陈静", "对账"), ("刘洋", "财务"), ("赵总", "总经理")]
+        } else {
+            [("Alex Morgan", "billing"), ("Sam Lee", "finance"), ("Jordan Blake", "approver")]
+        };
+        for (k, (name, role)) in people.iter().enumerate() {
+            let email = format!("{}@{domain}", ["ap", "finance", "gm"][k]);
+            contacts.write_record([*customer, *name, *role, email.as_str(), if chinese { "zh" } else { "en" }])?;
+        }
+        let go_live = match i {
+            0 => "2026-11-27",
+            22 => "2026-11-25",
+            _ => "",
+        };
+        let acceptance = if i == 5 { "2026-11-26" } else { "" };
+        let issues = if i == 13 { "2" } else { "0" };
+        let note = match i {
+            13 => "两个严重缺陷待修复",
+            0 => "一期已上线，用户反馈良好",
+            _ => "",
+        };
+        let pm = format!("{}@ourcompany.example", manager_email(i));
+        projects.write_record([*project, *customer, pm.as_str(), go_live, acceptance, issues, note])?;
+    }
+    contacts.flush()?;
+    projects.flush()?;
+    let mut followups = csv::Writer::from_path(format!("{dir}/followups.csv"))?;
+    followups.write_record([
+        "customer",
+        "invoice_no",
+        "disputed",
+        "promise_to_pay_date",
+        "process_stage",
+        "stage_since",
+        "approver",
+        "last_contact_date",
+        "note",
+    ])?;
+    followups.write_record([CUSTOMERS[9].0, "", "是", "", "", "", "", "", "对验收报告有异议"])?;
+    followups.write_record([
+        CUSTOMERS[23].0,
+        "",
+        "",
+        "2026-12-10",
+        "",
+        "",
+        "",
+        "",
+        "AP promised payment run on 10 Dec",
+    ])?;
+    followups.write_record([
+        CUSTOMERS[2].0,
+        "",
+        "",
+        "",
+        "总经理审批",
+        "2026-11-05",
+        "赵总",
+        "",
+        "付款申请卡在总经理处",
+    ])?;
+    followups.write_record([
+        CUSTOMERS[25].0,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "2026-11-26",
+        "called AP, invoice copy resent",
+    ])?;
+    followups.flush()?;
+    let mut milestones = csv::Writer::from_path(format!("{dir}/milestones.csv"))?;
+    milestones.write_record([
+        "project",
+        "name",
+        "amount",
+        "percent",
+        "contract_amount",
+        "currency",
+        "trigger",
+        "trigger_date",
+        "term_days",
+        "term_basis",
+        "invoice_no",
+    ])?;
+    milestones.write_record([
+        CUSTOMERS[0].2,
+        "预付款 30%",
+        "",
+        "30",
+        "1200000.00",
+        "CNY",
+        "signing",
+        "2026-03-02",
+        "10",
+        "working",
+        "INV-CN-0001",
+    ])?;
+    milestones.write_record([
+        CUSTOMERS[0].2,
+        "试运行款 40%",
+        "",
+        "40",
+        "1200000.00",
+        "CNY",
+        "trial_run",
+        "2026-09-24",
+        "10",
+        "working",
+        "",
+    ])?;
+    milestones.write_record([
+        CUSTOMERS[0].2,
+        "验收款 30%",
+        "",
+        "30",
+        "1200000.00",
+        "CNY",
+        "acceptance",
+        "",
+        "30",
+        "calendar",
+        "",
+    ])?;
+    milestones.write_record([
+        CUSTOMERS[5].2,
+        "Acceptance payment",
+        "180000.00",
+        "",
+        "",
+        "CNY",
+        "acceptance",
+        "",
+        "15",
+        "calendar",
+        "",
+    ])?;
+    milestones.flush()?;
     Ok(())
 }
 

@@ -43,3 +43,46 @@ fn same_inputs_give_byte_identical_outputs() {
         assert!(a == b, "{file} differs between two runs");
     }
 }
+
+/// The README's first command: the sample with its contacts, projects, follow-ups and
+/// milestones. Counts and the special actions are pinned; the generator makes the data.
+#[test]
+fn sample_collection_run_decides_the_special_actions() {
+    let ws = Workspace::new();
+    let data = repo().join("sample-data");
+    let mut run = ws.payback().args(["run", "--as-of", "2026-11-30"]);
+    for (option, file) in [
+        ("--invoices", "invoices.xlsx"),
+        ("--contacts", "contacts.csv"),
+        ("--projects", "projects.csv"),
+        ("--followups", "followups.csv"),
+        ("--milestones", "milestones.csv"),
+    ] {
+        run = run.arg(option).arg(data.join(file));
+    }
+    let done = run.status(1);
+    assert!(done.stdout.contains("actions: 23 messages, 30 tasks for our side, 3 holds"), "{}", done.stdout);
+    let actions: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(ws.out().join("actions.json")).unwrap()).unwrap();
+    let find = |stage: &str, customer: &str| {
+        actions
+            .iter()
+            .find(|a| a["stage"] == stage && a["customer"] == customer)
+            .unwrap_or_else(|| panic!("{stage} {customer}"))
+    };
+    let issue = find("issue_invoice", "华为技术有限公司");
+    assert_eq!(issue["amount"], "480000.00");
+    assert!(issue["reason"].as_str().unwrap().contains("payment due 2026-10-15 (10 working days, calendar cn)"));
+    assert_eq!(
+        find("approval_status_report", "上海建工集团股份有限公司")["to"],
+        serde_json::json!(["gm@c02.example.com"])
+    );
+    assert_eq!(find("milestone_request", "华为技术有限公司")["to"], serde_json::json!(["ap@c00.example.com"]));
+    assert_eq!(find("disputed", "南京银行股份有限公司")["kind"], "hold");
+    assert_eq!(find("promise_to_pay", "Northwind Traders Inc.")["amount"], "270716.49");
+    assert_eq!(find("fix_first", "重庆长安汽车股份有限公司")["kind"], "manual");
+    let path = ws.out().join("aging-report.xlsx");
+    assert_eq!(read_sheet(&path, "Actions").len(), 1 + 23 + 30);
+    assert_eq!(read_sheet(&path, "Holds").len(), 1 + 3);
+    assert!(ws.path().join("state/collection-log.jsonl").exists());
+}

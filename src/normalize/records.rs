@@ -427,10 +427,13 @@ impl Fields<'_> {
         let parsed =
             text.trim().parse::<f64>().ok().filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n < f64::from(u32::MAX));
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        parsed.map(|n| n as u32).unwrap_or_else(|| {
-            problems.push(format!("{header}: \"{}\" is not a whole number", text.trim()));
-            0
-        })
+        parsed.map_or_else(
+            || {
+                problems.push(format!("{header}: \"{}\" is not a whole number", text.trim()));
+                0
+            },
+            |n| n as u32,
+        )
     }
 }
 

@@ -282,20 +282,46 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
         .as_ref()
         .and_then(|p| facts.projects.iter().find(|x| x.project == *p && x.customer == item.customer));
     let mut chosen: Option<Plan> = None;
-    let choose = |plan: Plan, chosen: &mut Option<Plan>| {
-        if chosen.is_none() {
-            *chosen = Some(plan);
-        }
-    };
+    let context = Context { item, facts, spec, as_of, followups: &followups, project };
+    plan_holds(&context, &mut t, &mut chosen);
+    plan_approval(&context, &mut t, &mut chosen);
+    plan_moment(&context, &mut t, &mut chosen);
+    plan_ladder(&context, &mut t, &mut chosen);
 
+    (chosen.unwrap_or(Plan::Nothing), t)
+}
+
+/// What one invoice is checked against.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    item: &'a OpenItem,
+    facts: Facts<'a>,
+    spec: &'a CollectionSpec,
+    as_of: NaiveDate,
+    followups: &'a [&'a Followup],
+    project: Option<&'a Project>,
+}
+
+/// Keeps the first plan that applies; later rules are still traced.
+fn choose(plan: Plan, chosen: &mut Option<Plan>) {
+    if chosen.is_none() {
+        *chosen = Some(plan);
+    }
+}
+
+/// Holds: disputed, promise to pay, open critical issues.
+fn plan_holds(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
+    let Context { item, spec, as_of, followups, project, .. } = *c;
     let disputed = followups.iter().find(|f| f.disputed);
+    let note = disputed.and_then(|f| f.note.as_ref()).map(|n| format!(": {n}")).unwrap_or_default();
     let why = match disputed {
-        Some(f) => format!("disputed{}", f.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()),
+        Some(f) if f.invoice_no.is_some() => format!("{} is disputed{note}", item.invoice_no),
+        Some(_) => format!("{} disputes its invoices{note}", item.customer),
         None => "no follow-up marks it disputed".into(),
     };
     t.note("hold: disputed", spec.holds.disputed && disputed.is_some(), why.clone());
     if spec.holds.disputed && disputed.is_some() {
-        choose(Plan::Hold { stage: "disputed", reason: format!("{} is {why}", item.invoice_no) }, &mut chosen);
+        choose(Plan::Hold { stage: "disputed", reason: why }, chosen);
     }
 
     let promise = followups.iter().filter_map(|f| f.promise_to_pay_date).max();
@@ -310,10 +336,7 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
         },
     );
     if let (true, Some(d)) = (spec.holds.promise_to_pay, promised) {
-        choose(
-            Plan::Hold { stage: "promise_to_pay", reason: format!("the customer promised to pay by {d}") },
-            &mut chosen,
-        );
+        choose(Plan::Hold { stage: "promise_to_pay", reason: format!("the customer promised to pay by {d}") }, chosen);
     }
 
     let critical = project.filter(|p| p.open_critical_issues > 0);
@@ -327,9 +350,13 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
         },
     );
     if let (true, Some(p)) = (spec.holds.critical_issues, critical) {
-        choose(Plan::FixFirst { project: p.project.clone(), issues: p.open_critical_issues }, &mut chosen);
+        choose(Plan::FixFirst { project: p.project.clone(), issues: p.open_critical_issues }, chosen);
     }
+}
 
+/// A payment stuck at one stage of the customer's approval.
+fn plan_approval(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
+    let Context { spec, as_of, followups, .. } = *c;
     let stuck = followups.iter().find_map(|f| Some((f, f.process_stage.as_ref()?, f.stage_since?)));
     let stuck_days = stuck.map(|(_, _, since)| (as_of - since).num_days());
     let is_stuck = stuck_days.is_some_and(|d| d >= spec.stuck_after_days);
@@ -344,9 +371,13 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
         },
     );
     if let (true, Some((f, stage, since))) = (is_stuck, stuck) {
-        choose(Plan::Approval { approver: f.approver.clone(), process_stage: stage.clone(), since }, &mut chosen);
+        choose(Plan::Approval { approver: f.approver.clone(), process_stage: stage.clone(), since }, chosen);
     }
+}
 
+/// A good moment: go-live or acceptance within the window.
+fn plan_moment(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
+    let Context { item, facts, spec, as_of, project, .. } = *c;
     let event = project.and_then(|p| {
         [("go-live", p.go_live_date), ("acceptance", p.acceptance_date)]
             .into_iter()
@@ -375,11 +406,15 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
     if let (Some((name, date)), false) = (event, requested) {
         choose(
             Plan::Milestone { event: format!("{name} of {} on {date}", project.map_or("", |p| p.project.as_str())) },
-            &mut chosen,
+            chosen,
         );
     }
+}
 
-    let ladder = ladder_stage(item, spec, &mut t);
+/// The ladder stage the days call for, unless already sent.
+fn plan_ladder(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
+    let Context { item, facts, spec, as_of, .. } = *c;
+    let ladder = ladder_stage(item, spec, t);
     let sent = facts
         .history
         .entries_for(&item.customer, &item.invoice_no, as_of)
@@ -389,7 +424,7 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
     match (ladder, sent) {
         (Some(index), Some((done, date))) if index <= done => {
             t.note("history", true, format!("{} was sent on {date}: not repeated", spec.stages[done].id));
-            choose(Plan::Nothing, &mut chosen);
+            choose(Plan::Nothing, chosen);
         }
         (Some(index), _) => {
             t.note(
@@ -397,11 +432,10 @@ fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDa
                 false,
                 sent.map_or("nothing sent before".into(), |(d, date)| format!("{} sent on {date}", spec.stages[d].id)),
             );
-            choose(Plan::Stage { index }, &mut chosen);
+            choose(Plan::Stage { index }, chosen);
         }
-        (None, _) => choose(Plan::Nothing, &mut chosen),
+        (None, _) => choose(Plan::Nothing, chosen),
     }
-    (chosen.unwrap_or(Plan::Nothing), t)
 }
 
 /// The ladder stage for the item's days; a stage whose `min_amount` the invoice does not
@@ -465,7 +499,7 @@ impl Grouper<'_, '_> {
             if let Some((_, Plan::Hold { reason, .. })) = held.first() {
                 let items: Vec<&OpenItem> = held.iter().map(|(i, _)| *i).collect();
                 let reason =
-                    if items.len() == 1 { reason.clone() } else { format!("{} invoices held: {reason}", items.len()) };
+                    if items.len() == 1 { reason.clone() } else { format!("{} invoices held; {reason}", items.len()) };
                 self.push(&items, ActionKind::Hold, stage, None, (Vec::new(), Vec::new()), reason);
             }
         }

@@ -82,7 +82,7 @@ impl History {
     pub fn record(&mut self, as_of: NaiveDate, decided: Vec<LogEntry>) {
         self.entries.retain(|e| e.as_of != as_of);
         self.entries.extend(decided);
-        self.entries.sort_by(|a, b| a.as_of.cmp(&b.as_of));
+        self.entries.sort_by_key(|e| e.as_of);
     }
 
     /// Writes the log into `state` atomically (a temporary file renamed over the old one).

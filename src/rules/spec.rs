@@ -289,6 +289,31 @@ mod tests {
     }
 
     #[test]
+    fn the_example_policies_load() {
+        let strict =
+            RulesSpec::load(Some(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/strict.toml")))).unwrap();
+        assert_eq!(strict.collection.cadence_days, 5);
+        assert_eq!(strict.collection.stages.len(), 5);
+        assert_eq!(
+            strict.collection.stage("demand_letter").unwrap().min_amount,
+            Some(rust_decimal::Decimal::from(500))
+        );
+        let default = RulesSpec::load(None).unwrap();
+        let ids: Vec<&str> = default.collection.stages.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "reminder_before_due",
+                "due_notice",
+                "overdue_notice",
+                "escalate_to_approver",
+                "demand_letter",
+                "legal_review"
+            ]
+        );
+    }
+
+    #[test]
     fn gap_and_overlap_are_both_reported() {
         let problems = validate_buckets(&[
             bucket("a", None, Some(0)),
