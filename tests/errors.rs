@@ -74,13 +74,13 @@ fn bad_rules_are_refused_with_every_problem() {
     let done = ws.payback().args(["run", "--invoices", "ar.csv", "--rules", "rules.toml"]).status(2);
     assert_eq!(
         one_line_error(&done.stderr),
-        "error: rules.toml: company.currency = \"yuan\" is not a three-letter currency code such as CNY, USD or EUR; \
-         aging.buckets: \"a\" ends at 0 days but \"b\" starts at 5; it must start at 1"
+        "error: rules.toml: line 2: company.currency = \"yuan\" is not a three-letter currency code such as CNY, USD or EUR; \
+         line 4: aging.buckets: \"a\" ends at 0 days but \"b\" starts at 5; it must start at 1"
     );
     ws.write("typo.toml", "[aging]\nbasis = \"due_date\"\nbukets = []\n");
     let done = ws.payback().args(["run", "--invoices", "ar.csv", "--rules", "typo.toml"]).status(2);
     let line = one_line_error(&done.stderr);
-    assert!(line.starts_with("error: typo.toml: unknown field `bukets`"), "{line}");
+    assert!(line.starts_with("error: typo.toml: line 3: unknown field `bukets`"), "{line}");
     let done = ws.payback().args(["run", "--invoices", "ar.csv", "--rules", "missing.toml"]).status(2);
     assert!(one_line_error(&done.stderr).starts_with("error: missing.toml: cannot read the rules file"));
 }

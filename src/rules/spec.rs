@@ -163,16 +163,20 @@ impl RulesSpec {
             DEFAULT_RULES.parse().map_err(|e| Error::Internal(format!("built-in rules: {e}")))?;
         let origin = path.map_or_else(|| Path::new("built-in rules").to_path_buf(), Path::to_path_buf);
         let rules_error = |reason: String| Error::Rules { file: origin.clone(), reason };
+        let mut text = String::new();
         if let Some(path) = path {
-            let text =
+            text =
                 std::fs::read_to_string(path).map_err(|e| rules_error(format!("cannot read the rules file: {e}")))?;
-            let user: toml::Table = text.parse().map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
+            let user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                let at = e.span().map(|s| line_column(&text, s.start)).map(|(l, c)| format!("line {l}, column {c}: "));
+                rules_error(format!("{}{}", at.unwrap_or_default(), one_line(e.message())))
+            })?;
             merge(&mut merged, user);
         }
         let spec: Self = toml::Value::Table(merged)
             .try_into()
-            .map_err(|e: toml::de::Error| rules_error(one_line(&e.to_string())))?;
-        let problems = spec.validate();
+            .map_err(|e: toml::de::Error| rules_error(locate(&text, &one_line(&e.to_string()))))?;
+        let problems: Vec<String> = spec.validate().iter().map(|p| locate(&text, p)).collect();
         if problems.is_empty() { Ok(spec) } else { Err(rules_error(problems.join("; "))) }
     }
 
@@ -267,6 +271,46 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
     }
 }
 
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Prefixes `problem` with the line of the user's rules file it is about, found from the
+/// key or quoted value the problem names (serde errors lose the file's positions when the
+/// file is merged over the defaults). Problems about the defaults stay as they are.
+fn locate(text: &str, problem: &str) -> String {
+    let ticked: Vec<&str> = problem.split('`').skip(1).step_by(2).collect();
+    let quoted: Vec<&str> = problem.split('"').skip(1).step_by(2).collect();
+    let key_line = |key: &str| {
+        text.lines().position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+    };
+    let value_line = |value: &str| {
+        let needle = format!("\"{value}\"");
+        text.lines().position(|l| l.split_once('=').is_some_and(|(_, v)| v.contains(&needle)))
+    };
+    let found = if problem.starts_with("unknown field") {
+        ticked.first().and_then(|k| key_line(k))
+    } else if problem.starts_with("unknown variant") || problem.starts_with("invalid") {
+        ticked
+            .first()
+            .and_then(|v| value_line(v))
+            .or_else(|| ticked.last().and_then(|p| p.rsplit('.').next()).and_then(key_line))
+    } else {
+        quoted.iter().rev().find_map(|v| value_line(v))
+    };
+    match found {
+        Some(line) => format!("line {}: {problem}", line + 1),
+        None => problem.to_owned(),
+    }
+}
+
 fn one_line(text: &str) -> String {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
@@ -329,6 +373,31 @@ mod tests {
     fn open_ended_ends_are_required() {
         let problems = validate_buckets(&[bucket("a", Some(0), Some(5)), bucket("b", Some(6), Some(9))]);
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn mistakes_name_their_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            RulesSpec::load(Some(&path)).unwrap_err().to_string().split_once(": ").unwrap().1.to_owned()
+        };
+        assert_eq!(
+            write("a.toml", "[aging]\nbasis = \"due_date\"\nbukets = []\n"),
+            "line 3: unknown field `bukets`, expected `basis` or `buckets` in `aging`"
+        );
+        assert_eq!(
+            write("b.toml", "[[collection.stages]]\nid = \"first\"\nkind = \"email\"\n"),
+            "line 3: unknown variant `email`, expected `message` or `manual` in `collection.stages.kind`"
+        );
+        assert_eq!(write("c.toml", "[aging\nbasis = 1\n"), "line 1, column 7: unclosed table, expected `]`");
+        let stages =
+            "[[collection.stages]]\nid = \"a\"\nto_days = 10\nkind = \"message\"\nto = [\"bling\"]\ntemplate = \"x\"\n";
+        assert_eq!(
+            write("d.toml", stages),
+            "line 5: collection.stages[1] \"a\": unknown role \"bling\"; the roles are: billing, finance, approver, project, project_manager"
+        );
     }
 
     #[test]
