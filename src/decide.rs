@@ -56,6 +56,7 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
         milestones: &inputs.records.milestones,
         calendar: &calendar,
         default_currency: config.default_currency(),
+        default_term_days: rules.input.default_term_days,
     };
     let decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
     Ok(Decided { aging, counts, controls, decisions, history })

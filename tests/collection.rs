@@ -290,3 +290,19 @@ fn ten_working_days_after_trial_run_across_holidays_and_a_make_up_day() {
     let a = run(&ws, "2026-11-30", &["--milestones", "milestones.csv", "--rules", "weekends.toml"]);
     assert!(a[0].reason.contains("payment due 2026-10-08 (10 working days, calendar weekends"), "{}", a[0].reason);
 }
+
+#[test]
+fn an_empty_due_date_falls_back_to_the_default_term_and_says_so() {
+    // Invoiced 2026-09-01 with no due date: due 2026-10-01 under the default 30 days, so
+    // 35 days past due on 2026-11-05 — not silently dropped.
+    let ws = workspace("ACME,INV-9,2026-09-01,,700.00,CNY,Portal\n");
+    let a = run(&ws, "2026-11-05", &[]);
+    assert_eq!(summary(&a)[0].1, "escalate_to_approver");
+    assert_eq!(
+        a[0].reason,
+        "INV-9: 35 days past due; stage escalate_to_approver (no due date on INV-9: assumed invoice date + 30 days)"
+    );
+    let detail = crate::util::read_sheet(&ws.out().join("aging-report.xlsx"), "Detail");
+    assert_eq!((detail[1][3].as_str(), detail[1][7].as_str()), ("2026-10-01", "35"));
+    assert_eq!(detail[1][16], "due date empty in the input: assumed from the default term");
+}

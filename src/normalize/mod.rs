@@ -47,6 +47,8 @@ pub struct Invoice {
     pub source_row: usize,
     /// Index of the input file among the run's inputs (set when inputs are combined).
     pub source: usize,
+    /// The due date was empty and is the invoice date plus the default term.
+    pub due_assumed: bool,
 }
 
 /// An input row that could not be used, with every reason found.
@@ -77,6 +79,8 @@ pub struct Options {
     /// Take the customer of rows with a blank customer cell from the group heading above
     /// them (exports that name the customer once, on a line of its own).
     pub customer_from_heading: bool,
+    /// Days after the invoice date that an invoice with an empty due date is due.
+    pub default_term_days: Option<i64>,
 }
 
 /// The outcome of normalizing one table.
@@ -245,7 +249,14 @@ fn invoice(
     };
     let invoice_no = r.text(Field::InvoiceNo, true);
     let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, format));
-    let due_date = r.read(Field::DueDate, true, |c| value::date(c, format));
+    let due_blank = r.cell(Field::DueDate).is_some_and(|(_, c)| c.is_blank());
+    let assume_due = due_blank && options.default_term_days.is_some();
+    let due_date = r.read(Field::DueDate, !assume_due, |c| value::date(c, format));
+    // An empty due date falls back to the invoice date plus the default term (and says so).
+    let due_date = due_date.or_else(|| {
+        let term = options.default_term_days.filter(|_| assume_due)?;
+        Some(invoice_date? + chrono::Duration::days(term))
+    });
     let problems_before_currency = r.problems.len();
     let currency = r
         .read(Field::Currency, false, |c| {
@@ -293,6 +304,7 @@ fn invoice(
             paid_date,
             source_row: row.number,
             source: 0,
+            due_assumed: assume_due,
         }),
         _ if r.problems.is_empty() => Err((
             vec![Problem { column: String::new(), value: String::new(), reason: "the row could not be read".into() }],

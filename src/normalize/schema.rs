@@ -201,6 +201,8 @@ pub mod col_name {
     pub const SOURCE_ROW: &str = "source_row";
     /// Index of the input file (Int64).
     pub const SOURCE: &str = "source";
+    /// The due date was assumed from the default term (Boolean).
+    pub const DUE_ASSUMED: &str = "due_assumed";
 }
 
 /// Builds the typed invoice frame: one row per accepted input row.
@@ -241,6 +243,7 @@ pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
                 c::SOURCE.into(),
                 invoices.iter().map(|i| i64::try_from(i.source).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
             ),
+            Column::new(c::DUE_ASSUMED.into(), invoices.iter().map(|i| i.due_assumed).collect::<Vec<_>>()),
         ],
     )
 }

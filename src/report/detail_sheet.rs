@@ -23,7 +23,7 @@ pub const DAYS_PAST_DUE_COL: ColNum = 7;
 /// Column of the bucket label.
 pub const BUCKET_COL: ColNum = 9;
 
-const HEADERS: [&str; 16] = [
+const HEADERS: [&str; 17] = [
     "Customer",
     "Invoice No",
     "Invoice Date",
@@ -40,6 +40,7 @@ const HEADERS: [&str; 16] = [
     "Paid Date",
     "Source File",
     "Source Row",
+    "Note",
 ];
 
 /// An absolute reference to a Detail column over all item rows, e.g. `Detail!$G$2:$G$41`.
@@ -78,6 +79,7 @@ fn write_rows(
     let bucket = ints(df, BUCKET)?;
     let source_row = ints(df, c::SOURCE_ROW)?;
     let source = ints(df, c::SOURCE)?;
+    let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
     let optional = [c::PROJECT, c::CONTRACT_NO, c::PROJECT_MANAGER].map(|name| {
         df.column(name).and_then(|col| Ok(col.str()?.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>()))
     });
@@ -126,6 +128,9 @@ fn write_rows(
         write_date(ws, row, 13, paid_date[i], f)?;
         let file = usize::try_from(source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
         write_text(ws, row, 14, file, &f.text)?;
+        if assumed[i] {
+            write_text(ws, row, 16, "due date empty in the input: assumed from the default term", &f.note)?;
+        }
     }
     Ok(())
 }

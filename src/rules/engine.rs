@@ -9,6 +9,7 @@
 //! currency the invoices are then grouped: one message to the highest stage's recipients,
 //! unless the cadence says wait.
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
@@ -40,6 +41,8 @@ pub struct OpenItem {
     pub due_date: NaiveDate,
     /// Project, if the invoice names one.
     pub project: Option<String>,
+    /// The due date was empty in the input and assumed from the default term.
+    pub due_assumed: bool,
 }
 
 /// The open items of the aging, in its order.
@@ -54,6 +57,7 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
     let due = df.column(c::DUE_DATE)?.cast(&DataType::Int32)?;
     let due: Vec<i32> = due.i32()?.iter().map(Option::unwrap_or_default).collect();
     let project: Vec<Option<String>> = df.column(c::PROJECT)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
+    let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
     Ok((0..df.height())
         .filter_map(|i| {
             Some(OpenItem {
@@ -64,6 +68,7 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
                 days_past_due: days[i],
                 due_date: from_epoch_days(due[i]),
                 project: project[i].clone(),
+                due_assumed: assumed[i],
             })
         })
         .collect())
@@ -86,6 +91,8 @@ pub struct Facts<'a> {
     pub calendar: &'a Calendar,
     /// Currency of milestones that name none.
     pub default_currency: &'a Currency,
+    /// The default payment term, for invoices whose due date was assumed.
+    pub default_term_days: Option<i64>,
 }
 
 /// Message, task for our side, or hold.
@@ -711,9 +718,14 @@ impl Grouper<'_, '_> {
         stage: &str,
         template: Option<String>,
         (to, cc): (Vec<String>, Vec<String>),
-        reason: String,
+        mut reason: String,
     ) {
         let Some(first) = items.first() else { return };
+        let assumed: Vec<&str> = items.iter().filter(|i| i.due_assumed).map(|i| i.invoice_no.as_str()).collect();
+        if !assumed.is_empty() {
+            let term = self.facts.default_term_days.unwrap_or_default();
+            let _ = write!(reason, " (no due date on {}: assumed invoice date + {term} days)", assumed.join(", "));
+        }
         let currency = &first.currency;
         self.out.push(Action {
             customer: self.customer.to_owned(),

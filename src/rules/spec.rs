@@ -64,6 +64,9 @@ pub struct InputSpec {
     /// Amounts written `1.234,56` (comma as decimal mark).
     #[serde(default)]
     pub decimal_comma: bool,
+    /// Days after the invoice date that an invoice with an empty due date is due.
+    #[serde(default)]
+    pub default_term_days: Option<i64>,
     /// What to do with a second row for the same customer and invoice number.
     #[serde(default)]
     pub duplicates: crate::normalize::combine::DuplicatePolicy,
