@@ -36,7 +36,8 @@ pub fn write_actions(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Res
             a.reason.clone(),
         ]
     };
-    write_table(ws, &ACTION_HEADERS, &rows, texts, f, "No messages or tasks this run.")
+    let widths = [26, 8, 15, 22, 8, 26, 26, 20, 26, 60];
+    write_table(ws, &ACTION_HEADERS, &widths, &rows, texts, f, "No messages or tasks this run.")
 }
 
 /// Writes the holds.
@@ -55,37 +56,50 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Resul
             a.reason.clone(),
         ]
     };
-    write_table(ws, &HOLD_HEADERS, &rows, texts, f, "Nothing is held this run.")
+    let widths = [26, 8, 15, 16, 30, 70];
+    write_table(ws, &HOLD_HEADERS, &widths, &rows, texts, f, "Nothing is held this run.")
 }
 
-/// A table of actions; column 2 is the amount, written as a number in its currency.
+/// A table of actions; column 2 is the amount, written as a number in its currency. Long
+/// texts wrap within their column so the sheet prints one page wide and stays legible.
 fn write_table(
     ws: &mut Worksheet,
     headers: &[&str],
+    widths: &[usize],
     rows: &[&Action],
     texts: impl Fn(&Action) -> Vec<String>,
     f: &Formats,
     empty: &str,
 ) -> Result<(), XlsxError> {
     let cells: Vec<Vec<String>> = rows.iter().map(|a| texts(a)).collect();
+    let mut fitted = Vec::with_capacity(headers.len());
     for (c, header) in headers.iter().enumerate() {
         let widest = cells.iter().map(|r| text_width(&r[c])).max().unwrap_or(0).max(text_width(header) + 2);
-        let width = if c == 2 { 16 } else { widest.clamp(8, 70) };
+        let width = if c == 2 { widths[c] } else { widest.min(widths[c]).max(8) };
+        fitted.push(width);
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(col(c), width as f64 + 1.0)?;
         ws.write_string_with_format(0, col(c), *header, &f.header)?;
     }
+    let wrap = f.text.clone().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
     ws.set_freeze_panes(1, 1)?;
     ws.autofilter(0, 0, row(rows.len().max(1)), col(headers.len() - 1))?;
     for (i, (action, texts)) in rows.iter().zip(&cells).enumerate() {
         let r = row(i + 1);
+        // Wrapped text needs the row height set: spreadsheet apps do not grow rows on open.
+        let lines =
+            texts.iter().zip(&fitted).map(|(t, w)| text_width(t).div_ceil((*w).max(1))).max().unwrap_or(1).max(1);
+        #[allow(clippy::cast_precision_loss)]
+        ws.set_row_height(r, 15.0 * lines as f64)?;
         for (c, text) in texts.iter().enumerate() {
             if c == 2 {
                 let value = action.amount.parse::<f64>().unwrap_or(0.0);
-                let format = Currency::parse(&action.currency).map_or_else(|| f.text.clone(), |cur| f.money(&cur));
+                let format = Currency::parse(&action.currency)
+                    .map_or_else(|| f.text.clone(), |cur| f.money(&cur))
+                    .set_align(rust_xlsxwriter::FormatAlign::Top);
                 ws.write_number_with_format(r, col(c), value, &format)?;
             } else if !text.is_empty() {
-                write_text(ws, r, col(c), text, &f.text)?;
+                write_text(ws, r, col(c), text, &wrap)?;
             }
         }
     }
