@@ -8,9 +8,10 @@ use crate::load::Inputs;
 use crate::normalize::schema;
 use crate::report::RowCounts;
 use crate::report::control::{self, SourceControl};
+use crate::rules::action::Decisions;
 use crate::rules::aging::{self, Aging};
 use crate::rules::calendar::Calendar;
-use crate::rules::engine::{self, Decisions, Facts};
+use crate::rules::engine::{self, Facts};
 use crate::rules::history::History;
 
 /// The aging and the decisions of one run.

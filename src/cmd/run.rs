@@ -9,7 +9,7 @@ use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::output::Staging;
 use crate::report::{ReportInput, actions_json, summary_json, workbook};
-use crate::rules::engine::ActionKind;
+use crate::rules::action::ActionKind;
 use crate::{Outcome, decide, load};
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and

@@ -2,7 +2,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::rules::engine::Action;
+use crate::rules::action::Action;
 
 /// The file name inside `--out`.
 pub const FILE_NAME: &str = "actions.json";

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
 use crate::money::Currency;
-use crate::rules::engine::{Action, ActionKind};
+use crate::rules::action::{Action, ActionKind};
 
 /// The sheet of messages and tasks.
 pub const ACTIONS: &str = "Actions";

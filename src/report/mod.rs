@@ -85,7 +85,7 @@ pub struct ReportInput<'a> {
     /// Rows of the contacts, projects and follow-ups files that could not be used.
     pub records_rejected: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)],
     /// The collection actions.
-    pub decisions: &'a crate::rules::engine::Decisions,
+    pub decisions: &'a crate::rules::action::Decisions,
     /// Row accounting of the whole run.
     pub counts: RowCounts,
     /// Control totals per input.

@@ -7,21 +7,21 @@
 //! or acceptance within the window: milestone request), then the ladder stage its days
 //! past due call for — unless that stage or a later one was already sent. Per customer and
 //! currency the invoices are then grouped: one message to the highest stage's recipients,
-//! unless the cadence says wait.
+//! unless the cadence says wait ([`super::grouping`]).
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
-use serde::{Deserialize, Serialize};
 
+use super::action::{Action, ActionKind, Decisions};
 use super::aging::{Aging, DAYS_PAST_DUE, ints, strings};
 use super::calendar::Calendar;
-use super::history::{History, LogEntry};
-use super::ladder::{CollectionSpec, StageKind};
+use super::grouping;
+use super::history::History;
+use super::ladder::CollectionSpec;
 use super::trace::InvoiceTrace;
 use crate::money::Currency;
-use crate::normalize::records::{Contact, Followup, Milestone, Project, Role, Trigger, looks_like_email};
+use crate::normalize::records::{Contact, Followup, Milestone, Project, Trigger};
 use crate::normalize::schema::{col_name as c, from_epoch_days};
 
 /// An open invoice as the engine sees it.
@@ -95,94 +95,20 @@ pub struct Facts<'a> {
     pub default_term_days: Option<i64>,
 }
 
-/// Message, task for our side, or hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ActionKind {
-    /// A message to the customer.
-    Message,
-    /// A task for our side.
-    Manual,
-    /// Nothing is sent, for the reason given.
-    Hold,
-}
-
-impl ActionKind {
-    /// `message`, `manual` or `hold`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Message => "message",
-            Self::Manual => "manual",
-            Self::Hold => "hold",
-        }
-    }
-}
-
-/// One decision: the unit of `actions.json`, the Actions and Holds sheets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Action {
-    /// Customer name.
-    pub customer: String,
-    /// Invoices covered.
-    pub invoice_nos: Vec<String>,
-    /// Message, manual or hold.
-    pub kind: ActionKind,
-    /// Stage id (ladder stage, `milestone_request`, `approval_status_report`, `fix_first`,
-    /// or the hold: `disputed`, `promise_to_pay`, `critical_issues`, `cadence`).
-    pub stage: String,
-    /// Recipients (messages only).
-    pub to: Vec<String>,
-    /// Copies (messages only).
-    pub cc: Vec<String>,
-    /// Template name (messages only).
-    pub template: Option<String>,
-    /// Open amount of the invoices covered, decimal text.
-    pub amount: String,
-    /// Currency code.
-    pub currency: String,
-    /// One sentence a person understands.
-    pub reason: String,
-}
-
-/// Everything decided in a run.
-#[derive(Debug, Clone, Default)]
-pub struct Decisions {
-    /// Actions, by customer, currency, then kind.
-    pub actions: Vec<Action>,
-    /// The trace of each open invoice.
-    pub traces: Vec<InvoiceTrace>,
-}
-
-impl Decisions {
-    /// The log entries for the history: messages and tasks, not holds.
-    #[must_use]
-    pub fn log_entries(&self, as_of: NaiveDate) -> Vec<LogEntry> {
-        self.actions
-            .iter()
-            .filter(|a| a.kind != ActionKind::Hold)
-            .map(|a| LogEntry {
-                as_of,
-                customer: a.customer.clone(),
-                currency: a.currency.clone(),
-                stage: a.stage.clone(),
-                kind: a.kind.as_str().into(),
-                invoice_nos: a.invoice_nos.clone(),
-                to: a.to.clone(),
-            })
-            .collect()
-    }
-}
-
 /// What one invoice calls for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Plan {
+pub(super) enum Plan {
+    /// Held, for the reason given.
     Hold { stage: &'static str, reason: String },
+    /// Open critical issues on the project.
     FixFirst { project: String, issues: u32 },
+    /// Stuck in the customer's approval.
     Approval { approver: Option<String>, process_stage: String, since: NaiveDate },
+    /// A good moment after an event.
     Milestone { event: String },
+    /// The ladder stage at this index.
     Stage { index: usize },
+    /// Nothing to do.
     Nothing,
 }
 
@@ -198,9 +124,7 @@ pub fn decide(items: &[OpenItem], facts: Facts<'_>, spec: &CollectionSpec, as_of
     }
     let mut contacted: BTreeSet<String> = BTreeSet::new();
     for ((customer, _), planned) in &groups {
-        let mut group = Grouper { customer, facts, spec, as_of, contacted: &mut contacted, out: Vec::new() };
-        group.run(planned);
-        decisions.actions.append(&mut group.out);
+        decisions.actions.extend(grouping::actions_for(customer, facts, spec, as_of, &mut contacted, planned));
     }
     decisions.actions.extend(milestone_actions(facts, as_of));
     decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
@@ -484,275 +408,4 @@ fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut InvoiceTrace) ->
         );
         index = index.checked_sub(1)?;
     }
-}
-
-/// Builds the actions of one customer in one currency.
-struct Grouper<'a, 'b> {
-    customer: &'a str,
-    facts: Facts<'a>,
-    spec: &'a CollectionSpec,
-    as_of: NaiveDate,
-    contacted: &'b mut BTreeSet<String>,
-    out: Vec<Action>,
-}
-
-impl Grouper<'_, '_> {
-    fn run(&mut self, planned: &[(&OpenItem, Plan)]) {
-        let pick =
-            |f: &dyn Fn(&Plan) -> bool| planned.iter().filter(|(_, p)| f(p)).map(|(i, _)| *i).collect::<Vec<_>>();
-        for stage in ["disputed", "promise_to_pay"] {
-            let held: Vec<_> =
-                planned.iter().filter(|(_, p)| matches!(p, Plan::Hold { stage: s, .. } if *s == stage)).collect();
-            if let Some((_, Plan::Hold { reason, .. })) = held.first() {
-                let items: Vec<&OpenItem> = held.iter().map(|(i, _)| *i).collect();
-                let reason =
-                    if items.len() == 1 { reason.clone() } else { format!("{} invoices held; {reason}", items.len()) };
-                self.push(&items, ActionKind::Hold, stage, None, (Vec::new(), Vec::new()), reason);
-            }
-        }
-        let mut projects: BTreeMap<String, (u32, Vec<&OpenItem>)> = BTreeMap::new();
-        for (item, plan) in planned {
-            if let Plan::FixFirst { project, issues } = plan {
-                projects.entry(project.clone()).or_insert((*issues, Vec::new())).1.push(item);
-            }
-        }
-        for (project, (issues, items)) in &projects {
-            let manager = self.project_manager(project).unwrap_or_else(|| "our project manager".into());
-            let reason = format!(
-                "project {project} has {issues} open critical issues: {manager} fixes them first; no payment request until then"
-            );
-            self.push(items, ActionKind::Hold, "critical_issues", None, (Vec::new(), Vec::new()), reason.clone());
-            self.push(items, ActionKind::Manual, "fix_first", None, (Vec::new(), Vec::new()), reason);
-        }
-        self.approval(planned);
-        let milestone = pick(&|p| matches!(p, Plan::Milestone { .. }));
-        let staged: Vec<(&OpenItem, usize)> = planned
-            .iter()
-            .filter_map(|(i, p)| if let Plan::Stage { index } = p { Some((*i, *index)) } else { None })
-            .collect();
-        let manual: Vec<(&OpenItem, usize)> =
-            staged.iter().copied().filter(|(_, s)| self.spec.stages[*s].kind == StageKind::Manual).collect();
-        if let Some(top) = manual.iter().map(|(_, s)| *s).max() {
-            let items: Vec<&OpenItem> = manual.iter().map(|(i, _)| *i).collect();
-            let stage = &self.spec.stages[top];
-            let reason = format!(
-                "{}: {} past due; decide on {} (consider suspending work)",
-                list(&items),
-                oldest(&items),
-                stage.id.replace('_', " ")
-            );
-            self.push(&items, ActionKind::Manual, &stage.id, None, (Vec::new(), Vec::new()), reason);
-        }
-        let messages: Vec<(&OpenItem, usize)> =
-            staged.into_iter().filter(|(_, s)| self.spec.stages[*s].kind == StageKind::Message).collect();
-        if !milestone.is_empty() {
-            let mut items = milestone.clone();
-            items.extend(messages.iter().map(|(i, _)| *i));
-            let event = planned
-                .iter()
-                .find_map(|(_, p)| if let Plan::Milestone { event } = p { Some(event.clone()) } else { None })
-                .unwrap_or_default();
-            let spec = &self.spec.milestone_request;
-            let reason = format!("{event}: a good moment to ask for {}", list(&items));
-            self.message(&items, "milestone_request", &spec.to, &spec.cc, &spec.template, reason);
-        } else if let Some(top) = messages.iter().map(|(_, s)| *s).max() {
-            let items: Vec<&OpenItem> = messages.iter().map(|(i, _)| *i).collect();
-            let stage = &self.spec.stages[top];
-            let timing = if items.iter().all(|i| i.days_past_due < 0) {
-                format!("due on {}", items.iter().map(|i| i.due_date).min().unwrap_or(self.as_of))
-            } else {
-                format!("{} past due", oldest(&items))
-            };
-            let reason = format!("{}: {timing}; stage {}", list(&items), stage.id);
-            let template = stage.template.clone().unwrap_or_default();
-            self.message(&items, &stage.id, &stage.to, &stage.cc, &template, reason);
-        }
-    }
-
-    fn approval(&mut self, planned: &[(&OpenItem, Plan)]) {
-        let stuck: Vec<(&OpenItem, &Option<String>, &String, NaiveDate)> = planned
-            .iter()
-            .filter_map(|(i, p)| match p {
-                Plan::Approval { approver, process_stage, since } => Some((*i, approver, process_stage, *since)),
-                _ => None,
-            })
-            .collect();
-        let Some((_, approver, process_stage, since)) = stuck.first().copied() else { return };
-        let items: Vec<&OpenItem> = stuck.iter().map(|(i, ..)| *i).collect();
-        let spec = &self.spec.approval_status_report;
-        let days = (self.as_of - since).num_days();
-        let who = approver.clone().unwrap_or_else(|| "the approver".into());
-        let reason = format!(
-            "payment of {} has waited at \"{process_stage}\" since {since} ({days} days): send {who} a status report instead of another reminder",
-            list(&items)
-        );
-        let named = approver.as_ref().and_then(|a| self.person(a));
-        let mut to: Vec<String> = named.into_iter().collect();
-        if to.is_empty() {
-            to = self.resolve(&spec.to, &items).0;
-        }
-        let cc = self.resolve(&spec.cc, &items).0;
-        self.send(&items, "approval_status_report", (to, cc), &spec.template, reason, &spec.to);
-    }
-
-    fn message(
-        &mut self,
-        items: &[&OpenItem],
-        stage: &str,
-        to: &[String],
-        cc: &[String],
-        template: &str,
-        reason: String,
-    ) {
-        let (to_emails, missing) = self.resolve(to, items);
-        let (cc_emails, _) = self.resolve(cc, items);
-        if to_emails.is_empty() {
-            let reason = format!(
-                "{reason}; but the contacts file has no {} contact for {}: add one",
-                missing.join("/"),
-                self.customer
-            );
-            self.push(items, ActionKind::Manual, stage, None, (Vec::new(), Vec::new()), reason);
-            return;
-        }
-        self.send(items, stage, (to_emails, cc_emails), template, reason, to);
-    }
-
-    /// A message, unless the cadence says wait.
-    fn send(
-        &mut self,
-        items: &[&OpenItem],
-        stage: &str,
-        (to, cc): (Vec<String>, Vec<String>),
-        template: &str,
-        reason: String,
-        roles: &[String],
-    ) {
-        if to.is_empty() {
-            let reason = format!("{reason}; but no {} contact for {}: add one", roles.join("/"), self.customer);
-            self.push(items, ActionKind::Manual, stage, None, (Vec::new(), Vec::new()), reason);
-            return;
-        }
-        if let Some(email) = to.iter().find(|e| self.contacted.contains(&e.to_lowercase())) {
-            let reason =
-                format!("{reason}; held: {email} already gets a message in this run (one message per contact per run)");
-            self.push(items, ActionKind::Hold, "cadence", None, (Vec::new(), Vec::new()), reason);
-            return;
-        }
-        let manual = self
-            .facts
-            .followups
-            .iter()
-            .filter(|f| f.customer == self.customer)
-            .filter_map(|f| f.last_contact_date)
-            .max();
-        let last = to.iter().filter_map(|e| self.facts.history.last_message_to(e, self.as_of)).chain(manual).max();
-        if let Some(last) = last.filter(|d| (self.as_of - *d).num_days() < self.spec.cadence_days) {
-            let next = last + chrono::Duration::days(self.spec.cadence_days);
-            let reason = format!(
-                "{reason}; held: last contacted on {last}, next message from {next} (cadence {} days)",
-                self.spec.cadence_days
-            );
-            self.push(items, ActionKind::Hold, "cadence", None, (Vec::new(), Vec::new()), reason);
-            return;
-        }
-        for email in &to {
-            self.contacted.insert(email.to_lowercase());
-        }
-        self.push(items, ActionKind::Message, stage, Some(template.to_owned()), (to, cc), reason);
-    }
-
-    /// Email addresses for `roles`, and the roles nobody holds.
-    fn resolve(&self, roles: &[String], items: &[&OpenItem]) -> (Vec<String>, Vec<String>) {
-        let mut emails: Vec<String> = Vec::new();
-        let mut missing = Vec::new();
-        for role in roles {
-            let found: Vec<String> = if role == "project_manager" {
-                items
-                    .iter()
-                    .filter_map(|i| i.project.as_ref())
-                    .filter_map(|p| self.project_manager(p))
-                    .filter(|e| looks_like_email(e))
-                    .collect()
-            } else {
-                self.facts
-                    .contacts
-                    .iter()
-                    .filter(|c| c.customer == self.customer && Role::parse(role) == Some(c.role))
-                    .map(|c| c.email.clone())
-                    .collect()
-            };
-            if found.is_empty() {
-                missing.push(role.clone());
-            }
-            for email in found {
-                if !emails.iter().any(|e| e.eq_ignore_ascii_case(&email)) {
-                    emails.push(email);
-                }
-            }
-        }
-        (emails, missing)
-    }
-
-    /// A person named in a follow-up: an email address, or a contact's name.
-    fn person(&self, who: &str) -> Option<String> {
-        if looks_like_email(who) {
-            return Some(who.to_owned());
-        }
-        self.facts.contacts.iter().find(|c| c.customer == self.customer && c.name == who).map(|c| c.email.clone())
-    }
-
-    fn project_manager(&self, project: &str) -> Option<String> {
-        self.facts
-            .projects
-            .iter()
-            .find(|p| p.project == project && p.customer == self.customer)?
-            .project_manager
-            .clone()
-    }
-
-    fn push(
-        &mut self,
-        items: &[&OpenItem],
-        kind: ActionKind,
-        stage: &str,
-        template: Option<String>,
-        (to, cc): (Vec<String>, Vec<String>),
-        mut reason: String,
-    ) {
-        let Some(first) = items.first() else { return };
-        let assumed: Vec<&str> = items.iter().filter(|i| i.due_assumed).map(|i| i.invoice_no.as_str()).collect();
-        if !assumed.is_empty() {
-            let term = self.facts.default_term_days.unwrap_or_default();
-            let _ = write!(reason, " (no due date on {}: assumed invoice date + {term} days)", assumed.join(", "));
-        }
-        let currency = &first.currency;
-        self.out.push(Action {
-            customer: self.customer.to_owned(),
-            invoice_nos: items.iter().map(|i| i.invoice_no.clone()).collect(),
-            kind,
-            stage: stage.to_owned(),
-            to,
-            cc,
-            template,
-            amount: currency.format(items.iter().map(|i| i.open_minor).sum()),
-            currency: currency.code().to_owned(),
-            reason,
-        });
-    }
-}
-
-/// `INV-1, INV-2 and 3 more`.
-fn list(items: &[&OpenItem]) -> String {
-    let names: Vec<&str> = items.iter().map(|i| i.invoice_no.as_str()).collect();
-    match names.len() {
-        0..=3 => names.join(", "),
-        n => format!("{} and {} more", names[..3].join(", "), n - 3),
-    }
-}
-
-/// `35 days` (the most days past due among the items).
-fn oldest(items: &[&OpenItem]) -> String {
-    let days = items.iter().map(|i| i.days_past_due).max().unwrap_or(0);
-    if days == 1 { "1 day".into() } else { format!("{days} days") }
 }
