@@ -306,3 +306,33 @@ fn an_empty_due_date_falls_back_to_the_default_term_and_says_so() {
     assert_eq!((detail[1][3].as_str(), detail[1][7].as_str()), ("2026-10-01", "35"));
     assert_eq!(detail[1][16], "due date empty in the input: assumed from the default term");
 }
+
+#[test]
+fn a_stage_can_count_from_the_invoice_date() {
+    // A check-in 10 to 20 days after invoicing (has the invoice arrived, is anything
+    // missing for approval?), then the usual due-date ladder.
+    let ws = workspace(
+        "ACME,INV-10,2026-11-15,2026-12-30,900.00,CNY,Portal\nACME,INV-11,2026-09-01,2026-10-01,100.00,CNY,Portal\n",
+    );
+    ws.write(
+        "rules.toml",
+        "[[collection.stages]]\nid = \"invoice_check_in\"\nrelative_to = \"invoice_date\"\nfrom_days = 10\nto_days = 20\n\
+         kind = \"message\"\nto = [\"billing\"]\ntemplate = \"invoice_check_in\"\n\n\
+         [[collection.stages]]\nid = \"overdue_notice\"\nfrom_days = 1\nkind = \"message\"\nto = [\"billing\"]\ntemplate = \"overdue_notice\"\n",
+    );
+    let a = run(&ws, "2026-11-30", &["--rules", "rules.toml"]);
+    // INV-10 is 15 days after its invoice date; INV-11 is 60 days past due: one message to
+    // billing at the highest stage, covering both.
+    assert_eq!(summary(&a), [("message", "overdue_notice", vec!["amy@acme.example"], vec![])]);
+    assert_eq!(a[0].invoice_nos, ["INV-11", "INV-10"]);
+    let done = ws
+        .payback()
+        .args(["explain", "INV-10", "--as-of", "2026-11-30", "--rules", "rules.toml", "--invoices", "invoices.csv"])
+        .status(0);
+    assert!(
+        done.stdout
+            .contains("[x] stage invoice_check_in: days 10..20 since the invoice date; the invoice is at day 15"),
+        "{}",
+        done.stdout
+    );
+}

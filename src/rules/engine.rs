@@ -14,11 +14,11 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
 
 use super::action::{Action, ActionKind, Decisions};
-use super::aging::{Aging, DAYS_PAST_DUE, ints, strings};
+use super::aging::{AGE_DAYS, Aging, DAYS_PAST_DUE, ints, strings};
 use super::calendar::Calendar;
 use super::grouping;
 use super::history::History;
-use super::ladder::CollectionSpec;
+use super::ladder::{CollectionSpec, Relative};
 use super::trace::InvoiceTrace;
 use crate::money::Currency;
 use crate::normalize::records::{Contact, Followup, Milestone, Project, Trigger};
@@ -37,6 +37,8 @@ pub struct OpenItem {
     pub open_minor: i64,
     /// Days past due (negative before the due date).
     pub days_past_due: i64,
+    /// Days since the invoice date.
+    pub age_days: i64,
     /// Due date.
     pub due_date: NaiveDate,
     /// Project, if the invoice names one.
@@ -53,7 +55,7 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
     let df = &aging.open_items;
     let (customer, invoice_no, currency) =
         (strings(df, c::CUSTOMER)?, strings(df, c::INVOICE_NO)?, strings(df, c::CURRENCY)?);
-    let (open, days) = (ints(df, c::OPEN_MINOR)?, ints(df, DAYS_PAST_DUE)?);
+    let (open, days, age) = (ints(df, c::OPEN_MINOR)?, ints(df, DAYS_PAST_DUE)?, ints(df, AGE_DAYS)?);
     let due = df.column(c::DUE_DATE)?.cast(&DataType::Int32)?;
     let due: Vec<i32> = due.i32()?.iter().map(Option::unwrap_or_default).collect();
     let project: Vec<Option<String>> = df.column(c::PROJECT)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
@@ -66,6 +68,7 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
                 currency: Currency::parse(&currency[i])?,
                 open_minor: open[i],
                 days_past_due: days[i],
+                age_days: age[i],
                 due_date: from_epoch_days(due[i]),
                 project: project[i].clone(),
                 due_assumed: assumed[i],
@@ -374,7 +377,11 @@ fn plan_ladder(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>)
 fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut InvoiceTrace) -> Option<usize> {
     let mut found = None;
     for (i, stage) in spec.stages.iter().enumerate() {
-        let within = stage.contains(item.days_past_due);
+        let (days, counted) = match stage.relative_to {
+            Relative::DueDate => (item.days_past_due, "past due"),
+            Relative::InvoiceDate => (item.age_days, "since the invoice date"),
+        };
+        let within = stage.contains(days);
         let window = match (stage.from_days, stage.to_days) {
             (Some(f), Some(to)) => format!("days {f}..{to}"),
             (Some(f), None) => format!("days {f} and more"),
@@ -384,7 +391,11 @@ fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut InvoiceTrace) ->
         t.note(
             format!("stage {}", stage.id),
             within,
-            format!("{window}; the invoice is at day {}", item.days_past_due),
+            if matches!(stage.relative_to, Relative::DueDate) {
+                format!("{window}; the invoice is at day {days}")
+            } else {
+                format!("{window} {counted}; the invoice is at day {days}")
+            },
         );
         if within {
             found = Some(i);

@@ -23,6 +23,17 @@ pub struct CollectionSpec {
     pub holds: HoldsSpec,
 }
 
+/// The date a stage's window counts days from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relative {
+    /// Days past the due date (negative before it).
+    #[default]
+    DueDate,
+    /// Days since the invoice date.
+    InvoiceDate,
+}
+
 /// Whether a stage sends a message or asks our side to act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +50,9 @@ pub enum StageKind {
 pub struct StageSpec {
     /// The stage id, e.g. `overdue_notice`.
     pub id: String,
+    /// What the window's days count from.
+    #[serde(default)]
+    pub relative_to: Relative,
     /// First day past due (inclusive; negative = before the due date); none = open.
     #[serde(default)]
     pub from_days: Option<i64>,
@@ -177,7 +191,7 @@ impl CollectionSpec {
                     ));
                     continue;
                 };
-                if from <= to {
+                if from <= to && stage.relative_to == next.relative_to {
                     problems.push(format!(
                         "{place} ends at day {to} but \"{}\" starts at day {from}: windows overlap",
                         next.id
