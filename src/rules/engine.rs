@@ -41,6 +41,12 @@ pub struct OpenItem {
     pub age_days: i64,
     /// Due date.
     pub due_date: NaiveDate,
+    /// Invoice date.
+    pub invoice_date: NaiveDate,
+    /// Invoice amount, minor units.
+    pub amount_minor: i64,
+    /// Contract number, if given.
+    pub contract_no: Option<String>,
     /// Project, if the invoice names one.
     pub project: Option<String>,
     /// The due date was empty in the input and assumed from the default term.
@@ -56,8 +62,12 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
     let (customer, invoice_no, currency) =
         (strings(df, c::CUSTOMER)?, strings(df, c::INVOICE_NO)?, strings(df, c::CURRENCY)?);
     let (open, days, age) = (ints(df, c::OPEN_MINOR)?, ints(df, DAYS_PAST_DUE)?, ints(df, AGE_DAYS)?);
-    let due = df.column(c::DUE_DATE)?.cast(&DataType::Int32)?;
-    let due: Vec<i32> = due.i32()?.iter().map(Option::unwrap_or_default).collect();
+    let date = |name: &str| -> PolarsResult<Vec<i32>> {
+        Ok(df.column(name)?.cast(&DataType::Int32)?.i32()?.iter().map(Option::unwrap_or_default).collect())
+    };
+    let (due, invoiced) = (date(c::DUE_DATE)?, date(c::INVOICE_DATE)?);
+    let amount = ints(df, c::AMOUNT_MINOR)?;
+    let contract: Vec<Option<String>> = df.column(c::CONTRACT_NO)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
     let project: Vec<Option<String>> = df.column(c::PROJECT)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
     let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
     Ok((0..df.height())
@@ -70,6 +80,9 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
                 days_past_due: days[i],
                 age_days: age[i],
                 due_date: from_epoch_days(due[i]),
+                invoice_date: from_epoch_days(invoiced[i]),
+                amount_minor: amount[i],
+                contract_no: contract[i].clone(),
                 project: project[i].clone(),
                 due_assumed: assumed[i],
             })

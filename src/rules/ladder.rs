@@ -21,6 +21,8 @@ pub struct CollectionSpec {
     pub approval_status_report: MessageSpec,
     /// Which holds apply.
     pub holds: HoldsSpec,
+    /// Days a demand letter gives the customer to pay.
+    pub demand_deadline_days: i64,
 }
 
 /// The date a stage's window counts days from.

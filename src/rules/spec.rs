@@ -52,6 +52,35 @@ pub struct CompanySpec {
     pub name: String,
     /// Default invoice currency (ISO 4217 code).
     pub currency: String,
+    /// Sender address of collection emails.
+    pub email: String,
+    /// Phone number for the signature.
+    #[serde(default)]
+    pub phone: String,
+    /// Postal address for the signature and demand letters.
+    #[serde(default)]
+    pub address: String,
+    /// Who signs the messages, e.g. "Accounts Receivable".
+    pub sign_off: String,
+    /// Language of internal messages and of contacts with none: `zh` or `en`.
+    pub language: String,
+    /// Where customers pay.
+    pub bank: BankSpec,
+}
+
+/// `[company.bank]`: the payment instructions in every reminder.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankSpec {
+    /// Account holder.
+    pub payee: String,
+    /// Bank and branch.
+    pub bank: String,
+    /// Account number.
+    pub account: String,
+    /// SWIFT/BIC for payments from abroad.
+    #[serde(default)]
+    pub swift: String,
 }
 
 /// `[input]`
@@ -192,6 +221,12 @@ impl RulesSpec {
                 "company.currency = \"{}\" is not a three-letter currency code such as CNY, USD or EUR",
                 self.company.currency
             ));
+        }
+        if !crate::normalize::records::looks_like_email(&self.company.email) {
+            problems.push(format!("company.email = \"{}\" is not an email address", self.company.email));
+        }
+        if !["zh", "en"].contains(&self.company.language.as_str()) {
+            problems.push(format!("company.language = \"{}\" must be \"zh\" or \"en\"", self.company.language));
         }
         problems.extend(validate_buckets(&self.aging.buckets));
         problems.extend(self.collection.validate());
