@@ -74,6 +74,11 @@ pub struct RunArgs {
     /// Folder of the collection log that carries escalation and cadence from run to run.
     #[arg(long, value_name = "DIR", default_value = "state")]
     pub state: PathBuf,
+
+    /// Folder of your own message templates (`en/…`, `zh/…`); templates it lacks come from
+    /// the built-in set.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Options of `payback explain`.

@@ -127,6 +127,20 @@ pub enum Error {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// A message template failed: missing, malformed, or using an undefined variable.
+    #[error("template {place}: {reason}")]
+    Template {
+        /// The file (and line) at fault.
+        place: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A message could not be built or sent.
+    #[error("email: {reason}")]
+    Email {
+        /// What went wrong.
+        reason: String,
+    },
     /// `--strict` and rows were rejected: nothing is written.
     #[error("--strict: {count} rows rejected, no report written:\n{problems}")]
     Strict {

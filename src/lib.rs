@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod decide;
+pub mod email;
 pub mod error;
 pub mod ingest;
 pub mod load;

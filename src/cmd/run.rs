@@ -9,7 +9,10 @@ use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::output::Staging;
 use crate::report::{ReportInput, actions_json, summary_json, workbook};
+use crate::email::compose;
+use crate::email::render::Templates;
 use crate::rules::action::ActionKind;
+use crate::rules::engine;
 use crate::{Outcome, decide, load};
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
@@ -40,6 +43,20 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     workbook::write(&staging.file(workbook::FILE_NAME), &input)?;
     summary_json::write(&staging.file(summary_json::FILE_NAME), &input)?;
     actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
+    let templates = Templates::new(args.templates.as_deref());
+    let items = engine::open_items(&decided.aging).map_err(Error::internal)?;
+    let compose_inputs = compose::Inputs { items: &items, records: &inputs.records, rules, as_of: config.as_of() };
+    let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
+    let emails = staging.folder("emails")?;
+    let internal = staging.folder("internal")?;
+    for (file, bytes) in &composed.files {
+        let (folder, name) = file.split_once('/').unwrap_or(("emails", file));
+        let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
+        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+    }
+    let outbox = staging.file(compose::OUTBOX);
+    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
+        .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })?;
     staging.commit()?;
     decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
     decided.history.save(&args.state)?;
@@ -71,10 +88,13 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
     let _ = write!(
         message,
-        "\nactions: {} messages, {} tasks for our side, {} holds",
+        "\nactions: {} messages, {} tasks for our side, {} holds\nwrote {} emails under {out}/emails and {} digests under {out}/internal; see {out}/{}",
         count(ActionKind::Message),
         count(ActionKind::Manual),
-        count(ActionKind::Hold)
+        count(ActionKind::Hold),
+        composed.outbox.iter().filter(|e| e.file.starts_with("emails/")).count(),
+        composed.outbox.iter().filter(|e| e.file.starts_with("internal/")).count(),
+        compose::OUTBOX,
     );
     if !problems.is_empty() {
         let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());

@@ -1,0 +1,340 @@
+//! From decisions to messages: the context of each `message` action and of each project
+//! manager's digest, rendered and built into `.eml` files, with the outbox listing them.
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+
+use super::context::{
+    ApprovalView, CompanyView, DigestAction, DigestContext, DigestCustomer, InvoiceView, MessageContext, PersonView,
+    ProjectView,
+};
+use super::message::{self, Envelope};
+use super::render::Templates;
+use crate::error::Result;
+use crate::load::Records;
+use crate::rules::action::{Action, ActionKind};
+use crate::rules::engine::OpenItem;
+use crate::rules::spec::RulesSpec;
+
+/// The outbox file name inside `--out`.
+pub const OUTBOX: &str = "outbox.csv";
+
+/// One message written, as listed in `outbox.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OutboxEntry {
+    /// Path inside the output folder, e.g. `emails/001-overdue_notice-ACME.eml`.
+    pub file: String,
+    /// Recipients, `; `-separated.
+    pub to: String,
+    /// Copies, `; `-separated.
+    pub cc: String,
+    /// Subject line.
+    pub subject: String,
+    /// Customer (or the project manager for digests).
+    pub customer: String,
+    /// Stage id (`pm_digest` for digests).
+    pub stage: String,
+    /// Amount covered.
+    pub amount: String,
+    /// Currency code.
+    pub currency: String,
+    /// The message's Message-ID.
+    pub message_id: String,
+}
+
+/// The messages of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Composed {
+    /// `(path inside the output folder, bytes)`.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// One entry per file.
+    pub outbox: Vec<OutboxEntry>,
+}
+
+/// What composing needs besides the decisions.
+pub struct Inputs<'a> {
+    /// The open items the actions cover.
+    pub items: &'a [OpenItem],
+    /// Contacts, projects, follow-ups.
+    pub records: &'a Records,
+    /// The rules (company, bank, collection).
+    pub rules: &'a RulesSpec,
+    /// The as-of date.
+    pub as_of: NaiveDate,
+}
+
+/// Renders and builds every customer message and every digest.
+///
+/// # Errors
+/// Template errors and addresses lettre refuses.
+pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -> Result<Composed> {
+    let mut composed = Composed::default();
+    let company = company(inputs.rules);
+    let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
+    let messages = actions.iter().filter(|a| a.kind == ActionKind::Message);
+    for (n, action) in messages.enumerate() {
+        let context = message_context(action, inputs, &company);
+        let template = action.template.as_deref().unwrap_or(action.stage.as_str());
+        let rendered = templates.render(template, &context.lang, &context)?;
+        let envelope = Envelope { from: sender.clone(), to: &context.to, cc: &context.cc };
+        let key = format!("{}|{}|{}|{}|{}", inputs.as_of, action.customer, action.currency, action.stage, action.invoice_nos.join(","));
+        let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
+        let file = format!("emails/{:03}-{}-{}.eml", n + 1, action.stage, safe_name(&action.customer));
+        composed.outbox.push(OutboxEntry {
+            file: file.clone(),
+            to: action.to.join("; "),
+            cc: action.cc.join("; "),
+            subject: rendered.subject,
+            customer: action.customer.clone(),
+            stage: action.stage.clone(),
+            amount: action.amount.clone(),
+            currency: action.currency.clone(),
+            message_id: built.message_id,
+        });
+        composed.files.push((file, built.bytes));
+    }
+    for (n, context) in digests(actions, inputs, &company).into_iter().enumerate() {
+        let rendered = templates.render("pm_digest", &context.lang, &context)?;
+        let to = [context.manager.clone()];
+        let envelope = Envelope { from: sender.clone(), to: &to, cc: &[] };
+        let key = format!("{}|digest|{}", inputs.as_of, context.manager.email);
+        let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
+        let file = format!("internal/{:03}-pm_digest-{}.eml", n + 1, safe_name(&context.manager.name));
+        composed.outbox.push(OutboxEntry {
+            file: file.clone(),
+            to: context.manager.email.clone(),
+            cc: String::new(),
+            subject: rendered.subject,
+            customer: context.manager.name.clone(),
+            stage: "pm_digest".into(),
+            amount: String::new(),
+            currency: String::new(),
+            message_id: built.message_id,
+        });
+        composed.files.push((file, built.bytes));
+    }
+    Ok(composed)
+}
+
+fn company(rules: &RulesSpec) -> CompanyView {
+    let c = &rules.company;
+    CompanyView {
+        name: c.name.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        address: c.address.clone(),
+        sign_off: c.sign_off.clone(),
+        bank: c.bank.clone(),
+    }
+}
+
+/// A contact's name, or the address when the contacts file does not know it.
+fn person(email: &str, records: &Records) -> PersonView {
+    let name = records.contacts.iter().find(|c| c.email.eq_ignore_ascii_case(email)).map_or_else(
+        || records.projects.iter().find(|p| p.project_manager.as_deref() == Some(email)).map_or(email.to_owned(), |_| local_name(email)),
+        |c| c.name.clone(),
+    );
+    PersonView { name, email: email.to_owned() }
+}
+
+/// `zhang.wei@ours.example` → `zhang.wei`.
+fn local_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).to_owned()
+}
+
+fn message_context(action: &Action, inputs: &Inputs<'_>, company: &CompanyView) -> MessageContext {
+    let records = inputs.records;
+    let items: Vec<&OpenItem> = action
+        .invoice_nos
+        .iter()
+        .filter_map(|n| inputs.items.iter().find(|i| i.customer == action.customer && i.invoice_no == *n))
+        .collect();
+    let to: Vec<PersonView> = action.to.iter().map(|e| person(e, records)).collect();
+    let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, records)).collect();
+    let first = action.to.first().map(String::as_str).unwrap_or_default();
+    let lang = records
+        .contacts
+        .iter()
+        .find(|c| c.email.eq_ignore_ascii_case(first))
+        .and_then(|c| c.language.clone())
+        .unwrap_or_else(|| inputs.rules.company.language.clone());
+    let project = items.iter().find_map(|i| i.project.as_ref()).and_then(|name| {
+        let p = records.projects.iter().find(|p| p.project == *name && p.customer == action.customer)?;
+        Some(ProjectView {
+            name: p.project.clone(),
+            go_live_date: p.go_live_date.map(|d| d.to_string()),
+            acceptance_date: p.acceptance_date.map(|d| d.to_string()),
+            status_note: p.status_note.clone(),
+            project_manager: p.project_manager.clone(),
+        })
+    });
+    let approval = records.followups.iter().filter(|f| f.customer == action.customer).find_map(|f| {
+        let since = f.stage_since?;
+        Some(ApprovalView {
+            process_stage: f.process_stage.clone()?,
+            since: since.to_string(),
+            days: (inputs.as_of - since).num_days(),
+            approver: f.approver.clone().unwrap_or_default(),
+        })
+    });
+    MessageContext {
+        lang,
+        as_of: inputs.as_of.to_string(),
+        stage: action.stage.clone(),
+        reason: action.reason.clone(),
+        company: company.clone(),
+        customer: action.customer.clone(),
+        contact: to.first().cloned().unwrap_or(PersonView { name: action.customer.clone(), email: String::new() }),
+        to,
+        cc,
+        invoices: items.iter().map(|i| invoice_view(i)).collect(),
+        total: action.amount.clone(),
+        currency: action.currency.clone(),
+        reference: action.invoice_nos.join(", "),
+        max_days_past_due: items.iter().map(|i| i.days_past_due).max().unwrap_or(0),
+        project,
+        deadline: (inputs.as_of + Duration::days(inputs.rules.collection.demand_deadline_days)).to_string(),
+        approval,
+    }
+}
+
+fn invoice_view(i: &OpenItem) -> InvoiceView {
+    InvoiceView {
+        invoice_no: i.invoice_no.clone(),
+        invoice_date: i.invoice_date.to_string(),
+        due_date: i.due_date.to_string(),
+        amount: i.currency.format(i.amount_minor),
+        open_amount: i.currency.format(i.open_minor),
+        currency: i.currency.code().to_owned(),
+        days_past_due: i.days_past_due,
+        project: i.project.clone(),
+        contract_no: i.contract_no.clone(),
+    }
+}
+
+/// One digest per project manager named by email in the projects file.
+fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Vec<DigestContext> {
+    let mut managers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &inputs.records.projects {
+        if let Some(pm) = p.project_manager.as_deref().filter(|e| crate::normalize::records::looks_like_email(e)) {
+            let customers = managers.entry(pm).or_default();
+            if !customers.contains(&p.customer.as_str()) {
+                customers.push(&p.customer);
+            }
+        }
+    }
+    managers
+        .into_iter()
+        .map(|(email, customers)| {
+            let mut lines: BTreeMap<(&str, &str), (i64, i64, usize, i64)> = BTreeMap::new();
+            for item in inputs.items.iter().filter(|i| customers.contains(&i.customer.as_str())) {
+                let line = lines.entry((&item.customer, item.currency.code())).or_default();
+                line.0 += item.open_minor;
+                if item.days_past_due > 0 {
+                    line.1 += item.open_minor;
+                }
+                line.2 += 1;
+                line.3 = line.3.max(item.days_past_due);
+            }
+            let customers_view = lines
+                .into_iter()
+                .filter_map(|((customer, code), (open, overdue, items, days))| {
+                    let currency = crate::money::Currency::parse(code)?;
+                    Some(DigestCustomer {
+                        customer: customer.to_owned(),
+                        currency: code.to_owned(),
+                        open: currency.format(open),
+                        overdue: currency.format(overdue),
+                        items,
+                        max_days_past_due: days,
+                    })
+                })
+                .collect();
+            let actions_view = actions
+                .iter()
+                .filter(|a| customers.contains(&a.customer.as_str()))
+                .map(|a| DigestAction {
+                    customer: a.customer.clone(),
+                    kind: a.kind.as_str().to_owned(),
+                    stage: a.stage.clone(),
+                    amount: a.amount.clone(),
+                    currency: a.currency.clone(),
+                    reason: a.reason.clone(),
+                })
+                .collect();
+            DigestContext {
+                lang: inputs.rules.company.language.clone(),
+                as_of: inputs.as_of.to_string(),
+                company: company.clone(),
+                manager: PersonView { name: local_name(email), email: email.to_owned() },
+                customers: customers_view,
+                actions: actions_view,
+            }
+        })
+        .collect()
+}
+
+/// A file-name part from a customer or person name: letters and digits of any script
+/// kept, everything else (`/`, `..`, spaces, control characters) turned into `-`, at most
+/// 40 characters; never empty.
+#[must_use]
+pub fn safe_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(40).collect();
+    if out.is_empty() { "unnamed".into() } else { out }
+}
+
+/// `outbox.csv`: one row per message. Text that a spreadsheet would read as a formula is
+/// prefixed with `'`.
+///
+/// # Errors
+/// Only CSV writer errors, which would be a bug.
+pub fn outbox_csv(entries: &[OutboxEntry]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(["file", "to", "cc", "subject", "customer", "stage", "amount", "currency", "message_id"])
+        .map_err(crate::Error::internal)?;
+    for e in entries {
+        let row = [&e.file, &e.to, &e.cc, &e.subject, &e.customer, &e.stage, &e.amount, &e.currency, &e.message_id];
+        writer.write_record(row.map(|t| csv_text(t))).map_err(crate::Error::internal)?;
+    }
+    writer.into_inner().map_err(crate::Error::internal)
+}
+
+/// Spreadsheet-safe CSV text: a leading `= + - @` (or tab/CR) gets a `'` so that Excel and
+/// LibreOffice show it as text, never run it. Plain negative numbers are left alone.
+#[must_use]
+pub fn csv_text(text: &str) -> String {
+    let number = text.parse::<f64>().is_ok();
+    if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_escape_the_folder() {
+        assert_eq!(safe_name("../../etc/passwd"), "etc-passwd");
+        assert_eq!(safe_name("华为技术有限公司"), "华为技术有限公司");
+        assert_eq!(safe_name("ACME Corp. (HK) Ltd"), "ACME-Corp-HK-Ltd");
+        assert_eq!(safe_name("CON"), "CON");
+        assert_eq!(safe_name("///"), "unnamed");
+        assert_eq!(safe_name(&"x".repeat(300)).len(), 40);
+    }
+
+    #[test]
+    fn csv_text_is_never_a_formula() {
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(csv_text("-12.50"), "-12.50");
+        assert_eq!(csv_text("ACME"), "ACME");
+    }
+}

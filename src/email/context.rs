@@ -1,0 +1,173 @@
+//! The context every email template gets: plain serde structs, documented key by key in
+//! `templates/README.md`. Amounts are exact decimal strings (format them with the `money`
+//! filter), dates are `YYYY-MM-DD` (format them with the `date` filter).
+use serde::Serialize;
+
+use crate::rules::spec::BankSpec;
+
+/// Our company, from `[company]` in the rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyView {
+    /// Company name.
+    pub name: String,
+    /// Sender address.
+    pub email: String,
+    /// Phone.
+    pub phone: String,
+    /// Postal address.
+    pub address: String,
+    /// Who signs.
+    pub sign_off: String,
+    /// Payment instructions.
+    pub bank: BankSpec,
+}
+
+/// A person a message goes to.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PersonView {
+    /// Name (the email address when the name is unknown).
+    pub name: String,
+    /// Email address.
+    pub email: String,
+}
+
+/// One invoice in a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceView {
+    /// Invoice number.
+    pub invoice_no: String,
+    /// Invoice date.
+    pub invoice_date: String,
+    /// Due date.
+    pub due_date: String,
+    /// Invoice amount.
+    pub amount: String,
+    /// Open amount.
+    pub open_amount: String,
+    /// Currency code.
+    pub currency: String,
+    /// Days past due (negative: days until due).
+    pub days_past_due: i64,
+    /// Project, if any.
+    pub project: Option<String>,
+    /// Contract number, if any.
+    pub contract_no: Option<String>,
+}
+
+/// The project the invoices belong to.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectView {
+    /// Project name.
+    pub name: String,
+    /// Go-live date, if any.
+    pub go_live_date: Option<String>,
+    /// Acceptance date, if any.
+    pub acceptance_date: Option<String>,
+    /// How the project stands.
+    pub status_note: Option<String>,
+    /// Our project manager.
+    pub project_manager: Option<String>,
+}
+
+/// Where a payment is stuck in the customer's approval.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApprovalView {
+    /// The stage, e.g. "awaiting GM approval".
+    pub process_stage: String,
+    /// Since when.
+    pub since: String,
+    /// Days since.
+    pub days: i64,
+    /// The approver's name.
+    pub approver: String,
+}
+
+/// The context of a customer message.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageContext {
+    /// `zh` or `en`.
+    pub lang: String,
+    /// The as-of date.
+    pub as_of: String,
+    /// Stage id.
+    pub stage: String,
+    /// The engine's reason.
+    pub reason: String,
+    /// Our company.
+    pub company: CompanyView,
+    /// Customer name.
+    pub customer: String,
+    /// The first recipient.
+    pub contact: PersonView,
+    /// All recipients.
+    pub to: Vec<PersonView>,
+    /// Copies.
+    pub cc: Vec<PersonView>,
+    /// The invoices covered, oldest due first.
+    pub invoices: Vec<InvoiceView>,
+    /// Sum of their open amounts.
+    pub total: String,
+    /// Their currency.
+    pub currency: String,
+    /// Payment reference to quote: the invoice numbers.
+    pub reference: String,
+    /// Most days past due among the invoices.
+    pub max_days_past_due: i64,
+    /// The invoices' project, when known.
+    pub project: Option<ProjectView>,
+    /// Pay-by date of a demand letter.
+    pub deadline: String,
+    /// The stuck approval, for status reports.
+    pub approval: Option<ApprovalView>,
+}
+
+/// One customer line of a project manager's digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestCustomer {
+    /// Customer name.
+    pub customer: String,
+    /// Currency code.
+    pub currency: String,
+    /// Open amount.
+    pub open: String,
+    /// Overdue amount.
+    pub overdue: String,
+    /// Number of open invoices.
+    pub items: usize,
+    /// Most days past due.
+    pub max_days_past_due: i64,
+}
+
+/// One action in a digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestAction {
+    /// Customer name.
+    pub customer: String,
+    /// `message`, `manual` or `hold`.
+    pub kind: String,
+    /// Stage id.
+    pub stage: String,
+    /// Amount covered.
+    pub amount: String,
+    /// Currency code.
+    pub currency: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The context of a project manager's digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestContext {
+    /// `zh` or `en`.
+    pub lang: String,
+    /// The as-of date.
+    pub as_of: String,
+    /// Our company.
+    pub company: CompanyView,
+    /// The project manager.
+    pub manager: PersonView,
+    /// Their customers' receivables.
+    pub customers: Vec<DigestCustomer>,
+    /// This run's actions for their customers.
+    pub actions: Vec<DigestAction>,
+}

@@ -1,0 +1,7 @@
+//! Email: templates rendered per message ([`render`]) from a typed context ([`context`]),
+//! built into `.eml` files ([`message`]) with an outbox ([`compose`]), and sent over SMTP
+//! ([`send`]).
+pub mod compose;
+pub mod context;
+pub mod message;
+pub mod render;
