@@ -26,6 +26,52 @@ pub enum Command {
     /// Print why an invoice gets its collection action: every rule considered.
     #[command(after_long_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Send a run's emails over SMTP (lists them unless --yes).
+    #[command(after_long_help = SEND_EXAMPLES)]
+    Send(SendArgs),
+}
+
+const SEND_EXAMPLES: &str = "\
+Examples:
+  payback send out --smtp smtp.example.com:587 --starttls --user ar@yourcompany.example
+  PAYBACK_SMTP_PASSWORD=... payback send out --smtp smtp.example.com:587 --starttls --user ar@yourcompany.example --yes
+  payback send out --smtp 127.0.0.1:2525 --yes
+
+The password comes from the environment variable PAYBACK_SMTP_PASSWORD. Each message the
+server accepts is recorded in OUT_DIR/sent.csv at once; a second send skips it.
+Exit codes: 0 all sent (or listed); 1 stopped at a refusal (what was and was not sent is
+listed); 2 could not start.";
+
+/// Options of `payback send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The `--out` folder of a run (its `outbox.csv`, `emails/` and `internal/`).
+    #[arg(value_name = "OUT_DIR")]
+    pub out_dir: PathBuf,
+
+    /// The SMTP server, `HOST:PORT`.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub smtp: String,
+
+    /// Upgrade the connection with STARTTLS (port 587).
+    #[arg(long, conflicts_with = "tls")]
+    pub starttls: bool,
+
+    /// Use TLS from the start (SMTPS, port 465).
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Login name; the password is read from `PAYBACK_SMTP_PASSWORD`.
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+
+    /// Really send; without it the messages are only listed.
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Rules file, for the sender address (`company.email`).
+    #[arg(long, value_name = "PATH", default_value = "rules/default.toml")]
+    pub rules: PathBuf,
 }
 
 const EXPLAIN_EXAMPLES: &str = "\

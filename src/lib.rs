@@ -42,5 +42,6 @@ pub fn run(cli: cli::Cli, today: chrono::NaiveDate) -> Result<Outcome> {
         cli::Command::Run(args) => cmd::run::exec(args, today),
         cli::Command::Check(args) => cmd::check::exec(args, today),
         cli::Command::Explain(args) => cmd::explain::exec(args, today),
+        cli::Command::Send(args) => cmd::send::exec(&args),
     }
 }

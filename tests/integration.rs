@@ -12,6 +12,8 @@ mod aging;
 mod check;
 /// The collection rules: ladder, holds, good moments, approval, cadence, history.
 mod collection;
+/// Emails: .eml files, templates, hostile data, SMTP sending.
+mod email;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
 /// Several input files, duplicates, control totals.
@@ -22,6 +24,8 @@ mod mapping;
 mod presets;
 /// The bundled sample data and repeatability.
 mod sample;
+/// Snapshots of every rendered template.
+mod templates;
 /// Date and amount forms, the 1904 date system.
 mod values;
 /// The workbook's sheets, formulas and cached values.

@@ -6,11 +6,11 @@ use chrono::NaiveDate;
 
 use crate::cli::RunArgs;
 use crate::config::RunConfig;
+use crate::email::compose;
+use crate::email::render::Templates;
 use crate::error::{Error, Result};
 use crate::output::Staging;
 use crate::report::{ReportInput, actions_json, summary_json, workbook};
-use crate::email::compose;
-use crate::email::render::Templates;
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
 use crate::{Outcome, decide, load};

@@ -77,7 +77,14 @@ pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -
         let template = action.template.as_deref().unwrap_or(action.stage.as_str());
         let rendered = templates.render(template, &context.lang, &context)?;
         let envelope = Envelope { from: sender.clone(), to: &context.to, cc: &context.cc };
-        let key = format!("{}|{}|{}|{}|{}", inputs.as_of, action.customer, action.currency, action.stage, action.invoice_nos.join(","));
+        let key = format!(
+            "{}|{}|{}|{}|{}",
+            inputs.as_of,
+            action.customer,
+            action.currency,
+            action.stage,
+            action.invoice_nos.join(",")
+        );
         let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
         let file = format!("emails/{:03}-{}-{}.eml", n + 1, action.stage, safe_name(&action.customer));
         composed.outbox.push(OutboxEntry {
@@ -131,7 +138,13 @@ fn company(rules: &RulesSpec) -> CompanyView {
 /// A contact's name, or the address when the contacts file does not know it.
 fn person(email: &str, records: &Records) -> PersonView {
     let name = records.contacts.iter().find(|c| c.email.eq_ignore_ascii_case(email)).map_or_else(
-        || records.projects.iter().find(|p| p.project_manager.as_deref() == Some(email)).map_or(email.to_owned(), |_| local_name(email)),
+        || {
+            records
+                .projects
+                .iter()
+                .find(|p| p.project_manager.as_deref() == Some(email))
+                .map_or(email.to_owned(), |_| local_name(email))
+        },
         |c| c.name.clone(),
     );
     PersonView { name, email: email.to_owned() }
@@ -309,7 +322,7 @@ pub fn outbox_csv(entries: &[OutboxEntry]) -> Result<Vec<u8>> {
 }
 
 /// Spreadsheet-safe CSV text: a leading `= + - @` (or tab/CR) gets a `'` so that Excel and
-/// LibreOffice show it as text, never run it. Plain negative numbers are left alone.
+/// `LibreOffice` show it as text, never run it. Plain negative numbers are left alone.
 #[must_use]
 pub fn csv_text(text: &str) -> String {
     let number = text.parse::<f64>().is_ok();

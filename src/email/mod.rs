@@ -5,3 +5,4 @@ pub mod compose;
 pub mod context;
 pub mod message;
 pub mod render;
+pub mod send;

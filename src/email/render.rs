@@ -21,15 +21,24 @@ macro_rules! built_in {
 
 /// The built-in templates, the same files as `templates/`.
 const BUILT_IN: &[(&str, &str)] = built_in![
-    "en" / "reminder_before_due", "zh" / "reminder_before_due",
-    "en" / "due_notice", "zh" / "due_notice",
-    "en" / "overdue_notice", "zh" / "overdue_notice",
-    "en" / "escalate_to_approver", "zh" / "escalate_to_approver",
-    "en" / "demand_letter", "zh" / "demand_letter",
-    "en" / "milestone_request", "zh" / "milestone_request",
-    "en" / "approval_status_report", "zh" / "approval_status_report",
-    "en" / "thank_you", "zh" / "thank_you",
-    "en" / "pm_digest", "zh" / "pm_digest",
+    "en" / "reminder_before_due",
+    "zh" / "reminder_before_due",
+    "en" / "due_notice",
+    "zh" / "due_notice",
+    "en" / "overdue_notice",
+    "zh" / "overdue_notice",
+    "en" / "escalate_to_approver",
+    "zh" / "escalate_to_approver",
+    "en" / "demand_letter",
+    "zh" / "demand_letter",
+    "en" / "milestone_request",
+    "zh" / "milestone_request",
+    "en" / "approval_status_report",
+    "zh" / "approval_status_report",
+    "en" / "thank_you",
+    "zh" / "thank_you",
+    "en" / "pm_digest",
+    "zh" / "pm_digest",
 ];
 
 /// Layouts and macros the templates extend and import.
@@ -74,7 +83,10 @@ impl Templates {
                 let path = dir.join(name);
                 if path.is_file() {
                     return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read {}: {e}", path.display()))
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", path.display()),
+                        )
                     });
                 }
             }
@@ -115,7 +127,7 @@ impl Templates {
 }
 
 /// `{{ amount | money(currency) }}`: `¥1,234.56`, `$1,234.56`, `-€12.00`, `CHF 1,234.56`.
-fn money(value: String, currency: String) -> String {
+fn money(value: &str, currency: &str) -> String {
     let negative = value.starts_with('-');
     let digits = value.trim_start_matches('-');
     let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
@@ -131,7 +143,7 @@ fn money(value: String, currency: String) -> String {
         None => grouped,
     };
     let sign = if negative { "-" } else { "" };
-    match Currency::parse(&currency).and_then(|c| c.symbol()) {
+    match Currency::parse(currency).and_then(|c| c.symbol()) {
         Some(symbol) => format!("{sign}{symbol}{number}"),
         None => format!("{sign}{currency} {number}"),
     }
@@ -150,10 +162,10 @@ mod tests {
 
     #[test]
     fn money_is_grouped_with_its_symbol() {
-        assert_eq!(money("1234.56".into(), "CNY".into()), "¥1,234.56");
-        assert_eq!(money("-12.00".into(), "EUR".into()), "-€12.00");
-        assert_eq!(money("1234567".into(), "JPY".into()), "JP¥1,234,567");
-        assert_eq!(money("1000.50".into(), "CHF".into()), "CHF 1,000.50");
-        assert_eq!(money("999.00".into(), "USD".into()), "$999.00");
+        assert_eq!(money("1234.56", "CNY"), "¥1,234.56");
+        assert_eq!(money("-12.00", "EUR"), "-€12.00");
+        assert_eq!(money("1234567", "JPY"), "JP¥1,234,567");
+        assert_eq!(money("1000.50", "CHF"), "CHF 1,000.50");
+        assert_eq!(money("999.00", "USD"), "$999.00");
     }
 }

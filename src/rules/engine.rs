@@ -67,7 +67,8 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
     };
     let (due, invoiced) = (date(c::DUE_DATE)?, date(c::INVOICE_DATE)?);
     let amount = ints(df, c::AMOUNT_MINOR)?;
-    let contract: Vec<Option<String>> = df.column(c::CONTRACT_NO)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
+    let contract: Vec<Option<String>> =
+        df.column(c::CONTRACT_NO)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
     let project: Vec<Option<String>> = df.column(c::PROJECT)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
     let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
     Ok((0..df.height())

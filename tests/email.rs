@@ -1,0 +1,287 @@
+//! Emails: the `.eml` files parsed by an independent parser (Python's `email` package),
+//! templates overridden and failing with their place, hostile names escaped, sending to a
+//! real SMTP server on 127.0.0.1 (aiosmtpd) and not sending twice.
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::util::{Workspace, repo};
+
+#[derive(Debug, Deserialize)]
+struct Parsed {
+    file: String,
+    from: String,
+    to_addresses: Vec<String>,
+    to_names: Vec<String>,
+    cc: Vec<String>,
+    subject: String,
+    date: String,
+    message_id: String,
+    content_type: String,
+    plain: Option<String>,
+    html: Option<String>,
+    defects: Vec<String>,
+}
+
+fn parse(files: &[PathBuf]) -> Vec<Parsed> {
+    let output = Command::new("python3")
+        .arg(repo().join("tests/scripts/parse_eml.py"))
+        .args(files)
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Runs the sample with all its inputs into `ws`.
+fn sample_run(ws: &Workspace, extra: &[&str]) -> crate::util::Finished {
+    let data = repo().join("sample-data");
+    let mut run = ws.payback().args(["run", "--as-of", "2026-11-30"]);
+    for (option, file) in [
+        ("--invoices", "invoices.xlsx"),
+        ("--contacts", "contacts.csv"),
+        ("--projects", "projects.csv"),
+        ("--followups", "followups.csv"),
+        ("--milestones", "milestones.csv"),
+    ] {
+        run = run.arg(option).arg(data.join(file));
+    }
+    run.args(extra).status(1)
+}
+
+fn eml(ws: &Workspace, folder: &str, contains: &str) -> PathBuf {
+    let dir = ws.out().join(folder);
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    let name = names.into_iter().find(|n| n.contains(contains)).unwrap_or_else(|| panic!("no {contains} in {folder}"));
+    dir.join(name)
+}
+
+#[test]
+fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
+    let ws = Workspace::new();
+    let done = sample_run(&ws, &[]);
+    assert!(done.stdout.contains("wrote 23 emails under"), "{}", done.stdout);
+    let files = [
+        eml(&ws, "emails", "demand_letter-长沙市轨道交通集团"),
+        eml(&ws, "emails", "approval_status_report-上海建工"),
+        eml(&ws, "emails", "demand_letter-Contoso"),
+        eml(&ws, "internal", "pm_digest-zhang-wei"),
+    ];
+    let parsed = parse(&files);
+    for p in &parsed {
+        assert!(p.defects.is_empty(), "{}: {:?}", p.file, p.defects);
+        assert_eq!(p.content_type, "multipart/alternative", "{}", p.file);
+        assert!(p.plain.is_some() && p.html.is_some(), "{}", p.file);
+        assert_eq!(p.from, "Your Company Ltd <ar@yourcompany.example>");
+        assert_eq!(p.date, "Mon, 30 Nov 2026 00:00:00 +0000");
+        assert!(p.message_id.ends_with("@yourcompany.example>"), "{}", p.message_id);
+    }
+    let demand = &parsed[0];
+    assert_eq!(demand.subject, "催款函：请于2026年12月10日前支付 ¥643,355.83");
+    assert_eq!(demand.to_addresses, ["gm@c17.example.com", "ap@c17.example.com"]);
+    assert_eq!(demand.to_names, ["赵总", "陈静"]);
+    let plain = demand.plain.as_deref().unwrap();
+    assert!(
+        plain.contains("发票 INV-CN-0171，开票日期 2026年8月16日，到期日 2026年9月15日：¥410,973.52（已逾期 76 天）"),
+        "{plain}"
+    );
+    assert!(plain.contains("现正式函告贵司：请于2026年12月10日前付清上述款项 ¥643,355.83。"));
+    assert!(plain.contains("银行账号：4563 5100 0123 4567 890"));
+    assert!(demand.html.as_deref().unwrap().contains("<b>¥643,355.83</b>"));
+    let report = &parsed[1];
+    assert_eq!(report.to_addresses, ["gm@c02.example.com"]);
+    assert_eq!(report.cc, ["wang.lei@ourcompany.example"]);
+    assert!(report.plain.as_deref().unwrap().contains("自2026年11月5日起处于\"总经理审批\"环节"));
+    let english = &parsed[2];
+    assert_eq!(english.subject, "Demand for payment: $45,711.08 due by Dec 10, 2026");
+    assert!(
+        english.plain.as_deref().unwrap().contains("We hereby demand payment of $45,711.08 in full by Dec 10, 2026.")
+    );
+    let digest = &parsed[3];
+    assert_eq!(digest.to_addresses, ["zhang.wei@ourcompany.example"]);
+    assert!(digest.subject.starts_with("应收账款周报（2026年11月30日）"), "{}", digest.subject);
+    // The outbox lists every message with its Message-ID.
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    assert_eq!(outbox.lines().count(), 1 + 23 + 5);
+    assert!(outbox.contains(&report.message_id));
+}
+
+#[test]
+fn emails_are_byte_identical_across_runs() {
+    let ws = Workspace::new();
+    sample_run(&ws, &["--out", "a", "--state", "s1"]);
+    sample_run(&ws, &["--out", "b", "--state", "s2"]);
+    for folder in ["emails", "internal"] {
+        for entry in std::fs::read_dir(ws.path().join("a").join(folder)).unwrap() {
+            let name = entry.unwrap().file_name();
+            let a = std::fs::read(ws.path().join("a").join(folder).join(&name)).unwrap();
+            let b = std::fs::read(ws.path().join("b").join(folder).join(&name)).unwrap();
+            assert!(a == b, "{name:?} differs");
+        }
+    }
+    assert_eq!(
+        std::fs::read(ws.path().join("a/outbox.csv")).unwrap(),
+        std::fs::read(ws.path().join("b/outbox.csv")).unwrap()
+    );
+}
+
+const CONTACTS: &str = "customer,name,role,email,language\n\
+    <b>Evil</b> {{ 7*7 }} Ltd,Mallory <script>,billing,mallory@evil.example,en\n\
+    <b>Evil</b> {{ 7*7 }} Ltd,Eve,finance,\"eve@evil.example\r\nBcc: all@victims.example\",en\n";
+
+#[test]
+fn hostile_names_are_escaped_and_bad_addresses_refused() {
+    let ws = Workspace::new();
+    ws.write("contacts.csv", CONTACTS);
+    ws.write("invoices.csv", "Customer,Invoice No,Invoice Date,Due Date,Amount\n\"<b>Evil</b> {{ 7*7 }} Ltd\",=HYPERLINK(\"x\"),2026-09-01,2026-11-10,100.00\n");
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--contacts", "contacts.csv"])
+        .status(1);
+    let file = eml(&ws, "emails", "overdue_notice");
+    assert!(file.file_name().unwrap().to_string_lossy().starts_with("001-overdue_notice-b-Evil-b-7-7-Ltd"));
+    let parsed = &parse(&[file])[0];
+    // The address with a line break is rejected with the contacts row (so no Bcc header
+    // sneaks in); the copy goes nowhere.
+    assert_eq!(parsed.to_addresses, ["mallory@evil.example"]);
+    assert!(parsed.cc.is_empty());
+    let html = parsed.html.as_deref().unwrap();
+    assert!(html.contains("Dear Mallory &lt;script&gt;,"), "{html}");
+    assert!(!html.contains("<script>"));
+    let plain = parsed.plain.as_deref().unwrap();
+    assert!(plain.contains("=HYPERLINK(\"x\")"), "template syntax in data is text, never run: {plain}");
+    assert!(parsed.subject.contains("=HYPERLINK(\"x\")"));
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    assert!(
+        outbox.contains(
+            ",\"Overdue: =HYPERLINK(\"\"x\"\"), ¥100.00 past due\",<b>Evil</b> {{ 7*7 }} Ltd,overdue_notice,100.00,CNY,"
+        ),
+        "{outbox}"
+    );
+    let rejected = crate::util::read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
+    assert!(rejected.iter().any(|r| r.iter().any(|c| c.contains("is not an email address"))), "{rejected:?}");
+}
+
+#[test]
+fn own_templates_override_and_errors_name_file_and_line() {
+    let ws = Workspace::new();
+    ws.write("contacts.csv", "customer,name,role,email,language\nACME,Amy,billing,amy@acme.example,en\n");
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,INV-1,2026-09-01,2026-11-10,100.00\n",
+    );
+    ws.write("mine/en/overdue_notice.subject.txt", "[ACME AR] {{ reference }} is {{ max_days_past_due }} days late\n");
+    let args = [
+        "run",
+        "--as-of",
+        "2026-11-30",
+        "--invoices",
+        "invoices.csv",
+        "--contacts",
+        "contacts.csv",
+        "--templates",
+        "mine",
+    ];
+    ws.payback().args(args).status(0);
+    let parsed = &parse(&[eml(&ws, "emails", "overdue_notice")])[0];
+    assert_eq!(parsed.subject, "[ACME AR] INV-1 is 20 days late");
+    assert!(
+        parsed.plain.as_deref().unwrap().starts_with("Dear Amy,"),
+        "the body still comes from the built-in template"
+    );
+    ws.write("mine/en/overdue_notice.txt", "Hello {{ contact.name }},\n\n{{ contact.nickname }}\n");
+    let done = ws.payback().args(args).status(2);
+    let line = done.stderr.trim();
+    assert!(line.starts_with("error: template mine/en/overdue_notice.txt, line 3: undefined value"), "{line}");
+}
+
+/// An SMTP server on 127.0.0.1 writing what it receives into a maildir.
+struct Server {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl Server {
+    // The child is killed and waited for in Drop, or below when it does not come up.
+    #[allow(clippy::zombie_processes)]
+    fn start(dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = dir.join("maildir");
+        for sub in ["tmp", "new", "cur"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        let mut child = Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .spawn()
+            .expect("the SMTP test needs Debian's python3-aiosmtpd (apt-get install -y python3-aiosmtpd)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self { child, port, maildir };
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not start on port {port}; is python3-aiosmtpd installed?");
+    }
+
+    fn received(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.maildir.join("new")).unwrap().map(|e| e.unwrap().path()).collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn send_delivers_the_outbox_once_to_a_real_smtp_server() {
+    let ws = Workspace::new();
+    sample_run(&ws, &[]);
+    let server = Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    // Without --yes nothing goes out.
+    let done = ws.payback().args(["send", "out", "--smtp", &smtp]).status(0);
+    assert!(done.stdout.starts_with("dry run: nothing sent; add --yes to send these 28 messages:"), "{}", done.stdout);
+    assert!(server.received().is_empty());
+    let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
+    assert!(done.stdout.ends_with("28 sent now, 0 sent before (skipped), 0 not sent\n"), "{}", done.stdout);
+    let received = server.received();
+    assert_eq!(received.len(), 28);
+    let ids: std::collections::BTreeSet<String> = parse(&received).into_iter().map(|p| p.message_id).collect();
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    let expected: std::collections::BTreeSet<String> =
+        outbox.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().to_owned()).collect();
+    assert_eq!(ids, expected);
+    // A second send sends nothing more.
+    let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
+    assert!(done.stdout.ends_with("0 sent now, 28 sent before (skipped), 0 not sent\n"), "{}", done.stdout);
+    assert_eq!(server.received().len(), 28);
+}
+
+#[test]
+fn send_stops_cleanly_at_the_first_refusal() {
+    let ws = Workspace::new();
+    sample_run(&ws, &[]);
+    let server = Server::start(ws.path());
+    // A maildir the server cannot write to: it refuses the first message.
+    std::fs::remove_dir_all(server.maildir.join("tmp")).unwrap();
+    let smtp = format!("127.0.0.1:{}", server.port);
+    let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(1);
+    assert!(
+        done.stdout.contains("refused emails/001-milestone_request-Acme-Engineering-GmbH.eml: "),
+        "{}",
+        done.stdout
+    );
+    assert!(done.stdout.ends_with("0 sent now, 0 sent before (skipped), 28 not sent\n"), "{}", done.stdout);
+    assert!(!ws.out().join("sent.csv").exists());
+}
