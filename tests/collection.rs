@@ -221,7 +221,7 @@ fn amount_thresholds_and_missing_contacts() {
         (
             "manual",
             "remind",
-            "N-1: 10 days past due; stage remind; but the contacts file has no billing contact for Nobody Ltd: add one"
+            "N-1: 10 days past due; stage remind; but no recipient: the contacts file has no billing contact for Nobody Ltd: add one"
         )
     );
 }

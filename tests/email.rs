@@ -196,7 +196,10 @@ fn own_templates_override_and_errors_name_file_and_line() {
     ws.write("mine/en/overdue_notice.txt", "Hello {{ contact.name }},\n\n{{ contact.nickname }}\n");
     let done = ws.payback().args(args).status(2);
     let line = done.stderr.trim();
-    assert!(line.starts_with("error: template mine/en/overdue_notice.txt, line 3: undefined value"), "{line}");
+    assert_eq!(
+        line,
+        "error: template mine/en/overdue_notice.txt, line 3: undefined value: `contact.nickname` is undefined in `{{ contact.nickname }}`"
+    );
 }
 
 /// An SMTP server on 127.0.0.1 writing what it receives into a maildir.

@@ -122,7 +122,16 @@ impl Templates {
         };
         let line = err.line().map(|l| format!(", line {l}")).unwrap_or_default();
         let detail = err.detail().map(|d| format!(": {d}")).unwrap_or_default();
-        Error::Template { place: format!("{place}{line}"), reason: format!("{}{detail}", err.kind()) }
+        // Quote the offending line so that the variable is named, e.g. `{{ contact.nickname }}`.
+        let source = err.line().and_then(|l| {
+            let template = self.env.get_template(err.name().unwrap_or(file)).ok()?;
+            let text = template.source().lines().nth(l.checked_sub(1)?)?.trim().to_owned();
+            (!text.is_empty()).then(|| format!(" in `{text}`"))
+        });
+        Error::Template {
+            place: format!("{place}{line}"),
+            reason: format!("{}{detail}{}", err.kind(), source.unwrap_or_default()),
+        }
     }
 }
 

@@ -148,7 +148,7 @@ impl Grouper<'_, '_> {
         let (cc_emails, _) = self.resolve(cc, items);
         if to_emails.is_empty() {
             let reason = format!(
-                "{reason}; but the contacts file has no {} contact for {}: add one",
+                "{reason}; but no recipient: the contacts file has no {} contact for {}: add one",
                 missing.join("/"),
                 self.customer
             );
@@ -169,7 +169,8 @@ impl Grouper<'_, '_> {
         roles: &[String],
     ) {
         if to.is_empty() {
-            let reason = format!("{reason}; but no {} contact for {}: add one", roles.join("/"), self.customer);
+            let reason =
+                format!("{reason}; but no recipient: no {} contact for {}: add one", roles.join("/"), self.customer);
             self.push(items, ActionKind::Manual, stage, None, (Vec::new(), Vec::new()), reason);
             return;
         }
