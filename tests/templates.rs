@@ -62,6 +62,7 @@ fn context(lang: &str, stage: &str) -> MessageContext {
         ],
         total: "361234.56".into(),
         currency: currency.into(),
+        totals: vec![payback::email::context::CurrencyTotal { currency: currency.into(), amount: "361234.56".into() }],
         reference: "INV-CN-0001, INV-CN-0004".into(),
         max_days_past_due: 60,
         project: Some(ProjectView {

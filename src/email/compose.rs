@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate};
 
 use super::context::{
-    ApprovalView, CompanyView, DigestAction, DigestContext, DigestCustomer, InvoiceView, MessageContext, PersonView,
-    ProjectView,
+    ApprovalView, CompanyView, CurrencyTotal, DigestAction, DigestContext, DigestCustomer, InvoiceView, MessageContext,
+    PersonView, ProjectView,
 };
 use super::message::{self, Envelope};
 use super::render::Templates;
@@ -203,6 +203,7 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, company: &CompanyView) 
         invoices: items.iter().map(|i| invoice_view(i)).collect(),
         total: action.amount.clone(),
         currency: action.currency.clone(),
+        totals: vec![CurrencyTotal { currency: action.currency.clone(), amount: action.amount.clone() }],
         reference: action.invoice_nos.join(", "),
         max_days_past_due: items.iter().map(|i| i.days_past_due).max().unwrap_or(0),
         project,

@@ -82,6 +82,15 @@ pub struct ApprovalView {
     pub approver: String,
 }
 
+/// An amount in a currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrencyTotal {
+    /// Currency code.
+    pub currency: String,
+    /// Amount.
+    pub amount: String,
+}
+
 /// The context of a customer message.
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageContext {
@@ -109,6 +118,8 @@ pub struct MessageContext {
     pub total: String,
     /// Their currency.
     pub currency: String,
+    /// Totals per currency (one message covers one currency, so one entry).
+    pub totals: Vec<CurrencyTotal>,
     /// Payment reference to quote: the invoice numbers.
     pub reference: String,
     /// Most days past due among the invoices.
