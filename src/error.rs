@@ -149,6 +149,12 @@ pub enum Error {
         /// One line per problem.
         problems: String,
     },
+    /// Another run holds the state folder.
+    #[error("another payback run is using the state folder (lock {path}); wait for it to finish and run again")]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+    },
     /// The output folder or a file in it could not be written.
     #[error("cannot write {path}: {reason}")]
     Output {

@@ -1,74 +1,79 @@
-//! The output folder: files are written into a staging folder beside `--out` and moved
-//! into place only when everything was written, so a failed run leaves the previous
-//! outputs as they were.
+//! The output folder, published atomically: a run writes everything into a new folder
+//! beside `--out`, then exchanges it with the old one in one step (Linux `renameat2`
+//! `RENAME_EXCHANGE`), so that at every moment `--out` holds either the previous complete
+//! outputs or the new complete ones — also when the run is killed. `sent.csv` (the record
+//! of `payback send`) is carried over. A run that fails or is killed leaves a staging folder
+//! that the next run removes.
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+/// Files in `--out` that belong to other commands and survive a run.
+const CARRIED_OVER: [&str; 1] = ["sent.csv"];
 
 /// A staging folder for one run's outputs.
 #[derive(Debug)]
 pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
-    files: Vec<String>,
-    folders: Vec<String>,
     committed: bool,
 }
 
 impl Staging {
-    /// Creates the staging folder beside `out` (same file system, so renames are atomic).
+    /// Creates the staging folder beside `out` (same file system, so the exchange is
+    /// atomic), after removing the leftovers of runs that died.
     ///
     /// # Errors
     /// [`Error::Output`] when the folder cannot be created.
     pub fn new(out: &Path) -> Result<Self> {
-        let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let dir = parent.join(format!(".{name}.payback-partial-{}", std::process::id()));
+        let (parent, name) = split(out);
+        remove_leftovers(&parent, &name);
+        let dir = parent.join(format!(".{name}.payback-new-{}", std::process::id()));
+        if dir.exists() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         std::fs::create_dir_all(&dir).map_err(|e| Error::Output { path: dir.clone(), reason: e.to_string() })?;
-        Ok(Self { dir, out: out.to_path_buf(), files: Vec::new(), folders: Vec::new(), committed: false })
+        Ok(Self { dir, out: out.to_path_buf(), committed: false })
     }
 
     /// Path for a file to be published as `name` (a fixed name chosen by payback).
     pub fn file(&mut self, name: &str) -> PathBuf {
-        self.files.push(name.to_owned());
         self.dir.join(name)
     }
 
-    /// Registers a sub-folder (`emails`) published whole: on commit it replaces the old
-    /// one, so no file of an earlier run is left in it. Returns its staging path.
+    /// Creates a sub-folder (`emails`) of the new outputs and returns its path.
     ///
     /// # Errors
     /// [`Error::Output`] when the folder cannot be created.
     pub fn folder(&mut self, name: &str) -> Result<PathBuf> {
         let path = self.dir.join(name);
         std::fs::create_dir_all(&path).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
-        self.folders.push(name.to_owned());
         Ok(path)
     }
 
-    /// Moves every staged file into `out`, creating it if needed.
+    /// Publishes the new outputs in place of the old ones, in one atomic step.
     ///
     /// # Errors
-    /// [`Error::Output`] when `out` cannot be created or a file cannot be moved.
+    /// [`Error::Output`] when the folders cannot be exchanged.
     pub fn commit(mut self) -> Result<()> {
         let err = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
-        std::fs::create_dir_all(&self.out).map_err(|e| err(&self.out, e))?;
-        for name in &self.files {
-            let target = self.out.join(name);
-            std::fs::rename(self.dir.join(name), &target).map_err(|e| err(&target, e))?;
-        }
-        for name in &self.folders {
-            let target = self.out.join(name);
-            if target.exists() {
-                std::fs::remove_dir_all(&target).map_err(|e| err(&target, e))?;
+        for name in CARRIED_OVER {
+            let old = self.out.join(name);
+            if old.is_file() {
+                std::fs::copy(&old, self.dir.join(name)).map_err(|e| err(&old, e))?;
             }
-            std::fs::rename(self.dir.join(name), &target).map_err(|e| err(&target, e))?;
+        }
+        if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
+        }
+        if self.out.exists() {
+            exchange(&self.dir, &self.out).map_err(|e| err(&self.out, e))?;
+            // The staging path now holds the previous outputs.
+            let _ = std::fs::remove_dir_all(&self.dir);
+        } else {
+            std::fs::rename(&self.dir, &self.out).map_err(|e| err(&self.out, e))?;
         }
         self.committed = true;
-        let _ = std::fs::remove_dir_all(&self.dir);
         Ok(())
     }
 }
@@ -77,6 +82,55 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Exchanges two paths atomically (Linux); elsewhere moves the old one aside first.
+#[cfg(target_os = "linux")]
+fn exchange(new: &Path, out: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, new, CWD, out, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // File systems without RENAME_EXCHANGE: fall back to two renames.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => exchange_by_renames(new, out),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(new: &Path, out: &Path) -> std::io::Result<()> {
+    exchange_by_renames(new, out)
+}
+
+/// Moves `out` aside to the staging name's sibling, then `new` into place, then the old
+/// outputs to `new`'s path (to be removed by the caller).
+fn exchange_by_renames(new: &Path, out: &Path) -> std::io::Result<()> {
+    let aside = new.with_extension("old");
+    std::fs::rename(out, &aside)?;
+    std::fs::rename(new, out)?;
+    std::fs::rename(&aside, new)
+}
+
+fn split(out: &Path) -> (PathBuf, String) {
+    let name = out.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    (parent, name)
+}
+
+/// Removes staging folders of `name` left by runs whose process is gone.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.payback-new-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else { continue };
+        let pid = rest.split('.').next().unwrap_or_default();
+        if !pid.is_empty() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -22,6 +22,8 @@ mod inputs;
 mod mapping;
 /// Export presets: real layouts with titles, headings and totals lines.
 mod presets;
+/// Atomic outputs under kill, the state lock, formulas, paths, large inputs.
+mod safety;
 /// The bundled sample data and repeatability.
 mod sample;
 /// Snapshots of every rendered template.

@@ -13,6 +13,7 @@ use crate::output::Staging;
 use crate::report::{ReportInput, actions_json, summary_json, workbook};
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
+use crate::rules::history::StateLock;
 use crate::{Outcome, decide, load};
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
@@ -27,6 +28,7 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     if args.strict && !problems.is_empty() {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
+    let _lock = StateLock::take(&args.state)?;
     let mut decided = decide::decide(&config, &inputs, &args.state)?;
     let rules = config.rules();
     let input = ReportInput {

@@ -293,6 +293,8 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
 /// 40 characters; never empty.
 #[must_use]
 pub fn safe_name(name: &str) -> String {
+    // Names Windows reserves for devices cannot be file names there, with any extension.
+    const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
     let mut out = String::new();
     for c in name.chars() {
         if c.is_alphanumeric() {
@@ -302,7 +304,18 @@ pub fn safe_name(name: &str) -> String {
         }
     }
     let out: String = out.trim_matches('-').chars().take(40).collect();
-    if out.is_empty() { "unnamed".into() } else { out }
+    let upper = out.to_ascii_uppercase();
+    let device = RESERVED.contains(&upper.as_str())
+        || (upper.len() == 4
+            && (upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.ends_with(|c: char| c.is_ascii_digit()));
+    if out.is_empty() {
+        "unnamed".into()
+    } else if device {
+        format!("{out}_")
+    } else {
+        out
+    }
 }
 
 /// `outbox.csv`: one row per message. Text that a spreadsheet would read as a formula is
@@ -339,7 +352,9 @@ mod tests {
         assert_eq!(safe_name("../../etc/passwd"), "etc-passwd");
         assert_eq!(safe_name("华为技术有限公司"), "华为技术有限公司");
         assert_eq!(safe_name("ACME Corp. (HK) Ltd"), "ACME-Corp-HK-Ltd");
-        assert_eq!(safe_name("CON"), "CON");
+        assert_eq!(safe_name("CON"), "CON_");
+        assert_eq!(safe_name("lpt1"), "lpt1_");
+        assert_eq!(safe_name("Console Ltd"), "Console-Ltd");
         assert_eq!(safe_name("///"), "unnamed");
         assert_eq!(safe_name(&"x".repeat(300)).len(), 40);
     }

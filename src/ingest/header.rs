@@ -161,3 +161,40 @@ mod tests {
         assert_eq!(table.skipped[1].text, "As of Nov 30, 2026 | printed by: admin");
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ingest::{Cell, SourceRef};
+
+    fn cell() -> impl Strategy<Value = Cell> {
+        prop_oneof![
+            Just(Cell::Empty),
+            prop::sample::select(vec!["Customer", "Invoice No", "Due Date", "Amount", "Total", "合计", "", " "])
+                .prop_map(|s| Cell::Text(s.to_owned())),
+            ".{0,12}".prop_map(Cell::Text),
+            any::<i64>().prop_map(Cell::Int),
+            any::<f64>().prop_map(Cell::Float),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_header_detection_never_panics_and_loses_no_line(rows in prop::collection::vec(prop::collection::vec(cell(), 0..8), 0..60)) {
+            let total = rows.len();
+            let rows: Vec<RawRow> = rows.into_iter().enumerate().map(|(i, cells)| RawRow { number: i + 1, cells }).collect();
+            let known = |t: &str| ["Customer", "Invoice No", "Due Date", "Amount"].contains(&t);
+            let sheet = RawSheet { source: SourceRef { file: "fuzz.csv".into(), sheet: None }, rows, date1904: false };
+            if let Ok(table) = split(sheet, &known) {
+                // Every line is the header, a data row or a skipped line: nothing is lost.
+                prop_assert_eq!(1 + table.rows.len() + table.skipped.len(), total);
+                let keys: Vec<String> = table.headers.iter().map(|h| crate::normalize::schema::header_key(h)).collect();
+                for row in &table.rows {
+                    let _ = crate::normalize::lines::classify(row, &keys, Some(1));
+                }
+            }
+        }
+    }
+}

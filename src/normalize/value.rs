@@ -450,7 +450,7 @@ mod properties {
         }
 
         #[test]
-        fn junk_never_panics(text in ".{0,40}", number in any::<f64>(), int in any::<i64>()) {
+        fn fuzz_value_parsers_never_panic(text in ".{0,40}", number in any::<f64>(), int in any::<i64>()) {
             for format in [ValueFormat::default(), ValueFormat { decimal_comma: true, date_order: Some(DateOrder::Dmy), date1904: true }] {
                 let _ = date(&Cell::Text(text.clone()), format);
                 let _ = amount(&Cell::Text(text.clone()), format);

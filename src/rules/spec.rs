@@ -191,24 +191,35 @@ impl RulesSpec {
     /// [`Error::Rules`] when the file cannot be read, is not TOML, has unknown keys or
     /// fails [`RulesSpec::validate`].
     pub fn load(path: Option<&Path>) -> Result<Self> {
+        let Some(path) = path else { return Self::from_text(None, Path::new("built-in rules")) };
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Rules {
+            file: path.to_path_buf(),
+            reason: format!("cannot read the rules file: {e}"),
+        })?;
+        Self::from_text(Some(&text), path)
+    }
+
+    /// The rules from the text of a rules file (`None`: the defaults alone); `origin` names
+    /// it in errors.
+    ///
+    /// # Errors
+    /// As [`RulesSpec::load`].
+    pub fn from_text(user_text: Option<&str>, origin: &Path) -> Result<Self> {
         let mut merged: toml::Table =
             DEFAULT_RULES.parse().map_err(|e| Error::Internal(format!("built-in rules: {e}")))?;
-        let origin = path.map_or_else(|| Path::new("built-in rules").to_path_buf(), Path::to_path_buf);
-        let rules_error = |reason: String| Error::Rules { file: origin.clone(), reason };
-        let mut text = String::new();
-        if let Some(path) = path {
-            text =
-                std::fs::read_to_string(path).map_err(|e| rules_error(format!("cannot read the rules file: {e}")))?;
+        let rules_error = |reason: String| Error::Rules { file: origin.to_path_buf(), reason };
+        let text = user_text.unwrap_or_default();
+        if user_text.is_some() {
             let user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-                let at = e.span().map(|s| line_column(&text, s.start)).map(|(l, c)| format!("line {l}, column {c}: "));
+                let at = e.span().map(|s| line_column(text, s.start)).map(|(l, c)| format!("line {l}, column {c}: "));
                 rules_error(format!("{}{}", at.unwrap_or_default(), one_line(e.message())))
             })?;
             merge(&mut merged, user);
         }
         let spec: Self = toml::Value::Table(merged)
             .try_into()
-            .map_err(|e: toml::de::Error| rules_error(locate(&text, &one_line(&e.to_string()))))?;
-        let problems: Vec<String> = spec.validate().iter().map(|p| locate(&text, p)).collect();
+            .map_err(|e: toml::de::Error| rules_error(locate(text, &one_line(&e.to_string()))))?;
+        let problems: Vec<String> = spec.validate().iter().map(|p| locate(text, p)).collect();
         if problems.is_empty() { Ok(spec) } else { Err(rules_error(problems.join("; "))) }
     }
 
@@ -445,5 +456,85 @@ mod tests {
         let spec: RulesSpec = toml::Value::Table(base).try_into().unwrap();
         assert_eq!(spec.company.name, "ACME");
         assert_eq!(spec.company.currency, "CNY");
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Lines that look like a rules file: real sections and keys with values of every type,
+    /// mixed with noise.
+    fn rules_text() -> impl Strategy<Value = String> {
+        let section = prop::sample::select(vec![
+            "[company]",
+            "[input]",
+            "[aging]",
+            "[[aging.buckets]]",
+            "[collection]",
+            "[[collection.stages]]",
+            "[collection.holds]",
+            "[calendar]",
+            "[limits]",
+            "[input.invoices.columns]",
+            "[company.bank]",
+            "[x",
+        ]);
+        let key = prop::sample::select(vec![
+            "name",
+            "currency",
+            "email",
+            "basis",
+            "label",
+            "min_days",
+            "max_days",
+            "id",
+            "from_days",
+            "to_days",
+            "kind",
+            "to",
+            "cc",
+            "template",
+            "min_amount",
+            "cadence_days",
+            "stuck_after_days",
+            "date_order",
+            "max_rows",
+            "relative_to",
+            "language",
+            "disputed",
+            "bukets",
+        ]);
+        let value = prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            "[a-z_]{0,12}".prop_map(|s| format!("\"{s}\"")),
+            Just(r#"["billing", "approver"]"#.to_owned()),
+            Just("true".to_owned()),
+            Just("-1".to_owned()),
+            Just("\"message\"".to_owned()),
+            ".{0,10}",
+        ];
+        let line = prop_oneof![
+            section.prop_map(str::to_owned),
+            (key, value).prop_map(|(k, v)| format!("{k} = {v}")),
+            ".{0,30}"
+        ];
+        prop::collection::vec(line, 0..25).prop_map(|lines| lines.join("\n"))
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_rules_loader_never_panics(text in rules_text()) {
+            // Ok or a rules error; never a panic.
+            match RulesSpec::from_text(Some(&text), Path::new("fuzz.toml")) {
+                Ok(spec) => prop_assert!(spec.validate().is_empty()),
+                Err(e) => {
+                    let expected = matches!(e, Error::Rules { .. } | Error::BadMapping { .. });
+                    prop_assert!(expected, "unexpected error kind: {}", e);
+                }
+            }
+        }
     }
 }
