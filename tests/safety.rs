@@ -148,8 +148,8 @@ fn names_from_customers_never_leave_the_output_folder() {
     let ws = Workspace::new();
     let long = "L".repeat(300);
     let customers = ["../../escape", "/etc/passwd", "CON", "a\\..\\..\\b", long.as_str()];
-    let mut invoices = String::from("Customer,Invoice No,Invoice Date,Due Date,Amount");
-    let mut contacts = String::from("customer,name,role,email");
+    let mut invoices = String::from("Customer,Invoice No,Invoice Date,Due Date,Amount\n");
+    let mut contacts = String::from("customer,name,role,email\n");
     for (i, c) in customers.iter().enumerate() {
         let _ = writeln!(invoices, "\"{c}\",I-{i},2026-09-01,2026-11-10,10.00");
         let _ = writeln!(contacts, "\"{c}\",Bill,billing,bill{i}@x.example");
@@ -182,7 +182,7 @@ fn one_customer_with_100000_invoices_and_50000_customers_in_20_currencies() {
         "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "SGD", "AUD", "CAD", "CHF", "SEK", "NOK", "DKK", "KRW", "INR", "BRL",
         "ZAR", "MXN", "NZD", "KWD",
     ];
-    let mut text = String::from("Customer,Invoice No,Invoice Date,Due Date,Amount,Currency");
+    let mut text = String::from("Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\n");
     // 100,000 invoices of one customer in CNY: 1.00 to 100,000.00, sum 5,000,050,000.00.
     for i in 1..=100_000u64 {
         let _ = writeln!(text, "Big One Ltd,B{i},2026-01-01,2026-02-01,{i}.00,CNY");
