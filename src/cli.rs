@@ -29,6 +29,40 @@ pub enum Command {
     /// Send a run's emails over SMTP (lists them unless --yes).
     #[command(after_long_help = SEND_EXAMPLES)]
     Send(SendArgs),
+    /// Create a ready workspace: payback.toml, rules, templates and sample data.
+    #[command(after_long_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_long_help = "Examples:\n  payback completions bash > /etc/bash_completion.d/payback\n  payback completions zsh > ~/.zfunc/_payback"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    #[command(after_long_help = "Examples:\n  payback man > payback.1 && man ./payback.1")]
+    Man,
+}
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  payback init collections-2026
+  cd collections-2026 && payback run --as-of 2026-11-30
+
+Then edit payback.toml (your files, company and bank details) and rules/default.toml.";
+
+/// Options of `payback init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create (it must not exist or be empty).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Options of `payback completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const SEND_EXAMPLES: &str = "\
@@ -121,6 +155,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", default_value = "state")]
     pub state: PathBuf,
 
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Print the run summary as JSON (the content of summary.json plus the actions count).
+    #[arg(long)]
+    pub json: bool,
+
     /// Folder of your own message templates (`en/…`, `zh/…`); templates it lacks come from
     /// the built-in set.
     #[arg(long, value_name = "DIR")]
@@ -160,7 +202,8 @@ pub struct CheckArgs {
 pub struct InputArgs {
     /// Open invoices: a .csv, .xlsx, .xlsm, .xls or .ods file. Repeat it to combine
     /// several exports (e.g. two subsidiaries'); each row keeps its source file and row.
-    #[arg(long, value_name = "PATH", required = true)]
+    /// [default: from `payback.toml` in the current folder]
+    #[arg(long, value_name = "PATH")]
     pub invoices: Vec<PathBuf>,
 
     /// Export layout: quickbooks, xero, erpnext, odoo, cn-erp [default: detected from the

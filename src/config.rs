@@ -40,11 +40,30 @@ impl RunConfig {
     /// # Errors
     /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`.
     pub fn new(args: InputArgs, as_of: NaiveDate, out: PathBuf) -> Result<Self> {
+        Self::with_company(args, as_of, out, None)
+    }
+
+    /// As [`RunConfig::new`], with company details from a workspace's `payback.toml`.
+    ///
+    /// # Errors
+    /// As [`RunConfig::new`], and [`Error::BadOption`] when no invoices file is given.
+    pub fn with_company(
+        args: InputArgs,
+        as_of: NaiveDate,
+        out: PathBuf,
+        company: Option<&toml::Table>,
+    ) -> Result<Self> {
+        if args.invoices.is_empty() {
+            return Err(Error::BadOption {
+                option: "--invoices".into(),
+                reason: "give at least one invoices file, or run inside a workspace made by `payback init DIR` (it has a payback.toml)".into(),
+            });
+        }
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
         let (rules, rules_origin) = if default_path && !args.rules.exists() {
-            (RulesSpec::load(None)?, "built-in defaults".to_owned())
+            (RulesSpec::load_with(None, company)?, "built-in defaults".to_owned())
         } else {
-            (RulesSpec::load(Some(&args.rules))?, args.rules.display().to_string())
+            (RulesSpec::load_with(Some(&args.rules), company)?, args.rules.display().to_string())
         };
         // Precedence: --map first (wins), then the rules file's columns.
         let mut record_mappings: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();

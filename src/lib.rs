@@ -19,6 +19,7 @@ pub mod normalize;
 pub mod output;
 pub mod report;
 pub mod rules;
+pub mod workspace;
 
 pub use error::{Error, Result};
 
@@ -43,5 +44,8 @@ pub fn run(cli: cli::Cli, today: chrono::NaiveDate) -> Result<Outcome> {
         cli::Command::Check(args) => cmd::check::exec(args, today),
         cli::Command::Explain(args) => cmd::explain::exec(args, today),
         cli::Command::Send(args) => cmd::send::exec(&args),
+        cli::Command::Init(args) => cmd::init::exec(&args),
+        cli::Command::Completions(args) => Ok(cmd::init::completions(args.shell)),
+        cli::Command::Man => cmd::init::man(),
     }
 }

@@ -1,4 +1,5 @@
 //! The `payback` binary: parse the command line, call the library, print the outcome once.
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -7,11 +8,14 @@ fn main() -> ExitCode {
     let cli = payback::cli::Cli::parse();
     match payback::run(cli, chrono::Local::now().date_naive()) {
         Ok(outcome) => {
-            println!("{}", outcome.message);
+            if !outcome.message.is_empty() {
+                // A closed pipe (`payback … | head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout().lock(), "{}", outcome.message);
+            }
             ExitCode::from(outcome.exit_code)
         }
         Err(err) => {
-            eprintln!("error: {err}");
+            let _ = writeln!(std::io::stderr().lock(), "error: {err}");
             ExitCode::from(err.exit_code())
         }
     }

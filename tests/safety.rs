@@ -224,3 +224,35 @@ fn a_sheet_with_a_header_and_no_rows_runs() {
     assert!(done.stdout.starts_with("0 rows read: 0 open"), "{}", done.stdout);
     assert!(read_summary(&ws.out()).currencies.is_empty());
 }
+
+/// A sheet filled to Excel's last row: 1,048,575 invoices below the header. Slow in a
+/// debug build (minutes), so it is its own test; CI runs it with the others.
+#[test]
+fn a_sheet_filled_to_excels_last_row_runs_with_exact_totals() {
+    let ws = Workspace::new();
+    let path = ws.path().join("full.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory().unwrap();
+    for (c, h) in ["Customer", "Invoice No", "Invoice Date", "Due Date", "Amount"].iter().enumerate() {
+        sheet.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    let dated = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    // Rows 1..=1,048,575: customer k % 1000, amount k cents.
+    for row in 1..=1_048_575u32 {
+        sheet.write_string(row, 0, format!("Customer {:03}", row % 1000)).unwrap();
+        sheet.write_string(row, 1, format!("F{row}")).unwrap();
+        sheet.write_date_with_format(row, 2, dated, &format).unwrap();
+        sheet.write_date_with_format(row, 3, due, &format).unwrap();
+        sheet.write_number(row, 4, f64::from(row) / 100.0).unwrap();
+    }
+    workbook.save(&path).unwrap();
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--invoices", "full.xlsx"]).status(0);
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.rows.figures(), [1_048_575, 1_048_575, 0, 0, 0]);
+    // Sum of 1..=1,048,575 cents = 549,755,289,600 cents.
+    assert_eq!(summary.currencies["CNY"].total_open, "5497552896.00");
+    assert_eq!(summary.customers, 1000);
+    assert_eq!(summary.inputs[0].amounts["CNY"].read, "5497552896.00");
+}

@@ -16,7 +16,13 @@ use crate::{Outcome, load};
 /// # Errors
 /// Any [`crate::Error`] that stops reading an input or the rules (exit code 2).
 pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
-    let config = RunConfig::new(args.input, today, "out".into())?;
+    let mut input = args.input;
+    let workspace = crate::workspace::WorkspaceFile::read(std::path::Path::new("."))?;
+    if let Some(workspace) = &workspace {
+        workspace.apply_input(&mut input);
+    }
+    let company = workspace.as_ref().and_then(|w| w.company.as_ref());
+    let config = RunConfig::with_company(input, today, "out".into(), company)?;
     let inputs = load::load_inputs(&config)?;
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);

@@ -12,7 +12,13 @@ use crate::{Outcome, decide, load};
 /// # Errors
 /// Input errors, and [`Error::BadOption`] when no open invoice has that number.
 pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
-    let config = RunConfig::new(args.input, args.as_of.unwrap_or(today), "out".into())?;
+    let mut input = args.input;
+    let workspace = crate::workspace::WorkspaceFile::read(std::path::Path::new("."))?;
+    if let Some(workspace) = &workspace {
+        workspace.apply_input(&mut input);
+    }
+    let company = workspace.as_ref().and_then(|w| w.company.as_ref());
+    let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company)?;
     let inputs = load::load_inputs(&config)?;
     let decided = decide::decide(&config, &inputs, &args.state)?;
     let wanted = args.invoice_no.trim();

@@ -1,5 +1,6 @@
 //! One module per subcommand; each only wires the stages together.
 pub mod check;
 pub mod explain;
+pub mod init;
 pub mod run;
 pub mod send;

@@ -14,6 +14,7 @@ use crate::report::{ReportInput, actions_json, summary_json, workbook};
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
 use crate::rules::history::StateLock;
+use crate::workspace::WorkspaceFile;
 use crate::{Outcome, decide, load};
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
@@ -21,8 +22,13 @@ use crate::{Outcome, decide, load};
 ///
 /// # Errors
 /// Any [`Error`] that stops the run; nothing is written then.
-pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
-    let config = RunConfig::new(args.input, args.as_of.unwrap_or(today), args.out)?;
+pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
+    let workspace = WorkspaceFile::read(std::path::Path::new("."))?;
+    if let Some(workspace) = &workspace {
+        workspace.apply(&mut args);
+    }
+    let company = workspace.as_ref().and_then(|w| w.company.as_ref());
+    let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company)?;
     let inputs = load::load_inputs(&config)?;
     let problems = super::check::problem_lines(&inputs);
     if args.strict && !problems.is_empty() {
@@ -63,6 +69,33 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
     decided.history.save(&args.state)?;
 
+    let exit_code = u8::from(!problems.is_empty());
+    if args.json {
+        let mut summary = serde_json::to_value(crate::report::summary_json::Summary::new(&ReportInput {
+            aging: &decided.aging,
+            batch: &inputs.batch,
+            records_rejected: &inputs.records.rejected,
+            controls: decided.controls.clone(),
+            counts: decided.counts.clone(),
+            decisions: &decided.decisions,
+            company: &rules.company.name,
+            rules_origin: config.rules_origin(),
+        }))
+        .map_err(Error::internal)?;
+        let actions = &decided.decisions.actions;
+        let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
+        summary["actions"] = serde_json::json!({
+            "message": count(ActionKind::Message),
+            "manual": count(ActionKind::Manual),
+            "hold": count(ActionKind::Hold),
+            "emails": composed.outbox.len(),
+        });
+        summary["out"] = serde_json::json!(config.out().display().to_string());
+        return Ok(Outcome { message: serde_json::to_string_pretty(&summary).map_err(Error::internal)?, exit_code });
+    }
+    if args.quiet {
+        return Ok(Outcome { message: String::new(), exit_code });
+    }
     let counts = &decided.counts;
     let out = config.out().display();
     let mut message = format!(
@@ -101,5 +134,5 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     if !problems.is_empty() {
         let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
     }
-    Ok(Outcome { message, exit_code: u8::from(!problems.is_empty()) })
+    Ok(Outcome { message, exit_code })
 }

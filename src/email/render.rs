@@ -20,7 +20,7 @@ macro_rules! built_in {
 }
 
 /// The built-in templates, the same files as `templates/`.
-const BUILT_IN: &[(&str, &str)] = built_in![
+pub(crate) const BUILT_IN: &[(&str, &str)] = built_in![
     "en" / "reminder_before_due",
     "zh" / "reminder_before_due",
     "en" / "due_notice",
@@ -42,7 +42,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
 ];
 
 /// Layouts and macros the templates extend and import.
-const LAYOUTS: &[(&str, &str)] = &[
+pub(crate) const LAYOUTS: &[(&str, &str)] = &[
     ("en/_layout.html", include_str!("../../templates/en/_layout.html")),
     ("zh/_layout.html", include_str!("../../templates/zh/_layout.html")),
     ("en/_macros.html", include_str!("../../templates/en/_macros.html")),

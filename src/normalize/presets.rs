@@ -11,7 +11,7 @@ use crate::cli::DateOrder;
 use crate::error::{Error, Result};
 
 /// The built-in presets' files.
-const SOURCES: [(&str, &str); 5] = [
+pub(crate) const SOURCES: [(&str, &str); 5] = [
     ("quickbooks", include_str!("../../rules/presets/quickbooks.toml")),
     ("xero", include_str!("../../rules/presets/xero.toml")),
     ("erpnext", include_str!("../../rules/presets/erpnext.toml")),

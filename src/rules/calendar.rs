@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 
 /// The built-in calendars.
-const BUILT_IN: [(&str, &str); 2] = [
+pub(crate) const BUILT_IN: [(&str, &str); 2] = [
     ("cn", include_str!("../../rules/calendars/cn.toml")),
     ("weekends", include_str!("../../rules/calendars/weekends.toml")),
 ];

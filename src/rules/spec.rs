@@ -191,12 +191,27 @@ impl RulesSpec {
     /// [`Error::Rules`] when the file cannot be read, is not TOML, has unknown keys or
     /// fails [`RulesSpec::validate`].
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        let Some(path) = path else { return Self::from_text(None, Path::new("built-in rules")) };
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Rules {
-            file: path.to_path_buf(),
-            reason: format!("cannot read the rules file: {e}"),
-        })?;
-        Self::from_text(Some(&text), path)
+        Self::load_with(path, None)
+    }
+
+    /// As [`RulesSpec::load`], with `company` (from a workspace's `payback.toml`) merged
+    /// over `[company]` of the rules.
+    ///
+    /// # Errors
+    /// As [`RulesSpec::load`].
+    pub fn load_with(path: Option<&Path>, company: Option<&toml::Table>) -> Result<Self> {
+        let text = match path {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| Error::Rules {
+                file: path.to_path_buf(),
+                reason: format!("cannot read the rules file: {e}"),
+            })?),
+            None => None,
+        };
+        let mut overlay = toml::Table::new();
+        if let Some(company) = company {
+            overlay.insert("company".into(), toml::Value::Table(company.clone()));
+        }
+        Self::from_parts(text.as_deref(), path.unwrap_or(Path::new("built-in rules")), &overlay)
     }
 
     /// The rules from the text of a rules file (`None`: the defaults alone); `origin` names
@@ -205,6 +220,10 @@ impl RulesSpec {
     /// # Errors
     /// As [`RulesSpec::load`].
     pub fn from_text(user_text: Option<&str>, origin: &Path) -> Result<Self> {
+        Self::from_parts(user_text, origin, &toml::Table::new())
+    }
+
+    fn from_parts(user_text: Option<&str>, origin: &Path, overlay: &toml::Table) -> Result<Self> {
         let mut merged: toml::Table =
             DEFAULT_RULES.parse().map_err(|e| Error::Internal(format!("built-in rules: {e}")))?;
         let rules_error = |reason: String| Error::Rules { file: origin.to_path_buf(), reason };
@@ -216,6 +235,7 @@ impl RulesSpec {
             })?;
             merge(&mut merged, user);
         }
+        merge(&mut merged, overlay.clone());
         let spec: Self = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| rules_error(locate(text, &one_line(&e.to_string()))))?;
