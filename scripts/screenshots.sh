@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cargo run --quiet -- run --invoices sample-data/invoices.xlsx --as-of 2026-11-30 --out "$work/out" >/dev/null || [ $? -eq 1 ]
-soffice --headless --convert-to pdf --outdir "$work" "$work/out/aging-report.xlsx" >/dev/null 2>&1
+cargo build --quiet
+./target/debug/payback init "$work/ws" >/dev/null
+(cd "$work/ws" && "$OLDPWD/target/debug/payback" run --as-of 2026-11-30 --quiet) || [ $? -eq 1 ]
+soffice --headless --convert-to pdf --outdir "$work" "$work/ws/out/aging-report.xlsx" >/dev/null 2>&1
 mkdir -p docs
+# Page 1: Summary; page 2: Actions; the By Customer sheet follows Actions and Holds.
 pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/aging-report.pdf" docs/summary
-pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/aging-report.pdf" docs/by-customer
-echo "wrote docs/summary.png and docs/by-customer.png"
+pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/aging-report.pdf" docs/actions
+echo "wrote docs/summary.png and docs/actions.png"

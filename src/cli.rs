@@ -17,7 +17,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read open invoices, age them as of a date and write the aging report.
+    /// Age the open invoices as of a date, decide the collection actions, write report and emails.
     #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Read the inputs and rules and list every problem, without writing anything.

@@ -32,3 +32,5 @@ mod templates;
 mod values;
 /// The workbook's sheets, formulas and cached values.
 mod workbook;
+/// `payback init`, runs inside a workspace, --json and --quiet, help texts.
+mod workspace;

@@ -17,6 +17,39 @@ use crate::rules::history::StateLock;
 use crate::workspace::WorkspaceFile;
 use crate::{Outcome, decide, load};
 
+/// Writes the `.eml` files under `emails/` and `internal/` and the outbox.
+fn write_emails(staging: &mut Staging, composed: &compose::Composed) -> Result<()> {
+    let emails = staging.folder("emails")?;
+    let internal = staging.folder("internal")?;
+    for (file, bytes) in &composed.files {
+        let (folder, name) = file.split_once('/').unwrap_or(("emails", file));
+        let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
+        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+    }
+    let outbox = staging.file(compose::OUTBOX);
+    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
+        .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })
+}
+
+/// `--json`: the content of `summary.json` plus the actions count and the output folder.
+fn json_summary(
+    summary: &crate::report::summary_json::Summary,
+    actions: &[crate::rules::action::Action],
+    emails: usize,
+    out: &std::path::Path,
+) -> Result<String> {
+    let mut value = serde_json::to_value(summary).map_err(Error::internal)?;
+    let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
+    value["actions"] = serde_json::json!({
+        "message": count(ActionKind::Message),
+        "manual": count(ActionKind::Manual),
+        "hold": count(ActionKind::Hold),
+        "emails": emails,
+    });
+    value["out"] = serde_json::json!(out.display().to_string());
+    serde_json::to_string_pretty(&value).map_err(Error::internal)
+}
+
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
 /// `actions.json` into `--out` and the decisions into the log in `--state`.
 ///
@@ -55,43 +88,16 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let items = engine::open_items(&decided.aging).map_err(Error::internal)?;
     let compose_inputs = compose::Inputs { items: &items, records: &inputs.records, rules, as_of: config.as_of() };
     let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
-    let emails = staging.folder("emails")?;
-    let internal = staging.folder("internal")?;
-    for (file, bytes) in &composed.files {
-        let (folder, name) = file.split_once('/').unwrap_or(("emails", file));
-        let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
-        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
-    }
-    let outbox = staging.file(compose::OUTBOX);
-    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
-        .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })?;
+    write_emails(&mut staging, &composed)?;
+    let summary = args.json.then(|| crate::report::summary_json::Summary::new(&input));
     staging.commit()?;
     decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
     decided.history.save(&args.state)?;
 
     let exit_code = u8::from(!problems.is_empty());
-    if args.json {
-        let mut summary = serde_json::to_value(crate::report::summary_json::Summary::new(&ReportInput {
-            aging: &decided.aging,
-            batch: &inputs.batch,
-            records_rejected: &inputs.records.rejected,
-            controls: decided.controls.clone(),
-            counts: decided.counts.clone(),
-            decisions: &decided.decisions,
-            company: &rules.company.name,
-            rules_origin: config.rules_origin(),
-        }))
-        .map_err(Error::internal)?;
-        let actions = &decided.decisions.actions;
-        let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
-        summary["actions"] = serde_json::json!({
-            "message": count(ActionKind::Message),
-            "manual": count(ActionKind::Manual),
-            "hold": count(ActionKind::Hold),
-            "emails": composed.outbox.len(),
-        });
-        summary["out"] = serde_json::json!(config.out().display().to_string());
-        return Ok(Outcome { message: serde_json::to_string_pretty(&summary).map_err(Error::internal)?, exit_code });
+    if let Some(summary) = summary {
+        let message = json_summary(&summary, &decided.decisions.actions, composed.outbox.len(), config.out())?;
+        return Ok(Outcome { message, exit_code });
     }
     if args.quiet {
         return Ok(Outcome { message: String::new(), exit_code });

@@ -1,0 +1,110 @@
+//! Setting up and using payback as a finance user does: `payback init`, then `payback run`
+//! with no options inside the workspace (exactly as the README says); the machine-readable
+//! and quiet modes; the help texts (snapshots).
+use crate::util::Workspace;
+
+#[test]
+fn init_then_run_with_no_options_gives_the_full_report() {
+    let ws = Workspace::new();
+    let done = ws.payback().args(["init", "collections"]).status(0);
+    assert!(done.stdout.starts_with("created collections with 77 files"), "{}", done.stdout);
+    let dir = ws.path().join("collections");
+    for file in [
+        "payback.toml",
+        "rules/default.toml",
+        "rules/presets/xero.toml",
+        "rules/calendars/cn.toml",
+        "templates/zh/demand_letter.txt",
+        "sample-data/invoices.xlsx",
+    ] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    // Company details in payback.toml override the rules.
+    let toml = std::fs::read_to_string(dir.join("payback.toml")).unwrap();
+    std::fs::write(
+        dir.join("payback.toml"),
+        toml.replace("name = \"Your Company Ltd\"", "name = \"Huadong Smart Tech Ltd\""),
+    )
+    .unwrap();
+    let done = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
+        .args(["run", "--as-of", "2026-11-30"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(done.status.code(), Some(1), "{}", String::from_utf8_lossy(&done.stderr));
+    let stdout = String::from_utf8(done.stdout).unwrap();
+    assert!(stdout.contains("actions: 23 messages, 30 tasks for our side, 3 holds"), "{stdout}");
+    assert!(stdout.contains("wrote 23 emails under out/emails and 5 digests under out/internal"), "{stdout}");
+    let summary = crate::util::read_summary(&dir.join("out"));
+    assert_eq!(summary.currencies["CNY"].total_open, "27577186.72");
+    assert_eq!(summary.rules, "rules/default.toml");
+    let email =
+        std::fs::read_to_string(dir.join("out/emails").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
+    assert!(email.contains("From: \"Huadong Smart Tech Ltd\" <ar@yourcompany.example>"), "{}", &email[..400]);
+    assert!(dir.join("state/collection-log.jsonl").is_file());
+    // A second init into a folder that is not empty is refused.
+    let done = ws.payback().args(["init", "collections"]).status(2);
+    assert_eq!(done.stderr.trim(), "error: init collections: the folder exists and is not empty; choose a new folder");
+}
+
+#[test]
+fn no_invoices_and_no_workspace_says_how_to_start() {
+    let ws = Workspace::new();
+    let done = ws.payback().args(["run"]).status(2);
+    assert_eq!(
+        done.stderr.trim(),
+        "error: --invoices: give at least one invoices file, or run inside a workspace made by `payback init DIR` (it has a payback.toml)"
+    );
+}
+
+#[test]
+fn json_and_quiet_modes_for_scripts() {
+    let ws = Workspace::new();
+    ws.payback().args(["init", "w"]).status(0);
+    let dir = ws.path().join("w");
+    let run = |extra: &[&str]| {
+        assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
+            .args(["run", "--as-of", "2026-11-30"])
+            .args(extra)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let done = run(&["--json"]);
+    assert_eq!(done.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert_eq!(json["actions"], serde_json::json!({"message": 23, "manual": 30, "hold": 3, "emails": 28}));
+    assert_eq!(json["rows"]["read"], 156);
+    assert_eq!(json["currencies"]["USD"]["total_open"], "3195116.93");
+    let done = run(&["--quiet"]);
+    assert_eq!(done.status.code(), Some(1));
+    assert!(done.stdout.is_empty());
+}
+
+#[test]
+fn help_texts() {
+    let ws = Workspace::new();
+    for command in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["check", "--help"],
+        &["explain", "--help"],
+        &["send", "--help"],
+        &["init", "--help"],
+    ] {
+        let done = ws.payback().args(command).status(0);
+        let name = if command.len() == 1 { "payback".to_owned() } else { format!("payback_{}", command[0]) };
+        insta::assert_snapshot!(name, done.stdout);
+    }
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definition() {
+    let ws = Workspace::new();
+    let bash = ws.payback().args(["completions", "bash"]).status(0);
+    assert!(bash.stdout.contains("payback__subcmd__explain)"), "{}", &bash.stdout[..200]);
+    assert!(bash.stdout.contains("--invoices"));
+    let man = ws.payback().args(["man"]).status(0);
+    assert!(man.stdout.contains(".TH payback 1"));
+    assert!(man.stdout.contains("payback\\-run"), "subcommands are listed");
+}
