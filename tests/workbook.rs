@@ -80,3 +80,34 @@ fn summary_totals_are_formulas_over_detail_with_cached_values() {
     let overdue: Vec<_> = rows.iter().filter(|r| r[0] == "Overdue (past due date)").map(|r| r[2..4].to_vec()).collect();
     assert_eq!(overdue, [["8", "30780.23"], ["3", "650.24"]]);
 }
+
+/// The XML of a worksheet part, e.g. `xl/worksheets/sheet2.xml`.
+fn sheet_xml(path: &std::path::Path, part: &str) -> String {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    archive.by_name(part).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn actions_link_to_their_detail_rows_and_lateness_is_coloured() {
+    let ws = Workspace::new();
+    ws.write("contacts.csv", "customer,name,role,email\nBeta GmbH,Bea,billing,bea@beta.example\n");
+    ws.payback()
+        .args(["run", "--as-of", "2024-03-01", "--contacts", "contacts.csv", "--invoices"])
+        .arg(fixture("handchecked.csv"))
+        .status(1);
+    let path = ws.out().join("aging-report.xlsx");
+    let actions = read_sheet(&path, "Actions");
+    let beta = actions.iter().position(|r| r[0] == "Beta GmbH").unwrap();
+    assert_eq!(actions[beta][8], "B-003, B-002, B-001");
+    // Sheet 2 is Actions: its Invoices cell links to B-003's row on Detail (row 5).
+    let xml = sheet_xml(&path, "xl/worksheets/sheet2.xml");
+    assert!(xml.contains(&format!("<hyperlink ref=\"I{}\" location=\"Detail!A5\"", beta + 1)), "{xml}");
+    let detail = read_sheet(&path, "Detail");
+    assert_eq!(detail[4][1], "B-003");
+    // Days past due on Detail (sheet 5, column H) are coloured by lateness.
+    let xml = sheet_xml(&path, "xl/worksheets/sheet5.xml");
+    assert!(xml.contains("<conditionalFormatting sqref=\"H2:H15\">"), "{}", &xml[xml.len().saturating_sub(1500)..]);
+}

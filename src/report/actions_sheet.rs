@@ -20,8 +20,8 @@ const HOLD_HEADERS: [&str; 6] = ["Customer", "Currency", "Amount", "Held by", "I
 ///
 /// # Errors
 /// Writer errors.
-pub fn write_actions(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Result<(), XlsxError> {
-    let rows: Vec<&Action> = actions.iter().filter(|a| a.kind != ActionKind::Hold).collect();
+pub fn write_actions(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f: &Formats) -> Result<(), XlsxError> {
+    let (detail_rows, rows_of_kind) = (rows, actions.iter().filter(|a| a.kind != ActionKind::Hold).collect::<Vec<_>>());
     let texts = |a: &Action| {
         vec![
             a.customer.clone(),
@@ -37,15 +37,17 @@ pub fn write_actions(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Res
         ]
     };
     let widths = [26, 8, 15, 22, 8, 26, 26, 20, 26, 60];
-    write_table(ws, &ACTION_HEADERS, &widths, &rows, texts, f, "No messages or tasks this run.")
+    let table =
+        Table { headers: &ACTION_HEADERS, widths: &widths, invoices_col: 8, empty: "No messages or tasks this run." };
+    write_table(ws, &table, &rows_of_kind, texts, detail_rows, f)
 }
 
 /// Writes the holds.
 ///
 /// # Errors
 /// Writer errors.
-pub fn write_holds(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Result<(), XlsxError> {
-    let rows: Vec<&Action> = actions.iter().filter(|a| a.kind == ActionKind::Hold).collect();
+pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f: &Formats) -> Result<(), XlsxError> {
+    let (detail_rows, rows_of_kind) = (rows, actions.iter().filter(|a| a.kind == ActionKind::Hold).collect::<Vec<_>>());
     let texts = |a: &Action| {
         vec![
             a.customer.clone(),
@@ -57,20 +59,34 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], f: &Formats) -> Resul
         ]
     };
     let widths = [26, 8, 15, 16, 30, 70];
-    write_table(ws, &HOLD_HEADERS, &widths, &rows, texts, f, "Nothing is held this run.")
+    let table = Table { headers: &HOLD_HEADERS, widths: &widths, invoices_col: 4, empty: "Nothing is held this run." };
+    write_table(ws, &table, &rows_of_kind, texts, detail_rows, f)
+}
+
+/// Where each open invoice is on the Detail sheet: `(customer, invoice_no)` → 1-based
+/// Excel row.
+pub type DetailRows = std::collections::HashMap<(String, String), u32>;
+
+/// The layout of an actions table.
+struct Table<'a> {
+    headers: &'a [&'a str],
+    widths: &'a [usize],
+    /// The column listing the invoices; it links to the first one's Detail row.
+    invoices_col: usize,
+    empty: &'a str,
 }
 
 /// A table of actions; column 2 is the amount, written as a number in its currency. Long
 /// texts wrap within their column so the sheet prints one page wide and stays legible.
 fn write_table(
     ws: &mut Worksheet,
-    headers: &[&str],
-    widths: &[usize],
+    table: &Table<'_>,
     rows: &[&Action],
     texts: impl Fn(&Action) -> Vec<String>,
+    detail_rows: &DetailRows,
     f: &Formats,
-    empty: &str,
 ) -> Result<(), XlsxError> {
+    let (headers, widths, empty) = (table.headers, table.widths, table.empty);
     let cells: Vec<Vec<String>> = rows.iter().map(|a| texts(a)).collect();
     let mut fitted = Vec::with_capacity(headers.len());
     for (c, header) in headers.iter().enumerate() {
@@ -98,6 +114,17 @@ fn write_table(
                     .map_or_else(|| f.text.clone(), |cur| f.money(&cur))
                     .set_align(rust_xlsxwriter::FormatAlign::Top);
                 ws.write_number_with_format(r, col(c), value, &format)?;
+            } else if c == table.invoices_col
+                && let Some(first) = action.invoice_nos.first()
+                && let Some(line) = detail_rows.get(&(action.customer.clone(), first.clone()))
+            {
+                let url = rust_xlsxwriter::Url::new(format!("internal:Detail!A{line}")).set_text(text.as_str());
+                ws.write_url_with_format(
+                    r,
+                    col(c),
+                    url,
+                    &f.link.clone().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top),
+                )?;
             } else if !text.is_empty() {
                 write_text(ws, r, col(c), text, &wrap)?;
             }

@@ -47,6 +47,15 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
     ws.autofilter(0, 0, last_row, items_col)?;
 
     let bucket_cols = 2..total_col;
+    // Bucket amounts coloured by how late they are (a bucket's earliest day decides).
+    if !aging.customers.is_empty() {
+        use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
+        for (b, bucket) in aging.buckets.iter().enumerate() {
+            let Some(fill) = bucket.min_days.and_then(|min| super::formats::age_fill(f, min)) else { continue };
+            let rule = ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::NotEqualTo(0)).set_format(fill);
+            ws.add_conditional_format(1, col(2 + b)?, last_row, col(2 + b)?, &rule)?;
+        }
+    }
     for (i, customer) in aging.customers.iter().enumerate() {
         let r = row(i + 1)?;
         let t = &customer.totals;

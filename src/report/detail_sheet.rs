@@ -100,6 +100,10 @@ fn write_rows(
     let last_row = RowNum::try_from(df.height())?;
     ws.autofilter(0, 0, last_row.max(1), ColNum::try_from(HEADERS.len() - 1)?)?;
 
+    if df.height() > 0 {
+        let last = RowNum::try_from(df.height())?;
+        super::formats::colour_days(ws, (1, DAYS_PAST_DUE_COL, last, DAYS_PAST_DUE_COL), f)?;
+    }
     let money: BTreeMap<&str, (&Currency, Format)> =
         aging.currencies.iter().map(|t| (t.currency.code(), (&t.currency, f.money(&t.currency)))).collect();
     for i in 0..df.height() {

@@ -37,6 +37,14 @@ pub struct Formats {
     pub total_percent: Format,
     /// Muted note text.
     pub note: Format,
+    /// Fill for amounts or days 1–30 past due.
+    pub late: Format,
+    /// Fill for 31–90 days past due.
+    pub later: Format,
+    /// Fill for more than 90 days past due.
+    pub latest: Format,
+    /// An internal hyperlink.
+    pub link: Format,
     money: BTreeMap<String, (Format, Format)>,
 }
 
@@ -73,6 +81,12 @@ impl Formats {
             total_integer: total().set_num_format("#,##0"),
             total_percent: total().set_num_format("0.0%"),
             note: Format::new().set_italic().set_font_color(Color::Gray),
+            late: Format::new().set_background_color(Color::RGB(0xFF_F2_CC)),
+            later: Format::new().set_background_color(Color::RGB(0xFC_E4_D6)),
+            latest: Format::new().set_background_color(Color::RGB(0xFF_C7_CE)).set_font_color(Color::RGB(0x9C_00_06)),
+            link: Format::new()
+                .set_font_color(Color::RGB(0x05_63_C1))
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             money,
         }
     }
@@ -105,6 +119,36 @@ fn money_number_format(currency: &Currency) -> String {
         let code = currency.code();
         format!("{digits} \"{code}\";[Red]-{digits} \"{code}\";\"–\"")
     }
+}
+
+/// The fill for a day count past due: `None` before due.
+#[must_use]
+pub fn age_fill(formats: &Formats, days: i64) -> Option<&Format> {
+    match days {
+        i64::MIN..=0 => None,
+        1..=30 => Some(&formats.late),
+        31..=90 => Some(&formats.later),
+        _ => Some(&formats.latest),
+    }
+}
+
+/// Colours cells of `range` (first row, first col, last row, last col) holding days past
+/// due: 1–30 yellow, 31–90 orange, over 90 red.
+///
+/// # Errors
+/// Writer errors.
+pub fn colour_days(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    (r1, c1, r2, c2): (u32, u16, u32, u16),
+    f: &Formats,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule as Rule};
+    for (rule, format) in
+        [(Rule::Between(1, 30), &f.late), (Rule::Between(31, 90), &f.later), (Rule::GreaterThan(90), &f.latest)]
+    {
+        ws.add_conditional_format(r1, c1, r2, c2, &ConditionalFormatCell::new().set_rule(rule).set_format(format))?;
+    }
+    Ok(())
 }
 
 /// Column width in Excel character units for `text`: wide (CJK) characters count twice.

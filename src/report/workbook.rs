@@ -38,10 +38,13 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     summary_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook.add_worksheet().set_name(actions_sheet::ACTIONS).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    actions_sheet::write_actions(ws, &input.decisions.actions, &formats).map_err(|e| report_error(e.to_string()))?;
+    let detail_rows = detail_rows(input).map_err(|e| report_error(e.to_string()))?;
+    actions_sheet::write_actions(ws, &input.decisions.actions, &detail_rows, &formats)
+        .map_err(|e| report_error(e.to_string()))?;
     let ws = workbook.add_worksheet().set_name(actions_sheet::HOLDS).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
-    actions_sheet::write_holds(ws, &input.decisions.actions, &formats).map_err(|e| report_error(e.to_string()))?;
+    actions_sheet::write_holds(ws, &input.decisions.actions, &detail_rows, &formats)
+        .map_err(|e| report_error(e.to_string()))?;
     let ws = workbook.add_worksheet().set_name(customer_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     customer_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
@@ -72,6 +75,20 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
         XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
         other => report_error(other.to_string()),
     })
+}
+
+/// Each open invoice's row on the Detail sheet (header in row 1).
+fn detail_rows(input: &ReportInput<'_>) -> polars::prelude::PolarsResult<actions_sheet::DetailRows> {
+    use crate::normalize::schema::col_name as c;
+    let df = &input.aging.open_items;
+    let customers = crate::rules::aging::strings(df, c::CUSTOMER)?;
+    let invoices = crate::rules::aging::strings(df, c::INVOICE_NO)?;
+    Ok(customers
+        .into_iter()
+        .zip(invoices)
+        .enumerate()
+        .map(|(i, key)| (key, u32::try_from(i + 2).unwrap_or(u32::MAX)))
+        .collect())
 }
 
 /// Landscape, fit to one page wide, header row repeated on every printed page.
