@@ -2,5 +2,6 @@
 pub mod check;
 pub mod explain;
 pub mod init;
+pub mod progress;
 pub mod run;
 pub mod send;

@@ -15,6 +15,8 @@ use crate::rules::action::ActionKind;
 use crate::rules::engine;
 use crate::rules::history::StateLock;
 use crate::workspace::WorkspaceFile;
+
+use super::progress::Progress;
 use crate::{Outcome, decide, load};
 
 /// Writes the `.eml` files under `emails/` and `internal/` and the outbox.
@@ -62,13 +64,19 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
     let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company)?;
+    let mut progress = Progress::new(args.quiet || args.json);
+    progress.start("reading the inputs");
     let inputs = load::load_inputs(&config)?;
+    let rows: usize = inputs.batch.sources.iter().map(|s| s.read).sum();
+    progress.done("read", rows, "invoice rows");
     let problems = super::check::problem_lines(&inputs);
     if args.strict && !problems.is_empty() {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
     let _lock = StateLock::take(&args.state)?;
+    progress.start("aging and deciding the actions");
     let mut decided = decide::decide(&config, &inputs, &args.state)?;
+    progress.done("aged and decided", decided.aging.open_items.height(), "open items");
     let rules = config.rules();
     let input = ReportInput {
         aging: &decided.aging,
@@ -81,16 +89,21 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         rules_origin: config.rules_origin(),
     };
     let mut staging = Staging::new(config.out())?;
+    progress.start("writing the workbook");
     workbook::write(&staging.file(workbook::FILE_NAME), &input)?;
+    progress.done("wrote the workbook:", decided.aging.open_items.height(), "detail rows");
     summary_json::write(&staging.file(summary_json::FILE_NAME), &input)?;
     actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
     let templates = Templates::new(args.templates.as_deref());
     let items = engine::open_items(&decided.aging).map_err(Error::internal)?;
     let compose_inputs = compose::Inputs { items: &items, records: &inputs.records, rules, as_of: config.as_of() };
+    progress.start("rendering the emails");
     let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
+    progress.done("rendered", composed.files.len(), "emails");
     write_emails(&mut staging, &composed)?;
     let summary = args.json.then(|| crate::report::summary_json::Summary::new(&input));
     staging.commit()?;
+    progress.finish();
     decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
     decided.history.save(&args.state)?;
 
