@@ -229,6 +229,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "PATH")]
     pub followups: Option<PathBuf>,
 
+    /// Payments received: a bank statement or cash-receipts export (date, payer, amount,
+    /// currency, reference), matched to the open invoices before aging.
+    #[arg(long, value_name = "PATH")]
+    pub payments: Option<PathBuf>,
+
     /// Contract payment milestones (project, name, amount or percent of the contract
     /// amount, trigger, trigger date, term in days, calendar or working days, invoice).
     #[arg(long, value_name = "PATH")]

@@ -72,6 +72,7 @@ impl RunConfig {
             ("projects", &rules.input.projects),
             ("followups", &rules.input.followups),
             ("milestones", &rules.input.milestones),
+            ("payments", &rules.input.payments),
         ] {
             record_mappings.insert(table.to_owned(), spec.columns.clone());
         }
@@ -84,7 +85,7 @@ impl RunConfig {
                         return Err(Error::BadMapping {
                             origin: format!("--map {map}"),
                             reason: format!(
-                                "unknown table \"{table}\"; the tables are contacts, projects, followups, milestones"
+                                "unknown table \"{table}\"; the tables are contacts, projects, followups, milestones, payments"
                             ),
                         });
                     };
@@ -99,6 +100,7 @@ impl RunConfig {
             ("projects", &args.projects),
             ("followups", &args.followups),
             ("milestones", &args.milestones),
+            ("payments", &args.payments),
         ]
         .into_iter()
         .filter_map(|(table, path)| Some((table, path.clone()?)))

@@ -13,6 +13,7 @@ use crate::rules::aging::{self, Aging};
 use crate::rules::calendar::Calendar;
 use crate::rules::engine::{self, Facts};
 use crate::rules::history::History;
+use crate::rules::matching::{self, Reconciliation};
 
 /// The aging and the decisions of one run.
 #[derive(Debug, Clone)]
@@ -27,6 +28,8 @@ pub struct Decided {
     pub decisions: Decisions,
     /// The history read from the state folder.
     pub history: History,
+    /// Payments matched to invoices, when `--payments` was given.
+    pub reconciliation: Option<Reconciliation>,
 }
 
 /// Ages `inputs` and decides the actions, with the history in `state`.
@@ -34,7 +37,18 @@ pub struct Decided {
 /// # Errors
 /// A history that cannot be read, control totals that do not reconcile (a bug).
 pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decided> {
-    let frame = schema::invoice_frame(&inputs.batch.invoices).map_err(Error::internal)?;
+    // Payments reduce the open amounts first: the aging uses balances after matching.
+    let mut invoices = inputs.batch.invoices.clone();
+    let reconciliation = (!inputs.records.payments.is_empty()).then(|| {
+        matching::reconcile(
+            &mut invoices,
+            inputs.records.payments.clone(),
+            &config.rules().payments.rules,
+            config.as_of(),
+        )
+    });
+    let paid = reconciliation.as_ref().map(|r| matching::applied_by_source(r, &invoices)).unwrap_or_default();
+    let frame = schema::invoice_frame(&invoices).map_err(Error::internal)?;
     let rules = config.rules();
     let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
         .map_err(Error::internal)?;
@@ -42,7 +56,7 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
     if !counts.reconciles() {
         return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
     }
-    let controls = control::control_totals(&inputs.batch, &aging)?;
+    let controls = control::control_totals(&inputs.batch, &aging, &paid)?;
     let history = History::load(state)?;
     let items = engine::open_items(&aging).map_err(Error::internal)?;
     let calendar = match &rules.calendar.path {
@@ -60,5 +74,5 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
         default_term_days: rules.input.default_term_days,
     };
     let decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
-    Ok(Decided { aging, counts, controls, decisions, history })
+    Ok(Decided { aging, counts, controls, decisions, history, reconciliation })
 }

@@ -10,7 +10,7 @@ use crate::ingest::SourceRef;
 use crate::normalize::columns::ColumnMap;
 use crate::normalize::combine;
 use crate::normalize::presets::{self, Preset};
-use crate::normalize::records::{self, Contact, Followup, Milestone, Project};
+use crate::normalize::records::{self, Contact, Followup, Milestone, Payment, Project};
 use crate::normalize::schema::{Field, header_key};
 use crate::normalize::value::ValueFormat;
 use crate::normalize::{self, Normalized, Rejected};
@@ -80,6 +80,8 @@ pub struct Records {
     pub followups: Vec<Followup>,
     /// Contract payment milestones.
     pub milestones: Vec<Milestone>,
+    /// Payments received (empty without `--payments`).
+    pub payments: Vec<Payment>,
     /// Record rows that could not be used, with their file.
     pub rejected: Vec<(SourceRef, Rejected)>,
 }
@@ -107,6 +109,11 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     }
     if let Some(read) = load_records(config, &records::MILESTONES, |f| records::milestone(f, format))? {
         records.milestones = read.rows;
+        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+    }
+    let currency = config.default_currency().clone();
+    if let Some(read) = load_records(config, &records::PAYMENTS, |f| records::payment(f, format, &currency))? {
+        records.payments = read.rows;
         records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
     }
     Ok(Inputs { batch, records })

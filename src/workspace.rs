@@ -38,6 +38,8 @@ pub struct RunSection {
     pub followups: Option<PathBuf>,
     /// Milestones file.
     pub milestones: Option<PathBuf>,
+    /// Payments file.
+    pub payments: Option<PathBuf>,
     /// Rules file.
     pub rules: Option<PathBuf>,
     /// Templates folder.
@@ -96,6 +98,7 @@ fn apply_input(run: &RunSection, input: &mut InputArgs) {
         (&mut input.projects, &run.projects),
         (&mut input.followups, &run.followups),
         (&mut input.milestones, &run.milestones),
+        (&mut input.payments, &run.payments),
     ] {
         if arg.is_none() {
             arg.clone_from(value);

@@ -20,6 +20,8 @@ mod errors;
 mod inputs;
 /// Column recognition, `--map`, rules-file columns and rules overrides.
 mod mapping;
+/// Payments matched to invoices, the Reconciliation sheet.
+mod payments;
 /// Export presets: real layouts with titles, headings and totals lines.
 mod presets;
 /// Atomic outputs under kill, the state lock, formulas, paths, large inputs.

@@ -85,6 +85,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         controls: decided.controls.clone(),
         counts: decided.counts.clone(),
         decisions: &decided.decisions,
+        reconciliation: decided.reconciliation.as_ref(),
         company: &rules.company.name,
         rules_origin: config.rules_origin(),
     };

@@ -97,6 +97,31 @@ pub const MILESTONES: TableKind = TableKind {
     ],
 };
 
+/// Money received: a bank statement or cash-receipts export (a generic bank CSV, or a
+/// Chinese bank export: 交易日期, 对方户名, 贷方金额, 摘要).
+pub const PAYMENTS: TableKind = TableKind {
+    name: "payments",
+    fields: &[
+        field(
+            "payment_date",
+            true,
+            &["paymentdate", "date", "valuedate", "bookingdate", "transactiondate", "交易日期", "记账日期", "到账日期"],
+        ),
+        field(
+            "payer",
+            true,
+            &["payer", "payername", "counterparty", "from", "remitter", "对方户名", "付款人", "付款单位", "对方名称"],
+        ),
+        field("amount", true, &["amount", "credit", "creditamount", "received", "贷方金额", "收入金额", "金额"]),
+        field("currency", false, &["currency", "ccy", "币种"]),
+        field(
+            "reference",
+            false,
+            &["reference", "memo", "description", "remittanceinformation", "摘要", "用途", "附言", "备注"],
+        ),
+    ],
+};
+
 impl TableKind {
     /// Whether `text` is a recognised header of this table.
     #[must_use]
@@ -323,6 +348,66 @@ pub struct Milestone {
     pub invoice_no: Option<String>,
 }
 
+/// One payment received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// When it was received.
+    pub payment_date: NaiveDate,
+    /// Who paid, as the bank names them.
+    pub payer: String,
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// Currency.
+    pub currency: crate::money::Currency,
+    /// Reference or memo text.
+    pub reference: String,
+    /// Row in the source.
+    pub row: usize,
+}
+
+/// Builds a [`Payment`] from a row; `default_currency` when the row names none.
+pub fn payment(
+    f: &Fields<'_>,
+    format: ValueFormat,
+    default_currency: &crate::money::Currency,
+) -> std::result::Result<Payment, Vec<String>> {
+    let row = f.row();
+    let mut problems = Vec::new();
+    let payment_date = f.date("payment_date", format, &mut problems);
+    if payment_date.is_none() && problems.is_empty() {
+        problems.push("payment_date is empty".into());
+    }
+    let payer = f.required("payer", &mut problems);
+    let currency = match f.text("currency") {
+        Some(text) => crate::money::Currency::parse(&super::value::fold_full_width_text(&text)).unwrap_or_else(|| {
+            problems.push(format!("currency \"{text}\" is not a currency code"));
+            default_currency.clone()
+        }),
+        None => default_currency.clone(),
+    };
+    let amount = if let Some((header, cell)) = f.cell("amount") {
+        value::amount(cell, format).map_err(|r| problems.push(format!("{header}: {r}"))).ok()
+    } else {
+        problems.push("amount is empty".into());
+        None
+    };
+    let amount_minor = amount.and_then(|a| currency.to_minor(a).map_err(|r| problems.push(r)).ok());
+    if amount_minor.is_some_and(|m| m <= 0) {
+        problems.push("amount must be a receipt above zero (refunds and debits are not payments received)".into());
+    }
+    match (payment_date, amount_minor) {
+        (Some(payment_date), Some(amount_minor)) if problems.is_empty() => Ok(Payment {
+            payment_date,
+            payer,
+            amount_minor,
+            currency,
+            reference: f.text("reference").unwrap_or_default(),
+            row,
+        }),
+        _ => Err(problems),
+    }
+}
+
 /// Rows of one record table after reading.
 #[derive(Debug, Clone)]
 pub struct Read<T> {
@@ -345,7 +430,7 @@ pub fn read<T>(
     let mut rows = Vec::new();
     let mut rejected = Vec::new();
     for row in &table.rows {
-        let fields = Fields { kind, columns, cells: &row.cells, headers: &table.headers };
+        let fields = Fields { kind, columns, cells: &row.cells, headers: &table.headers, row: row.number };
         match build(&fields) {
             Ok(value) => rows.push(value),
             // The row's cells go into Value as "Header: value" pairs: the Rejected sheet's
@@ -376,9 +461,16 @@ pub struct Fields<'a> {
     columns: &'a [Option<usize>],
     cells: &'a [Cell],
     headers: &'a [String],
+    row: usize,
 }
 
 impl Fields<'_> {
+    /// The row's number in its file.
+    #[must_use]
+    pub fn row(&self) -> usize {
+        self.row
+    }
+
     fn cell(&self, name: &str) -> Option<(&str, &Cell)> {
         let i = self.kind.fields.iter().position(|f| f.name == name)?;
         let column = self.columns.get(i).copied().flatten()?;

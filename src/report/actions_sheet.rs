@@ -118,7 +118,8 @@ fn write_table(
                 && let Some(first) = action.invoice_nos.first()
                 && let Some(line) = detail_rows.get(&(action.customer.clone(), first.clone()))
             {
-                let url = rust_xlsxwriter::Url::new(format!("internal:Detail!A{line}")).set_text(text.as_str());
+                let url = rust_xlsxwriter::Url::new(format!("internal:Detail!A{line}"))
+                    .set_text(super::workbook::cell_text(text).as_ref());
                 ws.write_url_with_format(
                     r,
                     col(c),

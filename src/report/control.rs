@@ -1,7 +1,7 @@
 //! Control totals: per input file, where every row and every amount went. Rows read =
 //! open + closed + future-dated + rejected; per currency, the amount read (summed while
 //! normalizing) = reported + closed + future-dated (summed by the aging's polars plan) +
-//! rejected + duplicates skipped. A run whose figures disagree stops with an error.
+//! rejected + duplicates skipped + paid by the payments matched in the run. A run whose figures disagree stops with an error.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -43,17 +43,28 @@ pub struct AmountCheck {
     pub rejected: String,
     /// Open amounts of duplicate rows skipped.
     pub duplicates_skipped: String,
+    /// Paid by the payments matched in this run (`--payments`).
+    pub paid_by_payments: String,
 }
 
 /// Computes and checks the control totals of every input.
 ///
 /// # Errors
 /// [`Error::Internal`] when rows or amounts do not reconcile to the cent.
-pub fn control_totals(batch: &Batch, aging: &Aging) -> Result<Vec<SourceControl>> {
-    batch.sources.iter().enumerate().map(|(index, source)| source_control(index, source, aging)).collect()
+pub fn control_totals(
+    batch: &Batch,
+    aging: &Aging,
+    paid: &BTreeMap<(usize, String), i64>,
+) -> Result<Vec<SourceControl>> {
+    batch.sources.iter().enumerate().map(|(index, source)| source_control(index, source, aging, paid)).collect()
 }
 
-fn source_control(index: usize, source: &Normalized, aging: &Aging) -> Result<SourceControl> {
+fn source_control(
+    index: usize,
+    source: &Normalized,
+    aging: &Aging,
+    paid: &BTreeMap<(usize, String), i64>,
+) -> Result<SourceControl> {
     let figures: Vec<_> = aging.by_source.iter().filter(|((s, _), _)| *s == index).collect();
     let count = |pick: fn(&crate::rules::aging::SourceFigures) -> u64| {
         usize::try_from(figures.iter().map(|(_, f)| pick(f)).sum::<u64>()).unwrap_or(usize::MAX)
@@ -87,11 +98,16 @@ fn source_control(index: usize, source: &Normalized, aging: &Aging) -> Result<So
         let read = source.amounts_read.get(code).copied().unwrap_or(0);
         let rejected = rejected.get(code).copied().unwrap_or(0);
         let duplicates = source.duplicate_amounts.get(code).copied().unwrap_or(0);
-        let accounted =
-            f.open.amount_minor + f.closed.amount_minor + f.future_dated.amount_minor + rejected + duplicates;
+        let paid_now = paid.get(&(index, code.to_owned())).copied().unwrap_or(0);
+        let accounted = f.open.amount_minor
+            + f.closed.amount_minor
+            + f.future_dated.amount_minor
+            + rejected
+            + duplicates
+            + paid_now;
         if read != accounted {
             return Err(mismatch(format!(
-                "{code} read {} but reported + closed + future-dated + rejected + duplicates = {}",
+                "{code} read {} but reported + closed + future-dated + rejected + duplicates + paid = {}",
                 currency.format(read),
                 currency.format(accounted)
             )));
@@ -103,6 +119,7 @@ fn source_control(index: usize, source: &Normalized, aging: &Aging) -> Result<So
             future_dated: currency.format(f.future_dated.amount_minor),
             rejected: currency.format(rejected),
             duplicates_skipped: currency.format(duplicates),
+            paid_by_payments: currency.format(paid_now),
         };
         amounts.insert(code.to_owned(), check);
     }

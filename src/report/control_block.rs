@@ -10,8 +10,16 @@ use crate::ingest::column_letter;
 use crate::money::Currency;
 
 const ROW_HEADERS: [&str; 7] = ["Rows read", "Open", "Closed", "Future-dated", "Rejected", "Skipped lines", "Check"];
-const AMOUNT_HEADERS: [&str; 7] =
-    ["Currency", "Amount read", "Reported", "Future-dated", "Rejected", "Duplicates skipped", "Check"];
+const AMOUNT_HEADERS: [&str; 8] = [
+    "Currency",
+    "Amount read",
+    "Reported",
+    "Future-dated",
+    "Rejected",
+    "Duplicates skipped",
+    "Paid (payments)",
+    "Check",
+];
 
 /// Writes the block at row `top`; returns the rows used.
 ///
@@ -61,16 +69,18 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
                 &amounts.future_dated,
                 &amounts.rejected,
                 &amounts.duplicates_skipped,
+                &amounts.paid_by_payments,
             ];
             for (i, text) in figures.iter().enumerate() {
                 let value: f64 = text.parse().unwrap_or(0.0);
                 ws.write_number_with_format(r, col(1 + i), value, &money)?;
             }
-            let [read, reported, future, rejected, duplicates] = [1, 2, 3, 4, 5].map(|c| cell(r, c));
+            let [read, reported, future, rejected, duplicates, paid] = [1, 2, 3, 4, 5, 6].map(|c| cell(r, c));
             // Compare in cents: the sums are exact decimals, Excel's are doubles.
-            let check =
-                format!("=IF(ROUND(({read}-{reported}-{future}-{rejected}-{duplicates})*100,0)=0,\"OK\",\"MISMATCH\")");
-            ws.write_formula(r, 6, Formula::new(check).set_result("OK"))?;
+            let check = format!(
+                "=IF(ROUND(({read}-{reported}-{future}-{rejected}-{duplicates}-{paid})*100,0)=0,\"OK\",\"MISMATCH\")"
+            );
+            ws.write_formula(r, 7, Formula::new(check).set_result("OK"))?;
             r += 1;
         }
         r += 1;

@@ -7,6 +7,7 @@ pub mod control_block;
 pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
+pub mod reconciliation_sheet;
 pub mod rejected_sheet;
 pub mod skipped_sheet;
 pub mod summary_json;
@@ -86,6 +87,8 @@ pub struct ReportInput<'a> {
     pub records_rejected: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)],
     /// The collection actions.
     pub decisions: &'a crate::rules::action::Decisions,
+    /// Payments matched to invoices, when `--payments` was given.
+    pub reconciliation: Option<&'a crate::rules::matching::Reconciliation>,
     /// Row accounting of the whole run.
     pub counts: RowCounts,
     /// Control totals per input.

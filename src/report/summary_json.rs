@@ -28,6 +28,22 @@ pub struct Summary {
     pub customers: usize,
     /// Per currency code.
     pub currencies: BTreeMap<String, CurrencySummary>,
+    /// Per currency code, when `--payments` was given: money received and where it went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<BTreeMap<String, PaymentSummary>>,
+}
+
+/// Payments of one currency: `total_in = applied + unapplied`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    /// Number of payments.
+    pub count: usize,
+    /// Money received.
+    pub total_in: String,
+    /// Applied to invoices.
+    pub applied: String,
+    /// Not applied: credit on account, unmatched, or after the as-of date.
+    pub unapplied: String,
 }
 
 /// Totals of one currency.
@@ -43,6 +59,10 @@ pub struct CurrencySummary {
     pub overdue_count: u64,
     /// One entry per bucket, in order.
     pub buckets: Vec<BucketSummary>,
+    /// Payments in this currency, when `--payments` was given (shown beside the open
+    /// amounts, never netted into them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<PaymentSummary>,
 }
 
 /// One bucket of one currency.
@@ -65,6 +85,23 @@ impl Summary {
     #[must_use]
     pub fn new(input: &ReportInput<'_>) -> Self {
         let aging = input.aging;
+        let payments: Option<BTreeMap<String, PaymentSummary>> = input.reconciliation.map(|r| {
+            r.totals()
+                .into_iter()
+                .filter_map(|(code, t)| {
+                    let currency = crate::money::Currency::parse(&code)?;
+                    Some((
+                        code,
+                        PaymentSummary {
+                            count: t.count,
+                            total_in: currency.format(t.total_in),
+                            applied: currency.format(t.applied),
+                            unapplied: currency.format(t.unapplied),
+                        },
+                    ))
+                })
+                .collect()
+        });
         let currencies = aging
             .currencies
             .iter()
@@ -82,12 +119,14 @@ impl Summary {
                         amount: cur.format(b.amount_minor),
                     })
                     .collect();
+                let payments = payments.as_ref().and_then(|p| p.get(cur.code()).cloned());
                 let summary = CurrencySummary {
                     total_open: cur.format(t.total().amount_minor),
                     count: t.total().count,
                     overdue: cur.format(t.overdue.amount_minor),
                     overdue_count: t.overdue.count,
                     buckets,
+                    payments,
                 };
                 (cur.code().to_owned(), summary)
             })
@@ -100,6 +139,7 @@ impl Summary {
             rows: input.counts.clone(),
             customers: aging.customers.len(),
             currencies,
+            payments,
         }
     }
 }

@@ -7,7 +7,10 @@ use chrono::NaiveTime;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::formats::Formats;
-use super::{ReportInput, actions_sheet, customer_sheet, detail_sheet, rejected_sheet, skipped_sheet, summary_sheet};
+use super::{
+    ReportInput, actions_sheet, customer_sheet, detail_sheet, reconciliation_sheet, rejected_sheet, skipped_sheet,
+    summary_sheet,
+};
 use crate::error::{Error, Result};
 
 /// The file name inside `--out`.
@@ -56,6 +59,12 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     print_setup(ws);
     let sources: Vec<String> = input.batch.sources.iter().map(|s| s.source.describe()).collect();
     detail_sheet::write(ws, input.aging, &sources, &formats).map_err(report_error)?;
+    if let Some(reconciliation) = input.reconciliation {
+        let ws =
+            workbook.add_worksheet().set_name(reconciliation_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+        print_setup(ws);
+        reconciliation_sheet::write(ws, reconciliation, &formats).map_err(|e| report_error(e.to_string()))?;
+    }
     let ws = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|e| report_error(e.to_string()))?
@@ -103,11 +112,16 @@ fn print_setup(ws: &mut Worksheet) {
 /// # Errors
 /// Writer errors.
 pub fn write_text(ws: &mut Worksheet, row: RowNum, col: ColNum, text: &str, format: &Format) -> Result<(), XlsxError> {
-    if text.chars().count() > MAX_CELL_CHARS {
-        let cut: String = text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect();
-        ws.write_string_with_format(row, col, cut, format)?;
-    } else {
-        ws.write_string_with_format(row, col, text, format)?;
-    }
+    ws.write_string_with_format(row, col, cell_text(text).as_ref(), format)?;
     Ok(())
+}
+
+/// `text` cut to Excel's cell limit (with an ellipsis) when longer.
+#[must_use]
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().count() > MAX_CELL_CHARS {
+        std::borrow::Cow::Owned(text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }

@@ -7,5 +7,6 @@ pub mod engine;
 mod grouping;
 pub mod history;
 pub mod ladder;
+pub mod matching;
 pub mod spec;
 pub mod trace;

@@ -30,6 +30,16 @@ pub struct RulesSpec {
     pub collection: super::ladder::CollectionSpec,
     /// The working-day calendar for payment terms in working days.
     pub calendar: CalendarSpec,
+    /// How payments are matched to invoices.
+    pub payments: PaymentsSpec,
+}
+
+/// `[payments]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsSpec {
+    /// The matching rules, in order.
+    pub rules: Vec<super::matching::MatchRule>,
 }
 
 /// `[calendar]`
@@ -114,6 +124,9 @@ pub struct InputSpec {
     /// `[input.milestones]`
     #[serde(default)]
     pub milestones: TableInputSpec,
+    /// `[input.payments]`
+    #[serde(default)]
+    pub payments: TableInputSpec,
 }
 
 /// `[input.invoices]`: where an input table is and how its columns are named.

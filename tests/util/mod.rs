@@ -118,6 +118,17 @@ pub struct Summary {
     pub rows: Rows,
     pub customers: usize,
     pub currencies: BTreeMap<String, CurrencySummary>,
+    #[serde(default)]
+    pub payments: Option<BTreeMap<String, Payments>>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Payments {
+    pub count: usize,
+    pub total_in: String,
+    pub applied: String,
+    pub unapplied: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +150,7 @@ pub struct AmountCheck {
     pub future_dated: String,
     pub rejected: String,
     pub duplicates_skipped: String,
+    pub paid_by_payments: String,
 }
 
 impl AmountCheck {
@@ -180,6 +192,8 @@ pub struct CurrencySummary {
     pub overdue: String,
     pub overdue_count: u64,
     pub buckets: Vec<Bucket>,
+    #[serde(default)]
+    pub payments: Option<Payments>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]

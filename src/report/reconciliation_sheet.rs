@@ -1,0 +1,118 @@
+//! The **Reconciliation** sheet (with `--payments`): every payment, what of it was applied
+//! to which invoice and by which rule, what is left over and why, and per currency the
+//! check that money in = applied + unapplied.
+use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
+
+use super::formats::{Formats, text_width};
+use super::workbook::write_text;
+use crate::rules::matching::{Leftover, Reconciliation};
+
+/// The sheet name.
+pub const NAME: &str = "Reconciliation";
+
+const HEADERS: [&str; 10] = [
+    "Payment Date",
+    "Payer",
+    "Reference",
+    "Currency",
+    "Received",
+    "Applied To",
+    "Invoice",
+    "Applied",
+    "Unapplied",
+    "How",
+];
+
+/// Writes the sheet.
+///
+/// # Errors
+/// Writer errors.
+pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), XlsxError> {
+    let payer_width = r.payments.iter().map(|p| text_width(&p.payer)).max().unwrap_or(0).clamp(14, 40);
+    let widths = [12, payer_width, 24, 9, 15, payer_width, 16, 15, 15, 44];
+    for (c, (header, width)) in HEADERS.iter().zip(widths).enumerate() {
+        #[allow(clippy::cast_precision_loss)]
+        ws.set_column_width(col(c), width as f64 + 1.0)?;
+        ws.write_string_with_format(0, col(c), *header, &f.header)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let mut row: RowNum = 1;
+    for (i, payment) in r.payments.iter().enumerate() {
+        let money = f.money(&payment.currency);
+        let lines: Vec<(Option<&crate::rules::matching::Applied>, Option<&crate::rules::matching::Unapplied>)> = r
+            .applied
+            .iter()
+            .filter(|a| a.payment == i)
+            .map(|a| (Some(a), None))
+            .chain(r.unapplied.iter().filter(|u| u.payment == i).map(|u| (None, Some(u))))
+            .collect();
+        for (n, (applied, unapplied)) in lines.iter().enumerate() {
+            if n == 0 {
+                ws.write_date_with_format(row, 0, payment.payment_date, &f.date)?;
+                write_text(ws, row, 1, &payment.payer, &f.text)?;
+                write_text(ws, row, 2, &payment.reference, &f.text)?;
+                ws.write_number_with_format(row, 4, payment.currency.excel_value(payment.amount_minor), &money)?;
+            }
+            write_text(ws, row, 3, payment.currency.code(), &f.text)?;
+            if let Some(a) = applied {
+                write_text(ws, row, 5, &a.customer, &f.text)?;
+                write_text(ws, row, 6, &a.invoice_no, &f.text)?;
+                ws.write_number_with_format(row, 7, payment.currency.excel_value(a.amount_minor), &money)?;
+                let how = if a.settled {
+                    format!("{}; invoice paid in full", a.rule.as_str())
+                } else {
+                    format!("{}; part payment", a.rule.as_str())
+                };
+                write_text(ws, row, 9, &how, &f.text)?;
+            }
+            if let Some(u) = unapplied {
+                ws.write_number_with_format(row, 8, payment.currency.excel_value(u.amount_minor), &money)?;
+                let how = match &u.leftover {
+                    Leftover::Credit { customer } => {
+                        write_text(ws, row, 5, customer, &f.text)?;
+                        "credit on account (paid more than is open)".to_owned()
+                    }
+                    Leftover::Unmatched { suggestion: Some(s) } => {
+                        format!("unmatched payer; perhaps {s}? (not applied)")
+                    }
+                    Leftover::Unmatched { suggestion: None } => "unmatched payer: no customer of that name".to_owned(),
+                    Leftover::AfterAsOf => "received after the as-of date".to_owned(),
+                };
+                write_text(ws, row, 9, &how, &f.text)?;
+            }
+            row += 1;
+        }
+    }
+    let last = row.max(2) - 1;
+    row += 1;
+    ws.write_string_with_format(row, 0, "Totals", &f.section)?;
+    row += 1;
+    for (c, h) in ["Currency", "Payments", "Received", "Applied", "Unapplied", "Check"].iter().enumerate() {
+        ws.write_string_with_format(row, col(c), *h, &f.header)?;
+    }
+    row += 1;
+    for (code, t) in r.totals() {
+        let Some(currency) = crate::money::Currency::parse(&code) else { continue };
+        let money = f.money_total(&currency);
+        let sumif = |c: &str| format!("=SUMIFS({c}2:{c}{},$D$2:$D${},\"{code}\")", last + 1, last + 1);
+        write_text(ws, row, 0, &code, &f.total_label)?;
+        #[allow(clippy::cast_precision_loss)]
+        ws.write_number_with_format(row, 1, t.count as f64, &f.total_integer)?;
+        for (c, letter, amount) in [(2, "E", t.total_in), (3, "H", t.applied), (4, "I", t.unapplied)] {
+            ws.write_formula_with_format(
+                row,
+                c,
+                Formula::new(sumif(letter)).set_result(currency.format(amount)),
+                &money,
+            )?;
+        }
+        let check = format!("=IF(ROUND((C{n}-D{n}-E{n})*100,0)=0,\"OK\",\"MISMATCH\")", n = row + 1);
+        ws.write_formula(row, 5, Formula::new(check).set_result("OK"))?;
+        row += 1;
+    }
+    Ok(())
+}
+
+fn col(i: usize) -> ColNum {
+    ColNum::try_from(i).unwrap_or(ColNum::MAX)
+}

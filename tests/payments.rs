@@ -1,0 +1,102 @@
+//! Payments matched to open invoices, case by case, with the figures worked out by hand
+//! (as of 2026-11-30):
+//!
+//! | payment | payer | amount | rule | applied |
+//! |---|---|---|---|---|
+//! | 11-02 | Some Holding | 2,000.00 | reference "A-2" (the payer need not be the customer) | A-2 2,000.00, paid |
+//! | 11-05 | Beta Ltd | 450.00 | exact amount | B-2 450.00, paid (not B-1, older but 300.00) |
+//! | 11-10 | ACME | 1,200.00 | oldest first | A-1 1,000.00 paid, A-3 200.00 part (300.00 left) |
+//! | 11-12 | Beta Ltd | 400.00 | oldest first | B-1 300.00 paid; 100.00 credit on account |
+//! | 11-20 | Gama GmbH | USD 500.00 | none | unmatched; Gamma GmbH suggested, not applied |
+//! | 12-03 | ACME | 300.00 | none | after the as-of date |
+//!
+//! CNY: 5 payments, in 4,350.00 = applied 3,950.00 + unapplied 400.00 (credit 100.00,
+//! after as-of 300.00). Open after matching: A-3 300.00 (CNY), G-1 800.00 (USD).
+use crate::util::{Workspace, read_sheet, read_summary};
+
+const INVOICES: &str = "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency
+ACME,A-1,2026-08-01,2026-08-31,1000.00,CNY
+ACME,A-2,2026-09-01,2026-10-01,2000.00,CNY
+ACME,A-3,2026-10-01,2026-10-31,500.00,CNY
+Beta Ltd,B-1,2026-09-15,2026-10-15,300.00,CNY
+Beta Ltd,B-2,2026-10-15,2026-11-14,450.00,CNY
+Gamma GmbH,G-1,2026-10-01,2026-10-31,800.00,USD
+";
+
+const PAYMENTS: &str = "Date,Payer,Amount,Currency,Reference
+2026-11-02,Some Holding,2000.00,CNY,Payment for invoice A-2
+2026-11-05,Beta Ltd,450.00,CNY,November
+2026-11-10,ACME,1200.00,CNY,
+2026-11-12,Beta Ltd,400.00,CNY,
+2026-11-20,Gama GmbH,500.00,USD,
+2026-12-03,ACME,300.00,CNY,
+";
+
+#[test]
+fn every_matching_case_with_hand_figures() {
+    let ws = Workspace::new();
+    ws.write("invoices.csv", INVOICES);
+    ws.write("payments.csv", PAYMENTS);
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--payments", "payments.csv"])
+        .status(0);
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.rows.figures(), [6, 2, 0, 4, 0]);
+    let cny = &summary.currencies["CNY"];
+    assert_eq!((cny.total_open.as_str(), cny.count), ("300.00", 1));
+    let paid = cny.payments.as_ref().unwrap();
+    assert_eq!(
+        (paid.count, paid.total_in.as_str(), paid.applied.as_str(), paid.unapplied.as_str()),
+        (5, "4350.00", "3950.00", "400.00")
+    );
+    let usd = &summary.currencies["USD"];
+    assert_eq!(usd.total_open, "800.00");
+    assert_eq!(usd.payments.as_ref().unwrap().unapplied, "500.00");
+    let all = summary.payments.as_ref().unwrap();
+    assert_eq!(all["USD"].applied, "0.00");
+    // Control totals: 4,250.00 read = 300.00 reported + 3,950.00 paid.
+    assert_eq!(summary.inputs[0].amounts["CNY"].read, "4250.00");
+    assert_eq!(summary.inputs[0].amounts["CNY"].paid_by_payments, "3950.00");
+
+    let sheet = read_sheet(&ws.out().join("aging-report.xlsx"), "Reconciliation");
+    let lines: Vec<[&str; 6]> = sheet[1..10]
+        .iter()
+        .map(|r| [r[1].as_str(), r[5].as_str(), r[6].as_str(), r[7].as_str(), r[8].as_str(), r[9].as_str()])
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ["Some Holding", "ACME", "A-2", "2000", "", "reference; invoice paid in full"],
+            ["Beta Ltd", "Beta Ltd", "B-2", "450", "", "exact amount; invoice paid in full"],
+            ["ACME", "ACME", "A-1", "1000", "", "oldest first; invoice paid in full"],
+            ["", "ACME", "A-3", "200", "", "oldest first; part payment"],
+            ["Beta Ltd", "Beta Ltd", "B-1", "300", "", "oldest first; invoice paid in full"],
+            ["", "Beta Ltd", "", "", "100", "credit on account (paid more than is open)"],
+            ["Gama GmbH", "", "", "", "500", "unmatched payer; perhaps Gamma GmbH? (not applied)"],
+            ["ACME", "", "", "", "300", "received after the as-of date"],
+            ["", "", "", "", "", ""],
+        ]
+    );
+    let totals = sheet.iter().position(|r| r[0] == "CNY").unwrap();
+    assert_eq!(sheet[totals][..6], ["CNY", "5", "4350", "3950", "400", "OK"]);
+    // The aging uses balances after matching: A-3 shows 300.00 open of 500.00.
+    let detail = read_sheet(&ws.out().join("aging-report.xlsx"), "Detail");
+    let a3 = detail.iter().find(|r| r[1] == "A-3").unwrap();
+    assert_eq!((a3[5].as_str(), a3[6].as_str()), ("500", "300"));
+}
+
+#[test]
+fn a_bad_payment_row_is_rejected_with_its_reason() {
+    let ws = Workspace::new();
+    ws.write("invoices.csv", INVOICES);
+    ws.write("payments.csv", "Date,Payer,Amount\n2026-11-02,ACME,-50.00\n2026-11-03,,10.00\n");
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--payments", "payments.csv"])
+        .status(1);
+    let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
+    let reasons: Vec<&str> = rejected[1..].iter().map(|r| r[4].as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["amount must be a receipt above zero (refunds and debits are not payments received)", "payer is empty"]
+    );
+}
