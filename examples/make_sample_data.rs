@@ -11,6 +11,8 @@
 //!   same customers' contacts (billing, finance, approver), projects (two just live, one
 //!   with open critical issues), follow-ups (a dispute, a promise to pay, an approval
 //!   stuck, a recent call) and a payment schedule with a trial-run milestone.
+//! - `sample-data/payments.csv`: a bank export: a payment quoting its invoice, a lump sum,
+//!   a payer the bank spells differently (suggested, not applied), one after the as-of date.
 //! - `tests/fixtures/handchecked.xlsx`: `tests/fixtures/handchecked.csv` with real date
 //!   and number cells (sheet "Open Items", plus a "Notes" sheet).
 //! - `tests/fixtures/presets/cn_erp_receivables.xlsx`: a Chinese ERP 应收账款明细表 with a
@@ -488,6 +490,14 @@ fn sample_records(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
         "",
     ])?;
     milestones.flush()?;
+    let mut payments = csv::Writer::from_path(format!("{dir}/payments.csv"))?;
+    payments.write_record(["Date", "Payer", "Amount", "Currency", "Reference"])?;
+    payments.write_record(["2026-11-18", CUSTOMERS[1].0, "100000.00", "CNY", "INV-CN-0015 进度款"])?;
+    payments.write_record(["2026-11-20", CUSTOMERS[18].0, "500000.00", "CNY", "货款"])?;
+    payments.write_record(["2026-11-25", CUSTOMERS[25].0, "50000.00", "USD", "remittance"])?;
+    payments.write_record(["2026-11-26", "Hooli Cloud Svcs", "40402.32", "USD", "INV 351"])?;
+    payments.write_record(["2026-12-02", CUSTOMERS[16].0, "100000.00", "CNY", ""])?;
+    payments.flush()?;
     Ok(())
 }
 

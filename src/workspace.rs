@@ -122,6 +122,8 @@ contacts = "sample-data/contacts.csv"
 projects = "sample-data/projects.csv"
 followups = "sample-data/followups.csv"
 milestones = "sample-data/milestones.csv"
+# Money received (bank statement), matched to the invoices before aging.
+payments = "sample-data/payments.csv"
 # The collection rules (ladder, holds, calendar) and the message templates.
 rules = "rules/default.toml"
 templates = "templates"
@@ -158,6 +160,7 @@ fn files() -> Vec<(String, Vec<u8>)> {
         ("sample-data/projects.csv".into(), include_str!("../sample-data/projects.csv").into()),
         ("sample-data/followups.csv".into(), include_str!("../sample-data/followups.csv").into()),
         ("sample-data/milestones.csv".into(), include_str!("../sample-data/milestones.csv").into()),
+        ("sample-data/payments.csv".into(), include_str!("../sample-data/payments.csv").into()),
     ];
     for (name, text) in crate::normalize::presets::SOURCES {
         files.push((format!("rules/presets/{name}.toml"), text.into()));

@@ -36,7 +36,13 @@ fn init_then_run_with_no_options_gives_the_full_report() {
     assert!(stdout.contains("actions: 23 messages, 30 tasks for our side, 3 holds"), "{stdout}");
     assert!(stdout.contains("wrote 23 emails under out/emails and 5 digests under out/internal"), "{stdout}");
     let summary = crate::util::read_summary(&dir.join("out"));
-    assert_eq!(summary.currencies["CNY"].total_open, "27577186.72");
+    // 27,577,186.72 open before the sample payments; 600,000.00 of them applied.
+    assert_eq!(summary.currencies["CNY"].total_open, "26977186.72");
+    let paid = &summary.payments.as_ref().unwrap()["CNY"];
+    assert_eq!(
+        (paid.total_in.as_str(), paid.applied.as_str(), paid.unapplied.as_str()),
+        ("700000.00", "600000.00", "100000.00")
+    );
     assert_eq!(summary.rules, "rules/default.toml");
     let email =
         std::fs::read_to_string(dir.join("out/emails").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
@@ -75,7 +81,8 @@ fn json_and_quiet_modes_for_scripts() {
     let json: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
     assert_eq!(json["actions"], serde_json::json!({"message": 23, "manual": 30, "hold": 3, "emails": 28}));
     assert_eq!(json["rows"]["read"], 156);
-    assert_eq!(json["currencies"]["USD"]["total_open"], "3195116.93");
+    assert_eq!(json["currencies"]["USD"]["total_open"], "3145116.93");
+    assert_eq!(json["currencies"]["USD"]["payments"]["unapplied"], "40402.32");
     let done = run(&["--quiet"]);
     assert_eq!(done.status.code(), Some(1));
     assert!(done.stdout.is_empty());
