@@ -73,6 +73,18 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
         default_currency: config.default_currency(),
         default_term_days: rules.input.default_term_days,
     };
-    let decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
+    let mut decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
+    if let Some(reconciliation) = &reconciliation {
+        let thanks = crate::rules::thanks::thank_you(
+            reconciliation,
+            &invoices,
+            &inputs.records.contacts,
+            &history,
+            &decisions.actions,
+            config.as_of(),
+        );
+        decisions.actions.extend(thanks);
+        decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
+    }
     Ok(Decided { aging, counts, controls, decisions, history, reconciliation })
 }

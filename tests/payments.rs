@@ -100,3 +100,49 @@ fn a_bad_payment_row_is_rejected_with_its_reason() {
         ["amount must be a receipt above zero (refunds and debits are not payments received)", "payer is empty"]
     );
 }
+
+#[test]
+fn invoices_paid_in_full_get_a_thank_you_once() {
+    let ws = Workspace::new();
+    ws.write("invoices.csv", INVOICES);
+    ws.write("payments.csv", PAYMENTS);
+    ws.write("contacts.csv", "customer,name,role,email,language\nBeta Ltd,Bea,billing,bea@beta.example,en\n");
+    let args = [
+        "run",
+        "--as-of",
+        "2026-11-30",
+        "--invoices",
+        "invoices.csv",
+        "--payments",
+        "payments.csv",
+        "--contacts",
+        "contacts.csv",
+    ];
+    ws.payback().args(args).status(0);
+    let actions: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(ws.out().join("actions.json")).unwrap()).unwrap();
+    let thanks: Vec<&serde_json::Value> = actions.iter().filter(|a| a["stage"] == "thank_you").collect();
+    assert_eq!(thanks.len(), 1);
+    assert_eq!(thanks[0]["to"], serde_json::json!(["bea@beta.example"]));
+    assert_eq!(thanks[0]["invoice_nos"], serde_json::json!(["B-2", "B-1"]));
+    assert_eq!(thanks[0]["amount"], "750.00");
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    assert!(outbox.contains(",Thank you for your payment of ¥750.00,Beta Ltd,thank_you,750.00,CNY,"), "{outbox}");
+    // The next month the same payments do not thank again.
+    ws.payback()
+        .args([
+            "run",
+            "--as-of",
+            "2026-12-31",
+            "--invoices",
+            "invoices.csv",
+            "--payments",
+            "payments.csv",
+            "--contacts",
+            "contacts.csv",
+        ])
+        .status(0);
+    let actions: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(ws.out().join("actions.json")).unwrap()).unwrap();
+    assert!(actions.iter().all(|a| a["stage"] != "thank_you"), "{actions:?}");
+}

@@ -97,7 +97,10 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
     let templates = Templates::new(args.templates.as_deref());
     let items = engine::open_items(&decided.aging).map_err(Error::internal)?;
-    let compose_inputs = compose::Inputs { items: &items, records: &inputs.records, rules, as_of: config.as_of() };
+    let paid: Vec<engine::OpenItem> =
+        inputs.batch.invoices.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
+    let compose_inputs =
+        compose::Inputs { items: &items, paid: &paid, records: &inputs.records, rules, as_of: config.as_of() };
     progress.start("rendering the emails");
     let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
     progress.done("rendered", composed.files.len(), "emails");

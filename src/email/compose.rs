@@ -55,6 +55,8 @@ pub struct Composed {
 pub struct Inputs<'a> {
     /// The open items the actions cover.
     pub items: &'a [OpenItem],
+    /// Invoices paid in this run, for thank-you messages.
+    pub paid: &'a [OpenItem],
     /// Contacts, projects, follow-ups.
     pub records: &'a Records,
     /// The rules (company, bank, collection).
@@ -157,10 +159,11 @@ fn local_name(email: &str) -> String {
 
 fn message_context(action: &Action, inputs: &Inputs<'_>, company: &CompanyView) -> MessageContext {
     let records = inputs.records;
+    let pool = if action.stage == crate::rules::thanks::STAGE { inputs.paid } else { inputs.items };
     let items: Vec<&OpenItem> = action
         .invoice_nos
         .iter()
-        .filter_map(|n| inputs.items.iter().find(|i| i.customer == action.customer && i.invoice_no == *n))
+        .filter_map(|n| pool.iter().find(|i| i.customer == action.customer && i.invoice_no == *n))
         .collect();
     let to: Vec<PersonView> = action.to.iter().map(|e| person(e, records)).collect();
     let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, records)).collect();

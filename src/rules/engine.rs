@@ -91,6 +91,26 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
         .collect())
 }
 
+/// An invoice as an item of a message about it (for thank-you messages: shown with its
+/// full amount, as paid).
+#[must_use]
+pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenItem {
+    OpenItem {
+        customer: invoice.customer.clone(),
+        invoice_no: invoice.invoice_no.clone(),
+        currency: invoice.currency.clone(),
+        open_minor: invoice.amount_minor,
+        days_past_due: 0,
+        age_days: (as_of - invoice.invoice_date).num_days(),
+        due_date: invoice.due_date,
+        invoice_date: invoice.invoice_date,
+        amount_minor: invoice.amount_minor,
+        contract_no: invoice.contract_no.clone(),
+        project: invoice.project.clone(),
+        due_assumed: invoice.due_assumed,
+    }
+}
+
 /// What the engine knows besides the invoices.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {

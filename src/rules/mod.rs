@@ -9,4 +9,5 @@ pub mod history;
 pub mod ladder;
 pub mod matching;
 pub mod spec;
+pub mod thanks;
 pub mod trace;
