@@ -85,29 +85,24 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
     }
     let last = row.max(2) - 1;
     row += 1;
-    ws.write_string_with_format(row, 0, "Totals", &f.section)?;
-    row += 1;
-    for (c, h) in ["Currency", "Payments", "Received", "Applied", "Unapplied", "Check"].iter().enumerate() {
-        ws.write_string_with_format(row, col(c), *h, &f.header)?;
-    }
-    row += 1;
+    // Totals under their columns: received (E) = applied (H) + unapplied (I), per currency.
     for (code, t) in r.totals() {
         let Some(currency) = crate::money::Currency::parse(&code) else { continue };
         let money = f.money_total(&currency);
         let sumif = |c: &str| format!("=SUMIFS({c}2:{c}{},$D$2:$D${},\"{code}\")", last + 1, last + 1);
-        write_text(ws, row, 0, &code, &f.total_label)?;
-        #[allow(clippy::cast_precision_loss)]
-        ws.write_number_with_format(row, 1, t.count as f64, &f.total_integer)?;
-        for (c, letter, amount) in [(2, "E", t.total_in), (3, "H", t.applied), (4, "I", t.unapplied)] {
-            ws.write_formula_with_format(
-                row,
-                c,
-                Formula::new(sumif(letter)).set_result(currency.format(amount)),
-                &money,
-            )?;
+        write_text(ws, row, 0, &format!("Total {code}"), &f.total_label)?;
+        write_text(ws, row, 1, &format!("{} payments", t.count), &f.total_label)?;
+        ws.write_blank(row, 2, &f.total_label)?;
+        write_text(ws, row, 3, &code, &f.total_label)?;
+        for (c, letter, amount) in [(4, "E", t.total_in), (7, "H", t.applied), (8, "I", t.unapplied)] {
+            let formula = Formula::new(sumif(letter)).set_result(currency.format(amount));
+            ws.write_formula_with_format(row, c, formula, &money)?;
         }
-        let check = format!("=IF(ROUND((C{n}-D{n}-E{n})*100,0)=0,\"OK\",\"MISMATCH\")", n = row + 1);
-        ws.write_formula(row, 5, Formula::new(check).set_result("OK"))?;
+        ws.write_blank(row, 5, &f.total_label)?;
+        ws.write_blank(row, 6, &f.total_label)?;
+        let ok = "OK: received = applied + unapplied";
+        let check = format!("=IF(ROUND((E{n}-H{n}-I{n})*100,0)=0,\"{ok}\",\"MISMATCH\")", n = row + 1);
+        ws.write_formula_with_format(row, 9, Formula::new(check).set_result(ok), &f.total_label)?;
         row += 1;
     }
     Ok(())
