@@ -5,6 +5,8 @@ use std::path::Path;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::load::Inputs;
+use crate::metrics::trend::Trend;
+use crate::metrics::{self, Metrics, MetricsInput};
 use crate::normalize::schema;
 use crate::report::RowCounts;
 use crate::report::control::{self, SourceControl};
@@ -30,6 +32,10 @@ pub struct Decided {
     pub history: History,
     /// Payments matched to invoices, when `--payments` was given.
     pub reconciliation: Option<Reconciliation>,
+    /// The management metrics, with the trend including this run.
+    pub metrics: Metrics,
+    /// The trend read from the state folder, with this run's snapshot recorded.
+    pub trend: Trend,
 }
 
 /// Ages `inputs` and decides the actions, with the history in `state`.
@@ -86,5 +92,19 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
         decisions.actions.extend(thanks);
         decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
     }
-    Ok(Decided { aging, counts, controls, decisions, history, reconciliation })
+    let mut trend = Trend::load(state)?;
+    let metrics = metrics::compute(&MetricsInput {
+        as_of: config.as_of(),
+        original: &inputs.batch.invoices,
+        matched: &invoices,
+        reconciliation: reconciliation.as_ref(),
+        aging: &aging,
+        actions: &decisions.actions,
+        records: &inputs.records,
+        trend: &trend,
+        spec: &rules.metrics,
+        stuck_after_days: rules.collection.stuck_after_days,
+    });
+    trend.record(metrics.snapshot());
+    Ok(Decided { aging, counts, controls, decisions, history, reconciliation, metrics, trend })
 }

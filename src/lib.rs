@@ -14,6 +14,7 @@ pub mod email;
 pub mod error;
 pub mod ingest;
 pub mod load;
+pub mod metrics;
 pub mod money;
 pub mod normalize;
 pub mod output;

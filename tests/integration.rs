@@ -20,6 +20,8 @@ mod errors;
 mod inputs;
 /// Column recognition, `--map`, rules-file columns and rules overrides.
 mod mapping;
+/// DSO, CEI, the trend over runs, the Management sheet and the management email.
+mod metrics;
 /// Payments matched to invoices, the Reconciliation sheet.
 mod payments;
 /// Export presets: real layouts with titles, headings and totals lines.

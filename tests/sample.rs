@@ -17,7 +17,10 @@ fn sample_data_runs_end_to_end() {
     assert_eq!(summary.currencies["CNY"].total_open, "27577186.72");
     assert_eq!(summary.currencies["USD"].total_open, "3195116.93");
     let path = ws.out().join("aging-report.xlsx");
-    assert_eq!(sheet_names(&path), ["Summary", "Actions", "Holds", "By Customer", "Detail", "Rejected", "Skipped"]);
+    assert_eq!(
+        sheet_names(&path),
+        ["Management", "Summary", "Actions", "Holds", "By Customer", "Days to Pay", "Detail", "Rejected", "Skipped"]
+    );
     let reasons: Vec<String> = read_sheet(&path, "Rejected")[1..].iter().map(|r| r[4].clone()).collect();
     assert_eq!(
         reasons,

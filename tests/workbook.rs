@@ -17,7 +17,10 @@ fn report() -> (Workspace, std::path::PathBuf) {
 #[test]
 fn sheets_come_in_reading_order() {
     let (_ws, path) = report();
-    assert_eq!(sheet_names(&path), ["Summary", "Actions", "Holds", "By Customer", "Detail", "Rejected", "Skipped"]);
+    assert_eq!(
+        sheet_names(&path),
+        ["Management", "Summary", "Actions", "Holds", "By Customer", "Days to Pay", "Detail", "Rejected", "Skipped"]
+    );
 }
 
 #[test]
@@ -102,12 +105,12 @@ fn actions_link_to_their_detail_rows_and_lateness_is_coloured() {
     let actions = read_sheet(&path, "Actions");
     let beta = actions.iter().position(|r| r[0] == "Beta GmbH").unwrap();
     assert_eq!(actions[beta][8], "B-003, B-002, B-001");
-    // Sheet 2 is Actions: its Invoices cell links to B-003's row on Detail (row 5).
-    let xml = sheet_xml(&path, "xl/worksheets/sheet2.xml");
+    // Sheet 3 is Actions: its Invoices cell links to B-003's row on Detail (row 5).
+    let xml = sheet_xml(&path, "xl/worksheets/sheet3.xml");
     assert!(xml.contains(&format!("<hyperlink ref=\"I{}\" location=\"Detail!A5\"", beta + 1)), "{xml}");
     let detail = read_sheet(&path, "Detail");
     assert_eq!(detail[4][1], "B-003");
-    // Days past due on Detail (sheet 5, column H) are coloured by lateness.
-    let xml = sheet_xml(&path, "xl/worksheets/sheet5.xml");
+    // Days past due on Detail (sheet 7, column H) are coloured by lateness.
+    let xml = sheet_xml(&path, "xl/worksheets/sheet7.xml");
     assert!(xml.contains("<conditionalFormatting sqref=\"H2:H15\">"), "{}", &xml[xml.len().saturating_sub(1500)..]);
 }

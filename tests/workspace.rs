@@ -7,7 +7,7 @@ use crate::util::Workspace;
 fn init_then_run_with_no_options_gives_the_full_report() {
     let ws = Workspace::new();
     let done = ws.payback().args(["init", "collections"]).status(0);
-    assert!(done.stdout.starts_with("created collections with 78 files"), "{}", done.stdout);
+    assert!(done.stdout.starts_with("created collections with 84 files"), "{}", done.stdout);
     let dir = ws.path().join("collections");
     for file in [
         "payback.toml",
@@ -34,7 +34,12 @@ fn init_then_run_with_no_options_gives_the_full_report() {
     assert_eq!(done.status.code(), Some(1), "{}", String::from_utf8_lossy(&done.stderr));
     let stdout = String::from_utf8(done.stdout).unwrap();
     assert!(stdout.contains("actions: 24 messages, 30 tasks for our side, 3 holds"), "{stdout}");
-    assert!(stdout.contains("wrote 24 emails under out/emails and 5 digests under out/internal"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "wrote 24 emails under out/emails and 6 internal messages (digests, management summary) under out/internal"
+        ),
+        "{stdout}"
+    );
     let summary = crate::util::read_summary(&dir.join("out"));
     // 27,577,186.72 open before the sample payments; 600,000.00 of them applied.
     assert_eq!(summary.currencies["CNY"].total_open, "26977186.72");
@@ -79,7 +84,7 @@ fn json_and_quiet_modes_for_scripts() {
     let done = run(&["--json"]);
     assert_eq!(done.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
-    assert_eq!(json["actions"], serde_json::json!({"message": 24, "manual": 30, "hold": 3, "emails": 29}));
+    assert_eq!(json["actions"], serde_json::json!({"message": 24, "manual": 30, "hold": 3, "emails": 30}));
     assert_eq!(json["rows"]["read"], 156);
     assert_eq!(json["currencies"]["USD"]["total_open"], "3145116.93");
     assert_eq!(json["currencies"]["USD"]["payments"]["unapplied"], "40402.32");

@@ -86,6 +86,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         counts: decided.counts.clone(),
         decisions: &decided.decisions,
         reconciliation: decided.reconciliation.as_ref(),
+        metrics: &decided.metrics,
         company: &rules.company.name,
         rules_origin: config.rules_origin(),
     };
@@ -99,8 +100,14 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let items = engine::open_items(&decided.aging).map_err(Error::internal)?;
     let paid: Vec<engine::OpenItem> =
         inputs.batch.invoices.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
-    let compose_inputs =
-        compose::Inputs { items: &items, paid: &paid, records: &inputs.records, rules, as_of: config.as_of() };
+    let compose_inputs = compose::Inputs {
+        items: &items,
+        paid: &paid,
+        records: &inputs.records,
+        rules,
+        as_of: config.as_of(),
+        metrics: &decided.metrics,
+    };
     progress.start("rendering the emails");
     let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
     progress.done("rendered", composed.files.len(), "emails");
@@ -110,6 +117,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     progress.finish();
     decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
     decided.history.save(&args.state)?;
+    decided.trend.save(&args.state)?;
 
     let exit_code = u8::from(!problems.is_empty());
     if let Some(summary) = summary {
@@ -119,8 +127,17 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     if args.quiet {
         return Ok(Outcome { message: String::new(), exit_code });
     }
+    let mut message = human_summary(&decided, &composed, config.out());
+    if !problems.is_empty() {
+        let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
+    }
+    Ok(Outcome { message, exit_code })
+}
+
+/// What a person reads after a run: rows, totals and metrics per currency, actions, files.
+fn human_summary(decided: &decide::Decided, composed: &compose::Composed, out: &std::path::Path) -> String {
     let counts = &decided.counts;
-    let out = config.out().display();
+    let out = out.display();
     let mut message = format!(
         "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{}, {out}/{} and {out}/{}",
         counts.read,
@@ -141,12 +158,16 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
             t.total().count,
             t.currency.format(t.overdue.amount_minor)
         );
+        if let Some(m) = decided.metrics.currencies.iter().find(|m| m.currency == t.currency) {
+            let or_na = |d| crate::metrics::text(d).unwrap_or_else(|| "n/a".into());
+            let _ = write!(message, ", DSO {} days, CEI {}%", or_na(m.dso), or_na(m.cei));
+        }
     }
     let actions = &decided.decisions.actions;
     let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
     let _ = write!(
         message,
-        "\nactions: {} messages, {} tasks for our side, {} holds\nwrote {} emails under {out}/emails and {} digests under {out}/internal; see {out}/{}",
+        "\nactions: {} messages, {} tasks for our side, {} holds\nwrote {} emails under {out}/emails and {} internal messages (digests, management summary) under {out}/internal; see {out}/{}",
         count(ActionKind::Message),
         count(ActionKind::Manual),
         count(ActionKind::Hold),
@@ -154,8 +175,5 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         composed.outbox.iter().filter(|e| e.file.starts_with("internal/")).count(),
         compose::OUTBOX,
     );
-    if !problems.is_empty() {
-        let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
-    }
-    Ok(Outcome { message, exit_code })
+    message
 }

@@ -63,6 +63,8 @@ pub struct Inputs<'a> {
     pub rules: &'a RulesSpec,
     /// The as-of date.
     pub as_of: NaiveDate,
+    /// The management metrics (for the management summary).
+    pub metrics: &'a crate::metrics::Metrics,
 }
 
 /// Renders and builds every customer message and every digest.
@@ -121,6 +123,10 @@ pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -
             message_id: built.message_id,
         });
         composed.files.push((file, built.bytes));
+    }
+    if let Some((file, bytes, entry)) = super::management::compose(inputs.metrics, inputs, company, templates)? {
+        composed.outbox.push(entry);
+        composed.files.push((file, bytes));
     }
     Ok(composed)
 }

@@ -182,3 +182,146 @@ pub struct DigestContext {
     /// This run's actions for their customers.
     pub actions: Vec<DigestAction>,
 }
+
+/// The context of the management summary (`management_summary` templates).
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementContext {
+    /// `zh` or `en` (the company's language).
+    pub lang: String,
+    /// The as-of date.
+    pub as_of: String,
+    /// First day of the period.
+    pub period_from: String,
+    /// `previous_run` or `rebuilt` (no earlier run).
+    pub period_basis: String,
+    /// Our company.
+    pub company: CompanyView,
+    /// The reader, from `[management]`.
+    pub director: PersonView,
+    /// Key figures per currency.
+    pub currencies: Vec<ManagementCurrency>,
+    /// The largest overdue balances.
+    pub top_overdue: Vec<ManagementCustomer>,
+    /// Amounts held back, by reason.
+    pub held: Vec<ManagementHeld>,
+    /// Payments waiting in the customers' approval.
+    pub approvals: Vec<ManagementApproval>,
+    /// Per project manager and currency.
+    pub managers: Vec<ManagementManager>,
+    /// The last runs, per currency, oldest first.
+    pub trend: Vec<ManagementTrend>,
+}
+
+/// Key figures of one currency. Ratios are decimal text with one place, or none.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementCurrency {
+    /// Currency code.
+    pub currency: String,
+    /// Open AR.
+    pub open: String,
+    /// Overdue part.
+    pub overdue: String,
+    /// Overdue ÷ open, percent.
+    pub overdue_share: Option<String>,
+    /// Simple DSO, days.
+    pub dso: Option<String>,
+    /// Countback DSO, days.
+    pub dso_countback: Option<String>,
+    /// CEI, percent.
+    pub cei: Option<String>,
+    /// Open AR at the start of the period.
+    pub beginning: String,
+    /// Credit sales in the period.
+    pub sales: String,
+    /// Cash applied in the period.
+    pub collected: String,
+    /// Payments not applied.
+    pub unapplied: String,
+}
+
+/// One of the largest overdue balances.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementCustomer {
+    /// Customer.
+    pub customer: String,
+    /// Currency code.
+    pub currency: String,
+    /// Overdue amount.
+    pub overdue: String,
+    /// Open amount.
+    pub open: String,
+    /// Days past due of the oldest overdue invoice.
+    pub max_days: i64,
+}
+
+/// Amounts held back for one reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementHeld {
+    /// Stage id of the hold (`disputed`, `promise_to_pay`, …).
+    pub reason: String,
+    /// The reason in words, in the message's language.
+    pub label: String,
+    /// Currency code.
+    pub currency: String,
+    /// Customers.
+    pub customers: usize,
+    /// Invoices.
+    pub invoices: usize,
+    /// Amount.
+    pub amount: String,
+}
+
+/// A payment waiting in a customer's approval.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementApproval {
+    /// Customer.
+    pub customer: String,
+    /// Whose approval.
+    pub approver: String,
+    /// The stage.
+    pub stage: String,
+    /// Since (`YYYY-MM-DD`).
+    pub since: String,
+    /// Days at that stage.
+    pub days: i64,
+    /// Past the rules' threshold.
+    pub stuck: bool,
+    /// Currency code.
+    pub currency: String,
+    /// Amount waiting.
+    pub amount: String,
+}
+
+/// One project manager's figures in one currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementManager {
+    /// The project manager.
+    pub manager: String,
+    /// Currency code.
+    pub currency: String,
+    /// Open invoices.
+    pub items: usize,
+    /// Open amount.
+    pub open: String,
+    /// Overdue amount.
+    pub overdue: String,
+    /// Collected in the period.
+    pub collected: String,
+}
+
+/// One run of the trend in one currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManagementTrend {
+    /// The run's as-of date.
+    pub as_of: String,
+    /// Currency code.
+    pub currency: String,
+    /// Open AR.
+    pub open: String,
+    /// Overdue.
+    pub overdue: String,
+    /// Simple DSO.
+    pub dso: Option<String>,
+    /// CEI.
+    pub cei: Option<String>,
+}

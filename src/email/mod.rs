@@ -3,6 +3,7 @@
 //! ([`send`]).
 pub mod compose;
 pub mod context;
+pub mod management;
 pub mod message;
 pub mod render;
 pub mod send;

@@ -39,6 +39,8 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = built_in![
     "zh" / "thank_you",
     "en" / "pm_digest",
     "zh" / "pm_digest",
+    "en" / "management_summary",
+    "zh" / "management_summary",
 ];
 
 /// Layouts and macros the templates extend and import.

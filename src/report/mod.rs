@@ -2,11 +2,13 @@
 //! Consumers only: nothing here changes a figure.
 pub mod actions_json;
 pub mod actions_sheet;
+pub mod behaviour_sheet;
 pub mod control;
 pub mod control_block;
 pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
+pub mod management_sheet;
 pub mod reconciliation_sheet;
 pub mod rejected_sheet;
 pub mod skipped_sheet;
@@ -93,6 +95,8 @@ pub struct ReportInput<'a> {
     pub counts: RowCounts,
     /// Control totals per input.
     pub controls: Vec<SourceControl>,
+    /// The management metrics and trend.
+    pub metrics: &'a crate::metrics::Metrics,
     /// Company name from the rules.
     pub company: &'a str,
     /// The rules file used.

@@ -31,6 +31,40 @@ pub struct Summary {
     /// Per currency code, when `--payments` was given: money received and where it went.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<BTreeMap<String, PaymentSummary>>,
+    /// The period the metrics cover.
+    pub period: PeriodSummary,
+}
+
+/// The period of the metrics: `(start, end]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodSummary {
+    /// The day before the period's first day (the previous run's as-of date, when there was
+    /// one).
+    pub start: String,
+    /// The as-of date.
+    pub end: String,
+    /// `previous_run` or `rebuilt` (no earlier run: beginning AR rebuilt from the invoices).
+    pub beginning: String,
+}
+
+/// The metrics of one currency (see README "Metrics"). Ratios are decimal strings with one
+/// place, `null` when they cannot be computed (no sales, nothing collectible).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricsSummary {
+    /// Simple DSO in days.
+    pub dso: Option<String>,
+    /// Countback DSO in days.
+    pub dso_countback: Option<String>,
+    /// Collection effectiveness index in percent.
+    pub cei: Option<String>,
+    /// Overdue ÷ open in percent.
+    pub overdue_share: Option<String>,
+    /// Open AR at the start of the period.
+    pub beginning_ar: String,
+    /// Credit sales in the period.
+    pub sales: String,
+    /// Cash applied to invoices in the period.
+    pub collected: String,
 }
 
 /// Payments of one currency: `total_in = applied + unapplied`.
@@ -63,6 +97,8 @@ pub struct CurrencySummary {
     /// amounts, never netted into them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments: Option<PaymentSummary>,
+    /// DSO, CEI, share overdue and the period's figures.
+    pub metrics: MetricsSummary,
 }
 
 /// One bucket of one currency.
@@ -120,6 +156,26 @@ impl Summary {
                     })
                     .collect();
                 let payments = payments.as_ref().and_then(|p| p.get(cur.code()).cloned());
+                let metrics = input.metrics.currencies.iter().find(|m| m.currency == *cur).map_or_else(
+                    || MetricsSummary {
+                        dso: None,
+                        dso_countback: None,
+                        cei: None,
+                        overdue_share: None,
+                        beginning_ar: cur.format(0),
+                        sales: cur.format(0),
+                        collected: cur.format(0),
+                    },
+                    |m| MetricsSummary {
+                        dso: crate::metrics::text(m.dso),
+                        dso_countback: crate::metrics::text(m.dso_countback),
+                        cei: crate::metrics::text(m.cei),
+                        overdue_share: crate::metrics::text(m.overdue_share),
+                        beginning_ar: cur.format(m.beginning),
+                        sales: cur.format(m.sales),
+                        collected: cur.format(m.collected),
+                    },
+                );
                 let summary = CurrencySummary {
                     total_open: cur.format(t.total().amount_minor),
                     count: t.total().count,
@@ -127,6 +183,7 @@ impl Summary {
                     overdue_count: t.overdue.count,
                     buckets,
                     payments,
+                    metrics,
                 };
                 (cur.code().to_owned(), summary)
             })
@@ -140,6 +197,14 @@ impl Summary {
             customers: aging.customers.len(),
             currencies,
             payments,
+            period: PeriodSummary {
+                start: input.metrics.period_start.to_string(),
+                end: input.metrics.as_of.to_string(),
+                beginning: match input.metrics.beginning {
+                    crate::metrics::Beginning::PreviousRun => "previous_run".into(),
+                    crate::metrics::Beginning::Rebuilt => "rebuilt".into(),
+                },
+            },
         }
     }
 }

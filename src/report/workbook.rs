@@ -1,5 +1,5 @@
-//! `aging-report.xlsx`: the sheets in order Summary, Actions, Holds, By Customer, Detail,
-//! Rejected, Skipped, with
+//! `aging-report.xlsx`: the sheets in order Management, Summary, Actions, Holds, By
+//! Customer, Days to Pay, Detail, [Reconciliation], Rejected, Skipped, with
 //! fixed document properties so that the same inputs give the same bytes.
 use std::path::Path;
 
@@ -8,8 +8,8 @@ use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet
 
 use super::formats::Formats;
 use super::{
-    ReportInput, actions_sheet, customer_sheet, detail_sheet, reconciliation_sheet, rejected_sheet, skipped_sheet,
-    summary_sheet,
+    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, management_sheet, reconciliation_sheet,
+    rejected_sheet, skipped_sheet, summary_sheet,
 };
 use crate::error::{Error, Result};
 
@@ -36,6 +36,9 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
             .set_author("payback")
             .set_creation_datetime(&created),
     );
+    let ws = workbook.add_worksheet().set_name(management_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    management_sheet::write(ws, input.metrics, input.company, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook.add_worksheet().set_name(summary_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     summary_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
@@ -51,6 +54,9 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     let ws = workbook.add_worksheet().set_name(customer_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
     print_setup(ws);
     customer_sheet::write(ws, input, &formats).map_err(|e| report_error(e.to_string()))?;
+    let ws = workbook.add_worksheet().set_name(behaviour_sheet::NAME).map_err(|e| report_error(e.to_string()))?;
+    print_setup(ws);
+    behaviour_sheet::write(ws, &input.metrics.behaviour, &formats).map_err(|e| report_error(e.to_string()))?;
     let ws = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|e| report_error(e.to_string()))?

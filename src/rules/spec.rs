@@ -32,6 +32,20 @@ pub struct RulesSpec {
     pub calendar: CalendarSpec,
     /// How payments are matched to invoices.
     pub payments: PaymentsSpec,
+    /// Periods and sizes of the management metrics.
+    pub metrics: crate::metrics::MetricsSpec,
+    /// Who gets the management summary.
+    pub management: ManagementSpec,
+}
+
+/// `[management]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementSpec {
+    /// Name of the finance director (or whoever reads the management summary).
+    pub name: String,
+    /// Their address; empty for no management summary email.
+    pub email: String,
 }
 
 /// `[payments]`
@@ -271,6 +285,22 @@ impl RulesSpec {
         }
         if !["zh", "en"].contains(&self.company.language.as_str()) {
             problems.push(format!("company.language = \"{}\" must be \"zh\" or \"en\"", self.company.language));
+        }
+        if !self.management.email.is_empty() && !crate::normalize::records::looks_like_email(&self.management.email) {
+            problems.push(format!(
+                "management.email = \"{}\" is not an email address (leave it empty for no management summary)",
+                self.management.email
+            ));
+        }
+        let m = &self.metrics;
+        if !(1..=3660).contains(&m.period_days) {
+            problems.push(format!("metrics.period_days = {} must be between 1 and 3660", m.period_days));
+        }
+        if !(1..=3660).contains(&m.dso_days) {
+            problems.push(format!("metrics.dso_days = {} must be between 1 and 3660", m.dso_days));
+        }
+        if !(1..=120).contains(&m.trend_runs) {
+            problems.push(format!("metrics.trend_runs = {} must be between 1 and 120", m.trend_runs));
         }
         problems.extend(validate_buckets(&self.aging.buckets));
         problems.extend(self.collection.validate());

@@ -120,6 +120,27 @@ pub struct Summary {
     pub currencies: BTreeMap<String, CurrencySummary>,
     #[serde(default)]
     pub payments: Option<BTreeMap<String, Payments>>,
+    pub period: Period,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub start: String,
+    pub end: String,
+    pub beginning: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    pub dso: Option<String>,
+    pub dso_countback: Option<String>,
+    pub cei: Option<String>,
+    pub overdue_share: Option<String>,
+    pub beginning_ar: String,
+    pub sales: String,
+    pub collected: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
@@ -194,6 +215,7 @@ pub struct CurrencySummary {
     pub buckets: Vec<Bucket>,
     #[serde(default)]
     pub payments: Option<Payments>,
+    pub metrics: Metrics,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]

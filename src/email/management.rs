@@ -1,0 +1,167 @@
+//! The management summary for the finance director: the Management sheet's figures as a
+//! message under `internal/`.
+use super::compose::{Inputs, OutboxEntry};
+use super::context::{
+    CompanyView, ManagementApproval, ManagementContext, ManagementCurrency, ManagementCustomer, ManagementHeld,
+    ManagementManager, ManagementTrend, PersonView,
+};
+use super::message::{self, Envelope};
+use super::render::Templates;
+use crate::error::Result;
+use crate::metrics::{Beginning, Metrics, text};
+
+/// The stage name in the outbox, and the template name.
+pub const STAGE: &str = "management_summary";
+
+/// The context of the summary.
+#[must_use]
+pub fn context(metrics: &Metrics, inputs: &Inputs<'_>, company: CompanyView) -> ManagementContext {
+    let m = metrics;
+    let spec = &inputs.rules.management;
+    ManagementContext {
+        lang: inputs.rules.company.language.clone(),
+        as_of: m.as_of.to_string(),
+        period_from: (m.period_start + chrono::Duration::days(1)).to_string(),
+        period_basis: match m.beginning {
+            Beginning::PreviousRun => "previous_run".into(),
+            Beginning::Rebuilt => "rebuilt".into(),
+        },
+        company,
+        director: PersonView { name: spec.name.clone(), email: spec.email.clone() },
+        currencies: m
+            .currencies
+            .iter()
+            .map(|c| {
+                let f = |minor: i64| c.currency.format(minor);
+                ManagementCurrency {
+                    currency: c.currency.code().to_owned(),
+                    open: f(c.open),
+                    overdue: f(c.overdue),
+                    overdue_share: text(c.overdue_share),
+                    dso: text(c.dso),
+                    dso_countback: text(c.dso_countback),
+                    cei: text(c.cei),
+                    beginning: f(c.beginning),
+                    sales: f(c.sales),
+                    collected: f(c.collected),
+                    unapplied: f(c.unapplied),
+                }
+            })
+            .collect(),
+        top_overdue: m
+            .top_overdue
+            .iter()
+            .map(|t| ManagementCustomer {
+                customer: t.customer.clone(),
+                currency: t.currency.code().to_owned(),
+                overdue: t.currency.format(t.overdue),
+                open: t.currency.format(t.open),
+                max_days: t.max_days,
+            })
+            .collect(),
+        held: m
+            .held
+            .iter()
+            .map(|h| ManagementHeld {
+                reason: h.reason.clone(),
+                label: reason_label(&h.reason, &inputs.rules.company.language),
+                currency: h.currency.code().to_owned(),
+                customers: h.customers,
+                invoices: h.invoices,
+                amount: h.currency.format(h.amount),
+            })
+            .collect(),
+        approvals: m
+            .approvals
+            .iter()
+            .map(|a| ManagementApproval {
+                customer: a.customer.clone(),
+                approver: a.approver.clone(),
+                stage: a.stage.clone(),
+                since: a.since.to_string(),
+                days: a.days,
+                stuck: a.stuck,
+                currency: a.currency.code().to_owned(),
+                amount: a.currency.format(a.amount),
+            })
+            .collect(),
+        managers: m
+            .managers
+            .iter()
+            .map(|p| ManagementManager {
+                manager: p.manager.clone(),
+                currency: p.currency.code().to_owned(),
+                items: p.items,
+                open: p.currency.format(p.open),
+                overdue: p.currency.format(p.overdue),
+                collected: p.currency.format(p.collected),
+            })
+            .collect(),
+        trend: m
+            .trend
+            .iter()
+            .flat_map(|s| {
+                s.currencies.iter().map(|(code, c)| ManagementTrend {
+                    as_of: s.as_of.to_string(),
+                    currency: code.clone(),
+                    open: c.open.clone(),
+                    overdue: c.overdue.clone(),
+                    dso: c.dso.clone(),
+                    cei: c.cei.clone(),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// Renders and builds the summary, when `[management] email` is set: `(file, bytes,
+/// outbox entry)`.
+///
+/// # Errors
+/// Template errors and addresses lettre refuses.
+pub fn compose(
+    metrics: &Metrics,
+    inputs: &Inputs<'_>,
+    company: CompanyView,
+    templates: &Templates,
+) -> Result<Option<(String, Vec<u8>, OutboxEntry)>> {
+    if inputs.rules.management.email.is_empty() {
+        return Ok(None);
+    }
+    let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
+    let context = context(metrics, inputs, company);
+    let rendered = templates.render(STAGE, &context.lang, &context)?;
+    let to = [context.director.clone()];
+    let envelope = Envelope { from: sender, to: &to, cc: &[] };
+    let key = format!("{}|{STAGE}|{}", inputs.as_of, context.director.email);
+    let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
+    let file = format!("internal/000-{STAGE}.eml");
+    let entry = OutboxEntry {
+        file: file.clone(),
+        to: context.director.email.clone(),
+        cc: String::new(),
+        subject: rendered.subject,
+        customer: context.director.name.clone(),
+        stage: STAGE.into(),
+        amount: String::new(),
+        currency: String::new(),
+        message_id: built.message_id,
+    };
+    Ok(Some((file, built.bytes, entry)))
+}
+
+/// A hold's stage id in words (`zh` or `en`).
+fn reason_label(stage: &str, lang: &str) -> String {
+    if lang != "zh" {
+        return crate::report::management_sheet::reason_text(stage).to_owned();
+    }
+    match stage {
+        "disputed" => "客户有异议",
+        "promise_to_pay" => "客户已承诺付款",
+        "critical_issues" => "项目有未解决的严重问题",
+        "fix_first" => "先解决问题（严重问题）",
+        "cadence" => "近期已联系",
+        other => other,
+    }
+    .to_owned()
+}

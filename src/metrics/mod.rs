@@ -1,0 +1,555 @@
+//! The management metrics of a run: DSO (simple and countback), CEI, share overdue, cash
+//! collected, days-to-pay per customer, the top overdue customers, amounts held by reason,
+//! approvals stuck, and per project manager open / overdue / collected — with the trend of
+//! the last runs. Consumers (the Management sheet, `summary.json`, the management email)
+//! only read [`Metrics`]. Definitions: README "Metrics".
+pub mod behaviour;
+pub mod period;
+pub mod trend;
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::load::Records;
+use crate::money::Currency;
+use crate::normalize::Invoice;
+use crate::rules::action::{Action, ActionKind};
+use crate::rules::aging::Aging;
+use crate::rules::matching::Reconciliation;
+use behaviour::PayBehaviour;
+use trend::{CurrencySnapshot, Snapshot, Trend};
+
+/// `[metrics]` in the rules file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSpec {
+    /// Length of the period (CEI, sales, cash collected) when the state folder holds no
+    /// earlier run; with one, the period runs from that run's as-of date.
+    pub period_days: i64,
+    /// Days of credit sales that simple DSO divides by.
+    pub dso_days: i64,
+    /// Runs shown in the trend.
+    pub trend_runs: usize,
+    /// Customers in the top overdue list, per currency.
+    pub top_customers: usize,
+}
+
+/// Where the period's beginning AR comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beginning {
+    /// The previous run's snapshot in the state folder.
+    PreviousRun,
+    /// Rebuilt from this run's invoices (no earlier run): open at the start = open now +
+    /// what was paid after the start.
+    Rebuilt,
+}
+
+/// The figures of one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyMetrics {
+    /// The currency.
+    pub currency: Currency,
+    /// Open AR at the start of the period.
+    pub beginning: i64,
+    /// Credit sales in the period (invoice amounts, credit notes netted).
+    pub sales: i64,
+    /// Open AR at the as-of date (after matching).
+    pub open: i64,
+    /// The overdue part of it.
+    pub overdue: i64,
+    /// Cash applied to invoices in the period (payments matched, and paid amounts of the
+    /// export with a paid date in the period).
+    pub collected: i64,
+    /// Payments received but not applied (credit on account, unmatched, after the as-of).
+    pub unapplied: i64,
+    /// Credit sales of the last `dso_days` days.
+    pub dso_sales: i64,
+    /// Simple DSO, days.
+    pub dso: Option<Decimal>,
+    /// Countback DSO, days.
+    pub dso_countback: Option<Decimal>,
+    /// Collection effectiveness index, percent.
+    pub cei: Option<Decimal>,
+    /// Overdue ÷ open, percent.
+    pub overdue_share: Option<Decimal>,
+    /// Open amount per aging bucket.
+    pub buckets: Vec<i64>,
+}
+
+/// A customer among the largest overdue balances of its currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopCustomer {
+    /// Customer.
+    pub customer: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Overdue amount.
+    pub overdue: i64,
+    /// Open amount.
+    pub open: i64,
+    /// Days past due of its oldest overdue invoice.
+    pub max_days: i64,
+}
+
+/// Held amounts of one reason and currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    /// Hold stage: `disputed`, `promise_to_pay`, `critical_issues` or `cadence`.
+    pub reason: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Customers held.
+    pub customers: usize,
+    /// Invoices held.
+    pub invoices: usize,
+    /// Open amount held.
+    pub amount: i64,
+}
+
+/// A payment waiting in the customer's approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StuckApproval {
+    /// Customer.
+    pub customer: String,
+    /// The invoice, or `None` for all the customer's open invoices.
+    pub invoice_no: Option<String>,
+    /// Whose approval it waits for.
+    pub approver: String,
+    /// The stage it sits at.
+    pub stage: String,
+    /// Since when.
+    pub since: NaiveDate,
+    /// Days at that stage on the as-of date.
+    pub days: i64,
+    /// Whether it is past `stuck_after_days` (a status report goes to the approver).
+    pub stuck: bool,
+    /// Currency.
+    pub currency: Currency,
+    /// Open amount waiting.
+    pub amount: i64,
+}
+
+/// One project manager's receivables in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagerMetrics {
+    /// The project manager (as the inputs name them), or `(none)`.
+    pub manager: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Open invoices.
+    pub items: usize,
+    /// Open amount.
+    pub open: i64,
+    /// Overdue amount.
+    pub overdue: i64,
+    /// Cash applied in the period.
+    pub collected: i64,
+}
+
+/// Everything the management report shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metrics {
+    /// Start of the period (exclusive).
+    pub period_start: NaiveDate,
+    /// End of the period: the as-of date (inclusive).
+    pub as_of: NaiveDate,
+    /// Where the beginning AR comes from.
+    pub beginning: Beginning,
+    /// Days of sales of simple DSO.
+    pub dso_days: i64,
+    /// Per currency, in the aging's order.
+    pub currencies: Vec<CurrencyMetrics>,
+    /// Largest overdue balances, per currency.
+    pub top_overdue: Vec<TopCustomer>,
+    /// Held amounts by reason.
+    pub held: Vec<Held>,
+    /// Payments waiting in the customers' approval.
+    pub approvals: Vec<StuckApproval>,
+    /// Per project manager and currency.
+    pub managers: Vec<ManagerMetrics>,
+    /// Days-to-pay per customer (settled invoices).
+    pub behaviour: Vec<PayBehaviour>,
+    /// This run and the runs before it, oldest first (at most `trend_runs`).
+    pub trend: Vec<Snapshot>,
+}
+
+/// What the metrics are computed from.
+pub struct MetricsInput<'a> {
+    /// The as-of date.
+    pub as_of: NaiveDate,
+    /// The invoices as read.
+    pub original: &'a [Invoice],
+    /// The same invoices after payments were applied (same order).
+    pub matched: &'a [Invoice],
+    /// Payment matching, when `--payments` was given.
+    pub reconciliation: Option<&'a Reconciliation>,
+    /// The aging (after matching).
+    pub aging: &'a Aging,
+    /// The run's decisions.
+    pub actions: &'a [Action],
+    /// Contacts, projects, follow-ups.
+    pub records: &'a Records,
+    /// Earlier runs.
+    pub trend: &'a Trend,
+    /// `[metrics]`.
+    pub spec: &'a MetricsSpec,
+    /// `[collection.approval_status_report] stuck_after_days`.
+    pub stuck_after_days: i64,
+}
+
+/// Cash applied to each invoice, `(date, amount)`, keyed by customer and invoice number.
+type Receipts<'a> = BTreeMap<(&'a str, &'a str), Vec<(NaiveDate, i64)>>;
+
+/// What was paid on each invoice and when: matched payments, and the export's own paid
+/// part (amount − open) on its paid date, when it has one.
+fn receipts<'a>(input: &MetricsInput<'a>) -> Receipts<'a> {
+    let mut receipts: Receipts<'a> = BTreeMap::new();
+    if let Some(r) = input.reconciliation {
+        for a in &r.applied {
+            let date = r.payments[a.payment].payment_date;
+            receipts.entry((a.customer.as_str(), a.invoice_no.as_str())).or_default().push((date, a.amount_minor));
+        }
+    }
+    receipts
+}
+
+/// The export's paid part of an invoice with the date it was paid, when known.
+fn export_paid(invoice: &Invoice) -> Option<(NaiveDate, i64)> {
+    let paid = invoice.amount_minor - invoice.open_minor;
+    (paid != 0).then_some(())?;
+    Some((invoice.paid_date?, paid))
+}
+
+/// Per-currency sums over the invoices.
+#[derive(Default)]
+struct Sums {
+    beginning: i64,
+    sales: i64,
+    collected: i64,
+    dso_sales: i64,
+    /// Credit sales per countback month, latest first.
+    months: Vec<i64>,
+}
+
+/// The dates the sums are taken over.
+struct Window {
+    as_of: NaiveDate,
+    /// The period is `(start, as_of]`.
+    start: NaiveDate,
+    /// Beginning AR is rebuilt from the invoices (no earlier run).
+    rebuilt: bool,
+    /// Simple DSO counts the sales after this date.
+    dso_start: NaiveDate,
+    /// Countback months.
+    months: Vec<(NaiveDate, NaiveDate, i64)>,
+}
+
+impl Window {
+    fn in_period(&self, d: NaiveDate) -> bool {
+        d > self.start && d <= self.as_of
+    }
+}
+
+/// Sums per currency and figures per project manager, in one pass over the invoices.
+fn accumulate<'a>(
+    input: &MetricsInput<'a>,
+    w: &Window,
+    receipts: &Receipts<'a>,
+) -> (BTreeMap<&'a str, Sums>, Vec<ManagerMetrics>) {
+    let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
+    let managers_of = project_managers(input.records);
+    let mut managers: BTreeMap<(&str, &str), ManagerMetrics> = BTreeMap::new();
+    for (original, matched) in input.original.iter().zip(input.matched) {
+        if original.invoice_date > w.as_of {
+            continue;
+        }
+        let s = sums
+            .entry(original.currency.code())
+            .or_insert_with(|| Sums { months: vec![0; w.months.len()], ..Sums::default() });
+        let receipts = receipts.get(&(original.customer.as_str(), original.invoice_no.as_str()));
+        let paid = || receipts.into_iter().flatten().copied().chain(export_paid(original));
+        let collected: i64 = paid().filter(|(d, _)| w.in_period(*d)).map(|(_, x)| x).sum();
+        s.collected += collected;
+        if w.in_period(original.invoice_date) {
+            s.sales += original.amount_minor;
+        } else if w.rebuilt {
+            let paid_after: i64 = paid().filter(|(d, _)| *d > w.start).map(|(_, x)| x).sum();
+            s.beginning += matched.open_minor + paid_after;
+        }
+        if original.invoice_date > w.dso_start {
+            s.dso_sales += original.amount_minor;
+        }
+        if let Some(m) = period::window_of(&w.months, original.invoice_date) {
+            s.months[m] += original.amount_minor;
+        }
+        let open = matched.open_minor;
+        if open != 0 || collected != 0 {
+            let manager = manager_of(original, &managers_of);
+            let m = managers.entry((manager, original.currency.code())).or_insert_with(|| ManagerMetrics {
+                manager: manager.to_owned(),
+                currency: original.currency.clone(),
+                items: 0,
+                open: 0,
+                overdue: 0,
+                collected: 0,
+            });
+            if open != 0 {
+                m.items += 1;
+                m.open += open;
+                if (w.as_of - original.due_date).num_days() > 0 {
+                    m.overdue += open;
+                }
+            }
+            m.collected += collected;
+        }
+    }
+    (sums, managers.into_values().collect())
+}
+
+/// Computes the metrics.
+#[must_use]
+pub fn compute(input: &MetricsInput<'_>) -> Metrics {
+    let as_of = input.as_of;
+    let previous = input.trend.previous(as_of);
+    let (period_start, beginning) = match previous {
+        Some(p) => (p.as_of, Beginning::PreviousRun),
+        None => (as_of - chrono::Duration::days(input.spec.period_days), Beginning::Rebuilt),
+    };
+    let window = Window {
+        as_of,
+        start: period_start,
+        rebuilt: beginning == Beginning::Rebuilt,
+        dso_start: as_of - chrono::Duration::days(input.spec.dso_days),
+        months: period::month_windows(as_of),
+    };
+    let receipts = receipts(input);
+    let (mut acc, managers) = accumulate(input, &window, &receipts);
+    let unapplied = input.reconciliation.map(Reconciliation::totals).unwrap_or_default();
+    let currencies = input
+        .aging
+        .currencies
+        .iter()
+        .map(|t| {
+            let code = t.currency.code();
+            let a = acc.remove(code).unwrap_or_default();
+            let begin = match previous {
+                Some(p) => p.currencies.get(code).and_then(|c| parse(&t.currency, &c.open)).unwrap_or(0),
+                None => a.beginning,
+            };
+            let open = t.total().amount_minor;
+            let overdue = t.overdue.amount_minor;
+            let months: Vec<(i64, i64)> = window
+                .months
+                .iter()
+                .enumerate()
+                .map(|(m, (_, _, days))| (a.months.get(m).copied().unwrap_or(0), *days))
+                .collect();
+            CurrencyMetrics {
+                currency: t.currency.clone(),
+                beginning: begin,
+                sales: a.sales,
+                open,
+                overdue,
+                collected: a.collected,
+                unapplied: unapplied.get(code).map_or(0, |p| p.unapplied),
+                dso_sales: a.dso_sales,
+                dso: period::dso_simple(open, a.dso_sales, input.spec.dso_days),
+                dso_countback: period::dso_countback(open, &months),
+                cei: period::cei(begin, a.sales, open, open - overdue),
+                overdue_share: period::percent(overdue, open),
+                buckets: t.buckets.iter().map(|b| b.amount_minor).collect(),
+            }
+        })
+        .collect();
+    let mut metrics = Metrics {
+        period_start,
+        as_of,
+        beginning,
+        dso_days: input.spec.dso_days,
+        currencies,
+        top_overdue: top_overdue(input),
+        held: held(input.actions),
+        approvals: approvals(input),
+        managers,
+        behaviour: behaviour::days_to_pay(input.original, &receipts, as_of),
+        trend: Vec::new(),
+    };
+    let mut trend = input.trend.clone();
+    trend.record(metrics.snapshot());
+    metrics.trend = trend.last(input.spec.trend_runs, as_of).to_vec();
+    metrics
+}
+
+/// `text` (a decimal string of a snapshot) in minor units of `currency`.
+fn parse(currency: &Currency, text: &str) -> Option<i64> {
+    currency.to_minor(Decimal::from_str(text).ok()?).ok()
+}
+
+/// Project → project manager, and customer → the manager of its first project.
+fn project_managers(records: &Records) -> (BTreeMap<&str, &str>, BTreeMap<&str, &str>) {
+    let mut by_project = BTreeMap::new();
+    let mut by_customer = BTreeMap::new();
+    for p in &records.projects {
+        if let Some(pm) = p.project_manager.as_deref() {
+            by_project.entry(p.project.as_str()).or_insert(pm);
+            by_customer.entry(p.customer.as_str()).or_insert(pm);
+        }
+    }
+    (by_project, by_customer)
+}
+
+/// The invoice's project manager: its own column, else its project's, else the manager of
+/// the customer's first project, else `(none)`.
+fn manager_of<'a>(
+    invoice: &'a Invoice,
+    (by_project, by_customer): &(BTreeMap<&'a str, &'a str>, BTreeMap<&'a str, &'a str>),
+) -> &'a str {
+    invoice
+        .project_manager
+        .as_deref()
+        .or_else(|| invoice.project.as_deref().and_then(|p| by_project.get(p).copied()))
+        .or_else(|| by_customer.get(invoice.customer.as_str()).copied())
+        .unwrap_or("(none)")
+}
+
+/// The customers with the largest overdue balance, per currency (ties by name).
+fn top_overdue(input: &MetricsInput<'_>) -> Vec<TopCustomer> {
+    let mut by_customer: BTreeMap<(&str, &str), TopCustomer> = BTreeMap::new();
+    for i in input.matched.iter().filter(|i| i.open_minor != 0 && i.invoice_date <= input.as_of) {
+        let t = by_customer.entry((i.currency.code(), i.customer.as_str())).or_insert_with(|| TopCustomer {
+            customer: i.customer.clone(),
+            currency: i.currency.clone(),
+            overdue: 0,
+            open: 0,
+            max_days: 0,
+        });
+        t.open += i.open_minor;
+        let days = (input.as_of - i.due_date).num_days();
+        if days > 0 {
+            t.overdue += i.open_minor;
+            t.max_days = t.max_days.max(days);
+        }
+    }
+    let mut per_currency: BTreeMap<&str, Vec<TopCustomer>> = BTreeMap::new();
+    for ((code, _), t) in by_customer {
+        if t.overdue > 0 {
+            per_currency.entry(code).or_default().push(t);
+        }
+    }
+    let order: Vec<&str> = input.aging.currencies.iter().map(|t| t.currency.code()).collect();
+    order
+        .iter()
+        .filter_map(|code| per_currency.remove(code))
+        .flat_map(|mut list| {
+            list.sort_by(|a, b| b.overdue.cmp(&a.overdue).then_with(|| a.customer.cmp(&b.customer)));
+            list.truncate(input.spec.top_customers);
+            list
+        })
+        .collect()
+}
+
+/// Holds summed by reason and currency.
+fn held(actions: &[Action]) -> Vec<Held> {
+    let mut held: BTreeMap<(&str, &str), (Held, Vec<&str>)> = BTreeMap::new();
+    let holding = actions.iter().filter(|a| a.kind == ActionKind::Hold);
+    for a in holding {
+        let Some(currency) = Currency::parse(&a.currency) else { continue };
+        let amount = parse(&currency, &a.amount).unwrap_or(0);
+        let (h, customers) = held.entry((a.stage.as_str(), a.currency.as_str())).or_insert_with(|| {
+            (Held { reason: a.stage.clone(), currency, customers: 0, invoices: 0, amount: 0 }, Vec::new())
+        });
+        h.invoices += a.invoice_nos.len();
+        h.amount += amount;
+        if !customers.contains(&a.customer.as_str()) {
+            customers.push(&a.customer);
+        }
+    }
+    held.into_values()
+        .map(|(mut h, customers)| {
+            h.customers = customers.len();
+            h
+        })
+        .collect()
+}
+
+/// Follow-ups with an approval stage and a date, with the open amount they hold up;
+/// longest waiting first.
+fn approvals(input: &MetricsInput<'_>) -> Vec<StuckApproval> {
+    let mut out = Vec::new();
+    for f in &input.records.followups {
+        let (Some(stage), Some(since)) = (&f.process_stage, f.stage_since) else { continue };
+        let mut amounts: BTreeMap<&str, (Currency, i64)> = BTreeMap::new();
+        let waiting = input.matched.iter().filter(|i| {
+            i.customer == f.customer
+                && i.open_minor != 0
+                && i.invoice_date <= input.as_of
+                && f.invoice_no.as_ref().is_none_or(|n| *n == i.invoice_no)
+        });
+        for i in waiting {
+            amounts.entry(i.currency.code()).or_insert_with(|| (i.currency.clone(), 0)).1 += i.open_minor;
+        }
+        let days = (input.as_of - since).num_days();
+        for (currency, amount) in amounts.into_values() {
+            out.push(StuckApproval {
+                customer: f.customer.clone(),
+                invoice_no: f.invoice_no.clone(),
+                approver: f.approver.clone().unwrap_or_default(),
+                stage: stage.clone(),
+                since,
+                days,
+                stuck: days >= input.stuck_after_days,
+                currency,
+                amount,
+            });
+        }
+    }
+    out.sort_by(|a, b| b.days.cmp(&a.days).then_with(|| a.customer.cmp(&b.customer)));
+    out
+}
+
+/// A ratio for outputs, with one decimal place (`60.0`); `None` stays `None`.
+#[must_use]
+pub fn text(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| format!("{d:.1}"))
+}
+
+impl Metrics {
+    /// This run's snapshot for the trend.
+    #[must_use]
+    pub fn snapshot(&self) -> Snapshot {
+        let currencies = self
+            .currencies
+            .iter()
+            .map(|c| {
+                let f = |minor: i64| c.currency.format(minor);
+                let snapshot = CurrencySnapshot {
+                    open: f(c.open),
+                    overdue: f(c.overdue),
+                    buckets: c.buckets.iter().map(|b| f(*b)).collect(),
+                    sales: f(c.sales),
+                    collected: f(c.collected),
+                    dso: text(c.dso),
+                    dso_countback: text(c.dso_countback),
+                    cei: text(c.cei),
+                    overdue_share: text(c.overdue_share),
+                };
+                (c.currency.code().to_owned(), snapshot)
+            })
+            .collect();
+        Snapshot { as_of: self.as_of, currencies }
+    }
+
+    /// The period in words: `2026-10-31 – 2026-11-30 (since the previous run)`.
+    #[must_use]
+    pub fn period_text(&self) -> String {
+        let basis = match self.beginning {
+            Beginning::PreviousRun => "since the previous run",
+            Beginning::Rebuilt => "no earlier run: beginning AR rebuilt from this run's invoices",
+        };
+        format!("{} – {} ({basis})", self.period_start + chrono::Duration::days(1), self.as_of)
+    }
+}

@@ -1,0 +1,146 @@
+//! The trend: each run keeps a compact snapshot of its figures (per currency) in
+//! `state/trend.jsonl`, one line per as-of date; rerunning a date replaces its line. The
+//! report shows the last runs, and the next run takes its beginning AR from the previous
+//! snapshot.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The file name inside `--state`.
+pub const FILE_NAME: &str = "trend.jsonl";
+
+/// One run's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The run's as-of date.
+    pub as_of: NaiveDate,
+    /// Per currency code.
+    pub currencies: BTreeMap<String, CurrencySnapshot>,
+}
+
+/// One currency of a snapshot. Amounts are decimal strings, ratios decimal strings or null.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencySnapshot {
+    /// Open AR after matching.
+    pub open: String,
+    /// Overdue part of it.
+    pub overdue: String,
+    /// Open amount per aging bucket, in bucket order.
+    pub buckets: Vec<String>,
+    /// Credit sales in the period.
+    pub sales: String,
+    /// Cash applied to invoices in the period.
+    pub collected: String,
+    /// Simple DSO in days.
+    pub dso: Option<String>,
+    /// Countback DSO in days.
+    pub dso_countback: Option<String>,
+    /// Collection effectiveness index, percent.
+    pub cei: Option<String>,
+    /// Overdue ÷ open, percent.
+    pub overdue_share: Option<String>,
+}
+
+/// All snapshots, by date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trend {
+    snapshots: Vec<Snapshot>,
+}
+
+impl Trend {
+    /// Reads the trend from `state`; an absent file is an empty trend.
+    ///
+    /// # Errors
+    /// [`Error::Unreadable`] naming the file and line of a snapshot that does not parse.
+    pub fn load(state: &Path) -> Result<Self> {
+        let path = state.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(unreadable(&path, None, e.to_string())),
+        };
+        let mut snapshots: Vec<Snapshot> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(i, line)| serde_json::from_str(line).map_err(|e| unreadable(&path, Some(i + 1), e.to_string())))
+            .collect::<Result<_>>()?;
+        snapshots.sort_by_key(|s| s.as_of);
+        Ok(Self { snapshots })
+    }
+
+    /// The latest snapshot before `as_of`.
+    #[must_use]
+    pub fn previous(&self, as_of: NaiveDate) -> Option<&Snapshot> {
+        self.snapshots.iter().rev().find(|s| s.as_of < as_of)
+    }
+
+    /// Replaces the snapshot of `snapshot.as_of`, keeping the order by date.
+    pub fn record(&mut self, snapshot: Snapshot) {
+        self.snapshots.retain(|s| s.as_of != snapshot.as_of);
+        self.snapshots.push(snapshot);
+        self.snapshots.sort_by_key(|s| s.as_of);
+    }
+
+    /// The last `n` snapshots up to and including `as_of`, oldest first.
+    #[must_use]
+    pub fn last(&self, n: usize, as_of: NaiveDate) -> &[Snapshot] {
+        let upto = self.snapshots.partition_point(|s| s.as_of <= as_of);
+        &self.snapshots[upto.saturating_sub(n)..upto]
+    }
+
+    /// Writes the trend into `state` atomically.
+    ///
+    /// # Errors
+    /// [`Error::Output`] when the state folder or file cannot be written.
+    pub fn save(&self, state: &Path) -> Result<()> {
+        let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+        std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
+        let mut text = String::new();
+        for snapshot in &self.snapshots {
+            text.push_str(&serde_json::to_string(snapshot).map_err(Error::internal)?);
+            text.push('\n');
+        }
+        let path = state.join(FILE_NAME);
+        let temp: PathBuf = state.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+        std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
+        std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
+    }
+}
+
+fn unreadable(path: &Path, row: Option<usize>, reason: String) -> Error {
+    let reason = if row.is_some() {
+        format!("{reason} (a snapshot of an earlier run: fix or delete that line)")
+    } else {
+        reason
+    };
+    Error::Unreadable { location: crate::error::Location { row, ..crate::error::Location::file(path) }, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(date: &str) -> Snapshot {
+        Snapshot { as_of: date.parse().unwrap(), currencies: BTreeMap::new() }
+    }
+
+    #[test]
+    fn a_rerun_replaces_its_date_and_last_counts_back_from_as_of() {
+        let mut trend = Trend::default();
+        for d in ["2026-09-30", "2026-11-30", "2026-10-31", "2026-10-31"] {
+            trend.record(snapshot(d));
+        }
+        let dates = |s: &[Snapshot]| s.iter().map(|s| s.as_of.to_string()).collect::<Vec<_>>();
+        assert_eq!(dates(trend.last(12, "2026-11-30".parse().unwrap())), ["2026-09-30", "2026-10-31", "2026-11-30"]);
+        assert_eq!(dates(trend.last(2, "2026-10-31".parse().unwrap())), ["2026-09-30", "2026-10-31"]);
+        assert_eq!(trend.previous("2026-11-30".parse().unwrap()).unwrap().as_of.to_string(), "2026-10-31");
+        assert!(trend.previous("2026-09-30".parse().unwrap()).is_none());
+    }
+}

@@ -1,0 +1,47 @@
+//! The **Days to Pay** sheet: per customer, the invoices settled in full and the average
+//! and median days from invoice to payment, and the average days paid after the due date.
+// Counts written as Excel numbers are far below 2^52.
+#![allow(clippy::cast_precision_loss)]
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
+
+use super::formats::Formats;
+use super::workbook::write_text;
+use crate::metrics::behaviour::PayBehaviour;
+
+/// The sheet name.
+pub const NAME: &str = "Days to Pay";
+
+/// Writes the sheet.
+///
+/// # Errors
+/// Writer errors.
+pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(), XlsxError> {
+    let names = ["Customer", "Invoices settled", "Average days to pay", "Median days to pay", "Average days late"];
+    ws.set_column_width(0, 36)?;
+    for (c, name) in (0..).zip(names) {
+        ws.write_string_with_format(0, c, name, &f.header)?;
+        if c > 0 {
+            ws.set_column_width(c, 16)?;
+        }
+    }
+    ws.set_row_height(0, 30)?;
+    ws.set_freeze_panes(1, 0)?;
+    let days = Format::new().set_num_format("0.0");
+    let mut r = 1;
+    for b in rows {
+        write_text(ws, r, 0, &b.customer, &f.text)?;
+        ws.write_number_with_format(r, 1, b.invoices as f64, &f.integer)?;
+        ws.write_number_with_format(r, 2, b.average_days.to_f64().unwrap_or_default(), &days)?;
+        ws.write_number_with_format(r, 3, b.median_days.to_f64().unwrap_or_default(), &days)?;
+        ws.write_number_with_format(r, 4, b.average_late.to_f64().unwrap_or_default(), &days)?;
+        r += 1;
+    }
+    if rows.is_empty() {
+        let note = "No settled invoices: days-to-pay needs paid invoices with a paid date in the export, or matched payments (--payments).";
+        write_text(ws, r, 0, note, &f.note)?;
+    } else {
+        ws.autofilter(0, 0, r - 1, 4)?;
+    }
+    Ok(())
+}
