@@ -165,14 +165,21 @@ fn the_management_summary_email_in_both_languages() {
     let zh = &crate::email::parse(&[file])[0];
     assert_eq!(zh.to_addresses, ["finance.director@yourcompany.example"]);
     assert_eq!(zh.subject, "应收账款管理报告（2026年11月30日）：CNY 逾期 ¥2,700.00，DSO 73.3 天");
-    assert!(zh.defects.is_empty() && zh.html.as_deref().unwrap().contains("<td style=\"padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;\">40.0</td>"));
+    assert!(
+        zh.defects.is_empty()
+            && zh.html.as_deref().unwrap().contains(
+                "<td style=\"padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right;\">40.0</td>"
+            )
+    );
     insta::assert_snapshot!("management_summary_worked_example.zh", zh.plain.as_deref().unwrap().replace("\r\n", "\n"));
 
     ws.write(
         "rules.toml",
         "[company]\nlanguage = \"en\"\n[management]\nname = \"Grace Ho\"\nemail = \"grace.ho@yourcompany.example\"\n",
     );
-    ws.payback().args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--rules", "rules.toml"]).status(0);
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--rules", "rules.toml"])
+        .status(0);
     let en = &crate::email::parse(&[ws.out().join("internal/000-management_summary.eml")])[0];
     assert_eq!(en.to_names, ["Grace Ho"]);
     assert_eq!(en.subject, "Collections report Nov 30, 2026: CNY ¥2,700.00 overdue, DSO 73.3 days");
@@ -182,6 +189,8 @@ fn the_management_summary_email_in_both_languages() {
 
     // No address, no summary.
     ws.write("rules.toml", "[management]\nemail = \"\"\n");
-    ws.payback().args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--rules", "rules.toml"]).status(0);
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--rules", "rules.toml"])
+        .status(0);
     assert!(!ws.out().join("internal/000-management_summary.eml").exists());
 }
