@@ -343,7 +343,8 @@ fn trend_chart(cur: &Currency, first: RowNum, last: RowNum) -> Chart {
         .set_secondary_axis(true);
     line.y2_axis().set_name("days");
     chart.combine(&line);
-    chart.x_axis().set_num_format("yyyy-mm-dd");
+    // One category per run, labelled with its as-of date (not a time scale by month).
+    chart.x_axis().set_text_axis(true).set_num_format("yyyy-mm-dd");
     chart.set_width(560).set_height(320);
     chart
 }
