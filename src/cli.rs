@@ -127,6 +127,8 @@ Examples:
   payback run --invoices erp.xlsx --sheet \"Open Items\" --rules rules/group.toml --out reports/2026-11
   payback run --invoices east.xlsx --invoices west.csv --preset quickbooks
   payback run --invoices ar.xlsx --contacts contacts.csv --projects projects.csv --followups followups.csv
+  payback run --invoices ar.xlsx --payments bank-2026-11.csv --as-of 2026-11-30
+  payback run --workbook month-end.xlsx --as-of 2026-11-30
 
 Exit codes: 0 ok; 1 the report was written but some rows were rejected; 2 could not run
 (nothing written).";
@@ -205,6 +207,13 @@ pub struct InputArgs {
     /// [default: from `payback.toml` in the current folder]
     #[arg(long, value_name = "PATH")]
     pub invoices: Vec<PathBuf>,
+
+    /// One workbook holding the inputs as sheets: Invoices, Payments, Contacts, Projects,
+    /// Milestones, Followups (Chinese names such as 发票, 收款, 联系人, 项目, 付款节点, 跟进
+    /// too; or the names set by `[input.TABLE] sheet` in the rules). Absent sheets are
+    /// not read; an option such as `--contacts` wins over its sheet.
+    #[arg(long, value_name = "PATH")]
+    pub workbook: Option<PathBuf>,
 
     /// Export layout: quickbooks, xero, erpnext, odoo, cn-erp [default: detected from the
     /// headers].

@@ -15,15 +15,34 @@ use crate::rules::spec::RulesSpec;
 /// The default `--rules` path; when it does not exist the built-in rules are used.
 pub const DEFAULT_RULES_PATH: &str = "rules/default.toml";
 
+/// The sheets `--workbook` reads when the rules name none: per table, the names tried
+/// (ignoring case, spaces and punctuation).
+const WORKBOOK_SHEETS: [(&str, &[&str]); 6] = [
+    ("invoices", &["Invoices", "发票", "应收账款"]),
+    ("payments", &["Payments", "收款", "银行流水"]),
+    ("contacts", &["Contacts", "联系人"]),
+    ("projects", &["Projects", "项目"]),
+    ("milestones", &["Milestones", "付款节点", "里程碑"]),
+    ("followups", &["Followups", "跟进"]),
+];
+
+/// An input file and the worksheet to read from it (`None`: the first sheet, or a CSV).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The worksheet.
+    pub sheet: Option<String>,
+}
+
 /// Everything `payback run` needs, resolved.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    invoices: Vec<PathBuf>,
-    sheet: Option<String>,
+    invoices: Vec<InputFile>,
     preset: Option<String>,
     mappings: Vec<Mapping>,
     record_mappings: BTreeMap<String, BTreeMap<String, String>>,
-    records: BTreeMap<&'static str, PathBuf>,
+    records: BTreeMap<&'static str, InputFile>,
     as_of: NaiveDate,
     rules: RulesSpec,
     rules_origin: String,
@@ -53,12 +72,6 @@ impl RunConfig {
         out: PathBuf,
         company: Option<&toml::Table>,
     ) -> Result<Self> {
-        if args.invoices.is_empty() {
-            return Err(Error::BadOption {
-                option: "--invoices".into(),
-                reason: "give at least one invoices file, or run inside a workspace made by `payback init DIR` (it has a payback.toml)".into(),
-            });
-        }
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
         let (rules, rules_origin) = if default_path && !args.rules.exists() {
             (RulesSpec::load_with(None, company)?, "built-in defaults".to_owned())
@@ -95,7 +108,15 @@ impl RunConfig {
                 None => mappings.push(Mapping::parse_cli(map)?),
             }
         }
-        let records = [
+        let sheet_of = |table: &str| match table {
+            "contacts" => rules.input.contacts.sheet.clone(),
+            "projects" => rules.input.projects.sheet.clone(),
+            "followups" => rules.input.followups.sheet.clone(),
+            "milestones" => rules.input.milestones.sheet.clone(),
+            "payments" => rules.input.payments.sheet.clone(),
+            _ => args.sheet.clone().or_else(|| rules.input.invoices.sheet.clone()),
+        };
+        let mut records: BTreeMap<&'static str, InputFile> = [
             ("contacts", &args.contacts),
             ("projects", &args.projects),
             ("followups", &args.followups),
@@ -103,20 +124,43 @@ impl RunConfig {
             ("payments", &args.payments),
         ]
         .into_iter()
-        .filter_map(|(table, path)| Some((table, path.clone()?)))
+        .filter_map(|(table, path)| Some((table, InputFile { path: path.clone()?, sheet: sheet_of(table) })))
         .collect();
+        let mut invoices: Vec<InputFile> =
+            args.invoices.iter().map(|path| InputFile { path: path.clone(), sheet: sheet_of("invoices") }).collect();
+        if let Some(workbook) = &args.workbook {
+            for (table, sheet) in workbook_sheets(workbook, &sheet_of, &rules.limits)? {
+                let file = InputFile { path: workbook.clone(), sheet: Some(sheet) };
+                if table == "invoices" {
+                    invoices.push(file);
+                } else {
+                    records.entry(table).or_insert(file);
+                }
+            }
+        }
+        if invoices.is_empty() {
+            return Err(Error::BadOption {
+                option: "--invoices".into(),
+                reason: match &args.workbook {
+                    Some(path) => format!(
+                        "{} has no invoices sheet (looked for \"Invoices\", \"发票\", \"应收账款\"); name it so, set [input.invoices] sheet, or give --invoices",
+                        path.display()
+                    ),
+                    None => "give at least one invoices file (or --workbook), or run inside a workspace made by `payback init DIR` (it has a payback.toml)".into(),
+                },
+            });
+        }
         for (field, header) in &rules.input.invoices.columns {
             mappings.push(Mapping::new(field, header, format!("{rules_origin}: [input.invoices.columns] {field}"))?);
         }
         let default_currency = Currency::parse(&rules.company.currency)
             .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
         Ok(Self {
-            sheet: args.sheet.or_else(|| rules.input.invoices.sheet.clone()),
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
             date_order: args.date_order.or(rules.input.date_order),
             decimal_comma: args.decimal_comma || rules.input.decimal_comma,
             encoding: args.encoding,
-            invoices: args.invoices,
+            invoices,
             mappings,
             record_mappings,
             records,
@@ -128,16 +172,10 @@ impl RunConfig {
         })
     }
 
-    /// The invoice files, in command-line order.
+    /// The invoice files, in command-line order, then `--workbook`'s invoices sheet.
     #[must_use]
-    pub fn invoices(&self) -> &[PathBuf] {
+    pub fn invoices(&self) -> &[InputFile] {
         &self.invoices
-    }
-
-    /// The worksheet to read, if named.
-    #[must_use]
-    pub fn sheet(&self) -> Option<&str> {
-        self.sheet.as_deref()
     }
 
     /// The export preset named by `--preset` or the rules; `None` detects it.
@@ -146,10 +184,11 @@ impl RunConfig {
         self.preset.as_deref()
     }
 
-    /// The file given for a record table (`contacts`, `projects`, `followups`).
+    /// The file (and sheet) given for a record table (`contacts`, `projects`,
+    /// `followups`, `milestones`, `payments`).
     #[must_use]
-    pub fn record_file(&self, table: &str) -> Option<&Path> {
-        self.records.get(table).map(PathBuf::as_path)
+    pub fn record_file(&self, table: &str) -> Option<&InputFile> {
+        self.records.get(table)
     }
 
     /// Field → header mappings of a record table (command line over rules file).
@@ -211,4 +250,30 @@ impl RunConfig {
     pub fn default_currency(&self) -> &Currency {
         &self.default_currency
     }
+}
+
+/// The sheets of `--workbook` to read, per table: the sheet the rules (or `--sheet` for the
+/// invoices) name — which must exist — else the first of the table's default names found.
+fn workbook_sheets(
+    path: &Path,
+    configured: &dyn Fn(&str) -> Option<String>,
+    limits: &crate::ingest::Limits,
+) -> Result<Vec<(&'static str, String)>> {
+    let names = crate::ingest::workbook::sheet_names(path, limits)?;
+    let key = |name: &str| crate::normalize::schema::header_key(name);
+    let mut found = Vec::new();
+    for (table, defaults) in WORKBOOK_SHEETS {
+        let sheet = match configured(table) {
+            Some(wanted) => Some(names.iter().find(|n| **n == wanted).cloned().ok_or_else(|| Error::UnknownSheet {
+                location: crate::error::Location::file(path),
+                sheet: wanted.clone(),
+                available: names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "),
+            })?),
+            None => defaults.iter().find_map(|d| names.iter().find(|n| key(n) == key(d)).cloned()),
+        };
+        if let Some(sheet) = sheet {
+            found.push((table, sheet));
+        }
+    }
+    Ok(found)
 }

@@ -1,9 +1,7 @@
 //! Loading one input file end to end: ingest the sheet, choose the export preset, resolve
 //! the columns and normalize the rows; and the record tables (contacts, projects,
 //! follow-ups). `run`, `check` and `explain` all start here.
-use std::path::Path;
-
-use crate::config::RunConfig;
+use crate::config::{InputFile, RunConfig};
 use crate::error::Result;
 use crate::ingest;
 use crate::ingest::SourceRef;
@@ -20,7 +18,8 @@ use crate::normalize::{self, Normalized, Rejected};
 /// # Errors
 /// Ingest errors (unreadable file, unknown sheet, no header), an unknown `--preset`, and
 /// column errors (missing or ambiguous columns, a mapped header that is absent).
-pub fn load(path: &Path, config: &RunConfig) -> Result<Normalized> {
+pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
+    let path = file.path.as_path();
     let presets = presets::all()?;
     let known = |text: &str| {
         let key = header_key(text);
@@ -28,7 +27,7 @@ pub fn load(path: &Path, config: &RunConfig) -> Result<Normalized> {
             || presets.iter().any(|p| p.knows(&key))
             || config.mappings().iter().any(|m| header_key(&m.header) == key)
     };
-    let table = ingest::read_table(path, config.sheet(), config.encoding(), &config.rules().limits, &known)?;
+    let table = ingest::read_table(path, file.sheet.as_deref(), config.encoding(), &config.rules().limits, &known)?;
     let preset: Option<&Preset> = match config.preset() {
         Some(name) => Some(presets::named(&presets, name)?),
         None => presets::detect(&presets, &table.headers),
@@ -91,7 +90,7 @@ pub struct Records {
 /// # Errors
 /// As [`load`], for each file.
 pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
-    let parts = config.invoices().iter().map(|path| load(path, config)).collect::<Result<Vec<_>>>()?;
+    let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
     let batch = combine::combine(parts, config.rules().input.duplicates);
     let format = config.value_format();
     let mut records = Records::default();
@@ -125,10 +124,11 @@ fn load_records<T>(
     kind: &records::TableKind,
     build: impl Fn(&records::Fields<'_>) -> std::result::Result<T, Vec<String>>,
 ) -> Result<Option<records::Read<T>>> {
-    let Some(path) = config.record_file(kind.name) else { return Ok(None) };
+    let Some(file) = config.record_file(kind.name) else { return Ok(None) };
     let mappings = config.record_mappings(kind.name);
     let known = |text: &str| kind.knows(text) || mappings.values().any(|h| header_key(h) == header_key(text));
-    let table = ingest::read_table(path, None, config.encoding(), &config.rules().limits, &known)?;
+    let table =
+        ingest::read_table(&file.path, file.sheet.as_deref(), config.encoding(), &config.rules().limits, &known)?;
     let columns = kind.resolve(&table.headers, &mappings, &table.source.location())?;
     Ok(Some(records::read(&table, kind, &columns, build)))
 }

@@ -30,6 +30,8 @@ pub struct RunSection {
     /// Invoice files.
     #[serde(default)]
     pub invoices: Vec<PathBuf>,
+    /// One workbook holding the inputs as sheets.
+    pub workbook: Option<PathBuf>,
     /// Contacts file.
     pub contacts: Option<PathBuf>,
     /// Projects file.
@@ -90,8 +92,12 @@ impl WorkspaceFile {
 }
 
 fn apply_input(run: &RunSection, input: &mut InputArgs) {
-    if input.invoices.is_empty() {
+    // Invoices named on the command line (files or a workbook) replace the workspace's; a
+    // workbook on the command line brings its own record sheets too.
+    let cli_workbook = input.workbook.is_some();
+    if input.invoices.is_empty() && !cli_workbook {
         input.invoices.clone_from(&run.invoices);
+        input.workbook.clone_from(&run.workbook);
     }
     for (arg, value) in [
         (&mut input.contacts, &run.contacts),
@@ -100,7 +106,7 @@ fn apply_input(run: &RunSection, input: &mut InputArgs) {
         (&mut input.milestones, &run.milestones),
         (&mut input.payments, &run.payments),
     ] {
-        if arg.is_none() {
+        if arg.is_none() && !cli_workbook {
             arg.clone_from(value);
         }
     }

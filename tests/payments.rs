@@ -147,3 +147,59 @@ fn invoices_paid_in_full_get_a_thank_you_once() {
         serde_json::from_str(&std::fs::read_to_string(ws.out().join("actions.json")).unwrap()).unwrap();
     assert!(actions.iter().all(|a| a["stage"] != "thank_you"), "{actions:?}");
 }
+
+/// Writes `sheets` (name, CSV text) as one workbook, every cell as text.
+fn workbook(path: &std::path::Path, sheets: &[(&str, &str)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, csv) in sheets {
+        let ws = book.add_worksheet().set_name(*name).unwrap();
+        for (r, line) in (0u32..).zip(csv.lines()) {
+            for (c, cell) in (0u16..).zip(line.split(',')) {
+                ws.write_string(r, c, cell).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn one_workbook_with_every_input_as_a_sheet() {
+    let ws = Workspace::new();
+    let contacts = "customer,name,role,email,language\nBeta Ltd,Bea,billing,bea@beta.example,en\n";
+    workbook(
+        &ws.path().join("all.xlsx"),
+        &[("Notes", "just,some,text\n"), ("Invoices", INVOICES), ("收款", PAYMENTS), ("contacts", contacts)],
+    );
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--workbook", "all.xlsx"]).status(0);
+    // The same figures as the separate files give (every_matching_case_with_hand_figures).
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.inputs[0].sheet.as_deref(), Some("Invoices"));
+    assert_eq!(
+        (summary.currencies["CNY"].total_open.as_str(), summary.currencies["USD"].total_open.as_str()),
+        ("300.00", "800.00")
+    );
+    let paid = summary.currencies["CNY"].payments.as_ref().unwrap();
+    assert_eq!(
+        (paid.total_in.as_str(), paid.applied.as_str(), paid.unapplied.as_str()),
+        ("4350.00", "3950.00", "400.00")
+    );
+    // The contacts sheet was read: Beta Ltd's thank-you goes to its billing contact.
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    assert!(outbox.contains("bea@beta.example"), "{outbox}");
+
+    // A sheet named in the rules must exist; the error lists the sheets there are.
+    ws.write("rules.toml", "[input.payments]\nsheet = \"Bank\"\n");
+    let done = ws
+        .payback()
+        .args(["run", "--as-of", "2026-11-30", "--workbook", "all.xlsx", "--rules", "rules.toml"])
+        .status(2);
+    assert!(
+        done.stderr.contains("all.xlsx: there is no sheet named \"Bank\"; the workbook has: \"Notes\", \"Invoices\", \"收款\", \"contacts\""),
+        "{}",
+        done.stderr
+    );
+    // No invoices sheet: say which names were looked for.
+    workbook(&ws.path().join("none.xlsx"), &[("Notes", "a,b\n")]);
+    let done = ws.payback().args(["run", "--as-of", "2026-11-30", "--workbook", "none.xlsx"]).status(2);
+    assert!(done.stderr.contains("none.xlsx has no invoices sheet"), "{}", done.stderr);
+}

@@ -64,7 +64,7 @@ fn no_invoices_and_no_workspace_says_how_to_start() {
     let done = ws.payback().args(["run"]).status(2);
     assert_eq!(
         done.stderr.trim(),
-        "error: --invoices: give at least one invoices file, or run inside a workspace made by `payback init DIR` (it has a payback.toml)"
+        "error: --invoices: give at least one invoices file (or --workbook), or run inside a workspace made by `payback init DIR` (it has a payback.toml)"
     );
 }
 

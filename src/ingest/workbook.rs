@@ -8,6 +8,25 @@ use calamine::{Data, DataRef, DataType as _, Reader, Sheets, open_workbook_auto}
 use super::{Cell, Limits, RawRow, RawSheet, SourceRef};
 use crate::error::{Error, Location, Result};
 
+/// The sheet names of a workbook, in order.
+///
+/// # Errors
+/// [`Error::Unreadable`] (also for a workbook beyond the zip limits).
+pub fn sheet_names(path: &Path, limits: &Limits) -> Result<Vec<String>> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
+        limits.check_zip(path)?;
+    }
+    let workbook = open_workbook_auto(path).map_err(|e| Error::Unreadable {
+        location: Location::file(path),
+        reason: match e {
+            calamine::Error::Io(io) => io.to_string(),
+            other => format!("it is not a workbook payback can open ({other}); save it again as .xlsx"),
+        },
+    })?;
+    Ok(workbook.sheet_names())
+}
+
 /// Reads the rows of sheet `sheet` (default: the first) of a workbook.
 ///
 /// # Errors
