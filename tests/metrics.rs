@@ -194,3 +194,38 @@ fn the_management_summary_email_in_both_languages() {
         .status(0);
     assert!(!ws.out().join("internal/000-management_summary.eml").exists());
 }
+
+#[test]
+fn held_amounts_and_a_stuck_approval_on_the_management_sheet() {
+    let ws = Workspace::new();
+    ws.write("invoices.csv", &format!("{HEADER}{NOVEMBER}"));
+    // ACME disputes; Beta's payment has sat at the general manager since 11-05 (25 days,
+    // stuck from 14 days on) — B-1 and B-2 are open: 4,200.00.
+    ws.write(
+        "followups.csv",
+        "customer,invoice_no,disputed,promise_to_pay_date,process_stage,stage_since,approver\n\
+         ACME,,yes,,,,\n\
+         Beta Ltd,,,,GM approval,2026-11-05,Mr Zhao\n",
+    );
+    let args = ["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--followups", "followups.csv"];
+    ws.payback().args(args).status(0);
+    let rows = read_sheet(&ws.out().join("aging-report.xlsx"), "Management");
+    // Held back: reason, currency, customers, invoices, amount.
+    assert_eq!(row_starting(&rows, "Disputed")[..5], ["Disputed", "CNY", "1", "1", "1500"]);
+    // Approvals: customer, invoice, approver, stage, since, days, currency, amount, status.
+    let approval = rows.iter().find(|r| r[2] == "Mr Zhao").unwrap();
+    assert_eq!(
+        approval[..9],
+        [
+            "Beta Ltd",
+            "all open",
+            "Mr Zhao",
+            "GM approval",
+            "2026-11-05",
+            "25",
+            "CNY",
+            "4200",
+            "stuck: status report to the approver"
+        ]
+    );
+}

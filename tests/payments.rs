@@ -49,6 +49,8 @@ fn every_matching_case_with_hand_figures() {
         (paid.count, paid.total_in.as_str(), paid.applied.as_str(), paid.unapplied.as_str()),
         (5, "4350.00", "3950.00", "400.00")
     );
+    // All CNY applications fall in the period after 10-31: cash collected 3,950.00.
+    assert_eq!(cny.metrics.collected, "3950.00");
     let usd = &summary.currencies["USD"];
     assert_eq!(usd.total_open, "800.00");
     assert_eq!(usd.payments.as_ref().unwrap().unapplied, "500.00");
@@ -202,4 +204,40 @@ fn one_workbook_with_every_input_as_a_sheet() {
     workbook(&ws.path().join("none.xlsx"), &[("Notes", "a,b\n")]);
     let done = ws.payback().args(["run", "--as-of", "2026-11-30", "--workbook", "none.xlsx"]).status(2);
     assert!(done.stderr.contains("none.xlsx has no invoices sheet"), "{}", done.stderr);
+}
+
+#[test]
+fn several_payments_for_one_invoice_and_its_days_to_pay() {
+    let ws = Workspace::new();
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount\nDelta,D-1,2026-10-01,2026-10-31,1000.00\n",
+    );
+    // Two instalments name D-1: 400.00 on 11-05 and 600.00 on 11-20 settle it.
+    ws.write(
+        "payments.csv",
+        "Date,Payer,Amount,Currency,Reference\n2026-11-05,Delta,400.00,CNY,D-1 first part\n2026-11-20,Delta,600.00,CNY,D-1 rest\n",
+    );
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--payments", "payments.csv"])
+        .status(0);
+    let summary = read_summary(&ws.out());
+    let paid = summary.payments.as_ref().unwrap();
+    assert_eq!(
+        (paid["CNY"].count, paid["CNY"].applied.as_str(), paid["CNY"].unapplied.as_str()),
+        (2, "1000.00", "0.00")
+    );
+    assert_eq!(summary.rows.figures(), [1, 0, 0, 1, 0]);
+    // Nothing is open, yet the Management sheet shows the currency: both instalments fall
+    // in November's period (collected 1,000.00); B 1,000 + S 0 − E 0 over B + S − 0: CEI 100.
+    assert!(summary.currencies.is_empty());
+    let management = read_sheet(&ws.out().join("aging-report.xlsx"), "Management");
+    let cny = management.iter().find(|r| r[0] == "CNY").unwrap();
+    assert_eq!(cny[..11], ["CNY", "0", "0", "n/a", "0", "0", "1", "1000", "0", "1000", "0"]);
+    let sheet = read_sheet(&ws.out().join("aging-report.xlsx"), "Reconciliation");
+    let applied: Vec<[&str; 3]> = sheet[1..3].iter().map(|r| [r[7].as_str(), r[8].as_str(), r[9].as_str()]).collect();
+    assert_eq!(applied, [["400", "", "reference; part payment"], ["600", "", "reference; invoice paid in full"]]);
+    // Days to pay from the settling (last) payment: 10-01 → 11-20 = 50 days, 20 late.
+    let days = read_sheet(&ws.out().join("aging-report.xlsx"), "Days to Pay");
+    assert_eq!(days[1], ["Delta", "1", "50", "50", "20"]);
 }

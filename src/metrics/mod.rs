@@ -161,7 +161,8 @@ pub struct Metrics {
     pub beginning: Beginning,
     /// Days of sales of simple DSO.
     pub dso_days: i64,
-    /// Per currency, in the aging's order.
+    /// Per currency: the aging's, then those with nothing open but sales, cash or an
+    /// earlier balance in the period.
     pub currencies: Vec<CurrencyMetrics>,
     /// Largest overdue balances, per currency.
     pub top_overdue: Vec<TopCustomer>,
@@ -329,19 +330,40 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
     let receipts = receipts(input);
     let (mut acc, managers) = accumulate(input, &window, &receipts);
     let unapplied = input.reconciliation.map(Reconciliation::totals).unwrap_or_default();
-    let currencies = input
+    // The aging's currencies, then any with no open items left but with sales, cash or an
+    // earlier run's balance this period.
+    let mut figures: Vec<(Currency, i64, i64, Vec<i64>)> = input
         .aging
         .currencies
         .iter()
         .map(|t| {
-            let code = t.currency.code();
+            (
+                t.currency.clone(),
+                t.total().amount_minor,
+                t.overdue.amount_minor,
+                t.buckets.iter().map(|b| b.amount_minor).collect(),
+            )
+        })
+        .collect();
+    let mut others: Vec<&str> = acc.keys().copied().collect();
+    others.extend(unapplied.keys().map(String::as_str));
+    others.extend(previous.iter().flat_map(|p| p.currencies.keys().map(String::as_str)));
+    others.sort_unstable();
+    others.dedup();
+    for code in others {
+        if let Some(currency) = Currency::parse(code).filter(|c| !figures.iter().any(|f| f.0 == *c)) {
+            figures.push((currency, 0, 0, vec![0; input.aging.buckets.len()]));
+        }
+    }
+    let currencies = figures
+        .into_iter()
+        .map(|(currency, open, overdue, buckets)| {
+            let code = currency.code();
             let a = acc.remove(code).unwrap_or_default();
             let begin = match previous {
-                Some(p) => p.currencies.get(code).and_then(|c| parse(&t.currency, &c.open)).unwrap_or(0),
+                Some(p) => p.currencies.get(code).and_then(|c| parse(&currency, &c.open)).unwrap_or(0),
                 None => a.beginning,
             };
-            let open = t.total().amount_minor;
-            let overdue = t.overdue.amount_minor;
             let months: Vec<(i64, i64)> = window
                 .months
                 .iter()
@@ -349,7 +371,6 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
                 .map(|(m, (_, _, days))| (a.months.get(m).copied().unwrap_or(0), *days))
                 .collect();
             CurrencyMetrics {
-                currency: t.currency.clone(),
                 beginning: begin,
                 sales: a.sales,
                 open,
@@ -361,7 +382,8 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
                 dso_countback: period::dso_countback(open, &months),
                 cei: period::cei(begin, a.sales, open, open - overdue),
                 overdue_share: period::percent(overdue, open),
-                buckets: t.buckets.iter().map(|b| b.amount_minor).collect(),
+                buckets,
+                currency,
             }
         })
         .collect();
