@@ -74,8 +74,11 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
     let _lock = StateLock::take(&args.state)?;
-    progress.start("aging and deciding the actions");
+    progress.start("matching payments, aging and deciding the actions");
     let mut decided = decide::decide(&config, &inputs, &args.state)?;
+    if let Some(reconciliation) = &decided.reconciliation {
+        progress.done("matched", reconciliation.payments.len(), "payments");
+    }
     progress.done("aged and decided", decided.aging.open_items.height(), "open items");
     let rules = config.rules();
     let input = ReportInput {
