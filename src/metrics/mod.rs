@@ -502,15 +502,19 @@ fn held(actions: &[Action]) -> Vec<Held> {
 /// longest waiting first.
 fn approvals(input: &MetricsInput<'_>) -> Vec<StuckApproval> {
     let mut out = Vec::new();
-    for f in &input.records.followups {
+    let waiting_stages = input.records.followups.iter().filter(|f| f.process_stage.is_some() && f.stage_since.is_some());
+    // Open invoices by customer, built only when some follow-up records an approval stage.
+    let mut open_by_customer: BTreeMap<&str, Vec<&Invoice>> = BTreeMap::new();
+    if waiting_stages.clone().next().is_some() {
+        for i in input.matched.iter().filter(|i| i.open_minor != 0 && i.invoice_date <= input.as_of) {
+            open_by_customer.entry(&i.customer).or_default().push(i);
+        }
+    }
+    for f in waiting_stages {
         let (Some(stage), Some(since)) = (&f.process_stage, f.stage_since) else { continue };
         let mut amounts: BTreeMap<&str, (Currency, i64)> = BTreeMap::new();
-        let waiting = input.matched.iter().filter(|i| {
-            i.customer == f.customer
-                && i.open_minor != 0
-                && i.invoice_date <= input.as_of
-                && f.invoice_no.as_ref().is_none_or(|n| *n == i.invoice_no)
-        });
+        let open = open_by_customer.get(f.customer.as_str()).map_or(&[][..], Vec::as_slice);
+        let waiting = open.iter().filter(|i| f.invoice_no.as_ref().is_none_or(|n| *n == i.invoice_no));
         for i in waiting {
             amounts.entry(i.currency.code()).or_insert_with(|| (i.currency.clone(), 0)).1 += i.open_minor;
         }
