@@ -502,7 +502,8 @@ fn held(actions: &[Action]) -> Vec<Held> {
 /// longest waiting first.
 fn approvals(input: &MetricsInput<'_>) -> Vec<StuckApproval> {
     let mut out = Vec::new();
-    let waiting_stages = input.records.followups.iter().filter(|f| f.process_stage.is_some() && f.stage_since.is_some());
+    let waiting_stages =
+        input.records.followups.iter().filter(|f| f.process_stage.is_some() && f.stage_since.is_some());
     // Open invoices by customer, built only when some follow-up records an approval stage.
     let mut open_by_customer: BTreeMap<&str, Vec<&Invoice>> = BTreeMap::new();
     if waiting_stages.clone().next().is_some() {
