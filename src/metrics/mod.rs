@@ -205,8 +205,8 @@ pub struct MetricsInput<'a> {
 /// Cash applied to each invoice, `(date, amount)`, keyed by customer and invoice number.
 type Receipts<'a> = BTreeMap<(&'a str, &'a str), Vec<(NaiveDate, i64)>>;
 
-/// What was paid on each invoice and when: matched payments, and the export's own paid
-/// part (amount − open) on its paid date, when it has one.
+/// The payments matched to each invoice, with their dates (the export's own paid part is
+/// added per invoice by [`export_paid`]).
 fn receipts<'a>(input: &MetricsInput<'a>) -> Receipts<'a> {
     let mut receipts: Receipts<'a> = BTreeMap::new();
     if let Some(r) = input.reconciliation {
@@ -221,7 +221,9 @@ fn receipts<'a>(input: &MetricsInput<'a>) -> Receipts<'a> {
 /// The export's paid part of an invoice with the date it was paid, when known.
 fn export_paid(invoice: &Invoice) -> Option<(NaiveDate, i64)> {
     let paid = invoice.amount_minor - invoice.open_minor;
-    (paid != 0).then_some(())?;
+    if paid == 0 {
+        return None;
+    }
     Some((invoice.paid_date?, paid))
 }
 
