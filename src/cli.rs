@@ -169,6 +169,18 @@ pub struct RunArgs {
     /// the built-in set.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// Item rows per Detail sheet before "Detail 2" starts; Excel's limit unless a test
+    /// lowers it to check the split without a million-row run.
+    #[arg(
+        long,
+        hide = true,
+        value_name = "ROWS",
+        default_value_t = crate::report::detail_sheet::MAX_ROWS_PER_SHEET,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::report::detail_sheet::MAX_ROWS_PER_SHEET as u64),
+    )]
+    pub detail_sheet_rows: usize,
 }
 
 /// Options of `payback explain`.

@@ -26,6 +26,8 @@ pub struct Decided {
     pub counts: RowCounts,
     /// Control totals per input.
     pub controls: Vec<SourceControl>,
+    /// The open items the decisions are about, in the aging's order.
+    pub items: Vec<engine::OpenItem>,
     /// The collection actions and traces.
     pub decisions: Decisions,
     /// The history read from the state folder.
@@ -38,11 +40,12 @@ pub struct Decided {
     pub trend: Trend,
 }
 
-/// Ages `inputs` and decides the actions, with the history in `state`.
+/// Ages `inputs` and decides the actions, with the history in `state`. Only the invoices
+/// numbered `traced` keep their rule trace (`explain`).
 ///
 /// # Errors
 /// A history that cannot be read, control totals that do not reconcile (a bug).
-pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decided> {
+pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
     // Payments reduce the open amounts first: the aging uses balances after matching.
     let mut invoices = inputs.batch.invoices.clone();
     let reconciliation = (!inputs.records.payments.is_empty()).then(|| {
@@ -79,7 +82,7 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
         default_currency: config.default_currency(),
         default_term_days: rules.input.default_term_days,
     };
-    let mut decisions = engine::decide(&items, facts, &rules.collection, config.as_of());
+    let mut decisions = engine::decide(&items, facts, &rules.collection, config.as_of(), traced);
     if let Some(reconciliation) = &reconciliation {
         let thanks = crate::rules::thanks::thank_you(
             reconciliation,
@@ -106,5 +109,5 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path) -> Result<Decid
         stuck_after_days: rules.collection.stuck_after_days,
     });
     trend.record(metrics.snapshot());
-    Ok(Decided { aging, counts, controls, decisions, history, reconciliation, metrics, trend })
+    Ok(Decided { aging, counts, controls, items, decisions, history, reconciliation, metrics, trend })
 }

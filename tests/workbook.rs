@@ -114,3 +114,73 @@ fn actions_link_to_their_detail_rows_and_lateness_is_coloured() {
     let xml = sheet_xml(&path, "xl/worksheets/sheet7.xml");
     assert!(xml.contains("<conditionalFormatting sqref=\"H2:H15\">"), "{}", &xml[xml.len().saturating_sub(1500)..]);
 }
+
+/// Past one sheet's rows the items continue on "Detail 2", "Detail 3", … and also go to
+/// detail.csv; the Summary's formulas add up every Detail sheet and its figures stay
+/// those of the unsplit report. Excel's limit is lowered to 5 rows per sheet (a hidden
+/// option) so that 14 items make three sheets. See issue 7.
+#[test]
+fn detail_beyond_one_sheet_continues_on_more_sheets_and_in_detail_csv() {
+    let (_whole_ws, whole) = report();
+    let ws = Workspace::new();
+    ws.payback()
+        .args(["run", "--as-of", "2024-03-01", "--detail-sheet-rows", "5", "--invoices"])
+        .arg(fixture("handchecked.csv"))
+        .status(1);
+    let path = ws.out().join("aging-report.xlsx");
+    assert_eq!(
+        sheet_names(&path),
+        [
+            "Management",
+            "Summary",
+            "Actions",
+            "Holds",
+            "By Customer",
+            "Days to Pay",
+            "Detail",
+            "Detail 2",
+            "Detail 3",
+            "Rejected",
+            "Skipped"
+        ]
+    );
+    let unsplit = read_sheet(&whole, "Detail");
+    assert_eq!(unsplit.len(), 15, "header and 14 items");
+    let mut rows = Vec::new();
+    for (sheet, items) in [("Detail", 5), ("Detail 2", 5), ("Detail 3", 4)] {
+        let part = read_sheet(&path, sheet);
+        assert_eq!(part[0], unsplit[0], "{sheet} has the header");
+        assert_eq!(part.len(), items + 1, "{sheet}");
+        rows.extend(part[1..].iter().cloned());
+    }
+    assert_eq!(rows, unsplit[1..], "the same items in the same order");
+    assert_eq!(read_sheet(&path, "Summary"), read_sheet(&whole, "Summary"), "the same figures");
+    assert_eq!(read_sheet(&path, "By Customer"), read_sheet(&whole, "By Customer"));
+    let summary = read_formulas(&path, "Summary");
+    let rows_of = read_sheet(&path, "Summary");
+    let over = rows_of.iter().position(|r| r[0] == "Total CNY").unwrap() - 1;
+    assert_eq!(
+        summary[&(over, 3)],
+        "SUMIFS(Detail!$G$2:$G$6,Detail!$E$2:$E$6,\"CNY\",Detail!$J$2:$J$6,\"Over 120\")\
+         +SUMIFS('Detail 2'!$G$2:$G$6,'Detail 2'!$E$2:$E$6,\"CNY\",'Detail 2'!$J$2:$J$6,\"Over 120\")\
+         +SUMIFS('Detail 3'!$G$2:$G$5,'Detail 3'!$E$2:$E$5,\"CNY\",'Detail 3'!$J$2:$J$5,\"Over 120\")"
+    );
+
+    // detail.csv: every item, with the sheet's columns; none for a report on one sheet.
+    assert!(!whole.with_file_name("detail.csv").exists());
+    let csv = std::fs::read_to_string(ws.out().join("detail.csv")).unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines.len(), 15);
+    assert_eq!(lines[0], unsplit[0].iter().map(String::as_str).collect::<Vec<_>>());
+    let invoices: Vec<&str> = lines[1..].iter().map(|l| l[1]).collect();
+    let sheet_invoices: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(invoices, sheet_invoices);
+    let cents = |text: &str| -> i64 {
+        let (whole, fraction) = text.split_once('.').unwrap();
+        let sign = if whole.starts_with('-') { -1 } else { 1 };
+        whole.parse::<i64>().unwrap() * 100 + sign * fraction.parse::<i64>().unwrap()
+    };
+    let total = |code: &str| lines[1..].iter().filter(|l| l[4] == code).map(|l| cents(l[6])).sum::<i64>();
+    // The hand-checked totals (tests/aging.rs): CNY 32,280.73 and USD 1,650.24.
+    assert_eq!((total("CNY"), total("USD")), (3_228_073, 165_024));
+}

@@ -20,8 +20,8 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
     let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company)?;
     let inputs = load::load_inputs(&config)?;
-    let decided = decide::decide(&config, &inputs, &args.state)?;
     let wanted = args.invoice_no.trim();
+    let decided = decide::decide(&config, &inputs, &args.state, Some(wanted))?;
     let traces: Vec<String> =
         decided.decisions.traces.iter().filter(|t| t.invoice_no == wanted).map(ToString::to_string).collect();
     if traces.is_empty() {

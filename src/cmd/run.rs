@@ -10,7 +10,7 @@ use crate::email::compose;
 use crate::email::render::Templates;
 use crate::error::{Error, Result};
 use crate::output::Staging;
-use crate::report::{ReportInput, actions_json, summary_json, workbook};
+use crate::report::{ReportInput, actions_json, detail_sheet, summary_json, workbook};
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
 use crate::rules::history::StateLock;
@@ -31,6 +31,39 @@ fn write_emails(staging: &mut Staging, composed: &compose::Composed) -> Result<(
     let outbox = staging.file(compose::OUTBOX);
     std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
         .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })
+}
+
+/// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
+fn write_other_outputs(
+    staging: &mut Staging,
+    input: &ReportInput<'_>,
+    decided: &crate::decide::Decided,
+    inputs: &crate::load::Inputs,
+    config: &RunConfig,
+    templates: Option<&std::path::Path>,
+) -> Result<compose::Composed> {
+    summary_json::write(&staging.file(summary_json::FILE_NAME), input)?;
+    actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
+    if decided.aging.open_items.height() > input.detail_rows_per_sheet {
+        // The items fill more than one Detail sheet: all of them in one file as well.
+        let sources: Vec<String> = inputs.batch.sources.iter().map(|s| s.source.describe()).collect();
+        let path = staging.file(detail_sheet::CSV_FILE_NAME);
+        detail_sheet::write_csv(&path, &decided.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
+    }
+    let templates = Templates::new(templates);
+    let paid: Vec<engine::OpenItem> =
+        inputs.batch.invoices.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
+    let compose_inputs = compose::Inputs {
+        items: &decided.items,
+        paid: &paid,
+        records: &inputs.records,
+        rules: config.rules(),
+        as_of: config.as_of(),
+        metrics: &decided.metrics,
+    };
+    let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
+    write_emails(staging, &composed)?;
+    Ok(composed)
 }
 
 /// `--json`: the content of `summary.json` plus the actions count and the output folder.
@@ -75,7 +108,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let _lock = StateLock::take(&args.state)?;
     progress.start("matching payments, aging and deciding the actions");
-    let mut decided = decide::decide(&config, &inputs, &args.state)?;
+    let mut decided = decide::decide(&config, &inputs, &args.state, None)?;
     if let Some(reconciliation) = &decided.reconciliation {
         progress.done("matched", reconciliation.payments.len(), "payments");
     }
@@ -92,29 +125,22 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         metrics: &decided.metrics,
         company: &rules.company.name,
         rules_origin: config.rules_origin(),
+        detail_rows_per_sheet: args.detail_sheet_rows,
     };
     let mut staging = Staging::new(config.out())?;
-    progress.start("writing the workbook");
-    workbook::write(&staging.file(workbook::FILE_NAME), &input)?;
-    progress.done("wrote the workbook:", decided.aging.open_items.height(), "detail rows");
-    summary_json::write(&staging.file(summary_json::FILE_NAME), &input)?;
-    actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
-    let templates = Templates::new(args.templates.as_deref());
-    let items = engine::open_items(&decided.aging).map_err(Error::internal)?;
-    let paid: Vec<engine::OpenItem> =
-        inputs.batch.invoices.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
-    let compose_inputs = compose::Inputs {
-        items: &items,
-        paid: &paid,
-        records: &inputs.records,
-        rules,
-        as_of: config.as_of(),
-        metrics: &decided.metrics,
-    };
-    progress.start("rendering the emails");
-    let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
-    progress.done("rendered", composed.files.len(), "emails");
-    write_emails(&mut staging, &composed)?;
+    // The workbook (the Detail sheet is most of the run at a million invoices) is written on
+    // a second thread while this one writes the JSON files and the emails (issue 7).
+    progress.start("writing the workbook and the emails");
+    let workbook_path = staging.file(workbook::FILE_NAME);
+    let (written, composed) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| workbook::write(&workbook_path, &input));
+        let composed = write_other_outputs(&mut staging, &input, &decided, &inputs, &config, args.templates.as_deref());
+        let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
+        (written, composed)
+    });
+    written?;
+    let composed = composed?;
+    progress.done("wrote the workbook and", composed.files.len(), "emails");
     let summary = args.json.then(|| crate::report::summary_json::Summary::new(&input));
     staging.commit()?;
     progress.finish();

@@ -1,6 +1,6 @@
 //! From decisions to messages: the context of each `message` action and of each project
 //! manager's digest, rendered and built into `.eml` files, with the outbox listing them.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 
@@ -12,6 +12,7 @@ use super::message::{self, Envelope};
 use super::render::Templates;
 use crate::error::Result;
 use crate::load::Records;
+use crate::normalize::records::{Contact, Followup, Project};
 use crate::rules::action::{Action, ActionKind};
 use crate::rules::engine::OpenItem;
 use crate::rules::spec::RulesSpec;
@@ -75,9 +76,10 @@ pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -
     let mut composed = Composed::default();
     let company = company(inputs.rules);
     let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
+    let index = Index::new(inputs);
     let messages = actions.iter().filter(|a| a.kind == ActionKind::Message);
     for (n, action) in messages.enumerate() {
-        let context = message_context(action, inputs, &company);
+        let context = message_context(action, inputs, &index, &company);
         let template = action.template.as_deref().unwrap_or(action.stage.as_str());
         let rendered = templates.render(template, &context.lang, &context)?;
         let envelope = Envelope { from: sender.clone(), to: &context.to, cc: &context.cc };
@@ -143,16 +145,66 @@ fn company(rules: &RulesSpec) -> CompanyView {
     }
 }
 
+/// The inputs indexed once per run: each message looks its invoices, contacts and project
+/// up instead of scanning every open item and contact (quadratic: hours at a million
+/// invoices). Where a list holds a key twice, the first entry wins, as a search would.
+struct Index<'a> {
+    /// Open items by (customer, invoice number).
+    items: HashMap<(&'a str, &'a str), &'a OpenItem>,
+    /// Invoices paid in this run by (customer, invoice number).
+    paid: HashMap<(&'a str, &'a str), &'a OpenItem>,
+    /// Contacts by email address in ASCII lower case.
+    contacts: HashMap<String, &'a Contact>,
+    /// Project managers' email addresses as the projects file writes them.
+    managers: HashSet<&'a str>,
+    /// Projects by (project, customer).
+    projects: HashMap<(&'a str, &'a str), &'a Project>,
+    /// Follow-ups per customer, in file order.
+    followups: HashMap<&'a str, Vec<&'a Followup>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(inputs: &Inputs<'a>) -> Self {
+        let by_invoice = |pool: &'a [OpenItem]| {
+            let mut map = HashMap::new();
+            for i in pool {
+                map.entry((i.customer.as_str(), i.invoice_no.as_str())).or_insert(i);
+            }
+            map
+        };
+        let records = inputs.records;
+        let mut contacts = HashMap::new();
+        for c in &records.contacts {
+            contacts.entry(c.email.to_ascii_lowercase()).or_insert(c);
+        }
+        let mut projects = HashMap::new();
+        for p in &records.projects {
+            projects.entry((p.project.as_str(), p.customer.as_str())).or_insert(p);
+        }
+        let managers = records.projects.iter().filter_map(|p| p.project_manager.as_deref()).collect();
+        let mut followups: HashMap<&str, Vec<&Followup>> = HashMap::new();
+        for f in &records.followups {
+            followups.entry(f.customer.as_str()).or_default().push(f);
+        }
+        Index {
+            items: by_invoice(inputs.items),
+            paid: by_invoice(inputs.paid),
+            contacts,
+            managers,
+            projects,
+            followups,
+        }
+    }
+
+    fn contact(&self, email: &str) -> Option<&'a Contact> {
+        self.contacts.get(&email.to_ascii_lowercase()).copied()
+    }
+}
+
 /// A contact's name, or the address when the contacts file does not know it.
-fn person(email: &str, records: &Records) -> PersonView {
-    let name = records.contacts.iter().find(|c| c.email.eq_ignore_ascii_case(email)).map_or_else(
-        || {
-            records
-                .projects
-                .iter()
-                .find(|p| p.project_manager.as_deref() == Some(email))
-                .map_or(email.to_owned(), |_| local_name(email))
-        },
+fn person(email: &str, index: &Index<'_>) -> PersonView {
+    let name = index.contact(email).map_or_else(
+        || if index.managers.contains(email) { local_name(email) } else { email.to_owned() },
         |c| c.name.clone(),
     );
     PersonView { name, email: email.to_owned() }
@@ -163,25 +215,17 @@ fn local_name(email: &str) -> String {
     email.split('@').next().unwrap_or(email).to_owned()
 }
 
-fn message_context(action: &Action, inputs: &Inputs<'_>, company: &CompanyView) -> MessageContext {
-    let records = inputs.records;
-    let pool = if action.stage == crate::rules::thanks::STAGE { inputs.paid } else { inputs.items };
-    let items: Vec<&OpenItem> = action
-        .invoice_nos
-        .iter()
-        .filter_map(|n| pool.iter().find(|i| i.customer == action.customer && i.invoice_no == *n))
-        .collect();
-    let to: Vec<PersonView> = action.to.iter().map(|e| person(e, records)).collect();
-    let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, records)).collect();
+fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, company: &CompanyView) -> MessageContext {
+    let pool = if action.stage == crate::rules::thanks::STAGE { &index.paid } else { &index.items };
+    let items: Vec<&OpenItem> =
+        action.invoice_nos.iter().filter_map(|n| pool.get(&(action.customer.as_str(), n.as_str())).copied()).collect();
+    let to: Vec<PersonView> = action.to.iter().map(|e| person(e, index)).collect();
+    let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, index)).collect();
     let first = action.to.first().map(String::as_str).unwrap_or_default();
-    let lang = records
-        .contacts
-        .iter()
-        .find(|c| c.email.eq_ignore_ascii_case(first))
-        .and_then(|c| c.language.clone())
-        .unwrap_or_else(|| inputs.rules.company.language.clone());
+    let lang =
+        index.contact(first).and_then(|c| c.language.clone()).unwrap_or_else(|| inputs.rules.company.language.clone());
     let project = items.iter().find_map(|i| i.project.as_ref()).and_then(|name| {
-        let p = records.projects.iter().find(|p| p.project == *name && p.customer == action.customer)?;
+        let p = index.projects.get(&(name.as_str(), action.customer.as_str()))?;
         Some(ProjectView {
             name: p.project.clone(),
             go_live_date: p.go_live_date.map(|d| d.to_string()),
@@ -190,7 +234,7 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, company: &CompanyView) 
             project_manager: p.project_manager.clone(),
         })
     });
-    let approval = records.followups.iter().filter(|f| f.customer == action.customer).find_map(|f| {
+    let approval = index.followups.get(action.customer.as_str()).into_iter().flatten().find_map(|f| {
         let since = f.stage_since?;
         Some(ApprovalView {
             process_stage: f.process_stage.clone()?,
@@ -235,30 +279,57 @@ fn invoice_view(i: &OpenItem) -> InvoiceView {
     }
 }
 
+/// A digest's lines per (customer, currency code): open, overdue, items, most days past due.
+type DigestLines<'a> = BTreeMap<(&'a str, &'a str), (i64, i64, usize, i64)>;
+
 /// One digest per project manager named by email in the projects file.
 fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Vec<DigestContext> {
-    let mut managers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    // Managers in email order; per customer, the managers (by position) it belongs to.
+    let mut managers: BTreeSet<&str> = BTreeSet::new();
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
     for p in &inputs.records.projects {
         if let Some(pm) = p.project_manager.as_deref().filter(|e| crate::normalize::records::looks_like_email(e)) {
-            let customers = managers.entry(pm).or_default();
-            if !customers.contains(&p.customer.as_str()) {
-                customers.push(&p.customer);
+            managers.insert(pm);
+            pairs.push((p.customer.as_str(), pm));
+        }
+    }
+    let position: HashMap<&str, usize> = managers.iter().enumerate().map(|(i, pm)| (*pm, i)).collect();
+    let mut of_customer: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (customer, pm) in pairs {
+        let list = of_customer.entry(customer).or_default();
+        if !list.contains(&position[pm]) {
+            list.push(position[pm]);
+        }
+    }
+    let mut lines: Vec<DigestLines<'_>> = vec![BTreeMap::new(); managers.len()];
+    for item in inputs.items {
+        for &m in of_customer.get(item.customer.as_str()).into_iter().flatten() {
+            let line = lines[m].entry((&item.customer, item.currency.code())).or_default();
+            line.0 += item.open_minor;
+            if item.days_past_due > 0 {
+                line.1 += item.open_minor;
             }
+            line.2 += 1;
+            line.3 = line.3.max(item.days_past_due);
+        }
+    }
+    let mut digest_actions: Vec<Vec<DigestAction>> = vec![Vec::new(); managers.len()];
+    for a in actions {
+        for &m in of_customer.get(a.customer.as_str()).into_iter().flatten() {
+            digest_actions[m].push(DigestAction {
+                customer: a.customer.clone(),
+                kind: a.kind.as_str().to_owned(),
+                stage: a.stage.clone(),
+                amount: a.amount.clone(),
+                currency: a.currency.clone(),
+                reason: a.reason.clone(),
+            });
         }
     }
     managers
         .into_iter()
-        .map(|(email, customers)| {
-            let mut lines: BTreeMap<(&str, &str), (i64, i64, usize, i64)> = BTreeMap::new();
-            for item in inputs.items.iter().filter(|i| customers.contains(&i.customer.as_str())) {
-                let line = lines.entry((&item.customer, item.currency.code())).or_default();
-                line.0 += item.open_minor;
-                if item.days_past_due > 0 {
-                    line.1 += item.open_minor;
-                }
-                line.2 += 1;
-                line.3 = line.3.max(item.days_past_due);
-            }
+        .zip(lines.into_iter().zip(digest_actions))
+        .map(|(email, (lines, actions_view))| {
             let customers_view = lines
                 .into_iter()
                 .filter_map(|((customer, code), (open, overdue, items, days))| {
@@ -271,18 +342,6 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
                         items,
                         max_days_past_due: days,
                     })
-                })
-                .collect();
-            let actions_view = actions
-                .iter()
-                .filter(|a| customers.contains(&a.customer.as_str()))
-                .map(|a| DigestAction {
-                    customer: a.customer.clone(),
-                    kind: a.kind.as_str().to_owned(),
-                    stage: a.stage.clone(),
-                    amount: a.amount.clone(),
-                    currency: a.currency.clone(),
-                    reason: a.reason.clone(),
                 })
                 .collect();
             DigestContext {

@@ -176,9 +176,12 @@ struct RowReader<'a> {
     problems: Vec<Problem>,
 }
 
-impl RowReader<'_> {
-    fn cell(&self, field: Field) -> Option<(usize, &Cell)> {
-        self.columns.get(field).map(|i| (i, RawTable::cell(self.row, i)))
+impl<'a> RowReader<'a> {
+    /// The field's cell, borrowed from the row (not from the reader, so that a problem can
+    /// be recorded while it is held: no copy of the cell per field).
+    fn cell(&self, field: Field) -> Option<(usize, &'a Cell)> {
+        let row: &'a RawRow = self.row;
+        self.columns.get(field).map(|i| (i, RawTable::cell(row, i)))
     }
 
     fn refuse(&mut self, index: usize, cell: &Cell, reason: &str) {
@@ -192,17 +195,16 @@ impl RowReader<'_> {
     /// if `required`) or unparseable (refused).
     fn read<T>(&mut self, field: Field, required: bool, parse: impl Fn(&Cell) -> Result<T, String>) -> Option<T> {
         let (index, cell) = self.cell(field)?;
-        let cell = cell.clone();
         if cell.is_blank() {
             if required {
-                self.refuse(index, &cell, "is empty");
+                self.refuse(index, cell, "is empty");
             }
             return None;
         }
-        match parse(&cell) {
+        match parse(cell) {
             Ok(value) => Some(value),
             Err(reason) => {
-                self.refuse(index, &cell, &reason);
+                self.refuse(index, cell, &reason);
                 None
             }
         }
@@ -213,12 +215,11 @@ impl RowReader<'_> {
     }
 
     fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
-        let index = self.columns.get(field)?;
-        let cell = RawTable::cell(self.row, index).clone();
+        let (index, cell) = self.cell(field)?;
         match currency.to_minor(amount) {
             Ok(minor) => Some(minor),
             Err(reason) => {
-                self.refuse(index, &cell, &reason);
+                self.refuse(index, cell, &reason);
                 None
             }
         }

@@ -29,9 +29,15 @@ const MAX_SERIAL: f64 = 2_958_465.0;
 /// whitespace.
 #[must_use]
 pub fn text(cell: &Cell) -> Option<String> {
-    let raw = cell.to_text();
-    let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    let trim = |raw: &str| {
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    };
+    match cell {
+        // Text cells are trimmed in place: one copy per value, not two.
+        Cell::Text(raw) => trim(raw),
+        other => trim(&other.to_text()),
+    }
 }
 
 /// Reads a date cell: a date cell, an Excel serial number (1900 or 1904 system), or text
@@ -68,6 +74,11 @@ fn serial_date(serial: f64) -> Result<NaiveDate, String> {
 }
 
 fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
+    // The usual export form, `2026-05-20`, read without copying; anything else (and an
+    // impossible day, for its message) goes the general way below.
+    if let Some(date) = iso_date(raw) {
+        return Ok(date);
+    }
     let text: String = raw.trim().chars().map(fold_full_width).collect();
     let not_a_date = || format!("\"{}\" is not a date", raw.trim());
     if text.chars().any(|c| c.is_ascii_alphabetic() && c != 'T') {
@@ -110,6 +121,18 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
         }
     };
     if day_first { ymd(raw, c, b, a) } else { ymd(raw, c, a, b) }
+}
+
+/// `YYYY-MM-DD` exactly, when it is a day of the calendar.
+fn iso_date(raw: &str) -> Option<NaiveDate> {
+    let b = raw.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(digits(0..4)?).ok()?, digits(5..7)?, digits(8..10)?)
 }
 
 const MONTHS: [&str; 12] = [
@@ -207,6 +230,11 @@ fn float_amount(value: f64) -> Result<Decimal, String> {
 }
 
 fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
+    // The usual export form, `1234.56` or `-1234.56` (digits, at most one point, no
+    // grouping), read without copying; anything else goes the general way below.
+    if let Some(value) = plain_amount(raw, decimal_comma) {
+        return Ok(value);
+    }
     let refuse = || format!("\"{}\" is not an amount", raw.trim());
     let mut text: String = raw.trim().chars().map(fold_full_width).collect();
     let mut negative = false;
@@ -268,6 +296,20 @@ fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     };
     let value = Decimal::from_str(&cleaned).map_err(|_| refuse())?;
     Ok(if negative ^ sign { -value } else { value })
+}
+
+/// `[-]digits[.digits]` exactly, read as the general path reads it.
+fn plain_amount(raw: &str, decimal_comma: bool) -> Option<Decimal> {
+    let (negative, digits) = raw.strip_prefix('-').map_or((false, raw), |d| (true, d));
+    let mut parts = digits.split('.');
+    let whole = parts.next()?;
+    let fraction = parts.next();
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if decimal_comma || parts.next().is_some() || !all_digits(whole) || !fraction.is_none_or(all_digits) {
+        return None;
+    }
+    let value = Decimal::from_str(digits).ok()?;
+    Some(if negative { -value } else { value })
 }
 
 #[cfg(test)]

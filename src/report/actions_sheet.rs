@@ -63,9 +63,13 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f:
     write_table(ws, &table, &rows_of_kind, texts, detail_rows, f)
 }
 
-/// Where each open invoice is on the Detail sheet: `(customer, invoice_no)` → 1-based
-/// Excel row.
-pub type DetailRows = std::collections::HashMap<(String, String), u32>;
+/// Where each open invoice is on the Detail sheets.
+pub struct DetailRows {
+    /// `(customer, invoice_no)` → item index (0-based, in the aging's order).
+    pub index: std::collections::HashMap<(String, String), usize>,
+    /// Item rows per Detail sheet.
+    pub per_sheet: usize,
+}
 
 /// The layout of an actions table.
 struct Table<'a> {
@@ -116,9 +120,11 @@ fn write_table(
                 ws.write_number_with_format(r, col(c), value, &format)?;
             } else if c == table.invoices_col
                 && let Some(first) = action.invoice_nos.first()
-                && let Some(line) = detail_rows.get(&(action.customer.clone(), first.clone()))
+                && let Some(index) = detail_rows.index.get(&(action.customer.clone(), first.clone()))
             {
-                let url = rust_xlsxwriter::Url::new(format!("internal:Detail!A{line}"))
+                let (sheet, line) = super::detail_sheet::item_cell(*index, detail_rows.per_sheet);
+                let sheet = if sheet.contains(' ') { format!("'{sheet}'") } else { sheet };
+                let url = rust_xlsxwriter::Url::new(format!("internal:{sheet}!A{line}"))
                     .set_text(super::workbook::cell_text(text).as_ref());
                 ws.write_url_with_format(
                     r,

@@ -1,19 +1,27 @@
 //! The **Detail** sheet: every open item with its days and bucket, one row each. The
-//! Summary sheet's formulas sum these cells.
+//! Summary sheet's formulas sum these cells. Beyond one sheet's rows the items continue on
+//! "Detail 2", "Detail 3", … (each with its header), and all of them also go to
+//! `detail.csv` (issue 7).
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
 
 use polars::prelude::*;
 use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
 
 use super::formats::{Formats, text_width};
-use super::workbook::write_text;
+use super::workbook::{write_plain_text, write_text};
 use crate::ingest::column_letter;
 use crate::money::Currency;
 use crate::normalize::schema::{col_name as c, from_epoch_days};
 use crate::rules::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints, strings};
 
-/// The sheet name.
+/// The sheet name (of the first Detail sheet).
 pub const NAME: &str = "Detail";
+/// Item rows on one sheet: Excel's 1,048,576 rows less the header.
+pub const MAX_ROWS_PER_SHEET: usize = 1_048_575;
+/// The file of every item, written beside the workbook when they fill more than one sheet.
+pub const CSV_FILE_NAME: &str = "detail.csv";
 /// Column of the currency code.
 pub const CURRENCY_COL: ColNum = 4;
 /// Column of the open amount.
@@ -43,29 +51,67 @@ const HEADERS: [&str; 17] = [
     "Note",
 ];
 
-/// An absolute reference to a Detail column over all item rows, e.g. `Detail!$G$2:$G$41`.
+/// The name of Detail sheet `k` (0-based): `Detail`, `Detail 2`, `Detail 3`, …
 #[must_use]
-pub fn column_range(col: ColNum, items: usize) -> String {
-    let letter = column_letter(usize::from(col));
-    format!("{NAME}!${letter}$2:${letter}${}", items.max(1) + 1)
+pub fn sheet_name(k: usize) -> String {
+    if k == 0 { NAME.to_owned() } else { format!("{NAME} {}", k + 1) }
 }
 
-/// Writes the sheet.
+/// The item rows (0-based, in the aging's order) of each Detail sheet: one sheet at least.
+#[must_use]
+pub fn sheet_rows(items: usize, per_sheet: usize) -> Vec<Range<usize>> {
+    let per_sheet = per_sheet.max(1);
+    let sheets = items.div_ceil(per_sheet).max(1);
+    (0..sheets).map(|k| k * per_sheet..((k + 1) * per_sheet).min(items)).collect()
+}
+
+/// Absolute references to a Detail column over the item rows of each sheet, e.g.
+/// `Detail!$G$2:$G$41` or, past one sheet, `Detail!$G$2:$G$1048576` and
+/// `'Detail 2'!$G$2:$G$11`.
+#[must_use]
+pub fn column_ranges(col: ColNum, items: usize, per_sheet: usize) -> Vec<String> {
+    let letter = column_letter(usize::from(col));
+    sheet_rows(items, per_sheet)
+        .iter()
+        .enumerate()
+        .map(|(k, rows)| {
+            let sheet = if k == 0 { NAME.to_owned() } else { format!("'{}'", sheet_name(k)) };
+            format!("{sheet}!${letter}$2:${letter}${}", rows.len().max(1) + 1)
+        })
+        .collect()
+}
+
+/// Where item `index` (0-based, in the aging's order) is: its Detail sheet and 1-based row.
+#[must_use]
+pub fn item_cell(index: usize, per_sheet: usize) -> (String, usize) {
+    let per_sheet = per_sheet.max(1);
+    (sheet_name(index / per_sheet), index % per_sheet + 2)
+}
+
+/// Writes one Detail sheet: the header and the items `rows` (0-based, in the aging's
+/// order; see [`sheet_rows`]).
 ///
 /// # Errors
 /// Writer errors (e.g. more rows than a sheet holds) and polars errors, as text.
 /// `sources` names each input by its index.
-pub fn write(ws: &mut Worksheet, aging: &Aging, sources: &[String], formats: &Formats) -> Result<(), String> {
-    write_rows(ws, aging, sources, formats).map_err(|e| e.to_string())
+pub fn write(
+    ws: &mut Worksheet,
+    aging: &Aging,
+    sources: &[String],
+    formats: &Formats,
+    rows: Range<usize>,
+) -> Result<(), String> {
+    let df = aging.open_items.slice(i64::try_from(rows.start).unwrap_or(i64::MAX), rows.len());
+    write_rows(ws, &df, aging, sources, formats).map_err(|e| e.to_string())
 }
 
 fn write_rows(
     ws: &mut Worksheet,
+    df: &DataFrame,
     aging: &Aging,
     sources: &[String],
     f: &Formats,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let df = &aging.open_items;
     let customer = strings(df, c::CUSTOMER)?;
     let invoice_no = strings(df, c::INVOICE_NO)?;
     let currency = strings(df, c::CURRENCY)?;
@@ -109,11 +155,11 @@ fn write_rows(
     for i in 0..df.height() {
         let row = RowNum::try_from(i + 1)?;
         let (cur, money) = money.get(currency[i].as_str()).ok_or("currency missing from the totals")?;
-        write_text(ws, row, 0, &customer[i], &f.text)?;
-        write_text(ws, row, 1, &invoice_no[i], &f.text)?;
+        write_plain_text(ws, row, 0, &customer[i])?;
+        write_plain_text(ws, row, 1, &invoice_no[i])?;
         write_date(ws, row, 2, invoice_date[i], f)?;
         write_date(ws, row, 3, due_date[i], f)?;
-        write_text(ws, row, CURRENCY_COL, &currency[i], &f.text)?;
+        write_plain_text(ws, row, CURRENCY_COL, &currency[i])?;
         ws.write_number_with_format(row, 5, cur.excel_value(amount[i]), money)?;
         ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), money)?;
         #[allow(clippy::cast_precision_loss)]
@@ -123,17 +169,17 @@ fn write_rows(
             ws.write_number_with_format(row, 15, source_row[i] as f64, &f.integer)?;
         }
         let label = &aging.buckets[usize::try_from(bucket[i])?].label;
-        write_text(ws, row, BUCKET_COL, label, &f.text)?;
+        write_plain_text(ws, row, BUCKET_COL, label)?;
         for (col, value) in [(10, &project[i]), (11, &contract_no[i]), (12, &project_manager[i])] {
             if let Some(value) = value {
-                write_text(ws, row, col, value, &f.text)?;
+                write_plain_text(ws, row, col, value)?;
             }
         }
         write_date(ws, row, 13, paid_date[i], f)?;
         let file = usize::try_from(source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
-        write_text(ws, row, 14, file, &f.text)?;
+        write_plain_text(ws, row, 14, file)?;
         if assumed[i] {
-            write_text(ws, row, 16, "due date empty in the input: assumed from the default term", &f.note)?;
+            write_text(ws, row, 16, DUE_ASSUMED_NOTE, &f.note)?;
         }
     }
     Ok(())
@@ -162,6 +208,65 @@ fn column_widths(
     }
     widths
 }
+
+/// Writes every item to `path` as CSV with the sheet's columns: dates as `YYYY-MM-DD`,
+/// amounts as decimal text with the currency's places; text a spreadsheet would run as a
+/// formula gets a leading `'`.
+///
+/// # Errors
+/// I/O errors and polars errors, as text.
+pub fn write_csv(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), String> {
+    write_csv_rows(path, aging, sources).map_err(|e| e.to_string())
+}
+
+fn write_csv_rows(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let df = &aging.open_items;
+    let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+        Ok(df.column(name)?.str()?.iter().map(|v| v.map(crate::email::compose::csv_text)).collect())
+    };
+    let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, strings(df, c::CURRENCY)?);
+    let (project, contract_no, project_manager) = (text(c::PROJECT)?, text(c::CONTRACT_NO)?, text(c::PROJECT_MANAGER)?);
+    let (invoice_date, due_date, paid_date) =
+        (dates(df, c::INVOICE_DATE)?, dates(df, c::DUE_DATE)?, dates(df, c::PAID_DATE)?);
+    let (amount, open) = (ints(df, c::AMOUNT_MINOR)?, ints(df, c::OPEN_MINOR)?);
+    let (days_past_due, age_days, bucket) = (ints(df, DAYS_PAST_DUE)?, ints(df, AGE_DAYS)?, ints(df, BUCKET)?);
+    let (source_row, source) = (ints(df, c::SOURCE_ROW)?, ints(df, c::SOURCE)?);
+    let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
+    let money: BTreeMap<&str, &Currency> = aging.currencies.iter().map(|t| (t.currency.code(), &t.currency)).collect();
+    let file = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+    w.write_record(HEADERS)?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let or_empty = |t: &Option<String>| t.clone().unwrap_or_default();
+    for i in 0..df.height() {
+        let cur = money.get(currency[i].as_str()).ok_or("currency missing from the totals")?;
+        let file = usize::try_from(source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
+        w.write_record([
+            or_empty(&customer[i]),
+            or_empty(&invoice_no[i]),
+            day(invoice_date[i]),
+            day(due_date[i]),
+            currency[i].clone(),
+            cur.format(amount[i]),
+            cur.format(open[i]),
+            days_past_due[i].to_string(),
+            age_days[i].to_string(),
+            aging.buckets[usize::try_from(bucket[i])?].label.clone(),
+            or_empty(&project[i]),
+            or_empty(&contract_no[i]),
+            or_empty(&project_manager[i]),
+            day(paid_date[i]),
+            crate::email::compose::csv_text(file),
+            source_row[i].to_string(),
+            if assumed[i] { DUE_ASSUMED_NOTE.to_owned() } else { String::new() },
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The Note of an item whose due date was empty in the input.
+const DUE_ASSUMED_NOTE: &str = "due date empty in the input: assumed from the default term";
 
 fn write_date(
     ws: &mut Worksheet,

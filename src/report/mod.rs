@@ -101,6 +101,9 @@ pub struct ReportInput<'a> {
     pub company: &'a str,
     /// The rules file used.
     pub rules_origin: &'a str,
+    /// Item rows per Detail sheet ([`detail_sheet::MAX_ROWS_PER_SHEET`]; lower only in
+    /// tests).
+    pub detail_rows_per_sheet: usize,
 }
 
 /// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.

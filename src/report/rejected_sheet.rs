@@ -3,7 +3,7 @@
 use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
 
 use super::formats::{Formats, text_width};
-use super::workbook::write_text;
+use super::workbook::write_plain_text;
 use crate::ingest::column_letter;
 use crate::normalize::combine::Batch;
 
@@ -54,15 +54,15 @@ pub fn write(
     ws.autofilter(0, 0, to_row(rows.len().max(1))?, to_col(headers.len() - 1)?)?;
     for (i, (file, reject)) in rows.iter().enumerate() {
         let row = to_row(i + 1)?;
-        write_text(ws, row, 0, file, &f.text)?;
+        write_plain_text(ws, row, 0, file)?;
         #[allow(clippy::cast_precision_loss)]
         ws.write_number_with_format(row, 1, reject.row as f64, &f.integer)?;
-        write_text(ws, row, 2, &reject.column, &f.text)?;
-        write_text(ws, row, 3, &reject.value, &f.text)?;
-        write_text(ws, row, 4, &reject.reason, &f.text)?;
+        write_plain_text(ws, row, 2, &reject.column)?;
+        write_plain_text(ws, row, 3, &reject.value)?;
+        write_plain_text(ws, row, 4, &reject.reason)?;
         for (j, raw) in reject.raw.iter().enumerate() {
             if !raw.is_empty() {
-                write_text(ws, row, to_col(FIXED.len() + j)?, raw, &f.text)?;
+                write_plain_text(ws, row, to_col(FIXED.len() + j)?, raw)?;
             }
         }
     }

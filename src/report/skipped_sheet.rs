@@ -4,7 +4,7 @@
 use rust_xlsxwriter::{RowNum, Worksheet, XlsxError};
 
 use super::formats::{Formats, text_width};
-use super::workbook::write_text;
+use super::workbook::write_plain_text;
 use crate::normalize::combine::Batch;
 
 /// The sheet name.
@@ -40,11 +40,11 @@ pub fn write(ws: &mut Worksheet, batch: &Batch, f: &Formats) -> Result<(), XlsxE
     ws.autofilter(0, 0, last, 3)?;
     for (i, (file, line)) in lines.iter().enumerate() {
         let row = RowNum::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        write_text(ws, row, 0, file, &f.text)?;
+        write_plain_text(ws, row, 0, file)?;
         #[allow(clippy::cast_precision_loss)]
         ws.write_number_with_format(row, 1, line.row as f64, &f.integer)?;
-        write_text(ws, row, 2, &line.reason.to_string(), &f.text)?;
-        write_text(ws, row, 3, &line.text, &f.text)?;
+        write_plain_text(ws, row, 2, &line.reason.to_string())?;
+        write_plain_text(ws, row, 3, &line.text)?;
     }
     if lines.is_empty() {
         ws.write_string_with_format(1, 0, "No lines were skipped.", &f.note)?;

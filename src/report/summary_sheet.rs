@@ -119,7 +119,7 @@ fn write_currency_block(
     let cur = &totals.currency;
     let code = cur.code();
     let money = f.money(cur);
-    let range = |c: ColNum| detail_sheet::column_range(c, items);
+    let range = |c: ColNum| detail_sheet::column_ranges(c, items, input.detail_rows_per_sheet);
     let (cur_range, amount_range, bucket_range, dpd_range) = (
         range(detail_sheet::CURRENCY_COL),
         range(detail_sheet::OPEN_COL),
@@ -140,9 +140,13 @@ fn write_currency_block(
         let label = excel_string(&bucket.label);
         write_text(ws, r, 0, &bucket.label, &f.text)?;
         write_text(ws, r, 1, &day_range(bucket.min_days, bucket.max_days), &f.text)?;
-        let count = format!("=COUNTIFS({cur_range},\"{code}\",{bucket_range},\"{label}\")");
+        let count = over_sheets(&cur_range, |k| {
+            format!("COUNTIFS({},\"{code}\",{},\"{label}\")", cur_range[k], bucket_range[k])
+        });
         ws.write_formula_with_format(r, 2, Formula::new(count).set_result(figures.count.to_string()), &f.integer)?;
-        let sum = format!("=SUMIFS({amount_range},{cur_range},\"{code}\",{bucket_range},\"{label}\")");
+        let sum = over_sheets(&cur_range, |k| {
+            format!("SUMIFS({},{},\"{code}\",{},\"{label}\")", amount_range[k], cur_range[k], bucket_range[k])
+        });
         ws.write_formula_with_format(r, 3, Formula::new(sum).set_result(cur.format(figures.amount_minor)), &money)?;
         let share = format!("=IF({total_cell}=0,0,D{}/{total_cell})", r + 1);
         let cached = ratio(figures.amount_minor, total.amount_minor);
@@ -177,11 +181,17 @@ fn write_currency_block(
     Ok(overdue_row - top + 3)
 }
 
-/// Absolute references to the Detail columns the Summary formulas read.
+/// Absolute references to the Detail columns the Summary formulas read, one per Detail
+/// sheet.
 struct DetailRanges<'a> {
-    currency: &'a str,
-    amount: &'a str,
-    days_past_due: &'a str,
+    currency: &'a [String],
+    amount: &'a [String],
+    days_past_due: &'a [String],
+}
+
+/// `=f(0)+f(1)+…`: a formula over every Detail sheet (one term when the items fit on one).
+fn over_sheets(sheets: &[String], term: impl Fn(usize) -> String) -> String {
+    format!("={}", (0..sheets.len()).map(term).collect::<Vec<_>>().join("+"))
 }
 
 /// The "Overdue (past due date)" row under a currency's total.
@@ -199,9 +209,11 @@ fn write_overdue_row(
     let overdue = totals.overdue;
     write_text(ws, r, 0, "Overdue (past due date)", &f.label)?;
     write_text(ws, r, 1, "≥ 1", &f.text)?;
-    let count = format!("=COUNTIFS({currency},\"{code}\",{days_past_due},\">0\")");
+    let count = over_sheets(currency, |k| format!("COUNTIFS({},\"{code}\",{},\">0\")", currency[k], days_past_due[k]));
     ws.write_formula_with_format(r, 2, Formula::new(count).set_result(overdue.count.to_string()), &f.integer)?;
-    let sum = format!("=SUMIFS({amount},{currency},\"{code}\",{days_past_due},\">0\")");
+    let sum = over_sheets(currency, |k| {
+        format!("SUMIFS({},{},\"{code}\",{},\">0\")", amount[k], currency[k], days_past_due[k])
+    });
     ws.write_formula_with_format(r, 3, Formula::new(sum).set_result(cur.format(overdue.amount_minor)), &f.money(cur))?;
     let share = format!("=IF({total_cell}=0,0,D{}/{total_cell})", r + 1);
     let cached = ratio(overdue.amount_minor, totals.total().amount_minor);

@@ -8,7 +8,7 @@
 //! past due call for — unless that stage or a later one was already sent. Per customer and
 //! currency the invoices are then grouped: one message to the highest stage's recipients,
 //! unless the cadence says wait ([`super::grouping`]).
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
@@ -17,7 +17,7 @@ use super::action::{Action, ActionKind, Decisions};
 use super::aging::{AGE_DAYS, Aging, DAYS_PAST_DUE, ints, strings};
 use super::calendar::Calendar;
 use super::grouping;
-use super::history::History;
+use super::history::{History, LogEntry};
 use super::ladder::{CollectionSpec, Relative};
 use super::trace::InvoiceTrace;
 use crate::money::Currency;
@@ -149,22 +149,35 @@ pub(super) enum Plan {
     Nothing,
 }
 
-/// Decides the actions for `items` as of `as_of`.
+/// Decides the actions for `items` as of `as_of`. Only the invoices numbered `traced`
+/// keep their trace (`explain` asks for one; `run` for none: a trace per invoice would
+/// cost gigabytes at a million invoices).
 #[must_use]
-pub fn decide(items: &[OpenItem], facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDate) -> Decisions {
+pub fn decide(
+    items: &[OpenItem],
+    facts: Facts<'_>,
+    spec: &CollectionSpec,
+    as_of: NaiveDate,
+    traced: Option<&str>,
+) -> Decisions {
     let mut decisions = Decisions::default();
-    let mut groups: BTreeMap<(String, String), Vec<(&OpenItem, Plan)>> = BTreeMap::new();
+    let lookup = Lookup::new(facts, as_of);
+    let mut groups: BTreeMap<(&str, &str), Vec<(&OpenItem, Plan)>> = BTreeMap::new();
     for item in items {
-        let (plan, trace) = plan(item, facts, spec, as_of);
-        decisions.traces.push(trace);
-        groups.entry((item.customer.clone(), item.currency.code().to_owned())).or_default().push((item, plan));
+        let keep = traced.is_some_and(|n| n == item.invoice_no);
+        let (plan, trace) = plan(item, &lookup, spec, as_of, keep);
+        decisions.traces.extend(trace);
+        groups.entry((item.customer.as_str(), item.currency.code())).or_default().push((item, plan));
     }
     let mut contacted: BTreeSet<String> = BTreeSet::new();
     for ((customer, _), planned) in &groups {
-        decisions.actions.extend(grouping::actions_for(customer, facts, spec, as_of, &mut contacted, planned));
+        decisions.actions.extend(grouping::actions_for(customer, facts, &lookup, spec, as_of, &mut contacted, planned));
     }
     decisions.actions.extend(milestone_actions(facts, as_of));
     decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
+    if decisions.traces.is_empty() {
+        return decisions;
+    }
     let outcome: BTreeMap<(&str, &str), String> = decisions
         .actions
         .iter()
@@ -180,6 +193,83 @@ pub fn decide(items: &[OpenItem], facts: Facts<'_>, spec: &CollectionSpec, as_of
         }
     }
     decisions
+}
+
+/// The facts indexed once per run, so that each invoice and each customer looks its facts
+/// up instead of scanning every contact, project, follow-up and log entry (which is
+/// quadratic: hours at a million invoices).
+pub(super) struct Lookup<'a> {
+    /// The first project of each (project, customer).
+    projects: HashMap<(&'a str, &'a str), &'a Project>,
+    /// Follow-ups per customer, in file order.
+    followups: HashMap<&'a str, Vec<&'a Followup>>,
+    /// Contacts per customer, in file order.
+    contacts: HashMap<&'a str, Vec<&'a Contact>>,
+    /// Log entries before the as-of date per customer and invoice number, in log order.
+    history: HashMap<&'a str, HashMap<&'a str, Vec<&'a LogEntry>>>,
+    /// The last message before the as-of date per recipient (address in ASCII lower case,
+    /// as `History::last_message_to` compares).
+    last_message: HashMap<String, NaiveDate>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(facts: Facts<'a>, as_of: NaiveDate) -> Self {
+        let mut projects = HashMap::new();
+        for p in facts.projects {
+            projects.entry((p.project.as_str(), p.customer.as_str())).or_insert(p);
+        }
+        let mut followups: HashMap<&str, Vec<&Followup>> = HashMap::new();
+        for f in facts.followups {
+            followups.entry(f.customer.as_str()).or_default().push(f);
+        }
+        let mut contacts: HashMap<&str, Vec<&Contact>> = HashMap::new();
+        for c in facts.contacts {
+            contacts.entry(c.customer.as_str()).or_default().push(c);
+        }
+        let mut history: HashMap<&str, HashMap<&str, Vec<&LogEntry>>> = HashMap::new();
+        let mut last_message: HashMap<String, NaiveDate> = HashMap::new();
+        for e in facts.history.entries().iter().filter(|e| e.as_of < as_of) {
+            for n in &e.invoice_nos {
+                let entries = history.entry(e.customer.as_str()).or_default().entry(n.as_str()).or_default();
+                // An entry naming an invoice twice counts once, as `History::entries_for`.
+                if !entries.last().is_some_and(|last| std::ptr::eq(*last, e)) {
+                    entries.push(e);
+                }
+            }
+            if e.kind == "message" {
+                for to in &e.to {
+                    let last = last_message.entry(to.to_ascii_lowercase()).or_insert(e.as_of);
+                    *last = (*last).max(e.as_of);
+                }
+            }
+        }
+        Lookup { projects, followups, contacts, history, last_message }
+    }
+
+    /// The project `project` of `customer`.
+    pub(super) fn project(&self, project: &str, customer: &str) -> Option<&'a Project> {
+        self.projects.get(&(project, customer)).copied()
+    }
+
+    /// The follow-ups about `customer`.
+    pub(super) fn followups(&self, customer: &str) -> &[&'a Followup] {
+        self.followups.get(customer).map_or(&[], Vec::as_slice)
+    }
+
+    /// The contacts at `customer`.
+    pub(super) fn contacts(&self, customer: &str) -> &[&'a Contact] {
+        self.contacts.get(customer).map_or(&[], Vec::as_slice)
+    }
+
+    /// What earlier runs decided about one invoice.
+    fn history(&self, customer: &str, invoice_no: &str) -> &[&'a LogEntry] {
+        self.history.get(customer).and_then(|h| h.get(invoice_no)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The last date before the as-of date on which a message went to `email`.
+    pub(super) fn last_message_to(&self, email: &str) -> Option<NaiveDate> {
+        self.last_message.get(&email.to_ascii_lowercase()).copied()
+    }
 }
 
 /// `issue_invoice` tasks: milestones whose trigger has happened but that are not invoiced,
@@ -232,42 +322,59 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
     actions
 }
 
-fn plan(item: &OpenItem, facts: Facts<'_>, spec: &CollectionSpec, as_of: NaiveDate) -> (Plan, InvoiceTrace) {
-    let mut t = InvoiceTrace {
+fn plan(
+    item: &OpenItem,
+    lookup: &Lookup<'_>,
+    spec: &CollectionSpec,
+    as_of: NaiveDate,
+    keep: bool,
+) -> (Plan, Option<InvoiceTrace>) {
+    let mut t = Tracer(keep.then(|| InvoiceTrace {
         customer: item.customer.clone(),
         invoice_no: item.invoice_no.clone(),
         days_past_due: item.days_past_due,
         lines: Vec::new(),
         outcome: "nothing to do".into(),
-    };
-    let followups: Vec<&Followup> = facts
-        .followups
+    }));
+    let followups: Vec<&Followup> = lookup
+        .followups(&item.customer)
         .iter()
-        .filter(|f| f.customer == item.customer && f.invoice_no.as_ref().is_none_or(|n| *n == item.invoice_no))
+        .copied()
+        .filter(|f| f.invoice_no.as_ref().is_none_or(|n| *n == item.invoice_no))
         .collect();
-    let project = item
-        .project
-        .as_ref()
-        .and_then(|p| facts.projects.iter().find(|x| x.project == *p && x.customer == item.customer));
+    let project = item.project.as_ref().and_then(|p| lookup.project(p, &item.customer));
+    let history = lookup.history(&item.customer, &item.invoice_no);
     let mut chosen: Option<Plan> = None;
-    let context = Context { item, facts, spec, as_of, followups: &followups, project };
+    let context = Context { item, spec, as_of, followups: &followups, project, history };
     plan_holds(&context, &mut t, &mut chosen);
     plan_approval(&context, &mut t, &mut chosen);
     plan_moment(&context, &mut t, &mut chosen);
     plan_ladder(&context, &mut t, &mut chosen);
 
-    (chosen.unwrap_or(Plan::Nothing), t)
+    (chosen.unwrap_or(Plan::Nothing), t.0)
+}
+
+/// The trace of one invoice when it is kept; its lines are only formatted then.
+struct Tracer(Option<InvoiceTrace>);
+
+impl Tracer {
+    fn note(&mut self, rule: impl FnOnce() -> String, matched: bool, why: impl FnOnce() -> String) {
+        if let Some(t) = &mut self.0 {
+            t.note(rule(), matched, why());
+        }
+    }
 }
 
 /// What one invoice is checked against.
 #[derive(Clone, Copy)]
 struct Context<'a> {
     item: &'a OpenItem,
-    facts: Facts<'a>,
     spec: &'a CollectionSpec,
     as_of: NaiveDate,
     followups: &'a [&'a Followup],
     project: Option<&'a Project>,
+    /// What earlier runs decided about the invoice.
+    history: &'a [&'a LogEntry],
 }
 
 /// Keeps the first plan that applies; later rules are still traced.
@@ -278,26 +385,28 @@ fn choose(plan: Plan, chosen: &mut Option<Plan>) {
 }
 
 /// Holds: disputed, promise to pay, open critical issues.
-fn plan_holds(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
+fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     let Context { item, spec, as_of, followups, project, .. } = *c;
     let disputed = followups.iter().find(|f| f.disputed);
-    let note = disputed.and_then(|f| f.note.as_ref()).map(|n| format!(": {n}")).unwrap_or_default();
-    let why = match disputed {
-        Some(f) if f.invoice_no.is_some() => format!("{} is disputed{note}", item.invoice_no),
-        Some(_) => format!("{} disputes its invoices{note}", item.customer),
-        None => "no follow-up marks it disputed".into(),
+    let why = || {
+        let note = disputed.and_then(|f| f.note.as_ref()).map(|n| format!(": {n}")).unwrap_or_default();
+        match disputed {
+            Some(f) if f.invoice_no.is_some() => format!("{} is disputed{note}", item.invoice_no),
+            Some(_) => format!("{} disputes its invoices{note}", item.customer),
+            None => "no follow-up marks it disputed".into(),
+        }
     };
-    t.note("hold: disputed", spec.holds.disputed && disputed.is_some(), why.clone());
+    t.note(|| "hold: disputed".into(), spec.holds.disputed && disputed.is_some(), why);
     if spec.holds.disputed && disputed.is_some() {
-        choose(Plan::Hold { stage: "disputed", reason: why }, chosen);
+        choose(Plan::Hold { stage: "disputed", reason: why() }, chosen);
     }
 
     let promise = followups.iter().filter_map(|f| f.promise_to_pay_date).max();
     let promised = promise.filter(|d| *d > as_of);
     t.note(
-        "hold: promise_to_pay",
+        || "hold: promise_to_pay".into(),
         spec.holds.promise_to_pay && promised.is_some(),
-        match promise {
+        || match promise {
             Some(d) if d > as_of => format!("promised to pay by {d}"),
             Some(d) => format!("the promise to pay by {d} has passed"),
             None => "no promise to pay".into(),
@@ -309,9 +418,9 @@ fn plan_holds(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) 
 
     let critical = project.filter(|p| p.open_critical_issues > 0);
     t.note(
-        "hold: critical_issues",
+        || "hold: critical_issues".into(),
         spec.holds.critical_issues && critical.is_some(),
-        match (project, critical) {
+        || match (project, critical) {
             (_, Some(p)) => format!("project {} has {} open critical issues", p.project, p.open_critical_issues),
             (Some(p), None) => format!("project {} has no open critical issues", p.project),
             (None, None) => "no project facts for this invoice".into(),
@@ -323,15 +432,15 @@ fn plan_holds(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) 
 }
 
 /// A payment stuck at one stage of the customer's approval.
-fn plan_approval(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
+fn plan_approval(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     let Context { spec, as_of, followups, .. } = *c;
     let stuck = followups.iter().find_map(|f| Some((f, f.process_stage.as_ref()?, f.stage_since?)));
     let stuck_days = stuck.map(|(_, _, since)| (as_of - since).num_days());
     let is_stuck = stuck_days.is_some_and(|d| d >= spec.stuck_after_days);
     t.note(
-        "approval_status_report",
+        || "approval_status_report".into(),
         is_stuck,
-        match (stuck, stuck_days) {
+        || match (stuck, stuck_days) {
             (Some((_, stage, since)), Some(days)) => {
                 format!("at \"{stage}\" since {since} ({days} days; reported after {})", spec.stuck_after_days)
             }
@@ -344,8 +453,8 @@ fn plan_approval(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan
 }
 
 /// A good moment: go-live or acceptance within the window.
-fn plan_moment(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
-    let Context { item, facts, spec, as_of, project, .. } = *c;
+fn plan_moment(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
+    let Context { spec, as_of, project, history, .. } = *c;
     let event = project.and_then(|p| {
         [("go-live", p.go_live_date), ("acceptance", p.acceptance_date)]
             .into_iter()
@@ -353,15 +462,11 @@ fn plan_moment(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>)
             .filter(|(_, date)| (0..=spec.milestone_request.window_days).contains(&(as_of - *date).num_days()))
             .max_by_key(|(_, date)| *date)
     });
-    let requested = facts
-        .history
-        .entries_for(&item.customer, &item.invoice_no, as_of)
-        .iter()
-        .any(|e| e.stage == "milestone_request");
+    let requested = history.iter().any(|e| e.stage == "milestone_request");
     t.note(
-        "milestone_request",
+        || "milestone_request".into(),
         event.is_some() && !requested,
-        match (event, project) {
+        || match (event, project) {
             (Some((name, date)), _) if requested => format!("{name} on {date}, but the request was already sent"),
             (Some((name, date)), _) => format!("{name} on {date}, within {} days", spec.milestone_request.window_days),
             (None, Some(p)) => format!(
@@ -380,25 +485,24 @@ fn plan_moment(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>)
 }
 
 /// The ladder stage the days call for, unless already sent.
-fn plan_ladder(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>) {
-    let Context { item, facts, spec, as_of, .. } = *c;
+fn plan_ladder(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
+    let Context { item, spec, history, .. } = *c;
     let ladder = ladder_stage(item, spec, t);
-    let sent = facts
-        .history
-        .entries_for(&item.customer, &item.invoice_no, as_of)
-        .iter()
-        .filter_map(|e| Some((spec.stages.iter().position(|s| s.id == e.stage)?, e.as_of)))
-        .max();
+    let sent = history.iter().filter_map(|e| Some((spec.stages.iter().position(|s| s.id == e.stage)?, e.as_of))).max();
     match (ladder, sent) {
         (Some(index), Some((done, date))) if index <= done => {
-            t.note("history", true, format!("{} was sent on {date}: not repeated", spec.stages[done].id));
+            t.note(|| "history".into(), true, || format!("{} was sent on {date}: not repeated", spec.stages[done].id));
             choose(Plan::Nothing, chosen);
         }
         (Some(index), _) => {
             t.note(
-                "history",
+                || "history".into(),
                 false,
-                sent.map_or("nothing sent before".into(), |(d, date)| format!("{} sent on {date}", spec.stages[d].id)),
+                || {
+                    sent.map_or("nothing sent before".into(), |(d, date)| {
+                        format!("{} sent on {date}", spec.stages[d].id)
+                    })
+                },
             );
             choose(Plan::Stage { index }, chosen);
         }
@@ -408,7 +512,7 @@ fn plan_ladder(c: &Context<'_>, t: &mut InvoiceTrace, chosen: &mut Option<Plan>)
 
 /// The ladder stage for the item's days; a stage whose `min_amount` the invoice does not
 /// reach gives way to the stage before it.
-fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut InvoiceTrace) -> Option<usize> {
+fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut Tracer) -> Option<usize> {
     let mut found = None;
     for (i, stage) in spec.stages.iter().enumerate() {
         let (days, counted) = match stage.relative_to {
@@ -416,19 +520,21 @@ fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut InvoiceTrace) ->
             Relative::InvoiceDate => (item.age_days, "since the invoice date"),
         };
         let within = stage.contains(days);
-        let window = match (stage.from_days, stage.to_days) {
-            (Some(f), Some(to)) => format!("days {f}..{to}"),
-            (Some(f), None) => format!("days {f} and more"),
-            (None, Some(to)) => format!("up to day {to}"),
-            (None, None) => "any day".into(),
-        };
         t.note(
-            format!("stage {}", stage.id),
+            || format!("stage {}", stage.id),
             within,
-            if matches!(stage.relative_to, Relative::DueDate) {
-                format!("{window}; the invoice is at day {days}")
-            } else {
-                format!("{window} {counted}; the invoice is at day {days}")
+            || {
+                let window = match (stage.from_days, stage.to_days) {
+                    (Some(f), Some(to)) => format!("days {f}..{to}"),
+                    (Some(f), None) => format!("days {f} and more"),
+                    (None, Some(to)) => format!("up to day {to}"),
+                    (None, None) => "any day".into(),
+                };
+                if matches!(stage.relative_to, Relative::DueDate) {
+                    format!("{window}; the invoice is at day {days}")
+                } else {
+                    format!("{window} {counted}; the invoice is at day {days}")
+                }
             },
         );
         if within {
@@ -443,13 +549,15 @@ fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut InvoiceTrace) ->
             return Some(index);
         }
         t.note(
-            format!("min_amount of {}", stage.id),
+            || format!("min_amount of {}", stage.id),
             true,
-            format!(
-                "{} is below {}: the stage before applies",
-                item.currency.format(item.open_minor),
-                stage.min_amount.unwrap_or_default()
-            ),
+            || {
+                format!(
+                    "{} is below {}: the stage before applies",
+                    item.currency.format(item.open_minor),
+                    stage.min_amount.unwrap_or_default()
+                )
+            },
         );
         index = index.checked_sub(1)?;
     }

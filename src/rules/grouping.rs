@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use super::action::{Action, ActionKind};
-use super::engine::{Facts, OpenItem, Plan};
+use super::engine::{Facts, Lookup, OpenItem, Plan};
 use super::ladder::{CollectionSpec, StageKind};
 use crate::normalize::records::{Role, looks_like_email};
 
@@ -16,12 +16,13 @@ use crate::normalize::records::{Role, looks_like_email};
 pub(super) fn actions_for(
     customer: &str,
     facts: Facts<'_>,
+    lookup: &Lookup<'_>,
     spec: &CollectionSpec,
     as_of: NaiveDate,
     contacted: &mut BTreeSet<String>,
     planned: &[(&OpenItem, Plan)],
 ) -> Vec<Action> {
-    let mut group = Grouper { customer, facts, spec, as_of, contacted, out: Vec::new() };
+    let mut group = Grouper { customer, facts, lookup, spec, as_of, contacted, out: Vec::new() };
     group.run(planned);
     group.out
 }
@@ -30,6 +31,7 @@ pub(super) fn actions_for(
 struct Grouper<'a, 'b> {
     customer: &'a str,
     facts: Facts<'a>,
+    lookup: &'a Lookup<'a>,
     spec: &'a CollectionSpec,
     as_of: NaiveDate,
     contacted: &'b mut BTreeSet<String>,
@@ -180,14 +182,8 @@ impl Grouper<'_, '_> {
             self.push(items, ActionKind::Hold, "cadence", None, (Vec::new(), Vec::new()), reason);
             return;
         }
-        let manual = self
-            .facts
-            .followups
-            .iter()
-            .filter(|f| f.customer == self.customer)
-            .filter_map(|f| f.last_contact_date)
-            .max();
-        let last = to.iter().filter_map(|e| self.facts.history.last_message_to(e, self.as_of)).chain(manual).max();
+        let manual = self.lookup.followups(self.customer).iter().filter_map(|f| f.last_contact_date).max();
+        let last = to.iter().filter_map(|e| self.lookup.last_message_to(e)).chain(manual).max();
         if let Some(last) = last.filter(|d| (self.as_of - *d).num_days() < self.spec.cadence_days) {
             let next = last + chrono::Duration::days(self.spec.cadence_days);
             let reason = format!(
@@ -216,10 +212,11 @@ impl Grouper<'_, '_> {
                     .filter(|e| looks_like_email(e))
                     .collect()
             } else {
-                self.facts
-                    .contacts
+                let role = Role::parse(role);
+                self.lookup
+                    .contacts(self.customer)
                     .iter()
-                    .filter(|c| c.customer == self.customer && Role::parse(role) == Some(c.role))
+                    .filter(|c| role == Some(c.role))
                     .map(|c| c.email.clone())
                     .collect()
             };
@@ -240,16 +237,11 @@ impl Grouper<'_, '_> {
         if looks_like_email(who) {
             return Some(who.to_owned());
         }
-        self.facts.contacts.iter().find(|c| c.customer == self.customer && c.name == who).map(|c| c.email.clone())
+        self.lookup.contacts(self.customer).iter().find(|c| c.name == who).map(|c| c.email.clone())
     }
 
     fn project_manager(&self, project: &str) -> Option<String> {
-        self.facts
-            .projects
-            .iter()
-            .find(|p| p.project == project && p.customer == self.customer)?
-            .project_manager
-            .clone()
+        self.lookup.project(project, self.customer)?.project_manager.clone()
     }
 
     fn push(

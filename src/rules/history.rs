@@ -67,6 +67,12 @@ impl History {
             .collect()
     }
 
+    /// Every entry, in log order.
+    #[must_use]
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
     /// The last date before `as_of` on which a message went to `email`.
     #[must_use]
     pub fn last_message_to(&self, email: &str, as_of: NaiveDate) -> Option<NaiveDate> {
