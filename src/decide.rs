@@ -47,17 +47,18 @@ pub struct Decided {
 /// A history that cannot be read, control totals that do not reconcile (a bug).
 pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
     // Payments reduce the open amounts first: the aging uses balances after matching.
-    let mut invoices = inputs.batch.invoices.clone();
+    // A copy only when payments change the balances (a million invoices are ~300 MB).
+    let mut invoices = std::borrow::Cow::Borrowed(inputs.batch.invoices.as_slice());
     let reconciliation = (!inputs.records.payments.is_empty()).then(|| {
         matching::reconcile(
-            &mut invoices,
+            invoices.to_mut(),
             inputs.records.payments.clone(),
             &config.rules().payments.rules,
             config.as_of(),
         )
     });
-    let paid = reconciliation.as_ref().map(|r| matching::applied_by_source(r, &invoices)).unwrap_or_default();
-    let frame = schema::invoice_frame(&invoices).map_err(Error::internal)?;
+    let paid = reconciliation.as_ref().map(|r| matching::applied_by_source(r, &invoices[..])).unwrap_or_default();
+    let frame = schema::invoice_frame(&invoices[..]).map_err(Error::internal)?;
     let rules = config.rules();
     let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
         .map_err(Error::internal)?;

@@ -19,20 +19,6 @@ use crate::workspace::WorkspaceFile;
 use super::progress::Progress;
 use crate::{Outcome, decide, load};
 
-/// Writes the `.eml` files under `emails/` and `internal/` and the outbox.
-fn write_emails(staging: &mut Staging, composed: &compose::Composed) -> Result<()> {
-    let emails = staging.folder("emails")?;
-    let internal = staging.folder("internal")?;
-    for (file, bytes) in &composed.files {
-        let (folder, name) = file.split_once('/').unwrap_or(("emails", file));
-        let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
-        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
-    }
-    let outbox = staging.file(compose::OUTBOX);
-    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
-        .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })
-}
-
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
 fn write_other_outputs(
     staging: &mut Staging,
@@ -51,8 +37,21 @@ fn write_other_outputs(
         detail_sheet::write_csv(&path, &decided.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
     }
     let templates = Templates::new(templates);
-    let paid: Vec<engine::OpenItem> =
-        inputs.batch.invoices.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
+    // The invoices thank-you messages are about (only those: not a copy of every invoice).
+    let thanked: std::collections::HashSet<(&str, &str)> = decided
+        .decisions
+        .actions
+        .iter()
+        .filter(|a| a.stage == crate::rules::thanks::STAGE)
+        .flat_map(|a| a.invoice_nos.iter().map(|n| (a.customer.as_str(), n.as_str())))
+        .collect();
+    let paid: Vec<engine::OpenItem> = inputs
+        .batch
+        .invoices
+        .iter()
+        .filter(|i| thanked.contains(&(i.customer.as_str(), i.invoice_no.as_str())))
+        .map(|i| engine::paid_item(i, config.as_of()))
+        .collect();
     let compose_inputs = compose::Inputs {
         items: &decided.items,
         paid: &paid,
@@ -61,8 +60,17 @@ fn write_other_outputs(
         as_of: config.as_of(),
         metrics: &decided.metrics,
     };
-    let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates)?;
-    write_emails(staging, &composed)?;
+    let emails = staging.folder("emails")?;
+    let internal = staging.folder("internal")?;
+    let mut save = |file: &str, bytes: &[u8]| {
+        let (folder, name) = file.split_once('/').unwrap_or(("emails", file));
+        let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
+        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })
+    };
+    let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates, &mut save)?;
+    let outbox = staging.file(compose::OUTBOX);
+    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
+        .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })?;
     Ok(composed)
 }
 
@@ -140,7 +148,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     });
     written?;
     let composed = composed?;
-    progress.done("wrote the workbook and", composed.files.len(), "emails");
+    progress.done("wrote the workbook and", composed.outbox.len(), "emails");
     let summary = args.json.then(|| crate::report::summary_json::Summary::new(&input));
     staging.commit()?;
     progress.finish();

@@ -43,11 +43,10 @@ pub struct OutboxEntry {
     pub message_id: String,
 }
 
-/// The messages of a run.
+/// The messages of a run (their files are handed to the caller one by one as they are
+/// built, so that a run's emails are never all in memory at once).
 #[derive(Debug, Clone, Default)]
 pub struct Composed {
-    /// `(path inside the output folder, bytes)`.
-    pub files: Vec<(String, Vec<u8>)>,
     /// One entry per file.
     pub outbox: Vec<OutboxEntry>,
 }
@@ -68,11 +67,17 @@ pub struct Inputs<'a> {
     pub metrics: &'a crate::metrics::Metrics,
 }
 
-/// Renders and builds every customer message and every digest.
+/// Renders and builds every customer message and every digest, and hands each file to
+/// `save` with its path inside the output folder (e.g. `emails/001-….eml`).
 ///
 /// # Errors
-/// Template errors and addresses lettre refuses.
-pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -> Result<Composed> {
+/// Template errors, addresses lettre refuses, and what `save` returns.
+pub fn compose(
+    actions: &[Action],
+    inputs: &Inputs<'_>,
+    templates: &Templates,
+    save: &mut dyn FnMut(&str, &[u8]) -> Result<()>,
+) -> Result<Composed> {
     let mut composed = Composed::default();
     let company = company(inputs.rules);
     let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
@@ -104,7 +109,7 @@ pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -
             currency: action.currency.clone(),
             message_id: built.message_id,
         });
-        composed.files.push((file, built.bytes));
+        save(&file, &built.bytes)?;
     }
     for (n, context) in digests(actions, inputs, &company).into_iter().enumerate() {
         let rendered = templates.render("pm_digest", &context.lang, &context)?;
@@ -124,7 +129,7 @@ pub fn compose(actions: &[Action], inputs: &Inputs<'_>, templates: &Templates) -
             currency: String::new(),
             message_id: built.message_id,
         });
-        composed.files.push((file, built.bytes));
+        save(&file, &built.bytes)?;
     }
     if let Some((file, bytes, entry)) = super::management::compose(inputs.metrics, inputs, company, templates)? {
         composed.outbox.push(entry);

@@ -112,9 +112,11 @@ fn write_rows(
     sources: &[String],
     f: &Formats,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let customer = strings(df, c::CUSTOMER)?;
-    let invoice_no = strings(df, c::INVOICE_NO)?;
-    let currency = strings(df, c::CURRENCY)?;
+    // Text columns borrowed from the frame (no copy of every string of a million rows).
+    let text = |name: &str| -> PolarsResult<Vec<Option<&str>>> { Ok(df.column(name)?.str()?.iter().collect()) };
+    let customer = text(c::CUSTOMER)?;
+    let invoice_no = text(c::INVOICE_NO)?;
+    let currency = text(c::CURRENCY)?;
     let invoice_date = dates(df, c::INVOICE_DATE)?;
     let due_date = dates(df, c::DUE_DATE)?;
     let paid_date = dates(df, c::PAID_DATE)?;
@@ -126,15 +128,10 @@ fn write_rows(
     let source_row = ints(df, c::SOURCE_ROW)?;
     let source = ints(df, c::SOURCE)?;
     let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
-    let optional = [c::PROJECT, c::CONTRACT_NO, c::PROJECT_MANAGER].map(|name| {
-        df.column(name).and_then(|col| Ok(col.str()?.iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>()))
-    });
-    let [project, contract_no, project_manager] = optional;
-    let (project, contract_no, project_manager) = (project?, contract_no?, project_manager?);
+    let (project, contract_no, project_manager) = (text(c::PROJECT)?, text(c::CONTRACT_NO)?, text(c::PROJECT_MANAGER)?);
 
-    let texts = [(0, &customer), (1, &invoice_no)];
-    let optional_texts = [(10, &project), (11, &contract_no), (12, &project_manager)];
-    for (col, width) in column_widths(&texts, &optional_texts, sources).iter().enumerate() {
+    let texts = [(0, &customer), (1, &invoice_no), (10, &project), (11, &contract_no), (12, &project_manager)];
+    for (col, width) in column_widths(&texts, sources).iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, 50) as f64 + 1.0)?;
     }
@@ -154,12 +151,13 @@ fn write_rows(
         aging.currencies.iter().map(|t| (t.currency.code(), (&t.currency, f.money(&t.currency)))).collect();
     for i in 0..df.height() {
         let row = RowNum::try_from(i + 1)?;
-        let (cur, money) = money.get(currency[i].as_str()).ok_or("currency missing from the totals")?;
-        write_plain_text(ws, row, 0, &customer[i])?;
-        write_plain_text(ws, row, 1, &invoice_no[i])?;
+        let code = currency[i].unwrap_or_default();
+        let (cur, money) = money.get(code).ok_or("currency missing from the totals")?;
+        write_plain_text(ws, row, 0, customer[i].unwrap_or_default())?;
+        write_plain_text(ws, row, 1, invoice_no[i].unwrap_or_default())?;
         write_date(ws, row, 2, invoice_date[i], f)?;
         write_date(ws, row, 3, due_date[i], f)?;
-        write_plain_text(ws, row, CURRENCY_COL, &currency[i])?;
+        write_plain_text(ws, row, CURRENCY_COL, code)?;
         ws.write_number_with_format(row, 5, cur.excel_value(amount[i]), money)?;
         ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), money)?;
         #[allow(clippy::cast_precision_loss)]
@@ -170,7 +168,7 @@ fn write_rows(
         }
         let label = &aging.buckets[usize::try_from(bucket[i])?].label;
         write_plain_text(ws, row, BUCKET_COL, label)?;
-        for (col, value) in [(10, &project[i]), (11, &contract_no[i]), (12, &project_manager[i])] {
+        for (col, value) in [(10, project[i]), (11, contract_no[i]), (12, project_manager[i])] {
             if let Some(value) = value {
                 write_plain_text(ws, row, col, value)?;
             }
@@ -187,11 +185,7 @@ fn write_rows(
 
 /// Widths in characters: headers, the widest text of the text columns, fixed room for
 /// money (up to ¥999,999,999.99) and dates.
-fn column_widths(
-    texts: &[(usize, &Vec<String>)],
-    optional: &[(usize, &Vec<Option<String>>)],
-    sources: &[String],
-) -> Vec<usize> {
+fn column_widths(texts: &[(usize, &Vec<Option<&str>>)], sources: &[String]) -> Vec<usize> {
     let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
     for col in [5, 6] {
         widths[col] = 16;
@@ -201,9 +195,6 @@ fn column_widths(
     }
     widths[14] = widths[14].max(sources.iter().map(|s| text_width(s)).max().unwrap_or(0));
     for (col, values) in texts {
-        widths[*col] = widths[*col].max(values.iter().map(|t| text_width(t)).max().unwrap_or(0));
-    }
-    for (col, values) in optional {
         widths[*col] = widths[*col].max(values.iter().flatten().map(|t| text_width(t)).max().unwrap_or(0));
     }
     widths
