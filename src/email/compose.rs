@@ -133,7 +133,7 @@ pub fn compose(
     }
     if let Some((file, bytes, entry)) = super::management::compose(inputs.metrics, inputs, company, templates)? {
         composed.outbox.push(entry);
-        composed.files.push((file, bytes));
+        save(&file, &bytes)?;
     }
     Ok(composed)
 }
