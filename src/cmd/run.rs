@@ -19,12 +19,34 @@ use crate::workspace::WorkspaceFile;
 use super::progress::Progress;
 use crate::{Outcome, decide, load};
 
+/// The invoices this run's thank-you messages are about, as items of a message (only
+/// those: not a copy of every invoice).
+fn thanked_items(
+    decided: &crate::decide::Decided,
+    invoices: &[crate::normalize::Invoice],
+    as_of: NaiveDate,
+) -> Vec<engine::OpenItem> {
+    let thanked: std::collections::HashSet<(&str, &str)> = decided
+        .decisions
+        .actions
+        .iter()
+        .filter(|a| a.stage == crate::rules::thanks::STAGE)
+        .flat_map(|a| a.invoice_nos.iter().map(|n| (a.customer.as_str(), n.as_str())))
+        .collect();
+    invoices
+        .iter()
+        .filter(|i| thanked.contains(&(i.customer.as_str(), i.invoice_no.as_str())))
+        .map(|i| engine::paid_item(i, as_of))
+        .collect()
+}
+
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
 fn write_other_outputs(
     staging: &mut Staging,
     input: &ReportInput<'_>,
     decided: &crate::decide::Decided,
     inputs: &crate::load::Inputs,
+    paid: &[engine::OpenItem],
     config: &RunConfig,
     templates: Option<&std::path::Path>,
 ) -> Result<compose::Composed> {
@@ -37,24 +59,9 @@ fn write_other_outputs(
         detail_sheet::write_csv(&path, &decided.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
     }
     let templates = Templates::new(templates);
-    // The invoices thank-you messages are about (only those: not a copy of every invoice).
-    let thanked: std::collections::HashSet<(&str, &str)> = decided
-        .decisions
-        .actions
-        .iter()
-        .filter(|a| a.stage == crate::rules::thanks::STAGE)
-        .flat_map(|a| a.invoice_nos.iter().map(|n| (a.customer.as_str(), n.as_str())))
-        .collect();
-    let paid: Vec<engine::OpenItem> = inputs
-        .batch
-        .invoices
-        .iter()
-        .filter(|i| thanked.contains(&(i.customer.as_str(), i.invoice_no.as_str())))
-        .map(|i| engine::paid_item(i, config.as_of()))
-        .collect();
     let compose_inputs = compose::Inputs {
         items: &decided.items,
-        paid: &paid,
+        paid,
         records: &inputs.records,
         rules: config.rules(),
         as_of: config.as_of(),
@@ -107,7 +114,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company)?;
     let mut progress = Progress::new(args.quiet || args.json);
     progress.start("reading the inputs");
-    let inputs = load::load_inputs(&config)?;
+    let mut inputs = load::load_inputs(&config)?;
     let rows: usize = inputs.batch.sources.iter().map(|s| s.read).sum();
     progress.done("read", rows, "invoice rows");
     let problems = super::check::problem_lines(&inputs);
@@ -121,6 +128,10 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         progress.done("matched", reconciliation.payments.len(), "payments");
     }
     progress.done("aged and decided", decided.aging.open_items.height(), "open items");
+    let paid = thanked_items(&decided, &inputs.batch.invoices, config.as_of());
+    // The aging and the items hold what the outputs need from the invoices: free them
+    // before writing (a million invoices are ~300 MB; issue 7).
+    inputs.batch.invoices = Vec::new();
     let rules = config.rules();
     let input = ReportInput {
         aging: &decided.aging,
@@ -142,7 +153,8 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let workbook_path = staging.file(workbook::FILE_NAME);
     let (written, composed) = std::thread::scope(|scope| {
         let writer = scope.spawn(|| workbook::write(&workbook_path, &input));
-        let composed = write_other_outputs(&mut staging, &input, &decided, &inputs, &config, args.templates.as_deref());
+        let composed =
+            write_other_outputs(&mut staging, &input, &decided, &inputs, &paid, &config, args.templates.as_deref());
         let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
         (written, composed)
     });

@@ -23,7 +23,14 @@ const TOTAL_WORDS: &[&str] = &[
 /// Whether a cell text labels a subtotal or total ("Total for ACME", "合计", "TOTAL").
 #[must_use]
 pub fn is_total_label(text: &str) -> bool {
-    let text = text.trim().to_lowercase();
+    let text = text.trim();
+    // Every total word starts with one of these (after lower-casing): most cells are
+    // refused here without a lower-cased copy (a million-row export has millions of cells).
+    let first = text.chars().next().and_then(|c| c.to_lowercase().next());
+    if !first.is_some_and(|c| matches!(c, 't' | 'g' | 's' | '合' | '小' | '总' | '共' | '總')) {
+        return false;
+    }
+    let text = text.to_lowercase();
     TOTAL_WORDS.iter().any(|w| {
         text.strip_prefix(w).is_some_and(|rest| rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_alphabetic()))
     })
@@ -39,7 +46,7 @@ pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>)
     let filled: Vec<(usize, &Cell)> = row.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).collect();
     let repeats = filled
         .iter()
-        .filter(|(i, c)| header_keys.get(*i).is_some_and(|k| !k.is_empty() && *k == header_key(&c.to_text())))
+        .filter(|(i, c)| header_keys.get(*i).is_some_and(|k| !k.is_empty() && has_header_key(c, k)))
         .count();
     if repeats >= 2 && repeats * 2 >= filled.len() {
         return Some(SkipReason::RepeatedHeader);
@@ -64,6 +71,28 @@ pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>)
     None
 }
 
+/// Whether `header_key` of the cell's text is `key`, compared as it is made (no copy for
+/// text cells).
+fn has_header_key(cell: &Cell, key: &str) -> bool {
+    match cell {
+        Cell::Text(text) => {
+            let mut made = text
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | ':' | '：'))
+                .flat_map(char::to_lowercase);
+            let mut wanted = key.chars();
+            loop {
+                match (made.next(), wanted.next()) {
+                    (None, None) => return true,
+                    (Some(a), Some(b)) if a == b => {}
+                    _ => return false,
+                }
+            }
+        }
+        other => header_key(&other.to_text()) == key,
+    }
+}
+
 /// Text that is only a number as exports write it: digits, grouping, sign, parentheses.
 fn is_number_text(cell: &Cell) -> bool {
     matches!(cell, Cell::Text(t) if {
@@ -85,6 +114,17 @@ mod tests {
 
     fn keys() -> Vec<String> {
         ["Customer", "Invoice No", "Amount"].iter().map(|h| header_key(h)).collect()
+    }
+
+    #[test]
+    fn header_key_compared_in_place_as_made() {
+        let texts = ["Invoice No", "invoice_no", "INVOICE-NO.", "Invoice No 2", "发票 号码", "ＩＮＶ", "", "  "];
+        for text in texts {
+            for key in ["invoiceno", "发票号码", "ｉｎｖ", "", "invoicen"] {
+                let cell = Cell::Text(text.into());
+                assert_eq!(has_header_key(&cell, key), header_key(text) == key, "{text:?} {key:?}");
+            }
+        }
     }
 
     #[test]
