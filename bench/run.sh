@@ -20,6 +20,7 @@
 #   SCRATCH          inputs and outputs (not committed)    default /tmp/payback-bench
 #   RESULTS          the Markdown file to update           default BENCHMARKS.md (repo root)
 #   PYTHON           the baseline's interpreter            default python3
+#   CARGO_TARGET_DIR where the release build goes          default target/ (repo root)
 #
 # Each figure is the median over its runs of what `/usr/bin/time -v` reports: wall time,
 # CPU time (user + sys) and peak RSS of the process. The floor is `examples/bench_floor.rs`
@@ -66,7 +67,7 @@ if ! skipped build; then
     say "building in release mode (the first build takes 12+ minutes)"
     cargo build --release --locked --bin payback --example bench_gen --example bench_floor
 fi
-BIN=$ROOT/target/release
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
 for tool in payback examples/bench_gen examples/bench_floor; do
     [[ -x "$BIN/$tool" ]] || { echo "missing $BIN/$tool: build first" >&2; exit 2; }
 done

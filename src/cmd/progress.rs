@@ -37,6 +37,11 @@ impl Progress {
         self.bar.println(format!("{what} {} {unit} in {seconds:.1} s ({}/s)", thousands(count), thousands(rate)));
     }
 
+    /// A line of its own, e.g. how long each of two stages run at the same time took.
+    pub fn note(&self, text: &str) {
+        self.bar.println(text);
+    }
+
     /// Removes the spinner.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

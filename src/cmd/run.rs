@@ -152,14 +152,25 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     progress.start("writing the workbook and the emails");
     let workbook_path = staging.file(workbook::FILE_NAME);
     let (written, composed) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| workbook::write(&workbook_path, &input));
+        let writer = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            workbook::write(&workbook_path, &input).map(|()| started.elapsed())
+        });
+        let started = std::time::Instant::now();
         let composed =
-            write_other_outputs(&mut staging, &input, &decided, &inputs, &paid, &config, args.templates.as_deref());
+            write_other_outputs(&mut staging, &input, &decided, &inputs, &paid, &config, args.templates.as_deref())
+                .map(|composed| (composed, started.elapsed()));
         let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
         (written, composed)
     });
-    written?;
-    let composed = composed?;
+    let workbook_took = written?;
+    let (composed, emails_took) = composed?;
+    progress.note(&format!(
+        "wrote the workbook in {:.1} s; the JSON files and {} emails in {:.1} s (at the same time)",
+        workbook_took.as_secs_f64(),
+        composed.outbox.len(),
+        emails_took.as_secs_f64()
+    ));
     progress.done("wrote the workbook and", composed.outbox.len(), "emails");
     let summary = args.json.then(|| crate::report::summary_json::Summary::new(&input));
     staging.commit()?;
