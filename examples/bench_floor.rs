@@ -289,6 +289,13 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
     for col in 0..17u16 {
         ws.set_column_width(col, if matches!(col, 5 | 6) { 17 } else { 14 })?;
     }
+    // As payback: dates and whole numbers take their column's format (no Format hashed per cell).
+    for col in [2, 3] {
+        ws.set_column_format(col, &date)?;
+    }
+    for col in [7, 8, 15] {
+        ws.set_column_format(col, &integer)?;
+    }
     ws.set_row_height(0, 30)?;
     for (col, h) in (0u16..).zip(HEADERS) {
         ws.write_string_with_format(0, col, h, &header)?;
@@ -311,24 +318,29 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
         let money = &money[c.currency[i].as_str()];
         ws.write_string(row, 0, &c.customer[i])?;
         ws.write_string(row, 1, &c.invoice_no[i])?;
-        ws.write_date_with_format(row, 2, c.invoice_date[i], &date)?;
-        ws.write_date_with_format(row, 3, c.due_date[i], &date)?;
+        ws.write_number(row, 2, serial(c.invoice_date[i]))?;
+        ws.write_number(row, 3, serial(c.due_date[i]))?;
         ws.write_string(row, 4, &c.currency[i])?;
         #[allow(clippy::cast_precision_loss)]
         {
             ws.write_number_with_format(row, 5, c.amount[i] as f64 / 100.0, money)?;
             ws.write_number_with_format(row, 6, open as f64 / 100.0, money)?;
-            ws.write_number_with_format(row, 7, past_due as f64, &integer)?;
-            ws.write_number_with_format(row, 8, days(c.invoice_date[i]) as f64, &integer)?;
+            ws.write_number(row, 7, past_due as f64)?;
+            ws.write_number(row, 8, days(c.invoice_date[i]) as f64)?;
         }
         ws.write_string(row, 9, BUCKETS[bucket])?;
         ws.write_string(row, 10, &c.project[i])?;
         ws.write_string(row, 12, &c.project_manager[i])?;
         ws.write_string(row, 14, source)?;
-        ws.write_number_with_format(row, 15, f64::from(c.source_row[i]), &integer)?;
+        ws.write_number(row, 15, f64::from(c.source_row[i]))?;
     }
     workbook.save(out)?;
     Ok(last)
+}
+
+/// Excel's serial number of a date (days since 1899-12-30).
+fn serial(date: NaiveDate) -> f64 {
+    f64::from(date.to_epoch_days() + 25_569)
 }
 
 /// The days-past-due colours of payback's Detail sheet (1–30, 31–90, over 90).

@@ -1,7 +1,7 @@
 //! Several inputs (e.g. two subsidiaries' exports) into one batch. Each invoice keeps its
 //! source; an invoice number that appears twice for the same customer is counted once: the
 //! later rows are rejected or, with `duplicates = "warn"`, skipped with a note.
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use serde::Deserialize;
 
@@ -32,18 +32,25 @@ pub struct Batch {
 /// Combines the inputs, flagging duplicates by `policy`.
 #[must_use]
 pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
-    let mut seen: HashMap<(String, String), (usize, usize)> = HashMap::new();
-    let mut invoices = Vec::with_capacity(parts.iter().map(|p| p.invoices.len()).sum());
+    // The first invoice of each (customer, invoice number), as its index in `invoices`:
+    // looked up by the borrowed key, with no copy of the key per row (issue 7).
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    let hash = |customer: &str, invoice_no: &str| hasher.hash_one((customer, invoice_no));
+    let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::new();
+    let mut invoices: Vec<Invoice> = Vec::with_capacity(parts.iter().map(|p| p.invoices.len()).sum());
     let names: Vec<String> = parts.iter().map(|p| p.source.describe()).collect();
     for (index, part) in parts.iter_mut().enumerate() {
         for mut invoice in std::mem::take(&mut part.invoices) {
             invoice.source = index;
-            let key = (invoice.customer.clone(), invoice.invoice_no.clone());
-            let Some(&(first_source, first_row)) = seen.get(&key) else {
-                seen.insert(key, (index, invoice.source_row));
+            let h = hash(&invoice.customer, &invoice.invoice_no);
+            let same =
+                |&i: &usize| invoices[i].customer == invoice.customer && invoices[i].invoice_no == invoice.invoice_no;
+            let Some(&first) = seen.find(h, same) else {
+                seen.insert_unique(h, invoices.len(), |&i| hash(&invoices[i].customer, &invoices[i].invoice_no));
                 invoices.push(invoice);
                 continue;
             };
+            let (first_source, first_row) = (invoices[first].source, invoices[first].source_row);
             let place = if first_source == index {
                 format!("row {first_row}")
             } else {
