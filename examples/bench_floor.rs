@@ -268,15 +268,6 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
     // payback's writer settings: its compression level, text in the default style written
     // without a format (the same cell as `Format::new()`, without the per-cell format lookup).
     workbook.set_zip_compression_level(3);
-    let ws = workbook.add_worksheet_with_constant_memory()?.set_name("Detail")?;
-    let header = Format::new()
-        .set_bold()
-        .set_font_color(Color::White)
-        .set_background_color(Color::RGB(0x1F_4E_79))
-        .set_align(FormatAlign::Center)
-        .set_text_wrap();
-    let date = Format::new().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left);
-    let integer = Format::new().set_num_format("#,##0");
     let mut money: HashMap<&str, Format> = HashMap::new();
     for code in &c.currency {
         money.entry(code.as_str()).or_insert_with(|| {
@@ -285,7 +276,41 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
     }
     let open_rows: Vec<usize> =
         (0..c.amount.len()).filter(|&i| c.amount[i] != c.paid[i] && c.invoice_date[i] <= as_of).collect();
-    let last = u32::try_from(open_rows.len())?;
+    // As payback: past Excel's row limit the rows go on "Detail 2", "Detail 3", …
+    for (k, rows) in open_rows.chunks(ROWS_PER_SHEET).enumerate() {
+        let name = if k == 0 { "Detail".to_owned() } else { format!("Detail {}", k + 1) };
+        let ws = workbook.add_worksheet_with_constant_memory()?.set_name(name)?;
+        write_sheet(ws, c, rows, &money, source, as_of)?;
+    }
+    if open_rows.is_empty() {
+        let ws = workbook.add_worksheet_with_constant_memory()?.set_name("Detail")?;
+        write_sheet(ws, c, &[], &money, source, as_of)?;
+    }
+    workbook.save(out)?;
+    Ok(u32::try_from(open_rows.len())?)
+}
+
+/// Item rows on one sheet: Excel's 1,048,576 rows less the header (as payback).
+const ROWS_PER_SHEET: usize = 1_048_575;
+
+/// One Detail sheet: the header and the invoices `rows` (indexes into `c`).
+fn write_sheet(
+    ws: &mut Worksheet,
+    c: &Columns,
+    rows: &[usize],
+    money: &HashMap<&str, Format>,
+    source: &str,
+    as_of: NaiveDate,
+) -> Result<(), Error> {
+    let header = Format::new()
+        .set_bold()
+        .set_font_color(Color::White)
+        .set_background_color(Color::RGB(0x1F_4E_79))
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left);
+    let integer = Format::new().set_num_format("#,##0");
+    let last = u32::try_from(rows.len())?;
     for col in 0..17u16 {
         ws.set_column_width(col, if matches!(col, 5 | 6) { 17 } else { 14 })?;
     }
@@ -304,7 +329,7 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
     ws.autofilter(0, 0, last.max(1), 16)?;
     colour_days(ws, last.max(1))?;
     let days = |d: NaiveDate| i64::from(as_of.num_days_from_ce() - d.num_days_from_ce());
-    for (row, &i) in (1u32..).zip(&open_rows) {
+    for (row, &i) in (1u32..).zip(rows) {
         let open = c.amount[i] - c.paid[i];
         let past_due = days(c.due_date[i]);
         let bucket = match past_due {
@@ -334,8 +359,7 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
         ws.write_string(row, 14, source)?;
         ws.write_number(row, 15, f64::from(c.source_row[i]))?;
     }
-    workbook.save(out)?;
-    Ok(last)
+    Ok(())
 }
 
 /// Excel's serial number of a date (days since 1899-12-30).
