@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
 
 use super::action::{Action, ActionKind, Decisions};
-use super::aging::{AGE_DAYS, Aging, DAYS_PAST_DUE, ints, strings};
+use super::aging::{AGE_DAYS, Aging, DAYS_PAST_DUE, ints};
 use super::calendar::Calendar;
 use super::grouping;
 use super::history::{History, LogEntry};
@@ -59,36 +59,41 @@ pub struct OpenItem {
 /// Polars errors (a bug).
 pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
     let df = &aging.open_items;
-    let (customer, invoice_no, currency) =
-        (strings(df, c::CUSTOMER)?, strings(df, c::INVOICE_NO)?, strings(df, c::CURRENCY)?);
+    // Text borrowed from the frame and copied once into each item; each currency code
+    // parsed once (a million items; issue 7).
+    let text = |name: &str| -> PolarsResult<Vec<Option<&str>>> { Ok(df.column(name)?.str()?.iter().collect()) };
+    let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
     let (open, days, age) = (ints(df, c::OPEN_MINOR)?, ints(df, DAYS_PAST_DUE)?, ints(df, AGE_DAYS)?);
     let date = |name: &str| -> PolarsResult<Vec<i32>> {
         Ok(df.column(name)?.cast(&DataType::Int32)?.i32()?.iter().map(Option::unwrap_or_default).collect())
     };
     let (due, invoiced) = (date(c::DUE_DATE)?, date(c::INVOICE_DATE)?);
     let amount = ints(df, c::AMOUNT_MINOR)?;
-    let contract: Vec<Option<String>> =
-        df.column(c::CONTRACT_NO)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
-    let project: Vec<Option<String>> = df.column(c::PROJECT)?.str()?.iter().map(|p| p.map(str::to_owned)).collect();
+    let (contract, project) = (text(c::CONTRACT_NO)?, text(c::PROJECT)?);
     let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
-    Ok((0..df.height())
-        .filter_map(|i| {
-            Some(OpenItem {
-                customer: customer[i].clone(),
-                invoice_no: invoice_no[i].clone(),
-                currency: Currency::parse(&currency[i])?,
-                open_minor: open[i],
-                days_past_due: days[i],
-                age_days: age[i],
-                due_date: from_epoch_days(due[i]),
-                invoice_date: from_epoch_days(invoiced[i]),
-                amount_minor: amount[i],
-                contract_no: contract[i].clone(),
-                project: project[i].clone(),
-                due_assumed: assumed[i],
-            })
-        })
-        .collect())
+    let mut parsed: HashMap<&str, Option<Currency>> = HashMap::new();
+    let mut items = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let code = currency[i].unwrap_or_default();
+        let Some(currency) = parsed.entry(code).or_insert_with(|| Currency::parse(code)).clone() else {
+            continue;
+        };
+        items.push(OpenItem {
+            customer: customer[i].unwrap_or_default().to_owned(),
+            invoice_no: invoice_no[i].unwrap_or_default().to_owned(),
+            currency,
+            open_minor: open[i],
+            days_past_due: days[i],
+            age_days: age[i],
+            due_date: from_epoch_days(due[i]),
+            invoice_date: from_epoch_days(invoiced[i]),
+            amount_minor: amount[i],
+            contract_no: contract[i].map(str::to_owned),
+            project: project[i].map(str::to_owned),
+            due_assumed: assumed[i],
+        });
+    }
+    Ok(items)
 }
 
 /// An invoice as an item of a message about it (for thank-you messages: shown with its
