@@ -59,9 +59,17 @@ if [[ ! -x /usr/bin/time ]]; then
     say "installing GNU time (/usr/bin/time)"
     as_root apt-get update -qq && as_root apt-get install -y -qq time >/dev/null
 fi
-if ! skipped baseline && ! "$PYTHON" -c 'import pandas, openpyxl' 2>/dev/null; then
+has_baseline_packages() { "$PYTHON" -c 'import pandas, openpyxl' 2>/dev/null; }
+if ! skipped baseline && ! has_baseline_packages; then
     say "installing the baseline's packages: pandas openpyxl"
-    "$PYTHON" -m pip install --quiet pandas openpyxl
+    # pip where the interpreter has it (a system Python refuses plain pip installs: PEP 668),
+    # else Debian's packages (they serve /usr/bin/python3).
+    "$PYTHON" -m pip install --quiet pandas openpyxl 2>/dev/null \
+        || "$PYTHON" -m pip install --quiet --break-system-packages pandas openpyxl 2>/dev/null \
+        || { command -v apt-get >/dev/null \
+            && as_root apt-get update -qq && as_root apt-get install -y -qq python3-pandas python3-openpyxl >/dev/null; } \
+        || true
+    has_baseline_packages || { echo "could not install pandas and openpyxl for $PYTHON" >&2; exit 2; }
 fi
 if ! skipped build; then
     say "building in release mode (the first build takes 12+ minutes)"
