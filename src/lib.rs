@@ -13,6 +13,7 @@ pub mod decide;
 pub mod email;
 pub mod error;
 pub mod ingest;
+pub mod jsonl;
 pub mod load;
 pub mod metrics;
 pub mod money;

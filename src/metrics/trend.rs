@@ -3,12 +3,12 @@
 //! report shows the last runs, and the next run takes its beginning AR from the previous
 //! snapshot.
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The file name inside `--state`.
 pub const FILE_NAME: &str = "trend.jsonl";
@@ -59,18 +59,8 @@ impl Trend {
     /// # Errors
     /// [`Error::Unreadable`] naming the file and line of a snapshot that does not parse.
     pub fn load(state: &Path) -> Result<Self> {
-        let path = state.join(FILE_NAME);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(unreadable(&path, None, e.to_string())),
-        };
-        let mut snapshots: Vec<Snapshot> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(i, line)| serde_json::from_str(line).map_err(|e| unreadable(&path, Some(i + 1), e.to_string())))
-            .collect::<Result<_>>()?;
+        let hint = "a snapshot of an earlier run: fix or delete that line";
+        let mut snapshots: Vec<Snapshot> = crate::jsonl::read(&state.join(FILE_NAME), Some(hint))?;
         snapshots.sort_by_key(|s| s.as_of);
         Ok(Self { snapshots })
     }
@@ -100,27 +90,8 @@ impl Trend {
     /// # Errors
     /// [`Error::Output`] when the state folder or file cannot be written.
     pub fn save(&self, state: &Path) -> Result<()> {
-        let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
-        std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
-        let mut text = String::new();
-        for snapshot in &self.snapshots {
-            text.push_str(&serde_json::to_string(snapshot).map_err(Error::internal)?);
-            text.push('\n');
-        }
-        let path = state.join(FILE_NAME);
-        let temp: PathBuf = state.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-        std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
-        std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
+        crate::jsonl::write(state, FILE_NAME, &self.snapshots)
     }
-}
-
-fn unreadable(path: &Path, row: Option<usize>, reason: String) -> Error {
-    let reason = if row.is_some() {
-        format!("{reason} (a snapshot of an earlier run: fix or delete that line)")
-    } else {
-        reason
-    };
-    Error::Unreadable { location: crate::error::Location { row, ..crate::error::Location::file(path) }, reason }
 }
 
 #[cfg(test)]

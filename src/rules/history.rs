@@ -1,7 +1,7 @@
 //! The collection log in the state folder: what each run decided to send. The next run
 //! reads it so that escalation moves up the ladder instead of repeating a stage and the
 //! cadence holds; rerunning an as-of date replaces that date's entries instead of adding.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -43,19 +43,7 @@ impl History {
     /// # Errors
     /// [`Error::Unreadable`] naming the file and line of an entry that does not parse.
     pub fn load(state: &Path) -> Result<Self> {
-        let path = state.join(FILE_NAME);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => return Err(unreadable(&path, None, e.to_string())),
-        };
-        let entries = text
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(i, line)| serde_json::from_str(line).map_err(|e| unreadable(&path, Some(i + 1), e.to_string())))
-            .collect::<Result<_>>()?;
-        Ok(Self { entries })
+        Ok(Self { entries: crate::jsonl::read(&state.join(FILE_NAME), None)? })
     }
 
     /// The latest entry before `as_of` that covered `invoice_no` of `customer`.
@@ -96,17 +84,7 @@ impl History {
     /// # Errors
     /// [`Error::Output`] when the state folder or file cannot be written.
     pub fn save(&self, state: &Path) -> Result<()> {
-        let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
-        std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
-        let mut text = String::new();
-        for entry in &self.entries {
-            text.push_str(&serde_json::to_string(entry).map_err(Error::internal)?);
-            text.push('\n');
-        }
-        let path = state.join(FILE_NAME);
-        let temp: PathBuf = state.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
-        std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
-        std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
+        crate::jsonl::write(state, FILE_NAME, &self.entries)
     }
 
     /// Number of entries.
@@ -152,8 +130,4 @@ impl StateLock {
             Err(std::fs::TryLockError::Error(e)) => Err(fail(&path, e)),
         }
     }
-}
-
-fn unreadable(path: &Path, row: Option<usize>, reason: String) -> Error {
-    Error::Unreadable { location: crate::error::Location { row, ..crate::error::Location::file(path) }, reason }
 }

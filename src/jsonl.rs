@@ -1,0 +1,57 @@
+//! JSON-lines files in the state folder (the collection log, the trend): read whole, one
+//! value per line, and written atomically (a temporary file renamed over the old one).
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Location, Result};
+
+/// Reads every non-blank line of `path` as a `T`; an absent file has none. `hint` is
+/// appended to the reason when a line does not parse (e.g. how to repair it).
+///
+/// # Errors
+/// [`Error::Unreadable`] naming the file, and the line of a value that does not parse.
+pub fn read<T: DeserializeOwned>(path: &Path, hint: Option<&str>) -> Result<Vec<T>> {
+    let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
+        location: Location { row, ..Location::file(path) },
+        reason,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(None, e.to_string())),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line).map_err(|e| {
+                let reason = match hint {
+                    Some(hint) => format!("{e} ({hint})"),
+                    None => e.to_string(),
+                };
+                unreadable(Some(i + 1), reason)
+            })
+        })
+        .collect()
+}
+
+/// Writes `values`, one JSON line each, to `file_name` in `state` (created if missing),
+/// atomically.
+///
+/// # Errors
+/// [`Error::Output`] when the state folder or file cannot be written.
+pub fn write<T: Serialize>(state: &Path, file_name: &str, values: &[T]) -> Result<()> {
+    let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+    std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
+    let mut text = String::new();
+    for value in values {
+        text.push_str(&serde_json::to_string(value).map_err(Error::internal)?);
+        text.push('\n');
+    }
+    let path = state.join(file_name);
+    let temp = state.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
+    std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
+}
