@@ -55,3 +55,21 @@ pub fn write<T: Serialize>(state: &Path, file_name: &str, values: &[T]) -> Resul
     std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
     std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_is_empty_written_reads_back_and_a_bad_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        assert_eq!(read::<u32>(&path, None).unwrap(), Vec::<u32>::new());
+        write(dir.path(), "x.jsonl", &[3u32, 5]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "3\n5\n");
+        assert_eq!(read::<u32>(&path, None).unwrap(), vec![3, 5]);
+        std::fs::write(&path, "3\n\nnope\n").unwrap();
+        let err = read::<u32>(&path, Some("fix or delete that line")).unwrap_err().to_string();
+        assert!(err.contains("x.jsonl, row 3: ") && err.ends_with(" (fix or delete that line)"), "{err}");
+    }
+}
