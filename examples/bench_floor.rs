@@ -30,31 +30,14 @@ use std::time::Instant;
 
 use calamine::{DataRef, DataType, Reader, Xlsx, open_workbook};
 use chrono::{Datelike, NaiveDate};
+// payback's Detail headers: the floor writes the same sheet.
+use payback::report::detail_sheet::HEADERS;
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, Format, FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
 type Error = Box<dyn std::error::Error>;
 
-const HEADERS: [&str; 17] = [
-    "Customer",
-    "Invoice No",
-    "Invoice Date",
-    "Due Date",
-    "Currency",
-    "Amount",
-    "Open Amount",
-    "Days Past Due",
-    "Age (days)",
-    "Bucket",
-    "Project",
-    "Contract No",
-    "Project Manager",
-    "Paid Date",
-    "Source File",
-    "Source Row",
-    "Note",
-];
 const BUCKETS: [&str; 6] = ["Not due", "1-30", "31-60", "61-90", "91-120", "Over 120"];
 /// The input columns the floor reads, by header.
 const FIELDS: [&str; 9] = [

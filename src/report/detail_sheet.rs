@@ -31,7 +31,8 @@ pub const DAYS_PAST_DUE_COL: ColNum = 7;
 /// Column of the bucket label.
 pub const BUCKET_COL: ColNum = 9;
 
-const HEADERS: [&str; 17] = [
+/// The column headers, in order.
+pub const HEADERS: [&str; 17] = [
     "Customer",
     "Invoice No",
     "Invoice Date",
