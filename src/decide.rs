@@ -40,12 +40,42 @@ pub struct Decided {
     pub trend: Trend,
 }
 
+/// The aging of one run: everything the Detail, Reconciliation, Rejected and Skipped
+/// sheets need, ready before the actions are decided (so that the big sheets can be
+/// written while the rules run; issue 7).
+#[derive(Debug, Clone)]
+pub struct Aged {
+    /// The aging.
+    pub aging: Aging,
+    /// Row accounting of the whole run.
+    pub counts: RowCounts,
+    /// Control totals per input.
+    pub controls: Vec<SourceControl>,
+    /// Payments matched to invoices, when `--payments` was given.
+    pub reconciliation: Option<Reconciliation>,
+    /// The invoices with the matched payments applied, when payments changed balances
+    /// (`run` takes them out to free them once the actions are decided).
+    pub matched: Option<Vec<crate::normalize::Invoice>>,
+}
+
 /// Ages `inputs` and decides the actions, with the history in `state`. Only the invoices
 /// numbered `traced` keep their rule trace (`explain`).
 ///
 /// # Errors
 /// A history that cannot be read, control totals that do not reconcile (a bug).
 pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
+    let aged = age(config, inputs)?;
+    let Actioned { items, decisions, history, metrics, trend } =
+        decide_aged(config, &inputs.batch.invoices, aged.matched.as_deref(), &inputs.records, &aged, state, traced)?;
+    let Aged { aging, counts, controls, reconciliation, .. } = aged;
+    Ok(Decided { aging, counts, controls, items, decisions, history, reconciliation, metrics, trend })
+}
+
+/// Matches the payments and ages the invoices; checks the row counts and control totals.
+///
+/// # Errors
+/// Control totals that do not reconcile (a bug), polars errors.
+pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<Aged> {
     // Payments reduce the open amounts first: the aging uses balances after matching.
     // A copy only when payments change the balances (a million invoices are ~300 MB).
     let mut invoices = std::borrow::Cow::Borrowed(inputs.batch.invoices.as_slice());
@@ -67,28 +97,69 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<
         return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
     }
     let controls = control::control_totals(&inputs.batch, &aging, &paid)?;
+    let matched = match invoices {
+        std::borrow::Cow::Owned(matched) => Some(matched),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    Ok(Aged { aging, counts, controls, reconciliation, matched })
+}
+
+/// What the rules made of an aged run: the [`Decided`] parts not in [`Aged`].
+#[derive(Debug, Clone)]
+pub struct Actioned {
+    /// The open items the decisions are about, in the aging's order.
+    pub items: Vec<engine::OpenItem>,
+    /// The collection actions and traces.
+    pub decisions: Decisions,
+    /// The history read from the state folder.
+    pub history: History,
+    /// The management metrics, with the trend including this run.
+    pub metrics: Metrics,
+    /// The trend read from the state folder, with this run's snapshot recorded.
+    pub trend: Trend,
+}
+
+/// Decides the actions and computes the metrics of an aged run, with the history in
+/// `state`: `original` are the invoices as read, `matched` the same after payment matching
+/// ([`Aged::matched`]). Only the invoices numbered `traced` keep their rule trace.
+///
+/// # Errors
+/// A history or trend that cannot be read, a calendar that cannot be loaded.
+pub fn decide_aged(
+    config: &RunConfig,
+    original: &[crate::normalize::Invoice],
+    matched: Option<&[crate::normalize::Invoice]>,
+    records: &crate::load::Records,
+    aged: &Aged,
+    state: &Path,
+    traced: Option<&str>,
+) -> Result<Actioned> {
+    let invoices = matched.unwrap_or(original);
+    let reconciliation = aged.reconciliation.as_ref();
+    let aging = &aged.aging;
+    let rules = config.rules();
     let history = History::load(state)?;
-    let items = engine::open_items(&aging).map_err(Error::internal)?;
+    let items = engine::open_items(aging).map_err(Error::internal)?;
     let calendar = match &rules.calendar.path {
         Some(path) => Calendar::from_file(path)?,
         None => Calendar::built_in(&rules.calendar.name)?,
     };
     let facts = Facts {
-        contacts: &inputs.records.contacts,
-        projects: &inputs.records.projects,
-        followups: &inputs.records.followups,
+        contacts: &records.contacts,
+        projects: &records.projects,
+        followups: &records.followups,
         history: &history,
-        milestones: &inputs.records.milestones,
+        milestones: &records.milestones,
         calendar: &calendar,
         default_currency: config.default_currency(),
         default_term_days: rules.input.default_term_days,
     };
     let mut decisions = engine::decide(&items, facts, &rules.collection, config.as_of(), traced);
-    if let Some(reconciliation) = &reconciliation {
+    if let Some(reconciliation) = reconciliation {
         let thanks = crate::rules::thanks::thank_you(
             reconciliation,
-            &invoices,
-            &inputs.records.contacts,
+            invoices,
+            &records.contacts,
             &history,
             &decisions.actions,
             config.as_of(),
@@ -99,16 +170,16 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<
     let mut trend = Trend::load(state)?;
     let metrics = metrics::compute(&MetricsInput {
         as_of: config.as_of(),
-        original: &inputs.batch.invoices,
-        matched: &invoices,
-        reconciliation: reconciliation.as_ref(),
-        aging: &aging,
+        original,
+        matched: invoices,
+        reconciliation,
+        aging,
         actions: &decisions.actions,
-        records: &inputs.records,
+        records,
         trend: &trend,
         spec: &rules.metrics,
         stuck_after_days: rules.collection.stuck_after_days,
     });
     trend.record(metrics.snapshot());
-    Ok(Decided { aging, counts, controls, items, decisions, history, reconciliation, metrics, trend })
+    Ok(Actioned { items, decisions, history, metrics, trend })
 }

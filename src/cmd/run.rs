@@ -22,12 +22,11 @@ use crate::{Outcome, decide, load};
 /// The invoices this run's thank-you messages are about, as items of a message (only
 /// those: not a copy of every invoice).
 fn thanked_items(
-    decided: &crate::decide::Decided,
+    decisions: &crate::rules::action::Decisions,
     invoices: &[crate::normalize::Invoice],
     as_of: NaiveDate,
 ) -> Vec<engine::OpenItem> {
-    let thanked: std::collections::HashSet<(&str, &str)> = decided
-        .decisions
+    let thanked: std::collections::HashSet<(&str, &str)> = decisions
         .actions
         .iter()
         .filter(|a| a.stage == crate::rules::thanks::STAGE)
@@ -44,28 +43,28 @@ fn thanked_items(
 fn write_other_outputs(
     staging: &mut Staging,
     input: &ReportInput<'_>,
-    decided: &crate::decide::Decided,
-    inputs: &crate::load::Inputs,
+    actioned: &crate::decide::Actioned,
+    records: &crate::load::Records,
     paid: &[engine::OpenItem],
     config: &RunConfig,
     templates: Option<&std::path::Path>,
 ) -> Result<compose::Composed> {
     summary_json::write(&staging.file(summary_json::FILE_NAME), input)?;
-    actions_json::write(&staging.file(actions_json::FILE_NAME), &decided.decisions.actions)?;
-    if decided.aging.open_items.height() > input.detail_rows_per_sheet {
+    actions_json::write(&staging.file(actions_json::FILE_NAME), &actioned.decisions.actions)?;
+    if input.aging.open_items.height() > input.detail_rows_per_sheet {
         // The items fill more than one Detail sheet: all of them in one file as well.
-        let sources: Vec<String> = inputs.batch.sources.iter().map(|s| s.source.describe()).collect();
+        let sources: Vec<String> = input.batch.sources.iter().map(|s| s.source.describe()).collect();
         let path = staging.file(detail_sheet::CSV_FILE_NAME);
-        detail_sheet::write_csv(&path, &decided.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
+        detail_sheet::write_csv(&path, input.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
     }
     let templates = Templates::new(templates);
     let compose_inputs = compose::Inputs {
-        items: &decided.items,
+        items: &actioned.items,
         paid,
-        records: &inputs.records,
+        records,
         rules: config.rules(),
         as_of: config.as_of(),
-        metrics: &decided.metrics,
+        metrics: &actioned.metrics,
     };
     let emails = staging.folder("emails")?;
     let internal = staging.folder("internal")?;
@@ -74,7 +73,7 @@ fn write_other_outputs(
         let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
         std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })
     };
-    let composed = compose::compose(&decided.decisions.actions, &compose_inputs, &templates, &mut save)?;
+    let composed = compose::compose(&actioned.decisions.actions, &compose_inputs, &templates, &mut save)?;
     let outbox = staging.file(compose::OUTBOX);
     std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
         .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })?;
@@ -100,6 +99,109 @@ fn json_summary(
     serde_json::to_string_pretty(&value).map_err(Error::internal)
 }
 
+/// What `run` passes on from its options to [`decide_and_write`].
+struct WriteOptions<'a> {
+    state: &'a std::path::Path,
+    templates: Option<&'a std::path::Path>,
+    json: bool,
+    detail_rows_per_sheet: usize,
+}
+
+/// What [`decide_and_write`] made, and how long each side took.
+struct Written {
+    actioned: decide::Actioned,
+    composed: compose::Composed,
+    summary: Option<crate::report::summary_json::Summary>,
+    workbook_took: std::time::Duration,
+    emails_took: std::time::Duration,
+}
+
+/// Decides the actions of `aged` and writes every output into `staging`. The invoices are
+/// taken out of `inputs` (and the matched copy out of `aged`) and freed once the actions
+/// are decided.
+fn decide_and_write(
+    config: &RunConfig,
+    inputs: &mut crate::load::Inputs,
+    aged: &mut decide::Aged,
+    staging: &mut Staging,
+    options: &WriteOptions<'_>,
+) -> Result<Written> {
+    // Only what the outputs need is kept: the invoices themselves are freed once the
+    // actions are decided (a million invoices are ~300 MB; issue 7).
+    let invoices = std::mem::take(&mut inputs.batch.invoices);
+    let matched = aged.matched.take();
+    let rules = config.rules();
+    let workbook_path = staging.file(workbook::FILE_NAME);
+    let back = workbook::Back {
+        aging: &aged.aging,
+        batch: &inputs.batch,
+        records_rejected: &inputs.records.rejected,
+        reconciliation: aged.reconciliation.as_ref(),
+        company: &rules.company.name,
+        detail_rows_per_sheet: options.detail_rows_per_sheet,
+    };
+    // The workbook's Detail sheets (most of the work at a million invoices) are written on
+    // a second thread from the aging alone, while this one decides the actions, builds the
+    // front sheets and hands them over, then writes the JSON files and the emails (issue 7).
+    let (written, done) = std::thread::scope(|scope| {
+        let (send_front, front) = std::sync::mpsc::sync_channel::<Vec<rust_xlsxwriter::Worksheet>>(1);
+        let writer = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            workbook::write_with(&workbook_path, &back, move || {
+                front.recv().map_err(|_| Error::Internal("the front sheets were not made".into()))
+            })
+            .map(|()| started.elapsed())
+        });
+        let started = std::time::Instant::now();
+        let done = (|| {
+            let actioned = decide::decide_aged(
+                config,
+                &invoices,
+                matched.as_deref(),
+                &inputs.records,
+                aged,
+                options.state,
+                None,
+            )?;
+            let paid = thanked_items(&actioned.decisions, &invoices, config.as_of());
+            drop(invoices);
+            drop(matched);
+            let input = ReportInput {
+                aging: &aged.aging,
+                batch: &inputs.batch,
+                records_rejected: &inputs.records.rejected,
+                controls: aged.controls.clone(),
+                counts: aged.counts.clone(),
+                decisions: &actioned.decisions,
+                reconciliation: aged.reconciliation.as_ref(),
+                metrics: &actioned.metrics,
+                company: &rules.company.name,
+                rules_origin: config.rules_origin(),
+                detail_rows_per_sheet: options.detail_rows_per_sheet,
+            };
+            // The writer may have stopped already; its error is the one reported then.
+            let _ = send_front.send(workbook::front_sheets(&input)?);
+            let composed = write_other_outputs(
+                staging,
+                &input,
+                &actioned,
+                &inputs.records,
+                &paid,
+                config,
+                options.templates,
+            )?;
+            let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
+            Ok::<_, Error>((actioned, composed, summary, started.elapsed()))
+        })();
+        let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
+        (written, done)
+    });
+    // An error of the deciding side comes first: the writer only stops for want of it then.
+    let (actioned, composed, summary, emails_took) = done?;
+    let workbook_took = written?;
+    Ok(Written { actioned, composed, summary, workbook_took, emails_took })
+}
+
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
 /// `actions.json` into `--out` and the decisions into the log in `--state`.
 ///
@@ -122,72 +224,44 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
     let _lock = StateLock::take(&args.state)?;
-    progress.start("matching payments, aging and deciding the actions");
-    let mut decided = decide::decide(&config, &inputs, &args.state, None)?;
-    if let Some(reconciliation) = &decided.reconciliation {
+    progress.start("matching payments and aging");
+    let mut aged = decide::age(&config, &inputs)?;
+    if let Some(reconciliation) = &aged.reconciliation {
         progress.done("matched", reconciliation.payments.len(), "payments");
     }
-    progress.done("aged and decided", decided.aging.open_items.height(), "open items");
-    let paid = thanked_items(&decided, &inputs.batch.invoices, config.as_of());
-    // The aging and the items hold what the outputs need from the invoices: free them
-    // before writing (a million invoices are ~300 MB; issue 7).
-    inputs.batch.invoices = Vec::new();
-    let rules = config.rules();
-    let input = ReportInput {
-        aging: &decided.aging,
-        batch: &inputs.batch,
-        records_rejected: &inputs.records.rejected,
-        controls: decided.controls.clone(),
-        counts: decided.counts.clone(),
-        decisions: &decided.decisions,
-        reconciliation: decided.reconciliation.as_ref(),
-        metrics: &decided.metrics,
-        company: &rules.company.name,
-        rules_origin: config.rules_origin(),
+    progress.done("aged", aged.aging.open_items.height(), "open items");
+    let mut staging = Staging::new(config.out())?;
+    progress.start("deciding the actions; writing the workbook and the emails");
+    let options = WriteOptions {
+        state: &args.state,
+        templates: args.templates.as_deref(),
+        json: args.json,
         detail_rows_per_sheet: args.detail_sheet_rows,
     };
-    let mut staging = Staging::new(config.out())?;
-    // The workbook (the Detail sheet is most of the run at a million invoices) is written on
-    // a second thread while this one writes the JSON files and the emails (issue 7).
-    progress.start("writing the workbook and the emails");
-    let workbook_path = staging.file(workbook::FILE_NAME);
-    let (written, composed) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| {
-            let started = std::time::Instant::now();
-            workbook::write(&workbook_path, &input).map(|()| started.elapsed())
-        });
-        let started = std::time::Instant::now();
-        let composed =
-            write_other_outputs(&mut staging, &input, &decided, &inputs, &paid, &config, args.templates.as_deref())
-                .map(|composed| (composed, started.elapsed()));
-        let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
-        (written, composed)
-    });
-    let workbook_took = written?;
-    let (composed, emails_took) = composed?;
+    let Written { mut actioned, composed, summary, workbook_took, emails_took } =
+        decide_and_write(&config, &mut inputs, &mut aged, &mut staging, &options)?;
     progress.note(&format!(
-        "wrote the workbook in {:.1} s; the JSON files and {} emails in {:.1} s (at the same time)",
+        "wrote the workbook in {:.1} s; decided, wrote the JSON files and {} emails in {:.1} s (at the same time)",
         workbook_took.as_secs_f64(),
         composed.outbox.len(),
         emails_took.as_secs_f64()
     ));
     progress.done("wrote the workbook and", composed.outbox.len(), "emails");
-    let summary = args.json.then(|| crate::report::summary_json::Summary::new(&input));
     staging.commit()?;
     progress.finish();
-    decided.history.record(config.as_of(), decided.decisions.log_entries(config.as_of()));
-    decided.history.save(&args.state)?;
-    decided.trend.save(&args.state)?;
+    actioned.history.record(config.as_of(), actioned.decisions.log_entries(config.as_of()));
+    actioned.history.save(&args.state)?;
+    actioned.trend.save(&args.state)?;
 
     let exit_code = u8::from(!problems.is_empty());
     if let Some(summary) = summary {
-        let message = json_summary(&summary, &decided.decisions.actions, composed.outbox.len(), config.out())?;
+        let message = json_summary(&summary, &actioned.decisions.actions, composed.outbox.len(), config.out())?;
         return Ok(Outcome { message, exit_code });
     }
     if args.quiet {
         return Ok(Outcome { message: String::new(), exit_code });
     }
-    let mut message = human_summary(&decided, &composed, config.out());
+    let mut message = human_summary(&aged, &actioned, &composed, config.out());
     if !problems.is_empty() {
         let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
     }
@@ -195,8 +269,13 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
 }
 
 /// What a person reads after a run: rows, totals and metrics per currency, actions, files.
-fn human_summary(decided: &decide::Decided, composed: &compose::Composed, out: &std::path::Path) -> String {
-    let counts = &decided.counts;
+fn human_summary(
+    aged: &decide::Aged,
+    actioned: &decide::Actioned,
+    composed: &compose::Composed,
+    out: &std::path::Path,
+) -> String {
+    let counts = &aged.counts;
     let out = out.display();
     let mut message = format!(
         "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{}, {out}/{} and {out}/{}",
@@ -209,7 +288,7 @@ fn human_summary(decided: &decide::Decided, composed: &compose::Composed, out: &
         summary_json::FILE_NAME,
         actions_json::FILE_NAME,
     );
-    for t in &decided.aging.currencies {
+    for t in &aged.aging.currencies {
         let _ = write!(
             message,
             "\n{}: open {} ({} items), overdue {}",
@@ -218,12 +297,12 @@ fn human_summary(decided: &decide::Decided, composed: &compose::Composed, out: &
             t.total().count,
             t.currency.format(t.overdue.amount_minor)
         );
-        if let Some(m) = decided.metrics.currencies.iter().find(|m| m.currency == t.currency) {
+        if let Some(m) = actioned.metrics.currencies.iter().find(|m| m.currency == t.currency) {
             let or_na = |d| crate::metrics::text(d).unwrap_or_else(|| "n/a".into());
             let _ = write!(message, ", DSO {} days, CEI {}%", or_na(m.dso), or_na(m.cei));
         }
     }
-    let actions = &decided.decisions.actions;
+    let actions = &actioned.decisions.actions;
     let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
     let _ = write!(
         message,
