@@ -250,7 +250,7 @@ fn write(c: &Columns, source: &str, as_of: NaiveDate, out: &Path) -> Result<u32,
     let mut workbook = Workbook::new();
     // payback's writer settings: its compression level, text in the default style written
     // without a format (the same cell as `Format::new()`, without the per-cell format lookup).
-    workbook.set_zip_compression_level(3);
+    workbook.set_zip_compression_level(2);
     let mut money: HashMap<&str, Format> = HashMap::new();
     for code in &c.currency {
         money.entry(code.as_str()).or_insert_with(|| {

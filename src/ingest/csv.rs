@@ -22,7 +22,7 @@ pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Resu
         reason,
     };
     let bytes = std::fs::read(path).map_err(|e| unreadable(None, e.to_string()))?;
-    let text = decode(&bytes, encoding).map_err(|reason| unreadable(None, reason))?;
+    let text = decode(bytes, encoding).map_err(|reason| unreadable(None, reason))?;
     if text.trim().is_empty() {
         return Err(unreadable(None, "the file is empty".into()));
     }
@@ -82,29 +82,31 @@ fn true_line(data: &[u8], position: &::csv::Position) -> usize {
 }
 
 /// Decodes the file: the named encoding, or UTF-8 (BOM skipped), UTF-16 with a BOM, else
-/// GB18030 (which covers GBK and GB2312, the usual Chinese exports).
-fn decode(bytes: &[u8], named: Option<&str>) -> std::result::Result<String, String> {
+/// GB18030 (which covers GBK and GB2312, the usual Chinese exports). UTF-8 without a BOM
+/// (the usual case) is taken as it is, not copied.
+fn decode(bytes: Vec<u8>, named: Option<&str>) -> std::result::Result<String, String> {
     if let Some(label) = named {
         let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
             format!("unknown encoding \"{label}\"; try utf-8, gb18030, gbk, big5, shift_jis or windows-1252")
         })?;
-        let (text, _, had_errors) = encoding.decode(bytes);
+        let (text, _, had_errors) = encoding.decode(&bytes);
         if had_errors {
             return Err(format!("the text is not valid {}", encoding.name()));
         }
         return Ok(text.into_owned());
     }
-    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+    if let Some((encoding, bom)) = Encoding::for_bom(&bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
         if had_errors || ![UTF_8, UTF_16LE, UTF_16BE].contains(&encoding) {
             return Err(format!("the text is not valid {}", encoding.name()));
         }
         return Ok(text.into_owned());
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    let (text, had_errors) = GB18030.decode_without_bom_handling(bytes);
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e.into_bytes(),
+    };
+    let (text, had_errors) = GB18030.decode_without_bom_handling(&bytes);
     if had_errors {
         return Err("the text is neither UTF-8 nor GB18030/GBK; save the export as \"CSV UTF-8\" or name its encoding with --encoding".into());
     }
@@ -131,14 +133,14 @@ mod tests {
 
     #[test]
     fn encodings_are_detected() {
-        assert_eq!(decode("客户,金额".as_bytes(), None).unwrap(), "客户,金额");
-        assert_eq!(decode(b"\xef\xbb\xbfA,B", None).unwrap(), "A,B");
+        assert_eq!(decode("客户,金额".into(), None).unwrap(), "客户,金额");
+        assert_eq!(decode(b"\xef\xbb\xbfA,B".to_vec(), None).unwrap(), "A,B");
         let (gbk, _, _) = GB18030.encode("客户名称,发票金额");
-        assert_eq!(decode(&gbk, None).unwrap(), "客户名称,发票金额");
-        assert_eq!(decode(&gbk, Some("gbk")).unwrap(), "客户名称,发票金额");
+        assert_eq!(decode(gbk.to_vec(), None).unwrap(), "客户名称,发票金额");
+        assert_eq!(decode(gbk.to_vec(), Some("gbk")).unwrap(), "客户名称,发票金额");
         let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("A\tB".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-        assert_eq!(decode(&utf16, None).unwrap(), "A\tB");
-        assert!(decode(b"x", Some("klingon")).unwrap_err().contains("unknown encoding"));
+        assert_eq!(decode(utf16, None).unwrap(), "A\tB");
+        assert!(decode(b"x".to_vec(), Some("klingon")).unwrap_err().contains("unknown encoding"));
     }
 
     #[test]

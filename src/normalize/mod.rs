@@ -110,27 +110,74 @@ pub struct Normalized {
     pub duplicate_amounts: BTreeMap<String, i64>,
 }
 
-/// Types every row of `table`.
+/// Rows normalized per task: large enough that the threads' overhead is nothing, small
+/// enough that both cores get work on a few thousand rows.
+const CHUNK_ROWS: usize = 16_384;
+
+/// What one chunk of rows became.
+#[derive(Default)]
+struct Part {
+    invoices: Vec<Invoice>,
+    rejected: Vec<Rejected>,
+    skipped: Vec<Skipped>,
+}
+
+/// Types every row of `table`. Chunks of rows are typed on all cores (issue 7), in row
+/// order in the result; a group heading's customer carries across chunk boundaries.
 #[must_use]
 pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
-    let mut invoices = Vec::with_capacity(table.rows.len());
+    use rayon::prelude::*;
+    let header_keys: Vec<String> = table.headers.iter().map(|h| schema::header_key(h)).collect();
+    let invoice_col = columns.get(Field::InvoiceNo);
+    let reasons: Vec<Option<SkipReason>> = table
+        .rows
+        .par_iter()
+        .with_min_len(CHUNK_ROWS)
+        .map(|row| lines::classify(row, &header_keys, invoice_col))
+        .collect();
+    // The group heading in force at the start of each chunk (only the last one before it
+    // counts): found in one pass over the reasons, without re-reading rows.
+    let chunks = table.rows.len().div_ceil(CHUNK_ROWS);
+    let mut headings: Vec<Option<String>> = Vec::with_capacity(chunks);
+    let mut last_heading: Option<usize> = None;
+    for k in 0..chunks {
+        headings.push(last_heading.map(|i| Skipped::new(&table.rows[i], SkipReason::GroupHeading).text));
+        let rows = k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(table.rows.len());
+        if let Some(i) = rows.rev().find(|i| reasons[*i] == Some(SkipReason::GroupHeading)) {
+            last_heading = Some(i);
+        }
+    }
+    let parts: Vec<Part> = table
+        .rows
+        .par_chunks(CHUNK_ROWS)
+        .zip(reasons.par_chunks(CHUNK_ROWS))
+        .zip(headings.into_par_iter())
+        .map(|((rows, reasons), mut heading)| {
+            let mut part = Part { invoices: Vec::with_capacity(rows.len()), ..Part::default() };
+            for (row, reason) in rows.iter().zip(reasons) {
+                if let Some(reason) = *reason {
+                    let line = Skipped::new(row, reason);
+                    if reason == SkipReason::GroupHeading {
+                        heading = Some(line.text.clone());
+                    }
+                    part.skipped.push(line);
+                    continue;
+                }
+                match invoice(row, table, columns, options, heading.as_deref()) {
+                    Ok(invoice) => part.invoices.push(invoice),
+                    Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
+                }
+            }
+            part
+        })
+        .collect();
+    let mut invoices = Vec::with_capacity(parts.iter().map(|p| p.invoices.len()).sum());
     let mut rejected = Vec::new();
     let mut skipped = table.skipped.clone();
-    let header_keys: Vec<String> = table.headers.iter().map(|h| schema::header_key(h)).collect();
-    let mut heading: Option<String> = None;
-    for row in &table.rows {
-        if let Some(reason) = lines::classify(row, &header_keys, columns.get(Field::InvoiceNo)) {
-            let line = Skipped::new(row, reason);
-            if reason == SkipReason::GroupHeading {
-                heading = Some(line.text.clone());
-            }
-            skipped.push(line);
-            continue;
-        }
-        match invoice(row, table, columns, options, heading.as_deref()) {
-            Ok(invoice) => invoices.push(invoice),
-            Err((problems, open)) => rejected.push(reject(row, &problems, open)),
-        }
+    for part in parts {
+        invoices.extend(part.invoices);
+        rejected.extend(part.rejected);
+        skipped.extend(part.skipped);
     }
     skipped.sort_by_key(|s| s.row);
     let mut amounts_read: BTreeMap<String, i64> = BTreeMap::new();

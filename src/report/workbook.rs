@@ -107,9 +107,10 @@ pub fn front_sheets(input: &ReportInput<'_>) -> Result<Vec<Worksheet>> {
 pub fn write_with(path: &Path, back: &Back<'_>, front: impl FnOnce() -> Result<Vec<Worksheet>>) -> Result<()> {
     let formats = Formats::new(back.aging.currencies.iter().map(|t| &t.currency));
     let mut workbook = Workbook::new();
-    // Excel's own level: about 30% less time to save than the writer's default (6) for a
-    // file about 10% larger (issue 7).
-    workbook.set_zip_compression_level(3);
+    // zlib-rs's fastest level short of its "quick" one: at a million items the file is
+    // about 5% larger than at level 3 (102 MB against 97 MB) and written 15–25% faster;
+    // level 1 would be 43% larger (issue 7).
+    workbook.set_zip_compression_level(2);
     // Same inputs and as-of date → same bytes: the creation time is the as-of date.
     let created = back.aging.as_of.and_time(NaiveTime::MIN);
     workbook.set_properties(
