@@ -17,8 +17,8 @@
 //!   columns of `src/report/detail_sheet.rs` with the same kind of write per cell (text,
 //!   date, number with a per-currency money format, integer), header format, widths,
 //!   freeze panes, autofilter and the days-past-due colours, `rust_xlsxwriter` in
-//!   constant-memory mode with payback's compression level. No aging beyond the per-row
-//!   days and bucket, no other sheet.
+//!   constant-memory mode with payback's compression level, and payback's allocator
+//!   (mimalloc). No aging beyond the per-row days and bucket, no other sheet.
 //!
 //! With `both`, one JSON line on stderr gives each phase's wall and CPU seconds, and the
 //! write phase's peak RSS (the kernel's high-water mark is reset between the phases
@@ -88,6 +88,10 @@ fn peak_rss_kib() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// The same allocator as the `payback` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();

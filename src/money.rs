@@ -3,9 +3,12 @@
 use rust_decimal::Decimal;
 
 /// An ISO 4217 currency and its number of decimal places.
+///
+/// The code is held inline (three ASCII capitals): no allocation per invoice, of which a
+/// run may hold millions (issue 7). Ordered and hashed as its code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
-    code: String,
+    code: [u8; 3],
 }
 
 /// Codes whose minor unit is not 2 decimal places.
@@ -32,22 +35,31 @@ impl Currency {
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         if let Some((_, code)) = SYNONYMS.iter().find(|(name, _)| name.eq_ignore_ascii_case(text)) {
-            return Some(Self { code: (*code).to_owned() });
+            return Self::from_code(code);
         }
-        (text.len() == 3 && text.chars().all(|c| c.is_ascii_alphabetic()))
-            .then(|| Self { code: text.to_ascii_uppercase() })
+        if !text.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        Self::from_code(&text.to_ascii_uppercase())
+    }
+
+    /// Three ASCII letters (already upper case) as a currency.
+    fn from_code(code: &str) -> Option<Self> {
+        let code: [u8; 3] = code.as_bytes().try_into().ok()?;
+        Some(Self { code })
     }
 
     /// The ISO code, e.g. `CNY`.
     #[must_use]
     pub fn code(&self) -> &str {
-        &self.code
+        // Three ASCII letters: always UTF-8.
+        std::str::from_utf8(&self.code).unwrap_or_default()
     }
 
     /// Decimal places of the minor unit (2 for CNY, 0 for JPY).
     #[must_use]
     pub fn exponent(&self) -> u32 {
-        let code = self.code.as_str();
+        let code = self.code();
         if ZERO_DECIMALS.contains(&code) {
             0
         } else if THREE_DECIMALS.contains(&code) {
@@ -60,7 +72,7 @@ impl Currency {
     /// The symbol used in number formats, when one is unambiguous enough for a report.
     #[must_use]
     pub fn symbol(&self) -> Option<&'static str> {
-        Some(match self.code.as_str() {
+        Some(match self.code() {
             "CNY" => "¥",
             "USD" => "$",
             "EUR" => "€",
@@ -80,7 +92,7 @@ impl Currency {
         let exp = self.exponent();
         let scaled = amount.round_dp(exp);
         if scaled != amount {
-            return Err(format!("{amount} has more than {exp} decimal places for {}", self.code));
+            return Err(format!("{amount} has more than {exp} decimal places for {}", self.code()));
         }
         let mut minor = scaled;
         minor.rescale(exp);

@@ -173,7 +173,7 @@ impl<'a> Index<'a> {
         let by_invoice = |pool: &'a [OpenItem]| {
             let mut map = HashMap::new();
             for i in pool {
-                map.entry((i.customer.as_str(), i.invoice_no.as_str())).or_insert(i);
+                map.entry((&*i.customer, i.invoice_no.as_str())).or_insert(i);
             }
             map
         };
@@ -230,7 +230,7 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
     let lang =
         index.contact(first).and_then(|c| c.language.clone()).unwrap_or_else(|| inputs.rules.company.language.clone());
     let project = items.iter().find_map(|i| i.project.as_ref()).and_then(|name| {
-        let p = index.projects.get(&(name.as_str(), action.customer.as_str()))?;
+        let p = index.projects.get(&(&**name, action.customer.as_str()))?;
         Some(ProjectView {
             name: p.project.clone(),
             go_live_date: p.go_live_date.map(|d| d.to_string()),
@@ -279,8 +279,8 @@ fn invoice_view(i: &OpenItem) -> InvoiceView {
         open_amount: i.currency.format(i.open_minor),
         currency: i.currency.code().to_owned(),
         days_past_due: i.days_past_due,
-        project: i.project.clone(),
-        contract_no: i.contract_no.clone(),
+        project: i.project.as_deref().map(str::to_owned),
+        contract_no: i.contract_no.as_deref().map(str::to_owned),
     }
 }
 
@@ -308,7 +308,7 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
     }
     let mut lines: Vec<DigestLines<'_>> = vec![BTreeMap::new(); managers.len()];
     for item in inputs.items {
-        for &m in of_customer.get(item.customer.as_str()).into_iter().flatten() {
+        for &m in of_customer.get(&*item.customer).into_iter().flatten() {
             let line = lines[m].entry((&item.customer, item.currency.code())).or_default();
             line.0 += item.open_minor;
             if item.days_past_due > 0 {

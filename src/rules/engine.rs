@@ -9,6 +9,7 @@
 //! currency the invoices are then grouped: one message to the highest stage's recipients,
 //! unless the cadence says wait ([`super::grouping`]).
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataType, PolarsResult};
@@ -24,11 +25,13 @@ use crate::money::Currency;
 use crate::normalize::records::{Contact, Followup, Milestone, Project, Trigger};
 use crate::normalize::schema::{col_name as c, from_epoch_days};
 
-/// An open invoice as the engine sees it.
+/// An open invoice as the engine sees it. Customer, contract and project names are
+/// shared between the items that repeat them (a million items name 20 thousand customers;
+/// issue 7).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenItem {
     /// Customer name.
-    pub customer: String,
+    pub customer: Arc<str>,
     /// Invoice number.
     pub invoice_no: String,
     /// Currency.
@@ -46,11 +49,27 @@ pub struct OpenItem {
     /// Invoice amount, minor units.
     pub amount_minor: i64,
     /// Contract number, if given.
-    pub contract_no: Option<String>,
+    pub contract_no: Option<Arc<str>>,
     /// Project, if the invoice names one.
-    pub project: Option<String>,
+    pub project: Option<Arc<str>>,
     /// The due date was empty in the input and assumed from the default term.
     pub due_assumed: bool,
+}
+
+/// Hands out one shared copy of each text of a column whose equal values mostly sit
+/// together (the aging is sorted by customer): the last text is kept and reused.
+#[derive(Default)]
+struct Shared {
+    last: Option<Arc<str>>,
+}
+
+impl Shared {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        match &self.last {
+            Some(last) if **last == *text => Arc::clone(last),
+            _ => Arc::clone(self.last.insert(Arc::from(text))),
+        }
+    }
 }
 
 /// The open items of the aging, in its order.
@@ -73,13 +92,14 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
     let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
     let mut parsed: HashMap<&str, Option<Currency>> = HashMap::new();
     let mut items = Vec::with_capacity(df.height());
+    let (mut customers, mut contracts, mut projects) = (Shared::default(), Shared::default(), Shared::default());
     for i in 0..df.height() {
         let code = currency[i].unwrap_or_default();
         let Some(currency) = parsed.entry(code).or_insert_with(|| Currency::parse(code)).clone() else {
             continue;
         };
         items.push(OpenItem {
-            customer: customer[i].unwrap_or_default().to_owned(),
+            customer: customers.get(customer[i].unwrap_or_default()),
             invoice_no: invoice_no[i].unwrap_or_default().to_owned(),
             currency,
             open_minor: open[i],
@@ -88,8 +108,8 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
             due_date: from_epoch_days(due[i]),
             invoice_date: from_epoch_days(invoiced[i]),
             amount_minor: amount[i],
-            contract_no: contract[i].map(str::to_owned),
-            project: project[i].map(str::to_owned),
+            contract_no: contract[i].map(|t| contracts.get(t)),
+            project: project[i].map(|t| projects.get(t)),
             due_assumed: assumed[i],
         });
     }
@@ -101,7 +121,7 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
 #[must_use]
 pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenItem {
     OpenItem {
-        customer: invoice.customer.clone(),
+        customer: Arc::from(invoice.customer.as_str()),
         invoice_no: invoice.invoice_no.clone(),
         currency: invoice.currency.clone(),
         open_minor: invoice.amount_minor,
@@ -110,8 +130,8 @@ pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenI
         due_date: invoice.due_date,
         invoice_date: invoice.invoice_date,
         amount_minor: invoice.amount_minor,
-        contract_no: invoice.contract_no.clone(),
-        project: invoice.project.clone(),
+        contract_no: invoice.contract_no.as_deref().map(Arc::from),
+        project: invoice.project.as_deref().map(Arc::from),
         due_assumed: invoice.due_assumed,
     }
 }
@@ -172,7 +192,7 @@ pub fn decide(
         let keep = traced.is_some_and(|n| n == item.invoice_no);
         let (plan, trace) = plan(item, &lookup, spec, as_of, keep);
         decisions.traces.extend(trace);
-        groups.entry((item.customer.as_str(), item.currency.code())).or_default().push((item, plan));
+        groups.entry((&*item.customer, item.currency.code())).or_default().push((item, plan));
     }
     let mut contacted: BTreeSet<String> = BTreeSet::new();
     for ((customer, _), planned) in &groups {
@@ -335,7 +355,7 @@ fn plan(
     keep: bool,
 ) -> (Plan, Option<InvoiceTrace>) {
     let mut t = Tracer(keep.then(|| InvoiceTrace {
-        customer: item.customer.clone(),
+        customer: item.customer.to_string(),
         invoice_no: item.invoice_no.clone(),
         days_past_due: item.days_past_due,
         lines: Vec::new(),
