@@ -176,10 +176,10 @@ fn decide_and_write(
                 rules_origin: config.rules_origin(),
                 detail_rows_per_sheet: options.detail_rows_per_sheet,
             };
-            // The writer may have stopped already; its error is the one reported then.
             let front_started = std::time::Instant::now();
             let front = workbook::front_sheets(&input)?;
             let front_took = front_started.elapsed();
+            // The writer may have stopped already; its error is the one reported then.
             let _ = send_front.send(front);
             let composed =
                 write_other_outputs(staging, &input, &actioned, &inputs.records, &paid, config, options.templates)?;
