@@ -53,9 +53,6 @@ pub struct Aged {
     pub controls: Vec<SourceControl>,
     /// Payments matched to invoices, when `--payments` was given.
     pub reconciliation: Option<Reconciliation>,
-    /// The invoices with the matched payments applied, when payments changed balances
-    /// (`run` takes them out to free them once the actions are decided).
-    pub matched: Option<Vec<crate::normalize::Invoice>>,
 }
 
 /// Ages `inputs` and decides the actions, with the history in `state`. Only the invoices
@@ -64,18 +61,20 @@ pub struct Aged {
 /// # Errors
 /// A history that cannot be read, control totals that do not reconcile (a bug).
 pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
-    let aged = age(config, inputs)?;
+    let (aged, matched) = age(config, inputs)?;
     let Actioned { items, decisions, history, metrics, trend } =
-        decide_aged(config, &inputs.batch.invoices, aged.matched.as_deref(), &inputs.records, &aged, state, traced)?;
-    let Aged { aging, counts, controls, reconciliation, .. } = aged;
+        decide_aged(config, &inputs.batch.invoices, matched.as_deref(), &inputs.records, &aged, state, traced)?;
+    let Aged { aging, counts, controls, reconciliation } = aged;
     Ok(Decided { aging, counts, controls, items, decisions, history, reconciliation, metrics, trend })
 }
 
 /// Matches the payments and ages the invoices; checks the row counts and control totals.
+/// Returns the aging and, when payments changed balances, the invoices with the matched
+/// payments applied (for [`decide_aged`]; `run` frees them once the actions are decided).
 ///
 /// # Errors
 /// Control totals that do not reconcile (a bug), polars errors.
-pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<Aged> {
+pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crate::normalize::Invoice>>)> {
     // Payments reduce the open amounts first: the aging uses balances after matching.
     // A copy only when payments change the balances (a million invoices are ~300 MB).
     let mut invoices = std::borrow::Cow::Borrowed(inputs.batch.invoices.as_slice());
@@ -101,7 +100,7 @@ pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<Aged> {
         std::borrow::Cow::Owned(matched) => Some(matched),
         std::borrow::Cow::Borrowed(_) => None,
     };
-    Ok(Aged { aging, counts, controls, reconciliation, matched })
+    Ok((Aged { aging, counts, controls, reconciliation }, matched))
 }
 
 /// What the rules made of an aged run: the [`Decided`] parts not in [`Aged`].
@@ -121,7 +120,7 @@ pub struct Actioned {
 
 /// Decides the actions and computes the metrics of an aged run, with the history in
 /// `state`: `original` are the invoices as read, `matched` the same after payment matching
-/// ([`Aged::matched`]). Only the invoices numbered `traced` keep their rule trace.
+/// (returned by [`age`]). Only the invoices numbered `traced` keep their rule trace.
 ///
 /// # Errors
 /// A history or trend that cannot be read, a calendar that cannot be loaded.

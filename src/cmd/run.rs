@@ -120,19 +120,19 @@ struct Written {
 }
 
 /// Decides the actions of `aged` and writes every output into `staging`. The invoices are
-/// taken out of `inputs` (and the matched copy out of `aged`) and freed once the actions
-/// are decided.
+/// taken out of `inputs` and, with their `matched` copy, freed once the actions are
+/// decided.
 fn decide_and_write(
     config: &RunConfig,
     inputs: &mut crate::load::Inputs,
-    aged: &mut decide::Aged,
+    aged: &decide::Aged,
+    matched: Option<Vec<crate::normalize::Invoice>>,
     staging: &mut Staging,
     options: &WriteOptions<'_>,
 ) -> Result<Written> {
     // Only what the outputs need is kept: the invoices themselves are freed once the
     // actions are decided (a million invoices are ~300 MB; issue 7).
     let invoices = std::mem::take(&mut inputs.batch.invoices);
-    let matched = aged.matched.take();
     let rules = config.rules();
     let workbook_path = staging.file(workbook::FILE_NAME);
     let back = workbook::Back {
@@ -218,7 +218,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let _lock = StateLock::take(&args.state)?;
     progress.start("matching payments and aging");
-    let mut aged = decide::age(&config, &inputs)?;
+    let (aged, matched) = decide::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {
         progress.done("matched", reconciliation.payments.len(), "payments");
     }
@@ -232,7 +232,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         detail_rows_per_sheet: args.detail_sheet_rows,
     };
     let Written { mut actioned, composed, summary, workbook_took, emails_took, decide_took, front_took } =
-        decide_and_write(&config, &mut inputs, &mut aged, &mut staging, &options)?;
+        decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
     progress.note(&format!(
         "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
         workbook_took.as_secs_f64(),
