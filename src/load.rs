@@ -27,36 +27,43 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
             || presets.iter().any(|p| p.knows(&key))
             || config.mappings().iter().any(|m| header_key(&m.header) == key)
     };
-    let table = ingest::read_table(path, file.sheet.as_deref(), config.encoding(), &config.rules().limits, &known)?;
-    let preset: Option<&Preset> = match config.preset() {
-        Some(name) => Some(presets::named(&presets, name)?),
-        None => presets::detect(&presets, &table.headers),
-    };
-    let mut mappings = config.mappings().to_vec();
-    let mut ignore = Vec::new();
-    let mut optional = Vec::new();
-    if let Some(preset) = preset {
-        mappings.extend(preset.mappings(&table.headers));
-        ignore = preset.ignored();
-        if preset.customer_from_heading {
-            optional.push(Field::Customer);
+    let limits = &config.rules().limits;
+    ingest::with_table(path, file.sheet.as_deref(), config.encoding(), limits, &known, |head, rows| {
+        let preset: Option<&Preset> = match config.preset() {
+            Some(name) => Some(presets::named(&presets, name)?),
+            None => presets::detect(&presets, &head.headers),
+        };
+        let mut mappings = config.mappings().to_vec();
+        let mut ignore = Vec::new();
+        let mut optional = Vec::new();
+        if let Some(preset) = preset {
+            mappings.extend(preset.mappings(&head.headers));
+            ignore = preset.ignored();
+            if preset.customer_from_heading {
+                optional.push(Field::Customer);
+            }
         }
-    }
-    let columns = ColumnMap::resolve(&table.headers, &mappings, &ignore, &optional, &table.source.location())?;
-    let base = config.value_format();
-    let options = normalize::Options {
-        default_currency: config.default_currency().clone(),
-        default_term_days: config.rules().input.default_term_days,
-        format: ValueFormat {
-            date_order: base.date_order.or(preset.and_then(|p| p.date_order)),
-            decimal_comma: base.decimal_comma || preset.is_some_and(|p| p.decimal_comma),
-            date1904: false,
-        },
-        customer_from_heading: preset.is_some_and(|p| p.customer_from_heading),
-    };
-    let mut normalized = normalize::normalize(&table, &columns, &options);
-    normalized.preset = preset.map(|p| p.name.clone());
-    Ok(normalized)
+        let columns = ColumnMap::resolve(&head.headers, &mappings, &ignore, &optional, &head.source.location())?;
+        let base = config.value_format();
+        let options = normalize::Options {
+            default_currency: config.default_currency().clone(),
+            default_term_days: config.rules().input.default_term_days,
+            format: ValueFormat {
+                date_order: base.date_order.or(preset.and_then(|p| p.date_order)),
+                decimal_comma: base.decimal_comma || preset.is_some_and(|p| p.decimal_comma),
+                date1904: false,
+            },
+            customer_from_heading: preset.is_some_and(|p| p.customer_from_heading),
+        };
+        // The rows are typed chunk by chunk while the reader goes on (issue 7).
+        let mut typing = normalize::Normalizer::new(&head, &columns, &options);
+        while let Some(chunk) = rows.next_chunk()? {
+            typing.push(&chunk);
+        }
+        let mut normalized = typing.finish(rows.take_skipped());
+        normalized.preset = preset.map(|p| p.name.clone());
+        Ok(normalized)
+    })
 }
 
 /// Everything a run reads: the invoices (combined) and the record tables.

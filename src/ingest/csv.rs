@@ -6,6 +6,7 @@ use std::path::Path;
 
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
+use super::stream::{RowSink, SheetInfo};
 use super::{Cell, RawRow, RawSheet, SourceRef};
 use crate::error::{Error, Location, Result};
 
@@ -16,6 +17,14 @@ use crate::error::{Error, Location, Result};
 /// [`Error::Unreadable`] when the file is missing, empty, in an unknown encoding or
 /// malformed.
 pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Result<RawSheet> {
+    super::stream::collect(|sink| read_into(path, encoding, limits, sink))
+}
+
+/// As [`read`], handing each row to `sink` as it is read.
+///
+/// # Errors
+/// As [`read`], and the sink's.
+pub fn read_into(path: &Path, encoding: Option<&str>, limits: &super::Limits, sink: &mut dyn RowSink) -> Result<()> {
     let source = SourceRef { file: path.to_path_buf(), sheet: None };
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
         location: Location { row, ..Location::file(path) },
@@ -26,12 +35,13 @@ pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Resu
     if text.trim().is_empty() {
         return Err(unreadable(None, "the file is empty".into()));
     }
+    sink.sheet(SheetInfo { source, date1904: false, merged: Vec::new() })?;
     let data = text.as_bytes();
     let mut reader =
         ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(&text)).from_reader(data);
-    let mut rows = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut next_line = 1;
+    let mut row_count = 0;
     let mut cell_count = 0;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -44,11 +54,13 @@ pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Resu
         }
         let line = record.position().map_or(next_line, |p| true_line(data, p));
         let location = Location { row: Some(line), ..Location::file(path) };
-        limits.check_cell(&location, rows.len() + 1, record.len().saturating_sub(1))?;
+        // Rows so far, blank lines included, this one too.
+        row_count += line.saturating_sub(next_line) + 1;
+        limits.check_cell(&location, row_count, record.len().saturating_sub(1))?;
         cell_count += record.len();
         limits.check_cells(&location, cell_count)?;
         for blank in next_line..line {
-            rows.push(RawRow { number: blank, cells: Vec::new() });
+            sink.row(RawRow { number: blank, cells: Vec::new() })?;
         }
         // A quoted field may span lines: the next record starts after them.
         #[allow(clippy::naive_bytecount)] // fields are short; not worth a crate
@@ -62,9 +74,9 @@ pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Resu
                 if text.is_empty() { Cell::Empty } else { Cell::Text(text.into_owned()) }
             })
             .collect();
-        rows.push(RawRow { number: line, cells });
+        sink.row(RawRow { number: line, cells })?;
     }
-    Ok(RawSheet { source, rows, date1904: false })
+    Ok(())
 }
 
 /// The reader reports a record's position at the start of any blank lines before it: the

@@ -3,7 +3,7 @@
 //! lines above it and the blank lines below it as [`Skipped`], never silently.
 use std::fmt;
 
-use super::{RawRow, RawSheet, RawTable, column_letter};
+use super::{RawRow, RawSheet, RawTable, SourceRef, column_letter};
 use crate::error::{Error, Result};
 
 /// How many rows from the top are searched for the header.
@@ -79,27 +79,65 @@ impl Skipped {
     }
 }
 
-/// Splits `rows` into title lines, the header and the data rows below it.
+/// The number of non-blank cells of `row`.
+#[must_use]
+pub fn filled(row: &RawRow) -> usize {
+    row.cells.iter().filter(|c| !c.is_blank()).count()
+}
+
+/// Where [`find`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// The header is the row at this index.
+    Found(usize),
+    /// The rows so far do not tell: more are needed.
+    NeedMore,
+    /// No row can be the header.
+    Missing,
+}
+
+/// Finds the header among the first rows of a sheet; `complete` says whether `rows` is the
+/// whole sheet.
 ///
 /// The header is the row among the first [`HEADER_SEARCH_ROWS`] with the most cells that
 /// `is_known` recognises as a column name (at least two; the first such row on a tie);
 /// when no row has two, the first row with two filled cells.
+#[must_use]
+pub fn find(rows: &[RawRow], is_known: &dyn Fn(&str) -> bool, complete: bool) -> Search {
+    if rows.len() < HEADER_SEARCH_ROWS && !complete {
+        return Search::NeedMore;
+    }
+    let known = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank() && is_known(c.to_text().trim())).count();
+    let search = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
+    let best = search.iter().enumerate().map(|(i, r)| (known(r), i)).max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    match best {
+        Some((score, i)) if score >= 2 => Search::Found(i),
+        _ => match rows.iter().position(|r| filled(r) >= 2) {
+            Some(i) => Search::Found(i),
+            None if complete => Search::Missing,
+            None => Search::NeedMore,
+        },
+    }
+}
+
+/// Splits `rows` into title lines, the header and the data rows below it.
 ///
 /// # Errors
 /// [`Error::NoHeader`] when no row has two filled cells.
 pub fn split(sheet: RawSheet, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
     let RawSheet { source, rows, date1904 } = sheet;
-    let filled = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank()).count();
-    let known = |row: &RawRow| row.cells.iter().filter(|c| !c.is_blank() && is_known(c.to_text().trim())).count();
-    let search = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
-    let best = search.iter().enumerate().map(|(i, r)| (known(r), i)).max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let header_index = match best {
-        Some((score, i)) if score >= 2 => Some(i),
-        _ => rows.iter().position(|r| filled(r) >= 2),
-    };
-    let Some(header_index) = header_index else {
-        return Err(Error::NoHeader { location: source.location() });
-    };
+    match find(&rows, is_known, true) {
+        Search::Found(index) => split_at(rows, index, source, date1904),
+        Search::NeedMore | Search::Missing => Err(Error::NoHeader { location: source.location() }),
+    }
+}
+
+/// Splits `rows` at the header `header_index` (found by [`find`]): the lines above it are
+/// skipped as titles or blank lines, the blank lines below it as blank lines.
+///
+/// # Errors
+/// [`Error::Internal`] when `header_index` is not a row.
+pub fn split_at(rows: Vec<RawRow>, header_index: usize, source: SourceRef, date1904: bool) -> Result<RawTable> {
     let mut rows = rows.into_iter();
     let mut skipped = Vec::new();
     for row in rows.by_ref().take(header_index) {

@@ -5,7 +5,9 @@ pub mod cell;
 pub mod csv;
 pub mod header;
 pub mod limits;
+pub mod merged;
 pub mod source;
+pub mod stream;
 pub mod workbook;
 
 use std::path::Path;
@@ -14,6 +16,7 @@ pub use cell::Cell;
 pub use header::{SkipReason, Skipped};
 pub use limits::Limits;
 pub use source::{RawRow, RawSheet, RawTable, SourceRef};
+pub use stream::{DataRows, TableHead};
 
 use crate::error::{Error, Location, Result};
 
@@ -31,18 +34,47 @@ pub fn read_table(
     limits: &Limits,
     is_known: &dyn Fn(&str) -> bool,
 ) -> Result<RawTable> {
+    let sheet = stream::collect(|sink| read_rows(path, sheet, encoding, limits, sink))?;
+    header::split(sheet, is_known)
+}
+
+/// As [`read_table`], but the rows are read on a thread of their own while `consume` uses
+/// them: it gets the header and the data rows below it in chunks, as they are read. Only
+/// a few chunks of untyped cells are held at a time.
+///
+/// # Errors
+/// As [`read_table`] (errors in late rows come from [`DataRows::next_chunk`]), and those
+/// of `consume`.
+pub fn with_table<T>(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Option<&str>,
+    limits: &Limits,
+    is_known: &dyn Fn(&str) -> bool,
+    consume: impl FnOnce(TableHead, &mut DataRows) -> Result<T>,
+) -> Result<T> {
+    stream::with_table(|sink| read_rows(path, sheet, encoding, limits, sink), is_known, consume)
+}
+
+/// Reads the rows of a CSV file or a workbook's sheet into `sink`.
+fn read_rows(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Option<&str>,
+    limits: &Limits,
+    sink: &mut dyn stream::RowSink,
+) -> Result<()> {
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    let sheet = match extension.as_str() {
-        "csv" | "txt" | "tsv" => csv::read(path, encoding, limits)?,
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read(path, sheet, limits)?,
+    match extension.as_str() {
+        "csv" | "txt" | "tsv" => csv::read_into(path, encoding, limits, sink),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook::read_into(path, sheet, limits, sink),
         other => Err(Error::Unreadable {
             location: Location::file(path),
             reason: format!(
                 "unsupported file type \"{other}\"; payback reads .csv, .xlsx, .xlsm, .xlsb, .xls and .ods"
             ),
-        })?,
-    };
-    header::split(sheet, is_known)
+        }),
+    }
 }
 
 /// Spreadsheet column letters for a 0-based index: 0 → A, 26 → AA.

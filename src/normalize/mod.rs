@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef};
+use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef, TableHead};
 use crate::money::Currency;
 use columns::ColumnMap;
 use schema::Field;
@@ -122,86 +122,143 @@ struct Part {
     skipped: Vec<Skipped>,
 }
 
-/// Types every row of `table`. Chunks of rows are typed on all cores (issue 7), in row
-/// order in the result; a group heading's customer carries across chunk boundaries.
+/// Types every row of `table` (see [`Normalizer`]).
 #[must_use]
 pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
-    use rayon::prelude::*;
-    let header_keys: Vec<String> = table.headers.iter().map(|h| schema::header_key(h)).collect();
-    let invoice_col = columns.get(Field::InvoiceNo);
-    let reasons: Vec<Option<SkipReason>> = table
-        .rows
-        .par_iter()
-        .with_min_len(CHUNK_ROWS)
-        .map(|row| lines::classify(row, &header_keys, invoice_col))
-        .collect();
-    // The group heading in force at the start of each chunk (only the last one before it
-    // counts): found in one pass over the reasons, without re-reading rows.
-    let chunks = table.rows.len().div_ceil(CHUNK_ROWS);
-    let mut headings: Vec<Option<String>> = Vec::with_capacity(chunks);
-    let mut last_heading: Option<usize> = None;
-    for k in 0..chunks {
-        headings.push(last_heading.map(|i| Skipped::new(&table.rows[i], SkipReason::GroupHeading).text));
-        let rows = k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(table.rows.len());
-        if let Some(i) = rows.rev().find(|i| reasons[*i] == Some(SkipReason::GroupHeading)) {
-            last_heading = Some(i);
-        }
-    }
-    let parts: Vec<Part> = table
-        .rows
-        .par_chunks(CHUNK_ROWS)
-        .zip(reasons.par_chunks(CHUNK_ROWS))
-        .zip(headings.into_par_iter())
-        .map(|((rows, reasons), mut heading)| {
-            let mut part = Part { invoices: Vec::with_capacity(rows.len()), ..Part::default() };
-            for (row, reason) in rows.iter().zip(reasons) {
-                if let Some(reason) = *reason {
-                    let line = Skipped::new(row, reason);
-                    if reason == SkipReason::GroupHeading {
-                        heading = Some(line.text.clone());
-                    }
-                    part.skipped.push(line);
-                    continue;
-                }
-                match invoice(row, table, columns, options, heading.as_deref()) {
-                    Ok(invoice) => part.invoices.push(invoice),
-                    Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
-                }
-            }
-            part
-        })
-        .collect();
-    let mut invoices = Vec::with_capacity(parts.iter().map(|p| p.invoices.len()).sum());
-    let mut rejected = Vec::new();
-    let mut skipped = table.skipped.clone();
-    for part in parts {
-        invoices.extend(part.invoices);
-        rejected.extend(part.rejected);
-        skipped.extend(part.skipped);
-    }
-    skipped.sort_by_key(|s| s.row);
-    let mut amounts_read: BTreeMap<String, i64> = BTreeMap::new();
-    let readable = invoices.iter().map(|i| (&i.currency, i.open_minor));
-    for (currency, open) in readable.chain(rejected.iter().filter_map(|r| r.open.as_ref().map(|(c, m)| (c, *m)))) {
-        *amounts_read.entry(currency.code().to_owned()).or_default() += open;
-    }
-    Normalized {
+    let head = TableHead {
         source: table.source.clone(),
         headers: table.headers.clone(),
-        read: invoices.len() + rejected.len(),
-        invoices,
-        rejected,
-        skipped,
-        preset: None,
-        unused_columns: table
-            .headers
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !columns.uses(*i))
-            .map(|(_, h)| h.clone())
-            .collect(),
-        amounts_read,
-        duplicate_amounts: BTreeMap::new(),
+        header_row: table.header_row,
+        skipped: table.skipped.clone(),
+        date1904: table.date1904,
+    };
+    let mut normalizer = Normalizer::new(&head, columns, options);
+    normalizer.push(&table.rows);
+    normalizer.finish(Vec::new())
+}
+
+/// Types the data rows of one table as they come, chunk after chunk: rows within a chunk
+/// on all cores (issue 7), in row order in the result; a group heading's customer carries
+/// across chunk boundaries.
+pub struct Normalizer<'a> {
+    head: &'a TableHead,
+    columns: &'a ColumnMap,
+    options: &'a Options,
+    header_keys: Vec<String>,
+    /// The group heading in force after the rows so far.
+    heading: Option<String>,
+    invoices: Vec<Invoice>,
+    rejected: Vec<Rejected>,
+    skipped: Vec<Skipped>,
+}
+
+impl<'a> Normalizer<'a> {
+    /// A normalizer for the rows below `head`.
+    #[must_use]
+    pub fn new(head: &'a TableHead, columns: &'a ColumnMap, options: &'a Options) -> Self {
+        Self {
+            head,
+            columns,
+            options,
+            header_keys: head.headers.iter().map(|h| schema::header_key(h)).collect(),
+            heading: None,
+            invoices: Vec::new(),
+            rejected: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Types the next rows (in row order, after those pushed before).
+    pub fn push(&mut self, rows: &[RawRow]) {
+        use rayon::prelude::*;
+        let invoice_col = self.columns.get(Field::InvoiceNo);
+        let reasons: Vec<Option<SkipReason>> = rows
+            .par_iter()
+            .with_min_len(CHUNK_ROWS)
+            .map(|row| lines::classify(row, &self.header_keys, invoice_col))
+            .collect();
+        // The group heading in force at the start of each chunk (only the last one before
+        // it counts): found in one pass over the reasons, without re-reading rows.
+        let chunks = rows.len().div_ceil(CHUNK_ROWS);
+        let mut headings: Vec<Option<String>> = Vec::with_capacity(chunks);
+        let mut last_heading: Option<usize> = None;
+        for k in 0..chunks {
+            headings.push(match last_heading {
+                Some(i) => Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text),
+                None => self.heading.clone(),
+            });
+            let range = k * CHUNK_ROWS..((k + 1) * CHUNK_ROWS).min(rows.len());
+            if let Some(i) = range.rev().find(|i| reasons[*i] == Some(SkipReason::GroupHeading)) {
+                last_heading = Some(i);
+            }
+        }
+        if let Some(i) = last_heading {
+            self.heading = Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text);
+        }
+        let (head, columns, options) = (self.head, self.columns, self.options);
+        let parts: Vec<Part> = rows
+            .par_chunks(CHUNK_ROWS)
+            .zip(reasons.par_chunks(CHUNK_ROWS))
+            .zip(headings.into_par_iter())
+            .map(|((rows, reasons), mut heading)| {
+                let mut part = Part { invoices: Vec::with_capacity(rows.len()), ..Part::default() };
+                for (row, reason) in rows.iter().zip(reasons) {
+                    if let Some(reason) = *reason {
+                        let line = Skipped::new(row, reason);
+                        if reason == SkipReason::GroupHeading {
+                            heading = Some(line.text.clone());
+                        }
+                        part.skipped.push(line);
+                        continue;
+                    }
+                    match invoice(row, head, columns, options, heading.as_deref()) {
+                        Ok(invoice) => part.invoices.push(invoice),
+                        Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
+                    }
+                }
+                part
+            })
+            .collect();
+        self.invoices.reserve(parts.iter().map(|p| p.invoices.len()).sum());
+        for part in parts {
+            self.invoices.extend(part.invoices);
+            self.rejected.extend(part.rejected);
+            self.skipped.extend(part.skipped);
+        }
+    }
+
+    /// The outcome, with `skipped` (blank lines met below the header) added to the lines
+    /// that are not data rows.
+    #[must_use]
+    pub fn finish(self, skipped: Vec<Skipped>) -> Normalized {
+        let Self { head, columns, invoices, rejected, skipped: classified, .. } = self;
+        let mut all = head.skipped.clone();
+        all.extend(skipped);
+        all.extend(classified);
+        all.sort_by_key(|s| s.row);
+        let mut amounts_read: BTreeMap<String, i64> = BTreeMap::new();
+        let readable = invoices.iter().map(|i| (&i.currency, i.open_minor));
+        for (currency, open) in readable.chain(rejected.iter().filter_map(|r| r.open.as_ref().map(|(c, m)| (c, *m)))) {
+            *amounts_read.entry(currency.code().to_owned()).or_default() += open;
+        }
+        Normalized {
+            source: head.source.clone(),
+            headers: head.headers.clone(),
+            read: invoices.len() + rejected.len(),
+            invoices,
+            rejected,
+            skipped: all,
+            preset: None,
+            unused_columns: head
+                .headers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !columns.uses(*i))
+                .map(|(_, h)| h.clone())
+                .collect(),
+            amounts_read,
+            duplicate_amounts: BTreeMap::new(),
+        }
     }
 }
 
@@ -218,7 +275,7 @@ struct Problem {
 /// Reads the fields of one row, collecting every problem rather than stopping at the first.
 struct RowReader<'a> {
     row: &'a RawRow,
-    table: &'a RawTable,
+    head: &'a TableHead,
     columns: &'a ColumnMap,
     problems: Vec<Problem>,
 }
@@ -232,7 +289,7 @@ impl<'a> RowReader<'a> {
     }
 
     fn refuse(&mut self, index: usize, cell: &Cell, reason: &str) {
-        let column = self.table.headers.get(index).cloned().unwrap_or_default();
+        let column = self.head.headers.get(index).cloned().unwrap_or_default();
         let reason =
             if reason.starts_with("is ") { format!("{column} {reason}") } else { format!("{column}: {reason}") };
         self.problems.push(Problem { column, value: cell.to_text(), reason });
@@ -275,13 +332,13 @@ impl<'a> RowReader<'a> {
 
 fn invoice(
     row: &RawRow,
-    table: &RawTable,
+    head: &TableHead,
     columns: &ColumnMap,
     options: &Options,
     heading: Option<&str>,
 ) -> Result<Invoice, Failure> {
-    let mut r = RowReader { row, table, columns, problems: Vec::new() };
-    let format = value::ValueFormat { date1904: table.date1904, ..options.format };
+    let mut r = RowReader { row, head, columns, problems: Vec::new() };
+    let format = value::ValueFormat { date1904: head.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
     let customer = match heading {
         Some(heading) if options.customer_from_heading && customer_blank => Some(heading.to_owned()),
