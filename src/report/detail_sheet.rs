@@ -143,8 +143,30 @@ fn write_rows(
         let last = RowNum::try_from(df.height())?;
         super::formats::colour_days(ws, (1, DAYS_PAST_DUE_COL, last, DAYS_PAST_DUE_COL), f)?;
     }
-    let money: BTreeMap<&str, (&Currency, Format)> =
-        aging.currencies.iter().map(|t| (t.currency.code(), (&t.currency, f.money(&t.currency)))).collect();
+    // The money columns take the format of the most common currency; only the other
+    // currencies' amounts are written with a format of their own (see above).
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for code in df.column(c::CURRENCY)?.str()?.iter() {
+        *counts.entry(code.unwrap_or_default()).or_default() += 1;
+    }
+    let common = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(code, _)| *code);
+    let money: BTreeMap<&str, (&Currency, Option<Format>)> = aging
+        .currencies
+        .iter()
+        .map(|t| {
+            let format = f.money(&t.currency);
+            if Some(t.currency.code()) == common {
+                (t.currency.code(), (&t.currency, None))
+            } else {
+                (t.currency.code(), (&t.currency, Some(format)))
+            }
+        })
+        .collect();
+    if let Some(common) = aging.currencies.iter().find(|t| Some(t.currency.code()) == common) {
+        for col in [5, OPEN_COL] {
+            ws.set_column_format(col, &f.money(&common.currency))?;
+        }
+    }
     for start in (0..df.height()).step_by(SLICE_ROWS) {
         let part = df.slice(i64::try_from(start)?, SLICE_ROWS);
         write_slice(ws, &part, RowNum::try_from(start + 1)?, aging, sources, &money, f)?;
@@ -159,7 +181,7 @@ fn write_slice(
     first: RowNum,
     aging: &Aging,
     sources: &[String],
-    money: &BTreeMap<&str, (&Currency, Format)>,
+    money: &BTreeMap<&str, (&Currency, Option<Format>)>,
     f: &Formats,
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Text columns borrowed from the frame (no copy of any string).
@@ -188,8 +210,12 @@ fn write_slice(
         write_date(ws, row, 2, invoice_date[i])?;
         write_date(ws, row, 3, due_date[i])?;
         write_plain_text(ws, row, CURRENCY_COL, code)?;
-        ws.write_number_with_format(row, 5, cur.excel_value(amount[i]), money)?;
-        ws.write_number_with_format(row, OPEN_COL, cur.excel_value(open[i]), money)?;
+        for (col, minor) in [(5, amount[i]), (OPEN_COL, open[i])] {
+            match money {
+                Some(format) => ws.write_number_with_format(row, col, cur.excel_value(minor), format)?,
+                None => ws.write_number(row, col, cur.excel_value(minor))?,
+            };
+        }
         #[allow(clippy::cast_precision_loss)]
         {
             ws.write_number(row, DAYS_PAST_DUE_COL, days_past_due[i] as f64)?;
@@ -244,7 +270,28 @@ pub fn write_csv(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), S
 }
 
 fn write_csv_rows(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), Box<dyn std::error::Error>> {
-    let df = &aging.open_items;
+    let money: BTreeMap<&str, &Currency> = aging.currencies.iter().map(|t| (t.currency.code(), &t.currency)).collect();
+    let file = std::fs::File::create(path)?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
+    w.write_record(HEADERS)?;
+    // A slice of rows at a time, as for the sheets: the columns of ten million items
+    // gathered at once were 4 GB (issue 7).
+    let height = aging.open_items.height();
+    for start in (0..height).step_by(SLICE_ROWS) {
+        let part = aging.open_items.slice(i64::try_from(start)?, SLICE_ROWS);
+        write_csv_slice(&mut w, &part, aging, sources, &money)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_csv_slice<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    df: &DataFrame,
+    aging: &Aging,
+    sources: &[String],
+    money: &BTreeMap<&str, &Currency>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
         Ok(df.column(name)?.str()?.iter().map(|v| v.map(crate::email::compose::csv_text)).collect())
     };
@@ -256,10 +303,6 @@ fn write_csv_rows(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), 
     let (days_past_due, age_days, bucket) = (ints(df, DAYS_PAST_DUE)?, ints(df, AGE_DAYS)?, ints(df, BUCKET)?);
     let (source_row, source) = (ints(df, c::SOURCE_ROW)?, ints(df, c::SOURCE)?);
     let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
-    let money: BTreeMap<&str, &Currency> = aging.currencies.iter().map(|t| (t.currency.code(), &t.currency)).collect();
-    let file = std::fs::File::create(path)?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
-    w.write_record(HEADERS)?;
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let or_empty = |t: &Option<String>| t.clone().unwrap_or_default();
     for i in 0..df.height() {
@@ -285,7 +328,6 @@ fn write_csv_rows(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), 
             if assumed[i] { DUE_ASSUMED_NOTE.to_owned() } else { String::new() },
         ])?;
     }
-    w.flush()?;
     Ok(())
 }
 
