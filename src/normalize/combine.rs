@@ -32,53 +32,82 @@ pub struct Batch {
 /// Combines the inputs, flagging duplicates by `policy`.
 #[must_use]
 pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
-    // The first invoice of each (customer, invoice number), as its index in `invoices`:
-    // looked up by the borrowed key, with no copy of the key per row (issue 7).
-    let hasher = hashbrown::DefaultHashBuilder::default();
-    let hash = |customer: &str, invoice_no: &str| hasher.hash_one((customer, invoice_no));
-    let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::new();
-    let mut invoices: Vec<Invoice> = Vec::with_capacity(parts.iter().map(|p| p.invoices.len()).sum());
     let names: Vec<String> = parts.iter().map(|p| p.source.describe()).collect();
+    // Every invoice in one vector, in input order: the first input's vector is kept as it
+    // is and the others appended, rather than each row moved into a new one (a copy of a
+    // million rows, and two vectors of them at once; issue 7).
+    let mut invoices: Vec<Invoice> = Vec::new();
     for (index, part) in parts.iter_mut().enumerate() {
-        for mut invoice in std::mem::take(&mut part.invoices) {
+        let mut these = std::mem::take(&mut part.invoices);
+        for invoice in &mut these {
             invoice.source = index;
-            let h = hash(&invoice.customer, &invoice.invoice_no);
-            let same =
-                |&i: &usize| invoices[i].customer == invoice.customer && invoices[i].invoice_no == invoice.invoice_no;
-            let Some(&first) = seen.find(h, same) else {
-                seen.insert_unique(h, invoices.len(), |&i| hash(&invoices[i].customer, &invoices[i].invoice_no));
-                invoices.push(invoice);
-                continue;
-            };
-            let (first_source, first_row) = (invoices[first].source, invoices[first].source_row);
-            let place = if first_source == index {
-                format!("row {first_row}")
-            } else {
-                format!("{} row {first_row}", names[first_source])
-            };
-            let reason = format!(
-                "duplicate invoice: {} {} is also at {place}; counted once",
-                invoice.customer, invoice.invoice_no
-            );
-            match policy {
-                DuplicatePolicy::Reject => part.rejected.push(Rejected {
-                    row: invoice.source_row,
-                    column: "invoice_no".into(),
-                    value: invoice.invoice_no.clone(),
-                    reason,
-                    raw: Vec::new(),
-                    open: Some((invoice.currency.clone(), invoice.open_minor)),
-                }),
-                DuplicatePolicy::Warn => {
-                    part.skipped.push(Skipped { row: invoice.source_row, reason: SkipReason::Duplicate, text: reason });
-                    part.read -= 1;
-                    *part.duplicate_amounts.entry(invoice.currency.code().to_owned()).or_default() +=
-                        invoice.open_minor;
-                }
+        }
+        if invoices.is_empty() {
+            invoices = these;
+        } else {
+            invoices.append(&mut these);
+        }
+    }
+    let duplicates = duplicates(&invoices);
+    for &(later, first) in &duplicates {
+        let (invoice, first) = (&invoices[later], &invoices[first]);
+        let part = &mut parts[invoice.source];
+        let place = if first.source == invoice.source {
+            format!("row {}", first.source_row)
+        } else {
+            format!("{} row {}", names[first.source], first.source_row)
+        };
+        let reason =
+            format!("duplicate invoice: {} {} is also at {place}; counted once", invoice.customer, invoice.invoice_no);
+        match policy {
+            DuplicatePolicy::Reject => part.rejected.push(Rejected {
+                row: invoice.source_row,
+                column: "invoice_no".into(),
+                value: invoice.invoice_no.clone(),
+                reason,
+                raw: Vec::new(),
+                open: Some((invoice.currency.clone(), invoice.open_minor)),
+            }),
+            DuplicatePolicy::Warn => {
+                part.skipped.push(Skipped { row: invoice.source_row, reason: SkipReason::Duplicate, text: reason });
+                part.read -= 1;
+                *part.duplicate_amounts.entry(invoice.currency.code().to_owned()).or_default() += invoice.open_minor;
             }
         }
+    }
+    if !duplicates.is_empty() {
+        let mut later = duplicates.iter().map(|(later, _)| *later).peekable();
+        let mut index = 0;
+        invoices.retain(|_| {
+            let keep = later.next_if_eq(&index).is_none();
+            index += 1;
+            keep
+        });
+    }
+    for part in &mut parts {
         part.rejected.sort_by_key(|r| r.row);
         part.skipped.sort_by_key(|s| s.row);
     }
     Batch { sources: parts, invoices }
+}
+
+/// (later, first): each invoice with the customer and invoice number of an earlier one,
+/// with the index of that first one, in order. Keys are borrowed, not copied.
+fn duplicates(invoices: &[Invoice]) -> Vec<(usize, usize)> {
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    let hash = |invoice: &Invoice| hasher.hash_one((invoice.customer.as_str(), invoice.invoice_no.as_str()));
+    let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(invoices.len());
+    let mut found = Vec::new();
+    for (index, invoice) in invoices.iter().enumerate() {
+        let h = hash(invoice);
+        let same =
+            |&i: &usize| invoices[i].customer == invoice.customer && invoices[i].invoice_no == invoice.invoice_no;
+        match seen.find(h, same) {
+            Some(&first) => found.push((index, first)),
+            None => {
+                seen.insert_unique(h, index, |&i| hash(&invoices[i]));
+            }
+        }
+    }
+    found
 }
