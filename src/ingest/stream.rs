@@ -368,6 +368,32 @@ mod tests {
     }
 
     #[test]
+    fn a_reader_error_after_some_chunks_reaches_the_consumer() {
+        let read = |sink: &mut dyn RowSink| {
+            sink.sheet(SheetInfo {
+                source: SourceRef { file: "t.csv".into(), sheet: None },
+                date1904: false,
+                merged: Vec::new(),
+            })?;
+            sink.row(text(1, &["Customer", "Invoice No"]))?;
+            for n in 2..=CHUNK_ROWS * 2 {
+                sink.row(text(n, &["A", "1"]))?;
+            }
+            Err(Error::Internal("bad quote at line 131073".into()))
+        };
+        let known = |t: &str| t == "Customer" || t == "Invoice No";
+        let mut rows_seen = 0;
+        let result: Result<()> = with_table(read, &known, |_, rows| {
+            while let Some(chunk) = rows.next_chunk()? {
+                rows_seen += chunk.len();
+            }
+            Ok(())
+        });
+        assert_eq!(result.unwrap_err().to_string(), Error::Internal("bad quote at line 131073".into()).to_string());
+        assert_eq!(rows_seen, CHUNK_ROWS * 2 - 1, "the rows before the error were handed over");
+    }
+
+    #[test]
     fn a_failing_consumer_stops_the_reader_and_its_error_wins() {
         let read = |sink: &mut dyn RowSink| {
             sink.sheet(SheetInfo {
