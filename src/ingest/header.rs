@@ -85,6 +85,20 @@ pub fn filled(row: &RawRow) -> usize {
     row.cells.iter().filter(|c| !c.is_blank()).count()
 }
 
+/// The rows below the header that hold data; the blank ones go to `skipped`.
+pub fn data_rows(rows: impl IntoIterator<Item = RawRow>, skipped: &mut Vec<Skipped>) -> Vec<RawRow> {
+    let rows = rows.into_iter();
+    let mut data = Vec::with_capacity(rows.size_hint().0);
+    for row in rows {
+        if filled(&row) == 0 {
+            skipped.push(Skipped::new(&row, SkipReason::Blank));
+        } else {
+            data.push(row);
+        }
+    }
+    data
+}
+
 /// Where [`find`] got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Search {
@@ -145,14 +159,7 @@ pub fn split_at(rows: Vec<RawRow>, header_index: usize, source: SourceRef, date1
         skipped.push(Skipped::new(&row, reason));
     }
     let header = rows.next().ok_or_else(|| Error::Internal("header row vanished".into()))?;
-    let mut data = Vec::new();
-    for row in rows {
-        if filled(&row) == 0 {
-            skipped.push(Skipped::new(&row, SkipReason::Blank));
-        } else {
-            data.push(row);
-        }
-    }
+    let data = data_rows(rows, &mut skipped);
     let headers = header
         .cells
         .iter()

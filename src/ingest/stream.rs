@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::header::{self, Search};
 use super::merged::Region;
-use super::{Cell, RawRow, RawSheet, SkipReason, Skipped, SourceRef};
+use super::{Cell, RawRow, RawSheet, Skipped, SourceRef};
 use crate::error::{Error, Result};
 
 /// Rows per chunk handed from the reading thread.
@@ -203,28 +203,34 @@ impl DataRows {
         if let Some(first) = self.first.take() {
             return Ok(Some(first));
         }
-        while !self.done {
-            match self.rx.recv() {
-                Ok(Ok(Piece::Rows(rows))) => {
-                    let mut data = Vec::with_capacity(rows.len());
-                    for mut row in rows {
-                        self.fill.apply(&mut row);
-                        if header::filled(&row) == 0 {
-                            self.skipped.push(Skipped::new(&row, SkipReason::Blank));
-                        } else {
-                            data.push(row);
-                        }
-                    }
-                    if !data.is_empty() {
-                        return Ok(Some(data));
-                    }
-                }
-                Ok(Ok(Piece::Sheet(_))) => return Err(Error::Internal("the reader sent its sheet twice".into())),
-                Ok(Err(e)) => return Err(e),
-                Err(_) => self.done = true, // the reader finished
+        while let Some(rows) = self.receive()? {
+            let data = header::data_rows(rows, &mut self.skipped);
+            if !data.is_empty() {
+                return Ok(Some(data));
             }
         }
         Ok(None)
+    }
+
+    /// The next rows from the reader, merged cells filled; `None` once it has finished.
+    fn receive(&mut self) -> Result<Option<Vec<RawRow>>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.rx.recv() {
+            Ok(Ok(Piece::Rows(mut rows))) => {
+                for row in &mut rows {
+                    self.fill.apply(row);
+                }
+                Ok(Some(rows))
+            }
+            Ok(Ok(Piece::Sheet(_))) => Err(Error::Internal("the reader sent its sheet twice".into())),
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                self.done = true; // the reader finished
+                Ok(None)
+            }
+        }
     }
 
     /// The blank lines met below the header so far.
@@ -266,16 +272,8 @@ pub fn with_table<T>(
                 Search::Missing => return Err(Error::NoHeader { location: info.source.location() }),
                 Search::NeedMore => {}
             }
-            match rows.rx.recv() {
-                Ok(Ok(Piece::Rows(chunk))) => {
-                    top.extend(chunk.into_iter().map(|mut row| {
-                        rows.fill.apply(&mut row);
-                        row
-                    }));
-                }
-                Ok(Ok(Piece::Sheet(_))) => return Err(Error::Internal("the reader sent its sheet twice".into())),
-                Ok(Err(e)) => return Err(e),
-                Err(_) => rows.done = true,
+            if let Some(chunk) = rows.receive()? {
+                top.extend(chunk);
             }
         };
         let table = header::split_at(top, found, info.source, info.date1904)?;
@@ -304,6 +302,11 @@ pub fn collect(read: impl FnOnce(&mut dyn RowSink) -> Result<()>) -> Result<RawS
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::SkipReason;
+
+    fn csv_sheet() -> SheetInfo {
+        SheetInfo { source: SourceRef { file: "t.csv".into(), sheet: None }, date1904: false, merged: Vec::new() }
+    }
 
     fn text(number: usize, cells: &[&str]) -> RawRow {
         let cells = cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).into()) }).collect();
@@ -336,11 +339,7 @@ mod tests {
     fn rows_arrive_in_chunks_below_the_header_with_blank_lines_skipped() {
         let total = CHUNK_ROWS + 10;
         let read = |sink: &mut dyn RowSink| {
-            sink.sheet(SheetInfo {
-                source: SourceRef { file: "t.csv".into(), sheet: None },
-                date1904: false,
-                merged: Vec::new(),
-            })?;
+            sink.sheet(csv_sheet())?;
             sink.row(text(1, &["Report"]))?;
             sink.row(text(2, &["Customer", "Invoice No"]))?;
             for n in 3..=total {
@@ -370,11 +369,7 @@ mod tests {
     #[test]
     fn a_reader_error_after_some_chunks_reaches_the_consumer() {
         let read = |sink: &mut dyn RowSink| {
-            sink.sheet(SheetInfo {
-                source: SourceRef { file: "t.csv".into(), sheet: None },
-                date1904: false,
-                merged: Vec::new(),
-            })?;
+            sink.sheet(csv_sheet())?;
             sink.row(text(1, &["Customer", "Invoice No"]))?;
             for n in 2..=CHUNK_ROWS * 2 {
                 sink.row(text(n, &["A", "1"]))?;
@@ -396,11 +391,7 @@ mod tests {
     #[test]
     fn a_failing_consumer_stops_the_reader_and_its_error_wins() {
         let read = |sink: &mut dyn RowSink| {
-            sink.sheet(SheetInfo {
-                source: SourceRef { file: "t.csv".into(), sheet: None },
-                date1904: false,
-                merged: Vec::new(),
-            })?;
+            sink.sheet(csv_sheet())?;
             for n in 1.. {
                 sink.row(text(n, &["Customer", "Invoice No"]))?;
             }

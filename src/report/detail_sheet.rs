@@ -153,14 +153,7 @@ fn write_rows(
     let money: BTreeMap<&str, (&Currency, Option<Format>)> = aging
         .currencies
         .iter()
-        .map(|t| {
-            let format = f.money(&t.currency);
-            if Some(t.currency.code()) == common {
-                (t.currency.code(), (&t.currency, None))
-            } else {
-                (t.currency.code(), (&t.currency, Some(format)))
-            }
-        })
+        .map(|t| (t.currency.code(), (&t.currency, (Some(t.currency.code()) != common).then(|| f.money(&t.currency)))))
         .collect();
     if let Some(common) = aging.currencies.iter().find(|t| Some(t.currency.code()) == common) {
         for col in [5, OPEN_COL] {
