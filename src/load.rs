@@ -136,6 +136,6 @@ fn load_records<T>(
     let known = |text: &str| kind.knows(text) || mappings.values().any(|h| header_key(h) == header_key(text));
     let table =
         ingest::read_table(&file.path, file.sheet.as_deref(), config.encoding(), &config.rules().limits, &known)?;
-    let columns = kind.resolve(&table.headers, &mappings, &table.source.location())?;
+    let columns = kind.resolve(&table.head.headers, &mappings, &table.head.source.location())?;
     Ok(Some(records::read(&table, kind, &columns, build)))
 }

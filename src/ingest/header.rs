@@ -3,7 +3,7 @@
 //! lines above it and the blank lines below it as [`Skipped`], never silently.
 use std::fmt;
 
-use super::{RawRow, RawSheet, RawTable, SourceRef, column_letter};
+use super::{RawRow, RawSheet, RawTable, SourceRef, TableHead, column_letter};
 use crate::error::{Error, Result};
 
 /// How many rows from the top are searched for the header.
@@ -170,7 +170,7 @@ pub fn split_at(rows: Vec<RawRow>, header_index: usize, source: SourceRef, date1
             if text.is_empty() { format!("Column {}", column_letter(i)) } else { text.to_owned() }
         })
         .collect();
-    Ok(RawTable { source, headers, header_row: header.number, rows: data, skipped, date1904 })
+    Ok(RawTable { head: TableHead { source, headers, header_row: header.number, skipped, date1904 }, rows: data })
 }
 
 #[cfg(test)]
@@ -196,14 +196,14 @@ mod tests {
         let known = |t: &str| ["Customer", "Invoice No", "Due Date"].contains(&t);
         let source = crate::ingest::SourceRef { file: "a.csv".into(), sheet: None };
         let table = split(RawSheet { source, rows, date1904: false }, &known).unwrap();
-        assert_eq!(table.header_row, 4);
+        assert_eq!(table.head.header_row, 4);
         assert_eq!(table.rows.len(), 1);
-        let reasons: Vec<_> = table.skipped.iter().map(|s| (s.row, s.reason)).collect();
+        let reasons: Vec<_> = table.head.skipped.iter().map(|s| (s.row, s.reason)).collect();
         assert_eq!(
             reasons,
             [(1, SkipReason::Title), (2, SkipReason::Title), (3, SkipReason::Blank), (6, SkipReason::Blank)]
         );
-        assert_eq!(table.skipped[1].text, "As of Nov 30, 2026 | printed by: admin");
+        assert_eq!(table.head.skipped[1].text, "As of Nov 30, 2026 | printed by: admin");
     }
 }
 
@@ -234,8 +234,8 @@ mod fuzz {
             let sheet = RawSheet { source: SourceRef { file: "fuzz.csv".into(), sheet: None }, rows, date1904: false };
             if let Ok(table) = split(sheet, &known) {
                 // Every line is the header, a data row or a skipped line: nothing is lost.
-                prop_assert_eq!(1 + table.rows.len() + table.skipped.len(), total);
-                let keys: Vec<String> = table.headers.iter().map(|h| crate::normalize::schema::header_key(h)).collect();
+                prop_assert_eq!(1 + table.rows.len() + table.head.skipped.len(), total);
+                let keys: Vec<String> = table.head.headers.iter().map(|h| crate::normalize::schema::header_key(h)).collect();
                 for row in &table.rows {
                     let _ = crate::normalize::lines::classify(row, &keys, Some(1));
                 }

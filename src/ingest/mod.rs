@@ -15,8 +15,8 @@ use std::path::Path;
 pub use cell::Cell;
 pub use header::{SkipReason, Skipped};
 pub use limits::Limits;
-pub use source::{RawRow, RawSheet, RawTable, SourceRef};
-pub use stream::{DataRows, TableHead};
+pub use source::{RawRow, RawSheet, RawTable, SourceRef, TableHead};
+pub use stream::DataRows;
 
 use crate::error::{Error, Location, Result};
 

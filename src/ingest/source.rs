@@ -50,21 +50,28 @@ pub struct RawSheet {
     pub date1904: bool,
 }
 
-/// A table read from a source: header texts and the data rows below the header.
+/// The header of a table and what surrounds it, before the data rows.
 #[derive(Debug, Clone)]
-pub struct RawTable {
+pub struct TableHead {
     /// Where it came from.
     pub source: SourceRef,
     /// Header texts, trimmed; empty headers are named `Column X`.
     pub headers: Vec<String>,
     /// 1-based row number of the header.
     pub header_row: usize,
-    /// Non-blank rows below the header.
-    pub rows: Vec<RawRow>,
     /// Lines that are not data: title lines above the header, blank lines.
     pub skipped: Vec<super::Skipped>,
     /// Whether date serial numbers count from 1904.
     pub date1904: bool,
+}
+
+/// A table read from a source: its header and the data rows below it.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    /// The header, where the table came from and the lines that are not data.
+    pub head: TableHead,
+    /// Non-blank rows below the header.
+    pub rows: Vec<RawRow>,
 }
 
 impl RawTable {

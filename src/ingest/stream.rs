@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::header::{self, Search};
 use super::merged::Region;
-use super::{Cell, RawRow, RawSheet, Skipped, SourceRef};
+use super::{Cell, RawRow, RawSheet, RawTable, Skipped, SourceRef, TableHead};
 use crate::error::{Error, Result};
 
 /// Rows per chunk handed from the reading thread.
@@ -45,21 +45,6 @@ pub trait RowSink {
     /// # Errors
     /// When the rows are no longer wanted.
     fn row(&mut self, row: RawRow) -> Result<()>;
-}
-
-/// The header and what surrounds it, before the data rows.
-#[derive(Debug, Clone)]
-pub struct TableHead {
-    /// Where it came from.
-    pub source: SourceRef,
-    /// Header texts, trimmed; empty headers are named `Column X`.
-    pub headers: Vec<String>,
-    /// 1-based row number of the header.
-    pub header_row: usize,
-    /// Title lines above the header and blank lines among the first rows.
-    pub skipped: Vec<Skipped>,
-    /// Whether date serial numbers count from 1904.
-    pub date1904: bool,
 }
 
 /// Copies the value of each merged region's top-left cell into the region's blank cells
@@ -276,15 +261,8 @@ pub fn with_table<T>(
                 top.extend(chunk);
             }
         };
-        let table = header::split_at(top, found, info.source, info.date1904)?;
-        let head = TableHead {
-            source: table.source,
-            headers: table.headers,
-            header_row: table.header_row,
-            skipped: table.skipped,
-            date1904: table.date1904,
-        };
-        rows.first = Some(table.rows).filter(|r| !r.is_empty());
+        let RawTable { head, rows: data } = header::split_at(top, found, info.source, info.date1904)?;
+        rows.first = Some(data).filter(|r| !r.is_empty());
         consume(head, &mut rows)
     })
 }

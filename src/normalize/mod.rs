@@ -125,14 +125,7 @@ struct Part {
 /// Types every row of `table` (see [`Normalizer`]).
 #[must_use]
 pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
-    let head = TableHead {
-        source: table.source.clone(),
-        headers: table.headers.clone(),
-        header_row: table.header_row,
-        skipped: table.skipped.clone(),
-        date1904: table.date1904,
-    };
-    let mut normalizer = Normalizer::new(&head, columns, options);
+    let mut normalizer = Normalizer::new(&table.head, columns, options);
     normalizer.push(&table.rows);
     normalizer.finish(Vec::new())
 }

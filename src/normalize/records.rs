@@ -430,7 +430,7 @@ pub fn read<T>(
     let mut rows = Vec::new();
     let mut rejected = Vec::new();
     for row in &table.rows {
-        let fields = Fields { kind, columns, cells: &row.cells, headers: &table.headers, row: row.number };
+        let fields = Fields { kind, columns, cells: &row.cells, headers: &table.head.headers, row: row.number };
         match build(&fields) {
             Ok(value) => rows.push(value),
             // The row's cells go into Value as "Header: value" pairs: the Rejected sheet's
@@ -441,7 +441,7 @@ pub fn read<T>(
                 value: row
                     .cells
                     .iter()
-                    .zip(&table.headers)
+                    .zip(&table.head.headers)
                     .filter(|(c, _)| !c.is_blank())
                     .map(|(c, h)| format!("{h}: {}", c.to_text().trim()))
                     .collect::<Vec<_>>()
@@ -452,7 +452,7 @@ pub fn read<T>(
             }),
         }
     }
-    Read { source: table.source.clone(), rows, rejected }
+    Read { source: table.head.source.clone(), rows, rejected }
 }
 
 /// The cells of one record row, by field name.
