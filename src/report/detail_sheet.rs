@@ -14,7 +14,7 @@ use super::workbook::{write_plain_text, write_text};
 use crate::ingest::column_letter;
 use crate::money::Currency;
 use crate::normalize::schema::{col_name as c, from_epoch_days};
-use crate::rules::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints, strings};
+use crate::rules::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints};
 
 /// The sheet name (of the first Detail sheet).
 pub const NAME: &str = "Detail";
@@ -167,6 +167,53 @@ fn write_rows(
     Ok(())
 }
 
+/// The columns of a slice of the aging's items, as the Detail sheet and `detail.csv`
+/// write them; text borrowed from the frame (no copy of any string).
+struct Slice<'a> {
+    customer: Vec<Option<&'a str>>,
+    invoice_no: Vec<Option<&'a str>>,
+    currency: Vec<Option<&'a str>>,
+    invoice_date: Vec<Option<chrono::NaiveDate>>,
+    due_date: Vec<Option<chrono::NaiveDate>>,
+    paid_date: Vec<Option<chrono::NaiveDate>>,
+    amount: Vec<i64>,
+    open: Vec<i64>,
+    days_past_due: Vec<i64>,
+    age_days: Vec<i64>,
+    bucket: Vec<i64>,
+    source_row: Vec<i64>,
+    source: Vec<i64>,
+    assumed: Vec<bool>,
+    project: Vec<Option<&'a str>>,
+    contract_no: Vec<Option<&'a str>>,
+    project_manager: Vec<Option<&'a str>>,
+}
+
+impl<'a> Slice<'a> {
+    fn gather(df: &'a DataFrame) -> PolarsResult<Self> {
+        let text = |name: &str| -> PolarsResult<Vec<Option<&'a str>>> { Ok(df.column(name)?.str()?.iter().collect()) };
+        Ok(Self {
+            customer: text(c::CUSTOMER)?,
+            invoice_no: text(c::INVOICE_NO)?,
+            currency: text(c::CURRENCY)?,
+            invoice_date: dates(df, c::INVOICE_DATE)?,
+            due_date: dates(df, c::DUE_DATE)?,
+            paid_date: dates(df, c::PAID_DATE)?,
+            amount: ints(df, c::AMOUNT_MINOR)?,
+            open: ints(df, c::OPEN_MINOR)?,
+            days_past_due: ints(df, DAYS_PAST_DUE)?,
+            age_days: ints(df, AGE_DAYS)?,
+            bucket: ints(df, BUCKET)?,
+            source_row: ints(df, c::SOURCE_ROW)?,
+            source: ints(df, c::SOURCE)?,
+            assumed: df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect(),
+            project: text(c::PROJECT)?,
+            contract_no: text(c::CONTRACT_NO)?,
+            project_manager: text(c::PROJECT_MANAGER)?,
+        })
+    }
+}
+
 /// Writes the items of `df` from sheet row `first` on.
 fn write_slice(
     ws: &mut Worksheet,
@@ -177,33 +224,17 @@ fn write_slice(
     money: &BTreeMap<&str, (&Currency, Option<Format>)>,
     f: &Formats,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    // Text columns borrowed from the frame (no copy of any string).
-    let text = |name: &str| -> PolarsResult<Vec<Option<&str>>> { Ok(df.column(name)?.str()?.iter().collect()) };
-    let customer = text(c::CUSTOMER)?;
-    let invoice_no = text(c::INVOICE_NO)?;
-    let currency = text(c::CURRENCY)?;
-    let invoice_date = dates(df, c::INVOICE_DATE)?;
-    let due_date = dates(df, c::DUE_DATE)?;
-    let paid_date = dates(df, c::PAID_DATE)?;
-    let amount = ints(df, c::AMOUNT_MINOR)?;
-    let open = ints(df, c::OPEN_MINOR)?;
-    let days_past_due = ints(df, DAYS_PAST_DUE)?;
-    let age_days = ints(df, AGE_DAYS)?;
-    let bucket = ints(df, BUCKET)?;
-    let source_row = ints(df, c::SOURCE_ROW)?;
-    let source = ints(df, c::SOURCE)?;
-    let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
-    let (project, contract_no, project_manager) = (text(c::PROJECT)?, text(c::CONTRACT_NO)?, text(c::PROJECT_MANAGER)?);
+    let cols = Slice::gather(df)?;
     for i in 0..df.height() {
         let row = first + RowNum::try_from(i)?;
-        let code = currency[i].unwrap_or_default();
+        let code = cols.currency[i].unwrap_or_default();
         let (cur, money) = money.get(code).ok_or("currency missing from the totals")?;
-        write_plain_text(ws, row, 0, customer[i].unwrap_or_default())?;
-        write_plain_text(ws, row, 1, invoice_no[i].unwrap_or_default())?;
-        write_date(ws, row, 2, invoice_date[i])?;
-        write_date(ws, row, 3, due_date[i])?;
+        write_plain_text(ws, row, 0, cols.customer[i].unwrap_or_default())?;
+        write_plain_text(ws, row, 1, cols.invoice_no[i].unwrap_or_default())?;
+        write_date(ws, row, 2, cols.invoice_date[i])?;
+        write_date(ws, row, 3, cols.due_date[i])?;
         write_plain_text(ws, row, CURRENCY_COL, code)?;
-        for (col, minor) in [(5, amount[i]), (OPEN_COL, open[i])] {
+        for (col, minor) in [(5, cols.amount[i]), (OPEN_COL, cols.open[i])] {
             match money {
                 Some(format) => ws.write_number_with_format(row, col, cur.excel_value(minor), format)?,
                 None => ws.write_number(row, col, cur.excel_value(minor))?,
@@ -211,21 +242,21 @@ fn write_slice(
         }
         #[allow(clippy::cast_precision_loss)]
         {
-            ws.write_number(row, DAYS_PAST_DUE_COL, days_past_due[i] as f64)?;
-            ws.write_number(row, 8, age_days[i] as f64)?;
-            ws.write_number(row, 15, source_row[i] as f64)?;
+            ws.write_number(row, DAYS_PAST_DUE_COL, cols.days_past_due[i] as f64)?;
+            ws.write_number(row, 8, cols.age_days[i] as f64)?;
+            ws.write_number(row, 15, cols.source_row[i] as f64)?;
         }
-        let label = &aging.buckets[usize::try_from(bucket[i])?].label;
+        let label = &aging.buckets[usize::try_from(cols.bucket[i])?].label;
         write_plain_text(ws, row, BUCKET_COL, label)?;
-        for (col, value) in [(10, project[i]), (11, contract_no[i]), (12, project_manager[i])] {
+        for (col, value) in [(10, cols.project[i]), (11, cols.contract_no[i]), (12, cols.project_manager[i])] {
             if let Some(value) = value {
                 write_plain_text(ws, row, col, value)?;
             }
         }
-        write_date(ws, row, 13, paid_date[i])?;
-        let file = usize::try_from(source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
+        write_date(ws, row, 13, cols.paid_date[i])?;
+        let file = usize::try_from(cols.source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
         write_plain_text(ws, row, 14, file)?;
-        if assumed[i] {
+        if cols.assumed[i] {
             write_text(ws, row, 16, DUE_ASSUMED_NOTE, &f.note)?;
         }
     }
@@ -285,40 +316,31 @@ fn write_csv_slice<W: std::io::Write>(
     sources: &[String],
     money: &BTreeMap<&str, &Currency>,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(df.column(name)?.str()?.iter().map(|v| v.map(crate::email::compose::csv_text)).collect())
-    };
-    let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, strings(df, c::CURRENCY)?);
-    let (project, contract_no, project_manager) = (text(c::PROJECT)?, text(c::CONTRACT_NO)?, text(c::PROJECT_MANAGER)?);
-    let (invoice_date, due_date, paid_date) =
-        (dates(df, c::INVOICE_DATE)?, dates(df, c::DUE_DATE)?, dates(df, c::PAID_DATE)?);
-    let (amount, open) = (ints(df, c::AMOUNT_MINOR)?, ints(df, c::OPEN_MINOR)?);
-    let (days_past_due, age_days, bucket) = (ints(df, DAYS_PAST_DUE)?, ints(df, AGE_DAYS)?, ints(df, BUCKET)?);
-    let (source_row, source) = (ints(df, c::SOURCE_ROW)?, ints(df, c::SOURCE)?);
-    let assumed: Vec<bool> = df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect();
+    let cols = Slice::gather(df)?;
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    let or_empty = |t: &Option<String>| t.clone().unwrap_or_default();
+    let or_empty = |t: Option<&str>| t.map(crate::email::compose::csv_text).unwrap_or_default();
     for i in 0..df.height() {
-        let cur = money.get(currency[i].as_str()).ok_or("currency missing from the totals")?;
-        let file = usize::try_from(source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
+        let code = cols.currency[i].unwrap_or_default();
+        let cur = money.get(code).ok_or("currency missing from the totals")?;
+        let file = usize::try_from(cols.source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
         w.write_record([
-            or_empty(&customer[i]),
-            or_empty(&invoice_no[i]),
-            day(invoice_date[i]),
-            day(due_date[i]),
-            currency[i].clone(),
-            cur.format(amount[i]),
-            cur.format(open[i]),
-            days_past_due[i].to_string(),
-            age_days[i].to_string(),
-            aging.buckets[usize::try_from(bucket[i])?].label.clone(),
-            or_empty(&project[i]),
-            or_empty(&contract_no[i]),
-            or_empty(&project_manager[i]),
-            day(paid_date[i]),
+            or_empty(cols.customer[i]),
+            or_empty(cols.invoice_no[i]),
+            day(cols.invoice_date[i]),
+            day(cols.due_date[i]),
+            code.to_owned(),
+            cur.format(cols.amount[i]),
+            cur.format(cols.open[i]),
+            cols.days_past_due[i].to_string(),
+            cols.age_days[i].to_string(),
+            aging.buckets[usize::try_from(cols.bucket[i])?].label.clone(),
+            or_empty(cols.project[i]),
+            or_empty(cols.contract_no[i]),
+            or_empty(cols.project_manager[i]),
+            day(cols.paid_date[i]),
             crate::email::compose::csv_text(file),
-            source_row[i].to_string(),
-            if assumed[i] { DUE_ASSUMED_NOTE.to_owned() } else { String::new() },
+            cols.source_row[i].to_string(),
+            if cols.assumed[i] { DUE_ASSUMED_NOTE.to_owned() } else { String::new() },
         ])?;
     }
     Ok(())
