@@ -7,7 +7,6 @@ use crate::error::{Error, Result};
 use crate::load::Inputs;
 use crate::metrics::trend::Trend;
 use crate::metrics::{self, Metrics, MetricsInput};
-use crate::normalize::schema;
 use crate::report::RowCounts;
 use crate::report::control::{self, SourceControl};
 use crate::rules::action::Decisions;
@@ -87,10 +86,10 @@ pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crat
         )
     });
     let paid = reconciliation.as_ref().map(|r| matching::applied_by_source(r, &invoices[..])).unwrap_or_default();
-    let frame = schema::invoice_frame(&invoices[..]).map_err(Error::internal)?;
     let rules = config.rules();
-    let aging = aging::age(frame, config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
-        .map_err(Error::internal)?;
+    let aging =
+        aging::age(&invoices[..], config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
+            .map_err(Error::internal)?;
     let counts = RowCounts::total(&inputs.batch, &aging);
     if !counts.reconciles() {
         return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));

@@ -205,45 +205,57 @@ pub mod col_name {
     pub const DUE_ASSUMED: &str = "due_assumed";
 }
 
-/// Builds the typed invoice frame: one row per accepted input row.
+/// Builds the typed invoice frame of the invoices at `rows`, in that order (the aging
+/// passes its open rows, sorted). One pass over the rows fills every column's builder: no
+/// copy of the invoices, no per-column list of borrowed texts (issue 7).
 ///
 /// # Errors
 /// Only polars construction errors, which would be a bug.
-pub fn invoice_frame(invoices: &[Invoice]) -> PolarsResult<DataFrame> {
+pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFrame> {
     use col_name as c;
-    let text =
-        |name: &str, f: &dyn Fn(&Invoice) -> &str| Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>());
-    let optional = |name: &str, f: &dyn Fn(&Invoice) -> Option<&str>| {
-        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>())
-    };
-    let date = |name: &str, f: &dyn Fn(&Invoice) -> Option<i32>| {
-        Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>()).cast(&DataType::Date)
-    };
-    let minor =
-        |name: &str, f: &dyn Fn(&Invoice) -> i64| Column::new(name.into(), invoices.iter().map(f).collect::<Vec<_>>());
+    let n = rows.len();
+    let text = |name: &str| StringChunkedBuilder::new(name.into(), n);
+    let (mut customer, mut invoice_no, mut currency) = (text(c::CUSTOMER), text(c::INVOICE_NO), text(c::CURRENCY));
+    let (mut project, mut contract, mut manager) = (text(c::PROJECT), text(c::CONTRACT_NO), text(c::PROJECT_MANAGER));
+    let (mut issued, mut due, mut paid) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut amount, mut open) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut source_row, mut source, mut assumed) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for &row in rows {
+        let i = &invoices[row as usize];
+        customer.append_value(&i.customer);
+        invoice_no.append_value(&i.invoice_no);
+        issued.push(epoch_days(i.invoice_date));
+        due.push(epoch_days(i.due_date));
+        currency.append_value(i.currency.code());
+        amount.push(i.amount_minor);
+        open.push(i.open_minor);
+        project.append_option(i.project.as_deref());
+        contract.append_option(i.contract_no.as_deref());
+        manager.append_option(i.project_manager.as_deref());
+        paid.push(i.paid_date.map(epoch_days));
+        source_row.push(i64::try_from(i.source_row).unwrap_or(i64::MAX));
+        source.push(i64::try_from(i.source).unwrap_or(i64::MAX));
+        assumed.push(i.due_assumed);
+    }
+    let date = |name: &str, days: Vec<i32>| Column::new(name.into(), days).cast(&DataType::Date);
     DataFrame::new(
-        invoices.len(),
+        n,
         vec![
-            text(c::CUSTOMER, &|i| &i.customer),
-            text(c::INVOICE_NO, &|i| &i.invoice_no),
-            date(c::INVOICE_DATE, &|i| Some(epoch_days(i.invoice_date)))?,
-            date(c::DUE_DATE, &|i| Some(epoch_days(i.due_date)))?,
-            text(c::CURRENCY, &|i| i.currency.code()),
-            minor(c::AMOUNT_MINOR, &|i| i.amount_minor),
-            minor(c::OPEN_MINOR, &|i| i.open_minor),
-            optional(c::PROJECT, &|i| i.project.as_deref()),
-            optional(c::CONTRACT_NO, &|i| i.contract_no.as_deref()),
-            optional(c::PROJECT_MANAGER, &|i| i.project_manager.as_deref()),
-            date(c::PAID_DATE, &|i| i.paid_date.map(epoch_days))?,
-            Column::new(
-                c::SOURCE_ROW.into(),
-                invoices.iter().map(|i| i64::try_from(i.source_row).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::SOURCE.into(),
-                invoices.iter().map(|i| i64::try_from(i.source).unwrap_or(i64::MAX)).collect::<Vec<_>>(),
-            ),
-            Column::new(c::DUE_ASSUMED.into(), invoices.iter().map(|i| i.due_assumed).collect::<Vec<_>>()),
+            customer.finish().into_column(),
+            invoice_no.finish().into_column(),
+            date(c::INVOICE_DATE, issued)?,
+            date(c::DUE_DATE, due)?,
+            currency.finish().into_column(),
+            Column::new(c::AMOUNT_MINOR.into(), amount),
+            Column::new(c::OPEN_MINOR.into(), open),
+            project.finish().into_column(),
+            contract.finish().into_column(),
+            manager.finish().into_column(),
+            Column::new(c::PAID_DATE.into(), paid).cast(&DataType::Date)?,
+            Column::new(c::SOURCE_ROW.into(), source_row),
+            Column::new(c::SOURCE.into(), source),
+            Column::new(c::DUE_ASSUMED.into(), assumed),
         ],
     )
 }

@@ -8,7 +8,8 @@ use polars::prelude::*;
 
 use super::spec::{Basis, BucketSpec};
 use crate::money::Currency;
-use crate::normalize::schema::{col_name as c, epoch_days};
+use crate::normalize::Invoice;
+use crate::normalize::schema::{col_name as c, epoch_days, invoice_frame};
 
 /// Column of the open-items frame: days past the due date (Int64; negative = not yet due).
 pub const DAYS_PAST_DUE: &str = "days_past_due";
@@ -16,7 +17,6 @@ pub const DAYS_PAST_DUE: &str = "days_past_due";
 pub const AGE_DAYS: &str = "age_days";
 /// Column of the open-items frame: index into the bucket list (Int64).
 pub const BUCKET: &str = "bucket";
-const STATUS: &str = "status";
 
 /// Amount and item count of one bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,51 +99,105 @@ pub struct Aging {
     pub by_source: BTreeMap<(usize, String), SourceFigures>,
 }
 
-/// Ages `invoices` (the frame of `normalize::schema::invoice_frame`) as of `as_of`.
+/// Where an invoice stands on the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open,
+    Closed,
+    FutureDated,
+}
+
+impl Status {
+    fn of(invoice: &Invoice, as_of: NaiveDate) -> Self {
+        if invoice.invoice_date > as_of {
+            Self::FutureDated
+        } else if invoice.open_minor == 0 {
+            Self::Closed
+        } else {
+            Self::Open
+        }
+    }
+}
+
+/// The order of the open items: customer, currency, due date, invoice number, source row
+/// (texts by their bytes, as polars sorts them).
+fn item_order(a: &Invoice, b: &Invoice) -> std::cmp::Ordering {
+    (a.customer.as_str(), a.currency.code(), a.due_date, a.invoice_no.as_str(), a.source_row).cmp(&(
+        b.customer.as_str(),
+        b.currency.code(),
+        b.due_date,
+        b.invoice_no.as_str(),
+        b.source_row,
+    ))
+}
+
+/// Ages `invoices` as of `as_of`.
 ///
 /// Invoices dated after `as_of` are future-dated and left out; of the rest, those with a
 /// zero open amount are closed and left out; everything else is an open item.
 ///
+/// The open rows are picked and sorted as indices (a stable parallel sort, so equal keys
+/// keep the input order), and only they become the frame: no frame of every invoice, no
+/// sorted copy of it (issue 7). Days and buckets are a polars plan over that frame.
+///
 /// # Errors
-/// Polars errors, which would be a bug.
+/// Polars errors, which would be a bug; more than `u32::MAX` invoices.
 pub fn age(
-    invoices: DataFrame,
+    invoices: &[Invoice],
     as_of: NaiveDate,
     basis: Basis,
     buckets: &[BucketSpec],
     default_currency: &Currency,
 ) -> PolarsResult<Aging> {
+    use rayon::prelude::*;
+    let mut figures: Vec<((usize, Currency), SourceFigures)> = Vec::new();
+    let mut open: Vec<u32> = Vec::with_capacity(invoices.len());
+    let (mut closed, mut future_dated) = (0, 0);
+    for (row, invoice) in invoices.iter().enumerate() {
+        let status = Status::of(invoice, as_of);
+        let key = (invoice.source, invoice.currency.clone());
+        // Inputs × currencies: a handful, usually the last one again.
+        let at = if let Some(at) = figures.iter().rposition(|(k, _)| *k == key) {
+            at
+        } else {
+            figures.push((key, SourceFigures::default()));
+            figures.len() - 1
+        };
+        let figure = &mut figures[at].1;
+        let slot = match status {
+            Status::Open => {
+                let row = u32::try_from(row).map_err(|_| polars_err!(ComputeError: "too many invoices to age"))?;
+                open.push(row);
+                &mut figure.open
+            }
+            Status::Closed => {
+                closed += 1;
+                &mut figure.closed
+            }
+            Status::FutureDated => {
+                future_dated += 1;
+                &mut figure.future_dated
+            }
+        };
+        slot.count += 1;
+        slot.amount_minor += invoice.open_minor;
+    }
+    let by_source =
+        figures.into_iter().map(|((source, currency), f)| ((source, currency.code().to_owned()), f)).collect();
+    open.par_sort_by(|a, b| item_order(&invoices[*a as usize], &invoices[*b as usize]));
+    let frame = invoice_frame(invoices, &open)?;
+    drop(open);
+
     let today = lit(i64::from(epoch_days(as_of)));
     let days_since = |name: &str| today.clone() - col(name).cast(DataType::Int32).cast(DataType::Int64);
-    let flagged = invoices
-        .lazy()
-        .with_columns([days_since(c::DUE_DATE).alias(DAYS_PAST_DUE), days_since(c::INVOICE_DATE).alias(AGE_DAYS)])
-        .with_column(
-            when(col(AGE_DAYS).lt(lit(0i64)))
-                .then(lit("future_dated"))
-                .when(col(c::OPEN_MINOR).eq(lit(0i64)))
-                .then(lit("closed"))
-                .otherwise(lit("open"))
-                .alias(STATUS),
-        )
-        .collect()?;
-    let by_source = source_figures(&flagged)?;
-    let closed = by_source.values().map(|f| f.closed.count).sum::<u64>();
-    let future_dated = by_source.values().map(|f| f.future_dated.count).sum::<u64>();
-    let (closed, future_dated) = (usize::try_from(closed).unwrap_or(0), usize::try_from(future_dated).unwrap_or(0));
     let day_column = match basis {
         Basis::DueDate => DAYS_PAST_DUE,
         Basis::InvoiceDate => AGE_DAYS,
     };
-    let open_items = flagged
+    let open_items = frame
         .lazy()
-        .filter(col(STATUS).eq(lit("open")))
-        .drop(cols([STATUS]))
+        .with_columns([days_since(c::DUE_DATE).alias(DAYS_PAST_DUE), days_since(c::INVOICE_DATE).alias(AGE_DAYS)])
         .with_column(bucket_expr(&col(day_column), buckets).alias(BUCKET))
-        .sort(
-            [c::CUSTOMER, c::CURRENCY, c::DUE_DATE, c::INVOICE_NO, c::SOURCE_ROW],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
         .collect()?;
 
     let grouped = open_items
@@ -173,31 +227,6 @@ pub fn age(
         customers,
         by_source,
     })
-}
-
-/// Count and open amount per input, currency and status.
-fn source_figures(flagged: &DataFrame) -> PolarsResult<BTreeMap<(usize, String), SourceFigures>> {
-    let grouped = flagged
-        .clone()
-        .lazy()
-        .group_by([col(c::SOURCE), col(c::CURRENCY), col(STATUS)])
-        .agg([len().cast(DataType::Int64).alias("count"), col(c::OPEN_MINOR).sum().alias("amount")])
-        .collect()?;
-    let mut figures: BTreeMap<(usize, String), SourceFigures> = BTreeMap::new();
-    let (source, currency, status) =
-        (ints(&grouped, c::SOURCE)?, strings(&grouped, c::CURRENCY)?, strings(&grouped, STATUS)?);
-    let (count, amount) = (ints(&grouped, "count")?, ints(&grouped, "amount")?);
-    for i in 0..grouped.height() {
-        let entry = figures.entry((usize::try_from(source[i]).unwrap_or(0), currency[i].clone())).or_default();
-        let slot = match status[i].as_str() {
-            "closed" => &mut entry.closed,
-            "future_dated" => &mut entry.future_dated,
-            _ => &mut entry.open,
-        };
-        slot.count += u64::try_from(count[i]).unwrap_or(0);
-        slot.amount_minor += amount[i];
-    }
-    Ok(figures)
 }
 
 /// Nested when/then over the contiguous buckets: the first whose `max_days` is not
@@ -272,4 +301,77 @@ pub fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
     let column = df.column(name)?.cast(&DataType::Int64)?;
     Ok(column.i64()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn invoice(customer: &str, no: &str, currency: &str, due: &str, open: i64, source: usize, row: usize) -> Invoice {
+        Invoice {
+            customer: customer.into(),
+            invoice_no: no.into(),
+            invoice_date: date("2026-01-10"),
+            due_date: date(due),
+            currency: Currency::parse(currency).unwrap(),
+            amount_minor: 100_000,
+            open_minor: open,
+            project: None,
+            contract_no: None,
+            project_manager: None,
+            paid_date: None,
+            source_row: row,
+            source,
+            due_assumed: false,
+        }
+    }
+
+    fn buckets() -> Vec<BucketSpec> {
+        let bucket = |label: &str, min_days, max_days| BucketSpec { label: label.into(), min_days, max_days };
+        vec![bucket("current", None, Some(0)), bucket("1-30", Some(1), Some(30)), bucket("31+", Some(31), None)]
+    }
+
+    #[test]
+    fn open_rows_are_sorted_stably_and_the_rest_counted_per_input() {
+        let mut future = invoice("Beta", "F-1", "CNY", "2026-12-31", 500, 0, 9);
+        future.invoice_date = date("2026-12-01");
+        let invoices = vec![
+            invoice("Beta", "B-2", "CNY", "2026-11-01", 1_000, 0, 2),
+            invoice("Alpha", "A-9", "USD", "2026-10-01", 2_000, 0, 3),
+            invoice("Beta", "B-1", "CNY", "2026-11-01", 3_000, 0, 4),
+            invoice("Alpha", "A-1", "CNY", "2026-12-15", 4_000, 0, 5),
+            invoice("Beta", "B-3", "CNY", "2026-11-01", 0, 0, 6),
+            future,
+            // The same key in a second input: kept after the first input's row.
+            invoice("Beta", "B-1", "CNY", "2026-11-01", 7_000, 1, 4),
+            // "Ä" sorts after "B" by its bytes, as polars sorts text.
+            invoice("Älter", "X-1", "CNY", "2026-11-01", 8_000, 1, 2),
+        ];
+        let cny = Currency::parse("CNY").unwrap();
+        let aging = age(&invoices, date("2026-11-30"), Basis::DueDate, &buckets(), &cny).unwrap();
+        let items = &aging.open_items;
+        let texts = |name| strings(items, name).unwrap();
+        assert_eq!(texts(c::INVOICE_NO), ["A-1", "A-9", "B-1", "B-1", "B-2", "X-1"]);
+        assert_eq!(ints(items, c::SOURCE).unwrap(), [0, 0, 0, 1, 0, 1]);
+        assert_eq!(ints(items, c::OPEN_MINOR).unwrap(), [4_000, 2_000, 3_000, 7_000, 1_000, 8_000]);
+        assert_eq!(ints(items, DAYS_PAST_DUE).unwrap(), [-15, 60, 29, 29, 29, 29]);
+        assert_eq!(ints(items, AGE_DAYS).unwrap(), [324; 6]);
+        assert_eq!(ints(items, BUCKET).unwrap(), [0, 2, 1, 1, 1, 1]);
+        assert_eq!((aging.closed, aging.future_dated), (1, 1));
+        let figures = &aging.by_source[&(0, "CNY".to_owned())];
+        assert_eq!(figures.open, BucketTotal { count: 3, amount_minor: 8_000 });
+        assert_eq!(figures.closed, BucketTotal { count: 1, amount_minor: 0 });
+        assert_eq!(figures.future_dated, BucketTotal { count: 1, amount_minor: 500 });
+        assert_eq!(aging.by_source[&(0, "USD".to_owned())].open, BucketTotal { count: 1, amount_minor: 2_000 });
+        assert_eq!(aging.by_source[&(1, "CNY".to_owned())].open, BucketTotal { count: 2, amount_minor: 15_000 });
+        // Totals: CNY first (the default currency), overdue = past the due date.
+        let cny_totals = &aging.currencies[0];
+        assert_eq!(cny_totals.total(), BucketTotal { count: 5, amount_minor: 23_000 });
+        assert_eq!(cny_totals.overdue, BucketTotal { count: 4, amount_minor: 19_000 });
+        assert_eq!(aging.customers[0].customer, "Beta");
+    }
 }
