@@ -117,27 +117,69 @@ pub struct Actioned {
     pub trend: Trend,
 }
 
-/// Decides the actions and computes the metrics of an aged run, with the history in
-/// `state`: `original` are the invoices as read, `matched` the same after payment matching
-/// (returned by [`age`]). Only the invoices numbered `traced` keep their rule trace.
+/// What is known of an aged run before its actions are decided: the metrics of its
+/// invoices, and the history and trend read from the state folder.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// The management metrics (holds not counted yet), with the trend including this run.
+    pub metrics: Metrics,
+    /// The history read from the state folder.
+    pub history: History,
+    /// The trend read from the state folder, with this run's snapshot recorded.
+    pub trend: Trend,
+}
+
+/// Reads the history and trend in `state` and computes the metrics of an aged run:
+/// `original` are the invoices as read, `matched` the same after payment matching
+/// (returned by [`age`]). Nothing after this needs the invoices except the thank-you
+/// messages, so `run` frees them here when no payments were matched (issue 7).
 ///
 /// # Errors
-/// A history or trend that cannot be read, a calendar that cannot be loaded.
-pub fn decide_aged(
+/// A history or trend that cannot be read.
+pub fn measure(
     config: &RunConfig,
     original: &[crate::normalize::Invoice],
     matched: Option<&[crate::normalize::Invoice]>,
     records: &crate::load::Records,
     aged: &Aged,
     state: &Path,
-    traced: Option<&str>,
-) -> Result<Actioned> {
-    let invoices = matched.unwrap_or(original);
-    let reconciliation = aged.reconciliation.as_ref();
-    let aging = &aged.aging;
+) -> Result<Measured> {
     let rules = config.rules();
     let history = History::load(state)?;
-    let items = engine::open_items(aging).map_err(Error::internal)?;
+    let mut trend = Trend::load(state)?;
+    let metrics = metrics::compute(&MetricsInput {
+        as_of: config.as_of(),
+        original,
+        matched: matched.unwrap_or(original),
+        reconciliation: aged.reconciliation.as_ref(),
+        aging: &aged.aging,
+        records,
+        trend: &trend,
+        spec: &rules.metrics,
+        stuck_after_days: rules.collection.stuck_after_days,
+    });
+    trend.record(metrics.snapshot());
+    Ok(Measured { metrics, history, trend })
+}
+
+/// Decides the actions of an aged run and counts its holds into the metrics. `matched`
+/// (the invoices after payment matching) are read only for the thank-you messages of the
+/// matched payments: with no payments they may be empty. Only the invoices numbered
+/// `traced` keep their rule trace.
+///
+/// # Errors
+/// A calendar that cannot be loaded; polars errors (a bug).
+pub fn act(
+    config: &RunConfig,
+    measured: Measured,
+    matched: &[crate::normalize::Invoice],
+    records: &crate::load::Records,
+    aged: &Aged,
+    traced: Option<&str>,
+) -> Result<Actioned> {
+    let Measured { mut metrics, history, trend } = measured;
+    let rules = config.rules();
+    let items = engine::open_items(&aged.aging).map_err(Error::internal)?;
     let calendar = match &rules.calendar.path {
         Some(path) => Calendar::from_file(path)?,
         None => Calendar::built_in(&rules.calendar.name)?,
@@ -153,10 +195,10 @@ pub fn decide_aged(
         default_term_days: rules.input.default_term_days,
     };
     let mut decisions = engine::decide(&items, facts, &rules.collection, config.as_of(), traced);
-    if let Some(reconciliation) = reconciliation {
+    if let Some(reconciliation) = &aged.reconciliation {
         let thanks = crate::rules::thanks::thank_you(
             reconciliation,
-            invoices,
+            matched,
             &records.contacts,
             &history,
             &decisions.actions,
@@ -165,19 +207,23 @@ pub fn decide_aged(
         decisions.actions.extend(thanks);
         decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
     }
-    let mut trend = Trend::load(state)?;
-    let metrics = metrics::compute(&MetricsInput {
-        as_of: config.as_of(),
-        original,
-        matched: invoices,
-        reconciliation,
-        aging,
-        actions: &decisions.actions,
-        records,
-        trend: &trend,
-        spec: &rules.metrics,
-        stuck_after_days: rules.collection.stuck_after_days,
-    });
-    trend.record(metrics.snapshot());
+    metrics.count_holds(&decisions.actions);
     Ok(Actioned { items, decisions, history, metrics, trend })
+}
+
+/// [`measure`] and [`act`] in one step, for callers that keep the invoices.
+///
+/// # Errors
+/// As [`measure`] and [`act`].
+pub fn decide_aged(
+    config: &RunConfig,
+    original: &[crate::normalize::Invoice],
+    matched: Option<&[crate::normalize::Invoice]>,
+    records: &crate::load::Records,
+    aged: &Aged,
+    state: &Path,
+    traced: Option<&str>,
+) -> Result<Actioned> {
+    let measured = measure(config, original, matched, records, aged, state)?;
+    act(config, measured, matched.unwrap_or(original), records, aged, traced)
 }

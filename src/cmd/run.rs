@@ -30,11 +30,11 @@ fn thanked_items(
         .actions
         .iter()
         .filter(|a| a.stage == crate::rules::thanks::STAGE)
-        .flat_map(|a| a.invoice_nos.iter().map(|n| (a.customer.as_str(), n.as_str())))
+        .flat_map(|a| a.invoice_nos.iter().map(|n| (&*a.customer, n.as_str())))
         .collect();
     invoices
         .iter()
-        .filter(|i| thanked.contains(&(i.customer.as_str(), i.invoice_no.as_str())))
+        .filter(|i| thanked.contains(&(&*i.customer, i.invoice_no.as_str())))
         .map(|i| engine::paid_item(i, as_of))
         .collect()
 }
@@ -120,8 +120,8 @@ struct Written {
 }
 
 /// Decides the actions of `aged` and writes every output into `staging`. The invoices are
-/// taken out of `inputs` and, with their `matched` copy, freed once the actions are
-/// decided.
+/// taken out of `inputs` and, with their `matched` copy, freed once the metrics are
+/// computed (or, when payments were matched, once the thank-you messages are decided).
 fn decide_and_write(
     config: &RunConfig,
     inputs: &mut crate::load::Inputs,
@@ -130,8 +130,8 @@ fn decide_and_write(
     staging: &mut Staging,
     options: &WriteOptions<'_>,
 ) -> Result<Written> {
-    // Only what the outputs need is kept: the invoices themselves are freed once the
-    // actions are decided (a million invoices are ~300 MB; issue 7).
+    // Only what the outputs need is kept: the invoices themselves are freed as soon as
+    // nothing reads them any more (a million invoices are ~150 MB; issue 7).
     let invoices = std::mem::take(&mut inputs.batch.invoices);
     let rules = config.rules();
     let workbook_path = staging.file(workbook::FILE_NAME);
@@ -157,8 +157,19 @@ fn decide_and_write(
         });
         let started = std::time::Instant::now();
         let done = (|| {
+            let measured =
+                decide::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state)?;
+            // Without matched payments nothing below reads the invoices: they are freed
+            // before the open items are built, not held beside them (issue 7).
+            let (invoices, matched) = if aged.reconciliation.is_some() {
+                (invoices, matched)
+            } else {
+                drop(invoices);
+                drop(matched);
+                (Vec::new(), None)
+            };
             let actioned =
-                decide::decide_aged(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state, None)?;
+                decide::act(config, measured, matched.as_deref().unwrap_or(&invoices), &inputs.records, aged, None)?;
             let decide_took = started.elapsed();
             let paid = thanked_items(&actioned.decisions, &invoices, config.as_of());
             drop(invoices);

@@ -37,7 +37,7 @@ pub fn days_to_pay(
         let paid_on = if i.open_minor == 0 {
             i.paid_date
         } else {
-            receipts.get(&(i.customer.as_str(), i.invoice_no.as_str())).and_then(|list| {
+            receipts.get(&(&*i.customer, i.invoice_no.as_str())).and_then(|list| {
                 let total: i64 = list.iter().map(|(_, x)| x).sum();
                 (total >= i.open_minor).then(|| list.iter().map(|(d, _)| *d).max()).flatten()
             })

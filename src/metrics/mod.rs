@@ -166,7 +166,8 @@ pub struct Metrics {
     pub currencies: Vec<CurrencyMetrics>,
     /// Largest overdue balances, per currency.
     pub top_overdue: Vec<TopCustomer>,
-    /// Held amounts by reason.
+    /// Held amounts by reason: empty from [`compute`], filled by [`Metrics::count_holds`]
+    /// once the actions are decided.
     pub held: Vec<Held>,
     /// Payments waiting in the customers' approval.
     pub approvals: Vec<StuckApproval>,
@@ -190,8 +191,6 @@ pub struct MetricsInput<'a> {
     pub reconciliation: Option<&'a Reconciliation>,
     /// The aging (after matching).
     pub aging: &'a Aging,
-    /// The run's decisions.
-    pub actions: &'a [Action],
     /// Contacts, projects, follow-ups.
     pub records: &'a Records,
     /// Earlier runs.
@@ -212,7 +211,7 @@ fn receipts<'a>(input: &MetricsInput<'a>) -> Receipts<'a> {
     if let Some(r) = input.reconciliation {
         for a in &r.applied {
             let date = r.payments[a.payment].payment_date;
-            receipts.entry((a.customer.as_str(), a.invoice_no.as_str())).or_default().push((date, a.amount_minor));
+            receipts.entry((&*a.customer, a.invoice_no.as_str())).or_default().push((date, a.amount_minor));
         }
     }
     receipts
@@ -273,7 +272,7 @@ fn accumulate<'a>(
         let s = sums
             .entry(original.currency.code())
             .or_insert_with(|| Sums { months: vec![0; w.months.len()], ..Sums::default() });
-        let receipts = receipts.get(&(original.customer.as_str(), original.invoice_no.as_str()));
+        let receipts = receipts.get(&(&*original.customer, original.invoice_no.as_str()));
         let paid = || receipts.into_iter().flatten().copied().chain(export_paid(original));
         let collected: i64 = paid().filter(|(d, _)| w.in_period(*d)).map(|(_, x)| x).sum();
         s.collected += collected;
@@ -313,7 +312,9 @@ fn accumulate<'a>(
     (sums, managers.into_values().collect())
 }
 
-/// Computes the metrics.
+/// Computes the metrics from the invoices, before the actions are decided (so that the
+/// invoices can be freed first; issue 7). The holds are counted by
+/// [`Metrics::count_holds`] once the actions are known.
 #[must_use]
 pub fn compute(input: &MetricsInput<'_>) -> Metrics {
     let as_of = input.as_of;
@@ -396,7 +397,7 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
         dso_days: input.spec.dso_days,
         currencies,
         top_overdue: top_overdue(input),
-        held: held(input.actions),
+        held: Vec::new(),
         approvals: approvals(input),
         managers,
         behaviour: behaviour::days_to_pay(input.original, &receipts, as_of),
@@ -420,7 +421,7 @@ fn project_managers(records: &Records) -> (BTreeMap<&str, &str>, BTreeMap<&str, 
     for p in &records.projects {
         if let Some(pm) = p.project_manager.as_deref() {
             by_project.entry(p.project.as_str()).or_insert(pm);
-            by_customer.entry(p.customer.as_str()).or_insert(pm);
+            by_customer.entry(&*p.customer).or_insert(pm);
         }
     }
     (by_project, by_customer)
@@ -436,7 +437,7 @@ fn manager_of<'a>(
         .project_manager
         .as_deref()
         .or_else(|| invoice.project.as_deref().and_then(|p| by_project.get(p).copied()))
-        .or_else(|| by_customer.get(invoice.customer.as_str()).copied())
+        .or_else(|| by_customer.get(&*invoice.customer).copied())
         .unwrap_or("(none)")
 }
 
@@ -444,8 +445,8 @@ fn manager_of<'a>(
 fn top_overdue(input: &MetricsInput<'_>) -> Vec<TopCustomer> {
     let mut by_customer: BTreeMap<(&str, &str), TopCustomer> = BTreeMap::new();
     for i in input.matched.iter().filter(|i| i.open_minor != 0 && i.invoice_date <= input.as_of) {
-        let t = by_customer.entry((i.currency.code(), i.customer.as_str())).or_insert_with(|| TopCustomer {
-            customer: i.customer.clone(),
+        let t = by_customer.entry((i.currency.code(), &*i.customer)).or_insert_with(|| TopCustomer {
+            customer: i.customer.to_string(),
             currency: i.currency.clone(),
             overdue: 0,
             open: 0,
@@ -476,6 +477,13 @@ fn top_overdue(input: &MetricsInput<'_>) -> Vec<TopCustomer> {
         .collect()
 }
 
+impl Metrics {
+    /// Sums the run's holds by reason and currency into [`Metrics::held`].
+    pub fn count_holds(&mut self, actions: &[Action]) {
+        self.held = held(actions);
+    }
+}
+
 /// Holds summed by reason and currency.
 fn held(actions: &[Action]) -> Vec<Held> {
     let mut held: BTreeMap<(&str, &str), (Held, Vec<&str>)> = BTreeMap::new();
@@ -488,7 +496,7 @@ fn held(actions: &[Action]) -> Vec<Held> {
         });
         h.invoices += a.invoice_nos.len();
         h.amount += amount;
-        if !customers.contains(&a.customer.as_str()) {
+        if !customers.contains(&&*a.customer) {
             customers.push(&a.customer);
         }
     }
@@ -516,7 +524,7 @@ fn approvals(input: &MetricsInput<'_>) -> Vec<StuckApproval> {
     for f in waiting_stages {
         let (Some(stage), Some(since)) = (&f.process_stage, f.stage_since) else { continue };
         let mut amounts: BTreeMap<&str, (Currency, i64)> = BTreeMap::new();
-        let open = open_by_customer.get(f.customer.as_str()).map_or(&[][..], Vec::as_slice);
+        let open = open_by_customer.get(&*f.customer).map_or(&[][..], Vec::as_slice);
         let waiting = open.iter().filter(|i| f.invoice_no.as_ref().is_none_or(|n| *n == i.invoice_no));
         for i in waiting {
             amounts.entry(i.currency.code()).or_insert_with(|| (i.currency.clone(), 0)).1 += i.open_minor;

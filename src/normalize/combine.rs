@@ -95,7 +95,7 @@ pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
 /// with the index of that first one, in order. Keys are borrowed, not copied.
 fn duplicates(invoices: &[Invoice]) -> Vec<(usize, usize)> {
     let hasher = hashbrown::DefaultHashBuilder::default();
-    let hash = |invoice: &Invoice| hasher.hash_one((invoice.customer.as_str(), invoice.invoice_no.as_str()));
+    let hash = |invoice: &Invoice| hasher.hash_one((&*invoice.customer, invoice.invoice_no.as_str()));
     let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(invoices.len());
     let mut found = Vec::new();
     for (index, invoice) in invoices.iter().enumerate() {

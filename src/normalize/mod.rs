@@ -3,12 +3,14 @@
 pub mod columns;
 pub mod combine;
 pub mod lines;
+pub mod names;
 pub mod presets;
 pub mod records;
 pub mod schema;
 pub mod value;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -16,13 +18,14 @@ use rust_decimal::Decimal;
 use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef, TableHead};
 use crate::money::Currency;
 use columns::ColumnMap;
+use names::Names;
 use schema::Field;
 
 /// One usable invoice row (open, closed or future-dated: the aging decides).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invoice {
-    /// Customer name, trimmed.
-    pub customer: String,
+    /// Customer name, trimmed; one shared copy per name (see [`Names`]).
+    pub customer: Arc<str>,
     /// Invoice number, trimmed.
     pub invoice_no: String,
     /// Invoice date.
@@ -35,12 +38,12 @@ pub struct Invoice {
     pub amount_minor: i64,
     /// Open amount in minor units.
     pub open_minor: i64,
-    /// Project.
-    pub project: Option<String>,
-    /// Contract number.
-    pub contract_no: Option<String>,
-    /// Project manager.
-    pub project_manager: Option<String>,
+    /// Project; shared like the customer.
+    pub project: Option<Arc<str>>,
+    /// Contract number; shared like the customer.
+    pub contract_no: Option<Arc<str>>,
+    /// Project manager; shared like the customer.
+    pub project_manager: Option<Arc<str>>,
     /// Date of the last payment.
     pub paid_date: Option<NaiveDate>,
     /// Row number in the source.
@@ -143,6 +146,8 @@ pub struct Normalizer<'a> {
     invoices: Vec<Invoice>,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
+    /// The shared copies of the repeated names of the invoices.
+    names: Names,
 }
 
 impl<'a> Normalizer<'a> {
@@ -158,6 +163,7 @@ impl<'a> Normalizer<'a> {
             invoices: Vec::new(),
             rejected: Vec::new(),
             skipped: Vec::new(),
+            names: Names::default(),
         }
     }
 
@@ -188,7 +194,7 @@ impl<'a> Normalizer<'a> {
         if let Some(i) = last_heading {
             self.heading = Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text);
         }
-        let (head, columns, options) = (self.head, self.columns, self.options);
+        let (head, columns, options, names) = (self.head, self.columns, self.options, &self.names);
         let parts: Vec<Part> = rows
             .par_chunks(CHUNK_ROWS)
             .zip(reasons.par_chunks(CHUNK_ROWS))
@@ -204,7 +210,7 @@ impl<'a> Normalizer<'a> {
                         part.skipped.push(line);
                         continue;
                     }
-                    match invoice(row, head, columns, options, heading.as_deref()) {
+                    match invoice(row, head, columns, options, heading.as_deref(), names) {
                         Ok(invoice) => part.invoices.push(invoice),
                         Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
                     }
@@ -311,6 +317,11 @@ impl<'a> RowReader<'a> {
         self.read(field, required, |c| value::text(c).ok_or_else(|| "is empty".into()))
     }
 
+    /// [`Self::text`] as the shared copy from `names`.
+    fn name(&mut self, field: Field, required: bool, names: &Names) -> Option<Arc<str>> {
+        self.read(field, required, |c| value::trimmed(c).map(|t| names.get(&t)).ok_or_else(|| "is empty".into()))
+    }
+
     fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
         let (index, cell) = self.cell(field)?;
         match currency.to_minor(amount) {
@@ -329,12 +340,13 @@ fn invoice(
     columns: &ColumnMap,
     options: &Options,
     heading: Option<&str>,
+    names: &Names,
 ) -> Result<Invoice, Failure> {
     let mut r = RowReader { row, head, columns, problems: Vec::new() };
     let format = value::ValueFormat { date1904: head.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
     let customer = match heading {
-        Some(heading) if options.customer_from_heading && customer_blank => Some(heading.to_owned()),
+        Some(heading) if options.customer_from_heading && customer_blank => Some(names.get(heading)),
         _ if r.cell(Field::Customer).is_none() => {
             r.problems.push(Problem {
                 column: "Customer".into(),
@@ -343,7 +355,7 @@ fn invoice(
             });
             None
         }
-        _ => r.text(Field::Customer, true),
+        _ => r.name(Field::Customer, true, names),
     };
     let invoice_no = r.text(Field::InvoiceNo, true);
     let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, format));
@@ -368,9 +380,9 @@ fn invoice(
     let open = r.read(Field::OpenAmount, false, |c| value::amount(c, format));
     let paid = r.read(Field::PaidAmount, false, |c| value::amount(c, format));
     let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, format));
-    let project = r.text(Field::Project, false);
-    let contract_no = r.text(Field::ContractNo, false);
-    let project_manager = r.text(Field::ProjectManager, false);
+    let project = r.name(Field::Project, false, names);
+    let contract_no = r.name(Field::ContractNo, false, names);
+    let project_manager = r.name(Field::ProjectManager, false, names);
 
     let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
     let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));

@@ -29,15 +29,21 @@ const MAX_SERIAL: f64 = 2_958_465.0;
 /// whitespace.
 #[must_use]
 pub fn text(cell: &Cell) -> Option<String> {
-    let trim = |raw: &str| {
-        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        (!trimmed.is_empty()).then(|| trimmed.to_owned())
-    };
-    match cell {
-        // Text cells are trimmed in place: one copy per value, not two.
-        Cell::Text(raw) => trim(raw),
-        other => trim(&other.to_text()),
+    trimmed(cell).map(std::borrow::Cow::into_owned)
+}
+
+/// [`text`], borrowed from the cell when it is a text cell (no copy per value).
+#[must_use]
+pub fn trimmed(cell: &Cell) -> Option<std::borrow::Cow<'_, str>> {
+    fn trim(raw: &str) -> &str {
+        raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
     }
+    let text = match cell {
+        // Text cells are trimmed in place.
+        Cell::Text(raw) => std::borrow::Cow::Borrowed(trim(raw)),
+        other => std::borrow::Cow::Owned(trim(&other.to_text()).to_owned()),
+    };
+    (!text.is_empty()).then_some(text)
 }
 
 /// Reads a date cell: a date cell, an Excel serial number (1900 or 1904 system), or text

@@ -122,8 +122,8 @@ impl Status {
 /// The order of the open items: customer, currency, due date, invoice number, source row
 /// (texts by their bytes, as polars sorts them).
 fn item_order(a: &Invoice, b: &Invoice) -> std::cmp::Ordering {
-    (a.customer.as_str(), a.currency.code(), a.due_date, a.invoice_no.as_str(), a.source_row).cmp(&(
-        b.customer.as_str(),
+    (&*a.customer, a.currency.code(), a.due_date, a.invoice_no.as_str(), a.source_row).cmp(&(
+        &*b.customer,
         b.currency.code(),
         b.due_date,
         b.invoice_no.as_str(),

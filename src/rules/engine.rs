@@ -121,7 +121,7 @@ pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
 #[must_use]
 pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenItem {
     OpenItem {
-        customer: Arc::from(invoice.customer.as_str()),
+        customer: Arc::clone(&invoice.customer),
         invoice_no: invoice.invoice_no.clone(),
         currency: invoice.currency.clone(),
         open_minor: invoice.amount_minor,
@@ -130,8 +130,8 @@ pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenI
         due_date: invoice.due_date,
         invoice_date: invoice.invoice_date,
         amount_minor: invoice.amount_minor,
-        contract_no: invoice.contract_no.as_deref().map(Arc::from),
-        project: invoice.project.as_deref().map(Arc::from),
+        contract_no: invoice.contract_no.clone(),
+        project: invoice.project.clone(),
         due_assumed: invoice.due_assumed,
     }
 }

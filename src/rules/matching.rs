@@ -141,7 +141,7 @@ pub fn reconcile(
 ) -> Reconciliation {
     payments.sort_by_key(|p| (p.payment_date, p.row));
     let customers: Vec<String> = {
-        let mut names: Vec<String> = invoices.iter().map(|i| i.customer.clone()).collect();
+        let mut names: Vec<String> = invoices.iter().map(|i| i.customer.to_string()).collect();
         names.sort();
         names.dedup();
         names
@@ -190,7 +190,7 @@ pub fn reconcile(
                 MatchRule::ExactAmount => {
                     let Some(name) = &customer else { continue };
                     let exact = order.iter().copied().find(|&i| {
-                        usable(&invoices[i]) && invoices[i].customer == *name && invoices[i].open_minor == remaining
+                        usable(&invoices[i]) && *invoices[i].customer == **name && invoices[i].open_minor == remaining
                     });
                     if let Some(i) = exact {
                         apply(&mut invoices[i], index, MatchRule::ExactAmount, &mut remaining, &mut result.applied);
@@ -202,7 +202,7 @@ pub fn reconcile(
                         if remaining == 0 {
                             break;
                         }
-                        if usable(&invoices[i]) && invoices[i].customer == *name {
+                        if usable(&invoices[i]) && *invoices[i].customer == **name {
                             apply(&mut invoices[i], index, MatchRule::OldestFirst, &mut remaining, &mut result.applied);
                         }
                     }
@@ -230,7 +230,7 @@ fn apply(invoice: &mut Invoice, payment: usize, rule: MatchRule, remaining: &mut
     *remaining -= amount;
     applied.push(Applied {
         payment,
-        customer: invoice.customer.clone(),
+        customer: invoice.customer.to_string(),
         invoice_no: invoice.invoice_no.clone(),
         amount_minor: amount,
         rule,
@@ -254,7 +254,7 @@ fn suggest(payer: &str, customers: &[String]) -> Option<String> {
 pub fn applied_by_source(reconciliation: &Reconciliation, invoices: &[Invoice]) -> BTreeMap<(usize, String), i64> {
     let mut out = BTreeMap::new();
     for a in &reconciliation.applied {
-        if let Some(invoice) = invoices.iter().find(|i| i.customer == a.customer && i.invoice_no == a.invoice_no) {
+        if let Some(invoice) = invoices.iter().find(|i| *i.customer == *a.customer && i.invoice_no == a.invoice_no) {
             *out.entry((invoice.source, invoice.currency.code().to_owned())).or_default() += a.amount_minor;
         }
     }

@@ -26,7 +26,7 @@ pub fn thank_you(
 ) -> Vec<Action> {
     let mut settled: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
     for a in reconciliation.applied.iter().filter(|a| a.settled) {
-        let Some(invoice) = invoices.iter().find(|i| i.customer == a.customer && i.invoice_no == a.invoice_no) else {
+        let Some(invoice) = invoices.iter().find(|i| *i.customer == *a.customer && i.invoice_no == a.invoice_no) else {
             continue;
         };
         let thanked = history.entries_for(&a.customer, &a.invoice_no, as_of).iter().any(|e| e.stage == STAGE);
