@@ -146,12 +146,17 @@ fn decide_and_write(
     // The workbook's Detail sheets (most of the work at a million invoices) are written on
     // a second thread from the aging alone, while this one decides the actions, builds the
     // front sheets and hands them over, then writes the JSON files and the emails (issue 7).
+    let mut writer_gone = false;
     let (written, done) = std::thread::scope(|scope| {
+        // Blank front sheets go from the writer to this thread, filled ones back.
+        let (send_blank, blank) = std::sync::mpsc::sync_channel::<Vec<rust_xlsxwriter::Worksheet>>(1);
         let (send_front, front) = std::sync::mpsc::sync_channel::<Vec<rust_xlsxwriter::Worksheet>>(1);
         let writer = scope.spawn(|| {
             let started = std::time::Instant::now();
-            workbook::write_with(&workbook_path, &back, move || {
-                front.recv().map_err(|_| Error::Internal("the front sheets were not made".into()))
+            workbook::write_with(&workbook_path, &back, move |sheets| {
+                // This thread may have stopped already; its error is the one reported then.
+                let _ = send_blank.send(sheets);
+                move || front.recv().map_err(|_| Error::Internal("the front sheets were not made".into()))
             })
             .map(|()| started.elapsed())
         });
@@ -188,7 +193,11 @@ fn decide_and_write(
                 detail_rows_per_sheet: options.detail_rows_per_sheet,
             };
             let front_started = std::time::Instant::now();
-            let front = workbook::front_sheets(&input)?;
+            let blank = blank.recv().map_err(|_| {
+                writer_gone = true;
+                Error::Internal("the workbook writer stopped".into())
+            })?;
+            let front = workbook::front_sheets(&input, blank)?;
             let front_took = front_started.elapsed();
             // The writer may have stopped already; its error is the one reported then.
             let _ = send_front.send(front);
@@ -200,7 +209,12 @@ fn decide_and_write(
         let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
         (written, done)
     });
-    // An error of the deciding side comes first: the writer only stops for want of it then.
+    // An error of the deciding side comes first: the writer only stops for want of it then,
+    // unless the writer stopped before handing out the blank front sheets.
+    let (written, done) = match (written, done) {
+        (Err(e), Err(_)) if writer_gone => return Err(e),
+        pair => pair,
+    };
     let (actioned, composed, summary, emails_took, decide_took, front_took) = done?;
     let workbook_took = written?;
     Ok(Written { actioned, composed, summary, workbook_took, emails_took, decide_took, front_took })

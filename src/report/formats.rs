@@ -91,6 +91,31 @@ impl Formats {
         }
     }
 
+    /// Every format, in a fixed order: the fields, then each currency's money and totals
+    /// formats by code.
+    pub fn each(&self) -> impl Iterator<Item = &Format> {
+        let fields = [
+            &self.title,
+            &self.subtitle,
+            &self.header,
+            &self.section,
+            &self.label,
+            &self.text,
+            &self.date,
+            &self.integer,
+            &self.percent,
+            &self.total_label,
+            &self.total_integer,
+            &self.total_percent,
+            &self.note,
+            &self.late,
+            &self.later,
+            &self.latest,
+            &self.link,
+        ];
+        fields.into_iter().chain(self.money.values().flat_map(|(money, total)| [money, total]))
+    }
+
     /// Money format for `currency` (falls back to a plain two-decimal format).
     #[must_use]
     pub fn money(&self, currency: &Currency) -> Format {

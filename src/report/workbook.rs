@@ -58,22 +58,43 @@ impl<'a> Back<'a> {
 /// # Errors
 /// [`Error::Output`] when the file cannot be written, [`Error::Internal`] for writer errors.
 pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
-    write_with(path, &Back::of(input), || front_sheets(input))
+    write_with(path, &Back::of(input), |blank| {
+        let filled = front_sheets(input, blank);
+        move || filled
+    })
 }
 
 fn report_error(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("writing {FILE_NAME}: {e}"))
 }
 
-/// The front sheets, in order — Management, Summary, Actions, Holds, By Customer, Days to
-/// Pay — as standalone worksheets (built on any thread; [`write_with`] puts them first).
+/// How many front sheets [`front_sheets`] fills.
+pub const FRONT_SHEETS: usize = 6;
+
+/// Blank worksheets for [`front_sheets`], tied to `workbook`: the first two (Management
+/// and Summary: a few dozen rows, some written out of row order) hold their cells until
+/// the workbook is saved; the other four (a row per action or customer, written top to
+/// bottom) are in constant-memory mode, so that each row goes to a temporary file as soon
+/// as the next one starts (at a million invoices they held ~150 MB; issue 7).
+fn blank_front_sheets(workbook: &mut Workbook) -> Result<Vec<Worksheet>> {
+    let mut sheets = vec![Worksheet::new(), Worksheet::new()];
+    for _ in 2..FRONT_SHEETS {
+        sheets.push(workbook.new_worksheet_with_constant_memory().map_err(report_error)?);
+    }
+    Ok(sheets)
+}
+
+/// Fills the front sheets, in order — Management, Summary, Actions, Holds, By Customer,
+/// Days to Pay — into the [`FRONT_SHEETS`] blank worksheets [`write_with`] hands out
+/// (filled on any thread; [`write_with`] puts them first).
 ///
 /// # Errors
-/// [`Error::Internal`] for writer errors.
-pub fn front_sheets(input: &ReportInput<'_>) -> Result<Vec<Worksheet>> {
+/// [`Error::Internal`] for writer errors, or fewer blank sheets than [`FRONT_SHEETS`].
+pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Vec<Worksheet>> {
     let formats = Formats::new(input.aging.currencies.iter().map(|t| &t.currency));
-    let sheet = |name: &str| -> Result<Worksheet> {
-        let mut ws = Worksheet::new();
+    let mut blank = blank.into_iter();
+    let mut sheet = |name: &str| -> Result<Worksheet> {
+        let mut ws = blank.next().ok_or_else(|| Error::Internal("too few blank front sheets".into()))?;
         ws.set_name(name).map_err(report_error)?;
         print_setup(&mut ws);
         Ok(ws)
@@ -96,15 +117,20 @@ pub fn front_sheets(input: &ReportInput<'_>) -> Result<Vec<Worksheet>> {
     Ok(vec![management, summary, actions, holds, customers, behaviour])
 }
 
-/// Writes the workbook to `path`: the back sheets (Detail, …, Skipped) first, in
-/// constant-memory mode, then the sheets `front` returns are put before them and the file
-/// is saved. `front` may wait for another thread deciding the actions (issue 7): the
-/// Detail sheets, most of the work at a million invoices, are written meanwhile.
+/// Writes the workbook to `path`. `front` is handed the blank front sheets first (see
+/// [`front_sheets`]) and returns how to wait for them filled; then the back sheets (Detail,
+/// …, Skipped) are written in constant-memory mode, the filled front sheets are put before
+/// them and the file is saved. The front sheets may be filled on another thread deciding
+/// the actions meanwhile (issue 7): the Detail sheets are most of the work at a million
+/// invoices.
 ///
 /// # Errors
 /// [`Error::Output`] when the file cannot be written, [`Error::Internal`] for writer errors,
 /// and any error of `front`.
-pub fn write_with(path: &Path, back: &Back<'_>, front: impl FnOnce() -> Result<Vec<Worksheet>>) -> Result<()> {
+pub fn write_with<W>(path: &Path, back: &Back<'_>, front: impl FnOnce(Vec<Worksheet>) -> W) -> Result<()>
+where
+    W: FnOnce() -> Result<Vec<Worksheet>>,
+{
     let formats = Formats::new(back.aging.currencies.iter().map(|t| &t.currency));
     let mut workbook = Workbook::new();
     // zlib-rs's fastest level short of its "quick" one: at a million items the file is
@@ -120,6 +146,14 @@ pub fn write_with(path: &Path, back: &Back<'_>, front: impl FnOnce() -> Result<V
             .set_author("payback")
             .set_creation_datetime(&created),
     );
+    // Constant-memory sheets number their formats workbook-wide as they first use them,
+    // and the front sheets are filled on another thread while the back sheets are written
+    // here: every format the back sheets use is numbered first, in a fixed order, so that
+    // the numbers do not depend on which thread comes first (same inputs, same bytes).
+    for format in formats.each() {
+        workbook.register_format(format);
+    }
+    let filled = front(blank_front_sheets(&mut workbook)?);
     let sources: Vec<String> = back.batch.sources.iter().map(|s| s.source.describe()).collect();
     let items = back.aging.open_items.height();
     for (k, rows) in detail_sheet::sheet_rows(items, back.detail_rows_per_sheet).into_iter().enumerate() {
@@ -150,7 +184,7 @@ pub fn write_with(path: &Path, back: &Back<'_>, front: impl FnOnce() -> Result<V
         .map_err(report_error)?;
     print_setup(ws);
     skipped_sheet::write(ws, back.batch, &formats).map_err(report_error)?;
-    let front = front()?;
+    let front = filled()?;
     let sheets = workbook.worksheets_mut();
     let back_sheets = std::mem::take(sheets);
     sheets.extend(front);
