@@ -155,9 +155,9 @@ fn company(rules: &RulesSpec) -> CompanyView {
 /// invoices). Where a list holds a key twice, the first entry wins, as a search would.
 struct Index<'a> {
     /// Open items by (customer, invoice number).
-    items: HashMap<(&'a str, &'a str), &'a OpenItem>,
+    items: ItemIndex<'a>,
     /// Invoices paid in this run by (customer, invoice number).
-    paid: HashMap<(&'a str, &'a str), &'a OpenItem>,
+    paid: ItemIndex<'a>,
     /// Contacts by email address in ASCII lower case.
     contacts: HashMap<String, &'a Contact>,
     /// Project managers' email addresses as the projects file writes them.
@@ -170,13 +170,6 @@ struct Index<'a> {
 
 impl<'a> Index<'a> {
     fn new(inputs: &Inputs<'a>) -> Self {
-        let by_invoice = |pool: &'a [OpenItem]| {
-            let mut map = HashMap::new();
-            for i in pool {
-                map.entry((&*i.customer, i.invoice_no.as_str())).or_insert(i);
-            }
-            map
-        };
         let records = inputs.records;
         let mut contacts = HashMap::new();
         for c in &records.contacts {
@@ -192,8 +185,8 @@ impl<'a> Index<'a> {
             followups.entry(f.customer.as_str()).or_default().push(f);
         }
         Index {
-            items: by_invoice(inputs.items),
-            paid: by_invoice(inputs.paid),
+            items: ItemIndex::new(inputs.items),
+            paid: ItemIndex::new(inputs.paid),
             contacts,
             managers,
             projects,
@@ -203,6 +196,47 @@ impl<'a> Index<'a> {
 
     fn contact(&self, email: &str) -> Option<&'a Contact> {
         self.contacts.get(&email.to_ascii_lowercase()).copied()
+    }
+}
+
+/// Items by (customer, invoice number), the first of equal keys winning. The table holds
+/// only each item's position (4 bytes, sized once): a map of borrowed keys took ~80 MB
+/// at a million items, and twice that while it grew (issue 7).
+struct ItemIndex<'a> {
+    items: &'a [OpenItem],
+    hasher: hashbrown::DefaultHashBuilder,
+    table: hashbrown::HashTable<u32>,
+}
+
+impl<'a> ItemIndex<'a> {
+    fn new(items: &'a [OpenItem]) -> Self {
+        use std::hash::BuildHasher as _;
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let mut table = hashbrown::HashTable::with_capacity(items.len());
+        let key = |i: u32| {
+            let item = &items[i as usize];
+            (&*item.customer, item.invoice_no.as_str())
+        };
+        // Positions past u32::MAX cannot occur: the input limits allow far fewer rows.
+        for (position, item) in (0..u32::MAX).zip(items) {
+            let wanted = (&*item.customer, item.invoice_no.as_str());
+            let hash = hasher.hash_one(wanted);
+            if table.find(hash, |&i| key(i) == wanted).is_none() {
+                table.insert_unique(hash, position, |&i| hasher.hash_one(key(i)));
+            }
+        }
+        Self { items, hasher, table }
+    }
+
+    fn get(&self, customer: &str, invoice_no: &str) -> Option<&'a OpenItem> {
+        use std::hash::BuildHasher as _;
+        let items = self.items;
+        let hash = self.hasher.hash_one((customer, invoice_no));
+        let found = self.table.find(hash, |&i| {
+            let item = &items[i as usize];
+            &*item.customer == customer && item.invoice_no == invoice_no
+        })?;
+        Some(&items[*found as usize])
     }
 }
 
@@ -222,8 +256,7 @@ fn local_name(email: &str) -> String {
 
 fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, company: &CompanyView) -> MessageContext {
     let pool = if action.stage == crate::rules::thanks::STAGE { &index.paid } else { &index.items };
-    let items: Vec<&OpenItem> =
-        action.invoice_nos.iter().filter_map(|n| pool.get(&(action.customer.as_str(), n.as_str())).copied()).collect();
+    let items: Vec<&OpenItem> = action.invoice_nos.iter().filter_map(|n| pool.get(&action.customer, n)).collect();
     let to: Vec<PersonView> = action.to.iter().map(|e| person(e, index)).collect();
     let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, index)).collect();
     let first = action.to.first().map(String::as_str).unwrap_or_default();
@@ -430,6 +463,31 @@ mod tests {
         assert_eq!(safe_name("Console Ltd"), "Console-Ltd");
         assert_eq!(safe_name("///"), "unnamed");
         assert_eq!(safe_name(&"x".repeat(300)).len(), 40);
+    }
+
+    #[test]
+    fn items_are_found_by_customer_and_number_the_first_of_equal_keys_winning() {
+        let item = |customer: &str, no: &str, open_minor| OpenItem {
+            customer: customer.into(),
+            invoice_no: no.into(),
+            currency: crate::money::Currency::parse("CNY").unwrap(),
+            open_minor,
+            days_past_due: 10,
+            age_days: 40,
+            due_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            invoice_date: NaiveDate::from_ymd_opt(2026, 10, 21).unwrap(),
+            amount_minor: open_minor,
+            contract_no: None,
+            project: None,
+            due_assumed: false,
+        };
+        let items = [item("华为", "INV-1", 100), item("ACME", "INV-1", 200), item("华为", "INV-1", 300)];
+        let index = ItemIndex::new(&items);
+        assert_eq!(index.get("华为", "INV-1").map(|i| i.open_minor), Some(100));
+        assert_eq!(index.get("ACME", "INV-1").map(|i| i.open_minor), Some(200));
+        assert!(index.get("ACME", "INV-2").is_none());
+        assert!(index.get("华为 ", "INV-1").is_none());
+        assert!(ItemIndex::new(&[]).get("ACME", "INV-1").is_none());
     }
 
     #[test]

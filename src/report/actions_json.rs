@@ -12,7 +12,12 @@ pub const FILE_NAME: &str = "actions.json";
 /// # Errors
 /// [`Error::Output`] when the file cannot be written.
 pub fn write(path: &Path, actions: &[Action]) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(actions).map_err(Error::internal)?;
-    text.push('\n');
-    std::fs::write(path, text).map_err(|e| Error::Output { path: path.to_path_buf(), reason: e.to_string() })
+    // Written as it is serialized: the whole text of a million invoices' actions is not
+    // held (issue 7).
+    use std::io::Write as _;
+    let failed = |reason: String| Error::Output { path: path.to_path_buf(), reason };
+    let file = std::fs::File::create(path).map_err(|e| failed(e.to_string()))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, actions).map_err(|e| failed(e.to_string()))?;
+    out.write_all(b"\n").and_then(|()| out.flush()).map_err(|e| failed(e.to_string()))
 }
