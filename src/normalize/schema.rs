@@ -215,49 +215,100 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
     use col_name as c;
     let n = rows.len();
     let text = |name: &str| StringChunkedBuilder::new(name.into(), n);
-    let (mut customer, mut invoice_no, mut currency) = (text(c::CUSTOMER), text(c::INVOICE_NO), text(c::CURRENCY));
-    let (mut project, mut contract, mut manager) = (text(c::PROJECT), text(c::CONTRACT_NO), text(c::PROJECT_MANAGER));
+    let (mut invoice_no, mut currency) = (text(c::INVOICE_NO), text(c::CURRENCY));
     let (mut issued, mut due, mut paid) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut amount, mut open) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut source_row, mut source, mut assumed) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for &row in rows {
         let i = &invoices[row as usize];
-        customer.append_value(&i.customer);
         invoice_no.append_value(&i.invoice_no);
         issued.push(epoch_days(i.invoice_date));
         due.push(epoch_days(i.due_date));
         currency.append_value(i.currency.code());
         amount.push(i.amount_minor);
         open.push(i.open_minor);
-        project.append_option(i.project.as_deref());
-        contract.append_option(i.contract_no.as_deref());
-        manager.append_option(i.project_manager.as_deref());
         paid.push(i.paid_date.map(epoch_days));
         source_row.push(i64::try_from(i.source_row).unwrap_or(i64::MAX));
         source.push(i64::try_from(i.source).unwrap_or(i64::MAX));
         assumed.push(i.due_assumed);
     }
     let date = |name: &str, days: Vec<i32>| Column::new(name.into(), days).cast(&DataType::Date);
+    let of_rows = || rows.iter().map(|&row| &invoices[row as usize]);
+    let customer = shared_text(c::CUSTOMER, n, || of_rows().map(|i| Some(&i.customer)));
+    let project = shared_text(c::PROJECT, n, || of_rows().map(|i| i.project.as_ref()));
+    let contract = shared_text(c::CONTRACT_NO, n, || of_rows().map(|i| i.contract_no.as_ref()));
+    let manager = shared_text(c::PROJECT_MANAGER, n, || of_rows().map(|i| i.project_manager.as_ref()));
     DataFrame::new(
         n,
         vec![
-            customer.finish().into_column(),
+            customer,
             invoice_no.finish().into_column(),
             date(c::INVOICE_DATE, issued)?,
             date(c::DUE_DATE, due)?,
             currency.finish().into_column(),
             Column::new(c::AMOUNT_MINOR.into(), amount),
             Column::new(c::OPEN_MINOR.into(), open),
-            project.finish().into_column(),
-            contract.finish().into_column(),
-            manager.finish().into_column(),
+            project,
+            contract,
+            manager,
             Column::new(c::PAID_DATE.into(), paid).cast(&DataType::Date)?,
             Column::new(c::SOURCE_ROW.into(), source_row),
             Column::new(c::SOURCE.into(), source),
             Column::new(c::DUE_ASSUMED.into(), assumed),
         ],
     )
+}
+
+/// A text column of shared names (see `normalize::names`), `values` giving them in row
+/// order (called twice). The bytes of each distinct name longer than a view's inline 12
+/// are stored once, in one buffer, and every row holds a 16-byte view of them: a
+/// customer's name is not copied into each of its ~50 rows (issue 7). Equal texts held
+/// in different `Arc`s (several inputs) are stored once per `Arc`.
+fn shared_text<'a, I>(name: &str, n: usize, values: impl Fn() -> I) -> Column
+where
+    I: Iterator<Item = Option<&'a std::sync::Arc<str>>>,
+{
+    use polars_arrow::array::{MutableBinaryViewArray, View};
+    let inline = |text: &str| text.len() <= View::MAX_INLINE_SIZE as usize;
+    // The distinct long names, in first-seen order, each stored once in a small array whose
+    // buffers the rows' views then point into.
+    let mut position: std::collections::HashMap<*const u8, usize> = std::collections::HashMap::new();
+    let mut distinct: Vec<&str> = Vec::new();
+    for text in values().flatten().filter(|t| !inline(t)) {
+        position.entry(text.as_ptr()).or_insert_with(|| {
+            distinct.push(text);
+            distinct.len() - 1
+        });
+    }
+    let stored: usize = distinct.iter().map(|t| t.len()).sum();
+    if u32::try_from(stored).is_err() {
+        // Past 32-bit offsets: the column is built the usual way.
+        return copied_text(name, n, values);
+    }
+    let names = MutableBinaryViewArray::<str>::from_values_iter(distinct.into_iter()).freeze();
+    let (views, buffers) = (names.views(), names.data_buffers());
+    let mut array = MutableBinaryViewArray::<str>::with_capacity(n);
+    for value in values() {
+        match value {
+            None => array.push_null(),
+            Some(text) if inline(text) => array.push_view(View::new_inline(text.as_bytes()), buffers),
+            Some(text) => array.push_view(views[position[&text.as_ptr()]], buffers),
+        }
+    }
+    StringChunked::with_chunk(name.into(), array.freeze()).into_column()
+}
+
+/// [`shared_text`] with each row's bytes copied (the fallback).
+fn copied_text<'a, I>(name: &str, n: usize, values: impl Fn() -> I) -> Column
+where
+    I: Iterator<Item = Option<&'a std::sync::Arc<str>>>,
+{
+    let mut builder = StringChunkedBuilder::new(name.into(), n);
+    for value in values() {
+        builder.append_option(value.map(|t| &**t));
+    }
+    builder.finish().into_column()
 }
 
 /// Days since 1970-01-01, polars' Date representation.
@@ -294,5 +345,29 @@ mod tests {
                 assert_eq!(&header_key(alias), alias, "alias {alias} must be a key");
             }
         }
+    }
+
+    #[test]
+    fn shared_names_are_stored_once_and_read_back_in_row_order() {
+        use std::sync::Arc;
+        let long: Arc<str> = Arc::from("成都能源002005有限公司");
+        let other: Arc<str> = Arc::from("Oceanic 015413 GmbH");
+        let short: Arc<str> = Arc::from("ACME");
+        let rows = [Some(&long), None, Some(&other), Some(&long), Some(&short), Some(&long), Some(&other)];
+        let column = shared_text("customer", rows.len(), || rows.iter().copied());
+        let values: Vec<Option<&str>> = column.str().unwrap().iter().collect();
+        assert_eq!(
+            values,
+            [Some(&*long), None, Some(&*other), Some(&*long), Some("ACME"), Some(&*long), Some(&*other)]
+        );
+        // Each long name's bytes once; the short one lives in its view.
+        let array = column.str().unwrap().downcast_iter().next().unwrap().clone();
+        assert_eq!(array.total_buffer_len(), long.len() + other.len());
+        let copied = copied_text("customer", rows.len(), || rows.iter().copied());
+        assert_eq!(copied.str().unwrap().iter().collect::<Vec<_>>(), values);
+        assert_eq!(
+            copied.str().unwrap().downcast_iter().next().unwrap().total_buffer_len(),
+            3 * long.len() + 2 * other.len()
+        );
     }
 }
