@@ -197,9 +197,9 @@ pub mod col_name {
     pub const PROJECT_MANAGER: &str = "project_manager";
     /// Paid date (nullable Date).
     pub const PAID_DATE: &str = "paid_date";
-    /// Source row number (Int64).
+    /// Source row number (`UInt32`: the input limits allow far fewer rows).
     pub const SOURCE_ROW: &str = "source_row";
-    /// Index of the input file (Int64).
+    /// Index of the input file (`UInt32`).
     pub const SOURCE: &str = "source";
     /// The due date was assumed from the default term (Boolean).
     pub const DUE_ASSUMED: &str = "due_assumed";
@@ -229,8 +229,8 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
         amount.push(i.amount_minor);
         open.push(i.open_minor);
         paid.push(i.paid_date.map(epoch_days));
-        source_row.push(i64::try_from(i.source_row).unwrap_or(i64::MAX));
-        source.push(i64::try_from(i.source).unwrap_or(i64::MAX));
+        source_row.push(u32::try_from(i.source_row).unwrap_or(u32::MAX));
+        source.push(u32::try_from(i.source).unwrap_or(u32::MAX));
         assumed.push(i.due_assumed);
     }
     let date = |name: &str, days: Vec<i32>| Column::new(name.into(), days).cast(&DataType::Date);

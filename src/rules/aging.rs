@@ -11,11 +11,11 @@ use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::normalize::schema::{col_name as c, epoch_days, invoice_frame};
 
-/// Column of the open-items frame: days past the due date (Int64; negative = not yet due).
+/// Column of the open-items frame: days past the due date (`Int32`; negative = not yet due).
 pub const DAYS_PAST_DUE: &str = "days_past_due";
-/// Column of the open-items frame: days since the invoice date (Int64).
+/// Column of the open-items frame: days since the invoice date (`Int32`).
 pub const AGE_DAYS: &str = "age_days";
-/// Column of the open-items frame: index into the bucket list (Int64).
+/// Column of the open-items frame: index into the bucket list (`Int32`).
 pub const BUCKET: &str = "bucket";
 
 /// Amount and item count of one bucket.
@@ -188,8 +188,9 @@ pub fn age(
     let frame = invoice_frame(invoices, &open)?;
     drop(open);
 
-    let today = lit(i64::from(epoch_days(as_of)));
-    let days_since = |name: &str| today.clone() - col(name).cast(DataType::Int32).cast(DataType::Int64);
+    let today = lit(epoch_days(as_of));
+    // Day counts and bucket numbers fit 32 bits: 4 bytes an item each, not 8 (issue 7).
+    let days_since = |name: &str| (today.clone() - col(name).cast(DataType::Int32)).cast(DataType::Int32);
     let day_column = match basis {
         Basis::DueDate => DAYS_PAST_DUE,
         Basis::InvoiceDate => AGE_DAYS,
@@ -197,7 +198,7 @@ pub fn age(
     let open_items = frame
         .lazy()
         .with_columns([days_since(c::DUE_DATE).alias(DAYS_PAST_DUE), days_since(c::INVOICE_DATE).alias(AGE_DAYS)])
-        .with_column(bucket_expr(&col(day_column), buckets).alias(BUCKET))
+        .with_column(bucket_expr(&col(day_column), buckets).cast(DataType::Int32).alias(BUCKET))
         .collect()?;
 
     let grouped = open_items
