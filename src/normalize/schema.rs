@@ -1,5 +1,7 @@
 //! The canonical invoice fields, the header names recognised for each, and the polars
 //! frame that normalize hands to the rules.
+use std::sync::Arc;
+
 use polars::prelude::*;
 
 use super::Invoice;
@@ -216,42 +218,49 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
     let n = rows.len();
     let text = |name: &str| StringChunkedBuilder::new(name.into(), n);
     let (mut invoice_no, mut currency) = (text(c::INVOICE_NO), text(c::CURRENCY));
+    // The names' dictionaries come from a pass in the invoices' own order (memory order);
+    // the rows are then visited once each, in `rows` order.
+    let names =
+        |name: &'static str, of: fn(&Invoice) -> Option<&Arc<str>>| SharedText::new(name, n, invoices.iter().map(of));
+    let mut customer = names(c::CUSTOMER, |i| Some(&i.customer));
+    let mut project = names(c::PROJECT, |i| i.project.as_ref());
+    let mut contract = names(c::CONTRACT_NO, |i| i.contract_no.as_ref());
+    let mut manager = names(c::PROJECT_MANAGER, |i| i.project_manager.as_ref());
     let (mut issued, mut due, mut paid) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut amount, mut open) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut source_row, mut source, mut assumed) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for &row in rows {
         let i = &invoices[row as usize];
+        customer.push(Some(&i.customer));
         invoice_no.append_value(&i.invoice_no);
         issued.push(epoch_days(i.invoice_date));
         due.push(epoch_days(i.due_date));
         currency.append_value(i.currency.code());
         amount.push(i.amount_minor);
         open.push(i.open_minor);
+        project.push(i.project.as_ref());
+        contract.push(i.contract_no.as_ref());
+        manager.push(i.project_manager.as_ref());
         paid.push(i.paid_date.map(epoch_days));
         source_row.push(u32::try_from(i.source_row).unwrap_or(u32::MAX));
         source.push(u32::try_from(i.source).unwrap_or(u32::MAX));
         assumed.push(i.due_assumed);
     }
     let date = |name: &str, days: Vec<i32>| Column::new(name.into(), days).cast(&DataType::Date);
-    let of_rows = || rows.iter().map(|&row| &invoices[row as usize]);
-    let customer = shared_text(c::CUSTOMER, n, || of_rows().map(|i| Some(&i.customer)));
-    let project = shared_text(c::PROJECT, n, || of_rows().map(|i| i.project.as_ref()));
-    let contract = shared_text(c::CONTRACT_NO, n, || of_rows().map(|i| i.contract_no.as_ref()));
-    let manager = shared_text(c::PROJECT_MANAGER, n, || of_rows().map(|i| i.project_manager.as_ref()));
     DataFrame::new(
         n,
         vec![
-            customer,
+            customer.finish(),
             invoice_no.finish().into_column(),
             date(c::INVOICE_DATE, issued)?,
             date(c::DUE_DATE, due)?,
             currency.finish().into_column(),
             Column::new(c::AMOUNT_MINOR.into(), amount),
             Column::new(c::OPEN_MINOR.into(), open),
-            project,
-            contract,
-            manager,
+            project.finish(),
+            contract.finish(),
+            manager.finish(),
             Column::new(c::PAID_DATE.into(), paid).cast(&DataType::Date)?,
             Column::new(c::SOURCE_ROW.into(), source_row),
             Column::new(c::SOURCE.into(), source),
@@ -260,55 +269,70 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
     )
 }
 
-/// A text column of shared names (see `normalize::names`), `values` giving them in row
-/// order (called twice). The bytes of each distinct name longer than a view's inline 12
-/// are stored once, in one buffer, and every row holds a 16-byte view of them: a
-/// customer's name is not copied into each of its ~50 rows (issue 7). Equal texts held
-/// in different `Arc`s (several inputs) are stored once per `Arc`.
-fn shared_text<'a, I>(name: &str, n: usize, values: impl Fn() -> I) -> Column
-where
-    I: Iterator<Item = Option<&'a std::sync::Arc<str>>>,
-{
-    use polars_arrow::array::{MutableBinaryViewArray, View};
-    let inline = |text: &str| text.len() <= View::MAX_INLINE_SIZE as usize;
-    // The distinct long names, in first-seen order, each stored once in a small array whose
-    // buffers the rows' views then point into.
-    let mut position: std::collections::HashMap<*const u8, usize> = std::collections::HashMap::new();
-    let mut distinct: Vec<&str> = Vec::new();
-    for text in values().flatten().filter(|t| !inline(t)) {
-        position.entry(text.as_ptr()).or_insert_with(|| {
-            distinct.push(text);
-            distinct.len() - 1
-        });
-    }
-    let stored: usize = distinct.iter().map(|t| t.len()).sum();
-    if u32::try_from(stored).is_err() {
-        // Past 32-bit offsets: the column is built the usual way.
-        return copied_text(name, n, values);
-    }
-    let names = MutableBinaryViewArray::<str>::from_values_iter(distinct.into_iter()).freeze();
-    let (views, buffers) = (names.views(), names.data_buffers());
-    let mut array = MutableBinaryViewArray::<str>::with_capacity(n);
-    for value in values() {
-        match value {
-            None => array.push_null(),
-            Some(text) if inline(text) => array.push_view(View::new_inline(text.as_bytes()), buffers),
-            Some(text) => array.push_view(views[position[&text.as_ptr()]], buffers),
-        }
-    }
-    StringChunked::with_chunk(name.into(), array.freeze()).into_column()
+/// A text column of shared names (see `normalize::names`) being built. The bytes of each
+/// distinct name longer than a view's inline 12 are stored once, in one buffer, and every
+/// row holds a 16-byte view of them: a customer's name is not copied into each of its ~50
+/// rows (issue 7). Equal texts held in different `Arc`s (several inputs) are stored once
+/// per `Arc`.
+enum SharedText {
+    /// Views into the distinct names, found by their `Arc`'s address.
+    Shared {
+        name: &'static str,
+        position: hashbrown::HashMap<*const u8, usize>,
+        names: polars_arrow::array::Utf8ViewArray,
+        array: polars_arrow::array::MutableBinaryViewArray<str>,
+    },
+    /// Past 32-bit offsets for the distinct names: each row's bytes copied.
+    Copied(StringChunkedBuilder),
 }
 
-/// [`shared_text`] with each row's bytes copied (the fallback).
-fn copied_text<'a, I>(name: &str, n: usize, values: impl Fn() -> I) -> Column
-where
-    I: Iterator<Item = Option<&'a std::sync::Arc<str>>>,
-{
-    let mut builder = StringChunkedBuilder::new(name.into(), n);
-    for value in values() {
-        builder.append_option(value.map(|t| &**t));
+impl SharedText {
+    /// A column of `n` rows whose names are among `all`.
+    fn new<'a>(name: &'static str, n: usize, all: impl Iterator<Item = Option<&'a Arc<str>>>) -> Self {
+        use polars_arrow::array::{MutableBinaryViewArray, View};
+        let mut position: hashbrown::HashMap<*const u8, usize> = hashbrown::HashMap::new();
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut stored = 0usize;
+        for text in all.flatten().filter(|t| t.len() > View::MAX_INLINE_SIZE as usize) {
+            position.entry(text.as_ptr()).or_insert_with(|| {
+                distinct.push(text);
+                stored += text.len();
+                distinct.len() - 1
+            });
+        }
+        if u32::try_from(stored).is_err() {
+            return Self::Copied(StringChunkedBuilder::new(name.into(), n));
+        }
+        let names = MutableBinaryViewArray::<str>::from_values_iter(distinct.into_iter()).freeze();
+        Self::Shared { name, position, names, array: MutableBinaryViewArray::with_capacity(n) }
     }
-    builder.finish().into_column()
+
+    /// Appends the next row's name.
+    fn push(&mut self, value: Option<&Arc<str>>) {
+        use polars_arrow::array::View;
+        match self {
+            Self::Copied(builder) => builder.append_option(value.map(|t| &**t)),
+            Self::Shared { position, names, array, .. } => match value {
+                None => array.push_null(),
+                Some(text) if text.len() <= View::MAX_INLINE_SIZE as usize => {
+                    array.push_view(View::new_inline(text.as_bytes()), names.data_buffers());
+                }
+                Some(text) => match position.get(&text.as_ptr()) {
+                    Some(&at) => array.push_view(names.views()[at], names.data_buffers()),
+                    // Not among the names given to `new`: its own copy.
+                    None => array.push_value(&**text),
+                },
+            },
+        }
+    }
+
+    /// The column.
+    fn finish(self) -> Column {
+        match self {
+            Self::Copied(builder) => builder.finish().into_column(),
+            Self::Shared { name, array, .. } => StringChunked::with_chunk(name.into(), array.freeze()).into_column(),
+        }
+    }
 }
 
 /// Days since 1970-01-01, polars' Date representation.
@@ -349,12 +373,19 @@ mod tests {
 
     #[test]
     fn shared_names_are_stored_once_and_read_back_in_row_order() {
-        use std::sync::Arc;
         let long: Arc<str> = Arc::from("成都能源002005有限公司");
         let other: Arc<str> = Arc::from("Oceanic 015413 GmbH");
         let short: Arc<str> = Arc::from("ACME");
+        let unused: Arc<str> = Arc::from("Not in any row of this column");
         let rows = [Some(&long), None, Some(&other), Some(&long), Some(&short), Some(&long), Some(&other)];
-        let column = shared_text("customer", rows.len(), || rows.iter().copied());
+        let build = |mut column: SharedText| {
+            for value in rows {
+                column.push(value);
+            }
+            column.finish()
+        };
+        let all = [Some(&unused), None, Some(&other), Some(&short), Some(&long)];
+        let column = build(SharedText::new("customer", rows.len(), all.into_iter()));
         let values: Vec<Option<&str>> = column.str().unwrap().iter().collect();
         assert_eq!(
             values,
@@ -362,12 +393,10 @@ mod tests {
         );
         // Each long name's bytes once; the short one lives in its view.
         let array = column.str().unwrap().downcast_iter().next().unwrap().clone();
-        assert_eq!(array.total_buffer_len(), long.len() + other.len());
-        let copied = copied_text("customer", rows.len(), || rows.iter().copied());
+        assert_eq!(array.total_buffer_len(), unused.len() + other.len() + long.len());
+        let copied = build(SharedText::Copied(StringChunkedBuilder::new("customer".into(), rows.len())));
         assert_eq!(copied.str().unwrap().iter().collect::<Vec<_>>(), values);
-        assert_eq!(
-            copied.str().unwrap().downcast_iter().next().unwrap().total_buffer_len(),
-            3 * long.len() + 2 * other.len()
-        );
+        let copied = copied.str().unwrap().downcast_iter().next().unwrap().total_buffer_len();
+        assert_eq!(copied, 3 * long.len() + 2 * other.len());
     }
 }

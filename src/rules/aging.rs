@@ -119,16 +119,35 @@ impl Status {
     }
 }
 
-/// The order of the open items: customer, currency, due date, invoice number, source row
-/// (texts by their bytes, as polars sorts them).
-fn item_order(a: &Invoice, b: &Invoice) -> std::cmp::Ordering {
-    (&*a.customer, a.currency.code(), a.due_date, a.invoice_no.as_str(), a.source_row).cmp(&(
-        &*b.customer,
-        b.currency.code(),
-        b.due_date,
-        b.invoice_no.as_str(),
-        b.source_row,
-    ))
+/// What the open items are sorted by: customer, currency, due date, then invoice number
+/// and source row (texts by their bytes, as polars sorts them). The customer is its rank
+/// among the distinct names, so that most comparisons are of integers held side by side
+/// instead of texts reached through each invoice (issue 7).
+struct SortKey {
+    customer: u32,
+    currency: Currency,
+    due: NaiveDate,
+    row: u32,
+}
+
+/// Each customer name's rank in byte order, by the address of its shared text (equal
+/// texts in different `Arc`s get the same rank).
+fn customer_ranks(invoices: &[Invoice]) -> hashbrown::HashMap<*const u8, u32> {
+    let mut distinct: hashbrown::HashMap<*const u8, &str> = hashbrown::HashMap::new();
+    for invoice in invoices {
+        distinct.entry(invoice.customer.as_ptr()).or_insert(&invoice.customer);
+    }
+    let mut names: Vec<(&str, *const u8)> = distinct.into_iter().map(|(at, name)| (name, at)).collect();
+    names.sort_unstable();
+    let mut ranks = hashbrown::HashMap::with_capacity(names.len());
+    let mut rank = 0u32;
+    for (k, (name, at)) in names.iter().enumerate() {
+        if k > 0 && names[k - 1].0 != *name {
+            rank += 1;
+        }
+        ranks.insert(*at, rank);
+    }
+    ranks
 }
 
 /// Ages `invoices` as of `as_of`.
@@ -136,7 +155,7 @@ fn item_order(a: &Invoice, b: &Invoice) -> std::cmp::Ordering {
 /// Invoices dated after `as_of` are future-dated and left out; of the rest, those with a
 /// zero open amount are closed and left out; everything else is an open item.
 ///
-/// The open rows are picked and sorted as indices (a stable parallel sort, so equal keys
+/// The open rows are picked and sorted as keys (a stable parallel sort, so equal keys
 /// keep the input order), and only they become the frame: no frame of every invoice, no
 /// sorted copy of it (issue 7). Days and buckets are a polars plan over that frame.
 ///
@@ -151,7 +170,8 @@ pub fn age(
 ) -> PolarsResult<Aging> {
     use rayon::prelude::*;
     let mut figures: Vec<((usize, Currency), SourceFigures)> = Vec::new();
-    let mut open: Vec<u32> = Vec::with_capacity(invoices.len());
+    let ranks = customer_ranks(invoices);
+    let mut open: Vec<SortKey> = Vec::with_capacity(invoices.len());
     let (mut closed, mut future_dated) = (0, 0);
     for (row, invoice) in invoices.iter().enumerate() {
         let status = Status::of(invoice, as_of);
@@ -167,7 +187,8 @@ pub fn age(
         let slot = match status {
             Status::Open => {
                 let row = u32::try_from(row).map_err(|_| polars_err!(ComputeError: "too many invoices to age"))?;
-                open.push(row);
+                let customer = ranks.get(&invoice.customer.as_ptr()).copied().unwrap_or_default();
+                open.push(SortKey { customer, currency: invoice.currency.clone(), due: invoice.due_date, row });
                 &mut figure.open
             }
             Status::Closed => {
@@ -184,9 +205,15 @@ pub fn age(
     }
     let by_source =
         figures.into_iter().map(|((source, currency), f)| ((source, currency.code().to_owned()), f)).collect();
-    open.par_sort_by(|a, b| item_order(&invoices[*a as usize], &invoices[*b as usize]));
-    let frame = invoice_frame(invoices, &open)?;
-    drop(open);
+    open.par_sort_by(|a, b| {
+        let (x, y) = (&invoices[a.row as usize], &invoices[b.row as usize]);
+        (&a.customer, &a.currency, &a.due)
+            .cmp(&(&b.customer, &b.currency, &b.due))
+            .then_with(|| (x.invoice_no.as_str(), x.source_row).cmp(&(y.invoice_no.as_str(), y.source_row)))
+    });
+    let rows: Vec<u32> = open.into_iter().map(|key| key.row).collect();
+    let frame = invoice_frame(invoices, &rows)?;
+    drop(rows);
 
     let today = lit(epoch_days(as_of));
     // Day counts and bucket numbers fit 32 bits: 4 bytes an item each, not 8 (issue 7).
