@@ -12,6 +12,7 @@ pub mod config;
 pub mod decide;
 pub mod email;
 pub mod error;
+pub mod first_by_key;
 pub mod ingest;
 pub mod jsonl;
 pub mod load;

@@ -11,6 +11,7 @@ use super::context::{
 use super::message::{self, Envelope};
 use super::render::Templates;
 use crate::error::Result;
+use crate::first_by_key::FirstByKey;
 use crate::load::Records;
 use crate::normalize::records::{Contact, Followup, Project};
 use crate::rules::action::{Action, ActionKind};
@@ -185,8 +186,8 @@ impl<'a> Index<'a> {
             followups.entry(f.customer.as_str()).or_default().push(f);
         }
         Index {
-            items: ItemIndex::new(inputs.items),
-            paid: ItemIndex::new(inputs.paid),
+            items: item_index(inputs.items),
+            paid: item_index(inputs.paid),
             contacts,
             managers,
             projects,
@@ -199,45 +200,12 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Items by (customer, invoice number), the first of equal keys winning. The table holds
-/// only each item's position (4 bytes, sized once): a map of borrowed keys took ~80 MB
-/// at a million items, and twice that while it grew (issue 7).
-struct ItemIndex<'a> {
-    items: &'a [OpenItem],
-    hasher: hashbrown::DefaultHashBuilder,
-    table: hashbrown::HashTable<u32>,
-}
+/// Items by (customer, invoice number), the first of equal keys winning.
+type ItemIndex<'a> = FirstByKey<'a, OpenItem, fn(&OpenItem) -> (&str, &str)>;
 
-impl<'a> ItemIndex<'a> {
-    fn new(items: &'a [OpenItem]) -> Self {
-        use std::hash::BuildHasher as _;
-        let hasher = hashbrown::DefaultHashBuilder::default();
-        let mut table = hashbrown::HashTable::with_capacity(items.len());
-        let key = |i: u32| {
-            let item = &items[i as usize];
-            (&*item.customer, item.invoice_no.as_str())
-        };
-        // Positions past u32::MAX cannot occur: the input limits allow far fewer rows.
-        for (position, item) in (0..u32::MAX).zip(items) {
-            let wanted = (&*item.customer, item.invoice_no.as_str());
-            let hash = hasher.hash_one(wanted);
-            if table.find(hash, |&i| key(i) == wanted).is_none() {
-                table.insert_unique(hash, position, |&i| hasher.hash_one(key(i)));
-            }
-        }
-        Self { items, hasher, table }
-    }
-
-    fn get(&self, customer: &str, invoice_no: &str) -> Option<&'a OpenItem> {
-        use std::hash::BuildHasher as _;
-        let items = self.items;
-        let hash = self.hasher.hash_one((customer, invoice_no));
-        let found = self.table.find(hash, |&i| {
-            let item = &items[i as usize];
-            &*item.customer == customer && item.invoice_no == invoice_no
-        })?;
-        Some(&items[*found as usize])
-    }
+/// The index of `items`.
+fn item_index(items: &[OpenItem]) -> ItemIndex<'_> {
+    FirstByKey::new(items, |i| (&*i.customer, i.invoice_no.as_str()))
 }
 
 /// A contact's name, or the address when the contacts file does not know it.
@@ -256,7 +224,7 @@ fn local_name(email: &str) -> String {
 
 fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, company: &CompanyView) -> MessageContext {
     let pool = if action.stage == crate::rules::thanks::STAGE { &index.paid } else { &index.items };
-    let items: Vec<&OpenItem> = action.invoice_nos.iter().filter_map(|n| pool.get(&action.customer, n)).collect();
+    let items: Vec<&OpenItem> = action.invoice_nos.iter().filter_map(|n| pool.get((&action.customer, n))).collect();
     let to: Vec<PersonView> = action.to.iter().map(|e| person(e, index)).collect();
     let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, index)).collect();
     let first = action.to.first().map(String::as_str).unwrap_or_default();
@@ -482,12 +450,12 @@ mod tests {
             due_assumed: false,
         };
         let items = [item("华为", "INV-1", 100), item("ACME", "INV-1", 200), item("华为", "INV-1", 300)];
-        let index = ItemIndex::new(&items);
-        assert_eq!(index.get("华为", "INV-1").map(|i| i.open_minor), Some(100));
-        assert_eq!(index.get("ACME", "INV-1").map(|i| i.open_minor), Some(200));
-        assert!(index.get("ACME", "INV-2").is_none());
-        assert!(index.get("华为 ", "INV-1").is_none());
-        assert!(ItemIndex::new(&[]).get("ACME", "INV-1").is_none());
+        let index = item_index(&items);
+        assert_eq!(index.get(("华为", "INV-1")).map(|i| i.open_minor), Some(100));
+        assert_eq!(index.get(("ACME", "INV-1")).map(|i| i.open_minor), Some(200));
+        assert!(index.get(("ACME", "INV-2")).is_none());
+        assert!(index.get(("华为 ", "INV-1")).is_none());
+        assert!(item_index(&[]).get(("ACME", "INV-1")).is_none());
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Several inputs (e.g. two subsidiaries' exports) into one batch. Each invoice keeps its
 //! source; an invoice number that appears twice for the same customer is counted once: the
 //! later rows are rejected or, with `duplicates = "warn"`, skipped with a note.
-use std::hash::BuildHasher;
 
 use serde::Deserialize;
 
@@ -94,20 +93,5 @@ pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
 /// (later, first): each invoice with the customer and invoice number of an earlier one,
 /// with the index of that first one, in order. Keys are borrowed, not copied.
 fn duplicates(invoices: &[Invoice]) -> Vec<(usize, usize)> {
-    let hasher = hashbrown::DefaultHashBuilder::default();
-    let hash = |invoice: &Invoice| hasher.hash_one((&*invoice.customer, invoice.invoice_no.as_str()));
-    let mut seen: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(invoices.len());
-    let mut found = Vec::new();
-    for (index, invoice) in invoices.iter().enumerate() {
-        let h = hash(invoice);
-        let same =
-            |&i: &usize| invoices[i].customer == invoice.customer && invoices[i].invoice_no == invoice.invoice_no;
-        match seen.find(h, same) {
-            Some(&first) => found.push((index, first)),
-            None => {
-                seen.insert_unique(h, index, |&i| hash(&invoices[i]));
-            }
-        }
-    }
-    found
+    crate::first_by_key::FirstByKey::with_duplicates(invoices, |i| (&*i.customer, i.invoice_no.as_str())).1
 }
