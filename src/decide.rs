@@ -25,8 +25,6 @@ pub struct Decided {
     pub counts: RowCounts,
     /// Control totals per input.
     pub controls: Vec<SourceControl>,
-    /// The open items the decisions are about, in the aging's order.
-    pub items: Vec<engine::OpenItem>,
     /// The collection actions and traces.
     pub decisions: Decisions,
     /// The history read from the state folder.
@@ -61,10 +59,10 @@ pub struct Aged {
 /// A history that cannot be read, control totals that do not reconcile (a bug).
 pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
     let (aged, matched) = age(config, inputs)?;
-    let Actioned { items, decisions, history, metrics, trend } =
+    let Actioned { decisions, history, metrics, trend } =
         decide_aged(config, &inputs.batch.invoices, matched.as_deref(), &inputs.records, &aged, state, traced)?;
     let Aged { aging, counts, controls, reconciliation } = aged;
-    Ok(Decided { aging, counts, controls, items, decisions, history, reconciliation, metrics, trend })
+    Ok(Decided { aging, counts, controls, decisions, history, reconciliation, metrics, trend })
 }
 
 /// Matches the payments and ages the invoices; checks the row counts and control totals.
@@ -105,8 +103,6 @@ pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crat
 /// What the rules made of an aged run: the [`Decided`] parts not in [`Aged`].
 #[derive(Debug, Clone)]
 pub struct Actioned {
-    /// The open items the decisions are about, in the aging's order.
-    pub items: Vec<engine::OpenItem>,
     /// The collection actions and traces.
     pub decisions: Decisions,
     /// The history read from the state folder.
@@ -179,7 +175,7 @@ pub fn act(
 ) -> Result<Actioned> {
     let Measured { mut metrics, history, trend } = measured;
     let rules = config.rules();
-    let items = engine::open_items(&aged.aging).map_err(Error::internal)?;
+    let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
     let calendar = match &rules.calendar.path {
         Some(path) => Calendar::from_file(path)?,
         None => Calendar::built_in(&rules.calendar.name)?,
@@ -208,7 +204,7 @@ pub fn act(
         decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
     }
     metrics.count_holds(&decisions.actions);
-    Ok(Actioned { items, decisions, history, metrics, trend })
+    Ok(Actioned { decisions, history, metrics, trend })
 }
 
 /// [`measure`] and [`act`] in one step, for callers that keep the invoices.

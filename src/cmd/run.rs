@@ -19,38 +19,31 @@ use crate::workspace::WorkspaceFile;
 use super::progress::Progress;
 use crate::{Outcome, decide, load};
 
-/// The invoices this run's thank-you messages are about, as items of a message (only
-/// those: not a copy of every invoice).
-fn thanked_items(
+/// The invoices this run's thank-you messages are about (copies of those only, so that the
+/// others can be freed).
+fn thanked_invoices(
     decisions: &crate::rules::action::Decisions,
     invoices: &[crate::normalize::Invoice],
-    as_of: NaiveDate,
-) -> Vec<engine::OpenItem> {
+) -> Vec<crate::normalize::Invoice> {
     let thanked: std::collections::HashSet<(&str, &str)> = decisions
         .actions
         .iter()
         .filter(|a| a.stage == crate::rules::thanks::STAGE)
         .flat_map(|a| a.invoice_nos.iter().map(|n| (&*a.customer, n.as_str())))
         .collect();
-    invoices
-        .iter()
-        .filter(|i| thanked.contains(&(&*i.customer, i.invoice_no.as_str())))
-        .map(|i| engine::paid_item(i, as_of))
-        .collect()
+    invoices.iter().filter(|i| thanked.contains(&(&*i.customer, i.invoice_no.as_str()))).cloned().collect()
 }
 
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
 fn write_other_outputs(
     staging: &mut Staging,
     input: &ReportInput<'_>,
-    actioned: &crate::decide::Actioned,
-    records: &crate::load::Records,
-    paid: &[engine::OpenItem],
-    config: &RunConfig,
+    actions: &[crate::rules::action::Action],
+    compose_inputs: &compose::Inputs<'_>,
     templates: Option<&std::path::Path>,
 ) -> Result<compose::Composed> {
     summary_json::write(&staging.file(summary_json::FILE_NAME), input)?;
-    actions_json::write(&staging.file(actions_json::FILE_NAME), &actioned.decisions.actions)?;
+    actions_json::write(&staging.file(actions_json::FILE_NAME), actions)?;
     if input.aging.open_items.height() > input.detail_rows_per_sheet {
         // The items fill more than one Detail sheet: all of them in one file as well.
         let sources: Vec<String> = input.batch.sources.iter().map(|s| s.source.describe()).collect();
@@ -58,14 +51,6 @@ fn write_other_outputs(
         detail_sheet::write_csv(&path, input.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
     }
     let templates = Templates::new(templates);
-    let compose_inputs = compose::Inputs {
-        items: &actioned.items,
-        paid,
-        records,
-        rules: config.rules(),
-        as_of: config.as_of(),
-        metrics: &actioned.metrics,
-    };
     let emails = staging.folder("emails")?;
     let internal = staging.folder("internal")?;
     let mut save = |file: &str, bytes: &[u8]| {
@@ -73,7 +58,7 @@ fn write_other_outputs(
         let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
         std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })
     };
-    let composed = compose::compose(&actioned.decisions.actions, &compose_inputs, &templates, &mut save)?;
+    let composed = compose::compose(actions, compose_inputs, &templates, &mut save)?;
     let outbox = staging.file(compose::OUTBOX);
     std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
         .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })?;
@@ -176,9 +161,13 @@ fn decide_and_write(
             let actioned =
                 decide::act(config, measured, matched.as_deref().unwrap_or(&invoices), &inputs.records, aged, None)?;
             let decide_took = started.elapsed();
-            let paid = thanked_items(&actioned.decisions, &invoices, config.as_of());
+            let thanked = thanked_invoices(&actioned.decisions, &invoices);
             drop(invoices);
             drop(matched);
+            let paid: Vec<engine::OpenItem<'_>> =
+                thanked.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
+            // The items are read from the aging's frame in place, as the rules read them.
+            let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
             let input = ReportInput {
                 aging: &aged.aging,
                 batch: &inputs.batch,
@@ -201,8 +190,16 @@ fn decide_and_write(
             let front_took = front_started.elapsed();
             // The writer may have stopped already; its error is the one reported then.
             let _ = send_front.send(front);
+            let compose_inputs = compose::Inputs {
+                items: &items,
+                paid: &paid,
+                records: &inputs.records,
+                rules: config.rules(),
+                as_of: config.as_of(),
+                metrics: &actioned.metrics,
+            };
             let composed =
-                write_other_outputs(staging, &input, &actioned, &inputs.records, &paid, config, options.templates)?;
+                write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates)?;
             let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
             Ok::<_, Error>((actioned, composed, summary, started.elapsed(), decide_took, front_took))
         })();

@@ -15,7 +15,7 @@ use crate::first_by_key::FirstByKey;
 use crate::load::Records;
 use crate::normalize::records::{Contact, Followup, Project};
 use crate::rules::action::{Action, ActionKind};
-use crate::rules::engine::OpenItem;
+use crate::rules::engine::{OpenItem, OpenItems};
 use crate::rules::spec::RulesSpec;
 
 /// The outbox file name inside `--out`.
@@ -55,9 +55,9 @@ pub struct Composed {
 /// What composing needs besides the decisions.
 pub struct Inputs<'a> {
     /// The open items the actions cover.
-    pub items: &'a [OpenItem],
+    pub items: &'a OpenItems<'a>,
     /// Invoices paid in this run, for thank-you messages.
-    pub paid: &'a [OpenItem],
+    pub paid: &'a [OpenItem<'a>],
     /// Contacts, projects, follow-ups.
     pub records: &'a Records,
     /// The rules (company, bank, collection).
@@ -186,8 +186,8 @@ impl<'a> Index<'a> {
             followups.entry(f.customer.as_str()).or_default().push(f);
         }
         Index {
-            items: item_index(inputs.items),
-            paid: item_index(inputs.paid),
+            items: ItemIndex::new(Pool::Open(inputs.items)),
+            paid: ItemIndex::new(Pool::Paid(inputs.paid)),
             contacts,
             managers,
             projects,
@@ -200,12 +200,52 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Items by (customer, invoice number), the first of equal keys winning.
-type ItemIndex<'a> = FirstByKey<'a, OpenItem, fn(&OpenItem) -> (&str, &str)>;
+/// Where a message's items are found: the open items, or the invoices paid in this run.
+#[derive(Clone, Copy)]
+enum Pool<'a> {
+    Open(&'a OpenItems<'a>),
+    Paid(&'a [OpenItem<'a>]),
+}
 
-/// The index of `items`.
-fn item_index(items: &[OpenItem]) -> ItemIndex<'_> {
-    FirstByKey::new(items, |i| (&*i.customer, i.invoice_no.as_str()))
+impl<'a> Pool<'a> {
+    fn len(self) -> usize {
+        match self {
+            Pool::Open(items) => items.len(),
+            Pool::Paid(items) => items.len(),
+        }
+    }
+
+    fn key(self, i: usize) -> (&'a str, &'a str) {
+        match self {
+            Pool::Open(items) => items.key(i),
+            Pool::Paid(items) => (items[i].customer, items[i].invoice_no),
+        }
+    }
+
+    fn get(self, i: usize) -> OpenItem<'a> {
+        match self {
+            Pool::Open(items) => items.get(i),
+            Pool::Paid(items) => items[i],
+        }
+    }
+}
+
+/// Items by (customer, invoice number), the first of equal keys winning.
+struct ItemIndex<'a> {
+    pool: Pool<'a>,
+    table: FirstByKey,
+}
+
+impl<'a> ItemIndex<'a> {
+    fn new(pool: Pool<'a>) -> Self {
+        ItemIndex { pool, table: FirstByKey::new(pool.len(), |i| pool.key(i)) }
+    }
+
+    /// The first item of `customer` numbered `invoice_no`.
+    fn get(&self, (customer, invoice_no): (&str, &str)) -> Option<OpenItem<'a>> {
+        let pool = self.pool;
+        self.table.get((customer, invoice_no), |i| pool.key(i)).map(|i| pool.get(i))
+    }
 }
 
 /// A contact's name, or the address when the contacts file does not know it.
@@ -224,14 +264,14 @@ fn local_name(email: &str) -> String {
 
 fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, company: &CompanyView) -> MessageContext {
     let pool = if action.stage == crate::rules::thanks::STAGE { &index.paid } else { &index.items };
-    let items: Vec<&OpenItem> = action.invoice_nos.iter().filter_map(|n| pool.get((&action.customer, n))).collect();
+    let items: Vec<OpenItem<'_>> = action.invoice_nos.iter().filter_map(|n| pool.get((&action.customer, n))).collect();
     let to: Vec<PersonView> = action.to.iter().map(|e| person(e, index)).collect();
     let cc: Vec<PersonView> = action.cc.iter().map(|e| person(e, index)).collect();
     let first = action.to.first().map(String::as_str).unwrap_or_default();
     let lang =
         index.contact(first).and_then(|c| c.language.clone()).unwrap_or_else(|| inputs.rules.company.language.clone());
-    let project = items.iter().find_map(|i| i.project.as_ref()).and_then(|name| {
-        let p = index.projects.get(&(&**name, action.customer.as_str()))?;
+    let project = items.iter().find_map(|i| i.project).and_then(|name| {
+        let p = index.projects.get(&(name, action.customer.as_str()))?;
         Some(ProjectView {
             name: p.project.clone(),
             go_live_date: p.go_live_date.map(|d| d.to_string()),
@@ -259,7 +299,7 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         contact: to.first().cloned().unwrap_or(PersonView { name: action.customer.clone(), email: String::new() }),
         to,
         cc,
-        invoices: items.iter().map(|i| invoice_view(i)).collect(),
+        invoices: items.iter().map(invoice_view).collect(),
         total: action.amount.clone(),
         currency: action.currency.clone(),
         totals: vec![CurrencyTotal { currency: action.currency.clone(), amount: action.amount.clone() }],
@@ -271,17 +311,17 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
     }
 }
 
-fn invoice_view(i: &OpenItem) -> InvoiceView {
+fn invoice_view(i: &OpenItem<'_>) -> InvoiceView {
     InvoiceView {
-        invoice_no: i.invoice_no.clone(),
+        invoice_no: i.invoice_no.to_owned(),
         invoice_date: i.invoice_date.to_string(),
         due_date: i.due_date.to_string(),
         amount: i.currency.format(i.amount_minor),
         open_amount: i.currency.format(i.open_minor),
         currency: i.currency.code().to_owned(),
         days_past_due: i.days_past_due,
-        project: i.project.as_deref().map(str::to_owned),
-        contract_no: i.contract_no.as_deref().map(str::to_owned),
+        project: i.project.map(str::to_owned),
+        contract_no: i.contract_no.map(str::to_owned),
     }
 }
 
@@ -308,9 +348,9 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         }
     }
     let mut lines: Vec<DigestLines<'_>> = vec![BTreeMap::new(); managers.len()];
-    for item in inputs.items {
-        for &m in of_customer.get(&*item.customer).into_iter().flatten() {
-            let line = lines[m].entry((&item.customer, item.currency.code())).or_default();
+    for item in inputs.items.iter() {
+        for &m in of_customer.get(item.customer).into_iter().flatten() {
+            let line = lines[m].entry((item.customer, item.currency.code())).or_default();
             line.0 += item.open_minor;
             if item.days_past_due > 0 {
                 line.1 += item.open_minor;
@@ -435,10 +475,11 @@ mod tests {
 
     #[test]
     fn items_are_found_by_customer_and_number_the_first_of_equal_keys_winning() {
-        let item = |customer: &str, no: &str, open_minor| OpenItem {
-            customer: customer.into(),
-            invoice_no: no.into(),
-            currency: crate::money::Currency::parse("CNY").unwrap(),
+        let cny = crate::money::Currency::parse("CNY").unwrap();
+        let item = |customer: &'static str, invoice_no: &'static str, open_minor| OpenItem {
+            customer,
+            invoice_no,
+            currency: &cny,
             open_minor,
             days_past_due: 10,
             age_days: 40,
@@ -450,12 +491,12 @@ mod tests {
             due_assumed: false,
         };
         let items = [item("华为", "INV-1", 100), item("ACME", "INV-1", 200), item("华为", "INV-1", 300)];
-        let index = item_index(&items);
+        let index = ItemIndex::new(Pool::Paid(&items));
         assert_eq!(index.get(("华为", "INV-1")).map(|i| i.open_minor), Some(100));
         assert_eq!(index.get(("ACME", "INV-1")).map(|i| i.open_minor), Some(200));
         assert!(index.get(("ACME", "INV-2")).is_none());
         assert!(index.get(("华为 ", "INV-1")).is_none());
-        assert!(item_index(&[]).get(("ACME", "INV-1")).is_none());
+        assert!(ItemIndex::new(Pool::Paid(&[])).get(("ACME", "INV-1")).is_none());
     }
 
     #[test]

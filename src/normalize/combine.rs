@@ -93,5 +93,6 @@ pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
 /// (later, first): each invoice with the customer and invoice number of an earlier one,
 /// with the index of that first one, in order. Keys are borrowed, not copied.
 fn duplicates(invoices: &[Invoice]) -> Vec<(usize, usize)> {
-    crate::first_by_key::FirstByKey::with_duplicates(invoices, |i| (&*i.customer, i.invoice_no.as_str())).1
+    let key = |i: usize| (&*invoices[i].customer, invoices[i].invoice_no.as_str());
+    crate::first_by_key::FirstByKey::with_duplicates(invoices.len(), key).1
 }

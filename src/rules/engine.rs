@@ -9,147 +9,18 @@
 //! currency the invoices are then grouped: one message to the highest stage's recipients,
 //! unless the cadence says wait ([`super::grouping`]).
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::{DataType, Int32Chunked, Int64Chunked, PolarsResult};
 
 use super::action::{Action, ActionKind, Decisions};
-use super::aging::{AGE_DAYS, Aging, DAYS_PAST_DUE};
 use super::calendar::Calendar;
 use super::grouping;
 use super::history::{History, LogEntry};
+pub use super::items::{OpenItem, OpenItems, paid_item};
 use super::ladder::{CollectionSpec, Relative};
 use super::trace::InvoiceTrace;
 use crate::money::Currency;
 use crate::normalize::records::{Contact, Followup, Milestone, Project, Trigger};
-use crate::normalize::schema::{col_name as c, from_epoch_days};
-
-/// An open invoice as the engine sees it. Customer, contract and project names are
-/// shared between the items that repeat them (a million items name 20 thousand customers;
-/// issue 7).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenItem {
-    /// Customer name.
-    pub customer: Arc<str>,
-    /// Invoice number.
-    pub invoice_no: String,
-    /// Currency.
-    pub currency: Currency,
-    /// Open amount, minor units.
-    pub open_minor: i64,
-    /// Days past due (negative before the due date).
-    pub days_past_due: i64,
-    /// Days since the invoice date.
-    pub age_days: i64,
-    /// Due date.
-    pub due_date: NaiveDate,
-    /// Invoice date.
-    pub invoice_date: NaiveDate,
-    /// Invoice amount, minor units.
-    pub amount_minor: i64,
-    /// Contract number, if given.
-    pub contract_no: Option<Arc<str>>,
-    /// Project, if the invoice names one.
-    pub project: Option<Arc<str>>,
-    /// The due date was empty in the input and assumed from the default term.
-    pub due_assumed: bool,
-}
-
-/// Hands out one shared copy of each text of a column whose equal values mostly sit
-/// together (the aging is sorted by customer): the last text is kept and reused.
-#[derive(Default)]
-struct Shared {
-    last: Option<Arc<str>>,
-}
-
-impl Shared {
-    fn get(&mut self, text: &str) -> Arc<str> {
-        match &self.last {
-            Some(last) if **last == *text => Arc::clone(last),
-            _ => Arc::clone(self.last.insert(Arc::from(text))),
-        }
-    }
-}
-
-/// The open items of the aging, in its order.
-///
-/// # Errors
-/// Polars errors (a bug).
-pub fn open_items(aging: &Aging) -> PolarsResult<Vec<OpenItem>> {
-    let df = &aging.open_items;
-    // The columns are walked side by side, not first copied into a list each (~120 bytes
-    // an item; issue 7). Text is borrowed from the frame and copied once into each item;
-    // each currency code parsed once.
-    let text = |name: &str| -> PolarsResult<_> { Ok(df.column(name)?.str()?.iter()) };
-    let whole =
-        |name: &str| -> PolarsResult<Int64Chunked> { Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.clone()) };
-    let day =
-        |name: &str| -> PolarsResult<Int32Chunked> { Ok(df.column(name)?.cast(&DataType::Int32)?.i32()?.clone()) };
-    let (mut customer, mut invoice_no, mut currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
-    let (mut contract, mut project) = (text(c::CONTRACT_NO)?, text(c::PROJECT)?);
-    let (open, days, age, amount) =
-        (whole(c::OPEN_MINOR)?, whole(DAYS_PAST_DUE)?, whole(AGE_DAYS)?, whole(c::AMOUNT_MINOR)?);
-    let (mut open, mut days, mut age, mut amount) = (open.iter(), days.iter(), age.iter(), amount.iter());
-    let (due, invoiced) = (day(c::DUE_DATE)?, day(c::INVOICE_DATE)?);
-    let (mut due, mut invoiced) = (due.iter(), invoiced.iter());
-    let mut assumed = df.column(c::DUE_ASSUMED)?.bool()?.iter();
-    let mut parsed: HashMap<&str, Option<Currency>> = HashMap::new();
-    let mut items = Vec::with_capacity(df.height());
-    let (mut customers, mut contracts, mut projects) = (Shared::default(), Shared::default(), Shared::default());
-    for _ in 0..df.height() {
-        let (open, days, age, amount) = (next(&mut open), next(&mut days), next(&mut age), next(&mut amount));
-        let (due, invoiced) = (from_epoch_days(next(&mut due)), from_epoch_days(next(&mut invoiced)));
-        let (customer, invoice_no, code) =
-            (customer.next().flatten(), invoice_no.next().flatten(), currency.next().flatten());
-        let (contract, project) = (contract.next().flatten(), project.next().flatten());
-        let assumed = next(&mut assumed);
-        let code = code.unwrap_or_default();
-        let Some(currency) = parsed.entry(code).or_insert_with(|| Currency::parse(code)).clone() else {
-            continue;
-        };
-        items.push(OpenItem {
-            customer: customers.get(customer.unwrap_or_default()),
-            invoice_no: invoice_no.unwrap_or_default().to_owned(),
-            currency,
-            open_minor: open,
-            days_past_due: days,
-            age_days: age,
-            due_date: due,
-            invoice_date: invoiced,
-            amount_minor: amount,
-            contract_no: contract.map(|t| contracts.get(t)),
-            project: project.map(|t| projects.get(t)),
-            due_assumed: assumed,
-        });
-    }
-    Ok(items)
-}
-
-/// The next value of a column walked row by row (nulls and the end as the default).
-fn next<T: Default>(values: &mut impl Iterator<Item = Option<T>>) -> T {
-    values.next().flatten().unwrap_or_default()
-}
-
-/// An invoice as an item of a message about it (for thank-you messages: shown with its
-/// full amount, as paid).
-#[must_use]
-pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenItem {
-    OpenItem {
-        customer: Arc::clone(&invoice.customer),
-        invoice_no: invoice.invoice_no.clone(),
-        currency: invoice.currency.clone(),
-        open_minor: invoice.amount_minor,
-        days_past_due: 0,
-        age_days: (as_of - invoice.invoice_date).num_days(),
-        due_date: invoice.due_date,
-        invoice_date: invoice.invoice_date,
-        amount_minor: invoice.amount_minor,
-        contract_no: invoice.contract_no.clone(),
-        project: invoice.project.clone(),
-        due_assumed: invoice.due_assumed,
-    }
-}
 
 /// What the engine knows besides the invoices.
 #[derive(Debug, Clone, Copy)]
@@ -189,17 +60,12 @@ pub(super) enum Plan {
     Nothing,
 }
 
-/// The group an item is decided in: its customer and currency.
-fn group_key(item: &OpenItem) -> (&str, &str) {
-    (&item.customer, item.currency.code())
-}
-
 /// Decides the actions for `items` as of `as_of`. Only the invoices numbered `traced`
 /// keep their trace (`explain` asks for one; `run` for none: a trace per invoice would
 /// cost gigabytes at a million invoices).
 #[must_use]
 pub fn decide(
-    items: &[OpenItem],
+    items: &OpenItems<'_>,
     facts: Facts<'_>,
     spec: &CollectionSpec,
     as_of: NaiveDate,
@@ -210,20 +76,24 @@ pub fn decide(
     // Per customer and currency, in that order (the aging's already, which the stable sort
     // keeps), the items are planned and become actions one group at a time: the plans of a
     // million invoices are never held together (issue 7).
-    let mut ordered: Vec<&OpenItem> = items.iter().collect();
+    // Items are taken by position: only one group's are made at a time.
+    let positions = u32::try_from(items.len()).unwrap_or(u32::MAX);
+    let mut ordered: Vec<u32> = (0..positions).collect();
+    let group_key = |i: &u32| items.group_key(*i as usize);
     ordered.sort_by(|a, b| group_key(a).cmp(&group_key(b)));
     let mut contacted: BTreeSet<String> = BTreeSet::new();
     for group in ordered.chunk_by(|a, b| group_key(a) == group_key(b)) {
-        let planned: Vec<(&OpenItem, Plan)> = group
+        let group: Vec<OpenItem<'_>> = group.iter().map(|&i| items.get(i as usize)).collect();
+        let planned: Vec<(&OpenItem<'_>, Plan)> = group
             .iter()
             .map(|item| {
                 let keep = traced.is_some_and(|n| n == item.invoice_no);
                 let (plan, trace) = plan(item, &lookup, spec, as_of, keep);
                 decisions.traces.extend(trace);
-                (*item, plan)
+                (item, plan)
             })
             .collect();
-        let customer = group_key(group[0]).0;
+        let customer = group[0].customer;
         decisions.actions.extend(grouping::actions_for(
             customer,
             facts,
@@ -384,27 +254,27 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
 }
 
 fn plan(
-    item: &OpenItem,
+    item: &OpenItem<'_>,
     lookup: &Lookup<'_>,
     spec: &CollectionSpec,
     as_of: NaiveDate,
     keep: bool,
 ) -> (Plan, Option<InvoiceTrace>) {
     let mut t = Tracer(keep.then(|| InvoiceTrace {
-        customer: item.customer.to_string(),
-        invoice_no: item.invoice_no.clone(),
+        customer: item.customer.to_owned(),
+        invoice_no: item.invoice_no.to_owned(),
         days_past_due: item.days_past_due,
         lines: Vec::new(),
         outcome: "nothing to do".into(),
     }));
     let followups: Vec<&Followup> = lookup
-        .followups(&item.customer)
+        .followups(item.customer)
         .iter()
         .copied()
         .filter(|f| f.invoice_no.as_ref().is_none_or(|n| *n == item.invoice_no))
         .collect();
-    let project = item.project.as_ref().and_then(|p| lookup.project(p, &item.customer));
-    let history = lookup.history(&item.customer, &item.invoice_no);
+    let project = item.project.and_then(|p| lookup.project(p, item.customer));
+    let history = lookup.history(item.customer, item.invoice_no);
     let mut chosen: Option<Plan> = None;
     let context = Context { item, spec, as_of, followups: &followups, project, history };
     plan_holds(&context, &mut t, &mut chosen);
@@ -429,7 +299,7 @@ impl Tracer {
 /// What one invoice is checked against.
 #[derive(Clone, Copy)]
 struct Context<'a> {
-    item: &'a OpenItem,
+    item: &'a OpenItem<'a>,
     spec: &'a CollectionSpec,
     as_of: NaiveDate,
     followups: &'a [&'a Followup],
@@ -573,7 +443,7 @@ fn plan_ladder(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
 
 /// The ladder stage for the item's days; a stage whose `min_amount` the invoice does not
 /// reach gives way to the stage before it.
-fn ladder_stage(item: &OpenItem, spec: &CollectionSpec, t: &mut Tracer) -> Option<usize> {
+fn ladder_stage(item: &OpenItem<'_>, spec: &CollectionSpec, t: &mut Tracer) -> Option<usize> {
     let mut found = None;
     for (i, stage) in spec.stages.iter().enumerate() {
         let (days, counted) = match stage.relative_to {

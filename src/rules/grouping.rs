@@ -20,7 +20,7 @@ pub(super) fn actions_for(
     spec: &CollectionSpec,
     as_of: NaiveDate,
     contacted: &mut BTreeSet<String>,
-    planned: &[(&OpenItem, Plan)],
+    planned: &[(&OpenItem<'_>, Plan)],
 ) -> Vec<Action> {
     let mut group = Grouper { customer, facts, lookup, spec, as_of, contacted, out: Vec::new() };
     group.run(planned);
@@ -39,20 +39,20 @@ struct Grouper<'a, 'b> {
 }
 
 impl Grouper<'_, '_> {
-    fn run(&mut self, planned: &[(&OpenItem, Plan)]) {
+    fn run(&mut self, planned: &[(&OpenItem<'_>, Plan)]) {
         let pick =
             |f: &dyn Fn(&Plan) -> bool| planned.iter().filter(|(_, p)| f(p)).map(|(i, _)| *i).collect::<Vec<_>>();
         for stage in ["disputed", "promise_to_pay"] {
             let held: Vec<_> =
                 planned.iter().filter(|(_, p)| matches!(p, Plan::Hold { stage: s, .. } if *s == stage)).collect();
             if let Some((_, Plan::Hold { reason, .. })) = held.first() {
-                let items: Vec<&OpenItem> = held.iter().map(|(i, _)| *i).collect();
+                let items: Vec<&OpenItem<'_>> = held.iter().map(|(i, _)| *i).collect();
                 let reason =
                     if items.len() == 1 { reason.clone() } else { format!("{} invoices held; {reason}", items.len()) };
                 self.push(&items, ActionKind::Hold, stage, None, (Vec::new(), Vec::new()), reason);
             }
         }
-        let mut projects: BTreeMap<String, (u32, Vec<&OpenItem>)> = BTreeMap::new();
+        let mut projects: BTreeMap<String, (u32, Vec<&OpenItem<'_>>)> = BTreeMap::new();
         for (item, plan) in planned {
             if let Plan::FixFirst { project, issues } = plan {
                 projects.entry(project.clone()).or_insert((*issues, Vec::new())).1.push(item);
@@ -68,14 +68,14 @@ impl Grouper<'_, '_> {
         }
         self.approval(planned);
         let milestone = pick(&|p| matches!(p, Plan::Milestone { .. }));
-        let staged: Vec<(&OpenItem, usize)> = planned
+        let staged: Vec<(&OpenItem<'_>, usize)> = planned
             .iter()
             .filter_map(|(i, p)| if let Plan::Stage { index } = p { Some((*i, *index)) } else { None })
             .collect();
-        let manual: Vec<(&OpenItem, usize)> =
+        let manual: Vec<(&OpenItem<'_>, usize)> =
             staged.iter().copied().filter(|(_, s)| self.spec.stages[*s].kind == StageKind::Manual).collect();
         if let Some(top) = manual.iter().map(|(_, s)| *s).max() {
-            let items: Vec<&OpenItem> = manual.iter().map(|(i, _)| *i).collect();
+            let items: Vec<&OpenItem<'_>> = manual.iter().map(|(i, _)| *i).collect();
             let stage = &self.spec.stages[top];
             let reason = format!(
                 "{}: {} past due; decide on {} (consider suspending work)",
@@ -85,7 +85,7 @@ impl Grouper<'_, '_> {
             );
             self.push(&items, ActionKind::Manual, &stage.id, None, (Vec::new(), Vec::new()), reason);
         }
-        let messages: Vec<(&OpenItem, usize)> =
+        let messages: Vec<(&OpenItem<'_>, usize)> =
             staged.into_iter().filter(|(_, s)| self.spec.stages[*s].kind == StageKind::Message).collect();
         if !milestone.is_empty() {
             let mut items = milestone.clone();
@@ -98,7 +98,7 @@ impl Grouper<'_, '_> {
             let reason = format!("{event}: a good moment to ask for {}", list(&items));
             self.message(&items, "milestone_request", &spec.to, &spec.cc, &spec.template, reason);
         } else if let Some(top) = messages.iter().map(|(_, s)| *s).max() {
-            let items: Vec<&OpenItem> = messages.iter().map(|(i, _)| *i).collect();
+            let items: Vec<&OpenItem<'_>> = messages.iter().map(|(i, _)| *i).collect();
             let stage = &self.spec.stages[top];
             let timing = if items.iter().all(|i| i.days_past_due < 0) {
                 format!("due on {}", items.iter().map(|i| i.due_date).min().unwrap_or(self.as_of))
@@ -111,8 +111,8 @@ impl Grouper<'_, '_> {
         }
     }
 
-    fn approval(&mut self, planned: &[(&OpenItem, Plan)]) {
-        let stuck: Vec<(&OpenItem, &Option<String>, &String, NaiveDate)> = planned
+    fn approval(&mut self, planned: &[(&OpenItem<'_>, Plan)]) {
+        let stuck: Vec<(&OpenItem<'_>, &Option<String>, &String, NaiveDate)> = planned
             .iter()
             .filter_map(|(i, p)| match p {
                 Plan::Approval { approver, process_stage, since } => Some((*i, approver, process_stage, *since)),
@@ -120,7 +120,7 @@ impl Grouper<'_, '_> {
             })
             .collect();
         let Some((_, approver, process_stage, since)) = stuck.first().copied() else { return };
-        let items: Vec<&OpenItem> = stuck.iter().map(|(i, ..)| *i).collect();
+        let items: Vec<&OpenItem<'_>> = stuck.iter().map(|(i, ..)| *i).collect();
         let spec = &self.spec.approval_status_report;
         let days = (self.as_of - since).num_days();
         let who = approver.clone().unwrap_or_else(|| "the approver".into());
@@ -139,7 +139,7 @@ impl Grouper<'_, '_> {
 
     fn message(
         &mut self,
-        items: &[&OpenItem],
+        items: &[&OpenItem<'_>],
         stage: &str,
         to: &[String],
         cc: &[String],
@@ -163,7 +163,7 @@ impl Grouper<'_, '_> {
     /// A message, unless the cadence says wait.
     fn send(
         &mut self,
-        items: &[&OpenItem],
+        items: &[&OpenItem<'_>],
         stage: &str,
         (to, cc): (Vec<String>, Vec<String>),
         template: &str,
@@ -200,14 +200,14 @@ impl Grouper<'_, '_> {
     }
 
     /// Email addresses for `roles`, and the roles nobody holds.
-    fn resolve(&self, roles: &[String], items: &[&OpenItem]) -> (Vec<String>, Vec<String>) {
+    fn resolve(&self, roles: &[String], items: &[&OpenItem<'_>]) -> (Vec<String>, Vec<String>) {
         let mut emails: Vec<String> = Vec::new();
         let mut missing = Vec::new();
         for role in roles {
             let found: Vec<String> = if role == "project_manager" {
                 items
                     .iter()
-                    .filter_map(|i| i.project.as_ref())
+                    .filter_map(|i| i.project)
                     .filter_map(|p| self.project_manager(p))
                     .filter(|e| looks_like_email(e))
                     .collect()
@@ -246,7 +246,7 @@ impl Grouper<'_, '_> {
 
     fn push(
         &mut self,
-        items: &[&OpenItem],
+        items: &[&OpenItem<'_>],
         kind: ActionKind,
         stage: &str,
         template: Option<String>,
@@ -254,7 +254,7 @@ impl Grouper<'_, '_> {
         mut reason: String,
     ) {
         let Some(first) = items.first() else { return };
-        let assumed: Vec<&str> = items.iter().filter(|i| i.due_assumed).map(|i| i.invoice_no.as_str()).collect();
+        let assumed: Vec<&str> = items.iter().filter(|i| i.due_assumed).map(|i| i.invoice_no).collect();
         if !assumed.is_empty() {
             let term = self.facts.default_term_days.unwrap_or_default();
             let _ = write!(reason, " (no due date on {}: assumed invoice date + {term} days)", assumed.join(", "));
@@ -262,7 +262,7 @@ impl Grouper<'_, '_> {
         let currency = &first.currency;
         self.out.push(Action {
             customer: self.customer.to_owned(),
-            invoice_nos: items.iter().map(|i| i.invoice_no.clone()).collect(),
+            invoice_nos: items.iter().map(|i| i.invoice_no.to_owned()).collect(),
             kind,
             stage: stage.to_owned(),
             to,
@@ -276,8 +276,8 @@ impl Grouper<'_, '_> {
 }
 
 /// `INV-1, INV-2 and 3 more`.
-fn list(items: &[&OpenItem]) -> String {
-    let names: Vec<&str> = items.iter().map(|i| i.invoice_no.as_str()).collect();
+fn list(items: &[&OpenItem<'_>]) -> String {
+    let names: Vec<&str> = items.iter().map(|i| i.invoice_no).collect();
     match names.len() {
         0..=3 => names.join(", "),
         n => format!("{} and {} more", names[..3].join(", "), n - 3),
@@ -285,7 +285,7 @@ fn list(items: &[&OpenItem]) -> String {
 }
 
 /// `35 days` (the most days past due among the items).
-fn oldest(items: &[&OpenItem]) -> String {
+fn oldest(items: &[&OpenItem<'_>]) -> String {
     let days = items.iter().map(|i| i.days_past_due).max().unwrap_or(0);
     if days == 1 { "1 day".into() } else { format!("{days} days") }
 }

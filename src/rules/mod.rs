@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod engine;
 mod grouping;
 pub mod history;
+pub mod items;
 pub mod ladder;
 pub mod matching;
 pub mod spec;
