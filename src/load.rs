@@ -57,6 +57,9 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
         };
         // The rows are typed chunk by chunk while the reader goes on (issue 7).
         let mut typing = normalize::Normalizer::new(&head, &columns, &options);
+        if let Some(rows) = rows.rows_hint() {
+            typing.expect(rows);
+        }
         while let Some(chunk) = rows.next_chunk()? {
             typing.push(&chunk);
         }

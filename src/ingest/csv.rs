@@ -35,8 +35,10 @@ pub fn read_into(path: &Path, encoding: Option<&str>, limits: &super::Limits, si
     if text.trim().is_empty() {
         return Err(unreadable(None, "the file is empty".into()));
     }
-    sink.sheet(SheetInfo { source, date1904: false, merged: Vec::new() })?;
     let data = text.as_bytes();
+    // Every record ends a line (a quoted field may span several): the lines bound the rows.
+    let rows_hint = Some(lines(data));
+    sink.sheet(SheetInfo { source, date1904: false, merged: Vec::new(), rows_hint })?;
     let mut reader =
         ::csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(&text)).from_reader(data);
     let mut record = ::csv::ByteRecord::new();
@@ -77,6 +79,11 @@ pub fn read_into(path: &Path, encoding: Option<&str>, limits: &super::Limits, si
         sink.row(RawRow { number: line, cells })?;
     }
     Ok(())
+}
+
+/// The lines of `data`: its line feeds, plus a last line without one.
+fn lines(data: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', data).count() + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
 }
 
 /// The reader reports a record's position at the start of any blank lines before it: the
@@ -153,6 +160,34 @@ mod tests {
         let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("A\tB".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(decode(utf16, None).unwrap(), "A\tB");
         assert!(decode(b"x".to_vec(), Some("klingon")).unwrap_err().contains("unknown encoding"));
+    }
+
+    #[test]
+    fn lines_bound_the_rows() {
+        assert_eq!(lines(b""), 0);
+        assert_eq!(lines(b"a,b"), 1);
+        assert_eq!(lines(b"a,b\n1,2\n"), 2);
+        // Five lines: a blank one, and a quoted field over two.
+        assert_eq!(lines(b"a,b\r\n\r\n1,\"x\ny\"\r\n3,4"), 5);
+    }
+
+    #[test]
+    fn the_sheet_tells_its_lines_before_the_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("invoices.csv");
+        std::fs::write(&path, "Customer,Invoice No\nACME,1\n\nACME,2\n").unwrap();
+        let known = |t: &str| t == "Customer" || t == "Invoice No";
+        let limits = crate::ingest::Limits::default();
+        let (hint, rows) = crate::ingest::with_table(&path, None, None, &limits, &known, |_, rows| {
+            let hint = rows.rows_hint();
+            let mut count = 0;
+            while let Some(chunk) = rows.next_chunk()? {
+                count += chunk.len();
+            }
+            Ok((hint, count))
+        })
+        .unwrap();
+        assert_eq!((hint, rows), (Some(4), 2));
     }
 
     #[test]

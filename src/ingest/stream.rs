@@ -30,6 +30,9 @@ pub struct SheetInfo {
     pub date1904: bool,
     /// Merged regions, whose top-left value the user sees in each of their cells.
     pub merged: Vec<Region>,
+    /// At least as many as the sheet's rows, when the reader knows it before reading them
+    /// (a CSV file's lines): lets the rows' consumer size its vectors once (issue 7).
+    pub rows_hint: Option<usize>,
 }
 
 /// Where a reader puts what it reads.
@@ -176,6 +179,8 @@ pub struct DataRows {
     /// Blank lines below the header.
     skipped: Vec<Skipped>,
     done: bool,
+    /// The reader's [`SheetInfo::rows_hint`].
+    rows_hint: Option<usize>,
 }
 
 impl DataRows {
@@ -218,6 +223,13 @@ impl DataRows {
         }
     }
 
+    /// At least as many as the data rows still to come, when the reader knew its rows
+    /// before reading them (CSV files); `None` otherwise.
+    #[must_use]
+    pub fn rows_hint(&self) -> Option<usize> {
+        self.rows_hint
+    }
+
     /// The blank lines met below the header so far.
     pub fn take_skipped(&mut self) -> Vec<Skipped> {
         std::mem::take(&mut self.skipped)
@@ -243,13 +255,15 @@ pub fn with_table<T>(
                 let _ = sender.tx.send(Err(e)); // nobody listens when the consumer stopped first
             }
         });
-        let mut rows = DataRows { rx, fill: MergeFill::default(), first: None, skipped: Vec::new(), done: false };
+        let mut rows =
+            DataRows { rx, fill: MergeFill::default(), first: None, skipped: Vec::new(), done: false, rows_hint: None };
         let info = match rows.rx.recv() {
             Ok(Ok(Piece::Sheet(info))) => info,
             Ok(Err(e)) => return Err(e),
             Ok(Ok(Piece::Rows(_))) | Err(_) => return Err(Error::Internal("the reader sent no sheet".into())),
         };
         rows.fill = MergeFill::new(info.merged);
+        rows.rows_hint = info.rows_hint;
         let mut top: Vec<RawRow> = Vec::new();
         let found = loop {
             match header::find(&top, is_known, rows.done) {
@@ -283,7 +297,12 @@ mod tests {
     use crate::ingest::SkipReason;
 
     fn csv_sheet() -> SheetInfo {
-        SheetInfo { source: SourceRef { file: "t.csv".into(), sheet: None }, date1904: false, merged: Vec::new() }
+        SheetInfo {
+            source: SourceRef { file: "t.csv".into(), sheet: None },
+            date1904: false,
+            merged: Vec::new(),
+            rows_hint: None,
+        }
     }
 
     fn text(number: usize, cells: &[&str]) -> RawRow {

@@ -87,7 +87,7 @@ pub fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink: &mut d
                         .map(|d| Region { top: d.start.0, left: d.start.1, bottom: d.end.0, right: d.end.1 })
                         .collect(),
                 };
-                sink.sheet(SheetInfo { source: source.clone(), date1904, merged: regions })?;
+                sink.sheet(SheetInfo { source: source.clone(), date1904, merged: regions, rows_hint: None })?;
                 stream_xlsx(x, &name, &source, limits, sink)
             }
             other => {
@@ -98,7 +98,7 @@ pub fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink: &mut d
                 let (height, width) = range.get_size();
                 limits.check_cell(&source.location(), height, (leading + width).saturating_sub(1))?;
                 limits.check_cells(&source.location(), height.saturating_mul(width))?;
-                sink.sheet(SheetInfo { source: source.clone(), date1904, merged: Vec::new() })?;
+                sink.sheet(SheetInfo { source: source.clone(), date1904, merged: Vec::new(), rows_hint: None })?;
                 for (i, row) in range.rows().enumerate() {
                     let mut cells = vec![Cell::Empty; leading];
                     cells.extend(row.iter().map(to_cell));

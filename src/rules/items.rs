@@ -171,13 +171,13 @@ impl<'a> OpenItems<'a> {
 }
 
 /// The one chunk of a column.
-fn one_chunk<T: polars::prelude::PolarsDataType>(ca: &ChunkedArray<T>) -> PolarsResult<&T::Array> {
+pub(super) fn one_chunk<T: polars::prelude::PolarsDataType>(ca: &ChunkedArray<T>) -> PolarsResult<&T::Array> {
     polars_ensure!(ca.chunks().len() == 1, ComputeError: "column {} is in {} chunks, not one", ca.name(), ca.chunks().len());
     Ok(ca.downcast_as_array())
 }
 
 /// The values of a numeric column without nulls, in place.
-fn values<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> PolarsResult<&[T::Native]> {
+pub(super) fn values<T: PolarsNumericType>(ca: &ChunkedArray<T>) -> PolarsResult<&[T::Native]> {
     if ca.is_empty() {
         return Ok(&[]);
     }
