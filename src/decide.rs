@@ -160,8 +160,9 @@ pub fn measure(
 
 /// Decides the actions of an aged run and counts its holds into the metrics. `matched`
 /// (the invoices after payment matching) are read only for the thank-you messages of the
-/// matched payments: with no payments they may be empty. Only the invoices numbered
-/// `traced` keep their rule trace.
+/// matched payments: with no payments they may be empty. `items` are the open items of
+/// `aged` ([`engine::OpenItems::new`]), made once by the caller, which reads them again for
+/// the emails. Only the invoices numbered `traced` keep their rule trace.
 ///
 /// # Errors
 /// A calendar that cannot be loaded; polars errors (a bug).
@@ -171,11 +172,11 @@ pub fn act(
     matched: &[crate::normalize::Invoice],
     records: &crate::load::Records,
     aged: &Aged,
+    items: &engine::OpenItems<'_>,
     traced: Option<&str>,
 ) -> Result<Actioned> {
     let Measured { mut metrics, history, trend } = measured;
     let rules = config.rules();
-    let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
     let calendar = match &rules.calendar.path {
         Some(path) => Calendar::from_file(path)?,
         None => Calendar::built_in(&rules.calendar.name)?,
@@ -190,7 +191,7 @@ pub fn act(
         default_currency: config.default_currency(),
         default_term_days: rules.input.default_term_days,
     };
-    let mut decisions = engine::decide(&items, facts, &rules.collection, config.as_of(), traced);
+    let mut decisions = engine::decide(items, facts, &rules.collection, config.as_of(), traced);
     if let Some(reconciliation) = &aged.reconciliation {
         let thanks = crate::rules::thanks::thank_you(
             reconciliation,
@@ -221,5 +222,6 @@ pub fn decide_aged(
     traced: Option<&str>,
 ) -> Result<Actioned> {
     let measured = measure(config, original, matched, records, aged, state)?;
-    act(config, measured, matched.unwrap_or(original), records, aged, traced)
+    let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
+    act(config, measured, matched.unwrap_or(original), records, aged, &items, traced)
 }

@@ -158,16 +158,16 @@ fn decide_and_write(
                 drop(matched);
                 (Vec::new(), None)
             };
-            let actioned =
-                decide::act(config, measured, matched.as_deref().unwrap_or(&invoices), &inputs.records, aged, None)?;
+            // The items are read from the aging's frame in place, by the rules and the emails.
+            let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
+            let paid_from = matched.as_deref().unwrap_or(&invoices);
+            let actioned = decide::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
             let decide_took = started.elapsed();
             let thanked = thanked_invoices(&actioned.decisions, &invoices);
             drop(invoices);
             drop(matched);
             let paid: Vec<engine::OpenItem<'_>> =
                 thanked.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
-            // The items are read from the aging's frame in place, as the rules read them.
-            let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
             let input = ReportInput {
                 aging: &aged.aging,
                 batch: &inputs.batch,

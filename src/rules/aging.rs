@@ -233,13 +233,12 @@ pub fn age(
         Basis::DueDate => DAYS_PAST_DUE,
         Basis::InvoiceDate => AGE_DAYS,
     };
-    let open_items = frame
+    let mut open_items = frame
         .lazy()
         .with_columns([days_since(c::DUE_DATE).alias(DAYS_PAST_DUE), days_since(c::INVOICE_DATE).alias(AGE_DAYS)])
         .with_column(bucket_expr(&col(day_column), buckets).cast(DataType::Int32).alias(BUCKET))
         .collect()?;
     // One chunk per column: the engine reads the items from the columns in place.
-    let mut open_items = open_items;
     open_items.rechunk_mut_par();
 
     let (currencies, customers) = totals(&open_items, buckets.len(), default_currency)?;
