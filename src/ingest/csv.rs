@@ -68,12 +68,21 @@ pub fn read_into(path: &Path, encoding: Option<&str>, limits: &super::Limits, si
         #[allow(clippy::naive_bytecount)] // fields are short; not worth a crate
         let spanned = record.iter().map(|f| f.iter().filter(|b| **b == b'\n').count()).sum::<usize>();
         next_line = line + 1 + spanned;
-        let cells = record
-            .iter()
-            .map(|field| {
-                // The text was decoded to UTF-8 above, so fields are valid UTF-8.
-                let text = String::from_utf8_lossy(field);
-                if text.is_empty() { Cell::Empty } else { Cell::Text(text.into_owned()) }
+        // The text was decoded to UTF-8 above and fields end at ASCII delimiters, so the
+        // record is valid UTF-8 and each field a part of it: checked once per record, not
+        // once per field (issue 7); the lossy copy is never expected to be made.
+        let whole = std::str::from_utf8(record.as_slice()).ok();
+        let cells = (0..record.len())
+            .map(|i| {
+                let range = record.range(i).unwrap_or_default();
+                match whole.and_then(|w| w.get(range.clone())) {
+                    Some("") => Cell::Empty,
+                    Some(text) => Cell::Text(text.to_owned()),
+                    None => {
+                        let text = String::from_utf8_lossy(&record.as_slice()[range]);
+                        if text.is_empty() { Cell::Empty } else { Cell::Text(text.into_owned()) }
+                    }
+                }
             })
             .collect();
         sink.row(RawRow { number: line, cells })?;

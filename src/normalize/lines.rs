@@ -43,17 +43,19 @@ pub fn is_total_label(text: &str) -> bool {
 /// heading has one filled text cell and no invoice number.
 #[must_use]
 pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>) -> Option<SkipReason> {
-    let filled: Vec<(usize, &Cell)> = row.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).collect();
-    let repeats = filled
-        .iter()
-        .filter(|(i, c)| header_keys.get(*i).is_some_and(|k| !k.is_empty() && has_header_key(c, k)))
-        .count();
-    if repeats >= 2 && repeats * 2 >= filled.len() {
+    if is_repeated_header(row, header_keys) {
         return Some(SkipReason::RepeatedHeader);
     }
     let invoice_cell = invoice_no.and_then(|i| row.cells.get(i)).filter(|c| !c.is_blank());
     let is_label = |c: &Cell| matches!(c, Cell::Text(t) if is_total_label(t));
-    let labelled = filled.iter().any(|(_, c)| is_label(c));
+    // Nearly every row: an invoice number that is not a total label. Such a row is no
+    // subtotal, group heading or unlabelled total, whatever its other cells hold: they are
+    // not listed or checked for labels (issue 7).
+    if invoice_cell.is_some_and(|c| !is_label(c)) {
+        return None;
+    }
+    let filled: Vec<&Cell> = row.cells.iter().filter(|c| !c.is_blank()).collect();
+    let labelled = filled.iter().any(|c| is_label(c));
     if labelled && invoice_cell.is_none_or(is_label) {
         return Some(SkipReason::Subtotal);
     }
@@ -61,14 +63,25 @@ pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>)
     // (Odoo and spreadsheet exports add one under the columns they sum).
     if invoice_cell.is_none()
         && !filled.is_empty()
-        && filled.iter().all(|(_, c)| matches!(c, Cell::Int(_) | Cell::Float(_)) || is_number_text(c))
+        && filled.iter().all(|c| matches!(c, Cell::Int(_) | Cell::Float(_)) || is_number_text(c))
     {
         return Some(SkipReason::Subtotal);
     }
-    if invoice_cell.is_none() && filled.len() == 1 && matches!(filled[0].1, Cell::Text(_)) {
+    if invoice_cell.is_none() && filled.len() == 1 && matches!(filled[0], Cell::Text(_)) {
         return Some(SkipReason::GroupHeading);
     }
     None
+}
+
+/// The header repeated (a page break in a printed export): at least two filled cells, and
+/// at least half of them, read as their column's header.
+fn is_repeated_header(row: &RawRow, header_keys: &[String]) -> bool {
+    let (mut filled, mut repeats) = (0, 0);
+    for (i, cell) in row.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()) {
+        filled += 1;
+        repeats += usize::from(header_keys.get(i).is_some_and(|k| !k.is_empty() && has_header_key(cell, k)));
+    }
+    repeats >= 2 && repeats * 2 >= filled
 }
 
 /// Whether `header_key` of the cell's text is `key`, compared as it is made (no copy for
@@ -76,6 +89,15 @@ pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>)
 fn has_header_key(cell: &Cell, key: &str) -> bool {
     match cell {
         Cell::Text(text) => {
+            // Most cells differ from the key at their first letter or digit (which the key
+            // keeps, lower-cased): told without going through their characters (issue 7).
+            if let (Some(first), Some(wanted)) = (text.bytes().next(), key.bytes().next())
+                && first.is_ascii_alphanumeric()
+                && wanted.is_ascii()
+                && first.to_ascii_lowercase() != wanted
+            {
+                return false;
+            }
             let mut made = text
                 .chars()
                 .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.' | ':' | '：'))
@@ -118,7 +140,20 @@ mod tests {
 
     #[test]
     fn header_key_compared_in_place_as_made() {
-        let texts = ["Invoice No", "invoice_no", "INVOICE-NO.", "Invoice No 2", "发票 号码", "ＩＮＶ", "", "  "];
+        let texts = [
+            "Invoice No",
+            "invoice_no",
+            "INVOICE-NO.",
+            "Invoice No 2",
+            " invoice no",
+            "_Invoice No",
+            "Xinvoice no",
+            "9invoiceno",
+            "发票 号码",
+            "ＩＮＶ",
+            "",
+            "  ",
+        ];
         for text in texts {
             for key in ["invoiceno", "发票号码", "ｉｎｖ", "", "invoicen"] {
                 let cell = Cell::Text(text.into());
@@ -151,5 +186,13 @@ mod tests {
         assert_eq!(classify(&row(&["ACME Corp", "", ""]), &keys(), Some(1)), Some(SkipReason::GroupHeading));
         assert_eq!(classify(&row(&["ACME Corp", "", "5"]), &keys(), Some(1)), None);
         assert_eq!(classify(&row(&["", "", "16,825.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
+        // An invoice number that is itself a total label: the line is a subtotal.
+        assert_eq!(classify(&row(&["ACME Corp", "Total", "1,000.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
+        // The header repeated with its cells padded or cased otherwise.
+        assert_eq!(
+            classify(&row(&[" Customer ", "Invoice_No", "9"]), &keys(), Some(1)),
+            Some(SkipReason::RepeatedHeader)
+        );
+        assert_eq!(classify(&row(&["ACME Corp", "Invoice No", "Amount 2"]), &keys(), Some(1)), None);
     }
 }

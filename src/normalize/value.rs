@@ -38,6 +38,9 @@ pub fn trimmed(cell: &Cell) -> Option<std::borrow::Cow<'_, str>> {
     fn trim(raw: &str) -> &str {
         raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
     }
+    if let Some(text) = cell.untrimmed_text() {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
     let text = match cell {
         // Text cells are trimmed in place.
         Cell::Text(raw) => std::borrow::Cow::Borrowed(trim(raw)),
