@@ -32,16 +32,6 @@ impl Cell {
         }
     }
 
-    /// The text of a text cell that needs no trimming (see [`needs_no_trim`]); `None` for
-    /// other cells and for text that may.
-    #[must_use]
-    pub fn untrimmed_text(&self) -> Option<&str> {
-        match self {
-            Self::Text(t) if needs_no_trim(t) => Some(t),
-            _ => None,
-        }
-    }
-
     /// The cell as the user would read it, for reports of rejected rows.
     #[must_use]
     pub fn to_text(&self) -> String {
@@ -103,7 +93,5 @@ mod tests {
         }
         assert!(Cell::Empty.is_blank());
         assert!(!Cell::Int(0).is_blank());
-        assert_eq!(Cell::Text("INV-1".into()).untrimmed_text(), Some("INV-1"));
-        assert_eq!(Cell::Text(" INV-1".into()).untrimmed_text(), None);
     }
 }

@@ -75,14 +75,10 @@ pub fn read_into(path: &Path, encoding: Option<&str>, limits: &super::Limits, si
         let cells = (0..record.len())
             .map(|i| {
                 let range = record.range(i).unwrap_or_default();
-                match whole.and_then(|w| w.get(range.clone())) {
-                    Some("") => Cell::Empty,
-                    Some(text) => Cell::Text(text.to_owned()),
-                    None => {
-                        let text = String::from_utf8_lossy(&record.as_slice()[range]);
-                        if text.is_empty() { Cell::Empty } else { Cell::Text(text.into_owned()) }
-                    }
-                }
+                let text = whole
+                    .and_then(|w| w.get(range.clone()))
+                    .map_or_else(|| String::from_utf8_lossy(&record.as_slice()[range]), std::borrow::Cow::Borrowed);
+                if text.is_empty() { Cell::Empty } else { Cell::Text(text.into_owned()) }
             })
             .collect();
         sink.row(RawRow { number: line, cells })?;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::cli::DateOrder;
 use crate::ingest::Cell;
+use crate::ingest::cell::needs_no_trim;
 
 /// How the values of one source are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,10 +37,8 @@ pub fn text(cell: &Cell) -> Option<String> {
 #[must_use]
 pub fn trimmed(cell: &Cell) -> Option<std::borrow::Cow<'_, str>> {
     fn trim(raw: &str) -> &str {
-        raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-    }
-    if let Some(text) = cell.untrimmed_text() {
-        return Some(std::borrow::Cow::Borrowed(text));
+        // Most cells need no trimming, told from their first and last byte (issue 7).
+        if needs_no_trim(raw) { raw } else { raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}') }
     }
     let text = match cell {
         // Text cells are trimmed in place.
@@ -331,6 +330,16 @@ mod tests {
 
     fn t(s: &str) -> Cell {
         Cell::Text(s.into())
+    }
+
+    #[test]
+    fn text_is_borrowed_from_its_cell_and_trimmed_only_when_it_needs_it() {
+        use std::borrow::Cow;
+        assert!(matches!(trimmed(&t("INV-1")), Some(Cow::Borrowed("INV-1"))));
+        assert!(matches!(trimmed(&t(" INV-1\u{3000}")), Some(Cow::Borrowed("INV-1"))));
+        assert!(matches!(trimmed(&t("\u{feff}成都能源 ")), Some(Cow::Borrowed("成都能源"))));
+        assert_eq!(trimmed(&t(" \u{a0}")), None);
+        assert_eq!(text(&Cell::Int(7)).as_deref(), Some("7"));
     }
 
     #[test]
