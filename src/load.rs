@@ -101,7 +101,9 @@ pub struct Records {
 /// As [`load`], for each file.
 pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
-    let batch = combine::combine(parts, config.rules().input.duplicates);
+    let mut batch = combine::combine(parts, config.rules().input.duplicates);
+    // Balances as of the as-of date: what the export shows as paid after it is open again.
+    batch.reopened = crate::normalize::point_in_time::restate(&mut batch.invoices, config.as_of());
     let format = config.value_format();
     let mut records = Records::default();
     if let Some(read) = load_records(config, &records::CONTACTS, records::contact)? {

@@ -24,6 +24,8 @@ mod mapping;
 mod metrics;
 /// Payments matched to invoices, the Reconciliation sheet.
 mod payments;
+/// Balances as of a date from an export taken later: paid dates after it re-open.
+mod point_in_time;
 /// Export presets: real layouts with titles, headings and totals lines.
 mod presets;
 /// Atomic outputs under kill, the state lock, formulas, paths, large inputs.

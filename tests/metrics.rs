@@ -152,9 +152,9 @@ fn management_sheet_lists_customers_managers_and_days_to_pay() {
     // Per project manager: open invoices, open, overdue, collected in the period.
     assert_eq!(row_starting(&rows, "Li Na")[..6], ["Li Na", "CNY", "1", "1500", "1500", "1000"]);
     assert_eq!(row_starting(&rows, "Wang Lei")[..6], ["Wang Lei", "CNY", "2", "4200", "1200", "800"]);
-    // Days to pay: A-1 87 days (57 late), B-3 5 days (25 early).
+    // Days to pay: A-1 87 days (57 late), B-3 5 days (25 early: 0 days late, −25 after due).
     let days = read_sheet(&path, "Days to Pay");
-    assert_eq!(days[1..], [["ACME", "1", "87", "87", "57"], ["Beta Ltd", "1", "5", "5", "-25"]]);
+    assert_eq!(days[1..], [["ACME", "1", "87", "87", "57", "57"], ["Beta Ltd", "1", "5", "5", "0", "-25"]]);
 }
 
 #[test]

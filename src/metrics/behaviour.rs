@@ -1,6 +1,8 @@
 //! How customers pay: days from invoice to payment (and past the due date) of the invoices
-//! settled in full, per customer. An invoice counts when the export shows it paid with a
-//! paid date, or when matched payments settle it; the date is the last payment's.
+//! settled in full on or before the as-of date, per customer. An invoice counts when the
+//! export shows it paid with a paid date, or when matched payments settle it; the date is
+//! the last payment's. Payments after the as-of date do not count: as of that date the
+//! invoice is still open.
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -20,8 +22,11 @@ pub struct PayBehaviour {
     pub average_days: Decimal,
     /// Median days from invoice date to payment.
     pub median_days: Decimal,
-    /// Average days paid after the due date (negative: early).
-    pub average_late: Decimal,
+    /// Average days late: days from the due date to payment, an early payment counting
+    /// as 0 (the usual definition; DOMAIN.md "Days late").
+    pub average_days_late: Decimal,
+    /// Average days after the due date, signed: an early payment counts negative.
+    pub average_after_due: Decimal,
 }
 
 /// Days-to-pay of every customer with settled invoices, by customer name. `receipts` holds
@@ -55,14 +60,22 @@ pub fn days_to_pay(
             let n = days.len();
             let average = |sum: i64| (Decimal::from(sum) / Decimal::from(n)).round_dp_with_strategy(1, HALF_UP);
             let average_days = average(days.iter().map(|d| d.0).sum());
-            let average_late = average(days.iter().map(|d| d.1).sum());
+            let average_days_late = average(days.iter().map(|d| d.1.max(0)).sum());
+            let average_after_due = average(days.iter().map(|d| d.1).sum());
             days.sort_unstable();
             let median_days = if n % 2 == 1 {
                 Decimal::from(days[n / 2].0)
             } else {
                 (Decimal::from(days[n / 2 - 1].0 + days[n / 2].0) / Decimal::from(2)).round_dp_with_strategy(1, HALF_UP)
             };
-            PayBehaviour { customer: customer.to_owned(), invoices: n, average_days, median_days, average_late }
+            PayBehaviour {
+                customer: customer.to_owned(),
+                invoices: n,
+                average_days,
+                median_days,
+                average_days_late,
+                average_after_due,
+            }
         })
         .collect()
 }

@@ -64,7 +64,7 @@ pub struct CurrencyMetrics {
     /// Cash applied to invoices in the period (payments matched, and paid amounts of the
     /// export with a paid date in the period).
     pub collected: i64,
-    /// Payments received but not applied (credit on account, unmatched, after the as-of).
+    /// Payments received by the as-of date but not applied (credit on account, unmatched).
     pub unapplied: i64,
     /// Credit sales of the last `dso_days` days.
     pub dso_sales: i64,
@@ -332,7 +332,7 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
     };
     let receipts = receipts(input);
     let (mut acc, managers) = accumulate(input, &window, &receipts);
-    let unapplied = input.reconciliation.map(Reconciliation::totals).unwrap_or_default();
+    let unapplied = input.reconciliation.map(unapplied_as_of).unwrap_or_default();
     // The aging's currencies, then any with no open items left but with sales, cash or an
     // earlier run's balance this period.
     let mut figures: Vec<(Currency, i64, i64, Vec<i64>)> = input
@@ -379,7 +379,7 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
                 open,
                 overdue,
                 collected: a.collected,
-                unapplied: unapplied.get(code).map_or(0, |p| p.unapplied),
+                unapplied: unapplied.get(code).copied().unwrap_or(0),
                 dso_sales: a.dso_sales,
                 dso: period::dso_simple(open, a.dso_sales, input.spec.dso_days),
                 dso_countback: period::dso_countback(open, &months),
@@ -407,6 +407,19 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
     trend.record(metrics.snapshot());
     metrics.trend = trend.last(input.spec.trend_runs, as_of).to_vec();
     metrics
+}
+
+/// Cash received by the as-of date and not applied (credit on account, unmatched), per
+/// currency code. A receipt dated after the as-of date is not cash held as of it.
+fn unapplied_as_of(reconciliation: &Reconciliation) -> BTreeMap<String, i64> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    for u in &reconciliation.unapplied {
+        if u.leftover != crate::rules::matching::Leftover::AfterAsOf {
+            let code = reconciliation.payments[u.payment].currency.code().to_owned();
+            *out.entry(code).or_default() += u.amount_minor;
+        }
+    }
+    out
 }
 
 /// `text` (a decimal string of a snapshot) in minor units of `currency`.

@@ -26,6 +26,8 @@ pub struct Batch {
     pub sources: Vec<Normalized>,
     /// Every usable invoice, each with its `source` index.
     pub invoices: Vec<Invoice>,
+    /// What [`super::point_in_time::restate`] re-opened: paid after the as-of date.
+    pub reopened: super::point_in_time::ReopenedBySource,
 }
 
 /// Combines the inputs, flagging duplicates by `policy`.
@@ -87,7 +89,7 @@ pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
         part.rejected.sort_by_key(|r| r.row);
         part.skipped.sort_by_key(|s| s.row);
     }
-    Batch { sources: parts, invoices }
+    Batch { sources: parts, invoices, reopened: super::point_in_time::ReopenedBySource::new() }
 }
 
 /// (later, first): each invoice with the customer and invoice number of an earlier one,

@@ -4,6 +4,7 @@ pub mod columns;
 pub mod combine;
 pub mod lines;
 pub mod names;
+pub mod point_in_time;
 pub mod presets;
 pub mod records;
 pub mod schema;
@@ -395,7 +396,8 @@ fn invoice(
     let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
     let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
     let column_open = open_minor;
-    let open_minor = amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor));
+    let open_minor =
+        amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor, paid_date));
     // The open amount as the row states it, for the control totals of rejected rows.
     let stated_open = open_minor.or(column_open).filter(|_| currency_ok).map(|m| (currency.clone(), m));
 
@@ -432,21 +434,25 @@ fn invoice(
 }
 
 /// open = the open column when given (checked against amount − paid when both are given),
-/// else amount − paid, else amount. An open amount larger than the invoice or of the
-/// opposite sign is refused: it means the export is not what the user thinks it is.
+/// else amount − paid, else zero when the row has a paid date (a settled export names the
+/// day an invoice was paid in full and no amount), else amount. An open amount larger than
+/// the invoice or of the opposite sign is refused: it means the export is not what the
+/// user thinks it is. Whether the invoice was still open on the as-of date is decided
+/// later, from the paid date ([`point_in_time`]).
 fn open_amount(
     r: &mut RowReader<'_>,
     currency: &Currency,
     amount: i64,
     open: Option<i64>,
     paid: Option<i64>,
+    paid_date: Option<NaiveDate>,
 ) -> Option<i64> {
     let blank = |r: &RowReader<'_>, f: Field| r.cell(f).is_none_or(|(_, c)| c.is_blank());
     if open.is_none() && !blank(r, Field::OpenAmount) || paid.is_none() && !blank(r, Field::PaidAmount) {
         return None; // already refused
     }
     let (field, open) = match (open, paid) {
-        (Some(open), Some(paid)) if amount - paid != open => {
+        (Some(open), Some(paid)) if amount.checked_sub(paid) != Some(open) => {
             let (i, cell) = r.cell(Field::OpenAmount)?;
             let cell = cell.clone();
             r.refuse(
@@ -462,11 +468,20 @@ fn open_amount(
             return None;
         }
         (Some(open), _) => (Field::OpenAmount, open),
-        (None, Some(paid)) => (Field::PaidAmount, amount - paid),
+        (None, Some(paid)) => match amount.checked_sub(paid) {
+            Some(open) => (Field::PaidAmount, open),
+            None => {
+                let (i, cell) = r.cell(Field::PaidAmount)?;
+                let cell = cell.clone();
+                r.refuse(i, &cell, "amount minus paid amount is out of range");
+                return None;
+            }
+        },
+        (None, None) if paid_date.is_some() => (Field::PaidDate, 0),
         (None, None) => (Field::Amount, amount),
     };
     let opposite = (open > 0 && amount < 0) || (open < 0 && amount > 0);
-    if opposite || open.abs() > amount.abs() {
+    if opposite || open.unsigned_abs() > amount.unsigned_abs() {
         let (i, cell) = r.cell(field)?;
         let cell = cell.clone();
         r.refuse(

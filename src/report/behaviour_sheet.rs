@@ -1,5 +1,6 @@
 //! The **Days to Pay** sheet: per customer, the invoices settled in full and the average
-//! and median days from invoice to payment, and the average days paid after the due date.
+//! and median days from invoice to payment, the average days late (early payment counted
+//! as 0) and the signed average days after the due date.
 // Counts written as Excel numbers are far below 2^52.
 #![allow(clippy::cast_precision_loss)]
 use rust_decimal::prelude::ToPrimitive;
@@ -17,7 +18,14 @@ pub const NAME: &str = "Days to Pay";
 /// # Errors
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(), XlsxError> {
-    let names = ["Customer", "Invoices settled", "Average days to pay", "Median days to pay", "Average days late"];
+    let names = [
+        "Customer",
+        "Invoices settled",
+        "Average days to pay",
+        "Median days to pay",
+        "Average days late (early = 0)",
+        "Average days after due (early < 0)",
+    ];
     ws.set_column_width(0, 36)?;
     for (c, name) in (0..).zip(names) {
         ws.write_string_with_format(0, c, name, &f.header)?;
@@ -34,14 +42,15 @@ pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(
         ws.write_number_with_format(r, 1, b.invoices as f64, &f.integer)?;
         ws.write_number_with_format(r, 2, b.average_days.to_f64().unwrap_or_default(), &days)?;
         ws.write_number_with_format(r, 3, b.median_days.to_f64().unwrap_or_default(), &days)?;
-        ws.write_number_with_format(r, 4, b.average_late.to_f64().unwrap_or_default(), &days)?;
+        ws.write_number_with_format(r, 4, b.average_days_late.to_f64().unwrap_or_default(), &days)?;
+        ws.write_number_with_format(r, 5, b.average_after_due.to_f64().unwrap_or_default(), &days)?;
         r += 1;
     }
     if rows.is_empty() {
         let note = "No settled invoices: days-to-pay needs paid invoices with a paid date in the export, or matched payments (--payments).";
         write_text(ws, r, 0, note, &f.note)?;
     } else {
-        ws.autofilter(0, 0, r - 1, 4)?;
+        ws.autofilter(0, 0, r - 1, 5)?;
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Control totals: per input file, where every row and every amount went. Rows read =
-//! open + closed + future-dated + rejected; per currency, the amount read (summed while
-//! normalizing) = reported + closed + future-dated (summed by the aging's polars plan) +
-//! rejected + duplicates skipped + paid by the payments matched in the run. A run whose figures disagree stops with an error.
+//! open + closed + future-dated + rejected; per currency, the amount read (the open amounts
+//! as the export states them, summed while normalizing) + what was paid after the as-of
+//! date and so is open again as of it = reported + closed + future-dated (summed by the
+//! aging) + rejected + duplicates skipped + paid by the payments matched in the run. A run
+//! whose figures disagree stops with an error.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -45,6 +47,8 @@ pub struct AmountCheck {
     pub duplicates_skipped: String,
     /// Paid by the payments matched in this run (`--payments`).
     pub paid_by_payments: String,
+    /// Shown as paid by the export but on a date after the as-of date: open as of it.
+    pub paid_after_as_of: String,
 }
 
 /// Computes and checks the control totals of every input.
@@ -56,12 +60,13 @@ pub fn control_totals(
     aging: &Aging,
     paid: &BTreeMap<(usize, String), i64>,
 ) -> Result<Vec<SourceControl>> {
-    batch.sources.iter().enumerate().map(|(index, source)| source_control(index, source, aging, paid)).collect()
+    batch.sources.iter().enumerate().map(|(index, source)| source_control(index, source, batch, aging, paid)).collect()
 }
 
 fn source_control(
     index: usize,
     source: &Normalized,
+    batch: &Batch,
     aging: &Aging,
     paid: &BTreeMap<(usize, String), i64>,
 ) -> Result<SourceControl> {
@@ -99,16 +104,20 @@ fn source_control(
         let rejected = rejected.get(code).copied().unwrap_or(0);
         let duplicates = source.duplicate_amounts.get(code).copied().unwrap_or(0);
         let paid_now = paid.get(&(index, code.to_owned())).copied().unwrap_or(0);
+        let reopened = batch.reopened.get(&(index, code.to_owned())).map_or(0, |r| r.amount_minor);
+        let read_as_of = read + reopened;
         let accounted = f.open.amount_minor
             + f.closed.amount_minor
             + f.future_dated.amount_minor
             + rejected
             + duplicates
             + paid_now;
-        if read != accounted {
+        if read_as_of != accounted {
             return Err(mismatch(format!(
-                "{code} read {} but reported + closed + future-dated + rejected + duplicates + paid = {}",
+                "{code} read {} + paid after the as-of date {} but reported + closed + future-dated + rejected + \
+                 duplicates + paid = {}",
                 currency.format(read),
+                currency.format(reopened),
                 currency.format(accounted)
             )));
         }
@@ -120,6 +129,7 @@ fn source_control(
             rejected: currency.format(rejected),
             duplicates_skipped: currency.format(duplicates),
             paid_by_payments: currency.format(paid_now),
+            paid_after_as_of: currency.format(reopened),
         };
         amounts.insert(code.to_owned(), check);
     }

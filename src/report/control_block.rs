@@ -10,9 +10,10 @@ use crate::ingest::column_letter;
 use crate::money::Currency;
 
 const ROW_HEADERS: [&str; 7] = ["Rows read", "Open", "Closed", "Future-dated", "Rejected", "Skipped lines", "Check"];
-const AMOUNT_HEADERS: [&str; 8] = [
+const AMOUNT_HEADERS: [&str; 9] = [
     "Currency",
     "Amount read",
+    "Paid after as-of",
     "Reported",
     "Future-dated",
     "Rejected",
@@ -31,8 +32,9 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
         ws,
         top + 1,
         0,
-        "Per input: rows read = open + closed + future-dated + rejected; amount read = reported + future-dated + \
-         rejected + duplicates skipped (closed rows are zero). Subtotal and total lines are not counted.",
+        "Per input: rows read = open + closed + future-dated + rejected; amount read (open as exported) + paid after \
+         the as-of date (open again as of it) = reported + future-dated + rejected + duplicates skipped + paid by \
+         the payments matched (closed rows are zero). Subtotal and total lines are not counted.",
         &f.note,
     )?;
     let mut r = top + 3;
@@ -65,6 +67,7 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
             write_text(ws, r, 0, code, &f.text)?;
             let figures = [
                 &amounts.read,
+                &amounts.paid_after_as_of,
                 &amounts.reported,
                 &amounts.future_dated,
                 &amounts.rejected,
@@ -75,12 +78,13 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
                 let value: f64 = text.parse().unwrap_or(0.0);
                 ws.write_number_with_format(r, col(1 + i), value, &money)?;
             }
-            let [read, reported, future, rejected, duplicates, paid] = [1, 2, 3, 4, 5, 6].map(|c| cell(r, c));
+            let [read, reopened, reported, future, rejected, duplicates, paid] =
+                [1, 2, 3, 4, 5, 6, 7].map(|c| cell(r, c));
             // Compare in cents: the sums are exact decimals, Excel's are doubles.
             let check = format!(
-                "=IF(ROUND(({read}-{reported}-{future}-{rejected}-{duplicates}-{paid})*100,0)=0,\"OK\",\"MISMATCH\")"
+                "=IF(ROUND(({read}+{reopened}-{reported}-{future}-{rejected}-{duplicates}-{paid})*100,0)=0,\"OK\",\"MISMATCH\")"
             );
-            ws.write_formula(r, 7, Formula::new(check).set_result("OK"))?;
+            ws.write_formula(r, 8, Formula::new(check).set_result("OK"))?;
             r += 1;
         }
         r += 1;

@@ -256,8 +256,9 @@ fn write_slice(
         write_date(ws, row, 13, cols.paid_date[i])?;
         let file = usize::try_from(cols.source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
         write_plain_text(ws, row, 14, file)?;
-        if cols.assumed[i] {
-            write_text(ws, row, 16, DUE_ASSUMED_NOTE, &f.note)?;
+        let note = note(cols.assumed[i], cols.paid_date[i], aging.as_of);
+        if !note.is_empty() {
+            write_text(ws, row, 16, &note, &f.note)?;
         }
     }
     Ok(())
@@ -340,7 +341,7 @@ fn write_csv_slice<W: std::io::Write>(
             day(cols.paid_date[i]),
             crate::email::compose::csv_text(file),
             cols.source_row[i].to_string(),
-            if cols.assumed[i] { DUE_ASSUMED_NOTE.to_owned() } else { String::new() },
+            note(cols.assumed[i], cols.paid_date[i], aging.as_of),
         ])?;
     }
     Ok(())
@@ -348,6 +349,19 @@ fn write_csv_slice<W: std::io::Write>(
 
 /// The Note of an item whose due date was empty in the input.
 const DUE_ASSUMED_NOTE: &str = "due date empty in the input: assumed from the default term";
+
+/// The Note of an item: an assumed due date, a payment after the as-of date (the item is
+/// shown at its balance as of that date), or both.
+fn note(assumed: bool, paid: Option<chrono::NaiveDate>, as_of: chrono::NaiveDate) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if assumed {
+        parts.push(DUE_ASSUMED_NOTE.to_owned());
+    }
+    if let Some(paid) = paid.filter(|paid| *paid > as_of) {
+        parts.push(format!("paid on {paid}, after the as-of date: open on {as_of}"));
+    }
+    parts.join("; ")
+}
 
 /// The Detail columns holding dates (formatted by their column).
 const DATE_COLS: [ColNum; 3] = [2, 3, 13];

@@ -172,6 +172,7 @@ pub struct AmountCheck {
     pub rejected: String,
     pub duplicates_skipped: String,
     pub paid_by_payments: String,
+    pub paid_after_as_of: String,
 }
 
 impl AmountCheck {
