@@ -143,6 +143,10 @@ pub fn measure(
     let rules = config.rules();
     let history = History::load(state)?;
     let mut trend = Trend::load(state)?;
+    let previous_open = match trend.previous(config.as_of()) {
+        Some(previous) => metrics::rollforward::PreviousOpen::load(state, previous.as_of)?,
+        None => metrics::rollforward::PreviousOpen::default(),
+    };
     let metrics = metrics::compute(&MetricsInput {
         as_of: config.as_of(),
         original,
@@ -153,6 +157,7 @@ pub fn measure(
         trend: &trend,
         spec: &rules.metrics,
         stuck_after_days: rules.collection.stuck_after_days,
+        previous_open: &previous_open,
     });
     trend.record(metrics.snapshot());
     Ok(Measured { metrics, history, trend })

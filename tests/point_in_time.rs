@@ -127,3 +127,73 @@ fn a_settled_export_with_only_a_paid_date_is_paid_in_full_on_that_date() {
     let days = read_sheet(&ws.out().join("aging-report.xlsx"), "Days to Pay");
     assert_eq!(days[1..], [["C1", "2", "36", "36", "6", "6"], ["C2", "2", "47", "47", "22.5", "17"]]);
 }
+
+/// October's export: three open invoices, 1,800.00.
+const OCTOBER: &str = "\
+Customer,Invoice No,Invoice Date,Due Date,Amount,Paid,Paid Date,Currency
+ACME,R-1,2026-09-01,2026-10-01,1000.00,0,,USD
+ACME,R-2,2026-09-15,2026-10-15,500.00,0,,USD
+Beta,R-3,2026-10-05,2026-11-04,300.00,0,,USD
+";
+
+/// November's export: R-1 is gone (no payment); R-2 paid on 11-10; R-4 invoiced with
+/// 200.00 paid and no paid date; a credit note CN-2.
+const NOVEMBER: &str = "\
+Customer,Invoice No,Invoice Date,Due Date,Amount,Paid,Paid Date,Currency
+ACME,R-2,2026-09-15,2026-10-15,500.00,500.00,2026-11-10,USD
+Beta,R-3,2026-10-05,2026-11-04,300.00,0,,USD
+Beta,R-4,2026-11-10,2026-12-10,800.00,200.00,,USD
+Beta,CN-2,2026-11-20,2026-12-20,-100.00,0,,USD
+";
+
+#[test]
+fn the_roll_forward_ties_or_names_the_invoices_behind_the_difference() {
+    let ws = Workspace::new();
+    ws.write("october.csv", OCTOBER);
+    ws.write("november.csv", NOVEMBER);
+    ws.payback().args(["run", "--as-of", "2026-10-31", "--invoices", "october.csv"]).status(0);
+    assert!(ws.path().join("state/open-items-2026-10-31.csv").exists());
+    for _ in 0..2 {
+        // Run twice: a rerun of November still compares with October.
+        ws.payback().args(["run", "--as-of", "2026-11-30", "--invoices", "november.csv"]).status(0);
+        // Beginning 1,800.00 (October's run) + invoiced 800.00 − credit notes 100.00 −
+        // collected 500.00 (R-2) = 2,000.00 expected; ending R-3 300 + R-4 600 − 100 = 800.00;
+        // not explained −1,200.00 = R-1 left the export (−1,000.00) + R-4's 200.00 paid
+        // without a paid date (−200.00).
+        let summary = read_summary(&ws.out());
+        assert_eq!(summary.period.beginning, "previous_run");
+        let usd = &summary.currencies["USD"];
+        assert_eq!(usd.total_open, "800.00");
+        let m = &usd.metrics;
+        assert_eq!(
+            [&m.beginning_ar, &m.invoiced, &m.credit_notes, &m.collected, &m.sales, &m.not_explained]
+                .map(String::as_str),
+            ["1800.00", "800.00", "100.00", "500.00", "700.00", "-1200.00"]
+        );
+        let management = read_sheet(&ws.out().join("aging-report.xlsx"), "Management");
+        let at = management.iter().position(|r| r[0] == "Roll-forward").unwrap();
+        assert_eq!(management[at + 2][..8], ["USD", "1800", "800", "100", "500", "2000", "800", "-1200"]);
+        let behind: Vec<&[String]> =
+            management.iter().filter(|r| r[1] == "R-1" || r[1] == "R-4").map(|r| &r[..5]).collect();
+        assert_eq!(
+            behind,
+            [
+                ["ACME", "R-1", "USD", "-1000", "open 1000.00 on 2026-10-31 (last run), not in this export and no payment for it"],
+                [
+                    "Beta",
+                    "R-4",
+                    "USD",
+                    "-200",
+                    "invoiced 800.00 in the period, 0.00 collected, 600.00 open: the export shows a payment without a paid date in the period"
+                ],
+            ]
+        );
+    }
+    let mut kept: Vec<String> = std::fs::read_dir(ws.path().join("state"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("open-items-"))
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["open-items-2026-10-31.csv", "open-items-2026-11-30.csv"]);
+}

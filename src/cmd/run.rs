@@ -269,6 +269,8 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     actioned.history.record(config.as_of(), actioned.decisions.log_entries(config.as_of()));
     actioned.history.save(&args.state)?;
     actioned.trend.save(&args.state)?;
+    let previous = actioned.trend.previous(config.as_of()).map(|p| p.as_of);
+    crate::metrics::rollforward::save(&args.state, config.as_of(), previous, &aged.aging.open_items)?;
 
     let exit_code = u8::from(!problems.is_empty());
     if let Some(summary) = summary {

@@ -5,6 +5,7 @@
 //! only read [`Metrics`]. Definitions: README "Metrics".
 pub mod behaviour;
 pub mod period;
+pub mod rollforward;
 pub mod trend;
 
 use std::collections::BTreeMap;
@@ -57,6 +58,14 @@ pub struct CurrencyMetrics {
     pub beginning: i64,
     /// Credit sales in the period (invoice amounts, credit notes netted).
     pub sales: i64,
+    /// Invoices (positive amounts) dated in the period.
+    pub invoiced: i64,
+    /// Credit notes dated in the period, as a positive amount (`sales = invoiced −
+    /// credit_notes`).
+    pub credit_notes: i64,
+    /// Ending AR − (beginning + invoiced − credit notes − collected): 0 when the ledger
+    /// ties; otherwise the invoices behind it are in [`Metrics::unexplained`].
+    pub not_explained: i64,
     /// Open AR at the as-of date (after matching).
     pub open: i64,
     /// The overdue part of it.
@@ -175,6 +184,8 @@ pub struct Metrics {
     pub managers: Vec<ManagerMetrics>,
     /// Days-to-pay per customer (settled invoices).
     pub behaviour: Vec<PayBehaviour>,
+    /// The invoices behind each currency's `not_explained`, by currency, customer, invoice.
+    pub unexplained: Vec<rollforward::Unexplained>,
     /// This run and the runs before it, oldest first (at most `trend_runs`).
     pub trend: Vec<Snapshot>,
 }
@@ -199,6 +210,8 @@ pub struct MetricsInput<'a> {
     pub spec: &'a MetricsSpec,
     /// `[collection.approval_status_report] stuck_after_days`.
     pub stuck_after_days: i64,
+    /// The open items of the previous run, when the state folder kept them.
+    pub previous_open: &'a rollforward::PreviousOpen,
 }
 
 /// Cash applied to each invoice, `(date, amount)`, keyed by customer and invoice number.
@@ -231,6 +244,8 @@ fn export_paid(invoice: &Invoice) -> Option<(NaiveDate, i64)> {
 struct Sums {
     beginning: i64,
     sales: i64,
+    invoiced: i64,
+    credit_notes: i64,
     collected: i64,
     dso_sales: i64,
     /// Credit sales per countback month, latest first.
@@ -257,12 +272,22 @@ impl Window {
 }
 
 /// Sums per currency and figures per project manager, in one pass over the invoices.
-fn accumulate<'a>(
-    input: &MetricsInput<'a>,
-    w: &Window,
-    receipts: &Receipts<'a>,
-) -> (BTreeMap<&'a str, Sums>, Vec<ManagerMetrics>) {
+/// What one pass over the invoices gives.
+struct Accumulated<'a> {
+    sums: BTreeMap<&'a str, Sums>,
+    managers: Vec<ManagerMetrics>,
+    /// Invoices of the period whose balance the period's movements do not explain.
+    residuals: Vec<rollforward::Unexplained>,
+    /// Per item dated by the period's start: its balance then, rebuilt from this export
+    /// (only when the previous run's open items are known, to compare with them).
+    starts: BTreeMap<rollforward::ItemKey, i64>,
+}
+
+fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>) -> Accumulated<'a> {
     let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
+    let mut residuals = Vec::new();
+    let mut starts: BTreeMap<rollforward::ItemKey, i64> = BTreeMap::new();
+    let compare = input.previous_open.as_of == Some(w.start);
     let managers_of = project_managers(input.records);
     let mut managers: BTreeMap<(&str, &str), ManagerMetrics> = BTreeMap::new();
     for (original, matched) in input.original.iter().zip(input.matched) {
@@ -278,9 +303,41 @@ fn accumulate<'a>(
         s.collected += collected;
         if w.in_period(original.invoice_date) {
             s.sales += original.amount_minor;
-        } else if w.rebuilt {
+            if original.amount_minor >= 0 {
+                s.invoiced += original.amount_minor;
+            } else {
+                s.credit_notes -= original.amount_minor;
+            }
+            // Dated in the period: amount − cash of the period should be what is open now.
+            let residual = matched.open_minor - (original.amount_minor - collected);
+            if residual != 0 {
+                residuals.push(rollforward::Unexplained {
+                    customer: original.customer.to_string(),
+                    invoice_no: original.invoice_no.clone(),
+                    currency: original.currency.clone(),
+                    amount: residual,
+                    reason: format!(
+                        "invoiced {} in the period, {} collected, {} open: the export shows a payment without a paid date in the period",
+                        original.currency.format(original.amount_minor),
+                        original.currency.format(collected),
+                        original.currency.format(matched.open_minor)
+                    ),
+                });
+            }
+        } else {
             let paid_after: i64 = paid().filter(|(d, _)| *d > w.start).map(|(_, x)| x).sum();
-            s.beginning += matched.open_minor + paid_after;
+            let start = matched.open_minor + paid_after;
+            if w.rebuilt {
+                s.beginning += start;
+            }
+            if compare {
+                let key = (
+                    original.customer.to_string(),
+                    original.invoice_no.clone(),
+                    original.currency.code().to_owned(),
+                );
+                *starts.entry(key).or_default() += start;
+            }
         }
         if original.invoice_date > w.dso_start {
             s.dso_sales += original.amount_minor;
@@ -309,7 +366,7 @@ fn accumulate<'a>(
             m.collected += collected;
         }
     }
-    (sums, managers.into_values().collect())
+    Accumulated { sums, managers: managers.into_values().collect(), residuals, starts }
 }
 
 /// Computes the metrics from the invoices, before the actions are decided (so that the
@@ -331,7 +388,7 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
         months: period::month_windows(as_of),
     };
     let receipts = receipts(input);
-    let (mut acc, managers) = accumulate(input, &window, &receipts);
+    let Accumulated { sums: mut acc, managers, residuals, starts } = accumulate(input, &window, &receipts);
     let unapplied = input.reconciliation.map(unapplied_as_of).unwrap_or_default();
     // The aging's currencies, then any with no open items left but with sales, cash or an
     // earlier run's balance this period.
@@ -376,6 +433,9 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
             CurrencyMetrics {
                 beginning: begin,
                 sales: a.sales,
+                invoiced: a.invoiced,
+                credit_notes: a.credit_notes,
+                not_explained: open - (begin + a.sales - a.collected),
                 open,
                 overdue,
                 collected: a.collected,
@@ -389,7 +449,8 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
                 currency,
             }
         })
-        .collect();
+        .collect::<Vec<CurrencyMetrics>>();
+    let unexplained = unexplained(&currencies, residuals, rollforward::start_differences(input.previous_open, &starts));
     let mut metrics = Metrics {
         period_start,
         as_of,
@@ -401,12 +462,38 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
         approvals: approvals(input),
         managers,
         behaviour: behaviour::days_to_pay(input.original, &receipts, as_of),
+        unexplained,
         trend: Vec::new(),
     };
     let mut trend = input.trend.clone();
     trend.record(metrics.snapshot());
     metrics.trend = trend.last(input.spec.trend_runs, as_of).to_vec();
     metrics
+}
+
+/// The invoices behind each currency's "not explained", sorted; when they do not add up to
+/// it (the previous run's open items were not kept), one line for the rest.
+fn unexplained(
+    currencies: &[CurrencyMetrics],
+    residuals: Vec<rollforward::Unexplained>,
+    starts: Vec<rollforward::Unexplained>,
+) -> Vec<rollforward::Unexplained> {
+    let mut all: Vec<rollforward::Unexplained> = residuals.into_iter().chain(starts).collect();
+    for c in currencies {
+        let itemised: i64 = all.iter().filter(|u| u.currency == c.currency).map(|u| u.amount).sum();
+        let rest = c.not_explained - itemised;
+        if rest != 0 {
+            all.push(rollforward::Unexplained {
+                customer: String::new(),
+                invoice_no: String::new(),
+                currency: c.currency.clone(),
+                amount: rest,
+                reason: "not itemised: the last run's open items are not in the state folder".to_owned(),
+            });
+        }
+    }
+    all.sort_by(|a, b| (a.currency.code(), &a.customer, &a.invoice_no).cmp(&(b.currency.code(), &b.customer, &b.invoice_no)));
+    all
 }
 
 /// Cash received by the as-of date and not applied (credit on account, unmatched), per

@@ -468,15 +468,15 @@ fn open_amount(
             return None;
         }
         (Some(open), _) => (Field::OpenAmount, open),
-        (None, Some(paid)) => match amount.checked_sub(paid) {
-            Some(open) => (Field::PaidAmount, open),
-            None => {
+        (None, Some(paid)) => {
+            let Some(open) = amount.checked_sub(paid) else {
                 let (i, cell) = r.cell(Field::PaidAmount)?;
                 let cell = cell.clone();
                 r.refuse(i, &cell, "amount minus paid amount is out of range");
                 return None;
-            }
-        },
+            };
+            (Field::PaidAmount, open)
+        }
         (None, None) if paid_date.is_some() => (Field::PaidDate, 0),
         (None, None) => (Field::Amount, amount),
     };

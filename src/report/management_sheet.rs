@@ -34,6 +34,7 @@ pub fn write(ws: &mut Worksheet, m: &Metrics, company: &str, f: &Formats) -> Res
     ws.write_string_with_format(0, 0, "Collection report", &f.title)?;
     write_text(ws, 1, 0, &format!("{company} · as of {} · period {}", m.as_of, m.period_text()), &f.subtitle)?;
     let mut r = key_figures(ws, 3, m, f)?;
+    r = roll_forward(ws, r + 1, m, f)?;
     let charts_row = r + 1;
     r = charts_row + CHART_ROWS;
     let main = main_currency(m);
@@ -143,6 +144,56 @@ fn key_row(ws: &mut Worksheet, r: RowNum, c: &CurrencyMetrics, f: &Formats) -> R
     money(ws, r, 9, cur, c.collected, f)?;
     money(ws, r, 10, cur, c.unapplied, f)?;
     Ok(())
+}
+
+/// The roll-forward, one row per currency, then the invoices behind any "not explained";
+/// returns the next free row.
+fn roll_forward(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    if m.currencies.is_empty() {
+        return Ok(r);
+    }
+    ws.write_string_with_format(r, 0, "Roll-forward", &f.section)?;
+    let names = [
+        "Currency",
+        "Beginning AR",
+        "+ Invoiced",
+        "− Credit notes",
+        "− Cash collected",
+        "= Expected ending AR",
+        "Ending AR",
+        "Not explained",
+    ];
+    headers(ws, r + 1, &names, f)?;
+    let mut row = r + 2;
+    for c in &m.currencies {
+        let cur = &c.currency;
+        write_text(ws, row, 0, cur.code(), &f.label)?;
+        let expected = c.beginning + c.invoiced - c.credit_notes - c.collected;
+        for (col, minor) in (1..).zip([c.beginning, c.invoiced, c.credit_notes, c.collected, expected, c.open, c.not_explained]) {
+            money(ws, row, col, cur, minor, f)?;
+        }
+        row += 1;
+    }
+    let note = "Beginning AR + invoiced − credit notes − cash collected = ending AR. Anything else is \"not explained\" and \
+                listed below with the invoices behind it (e.g. an invoice that left the export without a payment).";
+    write_text(ws, row, 0, note, &f.note)?;
+    row += 1;
+    if m.unexplained.is_empty() {
+        return Ok(row);
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, "Not explained", &f.section)?;
+    headers(ws, row + 1, &["Customer", "Invoice", "Currency", "Amount", "Why"], f)?;
+    row += 2;
+    for u in &m.unexplained {
+        write_text(ws, row, 0, &u.customer, &f.text)?;
+        write_text(ws, row, 1, &u.invoice_no, &f.text)?;
+        write_text(ws, row, 2, u.currency.code(), &f.text)?;
+        money(ws, row, 3, &u.currency, u.amount, f)?;
+        write_text(ws, row, 4, &u.reason, &f.note)?;
+        row += 1;
+    }
+    Ok(row)
 }
 
 /// A decimal string of a snapshot as a number.

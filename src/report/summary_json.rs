@@ -65,6 +65,13 @@ pub struct MetricsSummary {
     pub sales: String,
     /// Cash applied to invoices in the period.
     pub collected: String,
+    /// Invoices dated in the period (`sales` = invoiced − credit notes).
+    pub invoiced: String,
+    /// Credit notes dated in the period, as a positive amount.
+    pub credit_notes: String,
+    /// Ending AR − (beginning + invoiced − credit notes − collected); the invoices behind
+    /// it are on the Management sheet.
+    pub not_explained: String,
 }
 
 /// Payments of one currency: `total_in = applied + unapplied`.
@@ -119,6 +126,7 @@ pub struct BucketSummary {
 impl Summary {
     /// Builds the summary from the report input.
     #[must_use]
+    #[allow(clippy::too_many_lines)] // one field after the other, in the order of the file
     pub fn new(input: &ReportInput<'_>) -> Self {
         let aging = input.aging;
         let payments: Option<BTreeMap<String, PaymentSummary>> = input.reconciliation.map(|r| {
@@ -138,9 +146,23 @@ impl Summary {
                 })
                 .collect()
         });
+        // The aging's currencies, then those with nothing open but activity in the period
+        // (sales, cash, an earlier balance), with zero buckets and their metrics.
+        let idle: Vec<crate::rules::aging::AgingTotals> = input
+            .metrics
+            .currencies
+            .iter()
+            .filter(|m| !aging.currencies.iter().any(|t| t.currency == m.currency))
+            .map(|m| crate::rules::aging::AgingTotals {
+                currency: m.currency.clone(),
+                buckets: vec![crate::rules::aging::BucketTotal::default(); aging.buckets.len()],
+                overdue: crate::rules::aging::BucketTotal::default(),
+            })
+            .collect();
         let currencies = aging
             .currencies
             .iter()
+            .chain(&idle)
             .map(|t| {
                 let cur = &t.currency;
                 let buckets = aging
@@ -165,6 +187,9 @@ impl Summary {
                         beginning_ar: cur.format(0),
                         sales: cur.format(0),
                         collected: cur.format(0),
+                        invoiced: cur.format(0),
+                        credit_notes: cur.format(0),
+                        not_explained: cur.format(0),
                     },
                     |m| MetricsSummary {
                         dso: crate::metrics::text(m.dso),
@@ -174,6 +199,9 @@ impl Summary {
                         beginning_ar: cur.format(m.beginning),
                         sales: cur.format(m.sales),
                         collected: cur.format(m.collected),
+                        invoiced: cur.format(m.invoiced),
+                        credit_notes: cur.format(m.credit_notes),
+                        not_explained: cur.format(m.not_explained),
                     },
                 );
                 let summary = CurrencySummary {

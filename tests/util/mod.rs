@@ -141,6 +141,9 @@ pub struct Metrics {
     pub beginning_ar: String,
     pub sales: String,
     pub collected: String,
+    pub invoiced: String,
+    pub credit_notes: String,
+    pub not_explained: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]

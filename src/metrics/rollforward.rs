@@ -1,0 +1,233 @@
+//! The roll-forward: beginning AR + invoiced − credit notes − cash collected = ending AR,
+//! per currency, and what does not fit named invoice by invoice (DOMAIN.md
+//! "Roll-forward"). Two things can leave a difference:
+//!
+//! - an invoice of the period whose export shows a paid part without a paid date (the cash
+//!   is not in "collected", yet the balance is lower);
+//! - when the beginning is the previous run's ending AR, an invoice whose balance at the
+//!   start of the period differs from what that run reported: most often an invoice that
+//!   left the export without a payment (written off, cancelled, or simply no longer in an
+//!   open-items export), or one entered back-dated after the last run.
+//!
+//! For the second, each run keeps its open items in `state/open-items-YYYY-MM-DD.csv`
+//! (as-of date, customer, invoice, currency, open amount); the next run compares against
+//! the file of the previous as-of date. Only the files of the run's date and of the
+//! previous run's are kept, so a rerun of a date still finds the month before.
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::DataFrame;
+use rust_decimal::Decimal;
+
+use crate::error::{Error, Location, Result};
+use crate::money::Currency;
+use crate::normalize::schema::col_name as c;
+
+/// The file names inside `--state`: `open-items-` + the as-of date + `.csv`.
+pub const FILE_PREFIX: &str = "open-items-";
+
+/// The file of the open items as of `date`.
+fn file_name(date: NaiveDate) -> String {
+    format!("{FILE_PREFIX}{date}.csv")
+}
+
+/// (customer, invoice number, currency code).
+pub type ItemKey = (String, String, String);
+
+/// An invoice behind the "not explained" line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unexplained {
+    /// Customer.
+    pub customer: String,
+    /// Invoice number.
+    pub invoice_no: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Its share of "not explained" (ending AR − expected ending AR), minor units.
+    pub amount: i64,
+    /// Why, in one sentence.
+    pub reason: String,
+}
+
+/// The open items of the previous run, as it reported them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreviousOpen {
+    /// That run's as-of date.
+    pub as_of: Option<NaiveDate>,
+    /// Open amount per item, minor units.
+    pub items: BTreeMap<ItemKey, i64>,
+}
+
+impl PreviousOpen {
+    /// Reads the open items the run of `as_of` kept in `state`; none when it kept none.
+    ///
+    /// # Errors
+    /// [`Error::Unreadable`] naming the file and line of a row that cannot be read.
+    pub fn load(state: &Path, as_of: NaiveDate) -> Result<Self> {
+        let path = state.join(file_name(as_of));
+        let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
+            location: Location { row, ..Location::file(&path) },
+            reason: format!("{reason} (the open items of the last run: delete the file to skip the comparison)"),
+        };
+        let mut reader = match csv::ReaderBuilder::new().has_headers(true).from_path(&path) {
+            Ok(reader) => reader,
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound) => {
+                return Ok(Self::default());
+            }
+            Err(e) => return Err(unreadable(None, e.to_string())),
+        };
+        let mut items = BTreeMap::new();
+        for (i, record) in reader.records().enumerate() {
+            let line = Some(i + 2);
+            let record = record.map_err(|e| unreadable(line, e.to_string()))?;
+            let field = |k: usize| record.get(k).unwrap_or_default();
+            let date: NaiveDate =
+                field(0).parse().map_err(|_| unreadable(line, format!("\"{}\" is not a date", field(0))))?;
+            if date != as_of {
+                return Err(unreadable(line, format!("the date {date} is not the file's {as_of}")));
+            }
+            let currency = Currency::parse(field(3))
+                .ok_or_else(|| unreadable(line, format!("\"{}\" is not a currency", field(3))))?;
+            let amount = field(4)
+                .parse::<Decimal>()
+                .ok()
+                .and_then(|d| currency.to_minor(d).ok())
+                .ok_or_else(|| unreadable(line, format!("\"{}\" is not an amount", field(4))))?;
+            let key = (field(1).to_owned(), field(2).to_owned(), currency.code().to_owned());
+            let slot: &mut i64 = items.entry(key).or_default();
+            *slot = slot.checked_add(amount).ok_or_else(|| unreadable(line, "amount out of range".into()))?;
+        }
+        Ok(Self { as_of: Some(as_of), items })
+    }
+}
+
+/// Writes the open items of `open_items` (the aging's frame) as of `as_of` into `state`,
+/// atomically, and removes the files of other dates than `as_of` and `previous`.
+///
+/// # Errors
+/// [`Error::Output`] when the state folder or file cannot be written; polars errors.
+pub fn save(state: &Path, as_of: NaiveDate, previous: Option<NaiveDate>, open_items: &DataFrame) -> Result<()> {
+    let fail = |path: &Path, e: &dyn std::fmt::Display| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+    std::fs::create_dir_all(state).map_err(|e| fail(state, &e))?;
+    let name = file_name(as_of);
+    let path = state.join(&name);
+    let temp = state.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let text = |name: &str| -> std::result::Result<Vec<Option<&str>>, Box<dyn std::error::Error>> {
+            Ok(open_items.column(name)?.str()?.iter().collect())
+        };
+        let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
+        let open: Vec<Option<i64>> = open_items.column(c::OPEN_MINOR)?.i64()?.iter().collect();
+        let file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        let mut w = csv::Writer::from_writer(file);
+        w.write_record(["as_of", "customer", "invoice_no", "currency", "open"])?;
+        let day = as_of.to_string();
+        for i in 0..open.len() {
+            let code = currency[i].unwrap_or_default();
+            let cur = Currency::parse(code).ok_or("unknown currency in the open items")?;
+            let amount = cur.format(open[i].unwrap_or_default());
+            w.write_record([day.as_str(), customer[i].unwrap_or_default(), invoice_no[i].unwrap_or_default(), code, &amount])?;
+        }
+        let mut file = w.into_inner().map_err(|e| e.to_string())?;
+        file.flush()?;
+        file.get_ref().sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(fail(&temp, &e));
+    }
+    std::fs::rename(&temp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        fail(&path, &e)
+    })?;
+    let keep: Vec<String> = [Some(as_of), previous].into_iter().flatten().map(file_name).collect();
+    let entries = std::fs::read_dir(state).map_err(|e| fail(state, &e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(FILE_PREFIX) && !keep.contains(&name) {
+            std::fs::remove_file(entry.path()).map_err(|e| fail(&entry.path(), &e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Compares the previous run's open items with this run's balances at the start of the
+/// period (`starts`: per item, rebuilt from this export) and returns the differences,
+/// one per item: `this run's start balance − previous run's`. Their sum is the part of
+/// "not explained" that the beginning AR brings.
+#[must_use]
+pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64>) -> Vec<Unexplained> {
+    let Some(date) = previous.as_of else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut push = |key: &ItemKey, amount: i64, reason: String| {
+        if let Some(currency) = Currency::parse(&key.2) {
+            out.push(Unexplained { customer: key.0.clone(), invoice_no: key.1.clone(), currency, amount, reason });
+        }
+    };
+    for (key, &before) in &previous.items {
+        let Some(currency) = Currency::parse(&key.2) else { continue };
+        match starts.get(key) {
+            None => push(
+                key,
+                -before,
+                format!("open {} on {date} (last run), not in this export and no payment for it", currency.format(before)),
+            ),
+            Some(&now) if now != before => push(
+                key,
+                now - before,
+                format!(
+                    "open {} on {date} (last run); this export gives {} on that date",
+                    currency.format(before),
+                    currency.format(now)
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (key, &now) in starts {
+        if now != 0 && !previous.items.contains_key(key) {
+            let Some(currency) = Currency::parse(&key.2) else { continue };
+            push(key, now, format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(no: &str) -> ItemKey {
+        ("ACME".into(), no.into(), "USD".into())
+    }
+
+    #[test]
+    fn differences_name_items_that_left_changed_or_appeared() {
+        let previous = PreviousOpen {
+            as_of: Some("2026-10-31".parse().unwrap()),
+            items: [(key("A-1"), 10_000), (key("A-2"), 5_000), (key("A-3"), 2_000)].into(),
+        };
+        // A-1 left the export; A-2 is 4,000 on 10-31 per this export; A-3 as before; A-9 is
+        // back-dated.
+        let starts = [(key("A-2"), 4_000), (key("A-3"), 2_000), (key("A-9"), 700)].into();
+        let found: Vec<(String, i64)> =
+            start_differences(&previous, &starts).into_iter().map(|u| (u.invoice_no, u.amount)).collect();
+        assert_eq!(found, [("A-1".to_owned(), -10_000), ("A-2".to_owned(), -1_000), ("A-9".to_owned(), 700)]);
+    }
+
+    #[test]
+    fn the_file_of_the_date_is_read_and_a_bad_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("open-items-2026-09-30.csv");
+        std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,5.00\n").unwrap();
+        assert_eq!(PreviousOpen::load(dir.path(), "2026-10-31".parse().unwrap()).unwrap(), PreviousOpen::default());
+        let read = PreviousOpen::load(dir.path(), "2026-09-30".parse().unwrap()).unwrap();
+        assert_eq!(read.items[&("A".into(), "1".into(), "USD".into())], 500);
+        std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,x\n").unwrap();
+        let err = PreviousOpen::load(dir.path(), "2026-09-30".parse().unwrap()).unwrap_err().to_string();
+        assert!(err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"), "{err}");
+    }
+}
