@@ -123,3 +123,30 @@ fn header_only_file_gives_an_empty_report() {
     assert!(summary.currencies.is_empty());
     assert_eq!(summary.rows.read, 0);
 }
+
+#[test]
+fn a_bad_state_file_stops_the_run_cleanly_and_keeps_the_earlier_outputs() {
+    // The deciding side fails while the workbook is being written on another thread: the
+    // run used to wait forever for sheets that never came.
+    let ws = Workspace::new();
+    ws.payback()
+        .args(["run", "--as-of", "2024-03-01", "--invoices"])
+        .arg(fixture("handchecked.csv"))
+        .timeout(60)
+        .status(1);
+    let before = std::fs::read(ws.out().join("aging-report.xlsx")).unwrap();
+    for (file, text) in [("state/trend.jsonl", "garbage\n"), ("state/collection-log.jsonl", "{\"not\": \"a log line\"}\n")] {
+        let kept = std::fs::read_to_string(ws.path().join(file)).unwrap_or_default();
+        ws.write(file, text);
+        let done = ws
+            .payback()
+            .args(["run", "--as-of", "2024-03-01", "--invoices"])
+            .arg(fixture("handchecked.csv"))
+            .timeout(60)
+            .status(2);
+        let line = one_line_error(&done.stderr);
+        assert!(line.starts_with(&format!("error: {file}, row 1: cannot read the file: ")), "{line}");
+        assert_eq!(std::fs::read(ws.out().join("aging-report.xlsx")).unwrap(), before);
+        ws.write(file, &kept);
+    }
+}

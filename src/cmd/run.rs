@@ -203,6 +203,11 @@ fn decide_and_write(
             let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
             Ok::<_, Error>((actioned, composed, summary, started.elapsed(), decide_took, front_took))
         })();
+        // Whatever happened above, the writer must not wait for sheets that will not come:
+        // closing the channels ends its wait with an error (an early failure of the
+        // deciding side — an unreadable log, a missing calendar — hung the run before).
+        drop(send_front);
+        drop(blank);
         let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
         (written, done)
     });

@@ -84,6 +84,13 @@ impl Run {
         self
     }
 
+    /// Kills the run after `seconds` (it then fails the exit-code assertion): for tests of
+    /// runs that once hung.
+    pub fn timeout(mut self, seconds: u64) -> Self {
+        self.cmd.timeout(std::time::Duration::from_secs(seconds));
+        self
+    }
+
     pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
         self.cmd.arg(arg);
         self
