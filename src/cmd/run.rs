@@ -326,6 +326,15 @@ fn human_summary(
             let _ = write!(message, ", DSO {} days, CEI {}%", or_na(m.dso), or_na(m.cei));
         }
     }
+    for m in actioned.metrics.currencies.iter().filter(|m| m.not_explained != 0) {
+        let behind = actioned.metrics.unexplained.iter().filter(|u| u.currency == m.currency).count();
+        let _ = write!(
+            message,
+            "\n{}: the roll-forward does not tie: {} not explained ({behind} lines: see the Management sheet)",
+            m.currency.code(),
+            m.currency.format(m.not_explained)
+        );
+    }
     let actions = &actioned.decisions.actions;
     let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
     let _ = write!(
