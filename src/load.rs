@@ -101,7 +101,8 @@ pub struct Records {
 /// As [`load`], for each file.
 pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
-    let batch = combine::combine(parts, config.rules().input.duplicates);
+    let input = &config.rules().input;
+    let batch = combine::combine(parts, input.duplicates, input.invoice_lines);
     let format = config.value_format();
     let mut records = Records::default();
     if let Some(read) = load_records(config, &records::CONTACTS, records::contact)? {

@@ -72,6 +72,13 @@ fn notes(batch: &Batch) -> Vec<String> {
             let columns: Vec<String> = source.unused_columns.iter().map(|c| format!("\"{c}\"")).collect();
             notes.push(format!("{name}: columns not used: {}", columns.join(", ")));
         }
+        if source.lines_merged > 0 {
+            notes.push(format!(
+                "{name}: {} invoice lines summed into the first line of their invoice (same customer and invoice number, \
+                 different cells; [input] invoice_lines = \"sum\"); the Detail sheet lists each item's source rows",
+                source.lines_merged
+            ));
+        }
         for line in &source.skipped {
             notes.push(format!("{name}, row {}: skipped ({}): {}", line.row, line.reason, line.text));
         }

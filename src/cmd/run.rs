@@ -294,8 +294,13 @@ fn human_summary(
 ) -> String {
     let counts = &aged.counts;
     let out = out.display();
+    let summed = match counts.invoice_lines_merged {
+        0 => String::new(),
+        1 => ", 1 line summed into its invoice".to_owned(),
+        n => format!(", {n} lines summed into their invoices"),
+    };
     let mut message = format!(
-        "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{}, {out}/{} and {out}/{}",
+        "{} rows read: {} open, {} closed, {} future-dated, {} rejected{summed}\nwrote {out}/{}, {out}/{} and {out}/{}",
         counts.read,
         counts.accepted,
         counts.closed,

@@ -52,6 +52,26 @@ pub struct Invoice {
     pub source: usize,
     /// The due date was empty and is the invoice date plus the default term.
     pub due_assumed: bool,
+    /// The source rows of an invoice read from several lines (summed into this item);
+    /// `None` for the usual invoice of one line, so that a million invoices carry no list
+    /// each (see [`combine`]).
+    pub lines: Option<Box<InvoiceLines>>,
+}
+
+/// The lines an open item was summed from: an invoice spread over several rows of one
+/// export (one line per product, account or instalment of an ERP ledger).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLines {
+    /// The source rows, in row order (the first is the item's `source_row`).
+    pub rows: Vec<usize>,
+}
+
+impl Invoice {
+    /// How many source lines the item was summed from (1 for most).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.lines.as_ref().map_or(1, |l| l.rows.len())
+    }
 }
 
 /// An input row that could not be used, with every reason found.
@@ -111,6 +131,12 @@ pub struct Normalized {
     pub amounts_read: BTreeMap<String, i64>,
     /// Per currency code: open amounts of duplicate rows skipped (`duplicates = "warn"`).
     pub duplicate_amounts: BTreeMap<String, i64>,
+    /// Lines summed into an earlier line of the same invoice (`invoice_lines = "sum"`):
+    /// rows read = open + closed + future-dated + rejected + these.
+    pub lines_merged: usize,
+    /// One fingerprint of the whole row per invoice in `invoices` (same order), to tell a
+    /// line of an invoice from a duplicate row; emptied when the inputs are combined.
+    pub fingerprints: Vec<u64>,
 }
 
 /// Rows normalized per task: large enough that the threads' overhead is nothing, small
@@ -121,6 +147,7 @@ const CHUNK_ROWS: usize = 16_384;
 #[derive(Default)]
 struct Part {
     invoices: Vec<Invoice>,
+    fingerprints: Vec<u64>,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
 }
@@ -144,6 +171,7 @@ pub struct Normalizer<'a> {
     /// The group heading in force after the rows so far.
     heading: Option<String>,
     invoices: Vec<Invoice>,
+    fingerprints: Vec<u64>,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
     /// The shared copies of the repeated names of the invoices.
@@ -161,6 +189,7 @@ impl<'a> Normalizer<'a> {
             header_keys: head.headers.iter().map(|h| schema::header_key(h)).collect(),
             heading: None,
             invoices: Vec::new(),
+            fingerprints: Vec::new(),
             rejected: Vec::new(),
             skipped: Vec::new(),
             names: Names::default(),
@@ -172,6 +201,7 @@ impl<'a> Normalizer<'a> {
     /// ten million invoices; issue 7).
     pub fn expect(&mut self, rows: usize) {
         self.invoices.reserve_exact(rows);
+        self.fingerprints.reserve_exact(rows);
     }
 
     /// Types the next rows (in row order, after those pushed before).
@@ -207,7 +237,11 @@ impl<'a> Normalizer<'a> {
             .zip(reasons.par_chunks(CHUNK_ROWS))
             .zip(headings.into_par_iter())
             .map(|((rows, reasons), mut heading)| {
-                let mut part = Part { invoices: Vec::with_capacity(rows.len()), ..Part::default() };
+                let mut part = Part {
+                    invoices: Vec::with_capacity(rows.len()),
+                    fingerprints: Vec::with_capacity(rows.len()),
+                    ..Part::default()
+                };
                 for (row, reason) in rows.iter().zip(reasons) {
                     if let Some(reason) = *reason {
                         let line = Skipped::new(row, reason);
@@ -218,7 +252,10 @@ impl<'a> Normalizer<'a> {
                         continue;
                     }
                     match invoice(row, head, columns, options, heading.as_deref(), names) {
-                        Ok(invoice) => part.invoices.push(invoice),
+                        Ok(invoice) => {
+                            part.invoices.push(invoice);
+                            part.fingerprints.push(fingerprint(row));
+                        }
                         Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
                     }
                 }
@@ -226,8 +263,10 @@ impl<'a> Normalizer<'a> {
             })
             .collect();
         self.invoices.reserve(parts.iter().map(|p| p.invoices.len()).sum());
+        self.fingerprints.reserve(parts.iter().map(|p| p.fingerprints.len()).sum());
         for part in parts {
             self.invoices.extend(part.invoices);
+            self.fingerprints.extend(part.fingerprints);
             self.rejected.extend(part.rejected);
             self.skipped.extend(part.skipped);
         }
@@ -237,7 +276,7 @@ impl<'a> Normalizer<'a> {
     /// that are not data rows.
     #[must_use]
     pub fn finish(self, skipped: Vec<Skipped>) -> Normalized {
-        let Self { head, columns, invoices, rejected, skipped: classified, .. } = self;
+        let Self { head, columns, invoices, fingerprints, rejected, skipped: classified, .. } = self;
         let mut all = head.skipped.clone();
         all.extend(skipped);
         all.extend(classified);
@@ -264,8 +303,32 @@ impl<'a> Normalizer<'a> {
                 .collect(),
             amounts_read,
             duplicate_amounts: BTreeMap::new(),
+            lines_merged: 0,
+            fingerprints,
         }
     }
+}
+
+/// A fingerprint of every cell of a row (trimmed text, numbers, dates; blank cells and the
+/// row number left out): two rows of one invoice with equal fingerprints are the same line
+/// twice, a duplicate; rows that differ in any cell are lines of the invoice. The hasher
+/// has fixed keys, so a run is repeatable.
+fn fingerprint(row: &RawRow) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    for (i, cell) in row.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()) {
+        i.hash(&mut hasher);
+        match cell {
+            Cell::Empty => 0u8.hash(&mut hasher),
+            Cell::Text(t) => (1u8, value::trimmed(cell).as_deref().unwrap_or(t.as_str())).hash(&mut hasher),
+            Cell::Int(n) => (2u8, n).hash(&mut hasher),
+            Cell::Float(x) => (3u8, x.to_bits()).hash(&mut hasher),
+            Cell::Date(d) => (4u8, d).hash(&mut hasher),
+            Cell::Bool(b) => (5u8, b).hash(&mut hasher),
+            Cell::Error(e) => (6u8, e).hash(&mut hasher),
+        }
+    }
+    hasher.finish()
 }
 
 /// Why a row failed, with its open amount when that could still be read.
@@ -422,6 +485,7 @@ fn invoice(
             source_row: row.number,
             source: 0,
             due_assumed: assume_due,
+            lines: None,
         }),
         _ if r.problems.is_empty() => Err((
             vec![Problem { column: String::new(), value: String::new(), reason: "the row could not be read".into() }],

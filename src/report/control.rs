@@ -1,5 +1,6 @@
 //! Control totals: per input file, where every row and every amount went. Rows read =
-//! open + closed + future-dated + rejected; per currency, the amount read (summed while
+//! open + closed + future-dated + rejected (+ lines summed into an earlier line of their
+//! invoice, whose amounts are in that invoice's); per currency, the amount read (summed while
 //! normalizing) = reported + closed + future-dated (summed by the aging's polars plan) +
 //! rejected + duplicates skipped + paid by the payments matched in the run. A run whose figures disagree stops with an error.
 use std::collections::BTreeMap;
@@ -75,6 +76,7 @@ fn source_control(
         source.rejected.len(),
         count(|f| f.closed.count),
         count(|f| f.future_dated.count),
+        source.lines_merged,
         &source.skipped,
     );
     let mismatch = |what: String| {

@@ -74,6 +74,7 @@ fn write_facts(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Resu
         ("Rejected (see Rejected sheet)", c.rejected),
         ("Closed (zero balance)", c.closed),
         ("Future-dated (after as-of)", c.future_dated),
+        ("Invoice lines summed (same invoice)", c.invoice_lines_merged),
     ];
     for (i, (label, n)) in counts.iter().enumerate() {
         let r = COUNTS_ROW + RowNum::try_from(i).unwrap_or(0);
@@ -81,17 +82,18 @@ fn write_facts(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Resu
         #[allow(clippy::cast_precision_loss)]
         ws.write_number_with_format(r, 1, *n as f64, &f.integer)?;
     }
-    let [read, acc, rej, closed, future] = [0, 1, 2, 3, 4].map(|i| format!("B{}", COUNTS_ROW + 1 + i));
-    let check = format!("=IF({read}={acc}+{rej}+{closed}+{future},\"OK: every row accounted for\",\"MISMATCH\")");
+    let [read, acc, rej, closed, future, lines] = [0, 1, 2, 3, 4, 5].map(|i| format!("B{}", COUNTS_ROW + 1 + i));
+    let check =
+        format!("=IF({read}={acc}+{rej}+{closed}+{future}+{lines},\"OK: every row accounted for\",\"MISMATCH\")");
     let cached = if c.reconciles() { "OK: every row accounted for" } else { "MISMATCH" };
-    ws.write_string_with_format(COUNTS_ROW + 5, 0, "Check", &f.label)?;
-    ws.write_formula(COUNTS_ROW + 5, 1, Formula::new(check).set_result(cached))?;
-    ws.write_string_with_format(COUNTS_ROW + 6, 0, "Lines skipped (see Skipped sheet)", &f.label)?;
+    ws.write_string_with_format(COUNTS_ROW + 6, 0, "Check", &f.label)?;
+    ws.write_formula(COUNTS_ROW + 6, 1, Formula::new(check).set_result(cached))?;
+    ws.write_string_with_format(COUNTS_ROW + 7, 0, "Lines skipped (see Skipped sheet)", &f.label)?;
     #[allow(clippy::cast_precision_loss)]
-    ws.write_number_with_format(COUNTS_ROW + 6, 1, c.skipped.values().sum::<usize>() as f64, &f.integer)?;
+    ws.write_number_with_format(COUNTS_ROW + 7, 1, c.skipped.values().sum::<usize>() as f64, &f.integer)?;
     let by_reason: Vec<String> =
         SkipReason::ALL.iter().map(|r| format!("{} {}", r.key().replace('_', " "), c.skipped[r.key()])).collect();
-    write_text(ws, COUNTS_ROW + 6, 2, &by_reason.join(" · "), &f.note)?;
+    write_text(ws, COUNTS_ROW + 7, 2, &by_reason.join(" · "), &f.note)?;
     Ok(())
 }
 

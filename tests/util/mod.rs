@@ -189,6 +189,7 @@ pub struct Rows {
     pub rejected: usize,
     pub closed: usize,
     pub future_dated: usize,
+    pub invoice_lines_merged: usize,
     pub skipped: BTreeMap<String, usize>,
 }
 

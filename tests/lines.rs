@@ -1,0 +1,104 @@
+//! Issue 19: invoices spread over several lines of an ERP ledger (summed into one open
+//! item; only lines equal in every cell are duplicates), subtotal and total lines wherever
+//! their label stands, and the currency of files without a currency column said out loud.
+use crate::util::{Workspace, read_sheet, read_summary};
+
+/// An open-item ledger: one line per product. Rows (file lines):
+/// 2-3 and 5 are the three lines of ACME INV-1 (row 5 dated a day later and paid);
+/// 6 repeats row 2 in every cell; 7-8 are two instalments of B-2 due a month apart.
+const LEDGER: &str = "Customer,Invoice No,Product,Invoice Date,Due Date,Amount,Open Amount,Currency\n\
+    ACME,INV-1,Cable,2026-09-01,2026-10-01,1000.00,1000.00,CNY\n\
+    ACME,INV-1,Install,2026-09-01,2026-10-01,250.50,250.50,CNY\n\
+    Bolt,B-1,Pump,2026-10-15,2026-11-14,300.00,100.00,CNY\n\
+    ACME,INV-1,Freight,2026-09-02,2026-10-01,49.50,0.00,CNY\n\
+    ACME,INV-1,Cable,2026-09-01,2026-10-01,1000.00,1000.00,CNY\n\
+    Bolt,B-2,Pump,2026-10-15,2026-11-14,500.00,500.00,CNY\n\
+    Bolt,B-2,Pump,2026-10-15,2026-12-14,500.00,500.00,CNY\n";
+
+#[test]
+fn lines_of_one_invoice_are_summed_into_one_open_item() {
+    let ws = Workspace::new();
+    ws.write("ledger.csv", LEDGER);
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--invoices", "ledger.csv"]).status(1);
+    let summary = read_summary(&ws.out());
+    let input = &summary.inputs[0];
+    // Read 7 = open 2 (INV-1, B-1) + rejected 3 (rows 6, 7, 8) + closed 0 + future 0
+    // + 2 lines summed into INV-1 (rows 3 and 5).
+    assert_eq!(input.rows.figures(), [7, 2, 3, 0, 0]);
+    assert_eq!(input.rows.invoice_lines_merged, 2);
+    assert_eq!(summary.rows.invoice_lines_merged, 2);
+    // Read 1,000.00 + 250.50 + 100.00 + 0.00 + 1,000.00 + 500.00 + 500.00 = 3,350.50;
+    // reported 1,250.50 (INV-1) + 100.00 (B-1) = 1,350.50; rejected 1,000.00 (row 6)
+    // + 500.00 + 500.00 (B-2) = 2,000.00.
+    assert_eq!(input.amounts["CNY"].figures(), ["3350.50", "1350.50", "0.00", "2000.00", "0.00"]);
+    let path = ws.out().join("aging-report.xlsx");
+    let detail = read_sheet(&path, "Detail");
+    assert_eq!(detail[0][17..], ["Lines", "Source Rows"]);
+    // INV-1: amount 1,000.00 + 250.50 + 49.50 = 1,300.00, open 1,250.50, the earliest
+    // invoice date, due 2026-10-01 → 60 days past due on 2026-11-30.
+    let inv1 = detail.iter().find(|r| r[1] == "INV-1").unwrap();
+    assert_eq!(inv1[2..9], ["2026-09-01", "2026-10-01", "CNY", "1300", "1250.5", "60", "90"]);
+    assert_eq!(inv1[15], "2");
+    assert_eq!(inv1[17..], ["3", "2, 3, 5"]);
+    let b1 = detail.iter().find(|r| r[1] == "B-1").unwrap();
+    assert_eq!(b1[17..], ["1", ""]);
+    let rejected = read_sheet(&path, "Rejected");
+    let reasons: Vec<(&str, &str)> = rejected[1..].iter().map(|r| (r[1].as_str(), r[4].as_str())).collect();
+    let instalments = "invoice B-2 of Bolt has lines due on different dates (row 7: 2026-11-14, row 8: \
+                       2026-12-14): instalments are aged by their own due dates, so they are not summed; export \
+                       each instalment with its own invoice number (e.g. B-2-1, B-2-2)";
+    assert_eq!(
+        reasons,
+        [
+            ("6", "duplicate invoice line: ACME INV-1 is the same as row 2 in every cell; counted once"),
+            ("7", instalments),
+            ("8", instalments),
+        ]
+    );
+}
+
+#[test]
+fn invoice_lines_can_be_rejected_as_duplicates() {
+    let ws = Workspace::new();
+    ws.write("ledger.csv", LEDGER);
+    ws.write("rules.toml", "[input]\ninvoice_lines = \"reject\"\n");
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--rules", "rules.toml", "--invoices", "ledger.csv"]).status(1);
+    let summary = read_summary(&ws.out());
+    let input = &summary.inputs[0];
+    // Open: INV-1 row 2, B-1, B-2 row 7; rejected rows 3, 5, 6, 8; nothing summed.
+    assert_eq!(input.rows.figures(), [7, 3, 4, 0, 0]);
+    assert_eq!(input.rows.invoice_lines_merged, 0);
+    // Reported 1,000.00 + 100.00 + 500.00 = 1,600.00; rejected 250.50 + 0.00 + 1,000.00
+    // + 500.00 = 1,750.50.
+    assert_eq!(input.amounts["CNY"].figures(), ["3350.50", "1600.00", "0.00", "1750.50", "0.00"]);
+    let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
+    let reasons: Vec<(&str, &str)> = rejected[1..].iter().map(|r| (r[1].as_str(), r[4].as_str())).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("3", "duplicate invoice: ACME INV-1 is also at row 2; counted once"),
+            ("5", "duplicate invoice: ACME INV-1 is also at row 2; counted once"),
+            ("6", "duplicate invoice line: ACME INV-1 is the same as row 2 in every cell; counted once"),
+            ("8", "duplicate invoice: Bolt B-2 is also at row 7; counted once"),
+        ]
+    );
+}
+
+#[test]
+fn the_same_invoice_in_two_files_is_a_duplicate_not_a_line() {
+    let ws = Workspace::new();
+    ws.write("east.csv", "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,INV-1,2026-09-01,2026-10-01,100.00\n");
+    ws.write(
+        "west.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,INV-1,2026-09-01,2026-10-01,40.00\n\
+         ACME,INV-1,2026-09-01,2026-10-01,60.00\n",
+    );
+    let args = ["run", "--as-of", "2026-11-30", "--invoices", "east.csv", "--invoices", "west.csv"];
+    ws.payback().args(args).status(1);
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.inputs[1].rows.figures(), [2, 0, 2, 0, 0]);
+    assert_eq!(summary.currencies["CNY"].total_open, "100.00");
+    let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
+    let reasons: Vec<&str> = rejected[1..].iter().map(|r| r[4].as_str()).collect();
+    assert_eq!(reasons, ["duplicate invoice: ACME INV-1 is also at east.csv row 2; counted once"; 2]);
+}
