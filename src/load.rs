@@ -47,6 +47,7 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
         let base = config.value_format();
         let options = normalize::Options {
             default_currency: config.default_currency().clone(),
+            currency_origin: config.default_currency_origin().to_owned(),
             default_term_days: config.rules().input.default_term_days,
             format: ValueFormat {
                 date_order: base.date_order.or(preset.and_then(|p| p.date_order)),

@@ -102,3 +102,86 @@ fn the_same_invoice_in_two_files_is_a_duplicate_not_a_line() {
     let reasons: Vec<&str> = rejected[1..].iter().map(|r| r[4].as_str()).collect();
     assert_eq!(reasons, ["duplicate invoice: ACME INV-1 is also at east.csv row 2; counted once"; 2]);
 }
+
+const NO_CURRENCY: &str = "Customer,Invoice No,Invoice Date,Due Date,Amount\n\
+    ACME,INV-1,2026-09-01,2026-10-01,1000.00\n\
+    Bolt,B-1,2026-11-01,2026-12-01,99.99\n";
+
+#[test]
+fn a_file_without_a_currency_column_says_which_currency_it_is_read_in() {
+    let ws = Workspace::new();
+    ws.write("ar.csv", NO_CURRENCY);
+    let done =
+        ws.payback().args(["run", "--as-of", "2026-11-30", "--currency", "usd", "--invoices", "ar.csv"]).status(0);
+    assert_eq!(done.stderr, "warning: ar.csv has no currency column: amounts are read as USD (--currency)\n");
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.inputs[0].currency_source, "default");
+    // 1,000.00 + 99.99, in USD.
+    assert_eq!(summary.currencies["USD"].total_open, "1099.99");
+    let facts = read_sheet(&ws.out().join("aging-report.xlsx"), "Summary");
+    let currency = facts.iter().find(|r| r[0] == "Currency").unwrap();
+    assert_eq!(currency[1], "ar.csv has no currency column: amounts are read as USD (--currency)");
+    // check says it too, as a warning, and without --currency names the built-in default.
+    let done = ws.payback().args(["check", "--invoices", "ar.csv"]).status(0);
+    assert_eq!(
+        done.stdout.lines().next().unwrap(),
+        "warning: ar.csv has no currency column: amounts are read as CNY (the built-in default [company] currency; \
+         set yours with --currency or [company] currency in payback.toml)"
+    );
+    let done = ws.payback().args(["check", "--currency", "usx", "--invoices", "ar.csv"]).status(2);
+    assert_eq!(
+        done.stderr.trim(),
+        "error: --currency usx: not an ISO 4217 currency code; give one such as CNY, USD, EUR or GBP"
+    );
+}
+
+#[test]
+fn empty_currency_cells_are_said_and_a_full_column_is_silent() {
+    let ws = Workspace::new();
+    ws.write(
+        "ar.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\n\
+         ACME,INV-1,2026-09-01,2026-10-01,1000.00,EUR\n\
+         Bolt,B-1,2026-11-01,2026-12-01,99.99,\n",
+    );
+    ws.write(
+        "full.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\nCorp,C-1,2026-09-01,2026-10-01,5,EUR\n",
+    );
+    ws.write("rules.toml", "[company]\ncurrency = \"GBP\"\n");
+    let args =
+        ["run", "--as-of", "2026-11-30", "--rules", "rules.toml", "--invoices", "ar.csv", "--invoices", "full.csv"];
+    let done = ws.payback().args(args).status(0);
+    assert_eq!(
+        done.stderr,
+        "warning: ar.csv: 1 row with an empty currency cell is read as GBP ([company] currency in rules.toml)\n"
+    );
+    let summary = read_summary(&ws.out());
+    let sources: Vec<&str> = summary.inputs.iter().map(|i| i.currency_source.as_str()).collect();
+    assert_eq!(sources, ["mixed", "column"]);
+    assert_eq!(summary.currencies["GBP"].total_open, "99.99");
+    assert_eq!(summary.currencies["EUR"].total_open, "1005.00");
+}
+
+#[test]
+fn init_writes_the_company_currency_that_runs_in_the_workspace_use() {
+    let ws = Workspace::new();
+    let done = ws.payback().args(["init", "books", "--currency", "eur"]).status(0);
+    assert!(done.stdout.contains("company currency: EUR"), "{}", done.stdout);
+    let toml = std::fs::read_to_string(ws.path().join("books/payback.toml")).unwrap();
+    assert!(toml.contains("\ncurrency = \"EUR\"\n"), "{toml}");
+    std::fs::write(ws.path().join("books/ar.csv"), NO_CURRENCY).unwrap();
+    let done = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
+        .args(["check", "--invoices", "ar.csv"])
+        .current_dir(ws.path().join("books"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(done.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "warning: ar.csv has no currency column: amounts are read as EUR ([company] currency in payback.toml)\n"
+        ),
+        "{stdout}"
+    );
+    ws.payback().args(["init", "other", "--currency", "euro"]).status(2);
+}

@@ -100,7 +100,10 @@ pub fn combine(mut parts: Vec<Normalized>, duplicates: DuplicatePolicy, lines: L
                         invoice.customer, invoice.invoice_no
                     )
                 } else {
-                    format!("duplicate invoice: {} {} is also at {place}; counted once", invoice.customer, invoice.invoice_no)
+                    format!(
+                        "duplicate invoice: {} {} is also at {place}; counted once",
+                        invoice.customer, invoice.invoice_no
+                    )
                 };
                 duplicate(&mut parts[invoice.source], invoice, reason, duplicates);
             }
@@ -248,4 +251,65 @@ fn sum_lines(invoices: &[Invoice], rows: &[usize]) -> Result<Invoice, String> {
     }
     item.lines = Some(Box::new(InvoiceLines { rows: lines.map(|i| i.source_row).collect() }));
     Ok(item)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::money::Currency;
+
+    fn line(row: usize, amount: i64, open: i64, paid: Option<&str>, project: Option<&str>) -> Invoice {
+        let date = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        Invoice {
+            customer: "ACME".into(),
+            invoice_no: "INV-1".into(),
+            invoice_date: date("2026-09-01"),
+            due_date: date("2026-10-01"),
+            currency: Currency::parse("CNY").unwrap(),
+            amount_minor: amount,
+            open_minor: open,
+            project: project.map(Into::into),
+            contract_no: None,
+            project_manager: None,
+            paid_date: paid.map(date),
+            source_row: row,
+            source: 0,
+            due_assumed: false,
+            lines: None,
+        }
+    }
+
+    #[test]
+    fn lines_are_summed_with_the_latest_paid_date_and_the_first_project_given() {
+        let lines = [
+            line(4, 100_000, 100_000, None, None),
+            line(7, 25_050, 5_050, Some("2026-10-20"), Some("Metro")),
+            line(9, -5_000, -5_000, Some("2026-10-05"), Some("Port")),
+        ];
+        let item = sum_lines(&lines, &[0, 1, 2]).unwrap();
+        // 1,000.00 + 250.50 − 50.00 = 1,200.50; open 1,000.00 + 50.50 − 50.00 = 1,000.50.
+        assert_eq!((item.amount_minor, item.open_minor), (120_050, 100_050));
+        assert_eq!(item.paid_date, NaiveDate::from_ymd_opt(2026, 10, 20));
+        assert_eq!(item.project.as_deref(), Some("Metro"));
+        assert_eq!((item.source_row, item.line_count()), (4, 3));
+        assert_eq!(item.lines.unwrap().rows, [4, 7, 9]);
+    }
+
+    #[test]
+    fn lines_that_cannot_be_one_item_are_refused_with_the_reason() {
+        let mut usd = line(5, 100, 100, None, None);
+        usd.currency = Currency::parse("USD").unwrap();
+        let err = sum_lines(&[line(4, 100, 100, None, None), usd], &[0, 1]).unwrap_err();
+        assert_eq!(
+            err,
+            "invoice INV-1 of ACME has lines in different currencies (row 4: CNY, row 5: USD): an invoice is in one currency"
+        );
+        let huge = [line(4, i64::MAX, 0, None, None), line(5, 1, 0, None, None)];
+        assert_eq!(
+            sum_lines(&huge, &[0, 1]).unwrap_err(),
+            "invoice INV-1 of ACME: the sum of its lines is larger than payback can hold"
+        );
+    }
 }

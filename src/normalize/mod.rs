@@ -92,11 +92,57 @@ pub struct Rejected {
     pub open: Option<(Currency, i64)>,
 }
 
+/// Where the currencies of a file's invoice rows come from (`summary.json`
+/// `inputs[].currency_source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrencySource {
+    /// Every usable row names its currency in a currency column.
+    Column,
+    /// The file has no currency column: every row is in the default currency.
+    Default,
+    /// A currency column with empty cells: those rows are in the default currency.
+    Mixed {
+        /// Usable rows whose currency cell is empty.
+        rows: usize,
+    },
+}
+
+impl CurrencySource {
+    /// `column`, `default` or `mixed`, as `summary.json` writes it.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Column => "column",
+            Self::Default => "default",
+            Self::Mixed { .. } => "mixed",
+        }
+    }
+
+    /// The sentence that says the default currency is used, once per file (stderr, the
+    /// Summary sheet, `check`); `None` when every row names its currency.
+    #[must_use]
+    pub fn message(self, file: &str, currency: &Currency, origin: &str) -> Option<String> {
+        let code = currency.code();
+        match self {
+            Self::Column => None,
+            Self::Default => Some(format!("{file} has no currency column: amounts are read as {code} ({origin})")),
+            Self::Mixed { rows } => Some(format!(
+                "{file}: {rows} row{} with an empty currency cell {} read as {code} ({origin})",
+                if rows == 1 { "" } else { "s" },
+                if rows == 1 { "is" } else { "are" }
+            )),
+        }
+    }
+}
+
 /// How values are read.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Currency for rows without one.
     pub default_currency: Currency,
+    /// Where that currency was set (`--currency`, `[company] currency in payback.toml`, …),
+    /// for the note that says it is used.
+    pub currency_origin: String,
     /// How dates and amounts are written (the 1904 flag comes from the workbook).
     pub format: value::ValueFormat,
     /// Take the customer of rows with a blank customer cell from the group heading above
@@ -134,6 +180,11 @@ pub struct Normalized {
     /// Lines summed into an earlier line of the same invoice (`invoice_lines = "sum"`):
     /// rows read = open + closed + future-dated + rejected + these.
     pub lines_merged: usize,
+    /// Where the rows' currencies come from.
+    pub currency_source: CurrencySource,
+    /// The sentence that says the rows without a currency are read in the default one
+    /// (see [`CurrencySource::message`]); `None` when every row names its currency.
+    pub currency_note: Option<String>,
     /// One fingerprint of the whole row per invoice in `invoices` (same order), to tell a
     /// line of an invoice from a duplicate row; emptied when the inputs are combined.
     pub fingerprints: Vec<u64>,
@@ -148,6 +199,8 @@ const CHUNK_ROWS: usize = 16_384;
 struct Part {
     invoices: Vec<Invoice>,
     fingerprints: Vec<u64>,
+    /// Usable rows with an empty currency cell.
+    defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
 }
@@ -172,6 +225,8 @@ pub struct Normalizer<'a> {
     heading: Option<String>,
     invoices: Vec<Invoice>,
     fingerprints: Vec<u64>,
+    /// Usable rows with an empty currency cell, so far.
+    defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
     /// The shared copies of the repeated names of the invoices.
@@ -190,6 +245,7 @@ impl<'a> Normalizer<'a> {
             heading: None,
             invoices: Vec::new(),
             fingerprints: Vec::new(),
+            defaulted: 0,
             rejected: Vec::new(),
             skipped: Vec::new(),
             names: Names::default(),
@@ -232,6 +288,7 @@ impl<'a> Normalizer<'a> {
             self.heading = Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text);
         }
         let (head, columns, options, names) = (self.head, self.columns, self.options, &self.names);
+        let currency_col = columns.get(Field::Currency);
         let parts: Vec<Part> = rows
             .par_chunks(CHUNK_ROWS)
             .zip(reasons.par_chunks(CHUNK_ROWS))
@@ -255,6 +312,8 @@ impl<'a> Normalizer<'a> {
                         Ok(invoice) => {
                             part.invoices.push(invoice);
                             part.fingerprints.push(fingerprint(row));
+                            part.defaulted +=
+                                usize::from(currency_col.is_some_and(|i| RawTable::cell(row, i).is_blank()));
                         }
                         Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
                     }
@@ -267,6 +326,7 @@ impl<'a> Normalizer<'a> {
         for part in parts {
             self.invoices.extend(part.invoices);
             self.fingerprints.extend(part.fingerprints);
+            self.defaulted += part.defaulted;
             self.rejected.extend(part.rejected);
             self.skipped.extend(part.skipped);
         }
@@ -276,7 +336,13 @@ impl<'a> Normalizer<'a> {
     /// that are not data rows.
     #[must_use]
     pub fn finish(self, skipped: Vec<Skipped>) -> Normalized {
-        let Self { head, columns, invoices, fingerprints, rejected, skipped: classified, .. } = self;
+        let Self { head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, .. } =
+            self;
+        let currency_source = match (columns.get(Field::Currency), defaulted) {
+            (None, _) => CurrencySource::Default,
+            (Some(_), 0) => CurrencySource::Column,
+            (Some(_), rows) => CurrencySource::Mixed { rows },
+        };
         let mut all = head.skipped.clone();
         all.extend(skipped);
         all.extend(classified);
@@ -304,6 +370,12 @@ impl<'a> Normalizer<'a> {
             amounts_read,
             duplicate_amounts: BTreeMap::new(),
             lines_merged: 0,
+            currency_source,
+            currency_note: currency_source.message(
+                &head.source.describe(),
+                &options.default_currency,
+                &options.currency_origin,
+            ),
             fingerprints,
         }
     }

@@ -23,6 +23,10 @@ pub struct SourceControl {
     pub sheet: Option<String>,
     /// Export preset used.
     pub preset: Option<String>,
+    /// Where the invoices' currencies come from: `column`, `default` (no currency column:
+    /// every row in `[company] currency` or `--currency`) or `mixed` (a currency column
+    /// with empty cells, those rows in the default).
+    pub currency_source: String,
     /// Where the rows went.
     pub rows: RowCounts,
     /// Per currency code: where the amounts went.
@@ -129,6 +133,7 @@ fn source_control(
         file: source.source.file.display().to_string(),
         sheet: source.source.sheet.clone(),
         preset: source.preset.clone(),
+        currency_source: source.currency_source.key().to_owned(),
         rows,
         amounts,
     })

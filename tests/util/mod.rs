@@ -158,6 +158,7 @@ pub struct InputFacts {
     pub file: String,
     pub sheet: Option<String>,
     pub preset: Option<String>,
+    pub currency_source: String,
     pub rows: Rows,
     pub amounts: BTreeMap<String, AmountCheck>,
 }
