@@ -154,20 +154,9 @@ impl RunConfig {
         for (field, header) in &rules.input.invoices.columns {
             mappings.push(Mapping::new(field, header, format!("{rules_origin}: [input.invoices.columns] {field}"))?);
         }
-        let (default_currency, default_currency_origin) = match &args.currency {
-            Some(code) => (
-                Currency::parse_known(code).ok_or_else(|| Error::BadOption {
-                    option: format!("--currency {code}"),
-                    reason: "not an ISO 4217 currency code; give one such as CNY, USD, EUR or GBP".into(),
-                })?,
-                "--currency".to_owned(),
-            ),
-            None => (
-                Currency::parse(&rules.company.currency)
-                    .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?,
-                currency_origin(company, (!default_path || args.rules.exists()).then_some(args.rules.as_path())),
-            ),
-        };
+        let rules_file = (!default_path || args.rules.exists()).then_some(args.rules.as_path());
+        let (default_currency, default_currency_origin) =
+            default_currency(args.currency.as_deref(), &rules.company.currency, company, rules_file)?;
         Ok(Self {
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
             date_order: args.date_order.or(rules.input.date_order),
@@ -271,6 +260,30 @@ impl RunConfig {
     pub fn default_currency_origin(&self) -> &str {
         &self.default_currency_origin
     }
+}
+
+/// The currency of rows that name none, and where it was set: `--currency` (an ISO 4217
+/// code) over `[company] currency`.
+fn default_currency(
+    cli: Option<&str>,
+    company_currency: &str,
+    company: Option<&toml::Table>,
+    rules_file: Option<&Path>,
+) -> Result<(Currency, String)> {
+    Ok(match cli {
+        Some(code) => (
+            Currency::parse_known(code).ok_or_else(|| Error::BadOption {
+                option: format!("--currency {code}"),
+                reason: "not an ISO 4217 currency code; give one such as CNY, USD, EUR or GBP".into(),
+            })?,
+            "--currency".to_owned(),
+        ),
+        None => (
+            Currency::parse(company_currency)
+                .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?,
+            currency_origin(company, rules_file),
+        ),
+    })
 }
 
 /// Where `[company] currency` comes from when `--currency` is not given: the workspace's

@@ -185,3 +185,74 @@ fn init_writes_the_company_currency_that_runs_in_the_workspace_use() {
     );
     ws.payback().args(["init", "other", "--currency", "euro"]).status(2);
 }
+
+/// Subtotal and total lines with their label before or after the name; figures under
+/// Amount and Open Balance. Row 7's open figure and row 11's are wrong.
+const SUBTOTALS: &str = "Customer,Invoice No,Invoice Date,Due Date,Amount,Open Balance\n\
+    上海恒通物流有限公司,,,,,\n\
+    上海恒通物流有限公司,HT-1,2026-10-01,2026-10-31,1000.00,800.00\n\
+    上海恒通物流有限公司,HT-2,2026-11-01,2026-12-01,350.00,350.00\n\
+    上海恒通物流有限公司 小计,,,,1350.00,1150.00\n\
+    ACME,A-1,2026-09-01,2026-10-01,500.00,500.00\n\
+    Subtotal - ACME,,,,500.00,450.00\n\
+    Total Energies,TE-9,2026-11-10,2026-12-10,80.00,80.00\n\
+    Total Energies Total,,,,80.00,80.00\n\
+    合计：,,,,1930.00,1730.00\n\
+    Grand total:,,,,1930.00,1700.00\n";
+
+#[test]
+fn subtotal_lines_are_recognised_wherever_the_label_stands_and_checked() {
+    let ws = Workspace::new();
+    ws.write("ar.csv", SUBTOTALS);
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--currency", "CNY", "--invoices", "ar.csv"]).status(0);
+    let summary = read_summary(&ws.out());
+    let input = &summary.inputs[0];
+    // HT-1, HT-2, A-1 and TE-9 ("Total Energies" with an invoice number stays an invoice).
+    assert_eq!(input.rows.figures(), [4, 4, 0, 0, 0]);
+    // title 0, blank 0, subtotal 5 (rows 5, 7, 9, 10, 11), repeated header 0, heading 1.
+    assert_eq!(input.rows.skipped(), [0, 0, 5, 0, 1, 0]);
+    // Open 800.00 + 350.00 + 500.00 + 80.00 = 1,730.00, counted once.
+    assert_eq!(summary.currencies["CNY"].total_open, "1730.00");
+    let skipped = read_sheet(&ws.out().join("aging-report.xlsx"), "Skipped");
+    let reasons: Vec<(&str, &str)> = skipped[1..].iter().map(|r| (r[1].as_str(), r[2].as_str())).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("2", "group heading"),
+            // 1,000.00 + 350.00 = 1,350.00 and 800.00 + 350.00 = 1,150.00: as stated.
+            ("5", "subtotal or total line"),
+            // A-1 alone: open 500.00, not 450.00.
+            ("7", "subtotal or total line: subtotal 450.00 does not match the lines above it (500.00)"),
+            ("9", "subtotal or total line"),
+            // No line since the last subtotal: against every line, 1,930.00 and 1,730.00.
+            ("10", "subtotal or total line"),
+            ("11", "subtotal or total line: subtotal 1700.00 does not match the lines above it (1730.00)"),
+        ]
+    );
+    let done = ws.payback().args(["check", "--currency", "CNY", "--invoices", "ar.csv"]).status(0);
+    assert!(
+        done.stdout.contains(
+            "note: ar.csv, row 7: skipped (subtotal or total line): Subtotal - ACME | 500.00 | 450.00 — subtotal 450.00 \
+             does not match the lines above it (500.00)\n"
+        ),
+        "{}",
+        done.stdout
+    );
+}
+
+#[test]
+fn a_total_word_on_a_dated_line_without_invoice_number_is_rejected_not_swallowed() {
+    let ws = Workspace::new();
+    ws.write(
+        "ar.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount\n\
+         Total Energies,TE-1,2026-11-10,2026-12-10,80.00\n\
+         Total Energies,,2026-11-12,2026-12-12,20.00\n",
+    );
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--currency", "EUR", "--invoices", "ar.csv"]).status(1);
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.inputs[0].rows.figures(), [2, 1, 1, 0, 0]);
+    assert_eq!(summary.inputs[0].rows.skipped()[2], 0);
+    // Read 80.00 + 20.00; the 20.00 is on the Rejected sheet.
+    assert_eq!(summary.inputs[0].amounts["EUR"].figures(), ["100.00", "80.00", "0.00", "20.00", "0.00"]);
+}

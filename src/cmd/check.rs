@@ -88,7 +88,8 @@ fn notes(batch: &Batch) -> Vec<String> {
             )),
         }
         for line in &source.skipped {
-            notes.push(format!("{name}, row {}: skipped ({}): {}", line.row, line.reason, line.text));
+            let note = line.note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default();
+            notes.push(format!("{name}, row {}: skipped ({}): {}{note}", line.row, line.reason, line.text));
         }
     }
     notes

@@ -163,7 +163,12 @@ fn duplicate(part: &mut Normalized, invoice: &Invoice, reason: String, policy: D
             open: Some((invoice.currency.clone(), invoice.open_minor)),
         }),
         DuplicatePolicy::Warn => {
-            part.skipped.push(Skipped { row: invoice.source_row, reason: SkipReason::Duplicate, text: reason });
+            part.skipped.push(Skipped {
+                row: invoice.source_row,
+                reason: SkipReason::Duplicate,
+                text: reason,
+                note: None,
+            });
             part.read -= 1;
             *part.duplicate_amounts.entry(invoice.currency.code().to_owned()).or_default() += invoice.open_minor;
         }

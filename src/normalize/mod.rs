@@ -203,6 +203,8 @@ struct Part {
     defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
+    /// The figures of each subtotal line among `skipped`, in order.
+    subtotals: Vec<Figures>,
 }
 
 /// Types every row of `table` (see [`Normalizer`]).
@@ -231,6 +233,8 @@ pub struct Normalizer<'a> {
     skipped: Vec<Skipped>,
     /// The shared copies of the repeated names of the invoices.
     names: Names,
+    /// The sums of the lines so far, for the subtotal lines to be checked against.
+    tally: Tally,
 }
 
 impl<'a> Normalizer<'a> {
@@ -249,6 +253,7 @@ impl<'a> Normalizer<'a> {
             rejected: Vec::new(),
             skipped: Vec::new(),
             names: Names::default(),
+            tally: Tally::default(),
         }
     }
 
@@ -263,11 +268,14 @@ impl<'a> Normalizer<'a> {
     /// Types the next rows (in row order, after those pushed before).
     pub fn push(&mut self, rows: &[RawRow]) {
         use rayon::prelude::*;
-        let invoice_col = self.columns.get(Field::InvoiceNo);
+        let line_columns = lines::LineColumns {
+            invoice_no: self.columns.get(Field::InvoiceNo),
+            dates: [self.columns.get(Field::InvoiceDate), self.columns.get(Field::DueDate)],
+        };
         let reasons: Vec<Option<SkipReason>> = rows
             .par_iter()
             .with_min_len(CHUNK_ROWS)
-            .map(|row| lines::classify(row, &self.header_keys, invoice_col))
+            .map(|row| lines::classify(row, &self.header_keys, line_columns))
             .collect();
         // The group heading in force at the start of each chunk (only the last one before
         // it counts): found in one pass over the reasons, without re-reading rows.
@@ -305,6 +313,9 @@ impl<'a> Normalizer<'a> {
                         if reason == SkipReason::GroupHeading {
                             heading = Some(line.text.clone());
                         }
+                        if reason == SkipReason::Subtotal {
+                            part.subtotals.push(subtotal_figures(row, head, columns, options));
+                        }
                         part.skipped.push(line);
                         continue;
                     }
@@ -323,7 +334,8 @@ impl<'a> Normalizer<'a> {
             .collect();
         self.invoices.reserve(parts.iter().map(|p| p.invoices.len()).sum());
         self.fingerprints.reserve(parts.iter().map(|p| p.fingerprints.len()).sum());
-        for part in parts {
+        for mut part in parts {
+            self.tally.walk(&mut part);
             self.invoices.extend(part.invoices);
             self.fingerprints.extend(part.fingerprints);
             self.defaulted += part.defaulted;
@@ -401,6 +413,126 @@ fn fingerprint(row: &RawRow) -> u64 {
         }
     }
     hasher.finish()
+}
+
+/// A subtotal line's figures in the amount, open-amount and paid-amount columns (those it
+/// fills with a readable amount).
+type Figures = [Option<Decimal>; 3];
+
+fn subtotal_figures(row: &RawRow, head: &TableHead, columns: &ColumnMap, options: &Options) -> Figures {
+    let format = value::ValueFormat { date1904: head.date1904, ..options.format };
+    [Field::Amount, Field::OpenAmount, Field::PaidAmount].map(|field| {
+        let cell = columns.get(field).map(|i| RawTable::cell(row, i)).filter(|c| !c.is_blank())?;
+        value::amount(cell, format).ok()
+    })
+}
+
+/// The sums of some invoice rows in minor units, while they can be compared with a
+/// subtotal line: one currency, every row readable, no overflow.
+#[derive(Debug, Default, Clone)]
+struct Sums {
+    currency: Option<Currency>,
+    amount: i64,
+    open: i64,
+    rows: usize,
+    unknown: bool,
+}
+
+impl Sums {
+    fn add(&mut self, invoice: &Invoice) {
+        self.rows += 1;
+        if self.currency.as_ref().is_some_and(|c| *c != invoice.currency) {
+            self.unknown = true;
+        }
+        self.currency.get_or_insert_with(|| invoice.currency.clone());
+        match (self.amount.checked_add(invoice.amount_minor), self.open.checked_add(invoice.open_minor)) {
+            (Some(amount), Some(open)) => (self.amount, self.open) = (amount, open),
+            _ => self.unknown = true,
+        }
+    }
+
+    /// The currency and the sums of the amount, open and paid columns, when known.
+    fn figures(&self) -> Option<(&Currency, [i64; 3])> {
+        if self.unknown || self.rows == 0 {
+            return None;
+        }
+        Some((self.currency.as_ref()?, [self.amount, self.open, self.amount.checked_sub(self.open)?]))
+    }
+
+    /// Whether every figure the line states (in minor units of `currency`) is the sum.
+    fn fits(&self, currency: &Currency, stated: &[(usize, i64)]) -> bool {
+        self.figures().is_some_and(|(c, sums)| c == currency && stated.iter().all(|&(k, v)| sums[k] == v))
+    }
+}
+
+/// The running sums a subtotal line is checked against (issue 19): the invoice rows since
+/// the previous subtotal or group heading, and every invoice row since the header (for a
+/// grand total, or a total under subtotals). A rejected row makes its sums unknown: they
+/// are then not checked.
+#[derive(Debug, Default)]
+struct Tally {
+    block: Sums,
+    whole: Sums,
+}
+
+impl Tally {
+    /// Goes through one chunk's rows in row order, noting on each subtotal line that does
+    /// not match the rows above it what it says and what they add up to.
+    fn walk(&mut self, part: &mut Part) {
+        let (mut i, mut r, mut subtotal) = (0, 0, 0);
+        for s in 0..=part.skipped.len() {
+            let until = part.skipped.get(s).map_or(usize::MAX, |l| l.row);
+            while let Some(invoice) = part.invoices.get(i).filter(|x| x.source_row < until) {
+                self.block.add(invoice);
+                self.whole.add(invoice);
+                i += 1;
+            }
+            while part.rejected.get(r).is_some_and(|x| x.row < until) {
+                for sums in [&mut self.block, &mut self.whole] {
+                    sums.rows += 1;
+                    sums.unknown = true;
+                }
+                r += 1;
+            }
+            let Some(line) = part.skipped.get_mut(s) else { break };
+            match line.reason {
+                SkipReason::GroupHeading => self.block = Sums::default(),
+                SkipReason::Subtotal => {
+                    let figures = part.subtotals.get(subtotal).copied().unwrap_or_default();
+                    subtotal += 1;
+                    line.note = self.check(&line.text, &figures);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The note of a subtotal line whose figures are not the sums above it: those since the
+    /// previous subtotal (or, for a grand total or with none since, since the header).
+    fn check(&mut self, text: &str, figures: &Figures) -> Option<String> {
+        let grand = lines::is_grand_total(text);
+        let (expected, other) =
+            if grand || self.block.rows == 0 { (&self.whole, None) } else { (&self.block, Some(&self.whole)) };
+        let note = (|| {
+            let (currency, sums) = expected.figures()?;
+            let stated: Vec<(usize, i64)> =
+                figures.iter().enumerate().filter_map(|(k, f)| Some((k, currency.to_minor((*f)?).ok()?))).collect();
+            if stated.is_empty() || expected.fits(currency, &stated) || other.is_some_and(|o| o.fits(currency, &stated))
+            {
+                return None;
+            }
+            let &(k, v) = stated.iter().find(|&&(k, v)| sums[k] != v)?;
+            Some(format!(
+                "subtotal {} does not match the lines above it ({})",
+                currency.format(v),
+                currency.format(sums[k])
+            ))
+        })();
+        if !grand {
+            self.block = Sums::default();
+        }
+        note
+    }
 }
 
 /// Why a row failed, with its open amount when that could still be read.
