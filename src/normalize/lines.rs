@@ -98,7 +98,10 @@ pub fn classify(row: &RawRow, header_keys: &[String], columns: LineColumns) -> O
     }
     let filled: Vec<&Cell> = row.cells.iter().filter(|c| !c.is_blank()).collect();
     let labelled = filled.iter().any(|c| is_label(c));
-    let dated = columns.dates.iter().flatten().any(|&i| row.cells.get(i).is_some_and(|c| !c.is_blank()));
+    // A date cell that holds the label itself (Xero writes "Total Basket Case" in the Date
+    // column) is no date.
+    let dated =
+        columns.dates.iter().flatten().any(|&i| row.cells.get(i).is_some_and(|c| !c.is_blank() && !is_label(c)));
     if labelled && invoice_cell.is_none_or(is_label) && !dated {
         return Some(SkipReason::Subtotal);
     }
@@ -255,6 +258,8 @@ mod tests {
         assert_eq!(classify(&row(&["Total Energies", "", "", "5"]), &keys, columns), Some(SkipReason::Subtotal));
         assert_eq!(classify(&row(&["ACME Total", "", "", "5"]), &keys, columns), Some(SkipReason::Subtotal));
         assert_eq!(classify(&row(&["", "ACME 小计", "", "5"]), &keys, columns), Some(SkipReason::Subtotal));
+        // The label in the date column (Xero) is no date.
+        assert_eq!(classify(&row(&["", "", "Total Basket Case", "5"]), &keys, columns), Some(SkipReason::Subtotal));
     }
 
     #[test]
