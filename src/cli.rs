@@ -55,6 +55,12 @@ pub struct InitArgs {
     /// The folder to create (it must not exist or be empty).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+
+    /// Your company's currency, an ISO 4217 code such as USD: written to payback.toml as
+    /// `[company] currency`, the currency of invoice rows that name none [default: CNY,
+    /// the sample data's].
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
 }
 
 /// Options of `payback completions`.
@@ -271,6 +277,12 @@ pub struct InputArgs {
     /// Rules file (TOML); keys it leaves out take the built-in defaults.
     #[arg(long, value_name = "PATH", default_value = "rules/default.toml")]
     pub rules: PathBuf,
+
+    /// Currency of the invoice rows that name none (an export without a currency column),
+    /// an ISO 4217 code such as USD [default: `[company] currency` of payback.toml or the
+    /// rules].
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
 
     /// How to read dates written as text like 03/04/2026 [default: from the rules file].
     #[arg(long = "date-order", value_enum, value_name = "ORDER")]

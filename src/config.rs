@@ -51,6 +51,7 @@ pub struct RunConfig {
     decimal_comma: bool,
     encoding: Option<String>,
     default_currency: Currency,
+    default_currency_origin: String,
 }
 
 impl RunConfig {
@@ -153,8 +154,9 @@ impl RunConfig {
         for (field, header) in &rules.input.invoices.columns {
             mappings.push(Mapping::new(field, header, format!("{rules_origin}: [input.invoices.columns] {field}"))?);
         }
-        let default_currency = Currency::parse(&rules.company.currency)
-            .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
+        let rules_file = (!default_path || args.rules.exists()).then_some(args.rules.as_path());
+        let (default_currency, default_currency_origin) =
+            default_currency(args.currency.as_deref(), &rules.company.currency, company, rules_file)?;
         Ok(Self {
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
             date_order: args.date_order.or(rules.input.date_order),
@@ -169,6 +171,7 @@ impl RunConfig {
             rules_origin,
             out,
             default_currency,
+            default_currency_origin,
         })
     }
 
@@ -250,6 +253,55 @@ impl RunConfig {
     pub fn default_currency(&self) -> &Currency {
         &self.default_currency
     }
+
+    /// Where [`RunConfig::default_currency`] was set, for the message that says it is
+    /// used: `--currency`, `[company] currency in payback.toml`, … .
+    #[must_use]
+    pub fn default_currency_origin(&self) -> &str {
+        &self.default_currency_origin
+    }
+}
+
+/// The currency of rows that name none, and where it was set: `--currency` (an ISO 4217
+/// code) over `[company] currency`.
+fn default_currency(
+    cli: Option<&str>,
+    company_currency: &str,
+    company: Option<&toml::Table>,
+    rules_file: Option<&Path>,
+) -> Result<(Currency, String)> {
+    Ok(match cli {
+        Some(code) => (
+            Currency::parse_known(code).ok_or_else(|| Error::BadOption {
+                option: format!("--currency {code}"),
+                reason: "not an ISO 4217 currency code; give one such as CNY, USD, EUR or GBP".into(),
+            })?,
+            "--currency".to_owned(),
+        ),
+        None => (
+            Currency::parse(company_currency)
+                .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?,
+            currency_origin(company, rules_file),
+        ),
+    })
+}
+
+/// Where `[company] currency` comes from when `--currency` is not given: the workspace's
+/// payback.toml, the rules file, or the built-in default.
+fn currency_origin(company: Option<&toml::Table>, rules: Option<&Path>) -> String {
+    if company.is_some_and(|c| c.contains_key("currency")) {
+        return "[company] currency in payback.toml".into();
+    }
+    if let Some(path) = rules {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let set = text.parse::<toml::Table>().ok().is_some_and(|t| {
+            t.get("company").and_then(toml::Value::as_table).is_some_and(|c| c.contains_key("currency"))
+        });
+        if set {
+            return format!("[company] currency in {}", path.display());
+        }
+    }
+    "the built-in default [company] currency; set yours with --currency or [company] currency in payback.toml".into()
 }
 
 /// The sheets of `--workbook` to read, per table: the sheet the rules (or `--sheet` for the

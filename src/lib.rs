@@ -34,6 +34,9 @@ pub struct Outcome {
     pub message: String,
     /// Process exit code.
     pub exit_code: u8,
+    /// Things the user must know although the command succeeded (e.g. amounts read in the
+    /// default currency), printed once each on stderr as `warning: …`.
+    pub warnings: Vec<String>,
 }
 
 /// Runs the command named on the command line.

@@ -47,6 +47,7 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
         let base = config.value_format();
         let options = normalize::Options {
             default_currency: config.default_currency().clone(),
+            currency_origin: config.default_currency_origin().to_owned(),
             default_term_days: config.rules().input.default_term_days,
             format: ValueFormat {
                 date_order: base.date_order.or(preset.and_then(|p| p.date_order)),
@@ -101,7 +102,8 @@ pub struct Records {
 /// As [`load`], for each file.
 pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
-    let mut batch = combine::combine(parts, config.rules().input.duplicates);
+    let input = &config.rules().input;
+    let mut batch = combine::combine(parts, input.duplicates, input.invoice_lines);
     // Balances as of the as-of date: what the export shows as paid after it is open again.
     batch.reopened = crate::normalize::point_in_time::restate(&mut batch.invoices, config.as_of());
     let format = config.value_format();

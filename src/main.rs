@@ -15,6 +15,9 @@ fn main() -> ExitCode {
     let cli = payback::cli::Cli::parse();
     match payback::run(cli, chrono::Local::now().date_naive()) {
         Ok(outcome) => {
+            for warning in &outcome.warnings {
+                let _ = writeln!(std::io::stderr().lock(), "warning: {warning}");
+            }
             if !outcome.message.is_empty() {
                 // A closed pipe (`payback … | head`) is not an error worth a panic.
                 let _ = writeln!(std::io::stdout().lock(), "{}", outcome.message);

@@ -28,7 +28,29 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("港元", "HKD"),
 ];
 
+/// The ISO 4217 codes of currencies in use (funds and metals left out, but the CFA and
+/// CFP francs and the East Caribbean dollar kept), sorted for a binary search.
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
+
 impl Currency {
+    /// As [`Currency::parse`], but only a currency in use (ISO 4217): for the currency a
+    /// user names once for a whole file (`--currency`), where a typo must not pass.
+    #[must_use]
+    pub fn parse_known(text: &str) -> Option<Self> {
+        Self::parse(text).filter(|c| ISO_4217.binary_search(&c.code()).is_ok())
+    }
+
     /// Reads a currency code (`cny`, `USD`) or a common name (`RMB`, `人民币`, `美元`).
     /// Returns `None` for anything that is not three ASCII letters or a known name.
     #[must_use]

@@ -145,6 +145,9 @@ phone = "+86 21 5555 0100"
 address = "88 Century Avenue, Pudong, Shanghai"
 sign_off = "Accounts Receivable"
 language = "zh"
+# The currency of invoice rows that name none (an export without a currency column); each
+# run says when it is used. --currency on the command line wins.
+currency = "{currency}"
 
 [company.bank]
 payee = "Your Company Ltd"
@@ -154,9 +157,9 @@ swift = "BKCHCNBJ300"
 "#;
 
 /// The files of a new workspace: relative path and contents.
-fn files() -> Vec<(String, Vec<u8>)> {
+fn files(currency: &crate::money::Currency) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        (FILE_NAME.into(), WORKSPACE_TOML.into()),
+        (FILE_NAME.into(), WORKSPACE_TOML.replace("{currency}", currency.code()).into()),
         ("rules/default.toml".into(), crate::rules::spec::DEFAULT_RULES.into()),
         ("rules/strict.toml".into(), include_str!("../rules/strict.toml").into()),
         ("rules/README.md".into(), include_str!("../rules/README.md").into()),
@@ -180,19 +183,20 @@ fn files() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Creates the workspace in `dir`; refuses a folder that exists and is not empty.
+/// Creates the workspace in `dir` with `currency` as the company's; refuses a folder that
+/// exists and is not empty.
 ///
 /// # Errors
 /// [`Error::BadOption`] for a non-empty folder, [`Error::Output`] when a file cannot be
 /// written.
-pub fn init(dir: &Path) -> Result<usize> {
+pub fn init(dir: &Path, currency: &crate::money::Currency) -> Result<usize> {
     if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(Error::BadOption {
             option: format!("init {}", dir.display()),
             reason: "the folder exists and is not empty; choose a new folder".into(),
         });
     }
-    let files = files();
+    let files = files(currency);
     for (name, bytes) in &files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {

@@ -68,7 +68,7 @@ fn duplicate_within_one_file_is_rejected() {
     ws.write("ar.csv", &format!("{EAST}ACME,INV-1,2026-10-01,2026-10-31,100.00,CNY\n"));
     ws.payback().args(["run", "--as-of", "2026-11-30", "--invoices", "ar.csv"]).status(1);
     let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
-    assert_eq!(rejected[1][4], "duplicate invoice: ACME INV-1 is also at row 2; counted once");
+    assert_eq!(rejected[1][4], "duplicate invoice line: ACME INV-1 is the same as row 2 in every cell; counted once");
     assert_eq!(read_summary(&ws.out()).currencies["CNY"].total_open, "350.50");
 }
 

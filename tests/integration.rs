@@ -18,6 +18,8 @@ mod email;
 mod errors;
 /// Several input files, duplicates, control totals.
 mod inputs;
+/// Invoices of several lines, subtotal lines anywhere, the default currency said out loud.
+mod lines;
 /// Column recognition, `--map`, rules-file columns and rules overrides.
 mod mapping;
 /// DSO, CEI, the trend over runs, the Management sheet and the management email.

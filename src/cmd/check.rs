@@ -30,6 +30,11 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     for line in &problems {
         let _ = writeln!(message, "{line}");
     }
+    for source in &batch.sources {
+        if let Some(note) = &source.currency_note {
+            let _ = writeln!(message, "warning: {note}");
+        }
+    }
     for note in notes(batch) {
         let _ = writeln!(message, "note: {note}");
     }
@@ -42,7 +47,7 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
         batch.invoices.len(),
         problems.len()
     );
-    Ok(Outcome { message, exit_code: u8::from(!problems.is_empty()) })
+    Ok(Outcome { message, exit_code: u8::from(!problems.is_empty()), warnings: Vec::new() })
 }
 
 /// One line per rejected row (invoices, then record tables): `file, sheet "S", row N,
@@ -72,8 +77,19 @@ fn notes(batch: &Batch) -> Vec<String> {
             let columns: Vec<String> = source.unused_columns.iter().map(|c| format!("\"{c}\"")).collect();
             notes.push(format!("{name}: columns not used: {}", columns.join(", ")));
         }
+        match source.lines_merged {
+            0 => {}
+            n => notes.push(format!(
+                "{name}: {n} invoice line{} summed into the first line of {} invoice (same customer and invoice \
+                 number, other cells differ; [input] invoice_lines = \"sum\"); the Detail sheet lists each item's \
+                 source rows",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "its" } else { "their" }
+            )),
+        }
         for line in &source.skipped {
-            notes.push(format!("{name}, row {}: skipped ({}): {}", line.row, line.reason, line.text));
+            let note = line.note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default();
+            notes.push(format!("{name}, row {}: skipped ({}): {}{note}", line.row, line.reason, line.text));
         }
     }
     notes

@@ -38,5 +38,9 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
             },
         });
     }
-    Ok(Outcome { message: format!("as of {}\n{}", config.as_of(), traces.join("\n")), exit_code: 0 })
+    Ok(Outcome {
+        message: format!("as of {}\n{}", config.as_of(), traces.join("\n")),
+        exit_code: 0,
+        warnings: Vec::new(),
+    })
 }

@@ -278,18 +278,24 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     crate::metrics::rollforward::save(&args.state, config.as_of(), previous, &aged.aging.open_items)?;
 
     let exit_code = u8::from(!problems.is_empty());
+    // Said once per file, on stderr: amounts read in a currency the file does not name.
+    let warnings: Vec<String> = if args.quiet {
+        Vec::new()
+    } else {
+        inputs.batch.sources.iter().filter_map(|s| s.currency_note.clone()).collect()
+    };
     if let Some(summary) = summary {
         let message = json_summary(&summary, &actioned.decisions.actions, composed.outbox.len(), config.out())?;
-        return Ok(Outcome { message, exit_code });
+        return Ok(Outcome { message, exit_code, warnings });
     }
     if args.quiet {
-        return Ok(Outcome { message: String::new(), exit_code });
+        return Ok(Outcome { message: String::new(), exit_code, warnings });
     }
     let mut message = human_summary(&aged, &actioned, &composed, config.out());
     if !problems.is_empty() {
         let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
     }
-    Ok(Outcome { message, exit_code })
+    Ok(Outcome { message, exit_code, warnings })
 }
 
 /// What a person reads after a run: rows, totals and metrics per currency, actions, files.
@@ -301,8 +307,13 @@ fn human_summary(
 ) -> String {
     let counts = &aged.counts;
     let out = out.display();
+    let summed = match counts.invoice_lines_merged {
+        0 => String::new(),
+        1 => ", 1 line summed into its invoice".to_owned(),
+        n => format!(", {n} lines summed into their invoices"),
+    };
     let mut message = format!(
-        "{} rows read: {} open, {} closed, {} future-dated, {} rejected\nwrote {out}/{}, {out}/{} and {out}/{}",
+        "{} rows read: {} open, {} closed, {} future-dated, {} rejected{summed}\nwrote {out}/{}, {out}/{} and {out}/{}",
         counts.read,
         counts.accepted,
         counts.closed,

@@ -71,5 +71,5 @@ pub fn exec(args: &SendArgs) -> Result<Outcome> {
         report.already.len(),
         report.pending.len()
     );
-    Ok(Outcome { message, exit_code: u8::from(report.refused.is_some()) })
+    Ok(Outcome { message, exit_code: u8::from(report.refused.is_some()), warnings: Vec::new() })
 }

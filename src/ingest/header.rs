@@ -67,6 +67,8 @@ pub struct Skipped {
     pub reason: SkipReason,
     /// The line's non-blank cells, joined with ` | `.
     pub text: String,
+    /// What is wrong with a subtotal line whose figures do not match the lines above it.
+    pub note: Option<String>,
 }
 
 impl Skipped {
@@ -75,7 +77,7 @@ impl Skipped {
     pub fn new(row: &RawRow, reason: SkipReason) -> Self {
         let text =
             row.cells.iter().filter(|c| !c.is_blank()).map(|c| c.to_text().trim().to_owned()).collect::<Vec<_>>();
-        Self { row: row.number, reason, text: text.join(" | ") }
+        Self { row: row.number, reason, text: text.join(" | "), note: None }
     }
 }
 
@@ -237,7 +239,8 @@ mod fuzz {
                 prop_assert_eq!(1 + table.rows.len() + table.head.skipped.len(), total);
                 let keys: Vec<String> = table.head.headers.iter().map(|h| crate::normalize::schema::header_key(h)).collect();
                 for row in &table.rows {
-                    let _ = crate::normalize::lines::classify(row, &keys, Some(1));
+                    let columns = crate::normalize::lines::LineColumns { invoice_no: Some(1), dates: [Some(2), None] };
+                    let _ = crate::normalize::lines::classify(row, &keys, columns);
                 }
             }
         }

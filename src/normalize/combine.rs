@@ -1,10 +1,15 @@
 //! Several inputs (e.g. two subsidiaries' exports) into one batch. Each invoice keeps its
-//! source; an invoice number that appears twice for the same customer is counted once: the
-//! later rows are rejected or, with `duplicates = "warn"`, skipped with a note.
+//! source. Rows of one file with the same customer and invoice number are either lines of
+//! one invoice (they differ in some cell: one line per product, account or instalment, as
+//! ERP open-item ledgers export them), summed into one open item, or the same line twice
+//! (equal in every cell), a duplicate counted once. The same customer and invoice number
+//! in two files is a duplicate too: two exports do not share the lines of an invoice.
+//! Duplicates are rejected or, with `duplicates = "warn"`, skipped with a note.
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Invoice, Normalized, Rejected};
+use super::{Invoice, InvoiceLines, Normalized, Rejected};
 use crate::ingest::{SkipReason, Skipped};
 
 /// What to do with a second row for the same customer and invoice number.
@@ -16,6 +21,18 @@ pub enum DuplicatePolicy {
     Reject,
     /// Later rows are skipped and listed on the Skipped sheet.
     Warn,
+}
+
+/// What to do with the lines of one invoice: rows of one file with the same customer and
+/// invoice number that differ in some cell (`[input] invoice_lines`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinePolicy {
+    /// Lines that share their due date are summed into one open item.
+    #[default]
+    Sum,
+    /// Every later line is a duplicate (handled by [`DuplicatePolicy`]).
+    Reject,
 }
 
 /// All inputs of a run: the per-source facts and the invoices of every source.
@@ -30,54 +47,98 @@ pub struct Batch {
     pub reopened: super::point_in_time::ReopenedBySource,
 }
 
-/// Combines the inputs, flagging duplicates by `policy`.
+/// What becomes of a row whose customer and invoice number an earlier row has.
+enum Fate {
+    /// Counted once: the row it repeats, and whether that row is in another file.
+    Duplicate { of: usize, line: bool },
+    /// A line of the invoice whose first row is `first`.
+    Line { first: usize },
+}
+
+/// Combines the inputs, summing the lines of an invoice by `lines` and flagging
+/// duplicates by `duplicates`.
 #[must_use]
-pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
+pub fn combine(mut parts: Vec<Normalized>, duplicates: DuplicatePolicy, lines: LinePolicy) -> Batch {
     let names: Vec<String> = parts.iter().map(|p| p.source.describe()).collect();
     // Every invoice in one vector, in input order: the first input's vector is kept as it
     // is and the others appended, rather than each row moved into a new one (a copy of a
     // million rows, and two vectors of them at once; issue 7).
     let mut invoices: Vec<Invoice> = Vec::new();
+    let mut prints: Vec<u64> = Vec::new();
     for (index, part) in parts.iter_mut().enumerate() {
         let mut these = std::mem::take(&mut part.invoices);
+        let mut their_prints = std::mem::take(&mut part.fingerprints);
+        // Rows without a fingerprint (none made) compare equal: duplicates, as before.
+        their_prints.resize(these.len(), 0);
         for invoice in &mut these {
             invoice.source = index;
         }
         if invoices.is_empty() {
             invoices = these;
+            prints = their_prints;
         } else {
             invoices.append(&mut these);
+            prints.append(&mut their_prints);
         }
     }
-    let duplicates = duplicates(&invoices);
-    for &(later, first) in &duplicates {
-        let (invoice, first) = (&invoices[later], &invoices[first]);
-        let part = &mut parts[invoice.source];
-        let place = if first.source == invoice.source {
-            format!("row {}", first.source_row)
-        } else {
-            format!("{} row {}", names[first.source], first.source_row)
-        };
-        let reason =
-            format!("duplicate invoice: {} {} is also at {place}; counted once", invoice.customer, invoice.invoice_no);
-        match policy {
-            DuplicatePolicy::Reject => part.rejected.push(Rejected {
-                row: invoice.source_row,
-                column: "invoice_no".into(),
-                value: invoice.invoice_no.clone(),
-                reason,
-                raw: Vec::new(),
-                open: Some((invoice.currency.clone(), invoice.open_minor)),
-            }),
-            DuplicatePolicy::Warn => {
-                part.skipped.push(Skipped { row: invoice.source_row, reason: SkipReason::Duplicate, text: reason });
-                part.read -= 1;
-                *part.duplicate_amounts.entry(invoice.currency.code().to_owned()).or_default() += invoice.open_minor;
+    let fates = fates(&invoices, &prints, lines);
+    drop(prints);
+    let mut removed: Vec<usize> = Vec::new();
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &(later, ref fate) in &fates {
+        match *fate {
+            Fate::Line { first } => groups.entry(first).or_default().push(later),
+            Fate::Duplicate { of, line } => {
+                removed.push(later);
+                let (invoice, first) = (&invoices[later], &invoices[of]);
+                let place = if first.source == invoice.source {
+                    format!("row {}", first.source_row)
+                } else {
+                    format!("{} row {}", names[first.source], first.source_row)
+                };
+                let reason = if line {
+                    format!(
+                        "duplicate invoice line: {} {} is the same as {place} in every cell; counted once",
+                        invoice.customer, invoice.invoice_no
+                    )
+                } else {
+                    format!(
+                        "duplicate invoice: {} {} is also at {place}; counted once",
+                        invoice.customer, invoice.invoice_no
+                    )
+                };
+                duplicate(&mut parts[invoice.source], invoice, reason, duplicates);
             }
         }
     }
-    if !duplicates.is_empty() {
-        let mut later = duplicates.iter().map(|(later, _)| *later).peekable();
+    for (first, later) in groups {
+        let mut rows = vec![first];
+        rows.extend(later);
+        match sum_lines(&invoices, &rows) {
+            Ok(item) => {
+                parts[item.source].lines_merged += rows.len() - 1;
+                invoices[first] = item;
+                removed.extend(&rows[1..]);
+            }
+            Err(reason) => {
+                for &i in &rows {
+                    let invoice = &invoices[i];
+                    parts[invoice.source].rejected.push(Rejected {
+                        row: invoice.source_row,
+                        column: "invoice_no".into(),
+                        value: invoice.invoice_no.clone(),
+                        reason: reason.clone(),
+                        raw: Vec::new(),
+                        open: Some((invoice.currency.clone(), invoice.open_minor)),
+                    });
+                }
+                removed.extend(&rows);
+            }
+        }
+    }
+    if !removed.is_empty() {
+        removed.sort_unstable();
+        let mut later = removed.into_iter().peekable();
         let mut index = 0;
         invoices.retain(|_| {
             let keep = later.next_if_eq(&index).is_none();
@@ -92,9 +153,170 @@ pub fn combine(mut parts: Vec<Normalized>, policy: DuplicatePolicy) -> Batch {
     Batch { sources: parts, invoices, reopened: super::point_in_time::ReopenedBySource::new() }
 }
 
-/// (later, first): each invoice with the customer and invoice number of an earlier one,
-/// with the index of that first one, in order. Keys are borrowed, not copied.
-fn duplicates(invoices: &[Invoice]) -> Vec<(usize, usize)> {
+/// Rejects or skips a duplicate row, by `policy`.
+fn duplicate(part: &mut Normalized, invoice: &Invoice, reason: String, policy: DuplicatePolicy) {
+    match policy {
+        DuplicatePolicy::Reject => part.rejected.push(Rejected {
+            row: invoice.source_row,
+            column: "invoice_no".into(),
+            value: invoice.invoice_no.clone(),
+            reason,
+            raw: Vec::new(),
+            open: Some((invoice.currency.clone(), invoice.open_minor)),
+        }),
+        DuplicatePolicy::Warn => {
+            part.skipped.push(Skipped {
+                row: invoice.source_row,
+                reason: SkipReason::Duplicate,
+                text: reason,
+                note: None,
+            });
+            part.read -= 1;
+            *part.duplicate_amounts.entry(invoice.currency.code().to_owned()).or_default() += invoice.open_minor;
+        }
+    }
+}
+
+/// The fate of each row whose key an earlier row has, in row order: a row of another file
+/// than the key's first row is a duplicate of that row; a row equal in every cell to an
+/// earlier line of its invoice is a duplicate of that line; any other row is a line of
+/// the invoice (or, with `LinePolicy::Reject`, a duplicate of its first row).
+fn fates(invoices: &[Invoice], prints: &[u64], lines: LinePolicy) -> Vec<(usize, Fate)> {
     let key = |i: usize| (&*invoices[i].customer, invoices[i].invoice_no.as_str());
-    crate::first_by_key::FirstByKey::with_duplicates(invoices.len(), key).1
+    let pairs = crate::first_by_key::FirstByKey::with_duplicates(invoices.len(), key).1;
+    // The lines of each invoice so far (few: only invoices of several rows are here).
+    let mut members: hashbrown::HashMap<usize, Vec<usize>> = hashbrown::HashMap::new();
+    let same = |a: usize, b: usize| {
+        let (x, y) = (&invoices[a], &invoices[b]);
+        prints[a] == prints[b]
+            && (x.amount_minor, x.open_minor, x.invoice_date, x.due_date, x.paid_date)
+                == (y.amount_minor, y.open_minor, y.invoice_date, y.due_date, y.paid_date)
+            && x.currency == y.currency
+    };
+    let mut fates = Vec::with_capacity(pairs.len());
+    for (later, first) in pairs {
+        if invoices[later].source != invoices[first].source {
+            fates.push((later, Fate::Duplicate { of: first, line: false }));
+            continue;
+        }
+        let group = members.entry(first).or_insert_with(|| vec![first]);
+        if let Some(&of) = group.iter().find(|&&m| same(m, later)) {
+            fates.push((later, Fate::Duplicate { of, line: true }));
+        } else if lines == LinePolicy::Reject {
+            fates.push((later, Fate::Duplicate { of: first, line: false }));
+        } else {
+            group.push(later);
+            fates.push((later, Fate::Line { first }));
+        }
+    }
+    fates
+}
+
+/// The open item of an invoice's lines (`rows`, the first row first): amounts and open
+/// amounts summed, the earliest invoice date, the latest paid date, the first line's
+/// project, contract and manager (or the first given). Lines due on different dates are
+/// instalments, which are aged by their own due dates: refused with the reason, as are
+/// lines in different currencies and sums past the largest amount.
+fn sum_lines(invoices: &[Invoice], rows: &[usize]) -> Result<Invoice, String> {
+    let first = &invoices[rows[0]];
+    let lines = rows.iter().map(|&i| &invoices[i]);
+    let name = format!("invoice {} of {}", first.invoice_no, first.customer);
+    let list = |what: &dyn Fn(&Invoice) -> String| {
+        lines.clone().map(|i| format!("row {}: {}", i.source_row, what(i))).collect::<Vec<_>>().join(", ")
+    };
+    if lines.clone().any(|i| i.due_date != first.due_date) {
+        return Err(format!(
+            "{name} has lines due on different dates ({}): instalments are aged by their own due dates, so they are not summed; export each instalment with its own invoice number (e.g. {}-1, {}-2)",
+            list(&|i| i.due_date.to_string()),
+            first.invoice_no,
+            first.invoice_no
+        ));
+    }
+    if lines.clone().any(|i| i.currency != first.currency) {
+        return Err(format!(
+            "{name} has lines in different currencies ({}): an invoice is in one currency",
+            list(&|i| i.currency.code().to_owned())
+        ));
+    }
+    let overflow = || format!("{name}: the sum of its lines is larger than payback can hold");
+    let mut item = first.clone();
+    for line in lines.clone().skip(1) {
+        item.amount_minor = item.amount_minor.checked_add(line.amount_minor).ok_or_else(overflow)?;
+        item.open_minor = item.open_minor.checked_add(line.open_minor).ok_or_else(overflow)?;
+        item.invoice_date = item.invoice_date.min(line.invoice_date);
+        item.paid_date = item.paid_date.max(line.paid_date);
+        item.due_assumed &= line.due_assumed;
+        for (mine, theirs) in [
+            (&mut item.project, &line.project),
+            (&mut item.contract_no, &line.contract_no),
+            (&mut item.project_manager, &line.project_manager),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+    item.lines = Some(Box::new(InvoiceLines { rows: lines.map(|i| i.source_row).collect() }));
+    Ok(item)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::money::Currency;
+
+    fn line(row: usize, amount: i64, open: i64, paid: Option<&str>, project: Option<&str>) -> Invoice {
+        let date = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        Invoice {
+            customer: "ACME".into(),
+            invoice_no: "INV-1".into(),
+            invoice_date: date("2026-09-01"),
+            due_date: date("2026-10-01"),
+            currency: Currency::parse("CNY").unwrap(),
+            amount_minor: amount,
+            open_minor: open,
+            project: project.map(Into::into),
+            contract_no: None,
+            project_manager: None,
+            paid_date: paid.map(date),
+            source_row: row,
+            source: 0,
+            due_assumed: false,
+            lines: None,
+        }
+    }
+
+    #[test]
+    fn lines_are_summed_with_the_latest_paid_date_and_the_first_project_given() {
+        let lines = [
+            line(4, 100_000, 100_000, None, None),
+            line(7, 25_050, 5_050, Some("2026-10-20"), Some("Metro")),
+            line(9, -5_000, -5_000, Some("2026-10-05"), Some("Port")),
+        ];
+        let item = sum_lines(&lines, &[0, 1, 2]).unwrap();
+        // 1,000.00 + 250.50 − 50.00 = 1,200.50; open 1,000.00 + 50.50 − 50.00 = 1,000.50.
+        assert_eq!((item.amount_minor, item.open_minor), (120_050, 100_050));
+        assert_eq!(item.paid_date, NaiveDate::from_ymd_opt(2026, 10, 20));
+        assert_eq!(item.project.as_deref(), Some("Metro"));
+        assert_eq!((item.source_row, item.line_count()), (4, 3));
+        assert_eq!(item.lines.unwrap().rows, [4, 7, 9]);
+    }
+
+    #[test]
+    fn lines_that_cannot_be_one_item_are_refused_with_the_reason() {
+        let mut usd = line(5, 100, 100, None, None);
+        usd.currency = Currency::parse("USD").unwrap();
+        let err = sum_lines(&[line(4, 100, 100, None, None), usd], &[0, 1]).unwrap_err();
+        assert_eq!(
+            err,
+            "invoice INV-1 of ACME has lines in different currencies (row 4: CNY, row 5: USD): an invoice is in one currency"
+        );
+        let huge = [line(4, i64::MAX, 0, None, None), line(5, 1, 0, None, None)];
+        assert_eq!(
+            sum_lines(&huge, &[0, 1]).unwrap_err(),
+            "invoice INV-1 of ACME: the sum of its lines is larger than payback can hold"
+        );
+    }
 }

@@ -20,10 +20,17 @@ const TOTAL_WORDS: &[&str] = &[
     "總計",
 ];
 
-/// Whether a cell text labels a subtotal or total ("Total for ACME", "合计", "TOTAL").
+/// Whether a cell text labels a subtotal or total: a total word at its start or its end,
+/// as a word of its own ("Total for ACME", "Subtotal - ACME", "ACME Total", "Grand total:",
+/// "合计：", "上海恒通物流有限公司 小计"). "Totally Fresh Foods" or "ACME Total Care" are
+/// names.
 #[must_use]
 pub fn is_total_label(text: &str) -> bool {
     let text = text.trim();
+    starts_with_total_word(text) || ends_with_total_word(text)
+}
+
+fn starts_with_total_word(text: &str) -> bool {
     // Every total word starts with one of these (after lower-casing): most cells are
     // refused here without a lower-cased copy (a million-row export has millions of cells).
     let first = text.chars().next().and_then(|c| c.to_lowercase().next());
@@ -36,17 +43,52 @@ pub fn is_total_label(text: &str) -> bool {
     })
 }
 
+/// A total word at the end, after a space or punctuation for the English words (any
+/// character for the Chinese ones, which are written without spaces); a colon after it
+/// is allowed.
+fn ends_with_total_word(text: &str) -> bool {
+    let text = text.trim_end_matches([':', '：', '.', ' ']);
+    // Every total word ends with one of these: most cells are refused without a copy.
+    let last = text.chars().next_back().and_then(|c| c.to_lowercase().next());
+    if !last.is_some_and(|c| matches!(c, 'l' | '计' | '計')) {
+        return false;
+    }
+    let text = text.to_lowercase();
+    TOTAL_WORDS.iter().any(|w| {
+        text.strip_suffix(w)
+            .is_some_and(|rest| !w.is_ascii() || rest.is_empty() || !rest.ends_with(|c: char| c.is_alphanumeric()))
+    })
+}
+
+/// Whether a subtotal line's text says it is the grand total (checked against every line
+/// above it, not only those since the previous subtotal).
+#[must_use]
+pub fn is_grand_total(text: &str) -> bool {
+    let text = text.to_lowercase();
+    ["grand", "总计", "總計"].iter().any(|w| text.contains(w))
+}
+
+/// The columns [`classify`] looks at: the invoice number and the dates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LineColumns {
+    /// The invoice-number column.
+    pub invoice_no: Option<usize>,
+    /// The invoice-date and due-date columns.
+    pub dates: [Option<usize>; 2],
+}
+
 /// What a non-blank line below the header is, when it is not an invoice row.
 ///
-/// A line is a subtotal when a cell is a total label and the invoice-number cell is blank
-/// (or is that label): "Total Energies" with an invoice number stays an invoice. A group
-/// heading has one filled text cell and no invoice number.
+/// A line is a subtotal when a cell is a total label, the invoice-number cell is blank (or
+/// is that label) and the date cells are blank: "Total Energies" with an invoice number or
+/// with an invoice date stays an invoice row (one without a number is rejected, not
+/// swallowed). A group heading has one filled text cell and no invoice number.
 #[must_use]
-pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>) -> Option<SkipReason> {
+pub fn classify(row: &RawRow, header_keys: &[String], columns: LineColumns) -> Option<SkipReason> {
     if is_repeated_header(row, header_keys) {
         return Some(SkipReason::RepeatedHeader);
     }
-    let invoice_cell = invoice_no.and_then(|i| row.cells.get(i)).filter(|c| !c.is_blank());
+    let invoice_cell = columns.invoice_no.and_then(|i| row.cells.get(i)).filter(|c| !c.is_blank());
     let is_label = |c: &Cell| matches!(c, Cell::Text(t) if is_total_label(t));
     // Nearly every row: an invoice number that is not a total label. Such a row is no
     // subtotal, group heading or unlabelled total, whatever its other cells hold: they are
@@ -56,7 +98,11 @@ pub fn classify(row: &RawRow, header_keys: &[String], invoice_no: Option<usize>)
     }
     let filled: Vec<&Cell> = row.cells.iter().filter(|c| !c.is_blank()).collect();
     let labelled = filled.iter().any(|c| is_label(c));
-    if labelled && invoice_cell.is_none_or(is_label) {
+    // A date cell that holds the label itself (Xero writes "Total Basket Case" in the Date
+    // column) is no date.
+    let dated =
+        columns.dates.iter().flatten().any(|&i| row.cells.get(i).is_some_and(|c| !c.is_blank() && !is_label(c)));
+    if labelled && invoice_cell.is_none_or(is_label) && !dated {
         return Some(SkipReason::Subtotal);
     }
     // A line of figures with no text at all and no invoice number: an unlabelled total
@@ -134,6 +180,10 @@ mod tests {
         }
     }
 
+    fn cols() -> LineColumns {
+        LineColumns { invoice_no: Some(1), dates: [None, None] }
+    }
+
     fn keys() -> Vec<String> {
         ["Customer", "Invoice No", "Amount"].iter().map(|h| header_key(h)).collect()
     }
@@ -164,35 +214,73 @@ mod tests {
 
     #[test]
     fn total_labels() {
-        for t in
-            ["Total", "TOTAL ACME", "Total for ACME Corp", "Grand Total", "Sub-total:", "合计", "小计：华为", "總計"]
-        {
+        for t in [
+            "Total",
+            "TOTAL ACME",
+            "Total for ACME Corp",
+            "Grand Total",
+            "Sub-total:",
+            "合计",
+            "小计：华为",
+            "總計",
+            "上海恒通物流有限公司 小计",
+            "上海恒通物流有限公司小计",
+            "Subtotal - ACME",
+            "ACME Total",
+            "ACME Corp total:",
+            "ACME-Subtotal",
+            "Total ACME",
+            "合计：",
+            "总计",
+            "Grand total:",
+        ] {
             assert!(is_total_label(t), "{t}");
         }
-        for t in ["Totally Fresh Foods", "Totalenergies", "ACME Total Care", ""] {
+        for t in ["Totally Fresh Foods", "Totalenergies", "ACME Total Care", "", "Coastal", "ACMETotal", "Metal"] {
             assert!(!is_total_label(t), "{t}");
         }
     }
 
     #[test]
+    fn grand_totals_are_told_from_subtotals() {
+        assert!(is_grand_total("Grand total: | 1,000.00"));
+        assert!(is_grand_total("总计 | 1,000.00"));
+        assert!(!is_grand_total("Total for ACME | 1,000.00"));
+        assert!(!is_grand_total("合计 | 1,000.00"));
+    }
+
+    #[test]
+    fn a_total_word_with_a_date_is_an_invoice_row() {
+        let columns = LineColumns { invoice_no: Some(1), dates: [Some(2), None] };
+        let keys: Vec<String> = ["Customer", "Invoice No", "Date", "Amount"].iter().map(|h| header_key(h)).collect();
+        // "Total Energies" without an invoice number but with a date: a row to reject.
+        assert_eq!(classify(&row(&["Total Energies", "", "2026-05-01", "5"]), &keys, columns), None);
+        assert_eq!(classify(&row(&["Total Energies", "", "", "5"]), &keys, columns), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["ACME Total", "", "", "5"]), &keys, columns), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["", "ACME 小计", "", "5"]), &keys, columns), Some(SkipReason::Subtotal));
+        // The label in the date column (Xero) is no date.
+        assert_eq!(classify(&row(&["", "", "Total Basket Case", "5"]), &keys, columns), Some(SkipReason::Subtotal));
+    }
+
+    #[test]
     fn lines_are_told_apart() {
-        assert_eq!(classify(&row(&["Total for ACME", "", "1,000.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
-        assert_eq!(classify(&row(&["", "合计", "1,000.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
-        assert_eq!(classify(&row(&["Total Energies", "INV-1", "5"]), &keys(), Some(1)), None);
+        assert_eq!(classify(&row(&["Total for ACME", "", "1,000.00"]), &keys(), cols()), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["", "合计", "1,000.00"]), &keys(), cols()), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["Total Energies", "INV-1", "5"]), &keys(), cols()), None);
         assert_eq!(
-            classify(&row(&["customer", "INVOICE NO", "Amount"]), &keys(), Some(1)),
+            classify(&row(&["customer", "INVOICE NO", "Amount"]), &keys(), cols()),
             Some(SkipReason::RepeatedHeader)
         );
-        assert_eq!(classify(&row(&["ACME Corp", "", ""]), &keys(), Some(1)), Some(SkipReason::GroupHeading));
-        assert_eq!(classify(&row(&["ACME Corp", "", "5"]), &keys(), Some(1)), None);
-        assert_eq!(classify(&row(&["", "", "16,825.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["ACME Corp", "", ""]), &keys(), cols()), Some(SkipReason::GroupHeading));
+        assert_eq!(classify(&row(&["ACME Corp", "", "5"]), &keys(), cols()), None);
+        assert_eq!(classify(&row(&["", "", "16,825.00"]), &keys(), cols()), Some(SkipReason::Subtotal));
         // An invoice number that is itself a total label: the line is a subtotal.
-        assert_eq!(classify(&row(&["ACME Corp", "Total", "1,000.00"]), &keys(), Some(1)), Some(SkipReason::Subtotal));
+        assert_eq!(classify(&row(&["ACME Corp", "Total", "1,000.00"]), &keys(), cols()), Some(SkipReason::Subtotal));
         // The header repeated with its cells padded or cased otherwise.
         assert_eq!(
-            classify(&row(&[" Customer ", "Invoice_No", "9"]), &keys(), Some(1)),
+            classify(&row(&[" Customer ", "Invoice_No", "9"]), &keys(), cols()),
             Some(SkipReason::RepeatedHeader)
         );
-        assert_eq!(classify(&row(&["ACME Corp", "Invoice No", "Amount 2"]), &keys(), Some(1)), None);
+        assert_eq!(classify(&row(&["ACME Corp", "Invoice No", "Amount 2"]), &keys(), cols()), None);
     }
 }

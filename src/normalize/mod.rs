@@ -53,6 +53,26 @@ pub struct Invoice {
     pub source: usize,
     /// The due date was empty and is the invoice date plus the default term.
     pub due_assumed: bool,
+    /// The source rows of an invoice read from several lines (summed into this item);
+    /// `None` for the usual invoice of one line, so that a million invoices carry no list
+    /// each (see [`combine`]).
+    pub lines: Option<Box<InvoiceLines>>,
+}
+
+/// The lines an open item was summed from: an invoice spread over several rows of one
+/// export (one line per product, account or instalment of an ERP ledger).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLines {
+    /// The source rows, in row order (the first is the item's `source_row`).
+    pub rows: Vec<usize>,
+}
+
+impl Invoice {
+    /// How many source lines the item was summed from (1 for most).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.lines.as_ref().map_or(1, |l| l.rows.len())
+    }
 }
 
 /// An input row that could not be used, with every reason found.
@@ -73,11 +93,57 @@ pub struct Rejected {
     pub open: Option<(Currency, i64)>,
 }
 
+/// Where the currencies of a file's invoice rows come from (`summary.json`
+/// `inputs[].currency_source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrencySource {
+    /// Every usable row names its currency in a currency column.
+    Column,
+    /// The file has no currency column: every row is in the default currency.
+    Default,
+    /// A currency column with empty cells: those rows are in the default currency.
+    Mixed {
+        /// Usable rows whose currency cell is empty.
+        rows: usize,
+    },
+}
+
+impl CurrencySource {
+    /// `column`, `default` or `mixed`, as `summary.json` writes it.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Column => "column",
+            Self::Default => "default",
+            Self::Mixed { .. } => "mixed",
+        }
+    }
+
+    /// The sentence that says the default currency is used, once per file (stderr, the
+    /// Summary sheet, `check`); `None` when every row names its currency.
+    #[must_use]
+    pub fn message(self, file: &str, currency: &Currency, origin: &str) -> Option<String> {
+        let code = currency.code();
+        match self {
+            Self::Column => None,
+            Self::Default => Some(format!("{file} has no currency column: amounts are read as {code} ({origin})")),
+            Self::Mixed { rows } => Some(format!(
+                "{file}: {rows} row{} with an empty currency cell {} read as {code} ({origin})",
+                if rows == 1 { "" } else { "s" },
+                if rows == 1 { "is" } else { "are" }
+            )),
+        }
+    }
+}
+
 /// How values are read.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Currency for rows without one.
     pub default_currency: Currency,
+    /// Where that currency was set (`--currency`, `[company] currency in payback.toml`, …),
+    /// for the note that says it is used.
+    pub currency_origin: String,
     /// How dates and amounts are written (the 1904 flag comes from the workbook).
     pub format: value::ValueFormat,
     /// Take the customer of rows with a blank customer cell from the group heading above
@@ -112,6 +178,17 @@ pub struct Normalized {
     pub amounts_read: BTreeMap<String, i64>,
     /// Per currency code: open amounts of duplicate rows skipped (`duplicates = "warn"`).
     pub duplicate_amounts: BTreeMap<String, i64>,
+    /// Lines summed into an earlier line of the same invoice (`invoice_lines = "sum"`):
+    /// rows read = open + closed + future-dated + rejected + these.
+    pub lines_merged: usize,
+    /// Where the rows' currencies come from.
+    pub currency_source: CurrencySource,
+    /// The sentence that says the rows without a currency are read in the default one
+    /// (see [`CurrencySource::message`]); `None` when every row names its currency.
+    pub currency_note: Option<String>,
+    /// One fingerprint of the whole row per invoice in `invoices` (same order), to tell a
+    /// line of an invoice from a duplicate row; emptied when the inputs are combined.
+    pub fingerprints: Vec<u64>,
 }
 
 /// Rows normalized per task: large enough that the threads' overhead is nothing, small
@@ -122,8 +199,13 @@ const CHUNK_ROWS: usize = 16_384;
 #[derive(Default)]
 struct Part {
     invoices: Vec<Invoice>,
+    fingerprints: Vec<u64>,
+    /// Usable rows with an empty currency cell.
+    defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
+    /// The figures of each subtotal line among `skipped`, in order.
+    subtotals: Vec<Figures>,
 }
 
 /// Types every row of `table` (see [`Normalizer`]).
@@ -145,10 +227,15 @@ pub struct Normalizer<'a> {
     /// The group heading in force after the rows so far.
     heading: Option<String>,
     invoices: Vec<Invoice>,
+    fingerprints: Vec<u64>,
+    /// Usable rows with an empty currency cell, so far.
+    defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
     /// The shared copies of the repeated names of the invoices.
     names: Names,
+    /// The sums of the lines so far, for the subtotal lines to be checked against.
+    tally: Tally,
 }
 
 impl<'a> Normalizer<'a> {
@@ -162,9 +249,12 @@ impl<'a> Normalizer<'a> {
             header_keys: head.headers.iter().map(|h| schema::header_key(h)).collect(),
             heading: None,
             invoices: Vec::new(),
+            fingerprints: Vec::new(),
+            defaulted: 0,
             rejected: Vec::new(),
             skipped: Vec::new(),
             names: Names::default(),
+            tally: Tally::default(),
         }
     }
 
@@ -173,16 +263,20 @@ impl<'a> Normalizer<'a> {
     /// ten million invoices; issue 7).
     pub fn expect(&mut self, rows: usize) {
         self.invoices.reserve_exact(rows);
+        self.fingerprints.reserve_exact(rows);
     }
 
     /// Types the next rows (in row order, after those pushed before).
     pub fn push(&mut self, rows: &[RawRow]) {
         use rayon::prelude::*;
-        let invoice_col = self.columns.get(Field::InvoiceNo);
+        let line_columns = lines::LineColumns {
+            invoice_no: self.columns.get(Field::InvoiceNo),
+            dates: [self.columns.get(Field::InvoiceDate), self.columns.get(Field::DueDate)],
+        };
         let reasons: Vec<Option<SkipReason>> = rows
             .par_iter()
             .with_min_len(CHUNK_ROWS)
-            .map(|row| lines::classify(row, &self.header_keys, invoice_col))
+            .map(|row| lines::classify(row, &self.header_keys, line_columns))
             .collect();
         // The group heading in force at the start of each chunk (only the last one before
         // it counts): found in one pass over the reasons, without re-reading rows.
@@ -203,23 +297,36 @@ impl<'a> Normalizer<'a> {
             self.heading = Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text);
         }
         let (head, columns, options, names) = (self.head, self.columns, self.options, &self.names);
+        let currency_col = columns.get(Field::Currency);
         let parts: Vec<Part> = rows
             .par_chunks(CHUNK_ROWS)
             .zip(reasons.par_chunks(CHUNK_ROWS))
             .zip(headings.into_par_iter())
             .map(|((rows, reasons), mut heading)| {
-                let mut part = Part { invoices: Vec::with_capacity(rows.len()), ..Part::default() };
+                let mut part = Part {
+                    invoices: Vec::with_capacity(rows.len()),
+                    fingerprints: Vec::with_capacity(rows.len()),
+                    ..Part::default()
+                };
                 for (row, reason) in rows.iter().zip(reasons) {
                     if let Some(reason) = *reason {
                         let line = Skipped::new(row, reason);
                         if reason == SkipReason::GroupHeading {
                             heading = Some(line.text.clone());
                         }
+                        if reason == SkipReason::Subtotal {
+                            part.subtotals.push(subtotal_figures(row, head, columns, options));
+                        }
                         part.skipped.push(line);
                         continue;
                     }
                     match invoice(row, head, columns, options, heading.as_deref(), names) {
-                        Ok(invoice) => part.invoices.push(invoice),
+                        Ok(invoice) => {
+                            part.invoices.push(invoice);
+                            part.fingerprints.push(fingerprint(row));
+                            part.defaulted +=
+                                usize::from(currency_col.is_some_and(|i| RawTable::cell(row, i).is_blank()));
+                        }
                         Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
                     }
                 }
@@ -227,8 +334,12 @@ impl<'a> Normalizer<'a> {
             })
             .collect();
         self.invoices.reserve(parts.iter().map(|p| p.invoices.len()).sum());
-        for part in parts {
+        self.fingerprints.reserve(parts.iter().map(|p| p.fingerprints.len()).sum());
+        for mut part in parts {
+            self.tally.walk(&mut part);
             self.invoices.extend(part.invoices);
+            self.fingerprints.extend(part.fingerprints);
+            self.defaulted += part.defaulted;
             self.rejected.extend(part.rejected);
             self.skipped.extend(part.skipped);
         }
@@ -238,7 +349,13 @@ impl<'a> Normalizer<'a> {
     /// that are not data rows.
     #[must_use]
     pub fn finish(self, skipped: Vec<Skipped>) -> Normalized {
-        let Self { head, columns, invoices, rejected, skipped: classified, .. } = self;
+        let Self { head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, .. } =
+            self;
+        let currency_source = match (columns.get(Field::Currency), defaulted) {
+            (None, _) => CurrencySource::Default,
+            (Some(_), 0) => CurrencySource::Column,
+            (Some(_), rows) => CurrencySource::Mixed { rows },
+        };
         let mut all = head.skipped.clone();
         all.extend(skipped);
         all.extend(classified);
@@ -265,7 +382,157 @@ impl<'a> Normalizer<'a> {
                 .collect(),
             amounts_read,
             duplicate_amounts: BTreeMap::new(),
+            lines_merged: 0,
+            currency_source,
+            currency_note: currency_source.message(
+                &head.source.describe(),
+                &options.default_currency,
+                &options.currency_origin,
+            ),
+            fingerprints,
         }
+    }
+}
+
+/// A fingerprint of every cell of a row (trimmed text, numbers, dates; blank cells and the
+/// row number left out): two rows of one invoice with equal fingerprints are the same line
+/// twice, a duplicate; rows that differ in any cell are lines of the invoice. The hasher
+/// has fixed keys, so a run is repeatable.
+fn fingerprint(row: &RawRow) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    for (i, cell) in row.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()) {
+        i.hash(&mut hasher);
+        match cell {
+            Cell::Empty => 0u8.hash(&mut hasher),
+            Cell::Text(t) => (1u8, value::trimmed(cell).as_deref().unwrap_or(t.as_str())).hash(&mut hasher),
+            Cell::Int(n) => (2u8, n).hash(&mut hasher),
+            Cell::Float(x) => (3u8, x.to_bits()).hash(&mut hasher),
+            Cell::Date(d) => (4u8, d).hash(&mut hasher),
+            Cell::Bool(b) => (5u8, b).hash(&mut hasher),
+            Cell::Error(e) => (6u8, e).hash(&mut hasher),
+        }
+    }
+    hasher.finish()
+}
+
+/// A subtotal line's figures in the amount, open-amount and paid-amount columns (those it
+/// fills with a readable amount).
+type Figures = [Option<Decimal>; 3];
+
+fn subtotal_figures(row: &RawRow, head: &TableHead, columns: &ColumnMap, options: &Options) -> Figures {
+    let format = value::ValueFormat { date1904: head.date1904, ..options.format };
+    [Field::Amount, Field::OpenAmount, Field::PaidAmount].map(|field| {
+        let cell = columns.get(field).map(|i| RawTable::cell(row, i)).filter(|c| !c.is_blank())?;
+        value::amount(cell, format).ok()
+    })
+}
+
+/// The sums of some invoice rows in minor units, while they can be compared with a
+/// subtotal line: one currency, every row readable, no overflow.
+#[derive(Debug, Default, Clone)]
+struct Sums {
+    currency: Option<Currency>,
+    amount: i64,
+    open: i64,
+    rows: usize,
+    unknown: bool,
+}
+
+impl Sums {
+    fn add(&mut self, invoice: &Invoice) {
+        self.rows += 1;
+        if self.currency.as_ref().is_some_and(|c| *c != invoice.currency) {
+            self.unknown = true;
+        }
+        self.currency.get_or_insert_with(|| invoice.currency.clone());
+        match (self.amount.checked_add(invoice.amount_minor), self.open.checked_add(invoice.open_minor)) {
+            (Some(amount), Some(open)) => (self.amount, self.open) = (amount, open),
+            _ => self.unknown = true,
+        }
+    }
+
+    /// The currency and the sums of the amount, open and paid columns, when known.
+    fn figures(&self) -> Option<(&Currency, [i64; 3])> {
+        if self.unknown || self.rows == 0 {
+            return None;
+        }
+        Some((self.currency.as_ref()?, [self.amount, self.open, self.amount.checked_sub(self.open)?]))
+    }
+
+    /// Whether every figure the line states (in minor units of `currency`) is the sum.
+    fn fits(&self, currency: &Currency, stated: &[(usize, i64)]) -> bool {
+        self.figures().is_some_and(|(c, sums)| c == currency && stated.iter().all(|&(k, v)| sums[k] == v))
+    }
+}
+
+/// The running sums a subtotal line is checked against (issue 19): the invoice rows since
+/// the previous subtotal or group heading, and every invoice row since the header (for a
+/// grand total, or a total under subtotals). A rejected row makes its sums unknown: they
+/// are then not checked.
+#[derive(Debug, Default)]
+struct Tally {
+    block: Sums,
+    whole: Sums,
+}
+
+impl Tally {
+    /// Goes through one chunk's rows in row order, noting on each subtotal line that does
+    /// not match the rows above it what it says and what they add up to.
+    fn walk(&mut self, part: &mut Part) {
+        let (mut i, mut r, mut subtotal) = (0, 0, 0);
+        for s in 0..=part.skipped.len() {
+            let until = part.skipped.get(s).map_or(usize::MAX, |l| l.row);
+            while let Some(invoice) = part.invoices.get(i).filter(|x| x.source_row < until) {
+                self.block.add(invoice);
+                self.whole.add(invoice);
+                i += 1;
+            }
+            while part.rejected.get(r).is_some_and(|x| x.row < until) {
+                for sums in [&mut self.block, &mut self.whole] {
+                    sums.rows += 1;
+                    sums.unknown = true;
+                }
+                r += 1;
+            }
+            let Some(line) = part.skipped.get_mut(s) else { break };
+            match line.reason {
+                SkipReason::GroupHeading => self.block = Sums::default(),
+                SkipReason::Subtotal => {
+                    let figures = part.subtotals.get(subtotal).copied().unwrap_or_default();
+                    subtotal += 1;
+                    line.note = self.check(&line.text, &figures);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The note of a subtotal line whose figures are not the sums above it: those since the
+    /// previous subtotal (or, for a grand total or with none since, since the header).
+    fn check(&mut self, text: &str, figures: &Figures) -> Option<String> {
+        let grand = lines::is_grand_total(text);
+        let (expected, other) =
+            if grand || self.block.rows == 0 { (&self.whole, None) } else { (&self.block, Some(&self.whole)) };
+        let note = (|| {
+            let (currency, sums) = expected.figures()?;
+            let stated: Vec<(usize, i64)> =
+                figures.iter().enumerate().filter_map(|(k, f)| Some((k, currency.to_minor((*f)?).ok()?))).collect();
+            if stated.is_empty() || expected.fits(currency, &stated) || other.is_some_and(|o| o.fits(currency, &stated))
+            {
+                return None;
+            }
+            let &(k, v) = stated.iter().find(|&&(k, v)| sums[k] != v)?;
+            Some(format!(
+                "subtotal {} does not match the lines above it ({})",
+                currency.format(v),
+                currency.format(sums[k])
+            ))
+        })();
+        if !grand {
+            self.block = Sums::default();
+        }
+        note
     }
 }
 
@@ -424,6 +691,7 @@ fn invoice(
             source_row: row.number,
             source: 0,
             due_assumed: assume_due,
+            lines: None,
         }),
         _ if r.problems.is_empty() => Err((
             vec![Problem { column: String::new(), value: String::new(), reason: "the row could not be read".into() }],

@@ -79,6 +79,7 @@ mod tests {
             source_row: 2,
             source: 0,
             due_assumed: false,
+            lines: None,
         }
     }
 

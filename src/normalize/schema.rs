@@ -205,6 +205,10 @@ pub mod col_name {
     pub const SOURCE: &str = "source";
     /// The due date was assumed from the default term (Boolean).
     pub const DUE_ASSUMED: &str = "due_assumed";
+    /// Source lines the item was summed from (`UInt32`, 1 for most).
+    pub const LINES: &str = "lines";
+    /// The source rows of an item of several lines, e.g. `12, 13, 15` (null for one line).
+    pub const LINE_ROWS: &str = "line_rows";
 }
 
 /// Builds the typed invoice frame of the invoices at `rows`, in that order (the aging
@@ -230,6 +234,7 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
     let (mut amount, mut open) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut source_row, mut source, mut assumed) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut lines, mut line_rows) = (Vec::with_capacity(n), text(c::LINE_ROWS));
     for &row in rows {
         let i = &invoices[row as usize];
         customer.push(Some(&i.customer));
@@ -246,6 +251,11 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
         source_row.push(u32::try_from(i.source_row).unwrap_or(u32::MAX));
         source.push(u32::try_from(i.source).unwrap_or(u32::MAX));
         assumed.push(i.due_assumed);
+        lines.push(u32::try_from(i.line_count()).unwrap_or(u32::MAX));
+        match &i.lines {
+            Some(l) => line_rows.append_value(l.rows.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+            None => line_rows.append_null(),
+        }
     }
     let date = |name: &str, days: Vec<i32>| Column::new(name.into(), days).cast(&DataType::Date);
     DataFrame::new(
@@ -265,6 +275,8 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
             Column::new(c::SOURCE_ROW.into(), source_row),
             Column::new(c::SOURCE.into(), source),
             Column::new(c::DUE_ASSUMED.into(), assumed),
+            Column::new(c::LINES.into(), lines),
+            line_rows.finish().into_column(),
         ],
     )
 }

@@ -1,9 +1,10 @@
 //! Control totals: per input file, where every row and every amount went. Rows read =
-//! open + closed + future-dated + rejected; per currency, the amount read (the open amounts
-//! as the export states them, summed while normalizing) + what was paid after the as-of
-//! date and so is open again as of it = reported + closed + future-dated (summed by the
-//! aging) + rejected + duplicates skipped + paid by the payments matched in the run. A run
-//! whose figures disagree stops with an error.
+//! open + closed + future-dated + rejected (+ lines summed into an earlier line of their
+//! invoice, whose amounts are in that invoice's); per currency, the amount read (the open
+//! amounts as the export states them, summed while normalizing) + what was paid after the
+//! as-of date and so is open again as of it = reported + closed + future-dated (summed by
+//! the aging) + rejected + duplicates skipped + paid by the payments matched in the run. A
+//! run whose figures disagree stops with an error.
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub struct SourceControl {
     pub sheet: Option<String>,
     /// Export preset used.
     pub preset: Option<String>,
+    /// Where the invoices' currencies come from: `column`, `default` (no currency column:
+    /// every row in `[company] currency` or `--currency`) or `mixed` (a currency column
+    /// with empty cells, those rows in the default).
+    pub currency_source: String,
     /// Where the rows went.
     pub rows: RowCounts,
     /// Per currency code: where the amounts went.
@@ -80,6 +85,7 @@ fn source_control(
         source.rejected.len(),
         count(|f| f.closed.count),
         count(|f| f.future_dated.count),
+        source.lines_merged,
         &source.skipped,
     );
     let mismatch = |what: String| {
@@ -137,6 +143,7 @@ fn source_control(
         file: source.source.file.display().to_string(),
         sheet: source.source.sheet.clone(),
         preset: source.preset.clone(),
+        currency_source: source.currency_source.key().to_owned(),
         rows,
         amounts,
     })

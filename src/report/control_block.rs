@@ -9,7 +9,8 @@ use super::workbook::write_text;
 use crate::ingest::column_letter;
 use crate::money::Currency;
 
-const ROW_HEADERS: [&str; 7] = ["Rows read", "Open", "Closed", "Future-dated", "Rejected", "Skipped lines", "Check"];
+const ROW_HEADERS: [&str; 8] =
+    ["Rows read", "Open", "Closed", "Future-dated", "Rejected", "Lines summed", "Skipped lines", "Check"];
 const AMOUNT_HEADERS: [&str; 9] = [
     "Currency",
     "Amount read",
@@ -32,9 +33,10 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
         ws,
         top + 1,
         0,
-        "Per input: rows read = open + closed + future-dated + rejected; amount read (open as exported) + paid after \
-         the as-of date (open again as of it) = reported + future-dated + rejected + duplicates skipped + paid by \
-         the payments matched (closed rows are zero). Subtotal and total lines are not counted.",
+        "Per input: rows read = open + closed + future-dated + rejected + lines summed into an earlier line of \
+         their invoice; amount read (open as exported) + paid after the as-of date (open again as of it) = \
+         reported + future-dated + rejected + duplicates skipped + paid by the payments matched (closed rows are \
+         zero). Subtotal and total lines are not counted.",
         &f.note,
     )?;
     let mut r = top + 3;
@@ -46,15 +48,22 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
         write_text(ws, r, 0, &title, &f.label)?;
         header(ws, r + 1, &ROW_HEADERS, f)?;
         let rows = &control.rows;
-        let counts =
-            [rows.read, rows.accepted, rows.closed, rows.future_dated, rows.rejected, rows.skipped.values().sum()];
+        let counts = [
+            rows.read,
+            rows.accepted,
+            rows.closed,
+            rows.future_dated,
+            rows.rejected,
+            rows.invoice_lines_merged,
+            rows.skipped.values().sum(),
+        ];
         for (i, n) in counts.iter().enumerate() {
             #[allow(clippy::cast_precision_loss)]
             ws.write_number_with_format(r + 2, col(i), *n as f64, &f.integer)?;
         }
-        let [read, open, closed, future, rejected] = [0, 1, 2, 3, 4].map(|c| cell(r + 2, c));
-        let check = format!("=IF({read}={open}+{closed}+{future}+{rejected},\"OK\",\"MISMATCH\")");
-        ws.write_formula(r + 2, 6, Formula::new(check).set_result("OK"))?;
+        let [read, open, closed, future, rejected, lines] = [0, 1, 2, 3, 4, 5].map(|c| cell(r + 2, c));
+        let check = format!("=IF({read}={open}+{closed}+{future}+{rejected}+{lines},\"OK\",\"MISMATCH\")");
+        ws.write_formula(r + 2, 7, Formula::new(check).set_result("OK"))?;
         r += 4;
         if control.amounts.is_empty() {
             continue;

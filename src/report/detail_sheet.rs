@@ -32,7 +32,7 @@ pub const DAYS_PAST_DUE_COL: ColNum = 7;
 pub const BUCKET_COL: ColNum = 9;
 
 /// The column headers, in order.
-pub const HEADERS: [&str; 17] = [
+pub const HEADERS: [&str; 19] = [
     "Customer",
     "Invoice No",
     "Invoice Date",
@@ -50,6 +50,8 @@ pub const HEADERS: [&str; 17] = [
     "Source File",
     "Source Row",
     "Note",
+    "Lines",
+    "Source Rows",
 ];
 
 /// The name of Detail sheet `k` (0-based): `Detail`, `Detail 2`, `Detail 3`, …
@@ -184,6 +186,8 @@ struct Slice<'a> {
     source_row: Vec<i64>,
     source: Vec<i64>,
     assumed: Vec<bool>,
+    lines: Vec<i64>,
+    line_rows: Vec<Option<&'a str>>,
     project: Vec<Option<&'a str>>,
     contract_no: Vec<Option<&'a str>>,
     project_manager: Vec<Option<&'a str>>,
@@ -207,6 +211,8 @@ impl<'a> Slice<'a> {
             source_row: ints(df, c::SOURCE_ROW)?,
             source: ints(df, c::SOURCE)?,
             assumed: df.column(c::DUE_ASSUMED)?.bool()?.iter().map(Option::unwrap_or_default).collect(),
+            lines: ints(df, c::LINES)?,
+            line_rows: text(c::LINE_ROWS)?,
             project: text(c::PROJECT)?,
             contract_no: text(c::CONTRACT_NO)?,
             project_manager: text(c::PROJECT_MANAGER)?,
@@ -245,6 +251,10 @@ fn write_slice(
             ws.write_number(row, DAYS_PAST_DUE_COL, cols.days_past_due[i] as f64)?;
             ws.write_number(row, 8, cols.age_days[i] as f64)?;
             ws.write_number(row, 15, cols.source_row[i] as f64)?;
+            ws.write_number(row, LINES_COL, cols.lines[i] as f64)?;
+        }
+        if let Some(rows) = cols.line_rows[i] {
+            write_plain_text(ws, row, LINES_COL + 1, rows)?;
         }
         let label = &aging.buckets[usize::try_from(cols.bucket[i])?].label;
         write_plain_text(ws, row, BUCKET_COL, label)?;
@@ -275,6 +285,8 @@ fn column_widths(df: &DataFrame, sources: &[String]) -> PolarsResult<Vec<usize>>
         widths[col] = 11;
     }
     widths[14] = widths[14].max(sources.iter().map(|s| text_width(s)).max().unwrap_or(0));
+    let widest = df.column(c::LINE_ROWS)?.str()?.iter().flatten().map(text_width).max().unwrap_or(0);
+    widths[usize::from(LINES_COL) + 1] = widths[usize::from(LINES_COL) + 1].max(widest);
     let texts =
         [(0, c::CUSTOMER), (1, c::INVOICE_NO), (10, c::PROJECT), (11, c::CONTRACT_NO), (12, c::PROJECT_MANAGER)];
     for (col, name) in texts {
@@ -342,6 +354,8 @@ fn write_csv_slice<W: std::io::Write>(
             crate::email::compose::csv_text(file),
             cols.source_row[i].to_string(),
             note(cols.assumed[i], cols.paid_date[i], aging.as_of),
+            cols.lines[i].to_string(),
+            cols.line_rows[i].unwrap_or_default().to_owned(),
         ])?;
     }
     Ok(())
@@ -366,7 +380,9 @@ fn note(assumed: bool, paid: Option<chrono::NaiveDate>, as_of: chrono::NaiveDate
 /// The Detail columns holding dates (formatted by their column).
 const DATE_COLS: [ColNum; 3] = [2, 3, 13];
 /// The Detail columns holding whole numbers (formatted by their column).
-const INTEGER_COLS: [ColNum; 3] = [DAYS_PAST_DUE_COL, 8, 15];
+const INTEGER_COLS: [ColNum; 4] = [DAYS_PAST_DUE_COL, 8, 15, LINES_COL];
+/// Column of the number of source lines an item was summed from (then "Source Rows").
+const LINES_COL: ColNum = 17;
 
 /// Writes a date as Excel's serial number (days since 1899-12-30; the 1900 system), in a
 /// column formatted as dates.

@@ -34,6 +34,9 @@ pub struct RowCounts {
     pub closed: usize,
     /// Rows invoiced after the as-of date.
     pub future_dated: usize,
+    /// Lines of an invoice summed into its first line (`[input] invoice_lines = "sum"`):
+    /// read, and in the report as part of that invoice's open item.
+    pub invoice_lines_merged: usize,
     /// Lines that are not data rows, per reason: `title`, `blank`, `subtotal`,
     /// `repeated_header`, `group_heading`, `duplicate` (every key always present).
     pub skipped: std::collections::BTreeMap<String, usize>,
@@ -48,13 +51,14 @@ impl RowCounts {
         rejected: usize,
         closed: usize,
         future_dated: usize,
+        invoice_lines_merged: usize,
         skipped: &[Skipped],
     ) -> Self {
         let skipped = SkipReason::ALL
             .iter()
             .map(|reason| (reason.key().to_owned(), skipped.iter().filter(|s| s.reason == *reason).count()))
             .collect();
-        Self { read, accepted, rejected, closed, future_dated, skipped }
+        Self { read, accepted, rejected, closed, future_dated, invoice_lines_merged, skipped }
     }
 
     /// The run's counts: the sum over its inputs.
@@ -67,14 +71,16 @@ impl RowCounts {
             batch.sources.iter().map(|s| s.rejected.len()).sum(),
             aging.closed,
             aging.future_dated,
+            batch.sources.iter().map(|s| s.lines_merged).sum(),
             &skipped,
         )
     }
 
-    /// Whether every row read is accounted for exactly once.
+    /// Whether every row read is accounted for exactly once: rows read = open + closed +
+    /// future-dated + rejected + lines summed into an earlier line of their invoice.
     #[must_use]
     pub fn reconciles(&self) -> bool {
-        self.read == self.accepted + self.rejected + self.closed + self.future_dated
+        self.read == self.accepted + self.rejected + self.closed + self.future_dated + self.invoice_lines_merged
     }
 }
 

@@ -43,7 +43,11 @@ pub fn write(ws: &mut Worksheet, batch: &Batch, f: &Formats) -> Result<(), XlsxE
         write_plain_text(ws, row, 0, file)?;
         #[allow(clippy::cast_precision_loss)]
         ws.write_number_with_format(row, 1, line.row as f64, &f.integer)?;
-        write_plain_text(ws, row, 2, &line.reason.to_string())?;
+        let reason = match &line.note {
+            Some(note) => format!("{}: {note}", line.reason),
+            None => line.reason.to_string(),
+        };
+        write_plain_text(ws, row, 2, &reason)?;
         write_plain_text(ws, row, 3, &line.text)?;
     }
     if lines.is_empty() {

@@ -372,6 +372,7 @@ mod tests {
             source_row: row,
             source,
             due_assumed: false,
+            lines: None,
         }
     }
 

@@ -123,6 +123,11 @@ pub struct InputSpec {
     /// What to do with a second row for the same customer and invoice number.
     #[serde(default)]
     pub duplicates: crate::normalize::combine::DuplicatePolicy,
+    /// What to do with the lines of one invoice (rows of one file with the same customer
+    /// and invoice number that differ in some cell): `sum` them into one open item, or
+    /// `reject` them as duplicates.
+    #[serde(default)]
+    pub invoice_lines: crate::normalize::combine::LinePolicy,
     /// `[input.invoices]`
     #[serde(default)]
     pub invoices: TableInputSpec,

@@ -168,6 +168,7 @@ pub struct InputFacts {
     pub file: String,
     pub sheet: Option<String>,
     pub preset: Option<String>,
+    pub currency_source: String,
     pub rows: Rows,
     pub amounts: BTreeMap<String, AmountCheck>,
 }
@@ -200,6 +201,7 @@ pub struct Rows {
     pub rejected: usize,
     pub closed: usize,
     pub future_dated: usize,
+    pub invoice_lines_merged: usize,
     pub skipped: BTreeMap<String, usize>,
 }
 
