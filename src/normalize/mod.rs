@@ -6,6 +6,7 @@ pub mod lines;
 pub mod names;
 pub mod presets;
 pub mod records;
+pub mod references;
 pub mod schema;
 pub mod value;
 
