@@ -121,6 +121,26 @@ pub struct Reconciliation {
     pub unapplied: Vec<Unapplied>,
 }
 
+/// Money received on or before the as-of date, not applied, that may pay a customer's
+/// invoices: the customer's messages in its currency wait (`unapplied_cash_pending`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCash {
+    /// The customer whose invoices it may pay.
+    pub customer: String,
+    /// Currency code.
+    pub currency: String,
+    /// The part not applied, minor units.
+    pub amount_minor: i64,
+    /// When it was received.
+    pub payment_date: NaiveDate,
+    /// The payment's row in its file.
+    pub row: usize,
+    /// Who paid, as the bank names them.
+    pub payer: String,
+    /// Why it is not applied, in words.
+    pub why: String,
+}
+
 /// Per currency: count, total in, applied, unapplied (minor units).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PaymentTotals {
@@ -151,6 +171,34 @@ impl Reconciliation {
             totals.entry(self.payments[u.payment].currency.code().to_owned()).or_default().unapplied += u.amount_minor;
         }
         totals
+    }
+
+    /// The money not applied that may pay customers' invoices, one entry per customer it
+    /// may belong to; in payment order.
+    #[must_use]
+    pub fn pending_cash(&self) -> Vec<PendingCash> {
+        let mut out = Vec::new();
+        for u in &self.unapplied {
+            let payment = &self.payments[u.payment];
+            let why = match &u.leftover {
+                Leftover::Credit { .. } => "credit on account".to_owned(),
+                Leftover::Unmatched { .. } => "unmatched payer, perhaps this customer".to_owned(),
+                Leftover::Review { note, .. } => note.clone(),
+                Leftover::AfterAsOf => continue,
+            };
+            for customer in u.leftover.pending_for() {
+                out.push(PendingCash {
+                    customer: customer.clone(),
+                    currency: payment.currency.code().to_owned(),
+                    amount_minor: u.amount_minor,
+                    payment_date: payment.payment_date,
+                    row: payment.row,
+                    payer: payment.payer.clone(),
+                    why: why.clone(),
+                });
+            }
+        }
+        out
     }
 }
 
