@@ -86,13 +86,17 @@ impl<'a> Names<'a> {
 
     /// The most similar name (Jaro-Winkler on the keys, at least 0.7).
     fn closest(&self, name: &str) -> Option<&'a str> {
+        self.closest_scored(name).map(|(_, n)| n)
+    }
+
+    /// The most similar name with its similarity (Jaro-Winkler on the keys, at least 0.7).
+    fn closest_scored(&self, name: &str) -> Option<(f64, &'a str)> {
         let key = name_key(name);
         self.names
             .iter()
             .map(|(n, k)| (strsim::jaro_winkler(&key, k), *n))
             .filter(|(score, _)| *score >= 0.7)
             .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-            .map(|(_, n)| n)
     }
 }
 
@@ -168,6 +172,11 @@ impl<'a> Known<'a> {
     }
 }
 
+/// How alike (Jaro-Winkler on the name keys) an unknown customer of a contact or project
+/// must be to a known one to be reported as a likely typo; the payers' suggestions use
+/// the same bar.
+pub const TYPO_SIMILARITY: f64 = 0.85;
+
 /// An invoice number reduced for comparing: full-width folded, upper case, letters and
 /// digits only (`inv-0351` and `INV 0351` are one number).
 fn invoice_key(number: &str) -> String {
@@ -205,11 +214,35 @@ impl<'a> Check<'_, 'a> {
         let found = self.known.customers.find(name);
         if found.is_none() {
             let closest = self.known.customers.closest(name);
-            let reason =
-                format!("customer \"{name}\" is not in the invoices{}", closest_text(closest, "customer"));
+            let reason = format!("customer \"{name}\" is not in the invoices{}", closest_text(closest, "customer"));
             self.report(row, "customer", name, closest, reason);
         }
         found
+    }
+
+    /// The customer's spelling in the invoices for a row of master data (contacts,
+    /// projects): a customer with nothing in this export is normal there (an export of
+    /// open items leaves out customers who paid everything), so an unknown name is
+    /// reported only when it looks like a known one (similarity at least
+    /// [`TYPO_SIMILARITY`]) or, for a project, when `named_by_invoices` says the invoices
+    /// put the project under another customer.
+    fn master_customer(&mut self, row: usize, name: &str, named_by_invoices: Option<&str>) -> Option<&'a str> {
+        let found = self.known.customers.find(name);
+        if found.is_some() {
+            return found;
+        }
+        let closest = self.known.customers.closest_scored(name);
+        if let Some(owner) = named_by_invoices {
+            let reason = format!(
+                "customer \"{name}\" is not in the invoices, which bill this project to {owner}{}",
+                closest_text(closest.map(|(_, n)| n), "customer")
+            );
+            self.report(row, "customer", name, closest.map(|(_, n)| n), reason);
+        } else if let Some((_, closest)) = closest.filter(|(score, _)| *score >= TYPO_SIMILARITY) {
+            let reason = format!("customer \"{name}\" is not in the invoices; closest: \"{closest}\"");
+            self.report(row, "customer", name, Some(closest), reason);
+        }
+        None
     }
 
     /// The invoice's spelling (and customer), or a report.
@@ -247,22 +280,27 @@ impl<'a> Check<'_, 'a> {
 #[must_use]
 pub fn check(invoices: &[Invoice], tables: Tables<'_>) -> Vec<NotMatched> {
     let Tables { contacts, mut projects, followups, milestones } = tables;
-    let names_invoices = followups.as_ref().is_some_and(|f| f.rows.iter().any(|r| r.invoice_no.is_some()))
-        || milestones.as_ref().is_some_and(|m| m.rows.iter().any(|r| r.invoice_no.is_some()));
+    let names_invoices = followups.as_ref().is_some_and(|f| f.rows.iter().any(|r| r.invoice_no.is_some()));
     let known = Known::new(invoices, names_invoices);
     let mut found = Vec::new();
     let start = |table, source: &SourceRef| Check { known: &known, table, source: source.clone(), found: Vec::new() };
     if let Some(read) = contacts {
         let mut check = start("contacts", &read.source);
         for (contact, &row) in read.rows.iter_mut().zip(&read.row_numbers) {
-            set_customer(&mut check, row, &mut contact.customer);
+            if let Some(known) = check.master_customer(row, &contact.customer, None) {
+                known.clone_into(&mut contact.customer);
+            }
         }
         found.append(&mut check.found);
     }
     if let Some(read) = projects.as_mut() {
         let mut check = start("projects", &read.source);
+        let billed = billed_projects(invoices);
         for (project, &row) in read.rows.iter_mut().zip(&read.row_numbers) {
-            set_customer(&mut check, row, &mut project.customer);
+            let owner = billed.get(name_key(&project.project).as_str()).copied();
+            if let Some(known) = check.master_customer(row, &project.customer, owner) {
+                known.clone_into(&mut project.customer);
+            }
         }
         found.append(&mut check.found);
     }
@@ -296,10 +334,16 @@ pub struct Tables<'a> {
     pub milestones: Option<&'a mut Read<Milestone>>,
 }
 
-fn set_customer(check: &mut Check<'_, '_>, row: usize, customer: &mut String) {
-    if let Some(known) = check.customer(row, customer) {
-        known.clone_into(customer);
+/// The customer the invoices bill each project to (the first invoice naming it), by the
+/// project's name key.
+fn billed_projects(invoices: &[Invoice]) -> HashMap<String, &str> {
+    let mut billed = HashMap::new();
+    for i in invoices {
+        if let Some(project) = &i.project {
+            billed.entry(name_key(project)).or_insert(&*i.customer);
+        }
     }
+    billed
 }
 
 fn check_followup(check: &mut Check<'_, '_>, row: usize, followup: &mut Followup) {
@@ -321,35 +365,20 @@ fn check_followup(check: &mut Check<'_, '_>, row: usize, followup: &mut Followup
     }
 }
 
+/// A milestone's project is looked up in the projects file. The invoice it names is not
+/// looked up in the invoices: a milestone invoiced months ago is usually paid, and an
+/// export of open items no longer holds it.
 fn check_milestone(check: &mut Check<'_, '_>, projects: Option<&Names<'_>>, row: usize, milestone: &mut Milestone) {
     // Without a projects file every milestone's project is unknown alike: its task names
     // the project instead of a customer, and nothing is reported.
-    if let Some(projects) = projects {
-        match projects.find(&milestone.project) {
-            Some(known) => known.clone_into(&mut milestone.project),
-            None => {
-                let closest = projects.closest(&milestone.project);
-                let reason = format!(
-                    "project \"{}\" is not in the projects{}",
-                    milestone.project,
-                    closest_text(closest, "project")
-                );
-                check.report(row, "project", &milestone.project.clone(), closest, reason);
-                return;
-            }
-        }
+    let Some(projects) = projects else { return };
+    if let Some(known) = projects.find(&milestone.project) {
+        known.clone_into(&mut milestone.project);
+        return;
     }
-    let Some(number) = milestone.invoice_no.clone() else { return };
-    match check.known.invoice(None, &number) {
-        InvoiceFit::Found { invoice_no, .. } => milestone.invoice_no = Some(invoice_no.to_owned()),
-        // Invoiced: the number is there, whichever customer's it is.
-        InvoiceFit::Ambiguous(_) | InvoiceFit::OtherCustomer(_) => {}
-        InvoiceFit::Missing(closest) => {
-            let reason =
-                format!("invoice_no \"{number}\" is not in the invoices{}", closest_text(closest, "invoice number"));
-            check.report(row, "invoice_no", &number, closest, reason);
-        }
-    }
+    let closest = projects.closest(&milestone.project);
+    let reason = format!("project \"{}\" is not in the projects{}", milestone.project, closest_text(closest, "project"));
+    check.report(row, "project", &milestone.project.clone(), closest, reason);
 }
 
 #[cfg(test)]
