@@ -24,6 +24,8 @@ mod mapping;
 mod metrics;
 /// Payments matched to invoices, the Reconciliation sheet.
 mod payments;
+/// Cross-file references: names in the side files looked up in the invoices.
+mod references;
 /// Export presets: real layouts with titles, headings and totals lines.
 mod presets;
 /// Atomic outputs under kill, the state lock, formulas, paths, large inputs.
