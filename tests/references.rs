@@ -16,7 +16,15 @@ fn actions(ws: &Workspace) -> Vec<serde_json::Value> {
     serde_json::from_str(&std::fs::read_to_string(ws.out().join("actions.json")).unwrap()).unwrap()
 }
 
-fn not_matched(table: &str, file: &str, row: usize, column: &str, value: &str, closest: Option<&str>, reason: &str) -> NotMatched {
+fn not_matched(
+    table: &str,
+    file: &str,
+    row: usize,
+    column: &str,
+    value: &str,
+    closest: Option<&str>,
+    reason: &str,
+) -> NotMatched {
     NotMatched {
         table: table.into(),
         file: file.into(),
@@ -170,11 +178,8 @@ fn typos_in_contacts_projects_and_milestones_are_reported() {
     );
     ws.payback().args(["run", "--as-of", "2026-11-30"]).args(args).status(1);
     let summary = read_summary(&ws.out());
-    let found: Vec<(&str, usize, &str, Option<&str>)> = summary
-        .not_matched
-        .iter()
-        .map(|n| (n.table.as_str(), n.row, n.value.as_str(), n.closest.as_deref()))
-        .collect();
+    let found: Vec<(&str, usize, &str, Option<&str>)> =
+        summary.not_matched.iter().map(|n| (n.table.as_str(), n.row, n.value.as_str(), n.closest.as_deref())).collect();
     assert_eq!(
         found,
         [
@@ -186,5 +191,8 @@ fn typos_in_contacts_projects_and_milestones_are_reported() {
     );
     // Contoso's contact (spelled without the dot) is used: its overdue notice goes to Cleo.
     let contoso = actions(&ws).into_iter().find(|a| a["customer"] == "Contoso Ltd.").unwrap();
-    assert_eq!((contoso["kind"].as_str(), contoso["to"].clone()), (Some("message"), serde_json::json!(["cleo@contoso.example"])));
+    assert_eq!(
+        (contoso["kind"].as_str(), contoso["to"].clone()),
+        (Some("message"), serde_json::json!(["cleo@contoso.example"]))
+    );
 }

@@ -377,7 +377,8 @@ fn check_milestone(check: &mut Check<'_, '_>, projects: Option<&Names<'_>>, row:
         return;
     }
     let closest = projects.closest(&milestone.project);
-    let reason = format!("project \"{}\" is not in the projects{}", milestone.project, closest_text(closest, "project"));
+    let reason =
+        format!("project \"{}\" is not in the projects{}", milestone.project, closest_text(closest, "project"));
     check.report(row, "project", &milestone.project.clone(), closest, reason);
 }
 

@@ -228,7 +228,8 @@ impl Grouper<'_, '_> {
                 )
             })
             .collect();
-        let amount = total.map_or_else(|| "money".to_owned(), |t| format!("{} {}", first.currency.format(t), first.currency.code()));
+        let amount = total
+            .map_or_else(|| "money".to_owned(), |t| format!("{} {}", first.currency.format(t), first.currency.code()));
         Some(format!(
             "{reason}; held: {amount} received is not applied yet and may pay these invoices: {}; apply it (or decide the suggestion) first",
             payments.join("; ")

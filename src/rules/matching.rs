@@ -92,7 +92,9 @@ impl Leftover {
     #[must_use]
     pub fn pending_for(&self) -> &[String] {
         match self {
-            Self::Credit { customer } | Self::Unmatched { suggestion: Some(customer) } => std::slice::from_ref(customer),
+            Self::Credit { customer } | Self::Unmatched { suggestion: Some(customer) } => {
+                std::slice::from_ref(customer)
+            }
             Self::Review { customers, .. } => customers,
             Self::Unmatched { suggestion: None } | Self::AfterAsOf => &[],
         }

@@ -223,7 +223,8 @@ mod tests {
 
     #[test]
     fn every_way_of_writing_351() {
-        for reference in ["INV 351", "inv351", "发票351号", "No.351", "#0351", "Payment INV-US-0351", "invus 351", "US 351"]
+        for reference in
+            ["INV 351", "inv351", "发票351号", "No.351", "#0351", "Payment INV-US-0351", "invus 351", "US 351"]
         {
             assert!(fits(reference, "INV-US-0351"), "{reference}");
         }
