@@ -122,19 +122,19 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     records.not_matched = references::check(&batch.invoices, tables);
     if let Some(read) = contacts {
         records.contacts = read.rows;
-        records.rejected.extend(with_not_matched(read.source, read.rejected, &records.not_matched, "contacts"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "contacts"));
     }
     if let Some(read) = projects {
         records.projects = read.rows;
-        records.rejected.extend(with_not_matched(read.source, read.rejected, &records.not_matched, "projects"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "projects"));
     }
     if let Some(read) = followups {
         records.followups = read.rows;
-        records.rejected.extend(with_not_matched(read.source, read.rejected, &records.not_matched, "followups"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "followups"));
     }
     if let Some(read) = milestones {
         records.milestones = read.rows;
-        records.rejected.extend(with_not_matched(read.source, read.rejected, &records.not_matched, "milestones"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "milestones"));
     }
     let currency = config.default_currency().clone();
     if let Some(read) = load_records(config, &records::PAYMENTS, |f| records::payment(f, format, &currency))? {
@@ -146,7 +146,7 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
 
 /// The rejected rows of one side file with its rows not matched, in row order.
 fn with_not_matched(
-    source: SourceRef,
+    source: &SourceRef,
     mut rejected: Vec<Rejected>,
     not_matched: &[NotMatched],
     table: &str,

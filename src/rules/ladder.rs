@@ -115,7 +115,9 @@ pub struct MilestoneRequestSpec {
     pub template: String,
 }
 
-/// `[collection.holds]`: which reasons hold collection back.
+/// `[collection.holds]`: which reasons hold collection back (one switch per reason, as the
+/// rules file writes them).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HoldsSpec {
