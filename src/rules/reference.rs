@@ -9,7 +9,8 @@
 //!   票, 号 or 码 (`发票351号`, `票号：351`) — or 号 after it. Its digits without leading
 //!   zeros must be the invoice number's last run of digits, and its letters (when it has
 //!   some that are not a marker word) must begin the number's letters or be one of its
-//!   groups of letters. Digits without a marker (dates, amounts) name nothing.
+//!   groups of letters (`INV` also fits a number of digits only). Digits without a marker
+//!   (dates, amounts) name nothing.
 
 /// Words before a number that only say "number": no letters of the invoice number.
 const MARKER_WORDS: [&str; 8] = ["NO", "NR", "NUM", "NUMBER", "REF", "INVOICE", "INVOICENO", "BILL"];
@@ -97,7 +98,12 @@ impl Mention {
             Self::Number { prefix, digits, .. } => {
                 !key.digits.is_empty()
                     && key.digits == *digits
-                    && prefix.as_ref().is_none_or(|p| key.letters.starts_with(p.as_str()) || key.groups.contains(p))
+                    && prefix.as_ref().is_none_or(|p| {
+                        key.letters.starts_with(p.as_str())
+                            || key.groups.contains(p)
+                            // `INV 7900770` for a number of digits only, `0007900770`.
+                            || (key.letters.is_empty() && p == "INV")
+                    })
             }
         }
     }
@@ -235,6 +241,8 @@ mod tests {
         for reference in ["351", "2026-03-51 payment", "paid 351.00", "PO 351", "INV 3510", "INV 35"] {
             assert!(!fits(reference, "INV-US-0351"), "{reference}");
         }
+        assert!(fits("Inv 7900770", "0007900770"));
+        assert!(!fits("PO 7900770", "0007900770"));
     }
 
     #[test]
