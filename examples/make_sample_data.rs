@@ -12,7 +12,8 @@
 //!   with open critical issues), follow-ups (a dispute, a promise to pay, an approval
 //!   stuck, a recent call) and a payment schedule with a trial-run milestone.
 //! - `sample-data/payments.csv`: a bank export: a payment quoting its invoice, a lump sum,
-//!   a payer the bank spells differently (suggested, not applied), one after the as-of date.
+//!   a payer the bank spells differently who quotes "INV 351" (applied to the one open
+//!   invoice that fits, INV-US-0351), one after the as-of date.
 //! - `tests/fixtures/handchecked.xlsx`: `tests/fixtures/handchecked.csv` with real date
 //!   and number cells (sheet "Open Items", plus a "Notes" sheet).
 //! - `tests/fixtures/presets/cn_erp_receivables.xlsx`: a Chinese ERP 应收账款明细表 with a

@@ -186,6 +186,7 @@ pub fn act(
         Some(path) => Calendar::from_file(path)?,
         None => Calendar::built_in(&rules.calendar.name)?,
     };
+    let pending_cash = aged.reconciliation.as_ref().map(Reconciliation::pending_cash).unwrap_or_default();
     let facts = Facts {
         contacts: &records.contacts,
         projects: &records.projects,
@@ -195,6 +196,7 @@ pub fn act(
         calendar: &calendar,
         default_currency: config.default_currency(),
         default_term_days: rules.input.default_term_days,
+        pending_cash: &pending_cash,
     };
     let mut decisions = engine::decide(items, facts, &rules.collection, config.as_of(), traced);
     if let Some(reconciliation) = &aged.reconciliation {

@@ -9,6 +9,7 @@ use crate::normalize::columns::ColumnMap;
 use crate::normalize::combine;
 use crate::normalize::presets::{self, Preset};
 use crate::normalize::records::{self, Contact, Followup, Milestone, Payment, Project};
+use crate::normalize::references::{self, NotMatched};
 use crate::normalize::schema::{Field, header_key};
 use crate::normalize::value::ValueFormat;
 use crate::normalize::{self, Normalized, Rejected};
@@ -94,6 +95,9 @@ pub struct Records {
     pub payments: Vec<Payment>,
     /// Record rows that could not be used, with their file.
     pub rejected: Vec<(SourceRef, Rejected)>,
+    /// Rows of the side files naming a customer, invoice or project that is not in the
+    /// invoices (or the projects); each is on the Rejected sheet as well.
+    pub not_matched: Vec<NotMatched>,
 }
 
 /// Reads every input named in `config`.
@@ -108,21 +112,33 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     batch.reopened = crate::normalize::point_in_time::restate(&mut batch.invoices, config.as_of());
     let format = config.value_format();
     let mut records = Records::default();
-    if let Some(read) = load_records(config, &records::CONTACTS, records::contact)? {
+    let mut contacts = load_records(config, &records::CONTACTS, records::contact)?;
+    let mut projects = load_records(config, &records::PROJECTS, |f| records::project(f, format))?;
+    let mut followups = load_records(config, &records::FOLLOWUPS, |f| records::followup(f, format))?;
+    let mut milestones = load_records(config, &records::MILESTONES, |f| records::milestone(f, format))?;
+    // The names in the side files are looked up in the invoices before anything uses them.
+    let tables = references::Tables {
+        contacts: contacts.as_mut(),
+        projects: projects.as_mut(),
+        followups: followups.as_mut(),
+        milestones: milestones.as_mut(),
+    };
+    records.not_matched = references::check(&batch.invoices, tables);
+    if let Some(read) = contacts {
         records.contacts = read.rows;
-        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "contacts"));
     }
-    if let Some(read) = load_records(config, &records::PROJECTS, |f| records::project(f, format))? {
+    if let Some(read) = projects {
         records.projects = read.rows;
-        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "projects"));
     }
-    if let Some(read) = load_records(config, &records::FOLLOWUPS, |f| records::followup(f, format))? {
+    if let Some(read) = followups {
         records.followups = read.rows;
-        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "followups"));
     }
-    if let Some(read) = load_records(config, &records::MILESTONES, |f| records::milestone(f, format))? {
+    if let Some(read) = milestones {
         records.milestones = read.rows;
-        records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "milestones"));
     }
     let currency = config.default_currency().clone();
     if let Some(read) = load_records(config, &records::PAYMENTS, |f| records::payment(f, format, &currency))? {
@@ -130,6 +146,18 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
         records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
     }
     Ok(Inputs { batch, records })
+}
+
+/// The rejected rows of one side file with its rows not matched, in row order.
+fn with_not_matched(
+    source: &SourceRef,
+    mut rejected: Vec<Rejected>,
+    not_matched: &[NotMatched],
+    table: &str,
+) -> Vec<(SourceRef, Rejected)> {
+    rejected.extend(not_matched.iter().filter(|n| n.table == table).map(NotMatched::rejected));
+    rejected.sort_by_key(|r| r.row);
+    rejected.into_iter().map(|r| (source.clone(), r)).collect()
 }
 
 /// Reads the file given for `kind`, if any.

@@ -30,6 +30,8 @@ mod payments;
 mod point_in_time;
 /// Export presets: real layouts with titles, headings and totals lines.
 mod presets;
+/// Cross-file references: names in the side files looked up in the invoices.
+mod references;
 /// Atomic outputs under kill, the state lock, formulas, paths, large inputs.
 mod safety;
 /// The bundled sample data and repeatability.

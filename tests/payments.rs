@@ -249,3 +249,219 @@ fn several_payments_for_one_invoice_and_its_days_to_pay() {
     let days = read_sheet(&ws.out().join("aging-report.xlsx"), "Days to Pay");
     assert_eq!(days[1], ["Delta", "1", "50", "50", "20", "20"]);
 }
+
+/// Reads `actions.json`.
+fn actions(ws: &Workspace) -> Vec<serde_json::Value> {
+    serde_json::from_str(&std::fs::read_to_string(ws.out().join("actions.json")).unwrap()).unwrap()
+}
+
+/// Columns Payer, Applied To, Invoice, Applied, Unapplied, How of the Reconciliation
+/// sheet's payment lines (up to the blank line above the totals).
+fn reconciliation(ws: &Workspace) -> Vec<[String; 6]> {
+    let sheet = read_sheet(&ws.out().join("aging-report.xlsx"), "Reconciliation");
+    sheet[1..]
+        .iter()
+        .take_while(|r| r.iter().any(|c| !c.is_empty()))
+        .map(|r| [1, 5, 6, 7, 8, 9].map(|c| r[c].clone()))
+        .collect()
+}
+
+#[test]
+fn every_way_of_writing_an_invoice_number_in_a_reference_pays_it() {
+    let ws = Workspace::new();
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency
+Hooli,INV-US-0351,2026-10-01,2026-10-31,1000.00,USD
+Hooli,INV-US-0352,2026-10-01,2026-10-31,500.00,USD
+",
+    );
+    // Six payments of 100.00, each naming INV-US-0351 its own way; none names 0352.
+    ws.write(
+        "payments.csv",
+        "Date,Payer,Amount,Currency,Reference
+2026-11-01,Hooli,100.00,USD,INV 351
+2026-11-02,Hooli,100.00,USD,inv351
+2026-11-03,Hooli,100.00,USD,发票351号
+2026-11-04,Hooli,100.00,USD,No.351
+2026-11-05,Hooli,100.00,USD,#0351
+2026-11-06,Hooli,100.00,USD,paid inv-us-0351 on 2026-11-06
+",
+    );
+    ws.payback()
+        .args(["run", "--as-of", "2026-11-30", "--invoices", "invoices.csv", "--payments", "payments.csv"])
+        .status(0);
+    // 6 × 100.00 = 600.00 applied to INV-US-0351: 1,000.00 − 600.00 = 400.00 open, plus
+    // INV-US-0352's 500.00 untouched: 900.00.
+    let summary = read_summary(&ws.out());
+    let usd = &summary.currencies["USD"];
+    assert_eq!((usd.total_open.as_str(), usd.count), ("900.00", 2));
+    let paid = usd.payments.as_ref().unwrap();
+    assert_eq!((paid.applied.as_str(), paid.unapplied.as_str()), ("600.00", "0.00"));
+    let line = |_| ["Hooli", "Hooli", "INV-US-0351", "100", "", "reference; part payment"].map(str::to_owned);
+    assert_eq!(reconciliation(&ws), (0..6).map(line).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_reference_that_fits_several_invoices_stays_a_suggestion() {
+    let ws = Workspace::new();
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency
+ACME,INV-US-0351,2026-10-01,2026-11-10,1000.00,CNY
+ACME,INV-EU-0351,2026-10-01,2026-11-10,300.00,CNY
+",
+    );
+    // "INV 351" fits both (INV-US and INV-EU begin with INV; both end in 351): nothing is
+    // applied — not even by the exact amount of INV-EU-0351, which the payer may not mean.
+    ws.write("payments.csv", "Date,Payer,Amount,Currency,Reference\n2026-11-20,ACME,300.00,CNY,INV 351\n");
+    ws.write("contacts.csv", "customer,name,role,email\nACME,Amy,billing,amy@acme.example\n");
+    let args = ["--invoices", "invoices.csv", "--payments", "payments.csv", "--contacts", "contacts.csv"];
+    ws.payback().args(["run", "--as-of", "2026-11-30"]).args(args).status(0);
+    let note = "reference \"INV 351\" fits several invoices of ACME: INV-US-0351, INV-EU-0351";
+    assert_eq!(
+        reconciliation(&ws),
+        [["ACME", "", "", "", "300", &format!("not applied, a person decides: {note}")].map(str::to_owned)]
+    );
+    let summary = read_summary(&ws.out());
+    assert_eq!(summary.currencies["CNY"].total_open, "1300.00");
+    // The 300.00 may pay ACME's invoices: the overdue notice (20 days past due) waits.
+    let all = actions(&ws);
+    assert_eq!(all.len(), 1);
+    assert_eq!((all[0]["kind"].as_str(), all[0]["stage"].as_str()), (Some("hold"), Some("unapplied_cash_pending")));
+    assert_eq!(all[0]["amount"], "1300.00");
+    assert_eq!(
+        all[0]["reason"],
+        format!(
+            "INV-EU-0351, INV-US-0351: 20 days past due; stage overdue_notice; held: 300.00 CNY received is not applied yet and may pay these invoices: 300.00 from ACME on 2026-11-20 (payments row 2: {note}); apply it (or decide the suggestion) first"
+        )
+    );
+    assert!(!ws.out().join("emails").read_dir().unwrap().any(|_| true), "no email while the cash waits");
+}
+
+#[test]
+fn a_payment_quoting_another_customers_invoice_is_not_applied_and_holds_both() {
+    let ws = Workspace::new();
+    // As of 2026-11-30 all three are 20 days past due: overdue notices, were it not for
+    // the payment.
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency
+ACME,A-7,2026-10-01,2026-11-10,500.00,CNY
+ACME,A-8,2026-10-01,2026-11-10,250.00,CNY
+Beta Co,INV-1,2026-10-01,2026-11-10,500.00,CNY
+Gamma AG,G-1,2026-10-01,2026-11-10,400.00,CNY
+",
+    );
+    // ACME pays 500.00 quoting INV-1, which is Beta Co's: not applied to INV-1, and not
+    // to ACME's A-7 of exactly 500.00 either — a person decides.
+    ws.write("payments.csv", "Date,Payer,Amount,Currency,Reference\n2026-11-20,ACME,500.00,CNY,INV-1\n");
+    ws.write(
+        "contacts.csv",
+        "customer,name,role,email\nACME,Amy,billing,amy@acme.example\nBeta Co,Bea,billing,bea@beta.example\nGamma AG,Gus,billing,gus@gamma.example\n",
+    );
+    let args = ["--invoices", "invoices.csv", "--payments", "payments.csv", "--contacts", "contacts.csv"];
+    ws.payback().args(["run", "--as-of", "2026-11-30"]).args(args).status(0);
+    let note = "reference \"INV-1\" is Beta Co's invoice INV-1; payer is ACME";
+    assert_eq!(
+        reconciliation(&ws),
+        [["ACME", "", "", "", "500", &format!("not applied, a person decides: {note}")].map(str::to_owned)]
+    );
+    // Nothing applied: open 500 + 250 + 500 + 400 = 1,650.00.
+    let summary = read_summary(&ws.out());
+    let cny = &summary.currencies["CNY"];
+    assert_eq!(cny.total_open, "1650.00");
+    let paid = cny.payments.as_ref().unwrap();
+    assert_eq!((paid.applied.as_str(), paid.unapplied.as_str()), ("0.00", "500.00"));
+    // ACME (the payer) and Beta Co (the invoice's owner) are held; Gamma AG gets its notice.
+    let held = |invoices: &str| {
+        format!(
+            "{invoices}: 20 days past due; stage overdue_notice; held: 500.00 CNY received is not applied yet and may pay these invoices: 500.00 from ACME on 2026-11-20 (payments row 2: {note}); apply it (or decide the suggestion) first"
+        )
+    };
+    let got: Vec<[String; 5]> = actions(&ws)
+        .iter()
+        .map(|a| {
+            ["customer", "kind", "stage", "amount", "reason"].map(|k| a[k].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["ACME", "hold", "unapplied_cash_pending", "750.00", &held("A-7, A-8")].map(str::to_owned),
+            ["Beta Co", "hold", "unapplied_cash_pending", "500.00", &held("INV-1")].map(str::to_owned),
+            ["Gamma AG", "message", "overdue_notice", "400.00", "G-1: 20 days past due; stage overdue_notice"]
+                .map(str::to_owned),
+        ]
+    );
+    // The Holds sheet lists both, and the Management sheet sums them: 2 customers,
+    // 3 invoices, 750.00 + 500.00 = 1,250.00 held for unapplied cash.
+    let book = ws.out().join("aging-report.xlsx");
+    let holds = read_sheet(&book, "Holds");
+    let rows: Vec<[&str; 5]> = holds[1..]
+        .iter()
+        .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()])
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["ACME", "CNY", "750", "unapplied_cash_pending", "A-7, A-8"],
+            ["Beta Co", "CNY", "500", "unapplied_cash_pending", "INV-1"],
+        ]
+    );
+    let management = read_sheet(&book, "Management");
+    let line = management.iter().find(|r| r[0] == "Unapplied cash pending").unwrap();
+    assert_eq!(line[..5], ["Unapplied cash pending", "CNY", "2", "3", "1250"]);
+}
+
+#[test]
+fn credit_on_account_and_an_unmatched_payer_hold_the_customers_messages() {
+    let ws = Workspace::new();
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency
+ACME,A-1,2026-10-01,2026-11-10,1000.00,CNY
+Gamma GmbH,G-1,2026-10-01,2026-11-10,800.00,USD
+",
+    );
+    // Only the reference rule: ACME's 1,000.00 without a reference stays credit on its
+    // account (A-1 stays open); "Gama GmbH" is no customer: unmatched, Gamma GmbH suggested.
+    ws.write("rules.toml", "[payments]\nrules = [\"reference\"]\n");
+    ws.write(
+        "payments.csv",
+        "Date,Payer,Amount,Currency,Reference\n2026-11-15,ACME,1000.00,CNY,\n2026-11-20,Gama GmbH,500.00,USD,\n",
+    );
+    ws.write(
+        "contacts.csv",
+        "customer,name,role,email\nACME,Amy,billing,amy@acme.example\nGamma GmbH,Gus,billing,gus@gamma.example\n",
+    );
+    let args = ["--invoices", "invoices.csv", "--payments", "payments.csv", "--contacts", "contacts.csv"];
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--rules", "rules.toml"]).args(args).status(0);
+    let got: Vec<[String; 4]> = actions(&ws)
+        .iter()
+        .map(|a| ["customer", "kind", "stage", "amount"].map(|k| a[k].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["ACME", "hold", "unapplied_cash_pending", "1000.00"].map(str::to_owned),
+            ["Gamma GmbH", "hold", "unapplied_cash_pending", "800.00"].map(str::to_owned),
+        ]
+    );
+    let reasons: Vec<String> = actions(&ws).iter().map(|a| a["reason"].as_str().unwrap().to_owned()).collect();
+    assert!(
+        reasons[0].ends_with("held: 1000.00 CNY received is not applied yet and may pay these invoices: 1000.00 from ACME on 2026-11-15 (payments row 2: credit on account); apply it (or decide the suggestion) first"),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].ends_with("held: 500.00 USD received is not applied yet and may pay these invoices: 500.00 from Gama GmbH on 2026-11-20 (payments row 3: unmatched payer, perhaps this customer); apply it (or decide the suggestion) first"),
+        "{}",
+        reasons[1]
+    );
+    // With the hold switched off, both notices go.
+    ws.write("rules.toml", "[payments]\nrules = [\"reference\"]\n[collection.holds]\nunapplied_cash_pending = false\n");
+    ws.payback().args(["run", "--as-of", "2026-11-30", "--rules", "rules.toml"]).args(args).status(0);
+    let stages: Vec<String> = actions(&ws).iter().map(|a| a["stage"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(stages, ["overdue_notice", "overdue_notice"]);
+}

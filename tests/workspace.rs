@@ -86,8 +86,10 @@ fn json_and_quiet_modes_for_scripts() {
     let json: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
     assert_eq!(json["actions"], serde_json::json!({"message": 24, "manual": 30, "hold": 3, "emails": 30}));
     assert_eq!(json["rows"]["read"], 156);
-    assert_eq!(json["currencies"]["USD"]["total_open"], "3145116.93");
-    assert_eq!(json["currencies"]["USD"]["payments"]["unapplied"], "40402.32");
+    // Hooli Cloud Svcs (not a customer's name) quotes "INV 351": the one open invoice that
+    // fits is Hooli Cloud Services' INV-US-0351, which it pays: 3,145,116.93 − 40,402.32.
+    assert_eq!(json["currencies"]["USD"]["total_open"], "3104714.61");
+    assert_eq!(json["currencies"]["USD"]["payments"]["unapplied"], "0.00");
     let done = run(&["--quiet"]);
     assert_eq!(done.status.code(), Some(1));
     assert!(done.stdout.is_empty());

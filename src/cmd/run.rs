@@ -172,6 +172,7 @@ fn decide_and_write(
                 aging: &aged.aging,
                 batch: &inputs.batch,
                 records_rejected: &inputs.records.rejected,
+                not_matched: &inputs.records.not_matched,
                 controls: aged.controls.clone(),
                 counts: aged.counts.clone(),
                 decisions: &actioned.decisions,
@@ -240,6 +241,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let rows: usize = inputs.batch.sources.iter().map(|s| s.read).sum();
     progress.done("read", rows, "invoice rows");
     let problems = super::check::problem_lines(&inputs);
+    let not_matched = inputs.records.not_matched.len();
     if args.strict && !problems.is_empty() {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
@@ -293,7 +295,13 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let mut message = human_summary(&aged, &actioned, &composed, config.out());
     if !problems.is_empty() {
-        let _ = write!(message, "\n{} rows rejected: see the Rejected sheet (exit code 1)", problems.len());
+        let rejected = problems.len() - not_matched;
+        let unknown = match not_matched {
+            0 => String::new(),
+            1 => ", 1 reference in the side files not found in the invoices".to_owned(),
+            n => format!(", {n} references in the side files not found in the invoices"),
+        };
+        let _ = write!(message, "\n{rejected} rows rejected{unknown}: see the Rejected sheet (exit code 1)");
     }
     Ok(Outcome { message, exit_code, warnings })
 }

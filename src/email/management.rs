@@ -161,6 +161,7 @@ fn reason_label(stage: &str, lang: &str) -> String {
         "critical_issues" => "项目有未解决的严重问题",
         "fix_first" => "先解决问题（严重问题）",
         "cadence" => "近期已联系",
+        "unapplied_cash_pending" => "有未核销的收款",
         other => other,
     }
     .to_owned()

@@ -107,7 +107,8 @@ pub struct TopCustomer {
 /// Held amounts of one reason and currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
-    /// Hold stage: `disputed`, `promise_to_pay`, `critical_issues` or `cadence`.
+    /// Hold stage: `disputed`, `promise_to_pay`, `critical_issues`, `cadence` or
+    /// `unapplied_cash_pending`.
     pub reason: String,
     /// Currency.
     pub currency: Currency,

@@ -7,6 +7,7 @@ pub mod names;
 pub mod point_in_time;
 pub mod presets;
 pub mod records;
+pub mod references;
 pub mod schema;
 pub mod value;
 

@@ -67,7 +67,9 @@ pub const PROJECTS: TableKind = TableKind {
 pub const FOLLOWUPS: TableKind = TableKind {
     name: "followups",
     fields: &[
-        field("customer", true, CUSTOMER),
+        // Not required: a follow-up keyed by its invoice number alone takes the customer
+        // from the invoice (issue 19).
+        field("customer", false, CUSTOMER),
         field("invoice_no", false, &["invoiceno", "invoice", "invoicenumber", "发票号", "发票号码"]),
         field("disputed", false, &["disputed", "dispute", "争议", "有争议"]),
         field("promise_to_pay_date", false, &["promisetopaydate", "promisedate", "promisetopay", "承诺付款日期"]),
@@ -254,7 +256,9 @@ pub struct Project {
 /// What is known about collecting an invoice (or all of a customer's invoices).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Followup {
-    /// Customer name.
+    /// Customer name; empty as read when the row names only the invoice, then taken from
+    /// the invoice by [`super::references`] (empty after that only when no single invoice
+    /// fits, which is reported).
     pub customer: String,
     /// The invoice, or `None` for all of the customer's invoices.
     pub invoice_no: Option<String>,
@@ -415,6 +419,8 @@ pub struct Read<T> {
     pub source: SourceRef,
     /// Usable rows.
     pub rows: Vec<T>,
+    /// The row number in the file of each usable row, in the order of `rows`.
+    pub row_numbers: Vec<usize>,
     /// Unusable rows with reasons.
     pub rejected: Vec<Rejected>,
 }
@@ -428,11 +434,15 @@ pub fn read<T>(
     build: impl Fn(&Fields<'_>) -> std::result::Result<T, Vec<String>>,
 ) -> Read<T> {
     let mut rows = Vec::new();
+    let mut row_numbers = Vec::new();
     let mut rejected = Vec::new();
     for row in &table.rows {
         let fields = Fields { kind, columns, cells: &row.cells, headers: &table.head.headers, row: row.number };
         match build(&fields) {
-            Ok(value) => rows.push(value),
+            Ok(value) => {
+                rows.push(value);
+                row_numbers.push(row.number);
+            }
             // The row's cells go into Value as "Header: value" pairs: the Rejected sheet's
             // raw columns are the invoices' headers.
             Err(reasons) => rejected.push(Rejected {
@@ -452,7 +462,7 @@ pub fn read<T>(
             }),
         }
     }
-    Read { source: table.head.source.clone(), rows, rejected }
+    Read { source: table.head.source.clone(), rows, row_numbers, rejected }
 }
 
 /// The cells of one record row, by field name.
@@ -570,8 +580,12 @@ pub fn project(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Proje
 /// Builds a [`Followup`] from a row.
 pub fn followup(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Followup, Vec<String>> {
     let mut problems = Vec::new();
+    let customer = f.text("customer").unwrap_or_default();
+    if customer.is_empty() && f.text("invoice_no").is_none() {
+        problems.push("customer is empty (give the customer, or the invoice_no to take it from the invoice)".into());
+    }
     let followup = Followup {
-        customer: f.required("customer", &mut problems),
+        customer,
         invoice_no: f.text("invoice_no"),
         disputed: f.flag("disputed", &mut problems),
         promise_to_pay_date: f.date("promise_to_pay_date", format, &mut problems),

@@ -323,6 +323,7 @@ pub fn reason_text(stage: &str) -> &str {
         "critical_issues" => "Open critical issues",
         "fix_first" => "Fix first (critical issues)",
         "cadence" => "Contacted recently (cadence)",
+        "unapplied_cash_pending" => "Unapplied cash pending",
         other => other,
     }
 }

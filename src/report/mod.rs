@@ -93,6 +93,9 @@ pub struct ReportInput<'a> {
     pub batch: &'a Batch,
     /// Rows of the contacts, projects and follow-ups files that could not be used.
     pub records_rejected: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)],
+    /// Rows of the side files whose customer, invoice or project is not known (also among
+    /// `records_rejected`).
+    pub not_matched: &'a [crate::normalize::references::NotMatched],
     /// The collection actions.
     pub decisions: &'a crate::rules::action::Decisions,
     /// Payments matched to invoices, when `--payments` was given.

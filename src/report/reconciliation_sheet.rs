@@ -76,6 +76,7 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
                         format!("unmatched payer; perhaps {s}? (not applied)")
                     }
                     Leftover::Unmatched { suggestion: None } => "unmatched payer: no customer of that name".to_owned(),
+                    Leftover::Review { note, .. } => format!("not applied, a person decides: {note}"),
                     Leftover::AfterAsOf => "received after the as-of date".to_owned(),
                 };
                 write_text(ws, row, 9, &how, &f.text)?;

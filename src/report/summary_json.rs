@@ -33,6 +33,28 @@ pub struct Summary {
     pub payments: Option<BTreeMap<String, PaymentSummary>>,
     /// The period the metrics cover.
     pub period: PeriodSummary,
+    /// Rows of the side files (contacts, projects, follow-ups, milestones) naming a
+    /// customer, invoice or project that is not in the invoices (or the projects).
+    pub not_matched: Vec<NotMatchedSummary>,
+}
+
+/// A side-file row whose reference is not known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotMatchedSummary {
+    /// `contacts`, `projects`, `followups` or `milestones`.
+    pub table: String,
+    /// The file (and sheet).
+    pub file: String,
+    /// The row in the file.
+    pub row: usize,
+    /// `customer`, `invoice_no` or `project`.
+    pub column: String,
+    /// The value as read.
+    pub value: String,
+    /// The most similar known name, `null` when none is similar.
+    pub closest: Option<String>,
+    /// The sentence on the Rejected sheet.
+    pub reason: String,
 }
 
 /// The period of the metrics: `(start, end]`.
@@ -233,6 +255,19 @@ impl Summary {
                     crate::metrics::Beginning::Rebuilt => "rebuilt".into(),
                 },
             },
+            not_matched: input
+                .not_matched
+                .iter()
+                .map(|n| NotMatchedSummary {
+                    table: n.table.to_owned(),
+                    file: n.source.describe(),
+                    row: n.row,
+                    column: n.column.to_owned(),
+                    value: n.value.clone(),
+                    closest: n.closest.clone(),
+                    reason: n.reason.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -41,7 +41,8 @@ pub struct Action {
     /// Message, manual or hold.
     pub kind: ActionKind,
     /// Stage id (ladder stage, `milestone_request`, `approval_status_report`, `fix_first`,
-    /// or the hold: `disputed`, `promise_to_pay`, `critical_issues`, `cadence`).
+    /// or the hold: `disputed`, `promise_to_pay`, `critical_issues`, `cadence`,
+    /// `unapplied_cash_pending`).
     pub stage: String,
     /// Recipients (messages only).
     pub to: Vec<String>,

@@ -41,6 +41,8 @@ pub struct Facts<'a> {
     pub default_currency: &'a Currency,
     /// The default payment term, for invoices whose due date was assumed.
     pub default_term_days: Option<i64>,
+    /// Money received but not applied that may pay customers' invoices (`--payments`).
+    pub pending_cash: &'a [super::matching::PendingCash],
 }
 
 /// What one invoice calls for.
@@ -141,6 +143,8 @@ pub(super) struct Lookup<'a> {
     /// The last message before the as-of date per recipient (address in ASCII lower case,
     /// as `History::last_message_to` compares).
     last_message: HashMap<String, NaiveDate>,
+    /// Unapplied money per customer and currency code.
+    pending_cash: HashMap<(String, String), Vec<&'a super::matching::PendingCash>>,
 }
 
 impl<'a> Lookup<'a> {
@@ -174,7 +178,11 @@ impl<'a> Lookup<'a> {
                 }
             }
         }
-        Lookup { projects, followups, contacts, history, last_message }
+        let mut pending_cash: HashMap<(String, String), Vec<&super::matching::PendingCash>> = HashMap::new();
+        for p in facts.pending_cash {
+            pending_cash.entry((p.customer.clone(), p.currency.clone())).or_default().push(p);
+        }
+        Lookup { projects, followups, contacts, history, last_message, pending_cash }
     }
 
     /// The project `project` of `customer`.
@@ -195,6 +203,14 @@ impl<'a> Lookup<'a> {
     /// What earlier runs decided about one invoice.
     fn history(&self, customer: &str, invoice_no: &str) -> &[&'a LogEntry] {
         self.history.get(customer).and_then(|h| h.get(invoice_no)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Money not applied that may pay `customer`'s invoices in `currency`.
+    pub(super) fn pending_cash(&self, customer: &str, currency: &str) -> &[&'a super::matching::PendingCash] {
+        if self.pending_cash.is_empty() {
+            return &[];
+        }
+        self.pending_cash.get(&(customer.to_owned(), currency.to_owned())).map_or(&[], Vec::as_slice)
     }
 
     /// The last date before the as-of date on which a message went to `email`.

@@ -11,6 +11,9 @@ use super::engine::{Facts, Lookup, OpenItem, Plan};
 use super::ladder::{CollectionSpec, StageKind};
 use crate::normalize::records::{Role, looks_like_email};
 
+/// The hold of a customer's messages while money received is not applied.
+pub const UNAPPLIED_CASH_PENDING: &str = "unapplied_cash_pending";
+
 /// The actions of one customer in one currency, from its invoices' plans. `contacted`
 /// carries the addresses already messaged in this run across customers.
 pub(super) fn actions_for(
@@ -176,6 +179,10 @@ impl Grouper<'_, '_> {
             self.push(items, ActionKind::Manual, stage, None, (Vec::new(), Vec::new()), reason);
             return;
         }
+        if let Some(held) = self.cash_pending(items, &reason) {
+            self.push(items, ActionKind::Hold, UNAPPLIED_CASH_PENDING, None, (Vec::new(), Vec::new()), held);
+            return;
+        }
         if let Some(email) = to.iter().find(|e| self.contacted.contains(&e.to_lowercase())) {
             let reason =
                 format!("{reason}; held: {email} already gets a message in this run (one message per contact per run)");
@@ -197,6 +204,36 @@ impl Grouper<'_, '_> {
             self.contacted.insert(email.to_lowercase());
         }
         self.push(items, ActionKind::Message, stage, Some(template.to_owned()), (to, cc), reason);
+    }
+
+    /// The hold's reason when money received but not applied may pay these invoices: no
+    /// message asks for money that may already be in the bank (issue 19).
+    fn cash_pending(&self, items: &[&OpenItem<'_>], reason: &str) -> Option<String> {
+        let first = items.first()?;
+        let pending = self.lookup.pending_cash(self.customer, first.currency.code());
+        if !self.spec.holds.unapplied_cash_pending || pending.is_empty() {
+            return None;
+        }
+        let total = pending.iter().try_fold(0i64, |sum, p| sum.checked_add(p.amount_minor));
+        let payments: Vec<String> = pending
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} from {} on {} (payments row {}: {})",
+                    first.currency.format(p.amount_minor),
+                    p.payer,
+                    p.payment_date,
+                    p.row,
+                    p.why
+                )
+            })
+            .collect();
+        let amount = total
+            .map_or_else(|| "money".to_owned(), |t| format!("{} {}", first.currency.format(t), first.currency.code()));
+        Some(format!(
+            "{reason}; held: {amount} received is not applied yet and may pay these invoices: {}; apply it (or decide the suggestion) first",
+            payments.join("; ")
+        ))
     }
 
     /// Email addresses for `roles`, and the roles nobody holds.

@@ -115,7 +115,9 @@ pub struct MilestoneRequestSpec {
     pub template: String,
 }
 
-/// `[collection.holds]`: which reasons hold collection back.
+/// `[collection.holds]`: which reasons hold collection back (one switch per reason, as the
+/// rules file writes them).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HoldsSpec {
@@ -126,6 +128,10 @@ pub struct HoldsSpec {
     /// Open critical issues on the project hold its invoices; our project manager is asked
     /// to fix first.
     pub critical_issues: bool,
+    /// Money received but not applied that may pay the customer's invoices (credit on
+    /// account, an unmatched payer suggested as the customer, a reference a person must
+    /// decide on) holds the customer's messages in that currency (issue 19).
+    pub unapplied_cash_pending: bool,
 }
 
 /// Roles a rule may name.

@@ -1,6 +1,10 @@
-//! Payments in, matched to open invoices: first by an invoice number found in the
-//! payment's reference, then — for a payer that is a customer — by the exact amount of one
-//! open invoice, then oldest-first across that customer's invoices (a lump sum). What is
+//! Payments in, matched to open invoices as a person would (issue 19): first by an invoice
+//! number found in the payment's reference ([`super::reference`]: `INV 351`, `#0351` …
+//! name `INV-US-0351` when exactly one open invoice fits), then — for a payer that is a
+//! customer — by the exact amount of one open invoice, then oldest-first across that
+//! customer's invoices (a lump sum). A payer that is a customer has its reference looked
+//! up among its own invoices only: a reference that fits another customer's invoice, or
+//! several invoices, is a suggestion for a person and the payment waits, unapplied. What is
 //! left is credit on the customer's account, or unmatched (with a suggested customer, never
 //! applied). Open amounts are reduced by what is applied; the aging then uses balances
 //! after matching.
@@ -9,6 +13,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::reference::{self, Mention, NumberKey};
 use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::normalize::records::Payment;
@@ -67,8 +72,33 @@ pub enum Leftover {
         /// The most similar customer name, as a suggestion only.
         suggestion: Option<String>,
     },
+    /// The reference names another customer's invoice, or fits several invoices: a
+    /// person decides; nothing of the payment is applied by the later rules.
+    Review {
+        /// What a person is asked to decide, e.g. `reference "INV-1" is Beta Co's invoice
+        /// INV-1; payer is ACME`.
+        note: String,
+        /// The customers whose invoices the money may pay (the payer first, when it is a
+        /// customer): their messages are held until a person decides.
+        customers: Vec<String>,
+    },
     /// Received after the as-of date: not part of this run.
     AfterAsOf,
+}
+
+impl Leftover {
+    /// The customers this money may belong to: credit on account, an unmatched payer's
+    /// suggested customer, the customers a reference suggestion names.
+    #[must_use]
+    pub fn pending_for(&self) -> &[String] {
+        match self {
+            Self::Credit { customer } | Self::Unmatched { suggestion: Some(customer) } => {
+                std::slice::from_ref(customer)
+            }
+            Self::Review { customers, .. } => customers,
+            Self::Unmatched { suggestion: None } | Self::AfterAsOf => &[],
+        }
+    }
 }
 
 /// The part of a payment not applied.
@@ -91,6 +121,26 @@ pub struct Reconciliation {
     pub applied: Vec<Applied>,
     /// Amounts left over.
     pub unapplied: Vec<Unapplied>,
+}
+
+/// Money received on or before the as-of date, not applied, that may pay a customer's
+/// invoices: the customer's messages in its currency wait (`unapplied_cash_pending`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCash {
+    /// The customer whose invoices it may pay.
+    pub customer: String,
+    /// Currency code.
+    pub currency: String,
+    /// The part not applied, minor units.
+    pub amount_minor: i64,
+    /// When it was received.
+    pub payment_date: NaiveDate,
+    /// The payment's row in its file.
+    pub row: usize,
+    /// Who paid, as the bank names them.
+    pub payer: String,
+    /// Why it is not applied, in words.
+    pub why: String,
 }
 
 /// Per currency: count, total in, applied, unapplied (minor units).
@@ -124,11 +174,81 @@ impl Reconciliation {
         }
         totals
     }
+
+    /// The money not applied that may pay customers' invoices, one entry per customer it
+    /// may belong to; in payment order.
+    #[must_use]
+    pub fn pending_cash(&self) -> Vec<PendingCash> {
+        let mut out = Vec::new();
+        for u in &self.unapplied {
+            let payment = &self.payments[u.payment];
+            let why = match &u.leftover {
+                Leftover::Credit { .. } => "credit on account".to_owned(),
+                Leftover::Unmatched { .. } => "unmatched payer, perhaps this customer".to_owned(),
+                Leftover::Review { note, .. } => note.clone(),
+                Leftover::AfterAsOf => continue,
+            };
+            for customer in u.leftover.pending_for() {
+                out.push(PendingCash {
+                    customer: customer.clone(),
+                    currency: payment.currency.code().to_owned(),
+                    amount_minor: u.amount_minor,
+                    payment_date: payment.payment_date,
+                    row: payment.row,
+                    payer: payment.payer.clone(),
+                    why: why.clone(),
+                });
+            }
+        }
+        out
+    }
 }
 
 /// A name reduced for comparing payers with customers: lower case, letters and digits.
 fn name_key(name: &str) -> String {
-    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    crate::normalize::references::name_key(name)
+}
+
+/// The invoices' numbers as references are compared with them, made once per run.
+struct Numbers {
+    /// Per invoice, its key.
+    keys: Vec<NumberKey>,
+    /// Letters and digits of a number → the invoices with it.
+    exact: BTreeMap<String, Vec<usize>>,
+    /// Last digits → the invoices with them.
+    digits: BTreeMap<String, Vec<usize>>,
+}
+
+impl Numbers {
+    fn new(invoices: &[Invoice]) -> Self {
+        let keys: Vec<NumberKey> = invoices.iter().map(|i| NumberKey::new(&i.invoice_no)).collect();
+        let mut exact: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut digits: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            exact.entry(key.exact.clone()).or_default().push(i);
+            if !key.digits.is_empty() {
+                digits.entry(key.digits.clone()).or_default().push(i);
+            }
+        }
+        Self { keys, exact, digits }
+    }
+
+    /// The invoices a mention could name (before asking which are open, whose, …).
+    fn candidates(&self, mention: &Mention) -> &[usize] {
+        let found = match mention {
+            Mention::Exact { key, .. } => self.exact.get(key),
+            Mention::Number { digits, .. } => self.digits.get(digits),
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What the reference rule made of one payment.
+struct ByReference {
+    /// Suggestions for a person (not applied).
+    notes: Vec<String>,
+    /// The customers the suggestions name.
+    customers: Vec<String>,
 }
 
 /// Matches `payments` to `invoices` (reducing their open amounts) with `rules` in order.
@@ -146,6 +266,7 @@ pub fn reconcile(
         names.dedup();
         names
     };
+    let numbers = rules.contains(&MatchRule::Reference).then(|| Numbers::new(invoices));
     let mut result = Reconciliation { payments, ..Reconciliation::default() };
     // Open invoices in due-date order: the order oldest-first pays them in.
     let mut order: Vec<usize> = (0..invoices.len()).collect();
@@ -163,29 +284,21 @@ pub fn reconcile(
         }
         let customer = customers.iter().find(|c| name_key(c) == name_key(&payment.payer)).cloned();
         let mut remaining = payment.amount_minor;
+        let mut review: Option<ByReference> = None;
         let usable =
             |inv: &Invoice| inv.open_minor > 0 && inv.currency == payment.currency && inv.invoice_date <= as_of;
         for rule in rules {
-            if remaining == 0 {
+            // A reference a person must decide on stops the later rules: they might apply
+            // the money where the payer said it does not belong.
+            if remaining == 0 || review.is_some() {
                 break;
             }
             match rule {
                 MatchRule::Reference => {
-                    let tokens: Vec<String> = payment
-                        .reference
-                        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '/'))
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_uppercase)
-                        .collect();
-                    for token in &tokens {
-                        if let Some(i) = order
-                            .iter()
-                            .copied()
-                            .find(|&i| usable(&invoices[i]) && invoices[i].invoice_no.to_uppercase() == *token)
-                        {
-                            apply(&mut invoices[i], index, MatchRule::Reference, &mut remaining, &mut result.applied);
-                        }
-                    }
+                    let Some(numbers) = &numbers else { continue };
+                    let mut context = Payer { index, customer: customer.as_deref(), remaining: &mut remaining };
+                    let found = by_reference(invoices, numbers, payment, &usable, &mut context, &mut result.applied);
+                    review = (!found.notes.is_empty()).then_some(found);
                 }
                 MatchRule::ExactAmount => {
                     let Some(name) = &customer else { continue };
@@ -210,14 +323,99 @@ pub fn reconcile(
             }
         }
         if remaining > 0 {
-            let leftover = match &customer {
-                Some(name) => Leftover::Credit { customer: name.clone() },
-                None => Leftover::Unmatched { suggestion: suggest(&payment.payer, &customers) },
+            let leftover = match (review, &customer) {
+                (Some(found), _) => Leftover::Review { note: found.notes.join("; "), customers: found.customers },
+                (None, Some(name)) => Leftover::Credit { customer: name.clone() },
+                (None, None) => Leftover::Unmatched { suggestion: suggest(&payment.payer, &customers) },
             };
             result.unapplied.push(Unapplied { payment: index, amount_minor: remaining, leftover });
         }
     }
     result
+}
+
+/// The payment being matched: its index, its payer when a customer, what is left of it.
+struct Payer<'a> {
+    index: usize,
+    customer: Option<&'a str>,
+    remaining: &'a mut i64,
+}
+
+/// The reference rule for one payment: each invoice its reference names is paid when
+/// exactly one open invoice fits — among the payer's own when the payer is a customer,
+/// among all otherwise. Mentions that fit several invoices, or only other customers'
+/// invoices, become suggestions.
+fn by_reference(
+    invoices: &mut [Invoice],
+    numbers: &Numbers,
+    payment: &Payment,
+    usable: &impl Fn(&Invoice) -> bool,
+    payer: &mut Payer<'_>,
+    applied: &mut Vec<Applied>,
+) -> ByReference {
+    let mut found = ByReference { notes: Vec::new(), customers: Vec::new() };
+    let add_customer = |found: &mut ByReference, name: &str| {
+        if !found.customers.iter().any(|c| c == name) {
+            found.customers.push(name.to_owned());
+        }
+    };
+    let mentions = reference::mentions(&payment.reference, |key| numbers.exact.contains_key(key));
+    for mention in &mentions {
+        let fits: Vec<usize> = numbers
+            .candidates(mention)
+            .iter()
+            .copied()
+            .filter(|&i| usable(&invoices[i]) && mention.fits(&numbers.keys[i]))
+            .collect();
+        let own: Vec<usize> = match payer.customer {
+            Some(name) => fits.iter().copied().filter(|&i| *invoices[i].customer == *name).collect(),
+            None => fits.clone(),
+        };
+        let text = mention.text();
+        if let [i] = own[..] {
+            apply(&mut invoices[i], payer.index, MatchRule::Reference, payer.remaining, applied);
+            continue;
+        }
+        let named = |list: &[usize]| {
+            list.iter()
+                .map(|&i| format!("{} ({})", invoices[i].invoice_no, invoices[i].customer))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if own.len() > 1 {
+            let note = match payer.customer {
+                Some(name) => format!(
+                    "reference \"{text}\" fits several invoices of {name}: {}",
+                    own.iter().map(|&i| invoices[i].invoice_no.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                None => format!("reference \"{text}\" fits several invoices: {}", named(&own)),
+            };
+            found.notes.push(note);
+            for &i in &own {
+                add_customer(&mut found, &invoices[i].customer.clone());
+            }
+        } else if let (Some(name), false) = (payer.customer, fits.is_empty()) {
+            // Only another customer's invoice fits: never applied without a person.
+            let note = match fits[..] {
+                [i] => format!(
+                    "reference \"{text}\" is {}'s invoice {}; payer is {name}",
+                    invoices[i].customer, invoices[i].invoice_no
+                ),
+                _ => format!("reference \"{text}\" fits other customers' invoices: {}; payer is {name}", named(&fits)),
+            };
+            found.notes.push(note);
+            add_customer(&mut found, name);
+            for &i in &fits {
+                add_customer(&mut found, &invoices[i].customer.clone());
+            }
+        }
+    }
+    if let (Some(name), false) = (payer.customer, found.notes.is_empty()) {
+        // The payer's own account first.
+        found.customers.retain(|c| c != name);
+        found.customers.insert(0, name.to_owned());
+    }
+    found
 }
 
 /// Applies as much of `remaining` as the invoice's open amount takes.

@@ -9,6 +9,7 @@ pub mod history;
 pub mod items;
 pub mod ladder;
 pub mod matching;
+pub mod reference;
 pub mod spec;
 pub mod thanks;
 pub mod trace;

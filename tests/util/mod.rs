@@ -128,6 +128,20 @@ pub struct Summary {
     #[serde(default)]
     pub payments: Option<BTreeMap<String, Payments>>,
     pub period: Period,
+    pub not_matched: Vec<NotMatched>,
+}
+
+/// A side-file row naming a customer, invoice or project that is not known.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NotMatched {
+    pub table: String,
+    pub file: String,
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub closest: Option<String>,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
