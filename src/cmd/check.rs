@@ -27,13 +27,13 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);
     let mut message = String::new();
-    for line in &problems {
-        let _ = writeln!(message, "{line}");
-    }
     for source in &batch.sources {
         if let Some(note) = &source.currency_note {
             let _ = writeln!(message, "warning: {note}");
         }
+    }
+    for line in &problems {
+        let _ = writeln!(message, "{line}");
     }
     for note in notes(batch) {
         let _ = writeln!(message, "note: {note}");
