@@ -48,6 +48,8 @@ pub struct RunConfig {
     rules_origin: String,
     out: PathBuf,
     date_order: Option<DateOrder>,
+    /// Where `date_order` was set: `--date-order` or the rules file's key.
+    date_order_origin: String,
     decimal_comma: bool,
     encoding: Option<String>,
     default_currency: Currency,
@@ -157,6 +159,11 @@ impl RunConfig {
             .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
         Ok(Self {
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
+            date_order_origin: if args.date_order.is_some() {
+                "--date-order".to_owned()
+            } else {
+                format!("{rules_origin}: [input] date_order")
+            },
             date_order: args.date_order.or(rules.input.date_order),
             decimal_comma: args.decimal_comma || rules.input.decimal_comma,
             encoding: args.encoding,
@@ -231,6 +238,12 @@ impl RunConfig {
     #[must_use]
     pub fn date_order(&self) -> Option<DateOrder> {
         self.date_order
+    }
+
+    /// Where the order of ambiguous text dates was set (meaningful when it was).
+    #[must_use]
+    pub fn date_order_origin(&self) -> &str {
+        &self.date_order_origin
     }
 
     /// How dates and amounts are written in the inputs.

@@ -2,11 +2,14 @@
 //! row ends up in exactly one of the two.
 pub mod columns;
 pub mod combine;
+pub mod date_order;
+pub mod header_words;
 pub mod lines;
 pub mod names;
 pub mod presets;
 pub mod records;
 pub mod schema;
+pub mod unread;
 pub mod value;
 
 use std::collections::BTreeMap;
@@ -77,8 +80,13 @@ pub struct Rejected {
 pub struct Options {
     /// Currency for rows without one.
     pub default_currency: Currency,
-    /// How dates and amounts are written (the 1904 flag comes from the workbook).
+    /// How dates and amounts are written (the 1904 flag comes from the workbook). Its
+    /// `date_order`, when set, is the user's and wins over the file's own values.
     pub format: value::ValueFormat,
+    /// Where `format.date_order` was set: `--date-order`, `[input] date_order`.
+    pub date_order_origin: String,
+    /// An order used when the file's values settle none (a preset's), with its origin.
+    pub fallback_date_order: Option<(crate::cli::DateOrder, String)>,
     /// Take the customer of rows with a blank customer cell from the group heading above
     /// them (exports that name the customer once, on a line of its own).
     pub customer_from_heading: bool,
@@ -111,6 +119,13 @@ pub struct Normalized {
     pub amounts_read: BTreeMap<String, i64>,
     /// Per currency code: open amounts of duplicate rows skipped (`duplicates = "warn"`).
     pub duplicate_amounts: BTreeMap<String, i64>,
+    /// The day/month order the text dates were read with and why; `None` when none was
+    /// set and the values settled none.
+    pub date_order: Option<date_order::DateOrderUsed>,
+    /// Unread columns whose values are amounts or dates (from the first rows).
+    pub unread: Vec<unread::UnreadColumn>,
+    /// The header each field was read from, in field order.
+    pub fields: Vec<(Field, String)>,
 }
 
 /// Rows normalized per task: large enough that the threads' overhead is nothing, small
@@ -125,22 +140,31 @@ struct Part {
     skipped: Vec<Skipped>,
 }
 
-/// Types every row of `table` (see [`Normalizer`]).
-#[must_use]
-pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
-    let mut normalizer = Normalizer::new(&table.head, columns, options);
-    normalizer.push(&table.rows);
-    normalizer.finish(Vec::new())
-}
-
 /// Types the data rows of one table as they come, chunk after chunk: rows within a chunk
 /// on all cores (issue 7), in row order in the result; a group heading's customer carries
 /// across chunk boundaries.
+///
+/// The day/month order of text dates is settled from the rows when nobody set it (see
+/// [`date_order`]): each chunk's date cells are looked at before it is typed, and rows are
+/// typed only once the order is settled or cannot matter to them: a chunk with an
+/// ambiguous date waits (with the chunks after it) until a later value settles the order
+/// or the file ends. Real exports settle it within their first rows.
 pub struct Normalizer<'a> {
     head: &'a TableHead,
     columns: &'a ColumnMap,
     options: &'a Options,
     header_keys: Vec<String>,
+    /// How values are read: the options' format with the workbook's 1904 flag, and the
+    /// day/month order once settled.
+    format: value::ValueFormat,
+    /// The day/month order as the rows go by.
+    order: date_order::Inference,
+    /// The date columns looked at for the order.
+    date_columns: Vec<usize>,
+    /// Rows waiting for the order, with their line reasons, in row order.
+    held: Vec<(Vec<RawRow>, Vec<Option<SkipReason>>)>,
+    /// The values of the unread columns.
+    sample: unread::Sample,
     /// The group heading in force after the rows so far.
     heading: Option<String>,
     invoices: Vec<Invoice>,
@@ -154,11 +178,19 @@ impl<'a> Normalizer<'a> {
     /// A normalizer for the rows below `head`.
     #[must_use]
     pub fn new(head: &'a TableHead, columns: &'a ColumnMap, options: &'a Options) -> Self {
+        let set = options.format.date_order.map(|order| (order, options.date_order_origin.clone()));
+        let date_columns =
+            [Field::InvoiceDate, Field::DueDate, Field::PaidDate].into_iter().filter_map(|f| columns.get(f)).collect();
         Self {
             head,
             columns,
             options,
             header_keys: head.headers.iter().map(|h| schema::header_key(h)).collect(),
+            format: value::ValueFormat { date1904: head.date1904, ..options.format },
+            order: date_order::Inference::new(set, options.fallback_date_order.clone()),
+            date_columns,
+            held: Vec::new(),
+            sample: unread::Sample::new((0..head.headers.len()).filter(|i| !columns.uses(*i))),
             heading: None,
             invoices: Vec::new(),
             rejected: Vec::new(),
@@ -174,8 +206,12 @@ impl<'a> Normalizer<'a> {
         self.invoices.reserve_exact(rows);
     }
 
-    /// Types the next rows (in row order, after those pushed before).
-    pub fn push(&mut self, rows: &[RawRow]) {
+    /// Takes the next rows (in row order, after those pushed before): types them now, or
+    /// holds them until the day/month order is settled.
+    ///
+    /// # Errors
+    /// [`crate::Error::DateOrderConflict`] when the file's dates are written in both orders.
+    pub fn push(&mut self, rows: Vec<RawRow>) -> crate::error::Result<()> {
         use rayon::prelude::*;
         let invoice_col = self.columns.get(Field::InvoiceNo);
         let reasons: Vec<Option<SkipReason>> = rows
@@ -183,6 +219,42 @@ impl<'a> Normalizer<'a> {
             .with_min_len(CHUNK_ROWS)
             .map(|row| lines::classify(row, &self.header_keys, invoice_col))
             .collect();
+        if self.order.infers() && !self.date_columns.is_empty() {
+            let columns = &self.date_columns;
+            let parts: Vec<date_order::Signs> = rows
+                .par_chunks(CHUNK_ROWS)
+                .zip(reasons.par_chunks(CHUNK_ROWS))
+                .map(|(rows, reasons)| date_order::Signs::of(rows, |i| reasons[i].is_none(), columns))
+                .collect();
+            let mut signs = date_order::Signs::default();
+            for part in parts {
+                signs.then(part);
+            }
+            self.order.add(signs, &self.head.headers, &self.head.source.location())?;
+        }
+        for (row, _) in rows.iter().zip(&reasons).filter(|(_, r)| r.is_none()) {
+            if !self.sample.wants_more() {
+                break;
+            }
+            self.sample.add(row, self.format);
+        }
+        if self.order.must_wait() {
+            self.held.push((rows, reasons));
+            return Ok(());
+        }
+        if let Some(order) = self.order.settled() {
+            self.format.date_order = Some(order);
+        }
+        for (held, held_reasons) in std::mem::take(&mut self.held) {
+            self.type_rows(&held, &held_reasons);
+        }
+        self.type_rows(&rows, &reasons);
+        Ok(())
+    }
+
+    /// Types `rows` (with their line reasons) with the current format.
+    fn type_rows(&mut self, rows: &[RawRow], reasons: &[Option<SkipReason>]) {
+        use rayon::prelude::*;
         // The group heading in force at the start of each chunk (only the last one before
         // it counts): found in one pass over the reasons, without re-reading rows.
         let chunks = rows.len().div_ceil(CHUNK_ROWS);
@@ -201,7 +273,7 @@ impl<'a> Normalizer<'a> {
         if let Some(i) = last_heading {
             self.heading = Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text);
         }
-        let (head, columns, options, names) = (self.head, self.columns, self.options, &self.names);
+        let (head, columns, options, names, format) = (self.head, self.columns, self.options, &self.names, self.format);
         let parts: Vec<Part> = rows
             .par_chunks(CHUNK_ROWS)
             .zip(reasons.par_chunks(CHUNK_ROWS))
@@ -217,7 +289,7 @@ impl<'a> Normalizer<'a> {
                         part.skipped.push(line);
                         continue;
                     }
-                    match invoice(row, head, columns, options, heading.as_deref(), names) {
+                    match invoice(row, head, columns, options, format, heading.as_deref(), names) {
                         Ok(invoice) => part.invoices.push(invoice),
                         Err((problems, open)) => part.rejected.push(reject(row, &problems, open)),
                     }
@@ -234,10 +306,15 @@ impl<'a> Normalizer<'a> {
     }
 
     /// The outcome, with `skipped` (blank lines met below the header) added to the lines
-    /// that are not data rows.
+    /// that are not data rows. Rows still waiting for the order are typed with the order
+    /// settled, else the fallback, else none (their ambiguous dates are then rejected).
     #[must_use]
-    pub fn finish(self, skipped: Vec<Skipped>) -> Normalized {
-        let Self { head, columns, invoices, rejected, skipped: classified, .. } = self;
+    pub fn finish(mut self, skipped: Vec<Skipped>) -> Normalized {
+        self.format.date_order = self.order.last();
+        for (held, held_reasons) in std::mem::take(&mut self.held) {
+            self.type_rows(&held, &held_reasons);
+        }
+        let Self { head, columns, invoices, rejected, skipped: classified, order, sample, .. } = self;
         let mut all = head.skipped.clone();
         all.extend(skipped);
         all.extend(classified);
@@ -264,6 +341,12 @@ impl<'a> Normalizer<'a> {
                 .collect(),
             amounts_read,
             duplicate_amounts: BTreeMap::new(),
+            date_order: order.used(&head.headers),
+            unread: sample.finish(&head.headers),
+            fields: Field::ALL
+                .into_iter()
+                .filter_map(|f| Some((f, head.headers.get(columns.get(f)?)?.clone())))
+                .collect(),
         }
     }
 }
@@ -346,11 +429,11 @@ fn invoice(
     head: &TableHead,
     columns: &ColumnMap,
     options: &Options,
+    format: value::ValueFormat,
     heading: Option<&str>,
     names: &Names,
 ) -> Result<Invoice, Failure> {
     let mut r = RowReader { row, head, columns, problems: Vec::new() };
-    let format = value::ValueFormat { date1904: head.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
     let customer = match heading {
         Some(heading) if options.customer_from_heading && customer_blank => Some(names.get(heading)),
