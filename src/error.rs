@@ -92,15 +92,15 @@ pub enum Error {
     /// closest headers of the file and the `--map` that would read it (issue 19).
     #[error(
         "{location}: no column for {missing}; the headers are: {headers}. \
-         Name {which} with --map FIELD=HEADER or under [input.invoices.columns] in the rules file"
+         Name {which} or under [input.invoices.columns] in the rules file"
     )]
     MissingColumns {
         /// Which file and sheet.
         location: Location,
         /// `required field `due_date` (closest: …)` or `2 required fields: …`.
         missing: String,
-        /// `it` or `each`.
-        which: &'static str,
+        /// `it with --map due_date=HEADER` or `each with --map FIELD=HEADER`.
+        which: String,
         /// The headers found, quoted and comma-separated.
         headers: String,
     },

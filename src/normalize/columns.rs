@@ -194,9 +194,12 @@ impl ColumnMap {
                     }
                 })
                 .collect();
-            let (missing, which) = match &described[..] {
-                [one] => (format!("required field {one}"), "it"),
-                many => (format!("{} required fields: {}", many.len(), many.join(", ")), "each"),
+            let (missing, which) = match (&described[..], &missing[..]) {
+                ([one], [field]) => (format!("required field {one}"), format!("it with --map {}=HEADER", field.name())),
+                (many, _) => (
+                    format!("{} required fields: {}", many.len(), many.join(", ")),
+                    "each with --map FIELD=HEADER".to_owned(),
+                ),
             };
             return Err(Error::MissingColumns { location: location.clone(), missing, which, headers: quoted() });
         }

@@ -573,3 +573,100 @@ fn reject(row: &RawRow, problems: &[Problem], open: Option<(Currency, i64)>) -> 
         open,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::DateOrder;
+    use crate::error::Location;
+
+    fn head() -> TableHead {
+        TableHead {
+            source: SourceRef { file: "ar.csv".into(), sheet: None },
+            headers: ["Customer", "Invoice No", "Invoice Date", "Due Date", "Amount"].map(String::from).to_vec(),
+            header_row: 1,
+            skipped: Vec::new(),
+            date1904: false,
+        }
+    }
+
+    fn options_with(set: Option<DateOrder>) -> Options {
+        Options {
+            default_currency: Currency::parse("EUR").unwrap(),
+            format: value::ValueFormat { date_order: set, ..value::ValueFormat::default() },
+            date_order_origin: "--date-order".into(),
+            fallback_date_order: None,
+            customer_from_heading: false,
+            default_term_days: None,
+        }
+    }
+
+    fn row(number: usize, invoice: &str, issued: &str, due: &str) -> RawRow {
+        let cells = ["ACME", invoice, issued, due, "10.00"].map(|t| Cell::Text(t.into())).to_vec();
+        RawRow { number, cells }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn rows_before_the_evidence_wait_and_are_read_with_its_order() {
+        let head = head();
+        let columns = ColumnMap::resolve(&head.headers, &[], &[], &[], &Location::file("ar.csv")).unwrap();
+        let options = options_with(None);
+        let mut typing = Normalizer::new(&head, &columns, &options);
+        // Two chunks as the reader hands them: only the second settles the order.
+        typing.push(vec![row(2, "1", "01/02/2026", "03/04/2026"), row(3, "2", "05/02/2026", "05/03/2026")]).unwrap();
+        assert!(typing.invoices.is_empty(), "ambiguous rows wait for the order");
+        typing.push(vec![row(4, "3", "13/02/2026", "15/03/2026")]).unwrap();
+        let done = typing.finish(Vec::new());
+        let dates: Vec<(usize, NaiveDate, NaiveDate)> =
+            done.invoices.iter().map(|i| (i.source_row, i.invoice_date, i.due_date)).collect();
+        assert_eq!(
+            dates,
+            [(2, d(2026, 2, 1), d(2026, 4, 3)), (3, d(2026, 2, 5), d(2026, 3, 5)), (4, d(2026, 2, 13), d(2026, 3, 15)),]
+        );
+        let used = done.date_order.unwrap();
+        assert_eq!((used.order, used.evidence.as_str()), (DateOrder::Dmy, "row 4: 13/02/2026"));
+        assert_eq!(used.column.as_deref(), Some("Invoice Date"));
+    }
+
+    #[test]
+    fn without_evidence_ambiguous_rows_are_rejected_and_a_set_order_wins() {
+        let head = head();
+        let columns = ColumnMap::resolve(&head.headers, &[], &[], &[], &Location::file("ar.csv")).unwrap();
+        let options = options_with(None);
+        let mut typing = Normalizer::new(&head, &columns, &options);
+        typing.push(vec![row(2, "1", "01/02/2026", "2026-03-04"), row(3, "2", "2026-02-05", "2026-03-07")]).unwrap();
+        let done = typing.finish(Vec::new());
+        assert_eq!(done.invoices.len(), 1);
+        assert_eq!(done.rejected[0].row, 2);
+        assert!(done.rejected[0].reason.contains("could be day/month or month/day"), "{}", done.rejected[0].reason);
+        assert_eq!(done.date_order, None);
+
+        let set = options_with(Some(DateOrder::Mdy));
+        let mut typing = Normalizer::new(&head, &columns, &set);
+        typing.push(vec![row(2, "1", "01/02/2026", "03/04/2026"), row(3, "2", "13/02/2026", "2026-03-07")]).unwrap();
+        let done = typing.finish(Vec::new());
+        assert_eq!((done.invoices[0].invoice_date, done.invoices[0].due_date), (d(2026, 1, 2), d(2026, 3, 4)));
+        assert_eq!(done.rejected[0].reason, "Invoice Date: \"13/02/2026\" is not a day of the calendar");
+        assert_eq!(done.date_order.unwrap().evidence, "--date-order");
+    }
+
+    #[test]
+    fn evidence_for_both_orders_in_later_chunks_stops_the_file() {
+        let head = head();
+        let columns = ColumnMap::resolve(&head.headers, &[], &[], &[], &Location::file("ar.csv")).unwrap();
+        let options = options_with(None);
+        let mut typing = Normalizer::new(&head, &columns, &options);
+        typing.push(vec![row(2, "1", "1/26/2026", "2026-03-04")]).unwrap();
+        let err = typing.push(vec![row(3, "2", "2026-01-01", "26/02/2026")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ar.csv: column \"Invoice Date\" row 2 \"1/26/2026\" is month/day/year but column \"Due Date\" row 3 \
+             \"26/02/2026\" is day/month/year; set --date-order (or date_order under [input] in the rules file) to \
+             the order of the file"
+        );
+    }
+}
