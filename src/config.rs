@@ -159,11 +159,7 @@ impl RunConfig {
             .ok_or_else(|| Error::Internal("company.currency passed validation but does not parse".into()))?;
         Ok(Self {
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
-            date_order_origin: if args.date_order.is_some() {
-                "--date-order".to_owned()
-            } else {
-                format!("{rules_origin}: [input] date_order")
-            },
+            date_order_origin: date_order_origin(args.date_order.is_some(), &rules_origin),
             date_order: args.date_order.or(rules.input.date_order),
             decimal_comma: args.decimal_comma || rules.input.decimal_comma,
             encoding: args.encoding,
@@ -263,6 +259,11 @@ impl RunConfig {
     pub fn default_currency(&self) -> &Currency {
         &self.default_currency
     }
+}
+
+/// Where the order of ambiguous text dates was set: on the command line, else in the rules.
+fn date_order_origin(on_command_line: bool, rules_origin: &str) -> String {
+    if on_command_line { "--date-order".to_owned() } else { format!("{rules_origin}: [input] date_order") }
 }
 
 /// The sheets of `--workbook` to read, per table: the sheet the rules (or `--sheet` for the

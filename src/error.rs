@@ -97,7 +97,8 @@ pub enum Error {
     MissingColumns {
         /// Which file and sheet.
         location: Location,
-        /// `required field `due_date` (closest: …)` or `2 required fields: …`.
+        /// One field (`required field` and its name, closest headers) or several
+        /// (`2 required fields: …`).
         missing: String,
         /// `it with --map due_date=HEADER` or `each with --map FIELD=HEADER`.
         which: String,

@@ -66,11 +66,9 @@ pub fn words(header: &str) -> Vec<String> {
         let previous = i.checked_sub(1).map(|p| kind(chars[p]));
         let next = chars.get(i + 1).map(|&n| kind(n));
         let boundary = match (previous, this) {
-            (_, Kind::Separator) | (None, _) => true,
-            (Some(Kind::Lower), Kind::Upper) => true,
+            (_, Kind::Separator | Kind::Hash) | (None | Some(Kind::Hash), _) | (Some(Kind::Lower), Kind::Upper) => true,
             // The last capital of a run that starts a word: `IDNumber` → ID | Number.
             (Some(Kind::Upper), Kind::Upper) => next == Some(Kind::Lower),
-            (Some(Kind::Hash), _) | (_, Kind::Hash) => true,
             (Some(p), t) => group(p) != group(t),
         };
         if boundary && !word.is_empty() {
