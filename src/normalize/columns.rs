@@ -152,7 +152,7 @@ impl ColumnMap {
                 continue;
             }
             let claimed: Vec<usize> = map.index.values().copied().collect();
-            let positions: Vec<Option<usize>> = names
+            let positions: Vec<Option<(usize, u8)>> = names
                 .iter()
                 .enumerate()
                 .map(|(i, name)| if claimed.contains(&i) { None } else { field.alias_position(name) })
@@ -246,6 +246,20 @@ mod tests {
         assert_eq!(map.get(Field::InvoiceNo), Some(1));
         assert_eq!(map.get(Field::InvoiceDate), Some(2));
         assert_eq!(map.get(Field::OpenAmount), Some(5));
+    }
+
+    #[test]
+    fn a_spelled_alias_wins_over_the_same_words_and_equal_words_are_ambiguous() {
+        let location = Location::file("x.csv");
+        let h = headers(&["Client", "Customer", "Invoice Number", "Invoice No", "Date", "Due Date", "Amount"]);
+        let map = ColumnMap::resolve(&h, &[], &[], &[], &location).unwrap();
+        assert_eq!((map.get(Field::Customer), map.get(Field::InvoiceNo)), (Some(1), Some(3)));
+        // A specific name wins over a general one: the document number over a bare "No".
+        let h = headers(&["#", "No", "Document No", "Customer", "Date", "Due Date", "Amount"]);
+        assert_eq!(ColumnMap::resolve(&h, &[], &[], &[], &location).unwrap().get(Field::InvoiceNo), Some(2));
+        let h = headers(&["Cust No", "Customer Number", "Invoice No", "Date", "Due Date", "Amount"]);
+        let err = ColumnMap::resolve(&h, &[], &[], &[], &location).unwrap_err().to_string();
+        assert!(err.contains("columns \"Cust No\" and \"Customer Number\" both look like `customer`"), "{err}");
     }
 
     #[test]

@@ -85,9 +85,13 @@ pub fn words(header: &str) -> Vec<String> {
     words
 }
 
-/// The canonical key of `header`: its [`words`] joined without spaces.
+/// The canonical key of `header`: its [`words`] joined without spaces. A lone `#` (a
+/// column of line numbers) stays `#`: only after a word does it mean "number".
 #[must_use]
 pub fn canonical(header: &str) -> String {
+    if header.trim() == "#" {
+        return "#".to_owned();
+    }
     words(header).concat()
 }
 
@@ -154,5 +158,6 @@ mod tests {
         }
         assert_eq!(canonical("客户 名称"), canonical("客户名称"));
         assert_eq!(canonical("Doc No"), canonical("DOCUMENT_NUMBER"));
+        assert_eq!(canonical(" # "), "#");
     }
 }

@@ -89,11 +89,16 @@ impl Field {
         Self::ALL.iter().any(|f| f.alias_position(header).is_some())
     }
 
-    /// Where `header` stands among this field's aliases (0 = the most specific), if it is
-    /// one of them.
+    /// How well `header` names this field, if it does: the position of the first alias it
+    /// is (0 = the most specific), then 0 when spelled as that alias (case and spacing
+    /// aside) or 1 when only its words are the same. The smallest wins: `Invoice No` over
+    /// `Invoice Number`, `Customer` over `Client`, as before words were compared; two
+    /// columns with the same rank (`Cust No`, `Customer Number`) are ambiguous.
     #[must_use]
-    pub fn alias_position(self, header: &HeaderName) -> Option<usize> {
-        alias_names()[self as usize].iter().position(|alias| alias.same(header))
+    pub fn alias_position(self, header: &HeaderName) -> Option<(usize, u8)> {
+        let aliases = &alias_names()[self as usize];
+        let position = aliases.iter().position(|alias| alias.same(header))?;
+        Some((position, u8::from(aliases[position].key != header.key)))
     }
 
     /// Headers recognised for this field without a mapping, most specific first (names
@@ -136,14 +141,14 @@ impl Field {
                 "invoicenum",
                 "invoice",
                 "invoice id",
-                "no",
                 "document no",
                 "document reference",
                 "document id",
-                "reference",
-                "reference no",
                 "voucher no",
                 "bill no",
+                "reference no",
+                "no",
+                "reference",
                 "发票号",
                 "发票号码",
                 "发票编号",
