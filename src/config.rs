@@ -48,6 +48,8 @@ pub struct RunConfig {
     rules_origin: String,
     out: PathBuf,
     date_order: Option<DateOrder>,
+    /// Where `date_order` was set: `--date-order` or the rules file's key.
+    date_order_origin: String,
     decimal_comma: bool,
     encoding: Option<String>,
     default_currency: Currency,
@@ -159,6 +161,7 @@ impl RunConfig {
             default_currency(args.currency.as_deref(), &rules.company.currency, company, rules_file)?;
         Ok(Self {
             preset: args.preset.or_else(|| rules.input.invoices.preset.clone()),
+            date_order_origin: date_order_origin(args.date_order.is_some(), &rules_origin),
             date_order: args.date_order.or(rules.input.date_order),
             decimal_comma: args.decimal_comma || rules.input.decimal_comma,
             encoding: args.encoding,
@@ -236,6 +239,12 @@ impl RunConfig {
         self.date_order
     }
 
+    /// Where the order of ambiguous text dates was set (meaningful when it was).
+    #[must_use]
+    pub fn date_order_origin(&self) -> &str {
+        &self.date_order_origin
+    }
+
     /// How dates and amounts are written in the inputs.
     #[must_use]
     pub fn value_format(&self) -> ValueFormat {
@@ -302,6 +311,11 @@ fn currency_origin(company: Option<&toml::Table>, rules: Option<&Path>) -> Strin
         }
     }
     "the built-in default [company] currency; set yours with --currency or [company] currency in payback.toml".into()
+}
+
+/// Where the order of ambiguous text dates was set: on the command line, else in the rules.
+fn date_order_origin(on_command_line: bool, rules_origin: &str) -> String {
+    if on_command_line { "--date-order".to_owned() } else { format!("{rules_origin}: [input] date_order") }
 }
 
 /// The sheets of `--workbook` to read, per table: the sheet the rules (or `--sheet` for the

@@ -88,6 +88,48 @@ pub enum Error {
         /// The headers found, quoted and comma-separated.
         headers: String,
     },
+    /// Required canonical fields matched no column: all of them at once, each with the
+    /// closest headers of the file and the `--map` that would read it (issue 19).
+    #[error(
+        "{location}: no column for {missing}; the headers are: {headers}. \
+         Name {which} or under [input.invoices.columns] in the rules file"
+    )]
+    MissingColumns {
+        /// Which file and sheet.
+        location: Location,
+        /// One field (`required field` and its name, closest headers) or several
+        /// (`2 required fields: …`).
+        missing: String,
+        /// `it with --map due_date=HEADER` or `each with --map FIELD=HEADER`.
+        which: String,
+        /// The headers found, quoted and comma-separated.
+        headers: String,
+    },
+    /// A column that looks like the amount still open is not read, while nothing says how
+    /// much of each invoice is open: the full invoice amounts would be aged (issue 19).
+    #[error(
+        "{location}: column \"{header}\" looks like the amount still open, but no open or paid amount is read, \
+         so every invoice would count as wholly unpaid. Read it with {fix}, \
+         or say the file has no open amount with --map open_amount= (nothing after the =)"
+    )]
+    UnreadOpenAmount {
+        /// Which file and sheet.
+        location: Location,
+        /// The header.
+        header: String,
+        /// `--map open_amount=Balance`.
+        fix: String,
+    },
+    /// A file's text dates are written in two day/month orders (issue 19).
+    #[error(
+        "{location}: {detail}; set --date-order (or date_order under [input] in the rules file) to the order of the file"
+    )]
+    DateOrderConflict {
+        /// Which file and sheet.
+        location: Location,
+        /// The two rows, their columns and values.
+        detail: String,
+    },
     /// A column mapping (`--map` or rules) is malformed or names a header that is absent.
     #[error("{origin}: {reason}")]
     BadMapping {

@@ -2,15 +2,16 @@
 //! the columns and normalize the rows; and the record tables (contacts, projects,
 //! follow-ups). `run`, `check` and `explain` all start here.
 use crate::config::{InputFile, RunConfig};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ingest;
 use crate::ingest::SourceRef;
-use crate::normalize::columns::ColumnMap;
+use crate::normalize::columns::{ColumnMap, map_option};
 use crate::normalize::combine;
 use crate::normalize::presets::{self, Preset};
 use crate::normalize::records::{self, Contact, Followup, Milestone, Payment, Project};
 use crate::normalize::references::{self, NotMatched};
-use crate::normalize::schema::{Field, header_key};
+use crate::normalize::schema::{Field, HeaderName, header_key};
+use crate::normalize::unread::{Holds, looks_like_open_amount};
 use crate::normalize::value::ValueFormat;
 use crate::normalize::{self, Normalized, Rejected};
 
@@ -23,10 +24,10 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
     let path = file.path.as_path();
     let presets = presets::all()?;
     let known = |text: &str| {
-        let key = header_key(text);
-        Field::recognises(&key)
-            || presets.iter().any(|p| p.knows(&key))
-            || config.mappings().iter().any(|m| header_key(&m.header) == key)
+        let name = HeaderName::new(text);
+        Field::recognises(&name)
+            || presets.iter().any(|p| p.knows(&name.key))
+            || config.mappings().iter().any(|m| !m.is_absent() && header_key(&m.header) == name.key)
     };
     let limits = &config.rules().limits;
     ingest::with_table(path, file.sheet.as_deref(), config.encoding(), limits, &known, |head, rows| {
@@ -50,11 +51,15 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
             default_currency: config.default_currency().clone(),
             currency_origin: config.default_currency_origin().to_owned(),
             default_term_days: config.rules().input.default_term_days,
+            // The user's order wins over the file's values; a preset's is used only when
+            // the values settle none (issue 19).
             format: ValueFormat {
-                date_order: base.date_order.or(preset.and_then(|p| p.date_order)),
+                date_order: base.date_order,
                 decimal_comma: base.decimal_comma || preset.is_some_and(|p| p.decimal_comma),
                 date1904: false,
             },
+            date_order_origin: config.date_order_origin().to_owned(),
+            fallback_date_order: preset.and_then(|p| Some((p.date_order?, format!("preset {}", p.name)))),
             customer_from_heading: preset.is_some_and(|p| p.customer_from_heading),
         };
         // The rows are typed chunk by chunk while the reader goes on (issue 7).
@@ -63,12 +68,35 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
             typing.expect(rows);
         }
         while let Some(chunk) = rows.next_chunk()? {
-            typing.push(&chunk);
+            typing.push(chunk)?;
         }
         let mut normalized = typing.finish(rows.take_skipped());
         normalized.preset = preset.map(|p| p.name.clone());
+        check_open_amount(&normalized, &columns, &ignore)?;
         Ok(normalized)
     })
+}
+
+/// Never silently the wrong amount column (issue 19): when no open or paid amount is read
+/// (and the user did not say the file has none), a column of amounts whose header says
+/// it is what is still owed stops the run, naming it and the `--map` that reads it.
+///
+/// # Errors
+/// [`Error::UnreadOpenAmount`].
+fn check_open_amount(normalized: &Normalized, columns: &ColumnMap, ignore: &[Field]) -> Result<()> {
+    let said = |f: Field| columns.get(f).is_some() || columns.is_absent(f) || ignore.contains(&f);
+    if said(Field::OpenAmount) || said(Field::PaidAmount) {
+        return Ok(());
+    }
+    let unread = normalized.unread.iter().filter(|c| c.holds == Holds::Amounts);
+    match unread.map(|c| &c.header).find(|h| looks_like_open_amount(h)) {
+        Some(header) => Err(Error::UnreadOpenAmount {
+            location: normalized.source.location(),
+            header: header.clone(),
+            fix: map_option(Field::OpenAmount, header),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Everything a run reads: the invoices (combined) and the record tables.

@@ -21,7 +21,15 @@ fn check_lists_every_problem_with_its_place_and_writes_nothing() {
             ),
         ]
     );
-    assert_eq!(lines[4], format!("note: {file}, row 21: skipped (blank line): "));
+    assert_eq!(
+        lines[4],
+        format!(
+            "note: {file}: columns read: customer=\"Customer\", invoice_no=\"Invoice No\", \
+             invoice_date=\"Invoice Date\", due_date=\"Due Date\", amount=\"Amount\", paid_amount=\"Paid Amount\", \
+             currency=\"Currency\", project=\"Project\", project_manager=\"Project Manager\""
+        )
+    );
+    assert_eq!(lines[5], format!("note: {file}, row 21: skipped (blank line): "));
     assert_eq!(lines.last().unwrap(), &"checked 1 file: 21 rows read, 17 usable, 4 with problems");
     assert!(!ws.out().exists());
 }

@@ -12,6 +12,9 @@ mod aging;
 mod check;
 /// The collection rules: ladder, holds, good moments, approval, cadence, history.
 mod collection;
+/// Real exports' headers and text dates: header words, date order from the file's values,
+/// missing fields at once, unread amount columns (issue 19).
+mod columns_and_dates;
 /// Emails: .eml files, templates, hostile data, SMTP sending.
 mod email;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.

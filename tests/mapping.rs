@@ -93,9 +93,10 @@ fn date_order_setting_reads_day_first_text() {
     let ws = Workspace::new();
     let input = ws.write(
         "dmy.csv",
-        "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,1,03/04/2026,03/05/2026,10.00\nACME,2,13/04/2026,13/05/2026,20.00\n",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount\nACME,1,03/04/2026,03/05/2026,10.00\nACME,2,04/04/2026,05/05/2026,20.00\n",
     );
-    // Without a setting, 03/04/2026 is ambiguous: the row is rejected, never guessed.
+    // Without a setting, 03/04/2026 is ambiguous and no value of the file settles the order
+    // (04/04 and 05/05 read the same either way): the row is rejected, never guessed.
     ws.payback().args(["run", "--as-of", "2026-05-04", "--invoices"]).arg(&input).arg("--out").arg(ws.out()).status(1);
     let rejected = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
     assert!(rejected[1][4].contains("could be day/month or month/day"), "{:?}", rejected[1]);
@@ -105,7 +106,7 @@ fn date_order_setting_reads_day_first_text() {
         .arg("--out")
         .arg(ws.out())
         .status(0);
-    // 1: due 2026-05-03 → 1 day; 2: due 2026-05-13 → not due.
+    // 1: due 2026-05-03 → 1 day; 2: due 2026-05-05 → not due.
     let cny = &read_summary(&ws.out()).currencies["CNY"];
     assert_eq!(cny.figures()[..2], [("Not due", 1, "20.00"), ("1-30", 1, "10.00")]);
 }

@@ -64,7 +64,8 @@ pub fn problem_lines(inputs: &Inputs) -> Vec<String> {
     invoices.chain(inputs.records.rejected.iter().map(|(source, r)| line(source, r))).collect()
 }
 
-/// Things worth knowing that are not problems: the preset used, columns not read, lines
+/// Things worth knowing that are not problems: the preset used, the day/month order of
+/// text dates, columns not read (and those of them holding amounts or dates), lines
 /// skipped.
 fn notes(batch: &Batch) -> Vec<String> {
     let mut notes = Vec::new();
@@ -72,6 +73,11 @@ fn notes(batch: &Batch) -> Vec<String> {
         let name = source.source.describe();
         if let Some(preset) = &source.preset {
             notes.push(format!("{name}: read as preset {preset}"));
+        }
+        let fields: Vec<String> = source.fields.iter().map(|(f, h)| format!("{}=\"{h}\"", f.name())).collect();
+        notes.push(format!("{name}: columns read: {}", fields.join(", ")));
+        if let Some(order) = &source.date_order {
+            notes.push(format!("{name}: text dates read as {}", order.describe()));
         }
         if !source.unused_columns.is_empty() {
             let columns: Vec<String> = source.unused_columns.iter().map(|c| format!("\"{c}\"")).collect();
@@ -86,6 +92,15 @@ fn notes(batch: &Batch) -> Vec<String> {
                 if n == 1 { "" } else { "s" },
                 if n == 1 { "its" } else { "their" }
             )),
+        }
+        // A money or date column nobody reads may be the one that should be (issue 19).
+        for column in &source.unread {
+            notes.push(format!(
+                "{name}: column \"{}\" holds {} but is not read (--map FIELD=\"{}\" reads it as a field)",
+                column.header,
+                column.holds.words(),
+                column.header
+            ));
         }
         for line in &source.skipped {
             let note = line.note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default();

@@ -2,6 +2,8 @@
 //! row ends up in exactly one of the two.
 pub mod columns;
 pub mod combine;
+pub mod date_order;
+pub mod header_words;
 pub mod lines;
 pub mod names;
 pub mod point_in_time;
@@ -9,6 +11,7 @@ pub mod presets;
 pub mod records;
 pub mod references;
 pub mod schema;
+pub mod unread;
 pub mod value;
 
 use std::collections::BTreeMap;
@@ -145,8 +148,13 @@ pub struct Options {
     /// Where that currency was set (`--currency`, `[company] currency in payback.toml`, …),
     /// for the note that says it is used.
     pub currency_origin: String,
-    /// How dates and amounts are written (the 1904 flag comes from the workbook).
+    /// How dates and amounts are written (the 1904 flag comes from the workbook). Its
+    /// `date_order`, when set, is the user's and wins over the file's own values.
     pub format: value::ValueFormat,
+    /// Where `format.date_order` was set: `--date-order`, `[input] date_order`.
+    pub date_order_origin: String,
+    /// An order used when the file's values settle none (a preset's), with its origin.
+    pub fallback_date_order: Option<(crate::cli::DateOrder, String)>,
     /// Take the customer of rows with a blank customer cell from the group heading above
     /// them (exports that name the customer once, on a line of its own).
     pub customer_from_heading: bool,
@@ -190,6 +198,13 @@ pub struct Normalized {
     /// One fingerprint of the whole row per invoice in `invoices` (same order), to tell a
     /// line of an invoice from a duplicate row; emptied when the inputs are combined.
     pub fingerprints: Vec<u64>,
+    /// The day/month order the text dates were read with and why; `None` when none was
+    /// set and the values settled none.
+    pub date_order: Option<date_order::DateOrderUsed>,
+    /// Unread columns whose values are amounts or dates (from the first rows).
+    pub unread: Vec<unread::UnreadColumn>,
+    /// The header each field was read from, in field order.
+    pub fields: Vec<(Field, String)>,
 }
 
 /// Rows normalized per task: large enough that the threads' overhead is nothing, small
@@ -209,22 +224,31 @@ struct Part {
     subtotals: Vec<Figures>,
 }
 
-/// Types every row of `table` (see [`Normalizer`]).
-#[must_use]
-pub fn normalize(table: &RawTable, columns: &ColumnMap, options: &Options) -> Normalized {
-    let mut normalizer = Normalizer::new(&table.head, columns, options);
-    normalizer.push(&table.rows);
-    normalizer.finish(Vec::new())
-}
-
 /// Types the data rows of one table as they come, chunk after chunk: rows within a chunk
 /// on all cores (issue 7), in row order in the result; a group heading's customer carries
 /// across chunk boundaries.
+///
+/// The day/month order of text dates is settled from the rows when nobody set it (see
+/// [`date_order`]): each chunk's date cells are looked at before it is typed, and rows are
+/// typed only once the order is settled or cannot matter to them: a chunk with an
+/// ambiguous date waits (with the chunks after it) until a later value settles the order
+/// or the file ends. Real exports settle it within their first rows.
 pub struct Normalizer<'a> {
     head: &'a TableHead,
     columns: &'a ColumnMap,
     options: &'a Options,
     header_keys: Vec<String>,
+    /// How values are read: the options' format with the workbook's 1904 flag, and the
+    /// day/month order once settled.
+    format: value::ValueFormat,
+    /// The day/month order as the rows go by.
+    order: date_order::Inference,
+    /// The date columns looked at for the order.
+    date_columns: Vec<usize>,
+    /// Rows waiting for the order, with their line reasons, in row order.
+    held: Vec<(Vec<RawRow>, Vec<Option<SkipReason>>)>,
+    /// The values of the unread columns.
+    sample: unread::Sample,
     /// The group heading in force after the rows so far.
     heading: Option<String>,
     invoices: Vec<Invoice>,
@@ -243,11 +267,19 @@ impl<'a> Normalizer<'a> {
     /// A normalizer for the rows below `head`.
     #[must_use]
     pub fn new(head: &'a TableHead, columns: &'a ColumnMap, options: &'a Options) -> Self {
+        let set = options.format.date_order.map(|order| (order, options.date_order_origin.clone()));
+        let date_columns =
+            [Field::InvoiceDate, Field::DueDate, Field::PaidDate].into_iter().filter_map(|f| columns.get(f)).collect();
         Self {
             head,
             columns,
             options,
             header_keys: head.headers.iter().map(|h| schema::header_key(h)).collect(),
+            format: value::ValueFormat { date1904: head.date1904, ..options.format },
+            order: date_order::Inference::new(set, options.fallback_date_order.clone()),
+            date_columns,
+            held: Vec::new(),
+            sample: unread::Sample::new((0..head.headers.len()).filter(|i| !columns.uses(*i))),
             heading: None,
             invoices: Vec::new(),
             fingerprints: Vec::new(),
@@ -267,8 +299,12 @@ impl<'a> Normalizer<'a> {
         self.fingerprints.reserve_exact(rows);
     }
 
-    /// Types the next rows (in row order, after those pushed before).
-    pub fn push(&mut self, rows: &[RawRow]) {
+    /// Takes the next rows (in row order, after those pushed before): types them now, or
+    /// holds them until the day/month order is settled.
+    ///
+    /// # Errors
+    /// [`crate::Error::DateOrderConflict`] when the file's dates are written in both orders.
+    pub fn push(&mut self, rows: Vec<RawRow>) -> crate::error::Result<()> {
         use rayon::prelude::*;
         let line_columns = lines::LineColumns {
             invoice_no: self.columns.get(Field::InvoiceNo),
@@ -279,6 +315,42 @@ impl<'a> Normalizer<'a> {
             .with_min_len(CHUNK_ROWS)
             .map(|row| lines::classify(row, &self.header_keys, line_columns))
             .collect();
+        if self.order.infers() && !self.date_columns.is_empty() {
+            let columns = &self.date_columns;
+            let parts: Vec<date_order::Signs> = rows
+                .par_chunks(CHUNK_ROWS)
+                .zip(reasons.par_chunks(CHUNK_ROWS))
+                .map(|(rows, reasons)| date_order::Signs::of(rows, |i| reasons[i].is_none(), columns))
+                .collect();
+            let mut signs = date_order::Signs::default();
+            for part in parts {
+                signs.then(part);
+            }
+            self.order.add(signs, &self.head.headers, &self.head.source.location())?;
+        }
+        for (row, _) in rows.iter().zip(&reasons).filter(|(_, r)| r.is_none()) {
+            if !self.sample.wants_more() {
+                break;
+            }
+            self.sample.add(row, self.format);
+        }
+        if self.order.must_wait() {
+            self.held.push((rows, reasons));
+            return Ok(());
+        }
+        if let Some(order) = self.order.settled() {
+            self.format.date_order = Some(order);
+        }
+        for (held, held_reasons) in std::mem::take(&mut self.held) {
+            self.type_rows(&held, &held_reasons);
+        }
+        self.type_rows(&rows, &reasons);
+        Ok(())
+    }
+
+    /// Types `rows` (with their line reasons) with the current format.
+    fn type_rows(&mut self, rows: &[RawRow], reasons: &[Option<SkipReason>]) {
+        use rayon::prelude::*;
         // The group heading in force at the start of each chunk (only the last one before
         // it counts): found in one pass over the reasons, without re-reading rows.
         let chunks = rows.len().div_ceil(CHUNK_ROWS);
@@ -297,7 +369,7 @@ impl<'a> Normalizer<'a> {
         if let Some(i) = last_heading {
             self.heading = Some(Skipped::new(&rows[i], SkipReason::GroupHeading).text);
         }
-        let (head, columns, options, names) = (self.head, self.columns, self.options, &self.names);
+        let (head, columns, options, names, format) = (self.head, self.columns, self.options, &self.names, self.format);
         let currency_col = columns.get(Field::Currency);
         let parts: Vec<Part> = rows
             .par_chunks(CHUNK_ROWS)
@@ -321,7 +393,7 @@ impl<'a> Normalizer<'a> {
                         part.skipped.push(line);
                         continue;
                     }
-                    match invoice(row, head, columns, options, heading.as_deref(), names) {
+                    match invoice(row, head, columns, options, format, heading.as_deref(), names) {
                         Ok(invoice) => {
                             part.invoices.push(invoice);
                             part.fingerprints.push(fingerprint(row));
@@ -347,11 +419,17 @@ impl<'a> Normalizer<'a> {
     }
 
     /// The outcome, with `skipped` (blank lines met below the header) added to the lines
-    /// that are not data rows.
+    /// that are not data rows. Rows still waiting for the order are typed with the order
+    /// settled, else the fallback, else none (their ambiguous dates are then rejected).
     #[must_use]
-    pub fn finish(self, skipped: Vec<Skipped>) -> Normalized {
-        let Self { head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, .. } =
-            self;
+    pub fn finish(mut self, skipped: Vec<Skipped>) -> Normalized {
+        self.format.date_order = self.order.last();
+        for (held, held_reasons) in std::mem::take(&mut self.held) {
+            self.type_rows(&held, &held_reasons);
+        }
+        let Self {
+            head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, order, sample, ..
+        } = self;
         let currency_source = match (columns.get(Field::Currency), defaulted) {
             (None, _) => CurrencySource::Default,
             (Some(_), 0) => CurrencySource::Column,
@@ -391,6 +469,12 @@ impl<'a> Normalizer<'a> {
                 &options.currency_origin,
             ),
             fingerprints,
+            date_order: order.used(&head.headers),
+            unread: sample.finish(&head.headers),
+            fields: Field::ALL
+                .into_iter()
+                .filter_map(|f| Some((f, head.headers.get(columns.get(f)?)?.clone())))
+                .collect(),
         }
     }
 }
@@ -615,11 +699,11 @@ fn invoice(
     head: &TableHead,
     columns: &ColumnMap,
     options: &Options,
+    format: value::ValueFormat,
     heading: Option<&str>,
     names: &Names,
 ) -> Result<Invoice, Failure> {
     let mut r = RowReader { row, head, columns, problems: Vec::new() };
-    let format = value::ValueFormat { date1904: head.date1904, ..options.format };
     let customer_blank = r.cell(Field::Customer).is_none_or(|(_, c)| c.is_blank());
     let customer = match heading {
         Some(heading) if options.customer_from_heading && customer_blank => Some(names.get(heading)),
@@ -772,5 +856,103 @@ fn reject(row: &RawRow, problems: &[Problem], open: Option<(Currency, i64)>) -> 
         reason: problems.iter().map(|p| p.reason.as_str()).collect::<Vec<_>>().join("; "),
         raw: row.cells.iter().map(Cell::to_text).collect(),
         open,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::DateOrder;
+    use crate::error::Location;
+
+    fn head() -> TableHead {
+        TableHead {
+            source: SourceRef { file: "ar.csv".into(), sheet: None },
+            headers: ["Customer", "Invoice No", "Invoice Date", "Due Date", "Amount"].map(String::from).to_vec(),
+            header_row: 1,
+            skipped: Vec::new(),
+            date1904: false,
+        }
+    }
+
+    fn options_with(set: Option<DateOrder>) -> Options {
+        Options {
+            default_currency: Currency::parse("EUR").unwrap(),
+            currency_origin: "--currency".into(),
+            format: value::ValueFormat { date_order: set, ..value::ValueFormat::default() },
+            date_order_origin: "--date-order".into(),
+            fallback_date_order: None,
+            customer_from_heading: false,
+            default_term_days: None,
+        }
+    }
+
+    fn row(number: usize, invoice: &str, issued: &str, due: &str) -> RawRow {
+        let cells = ["ACME", invoice, issued, due, "10.00"].map(|t| Cell::Text(t.into())).to_vec();
+        RawRow { number, cells }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn rows_before_the_evidence_wait_and_are_read_with_its_order() {
+        let head = head();
+        let columns = ColumnMap::resolve(&head.headers, &[], &[], &[], &Location::file("ar.csv")).unwrap();
+        let options = options_with(None);
+        let mut typing = Normalizer::new(&head, &columns, &options);
+        // Two chunks as the reader hands them: only the second settles the order.
+        typing.push(vec![row(2, "1", "01/02/2026", "03/04/2026"), row(3, "2", "05/02/2026", "05/03/2026")]).unwrap();
+        assert!(typing.invoices.is_empty(), "ambiguous rows wait for the order");
+        typing.push(vec![row(4, "3", "13/02/2026", "15/03/2026")]).unwrap();
+        let done = typing.finish(Vec::new());
+        let dates: Vec<(usize, NaiveDate, NaiveDate)> =
+            done.invoices.iter().map(|i| (i.source_row, i.invoice_date, i.due_date)).collect();
+        assert_eq!(
+            dates,
+            [(2, d(2026, 2, 1), d(2026, 4, 3)), (3, d(2026, 2, 5), d(2026, 3, 5)), (4, d(2026, 2, 13), d(2026, 3, 15)),]
+        );
+        let used = done.date_order.unwrap();
+        assert_eq!((used.order, used.evidence.as_str()), (DateOrder::Dmy, "row 4: 13/02/2026"));
+        assert_eq!(used.column.as_deref(), Some("Invoice Date"));
+    }
+
+    #[test]
+    fn without_evidence_ambiguous_rows_are_rejected_and_a_set_order_wins() {
+        let head = head();
+        let columns = ColumnMap::resolve(&head.headers, &[], &[], &[], &Location::file("ar.csv")).unwrap();
+        let options = options_with(None);
+        let mut typing = Normalizer::new(&head, &columns, &options);
+        typing.push(vec![row(2, "1", "01/02/2026", "2026-03-04"), row(3, "2", "2026-02-05", "2026-03-07")]).unwrap();
+        let done = typing.finish(Vec::new());
+        assert_eq!(done.invoices.len(), 1);
+        assert_eq!(done.rejected[0].row, 2);
+        assert!(done.rejected[0].reason.contains("could be day/month or month/day"), "{}", done.rejected[0].reason);
+        assert_eq!(done.date_order, None);
+
+        let set = options_with(Some(DateOrder::Mdy));
+        let mut typing = Normalizer::new(&head, &columns, &set);
+        typing.push(vec![row(2, "1", "01/02/2026", "03/04/2026"), row(3, "2", "13/02/2026", "2026-03-07")]).unwrap();
+        let done = typing.finish(Vec::new());
+        assert_eq!((done.invoices[0].invoice_date, done.invoices[0].due_date), (d(2026, 1, 2), d(2026, 3, 4)));
+        assert_eq!(done.rejected[0].reason, "Invoice Date: \"13/02/2026\" is not a day of the calendar");
+        assert_eq!(done.date_order.unwrap().evidence, "--date-order");
+    }
+
+    #[test]
+    fn evidence_for_both_orders_in_later_chunks_stops_the_file() {
+        let head = head();
+        let columns = ColumnMap::resolve(&head.headers, &[], &[], &[], &Location::file("ar.csv")).unwrap();
+        let options = options_with(None);
+        let mut typing = Normalizer::new(&head, &columns, &options);
+        typing.push(vec![row(2, "1", "1/26/2026", "2026-03-04")]).unwrap();
+        let err = typing.push(vec![row(3, "2", "2026-01-01", "26/02/2026")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ar.csv: column \"Invoice Date\" row 2 \"1/26/2026\" is month/day/year but column \"Due Date\" row 3 \
+             \"26/02/2026\" is day/month/year; set --date-order (or date_order under [input] in the rules file) to \
+             the order of the file"
+        );
     }
 }

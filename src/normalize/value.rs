@@ -131,6 +131,65 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, String> {
     if day_first { ymd(raw, c, b, a) } else { ymd(raw, c, a, b) }
 }
 
+/// What a cell says about the day/month order of its column's text dates (issue 19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayMonth {
+    /// Not a text date with the day and month before a four-digit year (an ISO date, a
+    /// date cell, `2026年5月20日`, a month name, not a date at all): says nothing.
+    Silent,
+    /// Read the same either way (`03/03/2026`) or as neither (`31/31/2026`).
+    Either,
+    /// Only this order reads it as a day of the calendar: `1/26/2013` is month/day/year,
+    /// `26.01.2013` day/month/year.
+    Only(DateOrder),
+    /// Both orders read it, as different days (`1/2/2013`).
+    Ambiguous,
+}
+
+/// How `cell` reads under each day/month order, told in the same way [`date`] reads it.
+#[must_use]
+pub fn day_month(cell: &Cell) -> DayMonth {
+    let Cell::Text(raw) = cell else { return DayMonth::Silent };
+    let raw = raw.trim();
+    // Most date cells are ISO dates: refused at their fifth byte, without a copy.
+    if raw.len() >= 5 && raw.as_bytes()[4] == b'-' || raw.is_empty() {
+        return DayMonth::Silent;
+    }
+    let folded;
+    let text = if raw.is_ascii() {
+        raw
+    } else {
+        folded = fold_full_width_text(raw);
+        folded.as_str()
+    };
+    if text.chars().any(|c| c.is_ascii_alphabetic() && c != 'T') {
+        return DayMonth::Silent;
+    }
+    let date_part = text.split([' ', 'T']).next().unwrap_or_default();
+    let mut parts = date_part.split(['-', '/', '.']);
+    let (Some(a), Some(b), Some(c), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return DayMonth::Silent;
+    };
+    let number = |p: &str| {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|x| x.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let (Some(first), Some(second), Some(year)) = (number(a), number(b), number(c)) else { return DayMonth::Silent };
+    if a.len() == 4 || c.len() != 4 {
+        return DayMonth::Silent;
+    }
+    let year = i32::try_from(year).unwrap_or(0);
+    let dmy = NaiveDate::from_ymd_opt(year, second, first).is_some();
+    let mdy = NaiveDate::from_ymd_opt(year, first, second).is_some();
+    match (dmy, mdy) {
+        (true, true) if first != second => DayMonth::Ambiguous,
+        (true, false) => DayMonth::Only(DateOrder::Dmy),
+        (false, true) => DayMonth::Only(DateOrder::Mdy),
+        _ => DayMonth::Either,
+    }
+}
+
 /// `YYYY-MM-DD` exactly, when it is a day of the calendar.
 fn iso_date(raw: &str) -> Option<NaiveDate> {
     let b = raw.as_bytes();
@@ -375,6 +434,37 @@ mod tests {
         assert!(date(&t("2026-02-30"), ValueFormat::default()).unwrap_err().contains("not a day of the calendar"));
         assert!(date(&t("tomorrow"), ValueFormat::default()).is_err());
         assert!(date(&t("1/2/26"), ValueFormat::default()).is_err());
+    }
+
+    #[test]
+    fn day_month_order_of_a_text_date() {
+        use DayMonth::{Ambiguous, Either, Only, Silent};
+        for (text, want) in [
+            ("1/26/2013", Only(DateOrder::Mdy)),
+            ("26.01.2013", Only(DateOrder::Dmy)),
+            ("26/01/2013 08:00", Only(DateOrder::Dmy)),
+            ("１/２６/２０１３", Only(DateOrder::Mdy)),
+            ("1/2/2013", Ambiguous),
+            ("01-02-2013", Ambiguous),
+            ("3/3/2013", Either),
+            ("2/30/2013", Either),
+            ("31/31/2013", Either),
+            ("2013-01-02", Silent),
+            ("2013/1/2", Silent),
+            ("2013年1月2日", Silent),
+            ("2 Jan 2013", Silent),
+            ("1/2/13", Silent),
+            ("INV-1/2/2013", Silent),
+            ("", Silent),
+        ] {
+            assert_eq!(day_month(&t(text)), want, "{text}");
+        }
+        assert_eq!(day_month(&Cell::Int(41_276)), Silent);
+        // The reading agrees with the parser: what one order reads, `date` reads without one.
+        for text in ["1/26/2013", "26.01.2013"] {
+            assert!(date(&t(text), ValueFormat::default()).is_ok());
+        }
+        assert!(date(&t("1/2/2013"), ValueFormat::default()).is_err());
     }
 
     #[test]

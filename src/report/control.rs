@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::normalize::Normalized;
 use crate::normalize::combine::Batch;
+use crate::normalize::date_order::DateOrderUsed;
 use crate::rules::aging::Aging;
 
 /// The control totals of one input file.
@@ -33,6 +34,11 @@ pub struct SourceControl {
     pub rows: RowCounts,
     /// Per currency code: where the amounts went.
     pub amounts: BTreeMap<String, AmountCheck>,
+    /// The day/month order of the file's text dates and why (`{"order": "mdy",
+    /// "evidence": "row 7: 1/26/2013", "column": "InvoiceDate"}`, or `"evidence":
+    /// "--date-order"` when set); `null` when none was set and the values settled none.
+    #[serde(default)]
+    pub date_order: Option<DateOrderUsed>,
 }
 
 /// One currency of one input, as decimal strings.
@@ -146,5 +152,6 @@ fn source_control(
         currency_source: source.currency_source.key().to_owned(),
         rows,
         amounts,
+        date_order: source.date_order.clone(),
     })
 }

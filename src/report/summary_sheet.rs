@@ -95,6 +95,10 @@ fn write_facts(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Resu
     let by_reason: Vec<String> =
         SkipReason::ALL.iter().map(|r| format!("{} {}", r.key().replace('_', " "), c.skipped[r.key()])).collect();
     write_text(ws, COUNTS_ROW + 7, 2, &by_reason.join(" · "), &f.note)?;
+    if let Some(text) = date_order_text(input) {
+        ws.write_string_with_format(COUNTS_ROW + 8, 0, "Text dates read as", &f.label)?;
+        write_text(ws, COUNTS_ROW + 8, 1, &text, &f.text)?;
+    }
     Ok(())
 }
 
@@ -103,6 +107,19 @@ fn write_facts(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Resu
 fn currency_text(input: &ReportInput<'_>) -> String {
     let notes: Vec<&str> = input.batch.sources.iter().filter_map(|s| s.currency_note.as_deref()).collect();
     if notes.is_empty() { "each row's currency column".to_owned() } else { notes.join("; ") }
+}
+
+/// The day/month order of the inputs' text dates and why (issue 19); `None` when no input
+/// needed one.
+fn date_order_text(input: &ReportInput<'_>) -> Option<String> {
+    let sources = &input.batch.sources;
+    let described: Vec<(String, String)> =
+        sources.iter().filter_map(|s| Some((s.source.describe(), s.date_order.as_ref()?.describe()))).collect();
+    match &described[..] {
+        [] => None,
+        [(_, one)] if sources.len() == 1 => Some(one.clone()),
+        many => Some(many.iter().map(|(file, order)| format!("{file}: {order}")).collect::<Vec<_>>().join("; ")),
+    }
 }
 
 /// The input file, or how many files (their figures are in the control totals).

@@ -185,6 +185,18 @@ pub struct InputFacts {
     pub currency_source: String,
     pub rows: Rows,
     pub amounts: BTreeMap<String, AmountCheck>,
+    /// `null` when no order was set and the file's values settled none.
+    pub date_order: Option<DateOrderFact>,
+}
+
+/// `inputs[].date_order`: the day/month order of the file's text dates and why.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DateOrderFact {
+    pub order: String,
+    pub evidence: String,
+    #[serde(default)]
+    pub column: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
