@@ -75,6 +75,13 @@ impl RunConfig {
         out: PathBuf,
         company: Option<&toml::Table>,
     ) -> Result<Self> {
+        // `--as-of` is checked as it is parsed; the default (today) is checked here.
+        if !crate::dates::in_range(as_of) {
+            return Err(Error::BadOption {
+                option: format!("--as-of {as_of}"),
+                reason: format!("outside the dates payback works with ({})", crate::dates::range_text()),
+            });
+        }
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
         let (rules, rules_origin) = if default_path && !args.rules.exists() {
             (RulesSpec::load_with(None, company)?, "built-in defaults".to_owned())
