@@ -549,9 +549,19 @@ pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<String>> {
     if role.is_none() && !role_text.is_empty() {
         problems.push(format!("role \"{role_text}\" is not billing, finance, approver or project"));
     }
+    // The name goes into the To and Cc headers of messages: a control character there
+    // stopped the whole run at the first message, naming no file or row (issue 21).
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        let header = f.cell("name").map_or("name", |(h, _)| h);
+        problems.push(format!(
+            "{header}: \"{}\" holds the control character U+{:04X}",
+            name.escape_debug(),
+            u32::from(c)
+        ));
+    }
     let email = f.required("email", &mut problems);
     if !email.is_empty() && !looks_like_email(&email) {
-        problems.push(format!("email \"{email}\" is not an email address"));
+        problems.push(format!("email \"{}\" is not an email address", email.escape_debug()));
     }
     let language = f
         .text("language")

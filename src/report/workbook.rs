@@ -142,7 +142,7 @@ where
     workbook.set_properties(
         &DocProperties::new()
             .set_title(format!("Accounts receivable aging as of {}", back.aging.as_of))
-            .set_company(back.company)
+            .set_company(xml_text(back.company).as_ref())
             .set_author("payback")
             .set_creation_datetime(&created),
     );
@@ -245,13 +245,44 @@ pub fn write_text(ws: &mut Worksheet, row: RowNum, col: ColNum, text: &str, form
     Ok(())
 }
 
-/// `text` cut to Excel's cell limit (with an ellipsis) when longer.
+/// `text` as a cell holds it: control characters other than tab and line ends replaced
+/// (see [`xml_text`]), cut to Excel's cell limit (with an ellipsis) when longer.
 #[must_use]
 pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = xml_text(text);
     // A text of at most MAX_CELL_CHARS bytes has at most that many characters.
     if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
         std::borrow::Cow::Owned(text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect())
     } else {
+        text
+    }
+}
+
+/// `text` with every character XML 1.0 cannot hold, and every other control character
+/// but tab, line feed and carriage return, replaced by U+FFFD (�). The writer puts some texts (a
+/// hyperlink's) into the sheet's XML unescaped: a control character in an invoice number
+/// made the workbook not well-formed (issue 21). Borrowed when there is none (nearly
+/// always: one scan, no copy).
+#[must_use]
+pub fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unfit = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
+    if text.contains(unfit) {
+        std::borrow::Cow::Owned(text.chars().map(|c| if unfit(c) { '\u{FFFD}' } else { c }).collect())
+    } else {
         std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_replaced() {
+        assert_eq!(
+            cell_text("INV-\u{1}\u{1b}1\r\n\tx\u{7f}\u{85}\u{FFFF}"),
+            "INV-\u{FFFD}\u{FFFD}1\r\n\tx\u{FFFD}\u{FFFD}\u{FFFD}"
+        );
+        assert!(matches!(cell_text("华为 INV-1"), std::borrow::Cow::Borrowed(_)));
     }
 }
