@@ -185,6 +185,19 @@ impl RunConfig {
         })
     }
 
+    /// Every file the run reads: the inputs, the rules file (when one is read) and the
+    /// workspace's `payback.toml` — none may be inside `--out`.
+    #[must_use]
+    pub fn read_paths(&self) -> Vec<&Path> {
+        let rules = Path::new(&self.rules_origin);
+        self.invoices
+            .iter()
+            .chain(self.records.values())
+            .map(|f| f.path.as_path())
+            .chain([rules, Path::new(crate::workspace::FILE_NAME)].into_iter().filter(|p| p.is_file()))
+            .collect()
+    }
+
     /// The invoice files, in command-line order, then `--workbook`'s invoices sheet.
     #[must_use]
     pub fn invoices(&self) -> &[InputFile] {

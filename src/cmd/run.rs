@@ -235,6 +235,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
     let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company)?;
+    crate::output::check_out(config.out(), &[config.read_paths(), vec![args.state.as_path()]].concat())?;
     let mut progress = Progress::new(args.quiet || args.json);
     progress.start("reading the inputs");
     let mut inputs = load::load_inputs(&config)?;
