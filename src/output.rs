@@ -22,7 +22,9 @@ pub fn check_out(out: &Path, kept: &[&Path]) -> Result<()> {
     let bad = |reason: String| Error::BadOption { option: format!("--out {}", out.display()), reason };
     match std::fs::symlink_metadata(out) {
         Ok(meta) if !meta.is_dir() && !out.is_dir() => {
-            return Err(bad("is a file, not a folder; give a folder for the outputs (it is created when missing)".into()));
+            return Err(bad(
+                "is a file, not a folder; give a folder for the outputs (it is created when missing)".into()
+            ));
         }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

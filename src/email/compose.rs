@@ -99,7 +99,12 @@ pub fn compose(
         );
         let file = format!("emails/{:03}-{}-{}.eml", n + 1, action.stage, safe_name(&action.customer));
         let built = message::build(&envelope, &rendered, inputs.as_of, &key).map_err(|e| {
-            e.about_message(&format!("{file} ({} to {}, invoices {})", action.stage, action.customer, action.invoice_nos.join(", ")))
+            e.about_message(&format!(
+                "{file} ({} to {}, invoices {})",
+                action.stage,
+                action.customer,
+                action.invoice_nos.join(", ")
+            ))
         })?;
         composed.outbox.push(OutboxEntry {
             file: file.clone(),

@@ -168,7 +168,10 @@ impl Templates {
         } else {
             err.kind().to_string()
         };
-        Error::Template { place: format!("{place}{line}"), reason: format!("{kind}{detail}{}", source.unwrap_or_default()) }
+        Error::Template {
+            place: format!("{place}{line}"),
+            reason: format!("{kind}{detail}{}", source.unwrap_or_default()),
+        }
     }
 }
 

@@ -80,7 +80,9 @@ impl Calendar {
         if days.len() == 7 {
             return Err(bad("weekend lists all seven days: a calendar needs at least one working day a week".into()));
         }
-        if let Some(year) = file.years.iter().find(|y| !(crate::dates::EARLIEST.year()..=crate::dates::LATEST.year()).contains(*y)) {
+        if let Some(year) =
+            file.years.iter().find(|y| !(crate::dates::EARLIEST.year()..=crate::dates::LATEST.year()).contains(*y))
+        {
             return Err(bad(format!(
                 "years: {year} is outside the years payback works with ({} to {})",
                 crate::dates::EARLIEST.year(),

@@ -254,9 +254,9 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
         let due = due.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
         let currency =
             m.currency.as_deref().and_then(Currency::parse).unwrap_or_else(|| facts.default_currency.clone());
-        let amount = m.amount.or_else(|| {
-            m.percent?.checked_mul(m.contract_amount?)?.checked_div(rust_decimal::Decimal::ONE_HUNDRED)
-        });
+        let amount = m
+            .amount
+            .or_else(|| m.percent?.checked_mul(m.contract_amount?)?.checked_div(rust_decimal::Decimal::ONE_HUNDRED));
         let minor = amount.and_then(|a| currency.to_minor(a.round_dp(currency.exponent())).ok()).unwrap_or(0);
         let customer = project.map_or_else(|| format!("(project {})", m.project), |p| p.customer.clone());
         actions.push(Action {

@@ -208,7 +208,8 @@ impl CollectionSpec {
             problems.push("collection.stages is empty: give at least one stage".into());
         }
         if self.stages.len() > MAX_STAGES {
-            problems.push(format!("collection.stages has {} stages; at most {MAX_STAGES} are allowed", self.stages.len()));
+            problems
+                .push(format!("collection.stages has {} stages; at most {MAX_STAGES} are allowed", self.stages.len()));
         }
         let max_days = crate::dates::MAX_DAY_COUNT;
         for (i, stage) in self.stages.iter().enumerate() {

@@ -312,10 +312,8 @@ impl RulesSpec {
         }
         let m = &self.metrics;
         if m.top_customers > MAX_TOP_CUSTOMERS {
-            problems.push(format!(
-                "metrics.top_customers = {} must be between 0 and {MAX_TOP_CUSTOMERS}",
-                m.top_customers
-            ));
+            problems
+                .push(format!("metrics.top_customers = {} must be between 0 and {MAX_TOP_CUSTOMERS}", m.top_customers));
         }
         if !(1..=3660).contains(&m.period_days) {
             problems.push(format!("metrics.period_days = {} must be between 1 and 3660", m.period_days));
