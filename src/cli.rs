@@ -187,6 +187,18 @@ pub struct RunArgs {
             .range(1..=crate::report::detail_sheet::MAX_ROWS_PER_SHEET as u64),
     )]
     pub detail_sheet_rows: usize,
+
+    /// Data rows per sheet of Rejected, Skipped and By Customer before "Rejected 2", …
+    /// start; Excel's limit unless a test lowers it (issue 21).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "ROWS",
+        default_value_t = crate::report::pages::MAX_DATA_ROWS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::report::pages::MAX_DATA_ROWS as u64),
+    )]
+    pub sheet_rows: usize,
 }
 
 /// Options of `payback explain`.
@@ -311,8 +323,13 @@ pub enum DateOrder {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("\"{text}\" is not a date in the form YYYY-MM-DD, e.g. 2026-11-30"))
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("\"{text}\" is not a date in the form YYYY-MM-DD, e.g. 2026-11-30"))?;
+    if crate::dates::in_range(date) {
+        Ok(date)
+    } else {
+        Err(format!("{date} is outside the dates payback works with ({})", crate::dates::range_text()))
+    }
 }
 
 #[cfg(test)]
@@ -348,5 +365,24 @@ mod tests {
     fn bad_as_of_is_refused() {
         let err = Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", "30.11.2026"]).unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+    }
+
+    #[test]
+    fn as_of_outside_the_date_range_is_refused() {
+        // Issue 21: +262142-01-01 overflowed the day arithmetic; 1969-12-31 stamped the
+        // emails 1970-01-01.
+        for (date, shown) in
+            [("+262142-01-01", "+262142-01-01"), ("1969-12-31", "1969-12-31"), ("2101-01-01", "2101-01-01")]
+        {
+            let err = Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", date]).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains(&format!("{shown} is outside the dates payback works with (1990-01-01 to 2100-12-31)")),
+                "{err}"
+            );
+        }
+        for date in ["1990-01-01", "2100-12-31"] {
+            assert!(Cli::try_parse_from(["payback", "run", "--invoices", "a", "--as-of", date]).is_ok());
+        }
     }
 }

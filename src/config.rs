@@ -75,23 +75,20 @@ impl RunConfig {
         out: PathBuf,
         company: Option<&toml::Table>,
     ) -> Result<Self> {
+        check_as_of(as_of)?;
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
-        let (rules, rules_origin) = if default_path && !args.rules.exists() {
-            (RulesSpec::load_with(None, company)?, "built-in defaults".to_owned())
-        } else {
-            (RulesSpec::load_with(Some(&args.rules), company)?, args.rules.display().to_string())
-        };
+        let (rules, rules_origin) = load_rules(&args.rules, default_path, company)?;
         // Precedence: --map first (wins), then the rules file's columns.
-        let mut record_mappings: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        for (table, spec) in [
+        let mut record_mappings: BTreeMap<String, BTreeMap<String, String>> = [
             ("contacts", &rules.input.contacts),
             ("projects", &rules.input.projects),
             ("followups", &rules.input.followups),
             ("milestones", &rules.input.milestones),
             ("payments", &rules.input.payments),
-        ] {
-            record_mappings.insert(table.to_owned(), spec.columns.clone());
-        }
+        ]
+        .into_iter()
+        .map(|(table, spec)| (table.to_owned(), spec.columns.clone()))
+        .collect();
         let mut mappings = Vec::new();
         for map in &args.map {
             let record = map.split_once('=').and_then(|(field, _)| field.split_once('.'));
@@ -176,6 +173,19 @@ impl RunConfig {
             default_currency,
             default_currency_origin,
         })
+    }
+
+    /// Every file the run reads: the inputs, the rules file (when one is read) and the
+    /// workspace's `payback.toml` — none may be inside `--out`.
+    #[must_use]
+    pub fn read_paths(&self) -> Vec<&Path> {
+        let rules = Path::new(&self.rules_origin);
+        self.invoices
+            .iter()
+            .chain(self.records.values())
+            .map(|f| f.path.as_path())
+            .chain([rules, Path::new(crate::workspace::FILE_NAME)].into_iter().filter(|p| p.is_file()))
+            .collect()
     }
 
     /// The invoice files, in command-line order, then `--workbook`'s invoices sheet.
@@ -268,6 +278,28 @@ impl RunConfig {
     #[must_use]
     pub fn default_currency_origin(&self) -> &str {
         &self.default_currency_origin
+    }
+}
+
+/// The rules and where they come from: the built-in defaults when `--rules` is left at its
+/// default and that file does not exist.
+fn load_rules(path: &Path, default_path: bool, company: Option<&toml::Table>) -> Result<(RulesSpec, String)> {
+    Ok(if default_path && !path.exists() {
+        (RulesSpec::load_with(None, company)?, "built-in defaults".to_owned())
+    } else {
+        (RulesSpec::load_with(Some(path), company)?, path.display().to_string())
+    })
+}
+
+/// `--as-of` is checked as it is parsed; the default (today's date) is checked here.
+fn check_as_of(as_of: NaiveDate) -> Result<()> {
+    if crate::dates::in_range(as_of) {
+        Ok(())
+    } else {
+        Err(Error::BadOption {
+            option: format!("--as-of {as_of}"),
+            reason: format!("outside the dates payback works with ({})", crate::dates::range_text()),
+        })
     }
 }
 

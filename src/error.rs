@@ -211,6 +211,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// An [`Error::Email`] prefixed with the message it is about (its file, stage,
+    /// customer and invoices); other errors unchanged.
+    #[must_use]
+    pub fn about_message(self, message: &str) -> Self {
+        match self {
+            Self::Email { reason } => Self::Email { reason: format!("{message}: {reason}") },
+            other => other,
+        }
+    }
+
     /// The process exit code for this error: always 2 ("could not run").
     #[must_use]
     pub fn exit_code(&self) -> u8 {

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod dates;
 pub mod decide;
 pub mod email;
 pub mod error;

@@ -11,6 +11,11 @@ pub struct Currency {
     code: [u8; 3],
 }
 
+/// The largest amount (in major units, either sign) that payback computes from other
+/// figures, e.g. a milestone's percent of its contract amount: a thousand trillion, whose
+/// minor units fit an `i64` in every currency (at most 3 decimal places).
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+
 /// Codes whose minor unit is not 2 decimal places.
 const ZERO_DECIMALS: &[&str] = &["JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG"];
 const THREE_DECIMALS: &[&str] = &["BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"];

@@ -11,6 +11,41 @@ use crate::error::{Error, Result};
 /// Files in `--out` that belong to other commands and survive a run.
 const CARRIED_OVER: [&str; 1] = ["sent.csv"];
 
+/// Checks `--out` before anything is read: it must be a folder or not exist yet — a file
+/// (even the input) was turned into a folder and hidden before (issue 21) — and must not
+/// hold any of `kept` (the inputs, the rules, the state folder): publishing replaces the
+/// whole folder.
+///
+/// # Errors
+/// [`Error::BadOption`] naming `--out` and what is wrong.
+pub fn check_out(out: &Path, kept: &[&Path]) -> Result<()> {
+    let bad = |reason: String| Error::BadOption { option: format!("--out {}", out.display()), reason };
+    match std::fs::symlink_metadata(out) {
+        Ok(meta) if !meta.is_dir() && !out.is_dir() => {
+            return Err(bad(
+                "is a file, not a folder; give a folder for the outputs (it is created when missing)".into()
+            ));
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(bad(format!("cannot be read: {e}"))),
+    }
+    // Paths that do not exist yet (a new --out, a new state folder) compare as written.
+    let real = |path: &Path| path.canonicalize().or_else(|_| std::path::absolute(path)).ok();
+    let Some(folder) = real(out) else { return Ok(()) };
+    for path in kept {
+        if let Some(inside) = real(path)
+            && inside.starts_with(&folder)
+        {
+            return Err(bad(format!(
+                "holds {}, which a run would replace with its outputs; give a folder of its own for the outputs",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A staging folder for one run's outputs.
 #[derive(Debug)]
 pub struct Staging {

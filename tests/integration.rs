@@ -19,6 +19,9 @@ mod columns_and_dates;
 mod email;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
+/// Hostile rules values, options, templates, names and sizes (issue 21): one clear error
+/// line or a well-formed workbook, never a panic or a hang.
+mod hostile_output;
 /// Several input files, duplicates, control totals.
 mod inputs;
 /// Invoices of several lines, subtotal lines anywhere, the default currency said out loud.

@@ -90,6 +90,7 @@ struct WriteOptions<'a> {
     templates: Option<&'a std::path::Path>,
     json: bool,
     detail_rows_per_sheet: usize,
+    rows_per_sheet: usize,
 }
 
 /// What [`decide_and_write`] made, and how long each side took.
@@ -127,6 +128,7 @@ fn decide_and_write(
         reconciliation: aged.reconciliation.as_ref(),
         company: &rules.company.name,
         detail_rows_per_sheet: options.detail_rows_per_sheet,
+        rows_per_sheet: options.rows_per_sheet,
     };
     // The workbook's Detail sheets (most of the work at a million invoices) are written on
     // a second thread from the aging alone, while this one decides the actions, builds the
@@ -181,6 +183,7 @@ fn decide_and_write(
                 company: &rules.company.name,
                 rules_origin: config.rules_origin(),
                 detail_rows_per_sheet: options.detail_rows_per_sheet,
+                rows_per_sheet: options.rows_per_sheet,
             };
             let front_started = std::time::Instant::now();
             let blank = blank.recv().map_err(|_| {
@@ -235,6 +238,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
     let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company)?;
+    crate::output::check_out(config.out(), &[config.read_paths(), vec![args.state.as_path()]].concat())?;
     let mut progress = Progress::new(args.quiet || args.json);
     progress.start("reading the inputs");
     let mut inputs = load::load_inputs(&config)?;
@@ -259,6 +263,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         templates: args.templates.as_deref(),
         json: args.json,
         detail_rows_per_sheet: args.detail_sheet_rows,
+        rows_per_sheet: args.sheet_rows,
     };
     let Written { mut actioned, composed, summary, workbook_took, emails_took, decide_took, front_took } =
         decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;

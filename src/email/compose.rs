@@ -97,8 +97,15 @@ pub fn compose(
             action.stage,
             action.invoice_nos.join(",")
         );
-        let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
         let file = format!("emails/{:03}-{}-{}.eml", n + 1, action.stage, safe_name(&action.customer));
+        let built = message::build(&envelope, &rendered, inputs.as_of, &key).map_err(|e| {
+            e.about_message(&format!(
+                "{file} ({} to {}, invoices {})",
+                action.stage,
+                action.customer,
+                action.invoice_nos.join(", ")
+            ))
+        })?;
         composed.outbox.push(OutboxEntry {
             file: file.clone(),
             to: action.to.join("; "),
@@ -117,8 +124,9 @@ pub fn compose(
         let to = [context.manager.clone()];
         let envelope = Envelope { from: sender.clone(), to: &to, cc: &[] };
         let key = format!("{}|digest|{}", inputs.as_of, context.manager.email);
-        let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
         let file = format!("internal/{:03}-pm_digest-{}.eml", n + 1, safe_name(&context.manager.name));
+        let built = message::build(&envelope, &rendered, inputs.as_of, &key)
+            .map_err(|e| e.about_message(&format!("{file} (digest to {})", context.manager.email)))?;
         composed.outbox.push(OutboxEntry {
             file: file.clone(),
             to: context.manager.email.clone(),

@@ -134,8 +134,9 @@ pub fn compose(
     let to = [context.director.clone()];
     let envelope = Envelope { from: sender, to: &to, cc: &[] };
     let key = format!("{}|{STAGE}|{}", inputs.as_of, context.director.email);
-    let built = message::build(&envelope, &rendered, inputs.as_of, &key)?;
     let file = format!("internal/000-{STAGE}.eml");
+    let built = message::build(&envelope, &rendered, inputs.as_of, &key)
+        .map_err(|e| e.about_message(&format!("{file} (management summary to {})", context.director.email)))?;
     let entry = OutboxEntry {
         file: file.clone(),
         to: context.director.email.clone(),

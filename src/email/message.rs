@@ -45,14 +45,16 @@ pub fn build(envelope: &Envelope<'_>, rendered: &Rendered, as_of: NaiveDate, key
         let address = p.email.parse().map_err(|e| Error::Email {
             reason: format!("\"{}\" is not an address lettre accepts: {e}", p.email.escape_debug()),
         })?;
-        let name = p.name.replace(['\r', '\n'], " ");
+        // Contacts' names are checked when read; a control character from elsewhere (a
+        // template, the rules) becomes a space rather than a broken header.
+        let name: String = p.name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         Ok(Mailbox::new((name != p.email).then_some(name), address))
     };
     let days = u64::try_from((as_of - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days()).unwrap_or(0);
     let date = UNIX_EPOCH + Duration::from_secs(days * 86_400);
     let mut builder = Message::builder()
         .from(mailbox(&envelope.from)?)
-        .subject(rendered.subject.replace(['\r', '\n'], " "))
+        .subject(rendered.subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>())
         .date(date)
         .message_id(Some(message_id.clone()));
     for person in envelope.to {

@@ -53,6 +53,37 @@ pub(crate) const LAYOUTS: &[(&str, &str)] = &[
     ("zh/_macros.txt", include_str!("../../templates/zh/_macros.txt")),
 ];
 
+/// The work one render of a template may do (minijinja's fuel: about one unit per
+/// instruction and per 64 bytes of data). A built-in demand letter listing 100,000
+/// invoices (a 40 MB message) renders within a fifth of it; a loop of a loop over 100,000
+/// items would need 200 times as much.
+pub const FUEL: u64 = 50_000_000;
+
+/// The file under `dir` that holds template `name`, when there is one: `name` must be a
+/// path below `dir` (no `..`, no absolute path), and the file, symbolic links resolved,
+/// must be inside `dir` — an `{% include "../../…" %}` read files outside the templates
+/// folder into customer emails before (issue 21).
+fn confined(dir: &Path, name: &str) -> std::result::Result<Option<PathBuf>, minijinja::Error> {
+    let outside = |why: &str| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("template \"{}\" {why}; templates are read only from {}", name.escape_debug(), dir.display()),
+        )
+    };
+    let relative = Path::new(name);
+    if name.is_empty() || !relative.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+        return Err(outside("is not a path inside the templates folder"));
+    }
+    let path = dir.join(relative);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let (Ok(real), Ok(root)) = (path.canonicalize(), dir.canonicalize()) else {
+        return Err(outside("cannot be resolved"));
+    };
+    if real.starts_with(&root) { Ok(Some(real)) } else { Err(outside("links to a file outside the templates folder")) }
+}
+
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -81,19 +112,21 @@ impl Templates {
         let folder = dir.map(Path::to_path_buf);
         let loader_dir = folder.clone();
         env.set_loader(move |name| {
-            if let Some(dir) = &loader_dir {
-                let path = dir.join(name);
-                if path.is_file() {
-                    return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                        minijinja::Error::new(
-                            minijinja::ErrorKind::InvalidOperation,
-                            format!("cannot read {}: {e}", path.display()),
-                        )
-                    });
-                }
+            if let Some(dir) = &loader_dir
+                && let Some(path) = confined(dir, name)?
+            {
+                return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                });
             }
             Ok(BUILT_IN.iter().chain(LAYOUTS).find(|(n, _)| *n == name).map(|(_, text)| (*text).to_owned()))
         });
+        // Every render may do this much work: a template with nested large loops fails
+        // with an error naming it instead of running forever (issue 21).
+        env.set_fuel(Some(FUEL));
         env.add_filter("money", money);
         env.add_filter("date", date);
         Self { env, dir: folder }
@@ -130,9 +163,14 @@ impl Templates {
             let text = template.source().lines().nth(l.checked_sub(1)?)?.trim().to_owned();
             (!text.is_empty()).then(|| format!(" in `{text}`"))
         });
+        let kind = if err.kind() == minijinja::ErrorKind::OutOfFuel {
+            format!("the template does more work than allowed ({FUEL} steps): check its loops")
+        } else {
+            err.kind().to_string()
+        };
         Error::Template {
             place: format!("{place}{line}"),
-            reason: format!("{}{detail}{}", err.kind(), source.unwrap_or_default()),
+            reason: format!("{kind}{detail}{}", source.unwrap_or_default()),
         }
     }
 }

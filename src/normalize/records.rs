@@ -332,7 +332,7 @@ pub struct Milestone {
     pub project: String,
     /// Milestone name, e.g. "Final payment 30%".
     pub name: String,
-    /// Amount due, when given directly.
+    /// Amount due: given directly, or the percent of the contract amount.
     pub amount: Option<rust_decimal::Decimal>,
     /// Share of the contract amount, in percent.
     pub percent: Option<rust_decimal::Decimal>,
@@ -549,9 +549,19 @@ pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<String>> {
     if role.is_none() && !role_text.is_empty() {
         problems.push(format!("role \"{role_text}\" is not billing, finance, approver or project"));
     }
+    // The name goes into the To and Cc headers of messages: a control character there
+    // stopped the whole run at the first message, naming no file or row (issue 21).
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        let header = f.cell("name").map_or("name", |(h, _)| h);
+        problems.push(format!(
+            "{header}: \"{}\" holds the control character U+{:04X}",
+            name.escape_debug(),
+            u32::from(c)
+        ));
+    }
     let email = f.required("email", &mut problems);
     if !email.is_empty() && !looks_like_email(&email) {
-        problems.push(format!("email \"{email}\" is not an email address"));
+        problems.push(format!("email \"{}\" is not an email address", email.escape_debug()));
     }
     let language = f
         .text("language")
@@ -615,8 +625,29 @@ pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Mil
         p.parse::<rust_decimal::Decimal>().map_err(|_| problems.push(format!("percent \"{p}\" is not a number"))).ok()
     });
     let contract_amount = decimal("contract_amount", &mut problems);
-    if amount.is_none() && (percent.is_none() || contract_amount.is_none()) {
-        problems.push("give the amount, or the percent and the contract_amount".into());
+    if let Some(p) = percent.filter(|p| p.is_sign_negative() || *p > rust_decimal::Decimal::ONE_HUNDRED) {
+        let header = f.cell("percent").map_or("percent", |(h, _)| h);
+        problems.push(format!("{header}: {p} is not between 0 and 100"));
+    }
+    // The amount due, computed here with checked arithmetic: percent × contract amount
+    // overflowed (a panic) before (issue 21).
+    let max = rust_decimal::Decimal::from(crate::money::MAX_AMOUNT);
+    let amount = match (amount, percent, contract_amount) {
+        (Some(amount), _, _) => Some(amount),
+        (None, Some(p), Some(contract)) => {
+            let computed = p.checked_mul(contract).and_then(|a| a.checked_div(rust_decimal::Decimal::ONE_HUNDRED));
+            if computed.is_none() {
+                problems.push(format!("{p}% of the contract_amount {contract} is too large to compute"));
+            }
+            computed
+        }
+        _ => {
+            problems.push("give the amount, or the percent and the contract_amount".into());
+            None
+        }
+    };
+    if let Some(a) = amount.filter(|a| a.abs() > max) {
+        problems.push(format!("the milestone amount {a} is more than {max}"));
     }
     let trigger_text = f.required("trigger", &mut problems);
     let trigger = Trigger::parse(&trigger_text);
@@ -626,6 +657,10 @@ pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Mil
         ));
     }
     let term_days = f.count("term_days", &mut problems);
+    if i64::from(term_days) > crate::dates::MAX_TERM_DAYS {
+        let header = f.cell("term_days").map_or("term_days", |(h, _)| h);
+        problems.push(format!("{header}: {term_days} is more than {} days (ten years)", crate::dates::MAX_TERM_DAYS));
+    }
     let working_days = match f.text("term_basis").map(|b| header_key(&b)) {
         None => false,
         Some(b) if ["calendar", "calendardays", "自然日"].contains(&b.as_str()) => false,

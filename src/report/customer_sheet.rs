@@ -1,23 +1,47 @@
 //! The **By Customer** sheet: one row per customer and currency with the bucket amounts,
 //! total and overdue, sorted by overdue amount; one live totals row per currency that
-//! follows the autofilter.
+//! follows the autofilter. Past a sheet's rows the customers continue on "By Customer 2",
+//! …, and the totals below the last page add up every page (issue 21).
+use std::ops::Range;
+
 use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
 
-use super::ReportInput;
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
+use super::{ReportInput, pages};
 use crate::ingest::column_letter;
 use crate::rules::aging::AgingTotals;
 
 /// The sheet name.
 pub const NAME: &str = "By Customer";
 
-/// Writes the sheet.
+/// The customer rows (0-based) of each page: at most [`ReportInput::rows_per_sheet`] a
+/// page, less the room the totals take below the last page's rows.
+#[must_use]
+pub fn page_rows(input: &ReportInput<'_>) -> Vec<Range<usize>> {
+    page_rows_of(input.aging.customers.len(), input.aging.currencies.len(), input.rows_per_sheet)
+}
+
+/// As [`page_rows`], from the counts of customer rows and currencies.
+#[must_use]
+pub fn page_rows_of(customers: usize, currencies: usize, rows_per_sheet: usize) -> Vec<Range<usize>> {
+    let room = currencies + 3;
+    pages::page_rows(customers, rows_per_sheet.min(pages::MAX_DATA_ROWS.saturating_sub(room)).max(1))
+}
+
+/// Writes page `k` of the sheet, whose pages hold the customer rows `pages`.
 ///
 /// # Errors
 /// Writer errors.
-pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result<(), XlsxError> {
+pub fn write(
+    ws: &mut Worksheet,
+    input: &ReportInput<'_>,
+    f: &Formats,
+    k: usize,
+    pages: &[Range<usize>],
+) -> Result<(), XlsxError> {
     let aging = input.aging;
+    let customers = pages.get(k).and_then(|rows| aging.customers.get(rows.clone())).unwrap_or_default();
     let n_buckets = aging.buckets.len();
     // Customer, Currency, buckets…, Total, Overdue, Items, Shown (hidden helper).
     let total_col = col(2 + n_buckets)?;
@@ -28,7 +52,7 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
     headers.extend(aging.buckets.iter().map(|b| b.label.clone()));
     headers.extend(["Total".into(), "Overdue".into(), "Items".into(), "Shown".into()]);
 
-    let name_width = aging.customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);
+    let name_width = customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);
     #[allow(clippy::cast_precision_loss)]
     ws.set_column_width(0, name_width.min(50) as f64 + 2.0)?;
     ws.set_column_width(1, 10)?;
@@ -42,13 +66,13 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
         ws.write_string_with_format(0, col(c)?, header, &f.header)?;
     }
     ws.set_freeze_panes(1, 1)?;
-    let rows = aging.customers.len();
+    let rows = customers.len();
     let last_row = row(rows.max(1))?;
     ws.autofilter(0, 0, last_row, items_col)?;
 
     let bucket_cols = 2..total_col;
     // Bucket amounts coloured by how late they are (a bucket's earliest day decides).
-    if !aging.customers.is_empty() {
+    if !customers.is_empty() {
         use rust_xlsxwriter::{ConditionalFormatCell, ConditionalFormatCellRule};
         for (b, bucket) in aging.buckets.iter().enumerate() {
             let Some(fill) = bucket.min_days.and_then(|min| super::formats::age_fill(f, min)) else { continue };
@@ -56,7 +80,7 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
             ws.add_conditional_format(1, col(2 + b)?, last_row, col(2 + b)?, &rule)?;
         }
     }
-    for (i, customer) in aging.customers.iter().enumerate() {
+    for (i, customer) in customers.iter().enumerate() {
         let r = row(i + 1)?;
         let t = &customer.totals;
         let money = f.money(&t.currency);
@@ -79,9 +103,22 @@ pub fn write(ws: &mut Worksheet, input: &ReportInput<'_>, f: &Formats) -> Result
         ws.write_formula(r, shown_col, Formula::new(format!("=SUBTOTAL(103,{})", cell(r, 0))).set_result("1"))?;
     }
 
+    if k + 1 < pages.len() {
+        return Ok(());
+    }
+    // The totals, below the last page: over every page when there are several.
+    let page_sheets: Vec<(String, usize)> = if pages.len() == 1 {
+        vec![(String::new(), rows)]
+    } else {
+        pages
+            .iter()
+            .enumerate()
+            .map(|(j, p)| (format!("{}!", pages::sheet_ref(&pages::sheet_name(NAME, j))), p.len()))
+            .collect()
+    };
     let mut r = last_row + 2;
     for totals in &aging.currencies {
-        write_totals_row(ws, r, totals, rows, (items_col, shown_col), f)?;
+        write_totals_row(ws, r, totals, &page_sheets, (items_col, shown_col), f)?;
         r += 1;
     }
     ws.write_string_with_format(
@@ -97,20 +134,27 @@ fn write_totals_row(
     ws: &mut Worksheet,
     r: RowNum,
     totals: &AgingTotals,
-    rows: usize,
+    page_sheets: &[(String, usize)],
     (items_col, shown_col): (ColNum, ColNum),
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let code = totals.currency.code();
     let money = f.money_total(&totals.currency);
-    let last = rows.max(1) + 1;
+    // `page_sheets`: each page's sheet prefix (empty for this sheet alone) and row count.
     let sumifs = |c: ColNum| {
         let letter = column_letter(usize::from(c));
         let currency = column_letter(1);
         let shown = column_letter(usize::from(shown_col));
-        format!(
-            "=SUMIFS({letter}2:{letter}{last},${currency}$2:${currency}${last},\"{code}\",${shown}$2:${shown}${last},1)"
-        )
+        let terms: Vec<String> = page_sheets
+            .iter()
+            .map(|(sheet, rows)| {
+                let last = rows.max(&1) + 1;
+                format!(
+                    "SUMIFS({sheet}{letter}2:{letter}{last},{sheet}${currency}$2:${currency}${last},\"{code}\",{sheet}${shown}$2:${shown}${last},1)"
+                )
+            })
+            .collect();
+        format!("={}", terms.join("+"))
     };
     write_text(ws, r, 0, &format!("Total {code}"), &f.total_label)?;
     write_text(ws, r, 1, code, &f.total_label)?;

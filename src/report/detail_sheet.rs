@@ -19,7 +19,7 @@ use crate::rules::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints};
 /// The sheet name (of the first Detail sheet).
 pub const NAME: &str = "Detail";
 /// Item rows on one sheet: Excel's 1,048,576 rows less the header.
-pub const MAX_ROWS_PER_SHEET: usize = 1_048_575;
+pub const MAX_ROWS_PER_SHEET: usize = super::pages::MAX_DATA_ROWS;
 /// The file of every item, written beside the workbook when they fill more than one sheet.
 pub const CSV_FILE_NAME: &str = "detail.csv";
 /// Column of the currency code.
@@ -57,15 +57,13 @@ pub const HEADERS: [&str; 19] = [
 /// The name of Detail sheet `k` (0-based): `Detail`, `Detail 2`, `Detail 3`, …
 #[must_use]
 pub fn sheet_name(k: usize) -> String {
-    if k == 0 { NAME.to_owned() } else { format!("{NAME} {}", k + 1) }
+    super::pages::sheet_name(NAME, k)
 }
 
 /// The item rows (0-based, in the aging's order) of each Detail sheet: one sheet at least.
 #[must_use]
 pub fn sheet_rows(items: usize, per_sheet: usize) -> Vec<Range<usize>> {
-    let per_sheet = per_sheet.max(1);
-    let sheets = items.div_ceil(per_sheet).max(1);
-    (0..sheets).map(|k| k * per_sheet..((k + 1) * per_sheet).min(items)).collect()
+    super::pages::page_rows(items, per_sheet)
 }
 
 /// Absolute references to a Detail column over the item rows of each sheet, e.g.

@@ -9,6 +9,7 @@ pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
 pub mod management_sheet;
+pub mod pages;
 pub mod reconciliation_sheet;
 pub mod rejected_sheet;
 pub mod skipped_sheet;
@@ -113,6 +114,9 @@ pub struct ReportInput<'a> {
     /// Item rows per Detail sheet ([`detail_sheet::MAX_ROWS_PER_SHEET`]; lower only in
     /// tests).
     pub detail_rows_per_sheet: usize,
+    /// Data rows per sheet of Rejected, Skipped and By Customer
+    /// ([`pages::MAX_DATA_ROWS`]; lower only in tests).
+    pub rows_per_sheet: usize,
 }
 
 /// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.

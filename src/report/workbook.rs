@@ -9,8 +9,8 @@ use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet
 
 use super::formats::Formats;
 use super::{
-    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, management_sheet, reconciliation_sheet,
-    rejected_sheet, skipped_sheet, summary_sheet,
+    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, management_sheet, pages,
+    reconciliation_sheet, rejected_sheet, skipped_sheet, summary_sheet,
 };
 use crate::error::{Error, Result};
 
@@ -36,6 +36,8 @@ pub struct Back<'a> {
     pub company: &'a str,
     /// Item rows per Detail sheet.
     pub detail_rows_per_sheet: usize,
+    /// Data rows per sheet of Rejected, Skipped and By Customer.
+    pub rows_per_sheet: usize,
 }
 
 impl<'a> Back<'a> {
@@ -49,6 +51,7 @@ impl<'a> Back<'a> {
             reconciliation: input.reconciliation,
             company: input.company,
             detail_rows_per_sheet: input.detail_rows_per_sheet,
+            rows_per_sheet: input.rows_per_sheet,
         }
     }
 }
@@ -68,28 +71,31 @@ fn report_error(e: impl std::fmt::Display) -> Error {
     Error::Internal(format!("writing {FILE_NAME}: {e}"))
 }
 
-/// How many front sheets [`front_sheets`] fills.
-pub const FRONT_SHEETS: usize = 6;
+/// How many front sheets [`front_sheets`] fills: Management, Summary, Actions, Holds,
+/// the pages of By Customer, Days to Pay.
+fn front_sheet_count(aging: &crate::rules::aging::Aging, rows_per_sheet: usize) -> usize {
+    5 + customer_sheet::page_rows_of(aging.customers.len(), aging.currencies.len(), rows_per_sheet).len()
+}
 
 /// Blank worksheets for [`front_sheets`], tied to `workbook`: the first two (Management
 /// and Summary: a few dozen rows, some written out of row order) hold their cells until
-/// the workbook is saved; the other four (a row per action or customer, written top to
+/// the workbook is saved; the others (a row per action or customer, written top to
 /// bottom) are in constant-memory mode, so that each row goes to a temporary file as soon
 /// as the next one starts (at a million invoices they held ~150 MB; issue 7).
-fn blank_front_sheets(workbook: &mut Workbook) -> Result<Vec<Worksheet>> {
+fn blank_front_sheets(workbook: &mut Workbook, count: usize) -> Result<Vec<Worksheet>> {
     let mut sheets = vec![Worksheet::new(), Worksheet::new()];
-    for _ in 2..FRONT_SHEETS {
+    for _ in 2..count {
         sheets.push(workbook.new_worksheet_with_constant_memory().map_err(report_error)?);
     }
     Ok(sheets)
 }
 
-/// Fills the front sheets, in order — Management, Summary, Actions, Holds, By Customer,
-/// Days to Pay — into the [`FRONT_SHEETS`] blank worksheets [`write_with`] hands out
-/// (filled on any thread; [`write_with`] puts them first).
+/// Fills the front sheets, in order — Management, Summary, Actions, Holds, By Customer
+/// (and its further pages), Days to Pay — into the blank worksheets [`write_with`] hands
+/// out (filled on any thread; [`write_with`] puts them first).
 ///
 /// # Errors
-/// [`Error::Internal`] for writer errors, or fewer blank sheets than [`FRONT_SHEETS`].
+/// [`Error::Internal`] for writer errors, or fewer blank sheets than the front sheets.
 pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Vec<Worksheet>> {
     let formats = Formats::new(input.aging.currencies.iter().map(|t| &t.currency));
     let mut blank = blank.into_iter();
@@ -110,11 +116,17 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
         .map_err(report_error)?;
     let mut holds = sheet(actions_sheet::HOLDS)?;
     actions_sheet::write_holds(&mut holds, &input.decisions.actions, &detail_rows, &formats).map_err(report_error)?;
-    let mut customers = sheet(customer_sheet::NAME)?;
-    customer_sheet::write(&mut customers, input, &formats).map_err(report_error)?;
+    let mut filled = vec![management, summary, actions, holds];
+    let customer_pages = customer_sheet::page_rows(input);
+    for k in 0..customer_pages.len() {
+        let mut customers = sheet(&pages::sheet_name(customer_sheet::NAME, k))?;
+        customer_sheet::write(&mut customers, input, &formats, k, &customer_pages).map_err(report_error)?;
+        filled.push(customers);
+    }
     let mut behaviour = sheet(behaviour_sheet::NAME)?;
     behaviour_sheet::write(&mut behaviour, &input.metrics.behaviour, &formats).map_err(report_error)?;
-    Ok(vec![management, summary, actions, holds, customers, behaviour])
+    filled.push(behaviour);
+    Ok(filled)
 }
 
 /// Writes the workbook to `path`. `front` is handed the blank front sheets first (see
@@ -142,7 +154,7 @@ where
     workbook.set_properties(
         &DocProperties::new()
             .set_title(format!("Accounts receivable aging as of {}", back.aging.as_of))
-            .set_company(back.company)
+            .set_company(xml_text(back.company).as_ref())
             .set_author("payback")
             .set_creation_datetime(&created),
     );
@@ -153,37 +165,25 @@ where
     for format in formats.each() {
         workbook.register_format(format);
     }
-    let filled = front(blank_front_sheets(&mut workbook)?);
+    let filled = front(blank_front_sheets(&mut workbook, front_sheet_count(back.aging, back.rows_per_sheet))?);
     let sources: Vec<String> = back.batch.sources.iter().map(|s| s.source.describe()).collect();
     let items = back.aging.open_items.height();
-    for (k, rows) in detail_sheet::sheet_rows(items, back.detail_rows_per_sheet).into_iter().enumerate() {
-        let ws = workbook
-            .add_worksheet_with_constant_memory()
-            .map_err(report_error)?
-            .set_name(detail_sheet::sheet_name(k))
-            .map_err(report_error)?;
-        print_setup(ws);
-        detail_sheet::write(ws, back.aging, &sources, &formats, rows).map_err(report_error)?;
-    }
+    add_pages(&mut workbook, detail_sheet::NAME, items, back.detail_rows_per_sheet, |ws, rows| {
+        detail_sheet::write(ws, back.aging, &sources, &formats, rows).map_err(report_error)
+    })?;
     if let Some(reconciliation) = back.reconciliation {
         let ws = workbook.add_worksheet().set_name(reconciliation_sheet::NAME).map_err(report_error)?;
         print_setup(ws);
         reconciliation_sheet::write(ws, reconciliation, &formats).map_err(report_error)?;
     }
-    let ws = workbook
-        .add_worksheet_with_constant_memory()
-        .map_err(report_error)?
-        .set_name(rejected_sheet::NAME)
-        .map_err(report_error)?;
-    print_setup(ws);
-    rejected_sheet::write(ws, back.batch, back.records_rejected, &formats).map_err(report_error)?;
-    let ws = workbook
-        .add_worksheet_with_constant_memory()
-        .map_err(report_error)?
-        .set_name(skipped_sheet::NAME)
-        .map_err(report_error)?;
-    print_setup(ws);
-    skipped_sheet::write(ws, back.batch, &formats).map_err(report_error)?;
+    let rejected = rejected_sheet::RejectedRows::new(back.batch, back.records_rejected);
+    add_pages(&mut workbook, rejected_sheet::NAME, rejected.len(), back.rows_per_sheet, |ws, rows| {
+        rejected.write(ws, rows, &formats).map_err(report_error)
+    })?;
+    let skipped = skipped_sheet::SkippedLines::new(back.batch);
+    add_pages(&mut workbook, skipped_sheet::NAME, skipped.len(), back.rows_per_sheet, |ws, rows| {
+        skipped.write(ws, rows, &formats).map_err(report_error)
+    })?;
     let front = filled()?;
     let sheets = workbook.worksheets_mut();
     let back_sheets = std::mem::take(sheets);
@@ -193,6 +193,28 @@ where
         XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
         other => report_error(other),
     })
+}
+
+/// Adds the back sheet `base` in constant-memory mode, continued on `base 2`, … past
+/// `per_sheet` rows (see [`pages`]): `write` writes each page's header and its `rows`
+/// (0-based). The one mechanism of every sheet that may outgrow Excel's rows.
+fn add_pages(
+    workbook: &mut Workbook,
+    base: &str,
+    rows: usize,
+    per_sheet: usize,
+    mut write: impl FnMut(&mut Worksheet, std::ops::Range<usize>) -> Result<()>,
+) -> Result<()> {
+    for (k, page) in pages::page_rows(rows, per_sheet).into_iter().enumerate() {
+        let ws = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(report_error)?
+            .set_name(pages::sheet_name(base, k))
+            .map_err(report_error)?;
+        print_setup(ws);
+        write(ws, page)?;
+    }
+    Ok(())
 }
 
 /// The item index on the Detail sheets (0-based, in the aging's order) of each invoice an
@@ -245,13 +267,44 @@ pub fn write_text(ws: &mut Worksheet, row: RowNum, col: ColNum, text: &str, form
     Ok(())
 }
 
-/// `text` cut to Excel's cell limit (with an ellipsis) when longer.
+/// `text` as a cell holds it: control characters other than tab and line ends replaced
+/// (see [`xml_text`]), cut to Excel's cell limit (with an ellipsis) when longer.
 #[must_use]
 pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = xml_text(text);
     // A text of at most MAX_CELL_CHARS bytes has at most that many characters.
     if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
         std::borrow::Cow::Owned(text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect())
     } else {
+        text
+    }
+}
+
+/// `text` with every character XML 1.0 cannot hold, and every other control character
+/// but tab, line feed and carriage return, replaced by U+FFFD (�). The writer puts some texts (a
+/// hyperlink's) into the sheet's XML unescaped: a control character in an invoice number
+/// made the workbook not well-formed (issue 21). Borrowed when there is none (nearly
+/// always: one scan, no copy).
+#[must_use]
+pub fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let unfit = |c: char| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
+    if text.contains(unfit) {
+        std::borrow::Cow::Owned(text.chars().map(|c| if unfit(c) { '\u{FFFD}' } else { c }).collect())
+    } else {
         std::borrow::Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_replaced() {
+        assert_eq!(
+            cell_text("INV-\u{1}\u{1b}1\r\n\tx\u{7f}\u{85}\u{FFFF}"),
+            "INV-\u{FFFD}\u{FFFD}1\r\n\tx\u{FFFD}\u{FFFD}\u{FFFD}"
+        );
+        assert!(matches!(cell_text("华为 INV-1"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -68,11 +68,27 @@ impl Calendar {
         let bad = |reason: String| Error::Rules { file: path.to_path_buf(), reason };
         let file: CalendarFile =
             toml::from_str(text).map_err(|e| bad(e.to_string().lines().collect::<Vec<_>>().join(" ")))?;
-        let weekend = file
+        let weekend: Vec<Weekday> = file
             .weekend
             .iter()
             .map(|d| d.parse::<Weekday>().map_err(|_| bad(format!("weekend: \"{d}\" is not a day of the week"))))
             .collect::<Result<_>>()?;
+        // A week without a working day would make working-day terms endless (issue 21).
+        let mut days: Vec<Weekday> = weekend.clone();
+        days.sort_by_key(Weekday::num_days_from_monday);
+        days.dedup();
+        if days.len() == 7 {
+            return Err(bad("weekend lists all seven days: a calendar needs at least one working day a week".into()));
+        }
+        if let Some(year) =
+            file.years.iter().find(|y| !(crate::dates::EARLIEST.year()..=crate::dates::LATEST.year()).contains(*y))
+        {
+            return Err(bad(format!(
+                "years: {year} is outside the years payback works with ({} to {})",
+                crate::dates::EARLIEST.year(),
+                crate::dates::LATEST.year()
+            )));
+        }
         let dates = |list: &[String], key: &str| -> Result<BTreeSet<NaiveDate>> {
             let mut out = BTreeSet::new();
             for entry in list {
@@ -84,11 +100,14 @@ impl Calendar {
                     Some((a, b)) => (parse(a)?, parse(b)?),
                     None => (parse(entry)?, parse(entry)?),
                 };
-                let mut day = from;
-                while day <= to {
-                    out.insert(day);
-                    day += Duration::days(1);
+                // Bounded dates keep the ranges small (at most the 40,542 days of the range).
+                if !crate::dates::in_range(from) || !crate::dates::in_range(to) {
+                    return Err(bad(format!(
+                        "{key}: \"{entry}\" is outside the dates payback works with ({})",
+                        crate::dates::range_text()
+                    )));
                 }
+                out.extend(from.iter_days().take_while(|day| *day <= to));
             }
             Ok(out)
         };
@@ -118,17 +137,31 @@ impl Calendar {
     }
 
     /// The `n`th working day after `start` (`start` itself not counted); `n = 0` is `start`.
+    /// `None` when it is not within [`Calendar::max_walk_days`] of `start` (holidays that
+    /// fill whole years) or past the last date chrono holds: the walk always ends.
     #[must_use]
-    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
-        let mut day = start;
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Option<NaiveDate> {
         let mut left = n;
-        while left > 0 {
-            day += Duration::days(1);
+        if left == 0 {
+            return Some(start);
+        }
+        for day in start.iter_days().skip(1).take(Self::max_walk_days(n)) {
             if self.is_working_day(day) {
                 left -= 1;
+                if left == 0 {
+                    return Some(day);
+                }
             }
         }
-        day
+        None
+    }
+
+    /// The most calendar days [`Calendar::add_working_days`] walks for `n` working days:
+    /// a week per working day (every calendar has a working day a week) plus a year of
+    /// holidays.
+    #[must_use]
+    pub fn max_walk_days(n: u32) -> usize {
+        usize::try_from(n).unwrap_or(usize::MAX).saturating_mul(7).saturating_add(366)
     }
 }
 
@@ -150,10 +183,47 @@ mod tests {
         assert!(!cn.is_working_day(d(2026, 2, 23)), "Spring Festival");
         // Trial run from Thursday 2026-09-24: Mid-Autumn 25-27, National Day 1-7, Saturday
         // 10 October worked: the 10th working day is 15 October.
-        assert_eq!(cn.add_working_days(d(2026, 9, 24), 10), d(2026, 10, 15));
+        assert_eq!(cn.add_working_days(d(2026, 9, 24), 10), Some(d(2026, 10, 15)));
         let plain = Calendar::built_in("weekends").unwrap();
-        assert_eq!(plain.add_working_days(d(2026, 9, 24), 10), d(2026, 10, 8));
-        assert_eq!(cn.add_working_days(d(2026, 9, 24), 0), d(2026, 9, 24));
+        assert_eq!(plain.add_working_days(d(2026, 9, 24), 10), Some(d(2026, 10, 8)));
+        assert_eq!(cn.add_working_days(d(2026, 9, 24), 0), Some(d(2026, 9, 24)));
+    }
+
+    fn calendar(weekend: &str, holidays: &str) -> Result<Calendar> {
+        let text = format!(
+            "name = \"x\"\ntitle = \"X\"\nweekend = [{weekend}]\nyears = [2026]\nholidays = [{holidays}]\nworkdays = []\n"
+        );
+        Calendar::parse(&text, Path::new("x.toml"))
+    }
+
+    #[test]
+    fn a_week_of_weekend_days_is_refused() {
+        // Issue 21: adding working days in such a calendar never ended.
+        let all = r#""Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Sun""#;
+        assert_eq!(
+            calendar(all, "").unwrap_err().to_string(),
+            "x.toml: weekend lists all seven days: a calendar needs at least one working day a week"
+        );
+    }
+
+    #[test]
+    fn holidays_filling_the_years_end_the_walk() {
+        // Every day from 2026 on is a holiday: no working day is ever found, and the walk
+        // stops after 7 × 10 + 366 = 436 days.
+        let cal = calendar(r#""Sat", "Sun""#, r#""2026-01-01..2100-12-31""#).unwrap();
+        assert_eq!(cal.add_working_days(d(2026, 3, 2), 10), None);
+        assert_eq!(Calendar::max_walk_days(10), 436);
+        // 2025-12-31 is a Wednesday and a working day.
+        assert_eq!(cal.add_working_days(d(2025, 12, 30), 1), Some(d(2025, 12, 31)));
+        assert_eq!(cal.add_working_days(NaiveDate::MAX, 1), None);
+    }
+
+    #[test]
+    fn calendar_dates_outside_the_range_are_refused() {
+        assert_eq!(
+            calendar(r#""Sun""#, r#""0001-01-01..2026-01-01""#).unwrap_err().to_string(),
+            "x.toml: holidays: \"0001-01-01..2026-01-01\" is outside the dates payback works with (1990-01-01 to 2100-12-31)"
+        );
     }
 
     #[test]

@@ -232,20 +232,31 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
         };
         let Some(date) = event.filter(|d| *d <= as_of) else { continue };
         let term = i64::from(m.term_days);
+        // Checked: a term beyond the calendar's working days or chrono's dates says so
+        // instead of panicking or walking forever (issue 21).
         let (due, basis) = if m.working_days {
             let due = facts.calendar.add_working_days(date, m.term_days);
-            let note = if facts.calendar.covers(due.year()) {
-                String::new()
-            } else {
-                format!("; the {} calendar lists no holidays for {}", facts.calendar.name, due.year())
+            let note = match due {
+                Some(due) if !facts.calendar.covers(due.year()) => {
+                    format!("; the {} calendar lists no holidays for {}", facts.calendar.name, due.year())
+                }
+                Some(_) => String::new(),
+                None => format!(
+                    "; the {} calendar has no {term}th working day within {} days",
+                    facts.calendar.name,
+                    super::calendar::Calendar::max_walk_days(m.term_days)
+                ),
             };
             (due, format!("{term} working days, calendar {}{note}", facts.calendar.name))
         } else {
-            (date + chrono::Duration::days(term), format!("{term} days"))
+            (crate::dates::add_days(date, term), format!("{term} days"))
         };
+        let due = due.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
         let currency =
             m.currency.as_deref().and_then(Currency::parse).unwrap_or_else(|| facts.default_currency.clone());
-        let amount = m.amount.or_else(|| Some(m.percent? * m.contract_amount? / rust_decimal::Decimal::ONE_HUNDRED));
+        let amount = m
+            .amount
+            .or_else(|| m.percent?.checked_mul(m.contract_amount?)?.checked_div(rust_decimal::Decimal::ONE_HUNDRED));
         let minor = amount.and_then(|a| currency.to_minor(a.round_dp(currency.exponent())).ok()).unwrap_or(0);
         let customer = project.map_or_else(|| format!("(project {})", m.project), |p| p.customer.clone());
         actions.push(Action {

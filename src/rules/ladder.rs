@@ -134,6 +134,26 @@ pub struct HoldsSpec {
     pub unapplied_cash_pending: bool,
 }
 
+/// The most stages a ladder may have.
+pub const MAX_STAGES: usize = 50;
+
+/// The highest `min_amount` of a stage.
+pub const MAX_MIN_AMOUNT: i64 = crate::money::MAX_AMOUNT;
+
+/// Whether `name` (a stage id or template name) is letters, digits, `_` and `-` only: it
+/// becomes part of file names (`emails/001-ID-….eml`, `templates/en/NAME.txt`).
+#[must_use]
+pub fn is_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn name_problem(key: &str, name: &str) -> String {
+    format!(
+        "{key} = \"{}\" may hold only letters, digits, _ and - (it becomes part of a file name)",
+        name.escape_debug()
+    )
+}
+
 /// Roles a rule may name.
 pub const ROLES: [&str; 5] = ["billing", "finance", "approver", "project", "project_manager"];
 
@@ -141,15 +161,18 @@ impl CollectionSpec {
     /// Every problem, one sentence each.
     #[must_use]
     pub fn validate(&self) -> Vec<String> {
+        use crate::dates::MAX_TERM_DAYS;
         let mut problems = Vec::new();
-        if self.cadence_days < 0 {
-            problems.push(format!("collection.cadence_days = {} must be 0 or more", self.cadence_days));
-        }
-        if self.stuck_after_days < 1 {
-            problems.push(format!("collection.stuck_after_days = {} must be 1 or more", self.stuck_after_days));
-        }
-        if self.milestone_request.window_days < 0 {
-            problems.push("collection.milestone_request.window_days must be 0 or more".into());
+        // Day counts the run adds to dates: bounded so that no sum overflows (issue 21).
+        for (key, value, min) in [
+            ("collection.cadence_days", self.cadence_days, 0),
+            ("collection.stuck_after_days", self.stuck_after_days, 1),
+            ("collection.demand_deadline_days", self.demand_deadline_days, 1),
+            ("collection.milestone_request.window_days", self.milestone_request.window_days, 0),
+        ] {
+            if !(min..=MAX_TERM_DAYS).contains(&value) {
+                problems.push(format!("{key} = {value} must be between {min} and {MAX_TERM_DAYS} days (ten years)"));
+            }
         }
         let mut check_roles = |place: &str, roles: &[String]| {
             for role in roles {
@@ -167,6 +190,14 @@ impl CollectionSpec {
         check_roles("collection.milestone_request", &self.milestone_request.cc);
         check_roles("collection.approval_status_report", &self.approval_status_report.to);
         check_roles("collection.approval_status_report", &self.approval_status_report.cc);
+        for (place, template) in [
+            ("collection.milestone_request.template", &self.milestone_request.template),
+            ("collection.approval_status_report.template", &self.approval_status_report.template),
+        ] {
+            if !is_name(template) {
+                problems.push(name_problem(place, template));
+            }
+        }
         problems.extend(self.validate_stages());
         problems
     }
@@ -176,10 +207,37 @@ impl CollectionSpec {
         if self.stages.is_empty() {
             problems.push("collection.stages is empty: give at least one stage".into());
         }
+        if self.stages.len() > MAX_STAGES {
+            problems
+                .push(format!("collection.stages has {} stages; at most {MAX_STAGES} are allowed", self.stages.len()));
+        }
+        let max_days = crate::dates::MAX_DAY_COUNT;
         for (i, stage) in self.stages.iter().enumerate() {
             let place = format!("collection.stages[{}] \"{}\"", i + 1, stage.id);
             if stage.id.trim().is_empty() || self.stages[..i].iter().any(|s| s.id == stage.id) {
                 problems.push(format!("{place}: the id must be unique and not empty"));
+            } else if !is_name(&stage.id) {
+                // The id is part of the message's file name (emails/001-ID-customer.eml).
+                problems.push(name_problem(&format!("collection.stages[{}].id", i + 1), &stage.id));
+            }
+            if let Some(template) = stage.template.as_deref().filter(|t| !is_name(t)) {
+                problems.push(name_problem(&format!("collection.stages[{}].template", i + 1), template));
+            }
+            for (key, days) in [("from_days", stage.from_days), ("to_days", stage.to_days)] {
+                if let Some(days) = days.filter(|d| !(-max_days..=max_days).contains(d)) {
+                    problems.push(format!(
+                        "collection.stages[{}].{key} = {days} must be between -{max_days} and {max_days} (the days between {} and {})",
+                        i + 1,
+                        crate::dates::EARLIEST,
+                        crate::dates::LATEST
+                    ));
+                }
+            }
+            if let Some(min) = stage.min_amount.filter(|m| m.is_sign_negative() || *m > Decimal::from(MAX_MIN_AMOUNT)) {
+                problems.push(format!(
+                    "collection.stages[{}].min_amount = {min} must be between 0 and {MAX_MIN_AMOUNT}",
+                    i + 1
+                ));
             }
             if let (Some(from), Some(to)) = (stage.from_days, stage.to_days)
                 && from > to

@@ -268,6 +268,13 @@ impl RulesSpec {
             merge(&mut merged, user);
         }
         merge(&mut merged, overlay.clone());
+        let mut controls = Vec::new();
+        for (key, value) in &merged {
+            control_characters(value, key, &mut controls);
+        }
+        if !controls.is_empty() {
+            return Err(rules_error(controls.iter().map(|p| locate(text, p)).collect::<Vec<_>>().join("; ")));
+        }
         let spec: Self = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| rules_error(locate(text, &one_line(&e.to_string()))))?;
@@ -297,7 +304,17 @@ impl RulesSpec {
                 self.management.email
             ));
         }
+        if let Some(days) = self.input.default_term_days.filter(|d| !(0..=crate::dates::MAX_TERM_DAYS).contains(d)) {
+            problems.push(format!(
+                "input.default_term_days = {days} must be between 0 and {} days (ten years)",
+                crate::dates::MAX_TERM_DAYS
+            ));
+        }
         let m = &self.metrics;
+        if m.top_customers > MAX_TOP_CUSTOMERS {
+            problems
+                .push(format!("metrics.top_customers = {} must be between 0 and {MAX_TOP_CUSTOMERS}", m.top_customers));
+        }
         if !(1..=3660).contains(&m.period_days) {
             problems.push(format!("metrics.period_days = {} must be between 1 and 3660", m.period_days));
         }
@@ -313,11 +330,37 @@ impl RulesSpec {
     }
 }
 
+/// The most aging buckets (each is a column of the By Customer sheet and of every
+/// customer's totals; 3,000 buckets took 3.6 GB: issue 21).
+pub const MAX_BUCKETS: usize = 50;
+
+/// The most customers `metrics.top_customers` may list per currency.
+pub const MAX_TOP_CUSTOMERS: usize = 1000;
+
 fn validate_buckets(buckets: &[BucketSpec]) -> Vec<String> {
     let mut problems = Vec::new();
     let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
         return vec!["aging.buckets is empty: give at least one bucket".to_owned()];
     };
+    if buckets.len() > MAX_BUCKETS {
+        return vec![format!("aging.buckets has {} buckets; at most {MAX_BUCKETS} are allowed", buckets.len())];
+    }
+    let max_days = crate::dates::MAX_DAY_COUNT;
+    for (i, bucket) in buckets.iter().enumerate() {
+        for (key, days) in [("min_days", bucket.min_days), ("max_days", bucket.max_days)] {
+            if let Some(days) = days.filter(|d| !(-max_days..=max_days).contains(d)) {
+                problems.push(format!(
+                    "aging.buckets[{}].{key} = {days} must be between -{max_days} and {max_days} (the days between {} and {})",
+                    i + 1,
+                    crate::dates::EARLIEST,
+                    crate::dates::LATEST
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return problems;
+    }
     if let Some(min) = first.min_days {
         problems.push(format!(
             "aging.buckets: the first bucket \"{}\" has min_days = {min}; leave it out so that \
@@ -388,6 +431,63 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
     }
 }
 
+/// Problems for text values holding control characters (they end up in XML, mail headers
+/// and file names; issue 21), each naming the value's key path.
+fn control_characters(value: &toml::Value, path: &str, problems: &mut Vec<String>) {
+    match value {
+        toml::Value::String(text) => {
+            if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+                problems.push(format!(
+                    "{path} = \"{}\" holds the control character U+{:04X}; remove it",
+                    text.escape_debug(),
+                    u32::from(c)
+                ));
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                control_characters(item, &format!("{path}[{}]", i + 1), problems);
+            }
+        }
+        toml::Value::Table(table) => {
+            for (key, item) in table {
+                control_characters(item, &format!("{path}.{key}"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// 1-based line of the key at `path` in the rules text, e.g. `collection.cadence_days` or
+/// `collection.stages[2].from_days` (1-based array index), from the TOML parser's spans.
+fn key_line(text: &str, path: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).ok()?;
+    let mut table = document.get_ref();
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, rest)) => (key, Some(rest.strip_suffix(']')?.parse::<usize>().ok()?.checked_sub(1)?)),
+            None => (segment, None),
+        };
+        let (found_key, value) = table.iter().find(|(k, _)| k.get_ref() == key)?;
+        let value = match index {
+            Some(i) => match value.get_ref() {
+                DeValue::Array(items) => items.get(i)?,
+                _ => return None,
+            },
+            None if segments.peek().is_none() => return Some(line_column(text, found_key.span().start).0),
+            None => value,
+        };
+        match value.get_ref() {
+            DeValue::Table(inner) if segments.peek().is_some() => table = inner,
+            _ if segments.peek().is_none() => return Some(line_column(text, value.span().start).0),
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -400,6 +500,13 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// key or quoted value the problem names (serde errors lose the file's positions when the
 /// file is merged over the defaults). Problems about the defaults stay as they are.
 fn locate(text: &str, problem: &str) -> String {
+    // `KEY = value …`: the key's own line, from the parser's spans.
+    if let Some((path, _)) = problem.split_once(" = ")
+        && !path.contains(' ')
+        && let Some(line) = key_line(text, path)
+    {
+        return format!("line {line}: {problem}");
+    }
     let ticked: Vec<&str> = problem.split('`').skip(1).step_by(2).collect();
     let quoted: Vec<&str> = problem.split('"').skip(1).step_by(2).collect();
     let key_line = |key: &str| {

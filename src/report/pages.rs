@@ -1,0 +1,47 @@
+//! Sheets that continue on further sheets past Excel's rows: "Detail", "Detail 2", …;
+//! "Rejected", "Rejected 2", …; the same for Skipped and By Customer. Each page has its
+//! own header row (issue 7 for Detail; issue 21 for the others, whose 1.1 million rows
+//! stopped the run with "this is a bug in payback").
+use std::ops::Range;
+
+/// Data rows one sheet holds: Excel's 1,048,576 rows less the header.
+pub const MAX_DATA_ROWS: usize = 1_048_575;
+
+/// The name of page `k` (0-based) of the sheet `base`: `base`, `base 2`, `base 3`, …
+#[must_use]
+pub fn sheet_name(base: &str, k: usize) -> String {
+    if k == 0 { base.to_owned() } else { format!("{base} {}", k + 1) }
+}
+
+/// `name` as a formula refers to the sheet: quoted when it holds a space.
+#[must_use]
+pub fn sheet_ref(name: &str) -> String {
+    if name.contains(' ') { format!("'{name}'") } else { name.to_owned() }
+}
+
+/// The rows (0-based) on each page of `rows` rows at `per_sheet` a page: one page at
+/// least (an empty sheet says so).
+#[must_use]
+pub fn page_rows(rows: usize, per_sheet: usize) -> Vec<Range<usize>> {
+    let per_sheet = per_sheet.max(1);
+    let pages = rows.div_ceil(per_sheet).max(1);
+    (0..pages).map(|k| k * per_sheet..((k + 1) * per_sheet).min(rows)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_cover_every_row_once() {
+        assert_eq!(page_rows(0, 5).first(), Some(&(0..0)));
+        assert_eq!(page_rows(5, 5).last(), Some(&(0..5)));
+        assert_eq!(page_rows(5, 5).len(), 1);
+        assert_eq!(page_rows(11, 5), [0..5, 5..10, 10..11]);
+        assert_eq!(page_rows(1_100_000, MAX_DATA_ROWS), [0..1_048_575, 1_048_575..1_100_000]);
+        assert_eq!(sheet_name("Rejected", 0), "Rejected");
+        assert_eq!(sheet_name("By Customer", 2), "By Customer 3");
+        assert_eq!(sheet_ref("By Customer 3"), "'By Customer 3'");
+        assert_eq!(sheet_ref("Detail"), "Detail");
+    }
+}
