@@ -11,6 +11,7 @@ pub mod presets;
 pub mod records;
 pub mod references;
 pub mod schema;
+pub mod sum_budget;
 pub mod unread;
 pub mod value;
 
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef, TableHead};
+use crate::ingest::{Cell, Limits, RawRow, RawTable, SkipReason, Skipped, SourceRef, TableHead};
 use crate::money::Currency;
 use columns::ColumnMap;
 use names::Names;
@@ -160,6 +161,8 @@ pub struct Options {
     pub customer_from_heading: bool,
     /// Days after the invoice date that an invoice with an empty due date is due.
     pub default_term_days: Option<i64>,
+    /// The bounds on the values read: largest amount, range of dates (issue 21).
+    pub limits: crate::ingest::Limits,
 }
 
 /// The outcome of normalizing one table.
@@ -442,7 +445,10 @@ impl<'a> Normalizer<'a> {
         let mut amounts_read: BTreeMap<String, i64> = BTreeMap::new();
         let readable = invoices.iter().map(|i| (&i.currency, i.open_minor));
         for (currency, open) in readable.chain(rejected.iter().filter_map(|r| r.open.as_ref().map(|(c, m)| (c, *m)))) {
-            *amounts_read.entry(currency.code().to_owned()).or_default() += open;
+            // Bounded: each open amount is within limits.max_amount and the file's rows within
+            // limits.max_rows; normalize::sum_budget holds their total below i64::MAX / 4.
+            let total = amounts_read.entry(currency.code().to_owned()).or_default();
+            *total = total.saturating_add(open);
         }
         Normalized {
             source: head.source.clone(),
@@ -682,9 +688,11 @@ impl<'a> RowReader<'a> {
         self.read(field, required, |c| value::trimmed(c).map(|t| names.get(&t)).ok_or_else(|| "is empty".into()))
     }
 
-    fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
+    fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal, limits: &Limits) -> Option<i64> {
         let (index, cell) = self.cell(field)?;
-        match currency.to_minor(amount) {
+        let checked =
+            currency.to_minor(amount).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
+        match checked {
             Ok(minor) => Some(minor),
             Err(reason) => {
                 self.refuse(index, cell, &reason);
@@ -718,35 +726,57 @@ fn invoice(
         _ => r.name(Field::Customer, true, names),
     };
     let invoice_no = r.text(Field::InvoiceNo, true);
-    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, format));
+    let limits = &options.limits;
+    let date = |c: &Cell| value::date(c, format).and_then(|d| limits.check_date(d));
+    let invoice_date = r.read(Field::InvoiceDate, true, date);
     let due_blank = r.cell(Field::DueDate).is_some_and(|(_, c)| c.is_blank());
     let assume_due = due_blank && options.default_term_days.is_some();
-    let due_date = r.read(Field::DueDate, !assume_due, |c| value::date(c, format));
-    // An empty due date falls back to the invoice date plus the default term (and says so).
+    let due_date = r.read(Field::DueDate, !assume_due, date);
+    // An empty due date falls back to the invoice date plus the default term (and says so);
+    // a term that carries it past the dates accepted rejects the row.
     let due_date = due_date.or_else(|| {
+        let invoice_date = invoice_date?;
         let term = options.default_term_days.filter(|_| assume_due)?;
-        Some(invoice_date? + chrono::Duration::days(term))
+        let due = chrono::Duration::try_days(term).and_then(|t| invoice_date.checked_add_signed(t));
+        match due.map(|d| limits.check_date(d)) {
+            Some(Ok(due)) => Some(due),
+            outcome => {
+                let reason = match outcome {
+                    Some(Err(reason)) => reason,
+                    _ => "the invoice date plus the default term is not a date".to_owned(),
+                };
+                if let Some((i, cell)) = r.cell(Field::DueDate) {
+                    r.refuse(i, cell, &format!("is empty and the default term gives no usable due date: {reason}"));
+                }
+                None
+            }
+        }
     });
     let problems_before_currency = r.problems.len();
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
-            Currency::parse(&value::fold_full_width_text(&text))
-                .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
+            // Only currencies in use (ISO 4217): `XYZ` is a typo, not a currency (issue 21).
+            Currency::parse_known(&value::fold_full_width_text(&text)).ok_or_else(|| {
+                format!("\"{text}\" is not an ISO 4217 currency code in use, such as CNY, USD or EUR")
+            })
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let currency_ok = r.problems.len() == problems_before_currency;
-    let amount = r.read(Field::Amount, true, |c| value::amount(c, format));
-    let open = r.read(Field::OpenAmount, false, |c| value::amount(c, format));
-    let paid = r.read(Field::PaidAmount, false, |c| value::amount(c, format));
-    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, format));
+    // An amount written with a currency code names it: one that contradicts the row's
+    // currency is refused rather than read in the row's (issue 21: "EUR 70" in a CNY row).
+    let in_currency = |c: &Cell| value::amount_in(c, format, &currency);
+    let amount = r.read(Field::Amount, true, in_currency);
+    let open = r.read(Field::OpenAmount, false, in_currency);
+    let paid = r.read(Field::PaidAmount, false, in_currency);
+    let paid_date = r.read(Field::PaidDate, false, date);
     let project = r.name(Field::Project, false, names);
     let contract_no = r.name(Field::ContractNo, false, names);
     let project_manager = r.name(Field::ProjectManager, false, names);
 
-    let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
-    let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
-    let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
+    let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a, limits));
+    let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a, limits));
+    let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a, limits));
     let column_open = open_minor;
     let open_minor =
         amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor, paid_date));
@@ -884,6 +914,7 @@ mod tests {
             fallback_date_order: None,
             customer_from_heading: false,
             default_term_days: None,
+            limits: crate::ingest::Limits::default(),
         }
     }
 

@@ -308,6 +308,7 @@ impl RulesSpec {
             problems.push(format!("metrics.trend_runs = {} must be between 1 and 120", m.trend_runs));
         }
         problems.extend(validate_buckets(&self.aging.buckets));
+        problems.extend(self.limits.validate());
         problems.extend(self.collection.validate());
         problems
     }
