@@ -301,10 +301,13 @@ mod tests {
         }
         std::fs::write(&path, &text).unwrap();
         let err = read(&path, None, &crate::ingest::Limits::default()).unwrap_err().to_string();
-        assert!(err.ends_with(
-            "ar.csv, row 3: cannot read the file: a quote (\") opens a cell on line 3 and is never closed, so the \
+        assert!(
+            err.ends_with(
+                "ar.csv, row 3: cannot read the file: a quote (\") opens a cell on line 3 and is never closed, so the \
              998 lines after it would be read as one cell; close the quote or remove it"
-        ), "{err}");
+            ),
+            "{err}"
+        );
         // Closed quotes over lines and escaped quotes are fine.
         std::fs::write(&path, "Customer,Note\nACME,\"two\nlines \"\"quoted\"\"\"\nBeta,x\n").unwrap();
         assert_eq!(read(&path, None, &crate::ingest::Limits::default()).unwrap().rows.len(), 3);

@@ -223,8 +223,9 @@ struct Part {
     defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
-    /// The figures of each subtotal line among `skipped`, in order.
-    subtotals: Vec<Figures>,
+    /// The figures of each subtotal line among `skipped`, in order, with the name its
+    /// label may be ([`lines::named_total`]).
+    subtotals: Vec<(Figures, Option<String>)>,
 }
 
 /// Types the data rows of one table as they come, chunk after chunk: rows within a chunk
@@ -391,7 +392,11 @@ impl<'a> Normalizer<'a> {
                             heading = Some(line.text.clone());
                         }
                         if reason == SkipReason::Subtotal {
-                            part.subtotals.push(subtotal_figures(row, head, columns, options));
+                            let name = row.cells.iter().find_map(|c| match c {
+                                Cell::Text(t) if lines::is_total_label(t) => Some(lines::named_total(t)),
+                                _ => None,
+                            });
+                            part.subtotals.push((subtotal_figures(row, head, columns, options), name.flatten()));
                         }
                         part.skipped.push(line);
                         continue;
@@ -412,7 +417,29 @@ impl<'a> Normalizer<'a> {
         self.invoices.reserve(parts.iter().map(|p| p.invoices.len()).sum());
         self.fingerprints.reserve(parts.iter().map(|p| p.fingerprints.len()).sum());
         for mut part in parts {
-            self.tally.walk(&mut part);
+            // A line labelled like a name ("Total Energies") that the lines above do not
+            // make a subtotal is a data row: read (and rejected without an invoice number)
+            // so that its amount stays in the control totals (issue 21).
+            for number in self.tally.walk(&mut part) {
+                let Ok(at) = rows.binary_search_by_key(&number, |r| r.number) else { continue };
+                let row = &rows[at];
+                match invoice(row, head, columns, options, format, None, names) {
+                    Ok(invoice) => {
+                        let i = part.invoices.partition_point(|x| x.source_row < number);
+                        part.invoices.insert(i, invoice);
+                        part.fingerprints.insert(i, fingerprint(row));
+                    }
+                    Err((mut problems, open)) => {
+                        for problem in &mut problems {
+                            problem.reason.push_str(
+                                " (a name that reads like a total line; the lines above do not make it a subtotal)",
+                            );
+                        }
+                        let i = part.rejected.partition_point(|x| x.row < number);
+                        part.rejected.insert(i, reject(row, &problems, open));
+                    }
+                }
+            }
             self.invoices.extend(part.invoices);
             self.fingerprints.extend(part.fingerprints);
             self.defaulted += part.defaulted;
@@ -431,7 +458,17 @@ impl<'a> Normalizer<'a> {
             self.type_rows(&held, &held_reasons);
         }
         let Self {
-            head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, order, sample, ..
+            head,
+            columns,
+            options,
+            invoices,
+            fingerprints,
+            defaulted,
+            rejected,
+            skipped: classified,
+            order,
+            sample,
+            ..
         } = self;
         let currency_source = match (columns.get(Field::Currency), defaulted) {
             (None, _) => CurrencySource::Default,
@@ -528,11 +565,16 @@ struct Sums {
     open: i64,
     rows: usize,
     unknown: bool,
+    /// The customer of the last row added, lower-cased.
+    customer: Option<String>,
 }
 
 impl Sums {
     fn add(&mut self, invoice: &Invoice) {
         self.rows += 1;
+        if self.customer.as_deref().is_none_or(|c| !c.eq_ignore_ascii_case(&invoice.customer)) {
+            self.customer = Some(invoice.customer.trim().to_lowercase());
+        }
         if self.currency.as_ref().is_some_and(|c| *c != invoice.currency) {
             self.unknown = true;
         }
@@ -565,12 +607,17 @@ impl Sums {
 struct Tally {
     block: Sums,
     whole: Sums,
+    /// The group heading in force, lower-cased.
+    heading: Option<String>,
 }
 
 impl Tally {
     /// Goes through one chunk's rows in row order, noting on each subtotal line that does
-    /// not match the rows above it what it says and what they add up to.
-    fn walk(&mut self, part: &mut Part) {
+    /// not match the rows above it what it says and what they add up to. Lines whose label
+    /// may be a name and that nothing above makes a subtotal are taken off the skipped
+    /// lines; their row numbers are returned, to be read as data rows.
+    fn walk(&mut self, part: &mut Part) -> Vec<usize> {
+        let mut demoted = Vec::new();
         let (mut i, mut r, mut subtotal) = (0, 0, 0);
         for s in 0..=part.skipped.len() {
             let until = part.skipped.get(s).map_or(usize::MAX, |l| l.row);
@@ -588,15 +635,44 @@ impl Tally {
             }
             let Some(line) = part.skipped.get_mut(s) else { break };
             match line.reason {
-                SkipReason::GroupHeading => self.block = Sums::default(),
+                SkipReason::GroupHeading => {
+                    self.block = Sums::default();
+                    self.heading = Some(line.text.trim().to_lowercase());
+                }
                 SkipReason::Subtotal => {
-                    let figures = part.subtotals.get(subtotal).copied().unwrap_or_default();
+                    let (figures, name) = part.subtotals.get(subtotal).cloned().unwrap_or_default();
                     subtotal += 1;
+                    if let Some(name) = name
+                        && !self.makes_subtotal(&name, &figures)
+                    {
+                        demoted.push(line.row);
+                        for sums in [&mut self.block, &mut self.whole] {
+                            sums.rows += 1;
+                            sums.unknown = true;
+                        }
+                        continue;
+                    }
                     line.note = self.check(&line.text, &figures);
                 }
                 _ => {}
             }
         }
+        part.skipped.retain(|l| !(l.reason == SkipReason::Subtotal && demoted.contains(&l.row)));
+        demoted
+    }
+
+    /// Whether the lines above make a line labelled "Total NAME" a subtotal: NAME is the
+    /// customer of the rows just above or their heading, or its figures are their sums.
+    fn makes_subtotal(&self, name: &str, figures: &Figures) -> bool {
+        let named = |sums: &Sums| sums.customer.as_deref() == Some(name);
+        if named(&self.block) || named(&self.whole) || self.heading.as_deref() == Some(name) {
+            return true;
+        }
+        let expected = if self.block.rows == 0 { &self.whole } else { &self.block };
+        let Some((currency, _)) = expected.figures() else { return false };
+        let stated: Vec<(usize, i64)> =
+            figures.iter().enumerate().filter_map(|(k, f)| Some((k, currency.to_minor((*f)?).ok()?))).collect();
+        !stated.is_empty() && (expected.fits(currency, &stated) || self.whole.fits(currency, &stated))
     }
 
     /// The note of a subtotal line whose figures are not the sums above it: those since the
@@ -690,8 +766,7 @@ impl<'a> RowReader<'a> {
 
     fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal, limits: &Limits) -> Option<i64> {
         let (index, cell) = self.cell(field)?;
-        let checked =
-            currency.to_minor(amount).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
+        let checked = currency.to_minor(amount).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
         match checked {
             Ok(minor) => Some(minor),
             Err(reason) => {
@@ -757,9 +832,8 @@ fn invoice(
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
             // Only currencies in use (ISO 4217): `XYZ` is a typo, not a currency (issue 21).
-            Currency::parse_known(&value::fold_full_width_text(&text)).ok_or_else(|| {
-                format!("\"{text}\" is not an ISO 4217 currency code in use, such as CNY, USD or EUR")
-            })
+            Currency::parse_known(&value::fold_full_width_text(&text))
+                .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let currency_ok = r.problems.len() == problems_before_currency;

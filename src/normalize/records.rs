@@ -380,18 +380,19 @@ pub fn payment(
     let row = f.row();
     let mut problems = Vec::new();
     let payment_date = f.date("payment_date", format, &mut problems);
-    let payment_date = payment_date.and_then(|d| {
-        limits.check_date(d).map_err(|reason| problems.push(format!("payment_date: {reason}"))).ok()
-    });
+    let payment_date = payment_date
+        .and_then(|d| limits.check_date(d).map_err(|reason| problems.push(format!("payment_date: {reason}"))).ok());
     if payment_date.is_none() && problems.is_empty() {
         problems.push("payment_date is empty".into());
     }
     let payer = f.required("payer", &mut problems);
     let currency = match f.text("currency") {
-        Some(text) => crate::money::Currency::parse_known(&super::value::fold_full_width_text(&text)).unwrap_or_else(|| {
-            problems.push(format!("currency \"{text}\" is not an ISO 4217 currency code in use"));
-            default_currency.clone()
-        }),
+        Some(text) => {
+            crate::money::Currency::parse_known(&super::value::fold_full_width_text(&text)).unwrap_or_else(|| {
+                problems.push(format!("currency \"{text}\" is not an ISO 4217 currency code in use"));
+                default_currency.clone()
+            })
+        }
         None => default_currency.clone(),
     };
     let amount = if let Some((header, cell)) = f.cell("amount") {
@@ -401,8 +402,7 @@ pub fn payment(
         None
     };
     let amount_minor = amount.and_then(|a| {
-        let checked =
-            currency.to_minor(a).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
+        let checked = currency.to_minor(a).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
         checked.map_err(|r| problems.push(format!("amount: {r}"))).ok()
     });
     if amount_minor.is_some_and(|m| m <= 0) {

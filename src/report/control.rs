@@ -126,7 +126,8 @@ fn source_control(
             + rejected
             + i128::from(duplicates)
             + i128::from(paid_now);
-        let rejected = i64::try_from(rejected).map_err(|_| mismatch(format!("{code} rejected amounts out of range")))?;
+        let rejected =
+            i64::try_from(rejected).map_err(|_| mismatch(format!("{code} rejected amounts out of range")))?;
         if read_as_of != accounted {
             return Err(mismatch(format!(
                 "{code} read {} + paid after the as-of date {} but reported + closed + future-dated + rejected + \
