@@ -19,6 +19,9 @@ mod columns_and_dates;
 mod email;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
+/// The standing adversarial suite of the reading side (issue 21): wrong money, rows
+/// swallowed or misread, memory blow-ups, each under a memory cap.
+mod hostile;
 /// Several input files, duplicates, control totals.
 mod inputs;
 /// Invoices of several lines, subtotal lines anywhere, the default currency said out loud.

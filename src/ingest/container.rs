@@ -41,15 +41,19 @@ pub fn check(path: &Path, limits: &Limits) -> Result<()> {
                 if let Some(count) = shared_strings_count(part.take(64 * 1024)) {
                     let room = declared / 5;
                     let limit = u64::try_from(limits.max_cells).unwrap_or(u64::MAX);
-                    if count > room || count > limit {
-                        return Err(refuse(format!(
-                            "the workbook declares {count} shared strings in {declared} bytes ({name}), more than \
-                             {} can hold or than the limit of {} cells (limits.max_cells in the rules file); \
-                             open it in Excel and save it again",
-                            if count > room { "those bytes" } else { "a sheet" },
+                    let beyond = if count > room {
+                        format!("more than its {declared} bytes can hold")
+                    } else if count > limit {
+                        format!(
+                            "more than the limit of {} cells (limits.max_cells in the rules file)",
                             limits.max_cells
-                        )));
-                    }
+                        )
+                    } else {
+                        continue;
+                    };
+                    return Err(refuse(format!(
+                        "the workbook declares {count} shared strings ({name}), {beyond}; open it in Excel and save it again"
+                    )));
                 }
             }
             Ok(())

@@ -70,7 +70,10 @@ pub fn check(
             continue;
         };
         return Err(crate::Error::Unreadable {
-            location: location.clone(),
+            location: crate::error::Location {
+                row: usize::try_from(region.top).ok().map(|top| top + 1),
+                ..location.clone()
+            },
             reason: format!("the merged range {name} {beyond} in the rules file); unmerge it and save the file again"),
         });
     }
@@ -315,7 +318,7 @@ mod tests {
         assert_eq!(check("A1:C3"), Ok(()));
         assert_eq!(
             check("A2:XFD3000").unwrap_err(),
-            "ar.xlsx: cannot read the file: the merged range A2:XFD3000 reaches column 16384, beyond the limit of \
+            "ar.xlsx, row 2: cannot read the file: the merged range A2:XFD3000 reaches column 16384, beyond the limit of \
              1000 columns (limits.max_columns in the rules file); unmerge it and save the file again"
         );
         // AZZZZZZ is column 630,188,182: 1·26^6 + 26·(26^5 + 26^4 + … + 1).

@@ -430,8 +430,8 @@ impl<'a> Normalizer<'a> {
                         part.fingerprints.insert(i, fingerprint(row));
                     }
                     Err((mut problems, open)) => {
-                        for problem in &mut problems {
-                            problem.reason.push_str(
+                        if let Some(first) = problems.first_mut() {
+                            first.reason.push_str(
                                 " (a name that reads like a total line; the lines above do not make it a subtotal)",
                             );
                         }

@@ -314,7 +314,18 @@ impl RulesSpec {
     }
 }
 
+/// Most aging buckets: each is a column of every aging table and one branch of the
+/// bucket expression the aging evaluates per item, so thousands of them take gigabytes
+/// and hours (issue 21); a report has a handful.
+pub const MAX_BUCKETS: usize = 50;
+
 fn validate_buckets(buckets: &[BucketSpec]) -> Vec<String> {
+    if buckets.len() > MAX_BUCKETS {
+        return vec![format!(
+            "aging.buckets: {} buckets, more than the {MAX_BUCKETS} an aging report can show; merge some of them",
+            buckets.len()
+        )];
+    }
     let mut problems = Vec::new();
     let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
         return vec!["aging.buckets is empty: give at least one bucket".to_owned()];
