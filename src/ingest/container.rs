@@ -245,3 +245,72 @@ mod tests {
         assert_eq!(shared_strings_count(b"<sst/>".as_slice()), None);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// ODS rows of cells with repeat counts from small to absurd, filled or not.
+    fn ods_content() -> impl Strategy<Value = String> {
+        let repeat = prop_oneof![Just(None), (1u64..5).prop_map(Some), Just(Some(16_384)), Just(Some(u64::MAX)), (0u64..2_000_000).prop_map(Some)];
+        let cell = (repeat.clone(), any::<bool>()).prop_map(|(r, filled)| {
+            let r = r.map(|n| format!(" table:number-columns-repeated=\"{n}\"")).unwrap_or_default();
+            if filled {
+                format!("<table:table-cell{r} office:value-type=\"float\"><text:p>1</text:p></table:table-cell>")
+            } else {
+                format!("<table:table-cell{r}/>")
+            }
+        });
+        let row = (repeat, prop::collection::vec(cell, 0..6)).prop_map(|(r, cells)| {
+            let r = r.map(|n| format!(" table:number-rows-repeated=\"{n}\"")).unwrap_or_default();
+            format!("<table:table-row{r}>{}</table:table-row>", cells.concat())
+        });
+        prop::collection::vec(row, 0..8).prop_map(|rows| {
+            format!("<office:document-content><table:table table:name=\"S\">{}</table:table></office:document-content>", rows.concat())
+        })
+    }
+
+    fn workbook(parts: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, text) in parts {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    proptest! {
+        /// Any repeats pass the check only when what calamine would build is within the
+        /// limits; then calamine reads the file without panicking.
+        #[test]
+        fn fuzz_ods_containers_are_bounded_before_calamine(content in ods_content()) {
+            let limits = Limits { max_rows: 10_000, max_columns: 100, max_cells: 100_000, ..Limits::default() };
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("fuzz.ods");
+            std::fs::write(&path, workbook(&[("mimetype", "application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", &content)])).unwrap();
+            if check(&path, &limits).is_ok() {
+                let _ = crate::ingest::workbook::read(&path, None, &limits);
+            }
+        }
+
+        /// Any shared-strings declaration is read or refused, never trusted beyond its bytes.
+        #[test]
+        fn fuzz_xlsx_shared_strings_declarations(count in prop_oneof![any::<u64>().prop_map(|n| n.to_string()), "[0-9a-z-]{0,25}"]) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("fuzz.xlsx");
+            let sst = format!("<sst uniqueCount=\"{count}\"><si><t>x</t></si></sst>");
+            std::fs::write(&path, workbook(&[("xl/sharedStrings.xml", &sst)])).unwrap();
+            let outcome = check(&path, &Limits::default());
+            let declared = u64::try_from(sst.len()).unwrap();
+            if let Ok(n) = count.parse::<u64>() {
+                prop_assert_eq!(outcome.is_ok(), n <= declared / 5);
+            }
+        }
+    }
+}

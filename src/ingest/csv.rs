@@ -348,3 +348,35 @@ mod tests {
         assert_eq!(delimiter("a\tb\tc"), b'\t');
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Bytes of a CSV's structure: quotes, delimiters, line ends, text, and bytes that are
+    /// not UTF-8 (GBK halves, stray continuation bytes).
+    fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop::sample::select(vec![
+            &b"\""[..], b",", b";", b"\t", b"\n", b"\r\n", b"\"\"", b"ACME", b"INV-1", b"12.50", b"2026-01-31",
+            "华为".as_bytes(), b"\xbb\xaa", b"\xc4\xe3", b"\x80", b"\xef\xbb\xbf", b" ",
+        ]);
+        prop::collection::vec(piece, 0..200).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        /// Any CSV structure reads to rows or to an error with its line, never a panic, and
+        /// never to more rows than the file has lines.
+        #[test]
+        fn fuzz_csv_structure_never_panics(bytes in csv_bytes()) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("fuzz.csv");
+            std::fs::write(&path, &bytes).unwrap();
+            let limits = crate::ingest::Limits::default();
+            if let Ok(sheet) = read(&path, None, &limits) {
+                prop_assert!(sheet.rows.len() <= lines(&bytes).max(1));
+            }
+        }
+    }
+}
