@@ -4,6 +4,7 @@
 //! cap (so a regression fails instead of eating the machine) and asserts the exit code,
 //! the exact error line or rejected rows (file, row, column) and that no money or row is
 //! lost: the control totals in summary.json.
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
@@ -84,12 +85,17 @@ fn xlsx(merged: &[&str], last_row: u32, sst: Option<&str>) -> Vec<u8> {
         .zip(["A2", "B2", "C2", "D2", "E2", "F2"])
         .map(|(t, r)| cell(r, t))
         .collect();
-    let filler: String =
-        (3..=last_row).map(|n| format!("<row r=\"{n}\">{}</row>", cell(&format!("A{n}"), "x"))).collect();
-    let merges = if merged.is_empty() {
+    let mut filler = String::new();
+    for n in 3..=last_row {
+        write!(filler, "<row r=\"{n}\">{}</row>", cell(&format!("A{n}"), "x")).unwrap();
+    }
+    let merge_list = if merged.is_empty() {
         String::new()
     } else {
-        let list: String = merged.iter().map(|m| format!("<mergeCell ref=\"{m}\"/>")).collect();
+        let mut list = String::new();
+        for m in merged {
+            write!(list, "<mergeCell ref=\"{m}\"/>").unwrap();
+        }
         format!("<mergeCells count=\"{}\">{list}</mergeCells>", merged.len())
     };
     let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
@@ -135,7 +141,7 @@ fn xlsx(merged: &[&str], last_row: u32, sst: Option<&str>) -> Vec<u8> {
             "xl/worksheets/sheet1.xml",
             format!(
                 "<?xml version=\"1.0\"?><worksheet xmlns=\"{main}\"><sheetData><row r=\"1\">{header}</row>\
-                 <row r=\"2\">{row}</row>{filler}</sheetData>{merges}</worksheet>"
+                 <row r=\"2\">{row}</row>{filler}</sheetData>{merge_list}</worksheet>"
             ),
         ),
     ];
@@ -177,12 +183,12 @@ fn ods(rows: &str) -> Vec<u8> {
 fn many_buckets(n: usize) -> Vec<u8> {
     let mut text = String::from("[aging]\nbasis = \"due_date\"\n");
     for i in 0..n {
-        text.push_str(&format!("[[aging.buckets]]\nlabel = \"b{i}\"\n"));
+        writeln!(text, "[[aging.buckets]]\nlabel = \"b{i}\"").unwrap();
         if i > 0 {
-            text.push_str(&format!("min_days = {i}\n"));
+            writeln!(text, "min_days = {i}").unwrap();
         }
         if i + 1 < n {
-            text.push_str(&format!("max_days = {i}\n"));
+            writeln!(text, "max_days = {i}").unwrap();
         }
     }
     text.into_bytes()
@@ -193,12 +199,12 @@ fn cases() -> Vec<Case> {
     // Each row adds |amount| + |open| = 2·10^15 minor units to the USD budget of
     // 2,305,843,009,213,693,951: the 1,153rd row (line 1,154) passes it.
     for i in 1..=1200 {
-        budget_rows.push_str(&format!("ACME,INV-{i},2026-01-01,2026-01-31,USD,10000000000000.00\n"));
+        writeln!(budget_rows, "ACME,INV-{i},2026-01-01,2026-01-31,USD,10000000000000.00").unwrap();
     }
     let mut after_quote =
         String::from("ACME,INV-1,2026-01-01,2026-01-31,USD,100.00\n\"Beta,INV-2,2026-01-01,2026-01-31,USD,5.00\n");
     for i in 3..=1002 {
-        after_quote.push_str(&format!("Gamma,INV-{i},2026-01-01,2026-01-31,USD,1.00\n"));
+        writeln!(after_quote, "Gamma,INV-{i},2026-01-01,2026-01-31,USD,1.00").unwrap();
     }
     let (gbk, _, _) = encoding_rs::GB18030.encode("华为,INV-2,2026-01-01,2026-01-31,CNY,200.00\n");
     let mut mixed = csv("腾讯,INV-1,2026-01-01,2026-01-31,CNY,100.00\n");
@@ -421,11 +427,9 @@ fn cases() -> Vec<Case> {
             name: "an ods within the columns but over the cells",
             files: vec![(
                 "tall.ods",
-                ods(&format!(
-                    "<table:table-row table:number-rows-repeated=\"100000\">\
+                ods("<table:table-row table:number-rows-repeated=\"100000\">\
                      <table:table-cell table:number-columns-repeated=\"900\" office:value-type=\"float\" office:value=\"1\"/>\
-                     </table:table-row>"
-                )),
+                     </table:table-row>"),
             )],
             invoices: "tall.ods",
             args: vec![],

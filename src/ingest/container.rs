@@ -33,7 +33,7 @@ pub fn check(path: &Path, limits: &Limits) -> Result<()> {
                 .file_names()
                 .flatten()
                 .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
-                .map(|n| n.into_owned())
+                .map(std::borrow::Cow::into_owned)
                 .collect();
             for name in names {
                 let Ok(part) = zip.by_name(&name) else { continue };
@@ -229,10 +229,10 @@ mod tests {
              (limits.max_columns in the rules file); nothing of it was read"
         );
         // 60 columns × 100 repeated rows = 6,000 cells.
-        let cells = content(&format!(
+        let cells = content(
             "<table:table-row table:number-rows-repeated=\"100\"><table:table-cell office:value-type=\"float\" \
-             table:number-columns-repeated=\"60\"/></table:table-row>"
-        ));
+             table:number-columns-repeated=\"60\"/></table:table-row>",
+        );
         assert!(ods_tables(cells.as_bytes(), &limits).unwrap_err().contains("6000 cells, beyond the limit of 5000"));
     }
 
@@ -254,7 +254,13 @@ mod fuzz {
 
     /// ODS rows of cells with repeat counts from small to absurd, filled or not.
     fn ods_content() -> impl Strategy<Value = String> {
-        let repeat = prop_oneof![Just(None), (1u64..5).prop_map(Some), Just(Some(16_384)), Just(Some(u64::MAX)), (0u64..2_000_000).prop_map(Some)];
+        let repeat = prop_oneof![
+            Just(None),
+            (1u64..5).prop_map(Some),
+            Just(Some(16_384)),
+            Just(Some(u64::MAX)),
+            (0u64..2_000_000).prop_map(Some)
+        ];
         let cell = (repeat.clone(), any::<bool>()).prop_map(|(r, filled)| {
             let r = r.map(|n| format!(" table:number-columns-repeated=\"{n}\"")).unwrap_or_default();
             if filled {
@@ -268,7 +274,10 @@ mod fuzz {
             format!("<table:table-row{r}>{}</table:table-row>", cells.concat())
         });
         prop::collection::vec(row, 0..8).prop_map(|rows| {
-            format!("<office:document-content><table:table table:name=\"S\">{}</table:table></office:document-content>", rows.concat())
+            format!(
+                "<office:document-content><table:table table:name=\"S\">{}</table:table></office:document-content>",
+                rows.concat()
+            )
         })
     }
 

@@ -108,7 +108,7 @@ fn unclosed_quote(data: &[u8], position: &::csv::Position, end: usize, line: usi
     let start = usize::try_from(position.byte()).ok()?;
     let rest = data.get(start..end.max(start))?;
     // Quotes come in pairs when closed ("" inside a cell is two): an odd count is open.
-    if memchr::memchr_iter(b'"', rest).count() % 2 == 0 {
+    if memchr::memchr_iter(b'"', rest).count().is_multiple_of(2) {
         return None;
     }
     // The record's lines before its first byte are blank ones the reader passed over.
@@ -257,6 +257,8 @@ fn delimiter(text: &str) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -297,7 +299,7 @@ mod tests {
         let path = dir.path().join("ar.csv");
         let mut text = "Customer,Invoice No\nACME,1\n\"Beta,2\n".to_owned();
         for i in 3..=1000 {
-            text.push_str(&format!("Gamma,{i}\n"));
+            writeln!(text, "Gamma,{i}").unwrap();
         }
         std::fs::write(&path, &text).unwrap();
         let err = read(&path, None, &crate::ingest::Limits::default()).unwrap_err().to_string();
@@ -359,8 +361,23 @@ mod fuzz {
     /// not UTF-8 (GBK halves, stray continuation bytes).
     fn csv_bytes() -> impl Strategy<Value = Vec<u8>> {
         let piece = prop::sample::select(vec![
-            &b"\""[..], b",", b";", b"\t", b"\n", b"\r\n", b"\"\"", b"ACME", b"INV-1", b"12.50", b"2026-01-31",
-            "华为".as_bytes(), b"\xbb\xaa", b"\xc4\xe3", b"\x80", b"\xef\xbb\xbf", b" ",
+            &b"\""[..],
+            b",",
+            b";",
+            b"\t",
+            b"\n",
+            b"\r\n",
+            b"\"\"",
+            b"ACME",
+            b"INV-1",
+            b"12.50",
+            b"2026-01-31",
+            "华为".as_bytes(),
+            b"\xbb\xaa",
+            b"\xc4\xe3",
+            b"\x80",
+            b"\xef\xbb\xbf",
+            b" ",
         ]);
         prop::collection::vec(piece, 0..200).prop_map(|pieces| pieces.concat())
     }

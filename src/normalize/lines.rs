@@ -70,12 +70,7 @@ fn ends_with_total_word(text: &str) -> bool {
 pub fn named_total(label: &str) -> Option<String> {
     let text = label.trim();
     let lower = text.to_lowercase();
-    let name = match (lower.strip_prefix("total "), lower.strip_suffix(" total")) {
-        (Some(rest), _) => rest,
-        (None, Some(rest)) => rest,
-        (None, None) => return None,
-    }
-    .trim();
+    let name = lower.strip_prefix("total ").or_else(|| lower.strip_suffix(" total"))?.trim();
     let first_word = name.split_whitespace().next().unwrap_or_default();
     let is_name = name.chars().next().is_some_and(char::is_alphabetic)
         && !["for", "of", "due", "amount", "balance", "open", "outstanding", "overdue", "sum", "all", "grand"]

@@ -356,12 +356,11 @@ fn marker(raw: &str, words: &str) -> Result<Option<Marker>, String> {
     let mut found: Option<Marker> = None;
     let mut add = |marker: Marker| -> Result<(), String> {
         match (&found, &marker) {
-            (None, _) => found = Some(marker),
             (Some(Marker::Code(a)), Marker::Code(b)) if a != b => {
                 return Err(format!("\"{}\" names two currencies, {} and {}", raw.trim(), a.code(), b.code()));
             }
-            // A code says more than a symbol: `US$`, `HK$`, `CNY ¥`.
-            (Some(Marker::Symbol(..)), Marker::Code(_)) => found = Some(marker),
+            // The first marker; a code says more than a symbol: `US$`, `HK$`, `CNY ¥`.
+            (None, _) | (Some(Marker::Symbol(..)), Marker::Code(_)) => found = Some(marker),
             _ => {}
         }
         Ok(())
