@@ -130,6 +130,20 @@ pub enum Error {
         /// The two rows, their columns and values.
         detail: String,
     },
+    /// The amounts read in one currency add up past what payback sums exactly (issue 21):
+    /// each is within `limits.max_amount`, together they are beyond any real ledger.
+    #[error(
+        "{location}: the amounts read in {currency} add up to more than {budget} (in minor units) by this row, \
+         past what payback can sum exactly; no real ledger comes near it: check the file's amounts"
+    )]
+    AmountsBeyondSums {
+        /// The row that passes the budget: file, sheet, row and amount column.
+        location: Location,
+        /// Its currency.
+        currency: String,
+        /// The budget, in minor units.
+        budget: i64,
+    },
     /// A column mapping (`--map` or rules) is malformed or names a header that is absent.
     #[error("{origin}: {reason}")]
     BadMapping {

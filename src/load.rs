@@ -61,6 +61,7 @@ pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
             date_order_origin: config.date_order_origin().to_owned(),
             fallback_date_order: preset.and_then(|p| Some((p.date_order?, format!("preset {}", p.name)))),
             customer_from_heading: preset.is_some_and(|p| p.customer_from_heading),
+            limits: *limits,
         };
         // The rows are typed chunk by chunk while the reader goes on (issue 7).
         let mut typing = normalize::Normalizer::new(&head, &columns, &options);
@@ -134,6 +135,8 @@ pub struct Records {
 /// As [`load`], for each file.
 pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
+    // No sum of the amounts read can wrap (issue 21).
+    normalize::sum_budget::check_invoices(&parts)?;
     let input = &config.rules().input;
     let mut batch = combine::combine(parts, input.duplicates, input.invoice_lines);
     // Balances as of the as-of date: what the export shows as paid after it is open again.
@@ -169,7 +172,9 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
         records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "milestones"));
     }
     let currency = config.default_currency().clone();
-    if let Some(read) = load_records(config, &records::PAYMENTS, |f| records::payment(f, format, &currency))? {
+    let limits = config.rules().limits;
+    if let Some(read) = load_records(config, &records::PAYMENTS, |f| records::payment(f, format, &currency, &limits))? {
+        normalize::sum_budget::check_payments(&read.source, &read.rows)?;
         records.payments = read.rows;
         records.rejected.extend(read.rejected.into_iter().map(|r| (read.source.clone(), r)));
     }

@@ -107,7 +107,7 @@ fn unreadable_inputs_give_one_line_naming_the_file() {
         (
             "binary.csv",
             b"Customer,\x80\xff\nB,C\n".to_vec(),
-            "error: binary.csv: cannot read the file: the text is neither UTF-8 nor GB18030/GBK",
+            "error: binary.csv, row 1: cannot read the file: the text is neither UTF-8 nor GB18030/GBK",
         ),
         (
             "one-column.csv",

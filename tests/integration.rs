@@ -22,6 +22,9 @@ mod errors;
 /// Hostile rules values, options, templates, names and sizes (issue 21): one clear error
 /// line or a well-formed workbook, never a panic or a hang.
 mod hostile_output;
+/// The standing adversarial suite of the reading side (issue 21): wrong money, rows
+/// swallowed or misread, memory blow-ups, each under a memory cap.
+mod hostile;
 /// Several input files, duplicates, control totals.
 mod inputs;
 /// Invoices of several lines, subtotal lines anywhere, the default currency said out loud.

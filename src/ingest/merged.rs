@@ -25,6 +25,61 @@ pub struct Region {
     pub right: u32,
 }
 
+/// Refuses merged regions beyond the limits before any is filled (issue 21): each copies
+/// its top-left value into every cell it covers, so `A2:XFD3000` would make 49 million
+/// cells of a 5 KB file. A region may reach no further than `max_columns` and `max_rows`,
+/// and the regions together may cover no more than `max_cells`.
+///
+/// # Errors
+/// [`crate::Error::Unreadable`] naming the first region beyond a limit.
+pub fn check(
+    regions: &[Region],
+    limits: &super::Limits,
+    location: &crate::error::Location,
+) -> crate::error::Result<()> {
+    let mut covered: u64 = 0;
+    let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    for region in regions {
+        let name = format!(
+            "{}{}:{}{}",
+            super::column_letter(usize::try_from(region.left).unwrap_or(usize::MAX)),
+            u64::from(region.top) + 1,
+            super::column_letter(usize::try_from(region.right).unwrap_or(usize::MAX)),
+            u64::from(region.bottom) + 1
+        );
+        let (width, height) = (u64::from(region.right - region.left) + 1, u64::from(region.bottom - region.top) + 1);
+        covered = covered.saturating_add(width.saturating_mul(height));
+        let beyond = if u64::from(region.right) >= as_u64(limits.max_columns) {
+            format!(
+                "reaches column {}, beyond the limit of {} columns (limits.max_columns",
+                u64::from(region.right) + 1,
+                limits.max_columns
+            )
+        } else if u64::from(region.bottom) + 1 > as_u64(limits.max_rows) {
+            format!(
+                "reaches row {}, beyond the limit of {} rows (limits.max_rows",
+                u64::from(region.bottom) + 1,
+                limits.max_rows
+            )
+        } else if covered > as_u64(limits.max_cells) {
+            format!(
+                "brings the merged cells to {covered}, beyond the limit of {} cells (limits.max_cells",
+                limits.max_cells
+            )
+        } else {
+            continue;
+        };
+        return Err(crate::Error::Unreadable {
+            location: crate::error::Location {
+                row: usize::try_from(region.top).ok().map(|top| top + 1),
+                ..location.clone()
+            },
+            reason: format!("the merged range {name} {beyond} in the rules file); unmerge it and save the file again"),
+        });
+    }
+    Ok(())
+}
+
 /// The merged regions of sheet `name` (default: the first) of the `.xlsx` at `path`, in
 /// the order the sheet lists them, with the sheet's name. No more than `max_bytes` of the
 /// sheet are inflated. `None` when the workbook's parts cannot be followed this way (the
@@ -253,6 +308,27 @@ mod tests {
         assert!(expected.len() >= 2, "the fixture has merged cells");
         assert_eq!(regions, expected);
         assert!(super::regions(&path, Some("no such sheet"), u64::MAX).is_none());
+    }
+
+    #[test]
+    fn merged_ranges_beyond_the_limits_are_refused_before_filling() {
+        let limits = crate::ingest::Limits::default();
+        let location = crate::error::Location::file("ar.xlsx");
+        let check = |text: &str| check(&[parse_range(text).unwrap()], &limits, &location).map_err(|e| e.to_string());
+        assert_eq!(check("A1:C3"), Ok(()));
+        assert_eq!(
+            check("A2:XFD3000").unwrap_err(),
+            "ar.xlsx, row 2: cannot read the file: the merged range A2:XFD3000 reaches column 16384, beyond the limit of \
+             1000 columns (limits.max_columns in the rules file); unmerge it and save the file again"
+        );
+        // AZZZZZZ is column 630,188,182: 1·26^6 + 26·(26^5 + 26^4 + … + 1).
+        assert!(check("A2:AZZZZZZ2").unwrap_err().contains("reaches column 630188182"));
+        assert!(check("A1:A3000000").unwrap_err().contains("reaches row 3000000, beyond the limit of 2000000 rows"));
+        let many: Vec<Region> =
+            (0..40).map(|i| Region { top: i * 1000, left: 0, bottom: i * 1000 + 999, right: 999 }).collect();
+        assert!(super::check(&many, &limits, &location).unwrap_err().to_string().contains(
+            "the merged range A30001:ALL31000 brings the merged cells to 31000000, beyond the limit of 30000000 cells"
+        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Nothing here interprets values; it only finds the header row and keeps every data row
 //! with the row number the user sees.
 pub mod cell;
+pub mod container;
 pub mod csv;
 pub mod header;
 pub mod limits;

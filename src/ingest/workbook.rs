@@ -18,6 +18,7 @@ pub fn sheet_names(path: &Path, limits: &Limits) -> Result<Vec<String>> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
         limits.check_zip(path)?;
+        super::container::check(path, limits)?;
     }
     let workbook = open_workbook_auto(path).map_err(|e| Error::Unreadable {
         location: Location::file(path),
@@ -48,6 +49,8 @@ pub fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink: &mut d
     let zipped = matches!(extension.as_str(), "xlsx" | "xlsm" | "ods");
     if zipped {
         limits.check_zip(path)?;
+        // What the container declares, before calamine sizes anything from it (issue 21).
+        super::container::check(path, limits)?;
     }
     let max_bytes = limits.max_unpacked_mib.saturating_mul(1024 * 1024);
     std::thread::scope(|scope| {
@@ -87,6 +90,7 @@ pub fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink: &mut d
                         .map(|d| Region { top: d.start.0, left: d.start.1, bottom: d.end.0, right: d.end.1 })
                         .collect(),
                 };
+                super::merged::check(&regions, limits, &source.location())?;
                 sink.sheet(SheetInfo { source: source.clone(), date1904, merged: regions, rows_hint: None })?;
                 stream_xlsx(x, &name, &source, limits, sink)
             }

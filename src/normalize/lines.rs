@@ -60,6 +60,26 @@ fn ends_with_total_word(text: &str) -> bool {
     })
 }
 
+/// The name in a total label that may as well be a company's name: `Total Energies`,
+/// `Total Wine`, `ACME Total` — the English word "total" and a name beside it, nothing
+/// else (no `for`, no `-` or `:`, no other total word). Such a line is a subtotal only
+/// in a context that makes it one (issue 21): the name is the customer of the rows above
+/// it or their heading, or its figures are their sums. Returned lower-cased and trimmed;
+/// `None` for every other label ("Total", "Total for ACME", "Subtotal - ACME", "合计").
+#[must_use]
+pub fn named_total(label: &str) -> Option<String> {
+    let text = label.trim();
+    let lower = text.to_lowercase();
+    let name = lower.strip_prefix("total ").or_else(|| lower.strip_suffix(" total"))?.trim();
+    let first_word = name.split_whitespace().next().unwrap_or_default();
+    let is_name = name.chars().next().is_some_and(char::is_alphabetic)
+        && !["for", "of", "due", "amount", "balance", "open", "outstanding", "overdue", "sum", "all", "grand"]
+            .contains(&first_word)
+        && !name.contains([':', '：', '-', '–', '(', ')'])
+        && !is_total_label(name);
+    is_name.then(|| name.to_owned())
+}
+
 /// Whether a subtotal line's text says it is the grand total (checked against every line
 /// above it, not only those since the previous subtotal).
 #[must_use]
@@ -177,6 +197,17 @@ mod tests {
         RawRow {
             number: 9,
             cells: cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).into()) }).collect(),
+        }
+    }
+
+    #[test]
+    fn a_total_label_that_may_be_a_name_is_told_apart() {
+        assert_eq!(named_total("Total Energies").as_deref(), Some("energies"));
+        assert_eq!(named_total(" ACME Corp Total ").as_deref(), Some("acme corp"));
+        for label in
+            ["Total", "Total:", "Total for ACME", "Total - ACME", "Subtotal ACME", "Grand total", "合计", "Total due"]
+        {
+            assert_eq!(named_total(label), None, "{label}");
         }
     }
 

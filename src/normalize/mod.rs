@@ -11,6 +11,7 @@ pub mod presets;
 pub mod records;
 pub mod references;
 pub mod schema;
+pub mod sum_budget;
 pub mod unread;
 pub mod value;
 
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::ingest::{Cell, RawRow, RawTable, SkipReason, Skipped, SourceRef, TableHead};
+use crate::ingest::{Cell, Limits, RawRow, RawTable, SkipReason, Skipped, SourceRef, TableHead};
 use crate::money::Currency;
 use columns::ColumnMap;
 use names::Names;
@@ -160,6 +161,8 @@ pub struct Options {
     pub customer_from_heading: bool,
     /// Days after the invoice date that an invoice with an empty due date is due.
     pub default_term_days: Option<i64>,
+    /// The bounds on the values read: largest amount, range of dates (issue 21).
+    pub limits: crate::ingest::Limits,
 }
 
 /// The outcome of normalizing one table.
@@ -220,8 +223,9 @@ struct Part {
     defaulted: usize,
     rejected: Vec<Rejected>,
     skipped: Vec<Skipped>,
-    /// The figures of each subtotal line among `skipped`, in order.
-    subtotals: Vec<Figures>,
+    /// The figures of each subtotal line among `skipped`, in order, with the name its
+    /// label may be ([`lines::named_total`]).
+    subtotals: Vec<(Figures, Option<String>)>,
 }
 
 /// Types the data rows of one table as they come, chunk after chunk: rows within a chunk
@@ -388,7 +392,11 @@ impl<'a> Normalizer<'a> {
                             heading = Some(line.text.clone());
                         }
                         if reason == SkipReason::Subtotal {
-                            part.subtotals.push(subtotal_figures(row, head, columns, options));
+                            let name = row.cells.iter().find_map(|c| match c {
+                                Cell::Text(t) if lines::is_total_label(t) => Some(lines::named_total(t)),
+                                _ => None,
+                            });
+                            part.subtotals.push((subtotal_figures(row, head, columns, options), name.flatten()));
                         }
                         part.skipped.push(line);
                         continue;
@@ -409,7 +417,29 @@ impl<'a> Normalizer<'a> {
         self.invoices.reserve(parts.iter().map(|p| p.invoices.len()).sum());
         self.fingerprints.reserve(parts.iter().map(|p| p.fingerprints.len()).sum());
         for mut part in parts {
-            self.tally.walk(&mut part);
+            // A line labelled like a name ("Total Energies") that the lines above do not
+            // make a subtotal is a data row: read (and rejected without an invoice number)
+            // so that its amount stays in the control totals (issue 21).
+            for number in self.tally.walk(&mut part) {
+                let Ok(at) = rows.binary_search_by_key(&number, |r| r.number) else { continue };
+                let row = &rows[at];
+                match invoice(row, head, columns, options, format, None, names) {
+                    Ok(invoice) => {
+                        let i = part.invoices.partition_point(|x| x.source_row < number);
+                        part.invoices.insert(i, invoice);
+                        part.fingerprints.insert(i, fingerprint(row));
+                    }
+                    Err((mut problems, open)) => {
+                        if let Some(first) = problems.first_mut() {
+                            first.reason.push_str(
+                                " (a name that reads like a total line; the lines above do not make it a subtotal)",
+                            );
+                        }
+                        let i = part.rejected.partition_point(|x| x.row < number);
+                        part.rejected.insert(i, reject(row, &problems, open));
+                    }
+                }
+            }
             self.invoices.extend(part.invoices);
             self.fingerprints.extend(part.fingerprints);
             self.defaulted += part.defaulted;
@@ -428,7 +458,17 @@ impl<'a> Normalizer<'a> {
             self.type_rows(&held, &held_reasons);
         }
         let Self {
-            head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, order, sample, ..
+            head,
+            columns,
+            options,
+            invoices,
+            fingerprints,
+            defaulted,
+            rejected,
+            skipped: classified,
+            order,
+            sample,
+            ..
         } = self;
         let currency_source = match (columns.get(Field::Currency), defaulted) {
             (None, _) => CurrencySource::Default,
@@ -442,7 +482,10 @@ impl<'a> Normalizer<'a> {
         let mut amounts_read: BTreeMap<String, i64> = BTreeMap::new();
         let readable = invoices.iter().map(|i| (&i.currency, i.open_minor));
         for (currency, open) in readable.chain(rejected.iter().filter_map(|r| r.open.as_ref().map(|(c, m)| (c, *m)))) {
-            *amounts_read.entry(currency.code().to_owned()).or_default() += open;
+            // Bounded: each open amount is within limits.max_amount and the file's rows within
+            // limits.max_rows; normalize::sum_budget holds their total below i64::MAX / 4.
+            let total = amounts_read.entry(currency.code().to_owned()).or_default();
+            *total = total.saturating_add(open);
         }
         Normalized {
             source: head.source.clone(),
@@ -522,11 +565,16 @@ struct Sums {
     open: i64,
     rows: usize,
     unknown: bool,
+    /// The customer of the last row added, lower-cased.
+    customer: Option<String>,
 }
 
 impl Sums {
     fn add(&mut self, invoice: &Invoice) {
         self.rows += 1;
+        if self.customer.as_deref().is_none_or(|c| !c.eq_ignore_ascii_case(&invoice.customer)) {
+            self.customer = Some(invoice.customer.trim().to_lowercase());
+        }
         if self.currency.as_ref().is_some_and(|c| *c != invoice.currency) {
             self.unknown = true;
         }
@@ -559,12 +607,17 @@ impl Sums {
 struct Tally {
     block: Sums,
     whole: Sums,
+    /// The group heading in force, lower-cased.
+    heading: Option<String>,
 }
 
 impl Tally {
     /// Goes through one chunk's rows in row order, noting on each subtotal line that does
-    /// not match the rows above it what it says and what they add up to.
-    fn walk(&mut self, part: &mut Part) {
+    /// not match the rows above it what it says and what they add up to. Lines whose label
+    /// may be a name and that nothing above makes a subtotal are taken off the skipped
+    /// lines; their row numbers are returned, to be read as data rows.
+    fn walk(&mut self, part: &mut Part) -> Vec<usize> {
+        let mut demoted = Vec::new();
         let (mut i, mut r, mut subtotal) = (0, 0, 0);
         for s in 0..=part.skipped.len() {
             let until = part.skipped.get(s).map_or(usize::MAX, |l| l.row);
@@ -582,15 +635,44 @@ impl Tally {
             }
             let Some(line) = part.skipped.get_mut(s) else { break };
             match line.reason {
-                SkipReason::GroupHeading => self.block = Sums::default(),
+                SkipReason::GroupHeading => {
+                    self.block = Sums::default();
+                    self.heading = Some(line.text.trim().to_lowercase());
+                }
                 SkipReason::Subtotal => {
-                    let figures = part.subtotals.get(subtotal).copied().unwrap_or_default();
+                    let (figures, name) = part.subtotals.get(subtotal).cloned().unwrap_or_default();
                     subtotal += 1;
+                    if let Some(name) = name
+                        && !self.makes_subtotal(&name, &figures)
+                    {
+                        demoted.push(line.row);
+                        for sums in [&mut self.block, &mut self.whole] {
+                            sums.rows += 1;
+                            sums.unknown = true;
+                        }
+                        continue;
+                    }
                     line.note = self.check(&line.text, &figures);
                 }
                 _ => {}
             }
         }
+        part.skipped.retain(|l| !(l.reason == SkipReason::Subtotal && demoted.contains(&l.row)));
+        demoted
+    }
+
+    /// Whether the lines above make a line labelled "Total NAME" a subtotal: NAME is the
+    /// customer of the rows just above or their heading, or its figures are their sums.
+    fn makes_subtotal(&self, name: &str, figures: &Figures) -> bool {
+        let named = |sums: &Sums| sums.customer.as_deref() == Some(name);
+        if named(&self.block) || named(&self.whole) || self.heading.as_deref() == Some(name) {
+            return true;
+        }
+        let expected = if self.block.rows == 0 { &self.whole } else { &self.block };
+        let Some((currency, _)) = expected.figures() else { return false };
+        let stated: Vec<(usize, i64)> =
+            figures.iter().enumerate().filter_map(|(k, f)| Some((k, currency.to_minor((*f)?).ok()?))).collect();
+        !stated.is_empty() && (expected.fits(currency, &stated) || self.whole.fits(currency, &stated))
     }
 
     /// The note of a subtotal line whose figures are not the sums above it: those since the
@@ -682,9 +764,10 @@ impl<'a> RowReader<'a> {
         self.read(field, required, |c| value::trimmed(c).map(|t| names.get(&t)).ok_or_else(|| "is empty".into()))
     }
 
-    fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal) -> Option<i64> {
+    fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal, limits: &Limits) -> Option<i64> {
         let (index, cell) = self.cell(field)?;
-        match currency.to_minor(amount) {
+        let checked = currency.to_minor(amount).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
+        match checked {
             Ok(minor) => Some(minor),
             Err(reason) => {
                 self.refuse(index, cell, &reason);
@@ -718,35 +801,56 @@ fn invoice(
         _ => r.name(Field::Customer, true, names),
     };
     let invoice_no = r.text(Field::InvoiceNo, true);
-    let invoice_date = r.read(Field::InvoiceDate, true, |c| value::date(c, format));
+    let limits = &options.limits;
+    let date = |c: &Cell| value::date(c, format).and_then(|d| limits.check_date(d));
+    let invoice_date = r.read(Field::InvoiceDate, true, date);
     let due_blank = r.cell(Field::DueDate).is_some_and(|(_, c)| c.is_blank());
     let assume_due = due_blank && options.default_term_days.is_some();
-    let due_date = r.read(Field::DueDate, !assume_due, |c| value::date(c, format));
-    // An empty due date falls back to the invoice date plus the default term (and says so).
+    let due_date = r.read(Field::DueDate, !assume_due, date);
+    // An empty due date falls back to the invoice date plus the default term (and says so);
+    // a term that carries it past the dates accepted rejects the row.
     let due_date = due_date.or_else(|| {
+        let invoice_date = invoice_date?;
         let term = options.default_term_days.filter(|_| assume_due)?;
-        Some(invoice_date? + chrono::Duration::days(term))
+        let due = chrono::Duration::try_days(term).and_then(|t| invoice_date.checked_add_signed(t));
+        match due.map(|d| limits.check_date(d)) {
+            Some(Ok(due)) => Some(due),
+            outcome => {
+                let reason = match outcome {
+                    Some(Err(reason)) => reason,
+                    _ => "the invoice date plus the default term is not a date".to_owned(),
+                };
+                if let Some((i, cell)) = r.cell(Field::DueDate) {
+                    r.refuse(i, cell, &format!("is empty and the default term gives no usable due date: {reason}"));
+                }
+                None
+            }
+        }
     });
     let problems_before_currency = r.problems.len();
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
-            Currency::parse(&value::fold_full_width_text(&text))
+            // Only currencies in use (ISO 4217): `XYZ` is a typo, not a currency (issue 21).
+            Currency::parse_known(&value::fold_full_width_text(&text))
                 .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let currency_ok = r.problems.len() == problems_before_currency;
-    let amount = r.read(Field::Amount, true, |c| value::amount(c, format));
-    let open = r.read(Field::OpenAmount, false, |c| value::amount(c, format));
-    let paid = r.read(Field::PaidAmount, false, |c| value::amount(c, format));
-    let paid_date = r.read(Field::PaidDate, false, |c| value::date(c, format));
+    // An amount written with a currency code names it: one that contradicts the row's
+    // currency is refused rather than read in the row's (issue 21: "EUR 70" in a CNY row).
+    let in_currency = |c: &Cell| value::amount_in(c, format, &currency);
+    let amount = r.read(Field::Amount, true, in_currency);
+    let open = r.read(Field::OpenAmount, false, in_currency);
+    let paid = r.read(Field::PaidAmount, false, in_currency);
+    let paid_date = r.read(Field::PaidDate, false, date);
     let project = r.name(Field::Project, false, names);
     let contract_no = r.name(Field::ContractNo, false, names);
     let project_manager = r.name(Field::ProjectManager, false, names);
 
-    let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a));
-    let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a));
-    let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a));
+    let amount_minor = amount.and_then(|a| r.minor(Field::Amount, &currency, a, limits));
+    let open_minor = open.and_then(|a| r.minor(Field::OpenAmount, &currency, a, limits));
+    let paid_minor = paid.and_then(|a| r.minor(Field::PaidAmount, &currency, a, limits));
     let column_open = open_minor;
     let open_minor =
         amount_minor.and_then(|amount| open_amount(&mut r, &currency, amount, open_minor, paid_minor, paid_date));
@@ -884,6 +988,7 @@ mod tests {
             fallback_date_order: None,
             customer_from_heading: false,
             default_term_days: None,
+            limits: crate::ingest::Limits::default(),
         }
     }
 

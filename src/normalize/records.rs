@@ -369,33 +369,42 @@ pub struct Payment {
     pub row: usize,
 }
 
-/// Builds a [`Payment`] from a row; `default_currency` when the row names none.
+/// Builds a [`Payment`] from a row; `default_currency` when the row names none. Its date
+/// and amount are held to `limits`, its currency to the codes in use (issue 21).
 pub fn payment(
     f: &Fields<'_>,
     format: ValueFormat,
     default_currency: &crate::money::Currency,
+    limits: &crate::ingest::Limits,
 ) -> std::result::Result<Payment, Vec<String>> {
     let row = f.row();
     let mut problems = Vec::new();
     let payment_date = f.date("payment_date", format, &mut problems);
+    let payment_date = payment_date
+        .and_then(|d| limits.check_date(d).map_err(|reason| problems.push(format!("payment_date: {reason}"))).ok());
     if payment_date.is_none() && problems.is_empty() {
         problems.push("payment_date is empty".into());
     }
     let payer = f.required("payer", &mut problems);
     let currency = match f.text("currency") {
-        Some(text) => crate::money::Currency::parse(&super::value::fold_full_width_text(&text)).unwrap_or_else(|| {
-            problems.push(format!("currency \"{text}\" is not a currency code"));
-            default_currency.clone()
-        }),
+        Some(text) => {
+            crate::money::Currency::parse_known(&super::value::fold_full_width_text(&text)).unwrap_or_else(|| {
+                problems.push(format!("currency \"{text}\" is not an ISO 4217 currency code in use"));
+                default_currency.clone()
+            })
+        }
         None => default_currency.clone(),
     };
     let amount = if let Some((header, cell)) = f.cell("amount") {
-        value::amount(cell, format).map_err(|r| problems.push(format!("{header}: {r}"))).ok()
+        value::amount_in(cell, format, &currency).map_err(|r| problems.push(format!("{header}: {r}"))).ok()
     } else {
         problems.push("amount is empty".into());
         None
     };
-    let amount_minor = amount.and_then(|a| currency.to_minor(a).map_err(|r| problems.push(r)).ok());
+    let amount_minor = amount.and_then(|a| {
+        let checked = currency.to_minor(a).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
+        checked.map_err(|r| problems.push(format!("amount: {r}"))).ok()
+    });
     if amount_minor.is_some_and(|m| m <= 0) {
         problems.push("amount must be a receipt above zero (refunds and debits are not payments received)".into());
     }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::cli::DateOrder;
 use crate::ingest::Cell;
 use crate::ingest::cell::needs_no_trim;
+use crate::money::Currency;
 
 /// How the values of one source are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -272,14 +273,66 @@ fn fold_full_width(c: char) -> char {
 /// Reads an amount: a number cell, or text such as `1,234.56`, `¥1,234.56`, `USD 1234.5`,
 /// `-1234.56`, `(1,234.56)` or `1234.56-` (with `decimal_comma`: `1.234,56`, `1 234,56`).
 /// Float cells are read through their shortest decimal representation so that 0.1 stays
-/// 0.1. Grouping must be in threes, so `1,23` is refused rather than read as 123.
+/// 0.1. Grouping must be in threes, so `1,23` is refused rather than read as 123. Letters
+/// beside the number must be a currency code or name: `1.5k` and `2M` are refused, not
+/// read as 1.5 and 2 (issue 21).
 ///
 /// # Errors
 /// Why the value is not an amount.
 pub fn amount(cell: &Cell, format: ValueFormat) -> Result<Decimal, String> {
+    amount_marked(cell, format).map(|(value, _)| value)
+}
+
+/// As [`amount`], for a row in `currency`: a currency the text names (`EUR 70`, `€70`,
+/// `70 元`) must be that one, else the value is refused rather than read in the row's
+/// currency (issue 21). `$` and `¥`, shared by several currencies, are not compared
+/// beyond that (`¥` is CNY or JPY).
+///
+/// # Errors
+/// As [`amount`], and the contradiction, naming both currencies.
+pub fn amount_in(cell: &Cell, format: ValueFormat, currency: &Currency) -> Result<Decimal, String> {
+    let (value, marked) = amount_marked(cell, format)?;
+    let fits = |code: &str| code == currency.code();
+    let contradiction = match marked {
+        Some(Marker::Code(code)) => (!fits(code.code())).then(|| code.code().to_owned()),
+        Some(Marker::Symbol(symbol, codes)) => {
+            (!codes.iter().any(|c| fits(c))).then(|| format!("{symbol} ({})", codes.join(" or ")))
+        }
+        None => None,
+    };
+    match contradiction {
+        Some(named) => Err(format!(
+            "\"{}\" is written in {named}, but the row's currency is {}; payback does not convert currencies",
+            cell.to_text().trim(),
+            currency.code()
+        )),
+        None => Ok(value),
+    }
+}
+
+/// The currency an amount's text names beside its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Marker {
+    /// A code or name: `EUR`, `RMB`, `元`.
+    Code(Currency),
+    /// A symbol and the currencies it stands for (`$` stands for too many to say).
+    Symbol(char, &'static [&'static str]),
+}
+
+/// The currencies a symbol may stand for; empty for one shared by too many (`$`).
+fn symbol_codes(symbol: char) -> &'static [&'static str] {
+    match symbol {
+        '€' => &["EUR"],
+        '£' => &["GBP"],
+        '¥' | '￥' => &["CNY", "JPY"],
+        _ => &[],
+    }
+}
+
+fn amount_marked(cell: &Cell, format: ValueFormat) -> Result<(Decimal, Option<Marker>), String> {
     match cell {
-        Cell::Int(i) => Ok(Decimal::from(*i)),
-        Cell::Float(f) => float_amount(*f),
+        Cell::Int(i) => Ok((Decimal::from(*i), None)),
+        Cell::Float(f) => float_amount(*f).map(|v| (v, None)),
         Cell::Text(t) => amount_text(t, format.decimal_comma),
         Cell::Empty => Err("is empty".into()),
         Cell::Date(_) | Cell::Bool(_) | Cell::Error(_) => Err(format!("\"{}\" is not an amount", cell.to_text())),
@@ -296,11 +349,61 @@ fn float_amount(value: f64) -> Result<Decimal, String> {
     Ok(exact.round_dp(10).normalize())
 }
 
-fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
+/// The currency named by the text around an amount's number (`words`: what was trimmed
+/// before and after it, signs left out). Letters must spell a currency; two different
+/// currencies, or letters that are none, refuse the value.
+fn marker(raw: &str, words: &str) -> Result<Option<Marker>, String> {
+    let mut found: Option<Marker> = None;
+    let mut add = |marker: Marker| -> Result<(), String> {
+        match (&found, &marker) {
+            (Some(Marker::Code(a)), Marker::Code(b)) if a != b => {
+                return Err(format!("\"{}\" names two currencies, {} and {}", raw.trim(), a.code(), b.code()));
+            }
+            // The first marker; a code says more than a symbol: `US$`, `HK$`, `CNY ¥`.
+            (None, _) | (Some(Marker::Symbol(..)), Marker::Code(_)) => found = Some(marker),
+            _ => {}
+        }
+        Ok(())
+    };
+    let mut letters = String::new();
+    let flush = |letters: &mut String, add: &mut dyn FnMut(Marker) -> Result<(), String>| {
+        if letters.is_empty() {
+            return Ok(());
+        }
+        let word = std::mem::take(letters);
+        match Currency::parse_known(&word) {
+            Some(currency) => add(Marker::Code(currency)),
+            // A dollar's country prefix: US$, HK$, NZ$, A$, C$, S$.
+            None if ["US", "HK", "NZ", "A", "C", "S", "AU", "CA", "SG", "NT", "MX"].contains(&word.as_str()) => Ok(()),
+            None => Err(format!(
+                "\"{}\" is not an amount: \"{word}\" is not a currency (write the whole number, without k or M)",
+                raw.trim()
+            )),
+        }
+    };
+    for c in words.chars() {
+        if c.is_ascii_alphabetic() {
+            letters.push(c);
+            continue;
+        }
+        flush(&mut letters, &mut add)?;
+        match c {
+            '元' => add(Marker::Code(Currency::parse("CNY").ok_or("CNY is a currency")?))?,
+            '$' => add(Marker::Symbol('$', &[]))?,
+            '€' | '£' | '¥' | '￥' => add(Marker::Symbol(c, symbol_codes(c)))?,
+            _ => {}
+        }
+    }
+    flush(&mut letters, &mut add)?;
+    // `$` alone says nothing to compare.
+    Ok(found.filter(|m| !matches!(m, Marker::Symbol('$', _))))
+}
+
+fn amount_text(raw: &str, decimal_comma: bool) -> Result<(Decimal, Option<Marker>), String> {
     // The usual export form, `1234.56` or `-1234.56` (digits, at most one point, no
     // grouping), read without copying; anything else goes the general way below.
     if let Some(value) = plain_amount(raw, decimal_comma) {
-        return Ok(value);
+        return Ok((value, None));
     }
     let refuse = || format!("\"{}\" is not an amount", raw.trim());
     let mut text: String = raw.trim().chars().map(fold_full_width).collect();
@@ -318,10 +421,13 @@ fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
     // "-¥12", "¥-12", "-CNY 12", "CNY -12".
     let is_symbol = |c: char| "¥￥$€£".contains(c) || c.is_ascii_alphabetic() || c.is_whitespace();
     let mut rest = text.trim_end_matches(|c: char| is_symbol(c) || c == '元');
+    let suffix = &text[rest.len()..];
+    let mut words = String::new();
     let mut sign_seen = false;
     let mut sign = false;
     loop {
         let trimmed = rest.trim_start_matches(is_symbol);
+        words.push_str(&rest[..rest.len() - trimmed.len()]);
         let (next, signed) = if let Some(after) = trimmed.strip_prefix('-') {
             (after, Some(true))
         } else if let Some(after) = trimmed.strip_prefix('+') {
@@ -334,18 +440,22 @@ fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
                 return Err(refuse());
             }
             (sign_seen, sign) = (true, negative);
+            words.push(' ');
         }
         if next == rest {
             break;
         }
         rest = next;
     }
+    words.push(' ');
+    words.push_str(suffix);
     let digits = rest;
     let (group, mark) = if decimal_comma { ('.', ',') } else { (',', '.') };
     let digits: String = digits.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\'' | '\u{202f}')).collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return Err(refuse());
     }
+    let marked = marker(raw, &words)?;
     let (whole, fraction) = match digits.split_once(mark) {
         Some((whole, fraction)) => (whole, Some(fraction)),
         None => (digits.as_str(), None),
@@ -362,7 +472,7 @@ fn amount_text(raw: &str, decimal_comma: bool) -> Result<Decimal, String> {
         None => groups.concat(),
     };
     let value = Decimal::from_str(&cleaned).map_err(|_| refuse())?;
-    Ok(if negative ^ sign { -value } else { value })
+    Ok((if negative ^ sign { -value } else { value }, marked))
 }
 
 /// `[-]digits[.digits]` exactly, read as the general path reads it.
@@ -478,6 +588,26 @@ mod tests {
     }
 
     #[test]
+    fn an_amount_in_another_currency_than_its_row_is_refused() {
+        let f = ValueFormat::default();
+        let cny = Currency::parse("CNY").unwrap();
+        let eur = Currency::parse("EUR").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(
+            amount_in(&t("EUR 70"), f, &cny),
+            Err("\"EUR 70\" is written in EUR, but the row's currency is CNY; payback does not convert currencies"
+                .into())
+        );
+        assert_eq!(amount_in(&t("EUR 70"), f, &eur), Ok(Decimal::from(70)));
+        assert!(amount_in(&t("€70"), f, &cny).unwrap_err().contains("€ (EUR)"));
+        assert_eq!(amount_in(&t("¥70"), f, &jpy), Ok(Decimal::from(70)));
+        assert!(amount_in(&t("70 元"), f, &jpy).is_err());
+        assert_eq!(amount_in(&t("$70"), f, &cny), Ok(Decimal::from(70)));
+        assert_eq!(amount_in(&t("人民币 70"), f, &cny), Err("\"人民币 70\" is not an amount".into()));
+        assert_eq!(amount_in(&Cell::Int(70), f, &cny), Ok(Decimal::from(70)));
+    }
+
+    #[test]
     fn amounts_in_common_forms() {
         let dec = |s: &str| Decimal::from_str(s).unwrap();
         for (s, want) in [
@@ -502,6 +632,13 @@ mod tests {
         assert_eq!(amount(&Cell::Float(0.1 + 0.2), ValueFormat::default()), Ok(dec("0.3")));
         assert_eq!(amount(&Cell::Float(1234.56), ValueFormat::default()), Ok(dec("1234.56")));
         assert!(amount(&t("n/a"), ValueFormat::default()).is_err());
+        // Issue 21: a suffix is no multiplier, and letters must be a currency.
+        for s in ["1.5k", "2M", "3 mio", "1,000 Cr", "USD 5 EUR"] {
+            assert!(amount(&t(s), ValueFormat::default()).is_err(), "{s}");
+        }
+        assert!(amount(&t("1.5k"), ValueFormat::default()).unwrap_err().contains("\"k\" is not a currency"));
+        assert_eq!(amount(&t("US$ 12.50"), ValueFormat::default()), Ok(dec("12.50")));
+        assert_eq!(amount(&t("12.50 RMB"), ValueFormat::default()), Ok(dec("12.50")));
         assert!(amount(&t("12.3.4"), ValueFormat::default()).is_err());
         assert!(amount(&Cell::Empty, ValueFormat::default()).is_err());
         assert!(amount(&t("1,23"), ValueFormat::default()).unwrap_err().contains("decimal_comma"));

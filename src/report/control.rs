@@ -100,9 +100,11 @@ fn source_control(
     if !rows.reconciles() {
         return Err(mismatch(format!("{rows:?}")));
     }
-    let mut rejected: BTreeMap<&str, i64> = BTreeMap::new();
+    // The two sides are added in i128: they cannot both wrap and still agree (issue 21).
+    // The sums they are made of are bounded by the sum budget (normalize::sum_budget).
+    let mut rejected: BTreeMap<&str, i128> = BTreeMap::new();
     for (currency, open) in source.rejected.iter().filter_map(|r| r.open.as_ref()) {
-        *rejected.entry(currency.code()).or_default() += open;
+        *rejected.entry(currency.code()).or_default() += i128::from(*open);
     }
     let mut codes: Vec<&str> = source.amounts_read.keys().map(String::as_str).collect();
     codes.extend(figures.iter().map(|((_, code), _)| code.as_str()));
@@ -117,20 +119,21 @@ fn source_control(
         let duplicates = source.duplicate_amounts.get(code).copied().unwrap_or(0);
         let paid_now = paid.get(&(index, code.to_owned())).copied().unwrap_or(0);
         let reopened = batch.reopened.get(&(index, code.to_owned())).map_or(0, |r| r.amount_minor);
-        let read_as_of = read + reopened;
-        let accounted = f.open.amount_minor
-            + f.closed.amount_minor
-            + f.future_dated.amount_minor
+        let read_as_of = i128::from(read) + i128::from(reopened);
+        let accounted = i128::from(f.open.amount_minor)
+            + i128::from(f.closed.amount_minor)
+            + i128::from(f.future_dated.amount_minor)
             + rejected
-            + duplicates
-            + paid_now;
+            + i128::from(duplicates)
+            + i128::from(paid_now);
+        let rejected =
+            i64::try_from(rejected).map_err(|_| mismatch(format!("{code} rejected amounts out of range")))?;
         if read_as_of != accounted {
             return Err(mismatch(format!(
                 "{code} read {} + paid after the as-of date {} but reported + closed + future-dated + rejected + \
-                 duplicates + paid = {}",
+                 duplicates + paid = {accounted} (minor units)",
                 currency.format(read),
                 currency.format(reopened),
-                currency.format(accounted)
             )));
         }
         let check = AmountCheck {
