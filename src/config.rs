@@ -62,10 +62,11 @@ impl RunConfig {
     /// # Errors
     /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`.
     pub fn new(args: InputArgs, as_of: NaiveDate, out: PathBuf) -> Result<Self> {
-        Self::with_company(args, as_of, out, None)
+        Self::with_company(args, as_of, out, None, None)
     }
 
-    /// As [`RunConfig::new`], with company details from a workspace's `payback.toml`.
+    /// As [`RunConfig::new`], with company details and the report's settings from a
+    /// workspace's `payback.toml`.
     ///
     /// # Errors
     /// As [`RunConfig::new`], and [`Error::BadOption`] when no invoices file is given.
@@ -74,10 +75,11 @@ impl RunConfig {
         as_of: NaiveDate,
         out: PathBuf,
         company: Option<&toml::Table>,
+        report: Option<&toml::Table>,
     ) -> Result<Self> {
         check_as_of(as_of)?;
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
-        let (rules, rules_origin) = load_rules(&args.rules, default_path, company)?;
+        let (rules, rules_origin) = load_rules(&args.rules, default_path, company, report)?;
         // Precedence: --map first (wins), then the rules file's columns.
         let mut record_mappings: BTreeMap<String, BTreeMap<String, String>> = [
             ("contacts", &rules.input.contacts),
@@ -283,11 +285,16 @@ impl RunConfig {
 
 /// The rules and where they come from: the built-in defaults when `--rules` is left at its
 /// default and that file does not exist.
-fn load_rules(path: &Path, default_path: bool, company: Option<&toml::Table>) -> Result<(RulesSpec, String)> {
+fn load_rules(
+    path: &Path,
+    default_path: bool,
+    company: Option<&toml::Table>,
+    report: Option<&toml::Table>,
+) -> Result<(RulesSpec, String)> {
     Ok(if default_path && !path.exists() {
-        (RulesSpec::load_with(None, company)?, "built-in defaults".to_owned())
+        (RulesSpec::load_with(None, company, report)?, "built-in defaults".to_owned())
     } else {
-        (RulesSpec::load_with(Some(path), company)?, path.display().to_string())
+        (RulesSpec::load_with(Some(path), company, report)?, path.display().to_string())
     })
 }
 

@@ -21,6 +21,9 @@ pub struct WorkspaceFile {
     /// Company and bank details; they override `[company]` of the rules file.
     #[serde(default)]
     pub company: Option<toml::Table>,
+    /// The workbook's settings (`language`); they override `[report]` of the rules file.
+    #[serde(default)]
+    pub report: Option<toml::Table>,
 }
 
 /// `[run]` of `payback.toml`.

@@ -22,7 +22,8 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
         workspace.apply_input(&mut input);
     }
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
-    let config = RunConfig::with_company(input, today, "out".into(), company)?;
+    let report = workspace.as_ref().and_then(|w| w.report.as_ref());
+    let config = RunConfig::with_company(input, today, "out".into(), company, report)?;
     let inputs = load::load_inputs(&config)?;
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);

@@ -18,7 +18,8 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
         workspace.apply_input(&mut input);
     }
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
-    let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company)?;
+    let report = workspace.as_ref().and_then(|w| w.report.as_ref());
+    let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company, report)?;
     let inputs = load::load_inputs(&config)?;
     let wanted = args.invoice_no.trim();
     let decided = decide::decide(&config, &inputs, &args.state, Some(wanted))?;

@@ -127,6 +127,7 @@ fn decide_and_write(
         records_rejected: &inputs.records.rejected,
         reconciliation: aged.reconciliation.as_ref(),
         company: &rules.company.name,
+        labels: rules.report_labels(),
         detail_rows_per_sheet: options.detail_rows_per_sheet,
         rows_per_sheet: options.rows_per_sheet,
     };
@@ -181,6 +182,9 @@ fn decide_and_write(
                 reconciliation: aged.reconciliation.as_ref(),
                 metrics: &actioned.metrics,
                 company: &rules.company.name,
+                sign_off: &rules.company.sign_off,
+                projects: &inputs.records.projects,
+                labels: rules.report_labels(),
                 rules_origin: config.rules_origin(),
                 detail_rows_per_sheet: options.detail_rows_per_sheet,
                 rows_per_sheet: options.rows_per_sheet,
@@ -237,7 +241,8 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         workspace.apply(&mut args);
     }
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
-    let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company)?;
+    let report = workspace.as_ref().and_then(|w| w.report.as_ref());
+    let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company, report)?;
     crate::output::check_out(config.out(), &[config.read_paths(), vec![args.state.as_path()]].concat())?;
     let mut progress = Progress::new(args.quiet || args.json);
     progress.start("reading the inputs");

@@ -151,19 +151,8 @@ pub fn compose(
     Ok(Some((file, built.bytes, entry)))
 }
 
-/// A hold's stage id in words (`zh` or `en`).
+/// A hold's stage id in words (`zh` or `en`), from the workbook's catalogue.
 fn reason_label(stage: &str, lang: &str) -> String {
-    if lang != "zh" {
-        return crate::report::management_sheet::reason_text(stage).to_owned();
-    }
-    match stage {
-        "disputed" => "客户有异议",
-        "promise_to_pay" => "客户已承诺付款",
-        "critical_issues" => "项目有未解决的严重问题",
-        "fix_first" => "先解决问题（严重问题）",
-        "cadence" => "近期已联系",
-        "unapplied_cash_pending" => "有未核销的收款",
-        other => other,
-    }
-    .to_owned()
+    use crate::report::catalogue::{Labels, Lang};
+    Labels::of(Lang::parse(lang).unwrap_or_default()).stage(stage).to_owned()
 }

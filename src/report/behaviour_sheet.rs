@@ -10,22 +10,16 @@ use super::formats::Formats;
 use super::workbook::write_text;
 use crate::metrics::behaviour::PayBehaviour;
 
-/// The sheet name.
-pub const NAME: &str = "Days to Pay";
+/// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
+pub const NAME: &str = "behaviour";
 
 /// Writes the sheet.
 ///
 /// # Errors
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(), XlsxError> {
-    let names = [
-        "Customer",
-        "Invoices settled",
-        "Average days to pay",
-        "Median days to pay",
-        "Average days late (early = 0)",
-        "Average days after due (early < 0)",
-    ];
+    let l = f.labels;
+    let names = ["customer", "settled", "average", "median", "late", "after_due"].map(|k| l.get(&format!("behaviour.{k}")));
     ws.set_column_width(0, 36)?;
     for (c, name) in (0..).zip(names) {
         ws.write_string_with_format(0, c, name, &f.header)?;
@@ -35,7 +29,7 @@ pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(
     }
     ws.set_row_height(0, 30)?;
     ws.set_freeze_panes(1, 0)?;
-    let days = Format::new().set_num_format("0.0");
+    let days = Format::new().set_num_format(l.get("format.days"));
     let mut r = 1;
     for b in rows {
         write_text(ws, r, 0, &b.customer, &f.text)?;
@@ -47,8 +41,7 @@ pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(
         r += 1;
     }
     if rows.is_empty() {
-        let note = "No settled invoices: days-to-pay needs paid invoices with a paid date in the export, or matched payments (--payments).";
-        write_text(ws, r, 0, note, &f.note)?;
+        write_text(ws, r, 0, l.get("behaviour.none"), &f.note)?;
     } else {
         ws.autofilter(0, 0, r - 1, 5)?;
     }

@@ -5,47 +5,52 @@ use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
 
 use super::ReportInput;
 use super::formats::Formats;
+use super::layout::Layout;
 use super::workbook::write_text;
 use crate::ingest::column_letter;
 use crate::money::Currency;
 
+/// Catalogue keys (`control.<key>`) of the rows table's headers.
 const ROW_HEADERS: [&str; 8] =
-    ["Rows read", "Open", "Closed", "Future-dated", "Rejected", "Lines summed", "Skipped lines", "Check"];
+    ["rows_read", "open", "closed", "future_dated", "rejected", "lines_summed", "skipped", "check"];
+/// Catalogue keys of the amounts table's headers.
 const AMOUNT_HEADERS: [&str; 9] = [
-    "Currency",
-    "Amount read",
-    "Paid after as-of",
-    "Reported",
-    "Future-dated",
-    "Rejected",
-    "Duplicates skipped",
-    "Paid (payments)",
-    "Check",
+    "currency",
+    "amount_read",
+    "paid_after",
+    "reported",
+    "future_dated",
+    "rejected",
+    "duplicates",
+    "paid_payments",
+    "check",
 ];
 
 /// Writes the block at row `top`; returns the rows used.
 ///
 /// # Errors
 /// Writer errors.
-pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Formats) -> Result<RowNum, XlsxError> {
-    ws.write_string_with_format(top, 0, "Control totals", &f.section)?;
-    write_text(
-        ws,
-        top + 1,
-        0,
-        "Per input: rows read = open + closed + future-dated + rejected + lines summed into an earlier line of \
-         their invoice; amount read (open as exported) + paid after the as-of date (open again as of it) = \
-         reported + future-dated + rejected + duplicates skipped + paid by the payments matched (closed rows are \
-         zero). Subtotal and total lines are not counted.",
-        &f.note,
-    )?;
+pub fn write(
+    ws: &mut Worksheet,
+    layout: &mut Layout,
+    top: RowNum,
+    input: &ReportInput<'_>,
+    f: &Formats,
+) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
+    ws.write_string_with_format(top, 0, l.get("control.title"), &f.section)?;
+    layout.note(ws, top + 1, (0, AMOUNT_HEADERS.len() - 1), l.get("control.note"), &f.note)?;
+    // A check's word in the middle of its cell, clear of the number beside it
+    // ("¥600,000.00OK", issue 23).
+    let check_format = f.text.clone().set_align(rust_xlsxwriter::FormatAlign::Center);
+    let (ok, mismatch) = (l.get("word.ok"), l.get("word.mismatch"));
     let mut r = top + 3;
     for (source, control) in input.batch.sources.iter().zip(&input.controls) {
         let title = match &control.preset {
-            Some(preset) => format!("{} · preset {preset}", source.source.describe()),
+            Some(preset) => l.fill("summary.preset", &[("file", &source.source.describe()), ("preset", preset)]),
             None => source.source.describe(),
         };
-        write_text(ws, r, 0, &title, &f.label)?;
+        layout.note(ws, r, (0, AMOUNT_HEADERS.len() - 1), &title, &f.label)?;
         header(ws, r + 1, &ROW_HEADERS, f)?;
         let rows = &control.rows;
         let counts = [
@@ -62,8 +67,8 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
             ws.write_number_with_format(r + 2, col(i), *n as f64, &f.integer)?;
         }
         let [read, open, closed, future, rejected, lines] = [0, 1, 2, 3, 4, 5].map(|c| cell(r + 2, c));
-        let check = format!("=IF({read}={open}+{closed}+{future}+{rejected}+{lines},\"OK\",\"MISMATCH\")");
-        ws.write_formula(r + 2, 7, Formula::new(check).set_result("OK"))?;
+        let check = format!("=IF({read}={open}+{closed}+{future}+{rejected}+{lines},\"{ok}\",\"{mismatch}\")");
+        ws.write_formula_with_format(r + 2, 7, Formula::new(check).set_result(ok), &check_format)?;
         r += 4;
         if control.amounts.is_empty() {
             continue;
@@ -91,9 +96,9 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
                 [1, 2, 3, 4, 5, 6, 7].map(|c| cell(r, c));
             // Compare in cents: the sums are exact decimals, Excel's are doubles.
             let check = format!(
-                "=IF(ROUND(({read}+{reopened}-{reported}-{future}-{rejected}-{duplicates}-{paid})*100,0)=0,\"OK\",\"MISMATCH\")"
+                "=IF(ROUND(({read}+{reopened}-{reported}-{future}-{rejected}-{duplicates}-{paid})*100,0)=0,\"{ok}\",\"{mismatch}\")"
             );
-            ws.write_formula(r, 8, Formula::new(check).set_result("OK"))?;
+            ws.write_formula_with_format(r, 8, Formula::new(check).set_result(ok), &check_format)?;
             r += 1;
         }
         r += 1;
@@ -101,10 +106,12 @@ pub fn write(ws: &mut Worksheet, top: RowNum, input: &ReportInput<'_>, f: &Forma
     Ok(r - top)
 }
 
+/// A header row of catalogue keys `control.<key>`, two lines tall.
 fn header(ws: &mut Worksheet, r: RowNum, headers: &[&str], f: &Formats) -> Result<(), XlsxError> {
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(r, col(c), *h, &f.header)?;
+        ws.write_string_with_format(r, col(c), f.labels.get(&format!("control.{h}")), &f.header)?;
     }
+    ws.set_row_height(r, 32)?;
     Ok(())
 }
 

@@ -12,8 +12,8 @@ use super::{ReportInput, pages};
 use crate::ingest::column_letter;
 use crate::rules::aging::AgingTotals;
 
-/// The sheet name.
-pub const NAME: &str = "By Customer";
+/// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
+pub const NAME: &str = "customers";
 
 /// The customer rows (0-based) of each page: at most [`ReportInput::rows_per_sheet`] a
 /// page, less the room the totals take below the last page's rows.
@@ -48,9 +48,10 @@ pub fn write(
     let overdue_col = total_col + 1;
     let items_col = total_col + 2;
     let shown_col = total_col + 3;
-    let mut headers = vec!["Customer".to_owned(), "Currency".to_owned()];
+    let l = f.labels;
+    let mut headers = vec![l.get("customers.customer").to_owned(), l.get("customers.currency").to_owned()];
     headers.extend(aging.buckets.iter().map(|b| b.label.clone()));
-    headers.extend(["Total".into(), "Overdue".into(), "Items".into(), "Shown".into()]);
+    headers.extend(["total", "overdue", "items", "shown"].map(|k| l.get(&format!("customers.{k}")).to_owned()));
 
     let name_width = customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);
     #[allow(clippy::cast_precision_loss)]
@@ -113,7 +114,7 @@ pub fn write(
         pages
             .iter()
             .enumerate()
-            .map(|(j, p)| (format!("{}!", pages::sheet_ref(&pages::sheet_name(NAME, j))), p.len()))
+            .map(|(j, p)| (format!("{}!", pages::sheet_ref(&pages::sheet_name(f.labels, NAME, j))), p.len()))
             .collect()
     };
     let mut r = last_row + 2;
@@ -121,12 +122,7 @@ pub fn write(
         write_totals_row(ws, r, totals, &page_sheets, (items_col, shown_col), f)?;
         r += 1;
     }
-    ws.write_string_with_format(
-        r + 1,
-        0,
-        "Totals follow the filter: rows hidden by the autofilter are left out.",
-        &f.note,
-    )?;
+    ws.write_string_with_format(r + 1, 0, f.labels.get("customers.note"), &f.note)?;
     Ok(())
 }
 
@@ -156,7 +152,7 @@ fn write_totals_row(
             .collect();
         format!("={}", terms.join("+"))
     };
-    write_text(ws, r, 0, &format!("Total {code}"), &f.total_label)?;
+    write_text(ws, r, 0, &f.labels.fill("word.total", &[("currency", code)]), &f.total_label)?;
     write_text(ws, r, 1, code, &f.total_label)?;
     let mut amounts: Vec<i64> = totals.buckets.iter().map(|b| b.amount_minor).collect();
     amounts.push(totals.total().amount_minor);

@@ -9,6 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
 
+use super::catalogue::Labels;
 use super::formats::{Formats, text_width};
 use super::workbook::{write_plain_text, write_text};
 use crate::ingest::column_letter;
@@ -16,8 +17,8 @@ use crate::money::Currency;
 use crate::normalize::schema::{col_name as c, from_epoch_days};
 use crate::rules::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints};
 
-/// The sheet name (of the first Detail sheet).
-pub const NAME: &str = "Detail";
+/// The sheet's key in the catalogue (its name, of the first Detail sheet, in the workbook's language).
+pub const NAME: &str = "detail";
 /// Item rows on one sheet: Excel's 1,048,576 rows less the header.
 pub const MAX_ROWS_PER_SHEET: usize = super::pages::MAX_DATA_ROWS;
 /// The file of every item, written beside the workbook when they fill more than one sheet.
@@ -31,7 +32,8 @@ pub const DAYS_PAST_DUE_COL: ColNum = 7;
 /// Column of the bucket label.
 pub const BUCKET_COL: ColNum = 9;
 
-/// The column headers, in order.
+/// The column headers of `detail.csv` (a script contract: always these words), in order;
+/// the sheets read [`HEADER_KEYS`] in the workbook's language.
 pub const HEADERS: [&str; 19] = [
     "Customer",
     "Invoice No",
@@ -54,10 +56,35 @@ pub const HEADERS: [&str; 19] = [
     "Source Rows",
 ];
 
-/// The name of Detail sheet `k` (0-based): `Detail`, `Detail 2`, `Detail 3`, …
+/// The sheets' column headers as catalogue keys (`detail.<key>`), in the order of
+/// [`HEADERS`].
+const HEADER_KEYS: [&str; 19] = [
+    "customer",
+    "invoice_no",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "amount",
+    "open_amount",
+    "days_past_due",
+    "age",
+    "bucket",
+    "project",
+    "contract_no",
+    "project_manager",
+    "paid_date",
+    "source_file",
+    "source_row",
+    "note",
+    "lines",
+    "source_rows",
+];
+
+/// The name of Detail sheet `k` (0-based): `Detail`, `Detail 2`, `Detail 3`, … (`明细`,
+/// `明细2`, … in Chinese).
 #[must_use]
-pub fn sheet_name(k: usize) -> String {
-    super::pages::sheet_name(NAME, k)
+pub fn sheet_name(labels: &Labels, k: usize) -> String {
+    super::pages::sheet_name(labels, NAME, k)
 }
 
 /// The item rows (0-based, in the aging's order) of each Detail sheet: one sheet at least.
@@ -70,13 +97,13 @@ pub fn sheet_rows(items: usize, per_sheet: usize) -> Vec<Range<usize>> {
 /// `Detail!$G$2:$G$41` or, past one sheet, `Detail!$G$2:$G$1048576` and
 /// `'Detail 2'!$G$2:$G$11`.
 #[must_use]
-pub fn column_ranges(col: ColNum, items: usize, per_sheet: usize) -> Vec<String> {
+pub fn column_ranges(labels: &Labels, col: ColNum, items: usize, per_sheet: usize) -> Vec<String> {
     let letter = column_letter(usize::from(col));
     sheet_rows(items, per_sheet)
         .iter()
         .enumerate()
         .map(|(k, rows)| {
-            let sheet = if k == 0 { NAME.to_owned() } else { format!("'{}'", sheet_name(k)) };
+            let sheet = super::pages::sheet_ref(&sheet_name(labels, k));
             format!("{sheet}!${letter}$2:${letter}${}", rows.len().max(1) + 1)
         })
         .collect()
@@ -84,9 +111,9 @@ pub fn column_ranges(col: ColNum, items: usize, per_sheet: usize) -> Vec<String>
 
 /// Where item `index` (0-based, in the aging's order) is: its Detail sheet and 1-based row.
 #[must_use]
-pub fn item_cell(index: usize, per_sheet: usize) -> (String, usize) {
+pub fn item_cell(labels: &Labels, index: usize, per_sheet: usize) -> (String, usize) {
     let per_sheet = per_sheet.max(1);
-    (sheet_name(index / per_sheet), index % per_sheet + 2)
+    (sheet_name(labels, index / per_sheet), index % per_sheet + 2)
 }
 
 /// Writes one Detail sheet: the header and the items `rows` (0-based, in the aging's
@@ -117,10 +144,11 @@ fn write_rows(
     sources: &[String],
     f: &Formats,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let widths = column_widths(df, sources)?;
+    let headers: Vec<&str> = HEADER_KEYS.iter().map(|k| f.labels.get(&format!("detail.{k}"))).collect();
+    let widths = column_widths(df, sources, &headers, f.labels)?;
     for (col, width) in widths.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
-        ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, 50) as f64 + 1.0)?;
+        ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, MAX_WIDTH) as f64 + 1.0)?;
     }
     // Dates and whole numbers take their column's format: the writer gives an unformatted
     // cell the format of its column (the same cell in the file), and a formatted write
@@ -131,8 +159,14 @@ fn write_rows(
     for col in INTEGER_COLS {
         ws.set_column_format(col, &f.integer)?;
     }
+    // Text right of a right-aligned number starts one indent in: Age's "101" ran into
+    // Bucket's "91-120" (issue 23). A column format, so the million cells stay unformatted
+    // writes.
+    for col in [BUCKET_COL, SOURCE_FILE_COL, LINES_COL + 1] {
+        ws.set_column_format(col, &f.indented)?;
+    }
     ws.set_row_height(0, 30)?;
-    for (col, header) in HEADERS.iter().enumerate() {
+    for (col, header) in headers.iter().enumerate() {
         ws.write_string_with_format(0, ColNum::try_from(col)?, *header, &f.header)?;
     }
     ws.set_freeze_panes(1, 1)?;
@@ -264,9 +298,18 @@ fn write_slice(
         write_date(ws, row, 13, cols.paid_date[i])?;
         let file = usize::try_from(cols.source[i]).ok().and_then(|s| sources.get(s)).map_or("", String::as_str);
         write_plain_text(ws, row, 14, file)?;
-        let note = note(cols.assumed[i], cols.paid_date[i], aging.as_of);
+        let note = note(f.labels, cols.assumed[i], cols.paid_date[i], aging.as_of);
         if !note.is_empty() {
-            write_text(ws, row, 16, &note, &f.note)?;
+            // Notes are rare: a long one wraps in a taller row rather than run into Lines.
+            let width = note_width(f.labels).min(MAX_WIDTH);
+            let lines = super::layout::wrapped_lines(&note, width);
+            if lines > 1 {
+                #[allow(clippy::cast_precision_loss)]
+                ws.set_row_height(row, 16.0 * lines as f64)?;
+                write_text(ws, row, 16, &note, &f.note_wrap)?;
+            } else {
+                write_text(ws, row, 16, &note, &f.note)?;
+            }
         }
     }
     Ok(())
@@ -274,15 +317,21 @@ fn write_slice(
 
 /// Widths in characters: headers, the widest text of the text columns, fixed room for
 /// money (up to ¥999,999,999.99) and dates.
-fn column_widths(df: &DataFrame, sources: &[String]) -> PolarsResult<Vec<usize>> {
-    let mut widths: Vec<usize> = HEADERS.iter().map(|h| text_width(h) + 2).collect();
+fn column_widths(df: &DataFrame, sources: &[String], headers: &[&str], labels: &Labels) -> PolarsResult<Vec<usize>> {
+    // A header wraps onto two lines (its row is two lines tall): its widest word is enough.
+    let mut widths: Vec<usize> = headers
+        .iter()
+        .map(|h| (text_width(h).div_ceil(2)).max(h.split(' ').map(text_width).max().unwrap_or(0)) + 2)
+        .collect();
     for col in [5, 6] {
         widths[col] = 16;
     }
     for col in [2, 3, 13] {
         widths[col] = 11;
     }
-    widths[14] = widths[14].max(sources.iter().map(|s| text_width(s)).max().unwrap_or(0));
+    widths[14] = widths[14].max(sources.iter().map(|s| text_width(s)).max().unwrap_or(0) + 2);
+    // The notes are the two sentences of [`note`] at most.
+    widths[16] = widths[16].max(note_width(labels));
     let widest = df.column(c::LINE_ROWS)?.str()?.iter().flatten().map(text_width).max().unwrap_or(0);
     widths[usize::from(LINES_COL) + 1] = widths[usize::from(LINES_COL) + 1].max(widest);
     let texts =
@@ -351,7 +400,7 @@ fn write_csv_slice<W: std::io::Write>(
             day(cols.paid_date[i]),
             crate::email::compose::csv_text(file),
             cols.source_row[i].to_string(),
-            note(cols.assumed[i], cols.paid_date[i], aging.as_of),
+            note(Labels::of(super::catalogue::Lang::En), cols.assumed[i], cols.paid_date[i], aging.as_of),
             cols.lines[i].to_string(),
             cols.line_rows[i].unwrap_or_default().to_owned(),
         ])?;
@@ -359,26 +408,33 @@ fn write_csv_slice<W: std::io::Write>(
     Ok(())
 }
 
-/// The Note of an item whose due date was empty in the input.
-const DUE_ASSUMED_NOTE: &str = "due date empty in the input: assumed from the default term";
-
 /// The Note of an item: an assumed due date, a payment after the as-of date (the item is
-/// shown at its balance as of that date), or both.
-fn note(assumed: bool, paid: Option<chrono::NaiveDate>, as_of: chrono::NaiveDate) -> String {
+/// shown at its balance as of that date), or both; in the words of `labels` (`detail.csv`
+/// always English).
+fn note(labels: &Labels, assumed: bool, paid: Option<chrono::NaiveDate>, as_of: chrono::NaiveDate) -> String {
     let mut parts: Vec<String> = Vec::new();
     if assumed {
-        parts.push(DUE_ASSUMED_NOTE.to_owned());
+        parts.push(labels.get("detail.due_assumed").to_owned());
     }
     if let Some(paid) = paid.filter(|paid| *paid > as_of) {
-        parts.push(format!("paid on {paid}, after the as-of date: open on {as_of}"));
+        parts.push(labels.fill("detail.paid_after", &[("paid", &paid.to_string()), ("as_of", &as_of.to_string())]));
     }
     parts.join("; ")
+}
+
+/// The widest Note there can be (both parts), in characters.
+fn note_width(labels: &Labels) -> usize {
+    text_width(&note(labels, true, chrono::NaiveDate::from_ymd_opt(2026, 12, 31), chrono::NaiveDate::MIN)) + 1
 }
 
 /// The Detail columns holding dates (formatted by their column).
 const DATE_COLS: [ColNum; 3] = [2, 3, 13];
 /// The Detail columns holding whole numbers (formatted by their column).
 const INTEGER_COLS: [ColNum; 4] = [DAYS_PAST_DUE_COL, 8, 15, LINES_COL];
+/// The widest a Detail column gets, in characters.
+const MAX_WIDTH: usize = 50;
+/// Column of the source file's name.
+const SOURCE_FILE_COL: ColNum = 14;
 /// Column of the number of source lines an item was summed from (then "Source Rows").
 const LINES_COL: ColNum = 17;
 

@@ -45,13 +45,26 @@ pub struct Formats {
     pub latest: Format,
     /// An internal hyperlink.
     pub link: Format,
+    /// Text one indent in: clear of a right-aligned number in the column before it.
+    pub indented: Format,
+    /// Text wrapped within its column, from the top of the row.
+    pub wrap_top: Format,
+    /// [`Formats::wrap_top`], one indent in.
+    pub wrap_top_indented: Format,
+    /// A whole number at the top of a row of wrapped text.
+    pub integer_top: Format,
+    /// A note wrapped within its column.
+    pub note_wrap: Format,
+    /// The words of the workbook, in its language.
+    pub labels: &'static super::catalogue::Labels,
     money: BTreeMap<String, (Format, Format)>,
 }
 
 impl Formats {
-    /// Formats for a workbook showing amounts in `currencies`.
+    /// Formats for a workbook showing amounts in `currencies`, with the words and number
+    /// formats of `labels`.
     #[must_use]
-    pub fn new<'a>(currencies: impl IntoIterator<Item = &'a Currency>) -> Self {
+    pub fn new<'a>(currencies: impl IntoIterator<Item = &'a Currency>, labels: &'static super::catalogue::Labels) -> Self {
         let total =
             || Format::new().set_bold().set_background_color(Color::RGB(TOTAL_FILL)).set_border_top(FormatBorder::Thin);
         let money = currencies
@@ -74,12 +87,12 @@ impl Formats {
             section: Format::new().set_bold().set_font_size(12).set_border_bottom(FormatBorder::Thin),
             label: Format::new().set_bold(),
             text: Format::new(),
-            date: Format::new().set_num_format("yyyy-mm-dd").set_align(FormatAlign::Left),
-            integer: Format::new().set_num_format("#,##0"),
-            percent: Format::new().set_num_format("0.0%"),
+            date: Format::new().set_num_format(labels.get("format.date")).set_align(FormatAlign::Left),
+            integer: Format::new().set_num_format(labels.get("format.integer")),
+            percent: Format::new().set_num_format(labels.get("format.percent")),
             total_label: total(),
-            total_integer: total().set_num_format("#,##0"),
-            total_percent: total().set_num_format("0.0%"),
+            total_integer: total().set_num_format(labels.get("format.integer")),
+            total_percent: total().set_num_format(labels.get("format.percent")),
             note: Format::new().set_italic().set_font_color(Color::Gray),
             late: Format::new().set_background_color(Color::RGB(0xFF_F2_CC)),
             later: Format::new().set_background_color(Color::RGB(0xFC_E4_D6)),
@@ -87,6 +100,16 @@ impl Formats {
             link: Format::new()
                 .set_font_color(Color::RGB(0x05_63_C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            indented: Format::new().set_indent(1),
+            wrap_top: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            wrap_top_indented: Format::new().set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
+            integer_top: Format::new().set_num_format(labels.get("format.integer")).set_align(FormatAlign::Top),
+            note_wrap: Format::new()
+                .set_italic()
+                .set_font_color(Color::Gray)
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            labels,
             money,
         }
     }
@@ -112,6 +135,11 @@ impl Formats {
             &self.later,
             &self.latest,
             &self.link,
+            &self.indented,
+            &self.wrap_top,
+            &self.wrap_top_indented,
+            &self.integer_top,
+            &self.note_wrap,
         ];
         fields.into_iter().chain(self.money.values().flat_map(|(money, total)| [money, total]))
     }

@@ -11,57 +11,81 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Chart, ChartType, ColNum, Format, RowNum, Worksheet, XlsxError};
 
 use super::formats::Formats;
-use super::workbook::write_text;
+use super::layout::Layout;
 use crate::metrics::trend::Snapshot;
 use crate::metrics::{CurrencyMetrics, Metrics};
 use crate::money::Currency;
 
-/// The sheet name.
-pub const NAME: &str = "Management";
+/// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
+pub const NAME: &str = "management";
 
-/// Rows kept free for the two charts under the key figures.
+/// Rows kept free for each currency's pair of charts under the key figures.
 const CHART_ROWS: RowNum = 17;
+/// Columns the tables use (the key figures' eleven).
+const LAST_COL: usize = 10;
 
 /// Writes the sheet.
 ///
 /// # Errors
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, m: &Metrics, company: &str, f: &Formats) -> Result<(), XlsxError> {
-    ws.set_column_width(0, 30)?;
-    for col in 1..=10 {
-        ws.set_column_width(col, 15)?;
-    }
-    ws.write_string_with_format(0, 0, "Collection report", &f.title)?;
-    write_text(ws, 1, 0, &format!("{company} · as of {} · period {}", m.as_of, m.period_text()), &f.subtitle)?;
-    let mut r = key_figures(ws, 3, m, f)?;
-    r = roll_forward(ws, r + 1, m, f)?;
+    let l = f.labels;
+    let mut layout = column_layout(m, f);
+    layout.apply_widths(ws)?;
+    ws.write_string_with_format(0, 0, l.get("management.title"), &f.title)?;
+    let basis = match m.beginning {
+        crate::metrics::Beginning::PreviousRun => l.get("management.basis_previous_run"),
+        crate::metrics::Beginning::Rebuilt => l.get("management.basis_rebuilt"),
+    };
+    let from = (m.period_start + chrono::Duration::days(1)).to_string();
+    let subtitle = l.fill(
+        "management.subtitle",
+        &[("company", company), ("as_of", &m.as_of.to_string()), ("from", &from), ("to", &m.as_of.to_string()), ("basis", basis)],
+    );
+    layout.note(ws, 1, (0, LAST_COL), &subtitle, &f.subtitle)?;
+    let mut r = key_figures(ws, &mut layout, 3, m, f)?;
+    r = roll_forward(ws, &mut layout, r + 1, m, f)?;
     let charts_row = r + 1;
-    r = charts_row + CHART_ROWS;
-    let main = main_currency(m);
-    let (trend_rows, next) = trend(ws, r, m, main, f)?;
+    // One pair of charts per currency (issue 23: the second currency had none).
+    let chart_rows = CHART_ROWS * RowNum::try_from(m.currencies.len().max(1)).unwrap_or(1);
+    r = charts_row + chart_rows;
+    let (trend_rows, next) = trend(ws, r, m, f)?;
     r = next;
-    let (top_rows, next) = top_overdue(ws, r, m, main, f)?;
+    let (top_rows, next) = top_overdue(ws, &mut layout, r, m, f)?;
     r = next;
-    r = held(ws, r, m, f)?;
-    r = approvals(ws, r, m, f)?;
-    managers(ws, r, m, f)?;
-    if let (Some(cur), Some((first, last))) = (main, trend_rows) {
-        ws.insert_chart(charts_row, 0, &trend_chart(cur, first, last))?;
+    r = held(ws, &mut layout, r, m, f)?;
+    r = approvals(ws, &mut layout, r, m, f)?;
+    managers(ws, &mut layout, r, m, f)?;
+    for (i, c) in m.currencies.iter().enumerate() {
+        let row = charts_row + CHART_ROWS * RowNum::try_from(i).unwrap_or(0);
+        let cur = &c.currency;
+        if let Some((_, first, last)) = trend_rows.iter().find(|(code, _, _)| code == cur) {
+            ws.insert_chart(row, 0, &trend_chart(cur, *first, *last, f))?;
+        }
+        if let Some((_, first, last)) = top_rows.iter().find(|(code, _, _)| code == cur) {
+            ws.insert_chart(row, 5, &top_chart(cur, *first, *last, f))?;
+        }
     }
-    if let (Some(cur), Some((first, last))) = (main, top_rows) {
-        ws.insert_chart(charts_row, 5, &top_chart(cur, first, last))?;
-    }
+    layout.finish(ws)?;
     Ok(())
 }
 
-/// The currency the charts show: the first of the aging, i.e. the company currency when
-/// it has open items.
-fn main_currency(m: &Metrics) -> Option<&Currency> {
-    m.currencies.first().map(|c| &c.currency)
+/// The first column fits the customers, managers and reasons it lists (up to 40
+/// characters, then they wrap); the figures' columns fit ¥999,999,999.99.
+fn column_layout(m: &Metrics, f: &Formats) -> Layout {
+    let l = f.labels;
+    let mut first: Vec<&str> = m.top_overdue.iter().map(|t| t.customer.as_str()).collect();
+    first.extend(m.managers.iter().map(|p| p.manager.as_str()));
+    first.extend(m.approvals.iter().map(|a| a.customer.as_str()));
+    first.extend(m.unexplained.iter().map(|u| u.customer.as_str()));
+    first.extend(m.held.iter().map(|h| l.stage(&h.reason)));
+    let mut columns = vec![(24, 40, first)];
+    columns.extend((1..=LAST_COL).map(|_| (16, 16, Vec::new())));
+    Layout::fitted(columns)
 }
 
-fn days_format() -> Format {
-    Format::new().set_num_format("0.0")
+fn days_format(f: &Formats) -> Format {
+    Format::new().set_num_format(f.labels.get("format.days"))
 }
 
 /// Writes `value` (days or percent) or "n/a".
@@ -77,17 +101,23 @@ fn write_ratio(
     let value = value.map(|v| if percent { v / Decimal::from(100) } else { v }).and_then(|v| v.to_f64());
     match value {
         Some(v) if percent => ws.write_number_with_format(r, c, v, &f.percent)?,
-        Some(v) => ws.write_number_with_format(r, c, v, &days_format())?,
-        None => ws.write_string_with_format(r, c, "n/a", &f.note)?,
+        Some(v) => ws.write_number_with_format(r, c, v, &days_format(f))?,
+        None => ws.write_string_with_format(
+            r,
+            c,
+            f.labels.get("word.not_available"),
+            &f.note.clone().set_align(rust_xlsxwriter::FormatAlign::Right),
+        )?,
     };
     Ok(())
 }
 
-fn headers(ws: &mut Worksheet, r: RowNum, names: &[&str], f: &Formats) -> Result<(), XlsxError> {
-    for (c, name) in (0..).zip(names) {
-        ws.write_string_with_format(r, c, *name, &f.header)?;
+/// A header row of catalogue keys `management.<key>`.
+fn headers(ws: &mut Worksheet, r: RowNum, keys: &[&str], f: &Formats) -> Result<(), XlsxError> {
+    for (c, key) in (0..).zip(keys) {
+        ws.write_string_with_format(r, c, f.labels.get(&format!("management.{key}")), &f.header)?;
     }
-    ws.set_row_height(r, 30)?;
+    ws.set_row_height(r, 32)?;
     Ok(())
 }
 
@@ -96,21 +126,27 @@ fn money(ws: &mut Worksheet, r: RowNum, c: ColNum, cur: &Currency, minor: i64, f
     Ok(())
 }
 
+fn section(ws: &mut Worksheet, r: RowNum, text: &str, f: &Formats) -> Result<(), XlsxError> {
+    ws.write_string_with_format(r, 0, text, &f.section)?;
+    Ok(())
+}
+
 /// The key figures, one row per currency; returns the next free row.
-fn key_figures(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
-    ws.write_string_with_format(r, 0, "Key figures", &f.section)?;
+fn key_figures(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
+    section(ws, r, l.get("management.key_figures"), f)?;
     let names = [
-        "Currency",
-        "Open",
-        "Overdue",
-        "Overdue %",
-        "DSO (days)",
-        "DSO countback",
-        "CEI %",
-        "Beginning AR",
-        "Credit sales",
-        "Collected",
-        "Unapplied cash",
+        "currency",
+        "open",
+        "overdue",
+        "overdue_share",
+        "dso",
+        "dso_countback",
+        "cei",
+        "beginning",
+        "sales",
+        "collected",
+        "unapplied",
     ];
     headers(ws, r + 1, &names, f)?;
     let mut row = r + 2;
@@ -119,20 +155,18 @@ fn key_figures(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Resul
         row += 1;
     }
     if m.currencies.is_empty() {
-        ws.write_string_with_format(row, 0, "There are no open items as of this date.", &f.note)?;
+        layout.note(ws, row, (0, LAST_COL), l.get("management.no_open_items"), &f.note)?;
         row += 1;
     }
-    let note = format!(
-        "DSO = open ÷ credit sales of the last {} days × {}; countback walks the months back; CEI = (beginning + sales − open) ÷ (beginning + sales − current) × 100. See README \"Metrics\".",
-        m.dso_days, m.dso_days
-    );
-    write_text(ws, row, 0, &note, &f.note)?;
+    let days = m.dso_days.to_string();
+    let note = l.fill("management.dso_note", &[("days", &days)]);
+    layout.note(ws, row, (0, LAST_COL), &note, &f.note)?;
     Ok(row + 1)
 }
 
 fn key_row(ws: &mut Worksheet, r: RowNum, c: &CurrencyMetrics, f: &Formats) -> Result<(), XlsxError> {
     let cur = &c.currency;
-    write_text(ws, r, 0, cur.code(), &f.label)?;
+    ws.write_string_with_format(r, 0, cur.code(), &f.label)?;
     money(ws, r, 1, cur, c.open, f)?;
     money(ws, r, 2, cur, c.overdue, f)?;
     write_ratio(ws, r, 3, c.overdue_share, true, f)?;
@@ -148,49 +182,39 @@ fn key_row(ws: &mut Worksheet, r: RowNum, c: &CurrencyMetrics, f: &Formats) -> R
 
 /// The roll-forward, one row per currency, then the invoices behind any "not explained";
 /// returns the next free row.
-fn roll_forward(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+fn roll_forward(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
     if m.currencies.is_empty() {
         return Ok(r);
     }
-    ws.write_string_with_format(r, 0, "Roll-forward", &f.section)?;
-    let names = [
-        "Currency",
-        "Beginning AR",
-        "+ Invoiced",
-        "− Credit notes",
-        "− Cash collected",
-        "= Expected ending AR",
-        "Ending AR",
-        "Not explained",
-    ];
+    section(ws, r, l.get("management.roll_forward"), f)?;
+    let names = ["currency", "beginning", "invoiced", "credit_notes", "cash_collected", "expected", "ending", "not_explained"];
     headers(ws, r + 1, &names, f)?;
     let mut row = r + 2;
     for c in &m.currencies {
         let cur = &c.currency;
-        write_text(ws, row, 0, cur.code(), &f.label)?;
+        ws.write_string_with_format(row, 0, cur.code(), &f.label)?;
         let expected = c.beginning + c.invoiced - c.credit_notes - c.collected;
         for (col, minor) in (1..).zip([c.beginning, c.invoiced, c.credit_notes, c.collected, expected, c.open, c.not_explained]) {
             money(ws, row, col, cur, minor, f)?;
         }
         row += 1;
     }
-    let note = "Beginning AR + invoiced − credit notes − cash collected = ending AR. Anything else is \"not explained\" and \
-                listed below with the invoices behind it (e.g. an invoice that left the export without a payment).";
-    write_text(ws, row, 0, note, &f.note)?;
+    layout.note(ws, row, (0, LAST_COL), l.get("management.roll_note"), &f.note)?;
     row += 1;
     if m.unexplained.is_empty() {
         return Ok(row);
     }
     row += 1;
-    ws.write_string_with_format(row, 0, "Not explained", &f.section)?;
-    headers(ws, row + 1, &["Customer", "Invoice", "Currency", "Amount", "Why"], f)?;
+    section(ws, row, l.get("management.not_explained"), f)?;
+    headers(ws, row + 1, &["customer", "invoice", "currency", "amount", "why"], f)?;
     row += 2;
     for u in &m.unexplained {
-        write_text(ws, row, 0, &u.customer, &f.text)?;
-        write_text(ws, row, 1, &u.invoice_no, &f.text)?;
-        write_text(ws, row, 2, u.currency.code(), &f.text)?;
+        layout.text(ws, row, 0, &u.customer, &f.text)?;
+        layout.text(ws, row, 1, &u.invoice_no, &f.text)?;
+        layout.text(ws, row, 2, u.currency.code(), &f.text)?;
         money(ws, row, 3, &u.currency, u.amount, f)?;
-        write_text(ws, row, 4, &u.reason, &f.note)?;
+        layout.note(ws, row, (4, LAST_COL), &u.reason, &f.note)?;
         row += 1;
     }
     Ok(row)
@@ -201,20 +225,18 @@ fn number(text: &str) -> Option<f64> {
     text.parse::<Decimal>().ok()?.to_f64()
 }
 
-/// The trend table, the main currency's rows first (the chart reads them); returns the
-/// main currency's rows and the next free row.
-fn trend(
-    ws: &mut Worksheet,
-    r: RowNum,
-    m: &Metrics,
-    main: Option<&Currency>,
-    f: &Formats,
-) -> Result<(Option<(RowNum, RowNum)>, RowNum), XlsxError> {
-    ws.write_string_with_format(r, 0, format!("Trend: the last {} runs", m.trend.len()), &f.section)?;
+/// Rows (first, last) of one currency's lines in a table.
+type CurrencyRows = Vec<(Currency, RowNum, RowNum)>;
+
+/// The trend table, currency by currency (each currency's chart reads its rows); returns
+/// those rows and the next free row.
+fn trend(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<(CurrencyRows, RowNum), XlsxError> {
+    let runs = m.trend.len().to_string();
+    section(ws, r, &f.labels.fill("management.trend", &[("runs", &runs)]), f)?;
     headers(
         ws,
         r + 1,
-        &["As of", "Currency", "Open", "Overdue", "Overdue %", "DSO (days)", "DSO countback", "CEI %", "Collected"],
+        &["as_of", "currency", "open", "overdue", "overdue_share", "dso", "dso_countback", "cei", "collected"],
         f,
     )?;
     let mut codes: Vec<&str> = m.currencies.iter().map(|c| c.currency.code()).collect();
@@ -226,7 +248,7 @@ fn trend(
         }
     }
     let mut row = r + 2;
-    let mut main_rows = None;
+    let mut rows = Vec::new();
     for code in codes {
         let Some(cur) = Currency::parse(code) else { continue };
         let first = row;
@@ -235,18 +257,18 @@ fn trend(
                 row += 1;
             }
         }
-        if main.is_some_and(|c| *c == cur) && row > first {
-            main_rows = Some((first, row - 1));
+        if row > first {
+            rows.push((cur, first, row - 1));
         }
     }
-    Ok((main_rows, row + 1))
+    Ok((rows, row + 1))
 }
 
 /// One snapshot's row for `cur`; `false` when the snapshot has no such currency.
 fn trend_row(ws: &mut Worksheet, r: RowNum, s: &Snapshot, cur: &Currency, f: &Formats) -> Result<bool, XlsxError> {
     let Some(c) = s.currencies.get(cur.code()) else { return Ok(false) };
     ws.write_date_with_format(r, 0, s.as_of, &f.date)?;
-    write_text(ws, r, 1, cur.code(), &f.text)?;
+    ws.write_string_with_format(r, 1, cur.code(), &f.text)?;
     let amount = |ws: &mut Worksheet, col: ColNum, text: &str| -> Result<(), XlsxError> {
         if let Some(v) = number(text) {
             ws.write_number_with_format(r, col, v, &f.money(cur))?;
@@ -264,109 +286,104 @@ fn trend_row(ws: &mut Worksheet, r: RowNum, s: &Snapshot, cur: &Currency, f: &Fo
     Ok(true)
 }
 
-/// The largest overdue balances per currency; returns the main currency's rows.
+/// The largest overdue balances per currency; returns each currency's rows.
 fn top_overdue(
     ws: &mut Worksheet,
+    layout: &mut Layout,
     r: RowNum,
     m: &Metrics,
-    main: Option<&Currency>,
     f: &Formats,
-) -> Result<(Option<(RowNum, RowNum)>, RowNum), XlsxError> {
-    ws.write_string_with_format(r, 0, "Largest overdue balances", &f.section)?;
-    headers(ws, r + 1, &["Customer", "Currency", "Overdue", "Open", "Oldest (days past due)"], f)?;
+) -> Result<(CurrencyRows, RowNum), XlsxError> {
+    section(ws, r, f.labels.get("management.top"), f)?;
+    headers(ws, r + 1, &["customer", "currency", "overdue", "open", "oldest"], f)?;
     let mut row = r + 2;
-    let mut main_rows: Option<(RowNum, RowNum)> = None;
+    let mut rows: CurrencyRows = Vec::new();
     for t in &m.top_overdue {
-        write_text(ws, row, 0, &t.customer, &f.text)?;
-        write_text(ws, row, 1, t.currency.code(), &f.text)?;
+        layout.text(ws, row, 0, &t.customer, &f.text)?;
+        ws.write_string_with_format(row, 1, t.currency.code(), &f.text)?;
         money(ws, row, 2, &t.currency, t.overdue, f)?;
         money(ws, row, 3, &t.currency, t.open, f)?;
         ws.write_number_with_format(row, 4, t.max_days as f64, &f.integer)?;
-        if main.is_some_and(|c| *c == t.currency) {
-            main_rows = Some(main_rows.map_or((row, row), |(first, _)| (first, row)));
+        match rows.last_mut() {
+            Some((cur, _, last)) if *cur == t.currency => *last = row,
+            _ => rows.push((t.currency.clone(), row, row)),
         }
         row += 1;
     }
     if m.top_overdue.is_empty() {
-        ws.write_string_with_format(row, 0, "Nothing is overdue.", &f.note)?;
+        layout.note(ws, row, (0, LAST_COL), f.labels.get("management.no_overdue"), &f.note)?;
         row += 1;
     }
-    Ok((main_rows, row + 1))
+    Ok((rows, row + 1))
 }
 
 /// Held amounts by reason.
-fn held(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
-    ws.write_string_with_format(r, 0, "Held back (no collection message), by reason", &f.section)?;
-    headers(ws, r + 1, &["Reason", "Currency", "Customers", "Invoices", "Amount"], f)?;
+fn held(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
+    section(ws, r, l.get("management.held"), f)?;
+    headers(ws, r + 1, &["reason", "currency", "customers", "invoices", "amount"], f)?;
     let mut row = r + 2;
     for h in &m.held {
-        write_text(ws, row, 0, reason_text(&h.reason), &f.text)?;
-        write_text(ws, row, 1, h.currency.code(), &f.text)?;
+        layout.text(ws, row, 0, l.stage(&h.reason), &f.text)?;
+        ws.write_string_with_format(row, 1, h.currency.code(), &f.text)?;
         ws.write_number_with_format(row, 2, h.customers as f64, &f.integer)?;
         ws.write_number_with_format(row, 3, h.invoices as f64, &f.integer)?;
         money(ws, row, 4, &h.currency, h.amount, f)?;
         row += 1;
     }
     if m.held.is_empty() {
-        ws.write_string_with_format(row, 0, "Nothing is held.", &f.note)?;
+        layout.note(ws, row, (0, LAST_COL), l.get("management.nothing_held"), &f.note)?;
         row += 1;
     }
     Ok(row + 1)
 }
 
-/// A hold's stage id in words.
+/// A hold's stage id in words, in English (the catalogue's `stage.` words).
 #[must_use]
 pub fn reason_text(stage: &str) -> &str {
-    match stage {
-        "disputed" => "Disputed",
-        "promise_to_pay" => "Promise to pay",
-        "critical_issues" => "Open critical issues",
-        "fix_first" => "Fix first (critical issues)",
-        "cadence" => "Contacted recently (cadence)",
-        "unapplied_cash_pending" => "Unapplied cash pending",
-        other => other,
-    }
+    super::catalogue::Labels::of(super::catalogue::Lang::En).stage(stage)
 }
 
 /// Payments waiting in the customers' approval.
-fn approvals(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
-    ws.write_string_with_format(r, 0, "Payments waiting in the customer's approval", &f.section)?;
+fn approvals(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
+    section(ws, r, l.get("management.approvals"), f)?;
     headers(
         ws,
         r + 1,
-        &["Customer", "Invoice", "Approver", "Stage", "Since", "Days", "Currency", "Amount", "Status"],
+        &["customer", "invoice", "approver", "approval_stage", "since", "days", "currency", "amount", "status"],
         f,
     )?;
     let mut row = r + 2;
     for a in &m.approvals {
-        write_text(ws, row, 0, &a.customer, &f.text)?;
-        write_text(ws, row, 1, a.invoice_no.as_deref().unwrap_or("all open"), &f.text)?;
-        write_text(ws, row, 2, &a.approver, &f.text)?;
-        write_text(ws, row, 3, &a.stage, &f.text)?;
+        layout.text(ws, row, 0, &a.customer, &f.text)?;
+        layout.text(ws, row, 1, a.invoice_no.as_deref().unwrap_or(l.get("word.all_open")), &f.text)?;
+        layout.text(ws, row, 2, &a.approver, &f.text)?;
+        layout.text(ws, row, 3, &a.stage, &f.text)?;
         ws.write_date_with_format(row, 4, a.since, &f.date)?;
         let days = if a.stuck { &f.latest } else { &f.integer };
         ws.write_number_with_format(row, 5, a.days as f64, days)?;
-        write_text(ws, row, 6, a.currency.code(), &f.text)?;
+        ws.write_string_with_format(row, 6, a.currency.code(), &f.text.clone().set_indent(1))?;
         money(ws, row, 7, &a.currency, a.amount, f)?;
-        let status = if a.stuck { "stuck: status report to the approver" } else { "waiting" };
-        write_text(ws, row, 8, status, &f.text)?;
+        let status = if a.stuck { l.get("management.stuck") } else { l.get("management.waiting") };
+        layout.note(ws, row, (8, LAST_COL), status, &f.text.clone().set_indent(1))?;
         row += 1;
     }
     if m.approvals.is_empty() {
-        ws.write_string_with_format(row, 0, "No approval stages recorded in the follow-ups.", &f.note)?;
+        layout.note(ws, row, (0, LAST_COL), l.get("management.no_approvals"), &f.note)?;
         row += 1;
     }
     Ok(row + 1)
 }
 
 /// Per project manager.
-fn managers(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
-    ws.write_string_with_format(r, 0, "Per project manager", &f.section)?;
-    headers(ws, r + 1, &["Project manager", "Currency", "Open invoices", "Open", "Overdue", "Collected in period"], f)?;
+fn managers(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    section(ws, r, f.labels.get("management.managers"), f)?;
+    headers(ws, r + 1, &["manager", "currency", "open_invoices", "open", "overdue", "collected_in_period"], f)?;
     let mut row = r + 2;
     for p in &m.managers {
-        write_text(ws, row, 0, &p.manager, &f.text)?;
-        write_text(ws, row, 1, p.currency.code(), &f.text)?;
+        layout.text(ws, row, 0, &p.manager, &f.text)?;
+        ws.write_string_with_format(row, 1, p.currency.code(), &f.text)?;
         ws.write_number_with_format(row, 2, p.items as f64, &f.integer)?;
         money(ws, row, 3, &p.currency, p.open, f)?;
         money(ws, row, 4, &p.currency, p.overdue, f)?;
@@ -376,44 +393,50 @@ fn managers(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<R
     Ok(row + 1)
 }
 
-/// Overdue (columns) and DSO (line, right axis) over the runs of `cur`.
-fn trend_chart(cur: &Currency, first: RowNum, last: RowNum) -> Chart {
-    let code = cur.code();
+/// Overdue (columns) and DSO (line, right axis) over the runs of `cur`; both value axes
+/// start at zero (issue 23: a DSO axis from 220 made a small change look large).
+fn trend_chart(cur: &Currency, first: RowNum, last: RowNum, f: &Formats) -> Chart {
+    let (l, code) = (f.labels, cur.code());
+    let sheet = l.sheet(NAME);
     let mut chart = Chart::new(ChartType::Column);
     chart
         .add_series()
-        .set_name(format!("Overdue {code}").as_str())
-        .set_categories((NAME, first, 0, last, 0))
-        .set_values((NAME, first, 3, last, 3));
-    chart.title().set_name(format!("{code}: overdue and DSO by run").as_str());
-    chart.y_axis().set_num_format("#,##0");
+        .set_name(l.fill("management.chart_overdue_series", &[("currency", code)]).as_str())
+        .set_categories((sheet, first, 0, last, 0))
+        .set_values((sheet, first, 3, last, 3));
+    chart.title().set_name(l.fill("management.chart_trend", &[("currency", code)]).as_str());
+    chart.y_axis().set_num_format("#,##0").set_min(0);
     let mut line = Chart::new(ChartType::Line);
     line.add_series()
-        .set_name("DSO (days)")
-        .set_categories((NAME, first, 0, last, 0))
-        .set_values((NAME, first, 5, last, 5))
+        .set_name(l.get("management.chart_dso_series"))
+        .set_categories((sheet, first, 0, last, 0))
+        .set_values((sheet, first, 5, last, 5))
         .set_secondary_axis(true);
-    line.y2_axis().set_name("days");
+    line.y2_axis().set_name(l.get("management.chart_days")).set_min(0);
     chart.combine(&line);
+    // The secondary axis is the combined chart's: set on it, not on the line chart alone.
+    chart.y2_axis().set_name(l.get("management.chart_days")).set_min(0);
     // One category per run, labelled with its as-of date (not a time scale by month).
-    chart.x_axis().set_text_axis(true).set_num_format("yyyy-mm-dd");
+    chart.x_axis().set_text_axis(true).set_num_format(l.get("format.date"));
+    chart.legend().set_position(rust_xlsxwriter::ChartLegendPosition::Bottom);
     chart.set_width(560).set_height(320);
     chart
 }
 
 /// Overdue amount of the largest overdue customers of `cur`.
-fn top_chart(cur: &Currency, first: RowNum, last: RowNum) -> Chart {
-    let code = cur.code();
+fn top_chart(cur: &Currency, first: RowNum, last: RowNum, f: &Formats) -> Chart {
+    let (l, code) = (f.labels, cur.code());
+    let sheet = l.sheet(NAME);
     let mut chart = Chart::new(ChartType::Bar);
     chart
         .add_series()
-        .set_name(format!("Overdue {code}").as_str())
-        .set_categories((NAME, first, 0, last, 0))
-        .set_values((NAME, first, 2, last, 2));
-    chart.title().set_name(format!("{code}: largest overdue balances").as_str());
+        .set_name(l.fill("management.chart_overdue_series", &[("currency", code)]).as_str())
+        .set_categories((sheet, first, 0, last, 0))
+        .set_values((sheet, first, 2, last, 2));
+    chart.title().set_name(l.fill("management.chart_top", &[("currency", code)]).as_str());
     chart.legend().set_hidden();
     chart.y_axis().set_reverse();
-    chart.x_axis().set_num_format("#,##0,\"k\"");
+    chart.x_axis().set_num_format("#,##0,\"k\"").set_min(0);
     chart.set_width(560).set_height(320);
     chart
 }

@@ -3,11 +3,13 @@
 pub mod actions_json;
 pub mod actions_sheet;
 pub mod behaviour_sheet;
+pub mod catalogue;
 pub mod control;
 pub mod control_block;
 pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
+pub mod layout;
 pub mod management_sheet;
 pub mod pages;
 pub mod reconciliation_sheet;
@@ -109,6 +111,12 @@ pub struct ReportInput<'a> {
     pub metrics: &'a crate::metrics::Metrics,
     /// Company name from the rules.
     pub company: &'a str,
+    /// Our projects (the projects file): the owners of tasks.
+    pub projects: &'a [crate::normalize::records::Project],
+    /// Who signs for the company (the owner of tasks without a project manager).
+    pub sign_off: &'a str,
+    /// The workbook's words, in `[report] language`.
+    pub labels: &'static catalogue::Labels,
     /// The rules file used.
     pub rules_origin: &'a str,
     /// Item rows per Detail sheet ([`detail_sheet::MAX_ROWS_PER_SHEET`]; lower only in

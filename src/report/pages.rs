@@ -7,16 +7,19 @@ use std::ops::Range;
 /// Data rows one sheet holds: Excel's 1,048,576 rows less the header.
 pub const MAX_DATA_ROWS: usize = 1_048_575;
 
-/// The name of page `k` (0-based) of the sheet `base`: `base`, `base 2`, `base 3`, …
+/// The name of page `k` (0-based) of the sheet `key` (a `sheet.` key of the catalogue) in
+/// the workbook's language: `Detail`, `Detail 2`, `Detail 3`, … (`明细`, `明细2`, …).
 #[must_use]
-pub fn sheet_name(base: &str, k: usize) -> String {
-    if k == 0 { base.to_owned() } else { format!("{base} {}", k + 1) }
+pub fn sheet_name(labels: &super::catalogue::Labels, key: &str, k: usize) -> String {
+    let base = labels.sheet(key);
+    if k == 0 { base.to_owned() } else { labels.fill("format.page", &[("sheet", base), ("n", &(k + 1).to_string())]) }
 }
 
-/// `name` as a formula refers to the sheet: quoted when it holds a space.
+/// `name` as a formula refers to the sheet: quoted unless it is ASCII letters, digits and
+/// underscores (a space or a Chinese name is quoted).
 #[must_use]
 pub fn sheet_ref(name: &str) -> String {
-    if name.contains(' ') { format!("'{name}'") } else { name.to_owned() }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { name.to_owned() } else { format!("'{name}'") }
 }
 
 /// The rows (0-based) on each page of `rows` rows at `per_sheet` a page: one page at
@@ -31,6 +34,7 @@ pub fn page_rows(rows: usize, per_sheet: usize) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::catalogue::{Labels, Lang};
 
     #[test]
     fn pages_cover_every_row_once() {
@@ -39,9 +43,12 @@ mod tests {
         assert_eq!(page_rows(5, 5).len(), 1);
         assert_eq!(page_rows(11, 5), [0..5, 5..10, 10..11]);
         assert_eq!(page_rows(1_100_000, MAX_DATA_ROWS), [0..1_048_575, 1_048_575..1_100_000]);
-        assert_eq!(sheet_name("Rejected", 0), "Rejected");
-        assert_eq!(sheet_name("By Customer", 2), "By Customer 3");
+        let (en, zh) = (Labels::of(Lang::En), Labels::of(Lang::Zh));
+        assert_eq!(sheet_name(en, "rejected", 0), "Rejected");
+        assert_eq!(sheet_name(en, "customers", 2), "By Customer 3");
+        assert_eq!(sheet_name(zh, "detail", 1), "明细2");
         assert_eq!(sheet_ref("By Customer 3"), "'By Customer 3'");
         assert_eq!(sheet_ref("Detail"), "Detail");
+        assert_eq!(sheet_ref("明细"), "'明细'");
     }
 }

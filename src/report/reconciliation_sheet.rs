@@ -7,20 +7,21 @@ use super::formats::{Formats, text_width};
 use super::workbook::write_text;
 use crate::rules::matching::{Leftover, Reconciliation};
 
-/// The sheet name.
-pub const NAME: &str = "Reconciliation";
+/// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
+pub const NAME: &str = "reconciliation";
 
+/// Catalogue keys (`reconciliation.<key>`) of the columns.
 const HEADERS: [&str; 10] = [
-    "Payment Date",
-    "Payer",
-    "Reference",
-    "Currency",
-    "Received",
-    "Applied To",
-    "Invoice",
-    "Applied",
-    "Unapplied",
-    "How",
+    "payment_date",
+    "payer",
+    "reference",
+    "currency",
+    "received",
+    "applied_to",
+    "invoice",
+    "applied",
+    "unapplied",
+    "how",
 ];
 
 /// Writes the sheet.
@@ -33,8 +34,11 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
     for (c, (header, width)) in HEADERS.iter().zip(widths).enumerate() {
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(col(c), width as f64 + 1.0)?;
-        ws.write_string_with_format(0, col(c), *header, &f.header)?;
+        ws.write_string_with_format(0, col(c), f.labels.get(&format!("reconciliation.{header}")), &f.header)?;
     }
+    ws.set_row_height(0, 32)?;
+    let l = f.labels;
+    let mut layout = super::layout::Layout::new(widths.iter().map(|w| w + 1).collect());
     ws.set_freeze_panes(1, 0)?;
     let mut row: RowNum = 1;
     for (i, payment) in r.payments.iter().enumerate() {
@@ -49,37 +53,32 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
         for (n, (applied, unapplied)) in lines.iter().enumerate() {
             if n == 0 {
                 ws.write_date_with_format(row, 0, payment.payment_date, &f.date)?;
-                write_text(ws, row, 1, &payment.payer, &f.text)?;
-                write_text(ws, row, 2, &payment.reference, &f.text)?;
+                layout.text(ws, row, 1, &payment.payer, &f.text)?;
+                layout.text(ws, row, 2, &payment.reference, &f.text)?;
                 ws.write_number_with_format(row, 4, payment.currency.excel_value(payment.amount_minor), &money)?;
             }
-            write_text(ws, row, 3, payment.currency.code(), &f.text)?;
+            write_text(ws, row, 3, payment.currency.code(), &f.text.clone().set_indent(1))?;
             if let Some(a) = applied {
-                write_text(ws, row, 5, &a.customer, &f.text)?;
-                write_text(ws, row, 6, &a.invoice_no, &f.text)?;
+                layout.text(ws, row, 5, &a.customer, &f.text.clone().set_indent(1))?;
+                layout.text(ws, row, 6, &a.invoice_no, &f.text)?;
                 ws.write_number_with_format(row, 7, payment.currency.excel_value(a.amount_minor), &money)?;
-                let how = if a.settled {
-                    format!("{}; invoice paid in full", a.rule.as_str())
-                } else {
-                    format!("{}; part payment", a.rule.as_str())
-                };
-                write_text(ws, row, 9, &how, &f.text)?;
+                let rule = l.get(&format!("reconciliation.rule_{}", a.rule.as_str().replace(' ', "_")));
+                let key = if a.settled { "reconciliation.paid_in_full" } else { "reconciliation.part_payment" };
+                layout.text(ws, row, 9, &l.fill(key, &[("rule", rule)]), &f.text)?;
             }
             if let Some(u) = unapplied {
                 ws.write_number_with_format(row, 8, payment.currency.excel_value(u.amount_minor), &money)?;
                 let how = match &u.leftover {
                     Leftover::Credit { customer } => {
-                        write_text(ws, row, 5, customer, &f.text)?;
-                        "credit on account (paid more than is open)".to_owned()
+                        layout.text(ws, row, 5, customer, &f.text.clone().set_indent(1))?;
+                        l.get("reconciliation.credit").to_owned()
                     }
-                    Leftover::Unmatched { suggestion: Some(s) } => {
-                        format!("unmatched payer; perhaps {s}? (not applied)")
-                    }
-                    Leftover::Unmatched { suggestion: None } => "unmatched payer: no customer of that name".to_owned(),
-                    Leftover::Review { note, .. } => format!("not applied, a person decides: {note}"),
-                    Leftover::AfterAsOf => "received after the as-of date".to_owned(),
+                    Leftover::Unmatched { suggestion: Some(s) } => l.fill("reconciliation.perhaps", &[("customer", s)]),
+                    Leftover::Unmatched { suggestion: None } => l.get("reconciliation.unmatched").to_owned(),
+                    Leftover::Review { note, .. } => l.fill("reconciliation.review", &[("note", note)]),
+                    Leftover::AfterAsOf => l.get("reconciliation.after_as_of").to_owned(),
                 };
-                write_text(ws, row, 9, &how, &f.text)?;
+                layout.text(ws, row, 9, &how, &f.text)?;
             }
             row += 1;
         }
@@ -91,8 +90,8 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
         let Some(currency) = crate::money::Currency::parse(&code) else { continue };
         let money = f.money_total(&currency);
         let sumif = |c: &str| format!("=SUMIFS({c}2:{c}{},$D$2:$D${},\"{code}\")", last + 1, last + 1);
-        write_text(ws, row, 0, &format!("Total {code}"), &f.total_label)?;
-        write_text(ws, row, 1, &format!("{} payments", t.count), &f.total_label)?;
+        write_text(ws, row, 0, &l.fill("word.total", &[("currency", &code)]), &f.total_label)?;
+        write_text(ws, row, 1, &l.fill("word.payments", &[("count", &t.count.to_string())]), &f.total_label)?;
         ws.write_blank(row, 2, &f.total_label)?;
         write_text(ws, row, 3, &code, &f.total_label)?;
         for (c, letter, amount) in [(4, "E", t.total_in), (7, "H", t.applied), (8, "I", t.unapplied)] {
@@ -101,12 +100,13 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
         }
         ws.write_blank(row, 5, &f.total_label)?;
         ws.write_blank(row, 6, &f.total_label)?;
-        let ok = "OK: received = applied + unapplied";
-        let check = format!("=IF(ROUND((E{n}-H{n}-I{n})*100,0)=0,\"{ok}\",\"MISMATCH\")", n = row + 1);
+        let ok = l.get("reconciliation.ok");
+        let mismatch = l.get("word.mismatch");
+        let check = format!("=IF(ROUND((E{n}-H{n}-I{n})*100,0)=0,\"{ok}\",\"{mismatch}\")", n = row + 1);
         ws.write_formula_with_format(row, 9, Formula::new(check).set_result(ok), &f.total_label)?;
         row += 1;
     }
-    Ok(())
+    layout.finish(ws)
 }
 
 fn col(i: usize) -> ColNum {

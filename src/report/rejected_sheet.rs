@@ -1,32 +1,34 @@
 //! The **Rejected** sheet: every input row that could not be used, with its source file
-//! and row, the column and value at fault, every reason, and the raw values as read.
+//! and row, the column and value at fault, every reason, and the whole row as read in one
+//! wrapped column.
 use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
 
-use super::formats::{Formats, text_width};
-use super::workbook::write_plain_text;
+use super::formats::Formats;
+use super::layout::Layout;
 use crate::ingest::column_letter;
 use crate::normalize::combine::Batch;
 
-/// The sheet name.
-pub const NAME: &str = "Rejected";
+/// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
+pub const NAME: &str = "rejected";
 
-const FIXED: [&str; 5] = ["Source File", "Source Row", "Column", "Value", "Reason"];
+/// Catalogue keys (`rejected.<key>`) of the columns: the fixed facts, then the whole row
+/// as read in one wrapped column ("Header: value · …"), so the sheet prints legibly on
+/// landscape pages whatever the input's width (its 16 raw columns did not; issue 23).
+const HEADER_KEYS: [&str; 6] = ["source_file", "source_row", "column", "value", "reason", "row_as_read"];
 
-/// The rejected rows of a run, gathered once and written page by page ("Rejected",
-/// "Rejected 2", … past a sheet's rows: issue 21).
+/// Least and most width per column, in characters; past the most a text wraps.
+const LIMITS: [(usize, usize); 6] = [(12, 30), (8, 8), (10, 18), (10, 24), (24, 50), (30, 70)];
+
+/// The rejected rows of a run, ready to write over one or more sheets.
 pub struct RejectedRows<'a> {
-    headers: Vec<String>,
+    raw_headers: Vec<String>,
     rows: Vec<(String, &'a crate::normalize::Rejected)>,
-    widths: Vec<usize>,
 }
 
 impl<'a> RejectedRows<'a> {
-    /// The rejected rows of the invoice files, then of the record files: fixed columns,
-    /// then the row's cells under the source headers (or column letters when the inputs'
-    /// headers differ).
+    /// The rows rejected from the invoice sources and from the record files, in that order.
     #[must_use]
     pub fn new(batch: &'a Batch, records: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)]) -> Self {
-        let headers: Vec<String> = FIXED.iter().map(|h| (*h).to_owned()).chain(raw_headers(batch)).collect();
         let rows: Vec<(String, &crate::normalize::Rejected)> = batch
             .sources
             .iter()
@@ -36,67 +38,88 @@ impl<'a> RejectedRows<'a> {
             })
             .chain(records.iter().map(|(source, r)| (source.describe(), r)))
             .collect();
-        let mut widths: Vec<usize> = headers.iter().map(|h| text_width(h) + 2).collect();
-        for (file, reject) in &rows {
-            let texts = [file.as_str(), "", reject.column.as_str(), reject.value.as_str(), reject.reason.as_str()];
-            for (i, text) in texts.into_iter().chain(reject.raw.iter().map(String::as_str)).enumerate() {
-                if let Some(w) = widths.get_mut(i) {
-                    *w = (*w).max(text_width(text));
-                }
-            }
-        }
-        Self { headers, rows, widths }
+        Self { raw_headers: raw_headers(batch), rows }
     }
 
-    /// How many rows are rejected.
+    /// How many rows were rejected.
     #[must_use]
     pub fn len(&self) -> usize {
         self.rows.len()
     }
 
-    /// Whether no row is rejected.
+    /// Whether no row was rejected.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 
-    /// Writes one page: the header and the rejected rows `page` (0-based).
+    /// The row as read: each non-empty cell as `header: value`, joined by ` · `.
+    fn row_as_read(&self, reject: &crate::normalize::Rejected) -> String {
+        reject
+            .raw
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(j, v)| match self.raw_headers.get(j).filter(|h| !h.is_empty()) {
+                Some(h) => format!("{h}: {v}"),
+                None => format!("{}: {v}", column_letter(j)),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// Writes the header and the rows `page` (0-based) on `ws`.
     ///
     /// # Errors
     /// Writer errors.
     pub fn write(&self, ws: &mut Worksheet, page: std::ops::Range<usize>, f: &Formats) -> Result<(), XlsxError> {
         let rows = self.rows.get(page).unwrap_or_default();
-        for (col, width) in self.widths.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
-            ws.set_column_width(to_col(col)?, (*width).clamp(8, 60) as f64 + 1.0)?;
-        }
-        for (col, header) in self.headers.iter().enumerate() {
-            ws.write_string_with_format(0, to_col(col)?, super::workbook::cell_text(header).as_ref(), &f.header)?;
+        let headers: Vec<&str> = HEADER_KEYS.iter().map(|k| f.labels.get(&format!("rejected.{k}"))).collect();
+        let read: Vec<String> = rows.iter().map(|(_, r)| self.row_as_read(r)).collect();
+        let texts = |c: usize| -> Vec<&str> {
+            let mut texts: Vec<&str> = rows
+                .iter()
+                .zip(&read)
+                .map(|((file, r), read)| match c {
+                    0 => file.as_str(),
+                    2 => r.column.as_str(),
+                    3 => r.value.as_str(),
+                    4 => r.reason.as_str(),
+                    5 => read.as_str(),
+                    _ => "",
+                })
+                .collect();
+            texts.push(headers[c]);
+            texts
+        };
+        let mut layout = Layout::fitted(LIMITS.iter().enumerate().map(|(c, (min, max))| (*min, *max, texts(c))));
+        layout.apply_widths(ws)?;
+        for (col, header) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, to_col(col)?, *header, &f.header)?;
         }
         ws.set_freeze_panes(1, 0)?;
-        ws.autofilter(0, 0, to_row(rows.len().max(1))?, to_col(self.headers.len() - 1)?)?;
-        for (i, (file, reject)) in rows.iter().enumerate() {
+        ws.autofilter(0, 0, to_row(rows.len().max(1))?, to_col(headers.len() - 1)?)?;
+        let top = &f.wrap_top;
+        for (i, ((file, reject), read)) in rows.iter().zip(&read).enumerate() {
             let row = to_row(i + 1)?;
-            write_plain_text(ws, row, 0, file)?;
+            layout.wrapped(ws, row, 0, file, top)?;
             #[allow(clippy::cast_precision_loss)]
-            ws.write_number_with_format(row, 1, reject.row as f64, &f.integer)?;
-            write_plain_text(ws, row, 2, &reject.column)?;
-            write_plain_text(ws, row, 3, &reject.value)?;
-            write_plain_text(ws, row, 4, &reject.reason)?;
-            for (j, raw) in reject.raw.iter().enumerate() {
-                if !raw.is_empty() {
-                    write_plain_text(ws, row, to_col(FIXED.len() + j)?, raw)?;
-                }
-            }
+            ws.write_number_with_format(row, 1, reject.row as f64, &f.integer_top)?;
+            // One indent in: clear of the row number's digits.
+            layout.wrapped(ws, row, 2, &reject.column, &f.wrap_top_indented)?;
+            layout.wrapped(ws, row, 3, &reject.value, top)?;
+            layout.wrapped(ws, row, 4, &reject.reason, top)?;
+            layout.wrapped(ws, row, 5, read, top)?;
+            layout.finish_row(ws, row)?;
         }
         if self.rows.is_empty() {
-            ws.write_string_with_format(1, 0, "No rows were rejected.", &f.note)?;
+            ws.write_string_with_format(1, 0, f.labels.get("rejected.none"), &f.note)?;
         }
         Ok(())
     }
 }
 
-/// The inputs' headers when they all share them, else column letters A, B, ….
+/// The raw columns' headers: the inputs' own when they agree, else column letters.
 fn raw_headers(batch: &Batch) -> Vec<String> {
     let first = batch.sources.first().map(|s| s.headers.clone()).unwrap_or_default();
     if batch.sources.iter().all(|s| s.headers == first) {

@@ -7,8 +7,8 @@ use super::formats::{Formats, text_width};
 use super::workbook::write_plain_text;
 use crate::normalize::combine::Batch;
 
-/// The sheet name.
-pub const NAME: &str = "Skipped";
+/// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
+pub const NAME: &str = "skipped";
 
 /// The skipped lines of a run, gathered once and written page by page ("Skipped",
 /// "Skipped 2", … past a sheet's rows: issue 21).
@@ -60,8 +60,9 @@ impl<'a> SkippedLines<'a> {
         }
         ws.set_column_width(1, 11)?;
         ws.set_column_width(2, 30)?;
-        for (col, header) in ["Source File", "Source Row", "Reason", "Line"].iter().enumerate() {
-            ws.write_string_with_format(0, u16::try_from(col).unwrap_or(0), *header, &f.header)?;
+        for (col, header) in ["source_file", "source_row", "reason", "line"].iter().enumerate() {
+            let header = f.labels.get(&format!("skipped.{header}"));
+            ws.write_string_with_format(0, u16::try_from(col).unwrap_or(0), header, &f.header)?;
         }
         ws.set_freeze_panes(1, 0)?;
         let last = RowNum::try_from(lines.len().max(1)).map_err(|_| XlsxError::RowColumnLimitError)?;
@@ -71,15 +72,20 @@ impl<'a> SkippedLines<'a> {
             write_plain_text(ws, row, 0, file)?;
             #[allow(clippy::cast_precision_loss)]
             ws.write_number_with_format(row, 1, line.row as f64, &f.integer)?;
+            // English keeps the reason's sentence; other languages its name in the catalogue.
+            let words = match f.labels.lang() {
+                super::catalogue::Lang::En => line.reason.to_string(),
+                super::catalogue::Lang::Zh => f.labels.get(&format!("skip.{}", line.reason.key())).to_owned(),
+            };
             let reason = match &line.note {
-                Some(note) => format!("{}: {note}", line.reason),
-                None => line.reason.to_string(),
+                Some(note) => format!("{words}: {note}"),
+                None => words,
             };
             write_plain_text(ws, row, 2, &reason)?;
             write_plain_text(ws, row, 3, &line.text)?;
         }
         if self.lines.is_empty() {
-            ws.write_string_with_format(1, 0, "No lines were skipped.", &f.note)?;
+            ws.write_string_with_format(1, 0, f.labels.get("skipped.none"), &f.note)?;
         }
         Ok(())
     }

@@ -34,6 +34,8 @@ pub struct Back<'a> {
     pub reconciliation: Option<&'a crate::rules::matching::Reconciliation>,
     /// Company name from the rules (a document property).
     pub company: &'a str,
+    /// The workbook's words, in `[report] language`.
+    pub labels: &'static super::catalogue::Labels,
     /// Item rows per Detail sheet.
     pub detail_rows_per_sheet: usize,
     /// Data rows per sheet of Rejected, Skipped and By Customer.
@@ -50,6 +52,7 @@ impl<'a> Back<'a> {
             records_rejected: input.records_rejected,
             reconciliation: input.reconciliation,
             company: input.company,
+            labels: input.labels,
             detail_rows_per_sheet: input.detail_rows_per_sheet,
             rows_per_sheet: input.rows_per_sheet,
         }
@@ -97,7 +100,7 @@ fn blank_front_sheets(workbook: &mut Workbook, count: usize) -> Result<Vec<Works
 /// # Errors
 /// [`Error::Internal`] for writer errors, or fewer blank sheets than the front sheets.
 pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Vec<Worksheet>> {
-    let formats = Formats::new(input.aging.currencies.iter().map(|t| &t.currency));
+    let formats = Formats::new(input.aging.currencies.iter().map(|t| &t.currency), input.labels);
     let mut blank = blank.into_iter();
     let mut sheet = |name: &str| -> Result<Worksheet> {
         let mut ws = blank.next().ok_or_else(|| Error::Internal("too few blank front sheets".into()))?;
@@ -105,25 +108,27 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
         print_setup(&mut ws);
         Ok(ws)
     };
-    let mut management = sheet(management_sheet::NAME)?;
+    let labels = input.labels;
+    let mut management = sheet(labels.sheet(management_sheet::NAME))?;
     management_sheet::write(&mut management, input.metrics, input.company, &formats).map_err(report_error)?;
-    let mut summary = sheet(summary_sheet::NAME)?;
+    let mut summary = sheet(labels.sheet(summary_sheet::NAME))?;
     summary_sheet::write(&mut summary, input, &formats).map_err(report_error)?;
     let detail_rows = detail_rows(input).map_err(report_error)?;
     let detail_rows = actions_sheet::DetailRows { index: detail_rows, per_sheet: input.detail_rows_per_sheet };
-    let mut actions = sheet(actions_sheet::ACTIONS)?;
-    actions_sheet::write_actions(&mut actions, &input.decisions.actions, &detail_rows, &formats)
+    let mut actions = sheet(labels.sheet(actions_sheet::ACTIONS))?;
+    let owners = actions_sheet::Owners::new(input).map_err(report_error)?;
+    actions_sheet::write_actions(&mut actions, &input.decisions.actions, &detail_rows, &owners, &formats)
         .map_err(report_error)?;
-    let mut holds = sheet(actions_sheet::HOLDS)?;
+    let mut holds = sheet(labels.sheet(actions_sheet::HOLDS))?;
     actions_sheet::write_holds(&mut holds, &input.decisions.actions, &detail_rows, &formats).map_err(report_error)?;
     let mut filled = vec![management, summary, actions, holds];
     let customer_pages = customer_sheet::page_rows(input);
     for k in 0..customer_pages.len() {
-        let mut customers = sheet(&pages::sheet_name(customer_sheet::NAME, k))?;
+        let mut customers = sheet(&pages::sheet_name(labels, customer_sheet::NAME, k))?;
         customer_sheet::write(&mut customers, input, &formats, k, &customer_pages).map_err(report_error)?;
         filled.push(customers);
     }
-    let mut behaviour = sheet(behaviour_sheet::NAME)?;
+    let mut behaviour = sheet(labels.sheet(behaviour_sheet::NAME))?;
     behaviour_sheet::write(&mut behaviour, &input.metrics.behaviour, &formats).map_err(report_error)?;
     filled.push(behaviour);
     Ok(filled)
@@ -143,7 +148,7 @@ pub fn write_with<W>(path: &Path, back: &Back<'_>, front: impl FnOnce(Vec<Worksh
 where
     W: FnOnce() -> Result<Vec<Worksheet>>,
 {
-    let formats = Formats::new(back.aging.currencies.iter().map(|t| &t.currency));
+    let formats = Formats::new(back.aging.currencies.iter().map(|t| &t.currency), back.labels);
     let mut workbook = Workbook::new();
     // zlib-rs's fastest level short of its "quick" one: at a million items the file is
     // about 5% larger than at level 3 (102 MB against 97 MB) and written 15–25% faster;
@@ -153,7 +158,7 @@ where
     let created = back.aging.as_of.and_time(NaiveTime::MIN);
     workbook.set_properties(
         &DocProperties::new()
-            .set_title(format!("Accounts receivable aging as of {}", back.aging.as_of))
+            .set_title(back.labels.fill("document.title", &[("as_of", &back.aging.as_of.to_string())]))
             .set_company(xml_text(back.company).as_ref())
             .set_author("payback")
             .set_creation_datetime(&created),
@@ -168,20 +173,20 @@ where
     let filled = front(blank_front_sheets(&mut workbook, front_sheet_count(back.aging, back.rows_per_sheet))?);
     let sources: Vec<String> = back.batch.sources.iter().map(|s| s.source.describe()).collect();
     let items = back.aging.open_items.height();
-    add_pages(&mut workbook, detail_sheet::NAME, items, back.detail_rows_per_sheet, |ws, rows| {
+    add_pages(&mut workbook, back.labels, detail_sheet::NAME, items, back.detail_rows_per_sheet, |ws, rows| {
         detail_sheet::write(ws, back.aging, &sources, &formats, rows).map_err(report_error)
     })?;
     if let Some(reconciliation) = back.reconciliation {
-        let ws = workbook.add_worksheet().set_name(reconciliation_sheet::NAME).map_err(report_error)?;
+        let ws = workbook.add_worksheet().set_name(back.labels.sheet(reconciliation_sheet::NAME)).map_err(report_error)?;
         print_setup(ws);
         reconciliation_sheet::write(ws, reconciliation, &formats).map_err(report_error)?;
     }
     let rejected = rejected_sheet::RejectedRows::new(back.batch, back.records_rejected);
-    add_pages(&mut workbook, rejected_sheet::NAME, rejected.len(), back.rows_per_sheet, |ws, rows| {
+    add_pages(&mut workbook, back.labels, rejected_sheet::NAME, rejected.len(), back.rows_per_sheet, |ws, rows| {
         rejected.write(ws, rows, &formats).map_err(report_error)
     })?;
     let skipped = skipped_sheet::SkippedLines::new(back.batch);
-    add_pages(&mut workbook, skipped_sheet::NAME, skipped.len(), back.rows_per_sheet, |ws, rows| {
+    add_pages(&mut workbook, back.labels, skipped_sheet::NAME, skipped.len(), back.rows_per_sheet, |ws, rows| {
         skipped.write(ws, rows, &formats).map_err(report_error)
     })?;
     let front = filled()?;
@@ -200,6 +205,7 @@ where
 /// (0-based). The one mechanism of every sheet that may outgrow Excel's rows.
 fn add_pages(
     workbook: &mut Workbook,
+    labels: &super::catalogue::Labels,
     base: &str,
     rows: usize,
     per_sheet: usize,
@@ -209,7 +215,7 @@ fn add_pages(
         let ws = workbook
             .add_worksheet_with_constant_memory()
             .map_err(report_error)?
-            .set_name(pages::sheet_name(base, k))
+            .set_name(pages::sheet_name(labels, base, k))
             .map_err(report_error)?;
         print_setup(ws);
         write(ws, page)?;

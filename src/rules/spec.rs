@@ -36,6 +36,27 @@ pub struct RulesSpec {
     pub metrics: crate::metrics::MetricsSpec,
     /// Who gets the management summary.
     pub management: ManagementSpec,
+    /// How the workbook reads.
+    pub report: ReportSpec,
+}
+
+/// `[report]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSpec {
+    /// Language of the workbook's sheet names, headers, labels and stage names: `zh` or
+    /// `en` (issue 23).
+    pub language: String,
+}
+
+impl RulesSpec {
+    /// The words of the workbook, in `[report] language` (validated: `zh` or `en`).
+    #[must_use]
+    pub fn report_labels(&self) -> &'static crate::report::catalogue::Labels {
+        crate::report::catalogue::Labels::of(
+            crate::report::catalogue::Lang::parse(&self.report.language).unwrap_or_default(),
+        )
+    }
 }
 
 /// `[management]`
@@ -223,15 +244,15 @@ impl RulesSpec {
     /// [`Error::Rules`] when the file cannot be read, is not TOML, has unknown keys or
     /// fails [`RulesSpec::validate`].
     pub fn load(path: Option<&Path>) -> Result<Self> {
-        Self::load_with(path, None)
+        Self::load_with(path, None, None)
     }
 
-    /// As [`RulesSpec::load`], with `company` (from a workspace's `payback.toml`) merged
-    /// over `[company]` of the rules.
+    /// As [`RulesSpec::load`], with `company` and `report` (from a workspace's
+    /// `payback.toml`) merged over `[company]` and `[report]` of the rules.
     ///
     /// # Errors
     /// As [`RulesSpec::load`].
-    pub fn load_with(path: Option<&Path>, company: Option<&toml::Table>) -> Result<Self> {
+    pub fn load_with(path: Option<&Path>, company: Option<&toml::Table>, report: Option<&toml::Table>) -> Result<Self> {
         let text = match path {
             Some(path) => Some(std::fs::read_to_string(path).map_err(|e| Error::Rules {
                 file: path.to_path_buf(),
@@ -242,6 +263,9 @@ impl RulesSpec {
         let mut overlay = toml::Table::new();
         if let Some(company) = company {
             overlay.insert("company".into(), toml::Value::Table(company.clone()));
+        }
+        if let Some(report) = report {
+            overlay.insert("report".into(), toml::Value::Table(report.clone()));
         }
         Self::from_parts(text.as_deref(), path.unwrap_or(Path::new("built-in rules")), &overlay)
     }
@@ -297,6 +321,9 @@ impl RulesSpec {
         }
         if !["zh", "en"].contains(&self.company.language.as_str()) {
             problems.push(format!("company.language = \"{}\" must be \"zh\" or \"en\"", self.company.language));
+        }
+        if crate::report::catalogue::Lang::parse(&self.report.language).is_none() {
+            problems.push(format!("report.language = \"{}\" must be \"zh\" or \"en\"", self.report.language));
         }
         if !self.management.email.is_empty() && !crate::normalize::records::looks_like_email(&self.management.email) {
             problems.push(format!(
