@@ -141,7 +141,8 @@ fn detail_rows_carry_days_past_due_and_bucket_at_the_edges() {
 fn rejected_rows_name_their_row_column_and_reason() {
     let (ws, _) = run_fixture("handchecked.csv");
     let rows = read_sheet(&ws.out().join("aging-report.xlsx"), "Rejected");
-    assert_eq!(rows[0][..6], ["Source File", "Source Row", "Column", "Value", "Reason", "Customer"]);
+    // The row as read is one wrapped column (issue 23), not one column per input column.
+    assert_eq!(rows[0], ["Source File", "Source Row", "Column", "Value", "Reason", "Row as read"]);
     assert_eq!(rows[1][0], fixture("handchecked.csv").display().to_string());
     let got: Vec<[&str; 4]> =
         rows[1..].iter().map(|r| [r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()]).collect();
@@ -154,8 +155,12 @@ fn rejected_rows_name_their_row_column_and_reason() {
             ["23", "Currency", "XYZ1", "Currency: \"XYZ1\" is not a currency code such as CNY, USD or EUR"],
         ]
     );
-    // The raw values of the row follow, as read.
-    assert_eq!(rows[2][5..11], ["Epsilon", "E-001", "2024-02-30", "2024-03-30", "CNY", "100.00"]);
+    // The row as read follows, each non-empty cell with its header.
+    assert_eq!(
+        rows[2][5],
+        "Customer: Epsilon · Invoice No: E-001 · Invoice Date: 2024-02-30 · Due Date: 2024-03-30 · Currency: CNY · \
+         Amount: 100.00"
+    );
 }
 
 #[test]

@@ -405,8 +405,8 @@ Gamma AG,G-1,2026-10-01,2026-11-10,400.00,CNY
     assert_eq!(
         rows,
         [
-            ["ACME", "CNY", "750", "unapplied_cash_pending", "A-7, A-8"],
-            ["Beta Co", "CNY", "500", "unapplied_cash_pending", "INV-1"],
+            ["ACME", "CNY", "750", "Unapplied cash pending", "A-7, A-8"],
+            ["Beta Co", "CNY", "500", "Unapplied cash pending", "INV-1"],
         ]
     );
     let management = read_sheet(&book, "Management");
