@@ -156,6 +156,15 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     };
     records.not_matched = references::check(&batch.invoices, tables);
     if let Some(read) = contacts {
+        // A contact written to in a language needs the company's details in it (issue 23).
+        let company = &config.rules().company;
+        for contact in &read.rows {
+            let lang = contact.language.as_deref().unwrap_or(&company.language);
+            let why = format!("contact {} of {} ({})", contact.email, contact.customer, read.source.describe());
+            if let Some(reason) = company.identity_problem(lang, &why) {
+                return Err(crate::error::Error::Rules { file: config.rules_origin().into(), reason });
+            }
+        }
         records.contacts = read.rows;
         records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "contacts"));
     }

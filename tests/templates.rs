@@ -19,10 +19,10 @@ const MESSAGES: [&str; 8] = [
     "thank_you",
 ];
 
-fn company() -> CompanyView {
+/// The built-in company as a message in `lang` shows it: `[company.zh]` or `[company.en]`.
+fn company(lang: &str) -> CompanyView {
     let rules = RulesSpec::load(None).unwrap();
-    let c = rules.company;
-    CompanyView { name: c.name, email: c.email, phone: c.phone, address: c.address, sign_off: c.sign_off, bank: c.bank }
+    CompanyView::new(&rules.company, lang)
 }
 
 fn invoice(no: &str, dated: &str, due: &str, amount: &str, currency: &str, days: i64) -> InvoiceView {
@@ -45,16 +45,22 @@ fn context(lang: &str, stage: &str) -> MessageContext {
     } else {
         ("Acme Engineering GmbH", ("Alex Morgan", "ap@c22.example.com"), ("Jordan Blake", "gm@c22.example.com"), "USD")
     };
-    let person = |(name, email): (&str, &str)| PersonView { name: name.into(), email: email.into() };
+    let person = |(name, email): (&str, &str)| PersonView { name: name.into(), email: email.into(), title: None };
+    // Greeted by title: 陈经理 / Mr. Morgan (issue 23).
+    let first = PersonView {
+        title: Some(if lang == "zh" { "陈经理" } else { "Mr. Morgan" }.into()),
+        ..person(contact)
+    };
     MessageContext {
         lang: lang.into(),
         as_of: "2026-11-30".into(),
         stage: stage.into(),
         reason: "sample".into(),
-        company: company(),
+        company: company(lang),
         customer: customer.into(),
-        contact: person(contact),
-        to: vec![person(contact)],
+        greeting: if lang == "zh" { "陈经理，您好" } else { "Dear Mr. Morgan," }.into(),
+        contact: first.clone(),
+        to: vec![first],
         cc: vec![person(approver)],
         invoices: vec![
             invoice("INV-CN-0001", "2026-09-01", "2026-10-01", "360000.00", currency, 60),
@@ -78,6 +84,10 @@ fn context(lang: &str, stage: &str) -> MessageContext {
                 .into(),
             ),
             project_manager: Some("zhang.wei@ourcompany.example".into()),
+            project_manager_display: Some(
+                if lang == "zh" { "张伟 <zhang.wei@ourcompany.example>" } else { "Zhang Wei <zhang.wei@ourcompany.example>" }
+                    .into(),
+            ),
         }),
         deadline: "2026-12-10".into(),
         approval: Some(ApprovalView {
@@ -112,8 +122,12 @@ fn the_project_manager_digest_in_both_languages() {
         let context = DigestContext {
             lang: lang.into(),
             as_of: "2026-11-30".into(),
-            company: company(),
-            manager: PersonView { name: "zhang.wei".into(), email: "zhang.wei@ourcompany.example".into() },
+            company: company(lang),
+            manager: PersonView {
+                name: if lang == "zh" { "张伟" } else { "Zhang Wei" }.into(),
+                email: "zhang.wei@ourcompany.example".into(),
+                title: None,
+            },
             customers: vec![DigestCustomer {
                 customer: "华为技术有限公司".into(),
                 currency: "CNY".into(),

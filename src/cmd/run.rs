@@ -121,12 +121,14 @@ fn decide_and_write(
     let invoices = std::mem::take(&mut inputs.batch.invoices);
     let rules = config.rules();
     let workbook_path = staging.file(workbook::FILE_NAME);
+    // The company's name in the workbook's language.
+    let workbook_company = rules.company.identity(&rules.report.language).name;
     let back = workbook::Back {
         aging: &aged.aging,
         batch: &inputs.batch,
         records_rejected: &inputs.records.rejected,
         reconciliation: aged.reconciliation.as_ref(),
-        company: &rules.company.name,
+        company: &workbook_company,
         labels: rules.report_labels(),
         detail_rows_per_sheet: options.detail_rows_per_sheet,
         rows_per_sheet: options.rows_per_sheet,
@@ -181,7 +183,7 @@ fn decide_and_write(
                 decisions: &actioned.decisions,
                 reconciliation: aged.reconciliation.as_ref(),
                 metrics: &actioned.metrics,
-                company: &rules.company.name,
+                company: &workbook_company,
                 sign_off: &rules.company.sign_off,
                 projects: &inputs.records.projects,
                 labels: rules.report_labels(),

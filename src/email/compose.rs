@@ -1,6 +1,6 @@
 //! From decisions to messages: the context of each `message` action and of each project
 //! manager's digest, rendered and built into `.eml` files, with the outbox listing them.
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Duration, NaiveDate};
 
@@ -81,14 +81,15 @@ pub fn compose(
 ) -> Result<Composed> {
     let mut composed = Composed::default();
     let company = company(inputs.rules);
-    let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
     let index = Index::new(inputs);
     let messages = actions.iter().filter(|a| a.kind == ActionKind::Message);
     for (n, action) in messages.enumerate() {
         let context = message_context(action, inputs, &index, &company);
         let template = action.template.as_deref().unwrap_or(action.stage.as_str());
         let rendered = templates.render(template, &context.lang, &context)?;
-        let envelope = Envelope { from: sender.clone(), to: &context.to, cc: &context.cc };
+        // From names the company in the message's language.
+        let sender = PersonView { name: context.company.name.clone(), email: context.company.email.clone(), title: None };
+        let envelope = Envelope { from: sender, to: &context.to, cc: &context.cc };
         let key = format!(
             "{}|{}|{}|{}|{}",
             inputs.as_of,
@@ -122,7 +123,7 @@ pub fn compose(
     for (n, context) in digests(actions, inputs, &company).into_iter().enumerate() {
         let rendered = templates.render("pm_digest", &context.lang, &context)?;
         let to = [context.manager.clone()];
-        let envelope = Envelope { from: sender.clone(), to: &to, cc: &[] };
+        let envelope = Envelope { from: PersonView { name: company.name.clone(), email: company.email.clone(), title: None }, to: &to, cc: &[] };
         let key = format!("{}|digest|{}", inputs.as_of, context.manager.email);
         let file = format!("internal/{:03}-pm_digest-{}.eml", n + 1, safe_name(&context.manager.name));
         let built = message::build(&envelope, &rendered, inputs.as_of, &key)
@@ -147,16 +148,10 @@ pub fn compose(
     Ok(composed)
 }
 
+/// The company as the company's own language shows it; each message switches it to its
+/// language (issue 23).
 fn company(rules: &RulesSpec) -> CompanyView {
-    let c = &rules.company;
-    CompanyView {
-        name: c.name.clone(),
-        email: c.email.clone(),
-        phone: c.phone.clone(),
-        address: c.address.clone(),
-        sign_off: c.sign_off.clone(),
-        bank: c.bank.clone(),
-    }
+    CompanyView::new(&rules.company, &rules.company.language)
 }
 
 /// The inputs indexed once per run: each message looks its invoices, contacts and project
@@ -169,8 +164,9 @@ struct Index<'a> {
     paid: ItemIndex<'a>,
     /// Contacts by email address in ASCII lower case.
     contacts: HashMap<String, &'a Contact>,
-    /// Project managers' email addresses as the projects file writes them.
-    managers: HashSet<&'a str>,
+    /// Project managers' email addresses as the projects file writes them, with their
+    /// names when the projects file gives them (`project_manager_name`).
+    managers: HashMap<&'a str, Option<&'a str>>,
     /// Projects by (project, customer).
     projects: HashMap<(&'a str, &'a str), &'a Project>,
     /// Follow-ups per customer, in file order.
@@ -188,7 +184,15 @@ impl<'a> Index<'a> {
         for p in &records.projects {
             projects.entry((p.project.as_str(), p.customer.as_str())).or_insert(p);
         }
-        let managers = records.projects.iter().filter_map(|p| p.project_manager.as_deref()).collect();
+        let mut managers = HashMap::new();
+        for p in &records.projects {
+            if let Some(pm) = p.project_manager.as_deref() {
+                let name = managers.entry(pm).or_insert(None);
+                if name.is_none() {
+                    *name = p.project_manager_name.as_deref();
+                }
+            }
+        }
         let mut followups: HashMap<&str, Vec<&Followup>> = HashMap::new();
         for f in &records.followups {
             followups.entry(f.customer.as_str()).or_default().push(f);
@@ -256,13 +260,31 @@ impl<'a> ItemIndex<'a> {
     }
 }
 
+/// The greeting of a message to `first` in `lang`, in that language's form: "赵总，您好" /
+/// "Dear Ms. Li," from the contact's title, else the name; never an address (issue 23).
+fn greeting(first: Option<&PersonView>, lang: &str) -> String {
+    let known = first.filter(|p| p.name != p.email && !p.name.contains('@'));
+    let form = known.map(|p| p.title.clone().unwrap_or_else(|| p.name.clone()));
+    match (lang, form) {
+        ("zh", Some(form)) => format!("{form}，您好"),
+        ("zh", None) => "您好".to_owned(),
+        (_, Some(form)) => format!("Dear {form},"),
+        (_, None) => "Dear Accounts Payable team,".to_owned(),
+    }
+}
+
 /// A contact's name, or the address when the contacts file does not know it.
 fn person(email: &str, index: &Index<'_>) -> PersonView {
-    let name = index.contact(email).map_or_else(
-        || if index.managers.contains(email) { local_name(email) } else { email.to_owned() },
+    let contact = index.contact(email);
+    let name = contact.map_or_else(
+        || match index.managers.get(email) {
+            Some(Some(name)) => (*name).to_owned(),
+            Some(None) => local_name(email),
+            None => email.to_owned(),
+        },
         |c| c.name.clone(),
     );
-    PersonView { name, email: email.to_owned() }
+    PersonView { name, email: email.to_owned(), title: contact.and_then(|c| c.title.clone()) }
 }
 
 /// `zhang.wei@ours.example` → `zhang.wei`.
@@ -286,6 +308,10 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
             acceptance_date: p.acceptance_date.map(|d| d.to_string()),
             status_note: p.status_note.clone(),
             project_manager: p.project_manager.clone(),
+            project_manager_display: p.project_manager.as_ref().map(|pm| match &p.project_manager_name {
+                Some(name) => format!("{name} <{pm}>"),
+                None => pm.clone(),
+            }),
         })
     });
     let approval = index.followups.get(action.customer.as_str()).into_iter().flatten().find_map(|f| {
@@ -298,13 +324,14 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         })
     });
     MessageContext {
+        company: company.in_language(&lang),
+        greeting: greeting(to.first(), &lang),
         lang,
         as_of: inputs.as_of.to_string(),
         stage: action.stage.clone(),
         reason: action.reason.clone(),
-        company: company.clone(),
         customer: action.customer.clone(),
-        contact: to.first().cloned().unwrap_or(PersonView { name: action.customer.clone(), email: String::new() }),
+        contact: to.first().cloned().unwrap_or(PersonView { name: action.customer.clone(), email: String::new(), title: None }),
         to,
         cc,
         invoices: items.iter().map(invoice_view).collect(),
@@ -402,7 +429,18 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
                 lang: inputs.rules.company.language.clone(),
                 as_of: inputs.as_of.to_string(),
                 company: company.clone(),
-                manager: PersonView { name: local_name(email), email: email.to_owned() },
+                manager: PersonView {
+                    // The name the projects file gives, else the address's local part.
+                    name: inputs
+                        .records
+                        .projects
+                        .iter()
+                        .filter(|p| p.project_manager.as_deref() == Some(email))
+                        .find_map(|p| p.project_manager_name.clone())
+                        .unwrap_or_else(|| local_name(email)),
+                    email: email.to_owned(),
+                    title: None,
+                },
                 customers: customers_view,
                 actions: actions_view,
             }

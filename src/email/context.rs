@@ -3,32 +3,75 @@
 //! filter), dates are `YYYY-MM-DD` (format them with the `date` filter).
 use serde::Serialize;
 
-use crate::rules::spec::BankSpec;
+use crate::rules::spec::{BankSpec, CompanySpec, IdentitySpec};
 
-/// Our company, from `[company]` in the rules.
+/// Our company, from `[company]` in the rules, in the message's language: `name`,
+/// `address`, `sign_off` and `bank` come from `[company.zh]` in a Chinese message and
+/// `[company.en]` in an English one (issue 23); `zh` and `en` hold both.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompanyView {
-    /// Company name.
+    /// Legal name in the message's language.
     pub name: String,
     /// Sender address.
     pub email: String,
     /// Phone.
     pub phone: String,
-    /// Postal address.
+    /// Postal address in the message's language.
     pub address: String,
-    /// Who signs.
+    /// The signature block in the message's language.
     pub sign_off: String,
-    /// Payment instructions.
+    /// Tax id.
+    pub tax_id: String,
+    /// Payment instructions in the message's language (payee = 收款单位).
     pub bank: BankSpec,
+    /// The company in Chinese.
+    pub zh: IdentitySpec,
+    /// The company in English.
+    pub en: IdentitySpec,
+}
+
+impl CompanyView {
+    /// The company of `spec` as a message in `lang` (`zh` or `en`) shows it.
+    #[must_use]
+    pub fn new(spec: &CompanySpec, lang: &str) -> Self {
+        let base = Self {
+            name: spec.name.clone(),
+            email: spec.email.clone(),
+            phone: spec.phone.clone(),
+            address: spec.address.clone(),
+            sign_off: spec.sign_off.clone(),
+            tax_id: String::new(),
+            bank: spec.bank.clone(),
+            zh: spec.identity("zh"),
+            en: spec.identity("en"),
+        };
+        base.in_language(lang)
+    }
+
+    /// The same company as a message in `lang` shows it.
+    #[must_use]
+    pub fn in_language(&self, lang: &str) -> Self {
+        let id = if lang == "zh" { &self.zh } else { &self.en };
+        let mut view = self.clone();
+        view.name.clone_from(&id.name);
+        view.address.clone_from(&id.address);
+        view.sign_off.clone_from(&id.signature);
+        view.tax_id.clone_from(&id.tax_id);
+        view.bank = BankSpec { payee: id.payee.clone(), bank: id.bank.clone(), account: id.account.clone(), swift: self.bank.swift.clone() };
+        view
+    }
 }
 
 /// A person a message goes to.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PersonView {
-    /// Name (the email address when the name is unknown).
+    /// Name (the email address when the name is unknown; a project manager's
+    /// `project_manager_name` from the projects file).
     pub name: String,
     /// Email address.
     pub email: String,
+    /// How they are addressed (contacts' `title`: 赵总, Ms. Li), when known.
+    pub title: Option<String>,
 }
 
 /// One invoice in a message.
@@ -65,8 +108,11 @@ pub struct ProjectView {
     pub acceptance_date: Option<String>,
     /// How the project stands.
     pub status_note: Option<String>,
-    /// Our project manager.
+    /// Our project manager (as the projects file writes it: an address or a name).
     pub project_manager: Option<String>,
+    /// Our project manager's name and address for a letter: "王磊 <wang.lei@…>" when the
+    /// projects file gives `project_manager_name`, else `project_manager` as written.
+    pub project_manager_display: Option<String>,
 }
 
 /// Where a payment is stuck in the customer's approval.
@@ -108,6 +154,10 @@ pub struct MessageContext {
     pub customer: String,
     /// The first recipient.
     pub contact: PersonView,
+    /// The greeting in the message's language: "赵总，您好" / "Dear Ms. Li," from the first
+    /// recipient's title, else their name; "您好" / "Dear Accounts Payable team," when only
+    /// their address is known.
+    pub greeting: String,
     /// All recipients.
     pub to: Vec<PersonView>,
     /// Copies.

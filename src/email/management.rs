@@ -27,7 +27,7 @@ pub fn context(metrics: &Metrics, inputs: &Inputs<'_>, company: CompanyView) -> 
             Beginning::Rebuilt => "rebuilt".into(),
         },
         company,
-        director: PersonView { name: spec.name.clone(), email: spec.email.clone() },
+        director: PersonView { name: spec.name.clone(), email: spec.email.clone(), title: None },
         currencies: m
             .currencies
             .iter()
@@ -128,7 +128,7 @@ pub fn compose(
     if inputs.rules.management.email.is_empty() {
         return Ok(None);
     }
-    let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
+    let sender = PersonView { name: company.name.clone(), email: company.email.clone(), title: None };
     let context = context(metrics, inputs, company);
     let rendered = templates.render(STAGE, &context.lang, &context)?;
     let to = [context.director.clone()];

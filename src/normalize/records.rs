@@ -46,6 +46,7 @@ pub const CONTACTS: TableKind = TableKind {
         field("role", true, &["role", "角色", "职责"]),
         field("email", true, &["email", "mail", "emailaddress", "邮箱", "电子邮件", "电子邮箱"]),
         field("language", false, &["language", "lang", "语言"]),
+        field("title", false, &["title", "salutation", "称呼"]),
     ],
 };
 
@@ -56,6 +57,7 @@ pub const PROJECTS: TableKind = TableKind {
         field("project", true, &["project", "projectname", "项目", "项目名称"]),
         field("customer", true, CUSTOMER),
         field("project_manager", false, &["projectmanager", "pm", "项目经理"]),
+        field("project_manager_name", false, &["projectmanagername", "pmname", "项目经理姓名"]),
         field("go_live_date", false, &["golivedate", "golive", "上线日期"]),
         field("acceptance_date", false, &["acceptancedate", "acceptance", "验收日期"]),
         field("open_critical_issues", false, &["opencriticalissues", "criticalissues", "未关闭严重问题", "严重问题"]),
@@ -232,6 +234,8 @@ pub struct Contact {
     pub email: String,
     /// `zh` or `en`, when known.
     pub language: Option<String>,
+    /// How the person is addressed, when given: `赵总`, `陈经理`, `Ms. Li` (issue 23).
+    pub title: Option<String>,
 }
 
 /// One of our projects at a customer.
@@ -243,6 +247,8 @@ pub struct Project {
     pub customer: String,
     /// Our project manager (name or email).
     pub project_manager: Option<String>,
+    /// The project manager's name, when `project_manager` is an address (issue 23).
+    pub project_manager_name: Option<String>,
     /// When the system went live.
     pub go_live_date: Option<NaiveDate>,
     /// When the customer accepted the work.
@@ -576,7 +582,9 @@ pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<String>> {
         .text("language")
         .map(|l| if l.to_lowercase().starts_with("zh") || l.contains('中') { "zh".into() } else { "en".into() });
     match role {
-        Some(role) if problems.is_empty() => Ok(Contact { customer, name, role, email, language }),
+        Some(role) if problems.is_empty() => {
+            Ok(Contact { customer, name, role, email, language, title: f.text("title") })
+        }
         _ => Err(problems),
     }
 }
@@ -588,6 +596,7 @@ pub fn project(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Proje
         project: f.required("project", &mut problems),
         customer: f.required("customer", &mut problems),
         project_manager: f.text("project_manager"),
+        project_manager_name: f.text("project_manager_name"),
         go_live_date: f.date("go_live_date", format, &mut problems),
         acceptance_date: f.date("acceptance_date", format, &mut problems),
         open_critical_issues: f.count("open_critical_issues", &mut problems),

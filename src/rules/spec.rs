@@ -111,6 +111,101 @@ pub struct CompanySpec {
     pub language: String,
     /// Where customers pay.
     pub bank: BankSpec,
+    /// The company in Chinese (`[company.zh]`): Chinese letters and a Chinese workbook.
+    #[serde(default)]
+    pub zh: IdentitySpec,
+    /// The company in English (`[company.en]`): English letters and an English workbook.
+    #[serde(default)]
+    pub en: IdentitySpec,
+}
+
+/// `[company.zh]` / `[company.en]`: who we are in one language — what a letter in that
+/// language signs with and tells the customer to pay to (issue 23).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySpec {
+    /// Legal name.
+    #[serde(default)]
+    pub name: String,
+    /// Postal address.
+    #[serde(default)]
+    pub address: String,
+    /// Bank and branch.
+    #[serde(default)]
+    pub bank: String,
+    /// Account name (收款单位).
+    #[serde(default)]
+    pub payee: String,
+    /// Account number.
+    #[serde(default)]
+    pub account: String,
+    /// Tax id (统一社会信用代码 / VAT number).
+    #[serde(default)]
+    pub tax_id: String,
+    /// The signature block (several lines allowed), e.g. "应收账款部" or "Accounts
+    /// Receivable".
+    #[serde(default)]
+    pub signature: String,
+}
+
+impl IdentitySpec {
+    /// The keys left empty, by name.
+    #[must_use]
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            ("name", &self.name),
+            ("address", &self.address),
+            ("bank", &self.bank),
+            ("payee", &self.payee),
+            ("account", &self.account),
+            ("tax_id", &self.tax_id),
+            ("signature", &self.signature),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(k, _)| k)
+        .collect()
+    }
+}
+
+impl CompanySpec {
+    /// The company in `lang` (`zh` or `en`; anything else English). `[company.zh]` stands
+    /// alone (never English words in a Chinese letter); `[company.en]`'s empty keys are
+    /// `[company]`'s own (name, address, sign_off, bank) — English by default — and the
+    /// tax id is the Chinese one.
+    #[must_use]
+    pub fn identity(&self, lang: &str) -> IdentitySpec {
+        if lang == "zh" {
+            return self.zh.clone();
+        }
+        let or = |own: &str, top: &str| if own.trim().is_empty() { top.to_owned() } else { own.to_owned() };
+        let en = &self.en;
+        IdentitySpec {
+            name: or(&en.name, &self.name),
+            address: or(&en.address, &self.address),
+            bank: or(&en.bank, &self.bank.bank),
+            payee: or(&en.payee, &self.bank.payee),
+            account: or(&en.account, &self.bank.account),
+            tax_id: or(&en.tax_id, &self.zh.tax_id),
+            signature: or(&en.signature, &self.sign_off),
+        }
+    }
+
+    /// The problem with the company's details in `lang`, which `why` uses (e.g. "the
+    /// workbook", "contact ap@x.example"): every empty key named; `None` when complete.
+    #[must_use]
+    pub fn identity_problem(&self, lang: &str, why: &str) -> Option<String> {
+        let missing = self.identity(lang).missing();
+        (!missing.is_empty()).then(|| {
+            let language = if lang == "zh" { "Chinese" } else { "English" };
+            format!(
+                "company.{lang} lacks {}: {why} is in {language}, and a {language} letter or workbook needs the \
+                 company's {language} legal name, address, bank, account name (payee), account number, tax id and \
+                 signature under [company.{lang}]",
+                missing.iter().map(|k| format!("{k} =")).collect::<Vec<_>>().join(", ")
+            )
+        })
+    }
 }
 
 /// `[company.bank]`: the payment instructions in every reminder.
@@ -324,6 +419,18 @@ impl RulesSpec {
         }
         if crate::report::catalogue::Lang::parse(&self.report.language).is_none() {
             problems.push(format!("report.language = \"{}\" must be \"zh\" or \"en\"", self.report.language));
+        }
+        // The company's details in each language used: never English text in a Chinese
+        // letter (issue 23). Contacts' own languages are checked when they are read.
+        let company = self.company.language.as_str();
+        if let Some(p) = self.company.identity_problem(company, "company.language (internal messages, contacts with none)") {
+            problems.push(p);
+        }
+        let report = self.report.language.as_str();
+        if report != company
+            && let Some(p) = self.company.identity_problem(report, "report.language (the workbook)")
+        {
+            problems.push(p);
         }
         if !self.management.email.is_empty() && !crate::normalize::records::looks_like_email(&self.management.email) {
             problems.push(format!(
