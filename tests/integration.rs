@@ -27,6 +27,9 @@ mod hostile_output;
 mod hostile;
 /// Several input files, duplicates, control totals.
 mod inputs;
+/// The workbook in Chinese and English, and its printed layout: no text over another's
+/// (issue 23).
+mod layout;
 /// Invoices of several lines, subtotal lines anywhere, the default currency said out loud.
 mod lines;
 /// Column recognition, `--map`, rules-file columns and rules overrides.

@@ -152,7 +152,7 @@ pub fn write_actions(
         ]
     };
     // Most and least room per column, in characters; beyond the most, text wraps.
-    let limits = [(12, 28), (8, 8), (16, 16), (10, 18), (8, 10), (8, 32), (10, 36), (10, 36), (12, 40), (30, 60)];
+    let limits = [(12, 28), (9, 9), (16, 16), (12, 30), (10, 12), (10, 34), (12, 38), (12, 38), (14, 42), (32, 62)];
     let table = Table { section: "actions", headers: &ACTION_HEADERS, limits: &limits, invoices_col: 8, empty: "none" };
     write_table(ws, &table, &rows_of_kind, texts, rows, f)
 }
@@ -174,7 +174,7 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f:
             a.reason.clone(),
         ]
     };
-    let limits = [(12, 28), (8, 8), (16, 16), (10, 20), (12, 30), (30, 70)];
+    let limits = [(12, 28), (9, 9), (16, 16), (12, 30), (14, 32), (32, 72)];
     let table =
         Table { section: "actions", headers: &HOLD_HEADERS, limits: &limits, invoices_col: 4, empty: "nothing_held" };
     write_table(ws, &table, &rows_of_kind, texts, rows, f)
@@ -215,10 +215,12 @@ fn write_table(
     let headers: Vec<&str> = table.headers.iter().map(|h| l.get(&format!("{}.{h}", table.section))).collect();
     let cells: Vec<Vec<String>> = rows.iter().map(|a| texts(a)).collect();
     let mut layout = Layout::fitted(table.limits.iter().enumerate().map(|(c, (min, max))| {
-        let mut texts: Vec<&str> = cells.iter().map(|r| r[c].as_str()).collect();
+        let mut texts: Vec<String> = cells.iter().map(|r| r[c].clone()).collect();
         // A header may wrap onto two lines: half its width (the widest word) is enough.
-        texts.push(headers[c].split(' ').max_by_key(|w| text_width(w)).unwrap_or(""));
-        (*min, *max, texts)
+        texts.push(headers[c].split(' ').max_by_key(|w| text_width(w)).unwrap_or("").to_owned());
+        // Room for the indent of every column but the first.
+        let indent = if c == 0 { 0 } else { super::layout::INDENT_WIDTH };
+        (*min, *max, texts.into_iter().map(|t| format!("{t}{}", " ".repeat(indent))).collect())
     }));
     layout.apply_widths(ws)?;
     for (c, header) in headers.iter().enumerate() {
@@ -249,9 +251,13 @@ fn write_table(
                 layout.note_lines(r, super::layout::wrapped_lines(text, width));
                 ws.write_url_with_format(r, col(c), url, &f.link.clone().set_text_wrap().set_align(FormatAlign::Top))?;
             } else if !text.is_empty() {
-                // The text after the amount starts one indent in, clear of its digits.
-                let format = if c == 3 { &f.wrap_top_indented } else { &f.wrap_top };
-                layout.wrapped(ws, r, c, text, format)?;
+                // Every text but the first starts one indent in, clear of its left
+                // neighbour's digits or text (issue 23).
+                if c == 0 {
+                    layout.wrapped(ws, r, c, text, &f.wrap_top)?;
+                } else {
+                    layout.wrapped_in(ws, r, c, text, &f.wrap_top_indented, 1)?;
+                }
             }
         }
         layout.finish_row(ws, r)?;

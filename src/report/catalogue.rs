@@ -117,6 +117,14 @@ impl Labels {
         self.words.get(&format!("stage.{id}")).map_or(id, String::as_str)
     }
 
+    /// A bucket label of the rules in words: the built-in English labels ("Not due",
+    /// "Over 120") have their Chinese words in `[bucket]`; a label of the user's own, and
+    /// every label in English, is shown as it is.
+    #[must_use]
+    pub fn bucket<'a>(&'a self, label: &'a str) -> &'a str {
+        self.words.get(&format!("bucket.{label}")).map_or(label, String::as_str)
+    }
+
     /// Every key, for the tests.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.words.keys().map(String::as_str)
@@ -132,7 +140,8 @@ mod tests {
         for (_, text) in SOURCES {
             assert!(text.parse::<toml::Table>().is_ok());
         }
-        let zh: Vec<&str> = Labels::of(Lang::Zh).keys().collect();
+        // `[bucket]` translates the built-in English bucket labels: Chinese only.
+        let zh: Vec<&str> = Labels::of(Lang::Zh).keys().filter(|k| !k.starts_with("bucket.")).collect();
         let en: Vec<&str> = Labels::of(Lang::En).keys().collect();
         assert_eq!(zh, en);
         assert!(zh.len() > 200, "{}", zh.len());

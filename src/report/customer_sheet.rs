@@ -50,7 +50,7 @@ pub fn write(
     let shown_col = total_col + 3;
     let l = f.labels;
     let mut headers = vec![l.get("customers.customer").to_owned(), l.get("customers.currency").to_owned()];
-    headers.extend(aging.buckets.iter().map(|b| b.label.clone()));
+    headers.extend(aging.buckets.iter().map(|b| l.bucket(&b.label).to_owned()));
     headers.extend(["total", "overdue", "items", "shown"].map(|k| l.get(&format!("customers.{k}")).to_owned()));
 
     let name_width = customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);

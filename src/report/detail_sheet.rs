@@ -145,7 +145,10 @@ fn write_rows(
     f: &Formats,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let headers: Vec<&str> = HEADER_KEYS.iter().map(|k| f.labels.get(&format!("detail.{k}"))).collect();
-    let widths = column_widths(df, sources, &headers, f.labels)?;
+    let mut widths = column_widths(df, sources, &headers, f.labels)?;
+    // The bucket labels, a handful, in their words (and one indent).
+    let bucket = usize::from(BUCKET_COL);
+    widths[bucket] = aging.buckets.iter().map(|b| text_width(f.labels.bucket(&b.label)) + 3).fold(widths[bucket], usize::max);
     for (col, width) in widths.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, MAX_WIDTH) as f64 + 1.0)?;
@@ -288,7 +291,7 @@ fn write_slice(
         if let Some(rows) = cols.line_rows[i] {
             write_plain_text(ws, row, LINES_COL + 1, rows)?;
         }
-        let label = &aging.buckets[usize::try_from(cols.bucket[i])?].label;
+        let label = f.labels.bucket(&aging.buckets[usize::try_from(cols.bucket[i])?].label);
         write_plain_text(ws, row, BUCKET_COL, label)?;
         for (col, value) in [(10, cols.project[i]), (11, cols.contract_no[i]), (12, cols.project_manager[i])] {
             if let Some(value) = value {

@@ -100,9 +100,9 @@ impl Formats {
             link: Format::new()
                 .set_font_color(Color::RGB(0x05_63_C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
-            indented: Format::new().set_indent(1),
+            indented: Format::new().set_align(FormatAlign::Left).set_indent(1),
             wrap_top: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            wrap_top_indented: Format::new().set_text_wrap().set_align(FormatAlign::Top).set_indent(1),
+            wrap_top_indented: Format::new().set_text_wrap().set_align(FormatAlign::Top).set_align(FormatAlign::Left).set_indent(1),
             integer_top: Format::new().set_num_format(labels.get("format.integer")).set_align(FormatAlign::Top),
             note_wrap: Format::new()
                 .set_italic()

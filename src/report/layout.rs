@@ -10,6 +10,9 @@ use rust_xlsxwriter::{ColNum, Format, FormatAlign, RowNum, Worksheet, XlsxError}
 use super::formats::text_width;
 use super::workbook::write_text;
 
+/// Characters of a column one level of indent takes.
+pub const INDENT_WIDTH: usize = 2;
+
 /// Points per line of wrapped text (11-point Calibri, and the CJK fonts a little taller).
 const LINE_HEIGHT: f64 = 16.0;
 
@@ -79,10 +82,10 @@ impl Layout {
     /// Widths that fit `texts` per column (display width plus a margin), at least `min`
     /// and at most `max`; beyond `max` the text wraps.
     #[must_use]
-    pub fn fitted<'a>(columns: impl IntoIterator<Item = (usize, usize, Vec<&'a str>)>) -> Self {
+    pub fn fitted<T: AsRef<str>>(columns: impl IntoIterator<Item = (usize, usize, Vec<T>)>) -> Self {
         let widths = columns
             .into_iter()
-            .map(|(min, max, texts)| texts.iter().map(|t| longest_line(t) + 2).max().unwrap_or(0).clamp(min, max))
+            .map(|(min, max, texts)| texts.iter().map(|t| longest_line(t.as_ref()) + 2).max().unwrap_or(0).clamp(min, max))
             .collect();
         Self::new(widths)
     }
@@ -128,7 +131,24 @@ impl Layout {
     /// # Errors
     /// Writer errors.
     pub fn wrapped(&mut self, ws: &mut Worksheet, r: RowNum, c: usize, text: &str, wrapped: &Format) -> Result<(), XlsxError> {
-        let width = self.width(c).saturating_sub(1);
+        self.wrapped_in(ws, r, c, text, wrapped, 0)
+    }
+
+    /// [`Layout::wrapped`] in a format indented by `indent` levels (each takes about
+    /// [`INDENT_WIDTH`] characters of the column).
+    ///
+    /// # Errors
+    /// Writer errors.
+    pub fn wrapped_in(
+        &mut self,
+        ws: &mut Worksheet,
+        r: RowNum,
+        c: usize,
+        text: &str,
+        wrapped: &Format,
+        indent: usize,
+    ) -> Result<(), XlsxError> {
+        let width = self.width(c).saturating_sub(1 + indent * INDENT_WIDTH);
         self.note_lines(r, wrapped_lines(text, width));
         write_text(ws, r, col(c), text, wrapped)
     }

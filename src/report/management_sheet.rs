@@ -8,7 +8,7 @@
 #![allow(clippy::cast_precision_loss)]
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Chart, ChartType, ColNum, Format, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, ColNum, Format, FormatAlign, RowNum, Worksheet, XlsxError};
 
 use super::formats::Formats;
 use super::layout::Layout;
@@ -214,7 +214,7 @@ fn roll_forward(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics,
         layout.text(ws, row, 1, &u.invoice_no, &f.text)?;
         layout.text(ws, row, 2, u.currency.code(), &f.text)?;
         money(ws, row, 3, &u.currency, u.amount, f)?;
-        layout.note(ws, row, (4, LAST_COL), &u.reason, &f.note)?;
+        layout.note(ws, row, (4, LAST_COL), &u.reason, &f.note.clone().set_align(FormatAlign::Left).set_indent(1))?;
         row += 1;
     }
     Ok(row)
@@ -363,10 +363,10 @@ fn approvals(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f:
         ws.write_date_with_format(row, 4, a.since, &f.date)?;
         let days = if a.stuck { &f.latest } else { &f.integer };
         ws.write_number_with_format(row, 5, a.days as f64, days)?;
-        ws.write_string_with_format(row, 6, a.currency.code(), &f.text.clone().set_indent(1))?;
+        ws.write_string_with_format(row, 6, a.currency.code(), &f.text.clone().set_align(FormatAlign::Left).set_indent(1))?;
         money(ws, row, 7, &a.currency, a.amount, f)?;
         let status = if a.stuck { l.get("management.stuck") } else { l.get("management.waiting") };
-        layout.note(ws, row, (8, LAST_COL), status, &f.text.clone().set_indent(1))?;
+        layout.note(ws, row, (8, LAST_COL), status, &f.text.clone().set_align(FormatAlign::Left).set_indent(1))?;
         row += 1;
     }
     if m.approvals.is_empty() {

@@ -1,7 +1,7 @@
 //! The **Summary** sheet: run facts, then per currency the bucket table (live COUNTIFS /
 //! SUMIFS over the Detail sheet, with cached values) and a column chart of the buckets.
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Chart, ChartType, ColNum, Formula, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartType, ColNum, FormatAlign, Formula, RowNum, Worksheet, XlsxError};
 
 use super::catalogue::Labels;
 use super::formats::Formats;
@@ -102,7 +102,7 @@ fn write_facts(ws: &mut Worksheet, layout: &mut Layout, input: &ReportInput<'_>,
     let by_reason: Vec<String> =
         SkipReason::ALL.iter().map(|r| format!("{} {}", l.get(&format!("skip.{}", r.key())), c.skipped[r.key()])).collect();
     // In its own columns, one indent in: "0title" was the count running into the note.
-    layout.note(ws, COUNTS_ROW + 7, (2, LAST_COL), &by_reason.join(" · "), &f.note.clone().set_indent(1))?;
+    layout.note(ws, COUNTS_ROW + 7, (2, LAST_COL), &by_reason.join(" · "), &f.note.clone().set_align(FormatAlign::Left).set_indent(1))?;
     if let Some(text) = date_order_text(input) {
         layout.text(ws, COUNTS_ROW + 8, 0, l.get("summary.dates_read_as"), &f.label)?;
         layout.note(ws, COUNTS_ROW + 8, (1, LAST_COL), &text, &f.text)?;
@@ -173,8 +173,10 @@ fn write_currency_block(
     let total = totals.total();
     for (i, (bucket, figures)) in aging.buckets.iter().zip(&totals.buckets).enumerate() {
         let r = first + RowNum::try_from(i).unwrap_or(0);
-        let label = excel_string(&bucket.label);
-        write_text(ws, r, 0, &bucket.label, &f.text)?;
+        // The Detail sheets hold the bucket in the workbook's words: the formulas match them.
+        let words = l.bucket(&bucket.label);
+        let label = excel_string(words);
+        write_text(ws, r, 0, words, &f.text)?;
         write_text(ws, r, 1, &day_range(bucket.min_days, bucket.max_days), &f.text)?;
         let count = over_sheets(&cur_range, |k| {
             format!("COUNTIFS({},\"{code}\",{},\"{label}\")", cur_range[k], bucket_range[k])
