@@ -61,6 +61,12 @@ pub struct InitArgs {
     /// the sample data's].
     #[arg(long, value_name = "CODE")]
     pub currency: Option<String>,
+
+    /// The language of the workbook and of messages to contacts whose language is not
+    /// known: `zh` or `en`, written to payback.toml as `[report] language` and `[company]
+    /// language` [default: the workbook in English, messages in Chinese].
+    #[arg(long, value_name = "LANG", value_parser = ["zh", "en"])]
+    pub language: Option<String>,
 }
 
 /// Options of `payback completions`.

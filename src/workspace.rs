@@ -147,7 +147,8 @@ email = "ar@yourcompany.example"
 phone = "+86 21 5555 0100"
 address = "88 Century Avenue, Pudong, Shanghai"
 sign_off = "Accounts Receivable"
-language = "zh"
+# Language of internal messages and of contacts whose language is not known.
+language = "{company_language}"
 # The currency of invoice rows that name none (an export without a currency column); each
 # run says when it is used. --currency on the command line wins.
 currency = "{currency}"
@@ -157,12 +158,32 @@ payee = "Your Company Ltd"
 bank = "Bank of China, Shanghai Pudong Branch"
 account = "4563 5100 0123 4567 890"
 swift = "BKCHCNBJ300"
+
+# Your company in Chinese: Chinese letters sign with these and tell the customer where to
+# pay (收款单位 = payee); the Chinese workbook shows the name. [company.en] (English
+# letters) takes [company]'s keys above unless you give it its own.
+[company.zh]
+name = "示例科技（上海）有限公司"
+address = "上海市浦东新区世纪大道88号"
+bank = "中国银行上海浦东分行"
+payee = "示例科技（上海）有限公司"
+account = "4563 5100 0123 4567 890"
+tax_id = "91310115MA1K4XXX0Y"
+signature = "应收账款部"
+
+# The workbook (aging-report.xlsx): "zh" or "en" (sheet names, headers, stage names).
+[report]
+language = "{report_language}"
 "#;
 
 /// The files of a new workspace: relative path and contents.
-fn files(currency: &crate::money::Currency) -> Vec<(String, Vec<u8>)> {
+fn files(currency: &crate::money::Currency, language: Option<&str>) -> Vec<(String, Vec<u8>)> {
+    let toml = WORKSPACE_TOML
+        .replace("{currency}", currency.code())
+        .replace("{company_language}", language.unwrap_or("zh"))
+        .replace("{report_language}", language.unwrap_or("en"));
     let mut files: Vec<(String, Vec<u8>)> = vec![
-        (FILE_NAME.into(), WORKSPACE_TOML.replace("{currency}", currency.code()).into()),
+        (FILE_NAME.into(), toml.into()),
         ("rules/default.toml".into(), crate::rules::spec::DEFAULT_RULES.into()),
         ("rules/strict.toml".into(), include_str!("../rules/strict.toml").into()),
         ("rules/README.md".into(), include_str!("../rules/README.md").into()),
@@ -186,20 +207,21 @@ fn files(currency: &crate::money::Currency) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// Creates the workspace in `dir` with `currency` as the company's; refuses a folder that
-/// exists and is not empty.
+/// Creates the workspace in `dir` with `currency` as the company's and `language` (`zh` or
+/// `en`) as the workbook's and the company's; refuses a folder that exists and is not
+/// empty.
 ///
 /// # Errors
 /// [`Error::BadOption`] for a non-empty folder, [`Error::Output`] when a file cannot be
 /// written.
-pub fn init(dir: &Path, currency: &crate::money::Currency) -> Result<usize> {
+pub fn init(dir: &Path, currency: &crate::money::Currency, language: Option<&str>) -> Result<usize> {
     if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
         return Err(Error::BadOption {
             option: format!("init {}", dir.display()),
             reason: "the folder exists and is not empty; choose a new folder".into(),
         });
     }
-    let files = files(currency);
+    let files = files(currency, language);
     for (name, bytes) in &files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {

@@ -8,13 +8,11 @@ use std::process::Command;
 
 use crate::util::{Workspace, read_sheet, sheet_names};
 
-/// The sample workspace (`payback init`) with the workbook in `lang`, run as of
+/// The sample workspace (`payback init --language LANG`) with the workbook in `lang`, run as of
 /// 2026-11-30 (exit 1: the sample holds bad rows); the workbook's path.
 fn sample_in(ws: &Workspace, lang: &str) -> PathBuf {
-    ws.payback().args(["init", "books"]).status(0);
+    ws.payback().args(["init", "books", "--language", lang]).status(0);
     let dir = ws.path().join("books");
-    let toml = std::fs::read_to_string(dir.join("payback.toml")).unwrap();
-    std::fs::write(dir.join("payback.toml"), format!("{toml}\n[report]\nlanguage = \"{lang}\"\n")).unwrap();
     let run = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
         .args(["run", "--as-of", "2026-11-30", "--quiet"])
         .current_dir(&dir)

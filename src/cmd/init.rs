@@ -18,7 +18,7 @@ pub fn exec(args: &InitArgs) -> Result<Outcome> {
         })?,
         None => Currency::parse("CNY").ok_or_else(|| Error::Internal("CNY does not parse".into()))?,
     };
-    let files = workspace::init(&args.dir, &currency)?;
+    let files = workspace::init(&args.dir, &currency, args.language.as_deref())?;
     let dir = args.dir.display();
     let code = currency.code();
     Ok(Outcome {
