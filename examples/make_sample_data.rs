@@ -6,7 +6,9 @@
 //!
 //! - `sample-data/invoices.xlsx`: a project company's open invoices as of 2026-11-30 —
 //!   36 customers (Chinese and English names), CNY and USD, credit notes, partial and full
-//!   payments, one invoice dated after the as-of date, and a few bad rows.
+//!   payments and one invoice dated after the as-of date.
+//! - `sample-data/invoices-bad-rows.xlsx`: four bad rows as real exports have them (no
+//!   customer, 2026-02-30, an amount "TBD", a currency "US Dollar"), for `payback check`.
 //! - `sample-data/contacts.csv`, `projects.csv`, `followups.csv`, `milestones.csv`: the
 //!   same customers' contacts (billing, finance, approver), projects (two just live, one
 //!   with open critical issues), follow-ups (a dispute, a promise to pay, an approval
@@ -80,11 +82,14 @@ const HEADERS: [&str; 11] = [
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     sample_invoices("sample-data/invoices.xlsx")?;
+    bad_rows("sample-data/invoices-bad-rows.xlsx")?;
     sample_records("sample-data")?;
     handchecked_xlsx("tests/fixtures/handchecked.csv", "tests/fixtures/handchecked.xlsx")?;
     cn_erp_fixture("tests/fixtures/presets/cn_erp_receivables.xlsx")?;
     dates_1904_fixture("tests/fixtures/dates_1904.xlsx")?;
-    println!("wrote sample-data/invoices.xlsx and the xlsx fixtures under tests/fixtures/");
+    println!(
+        "wrote sample-data/invoices.xlsx, sample-data/invoices-bad-rows.xlsx and the xlsx fixtures under tests/fixtures/"
+    );
     Ok(())
 }
 
@@ -203,7 +208,27 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
         },
     )?;
     row += 1;
-    // Bad rows, as they turn up in real exports.
+    for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12].iter().enumerate() {
+        ws.set_column_width(col(c), *w)?;
+    }
+    workbook.save(path)
+}
+
+/// Bad rows, as they turn up in real exports, in a workbook of their own with the sample's
+/// header: `payback check --invoices sample-data/invoices-bad-rows.xlsx` lists each with
+/// its reason, and the sample itself runs clean (exit 0; issue 23).
+fn bad_rows(path: &str) -> Result<(), XlsxError> {
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let f = formats();
+    let mut workbook = Workbook::new();
+    workbook.set_properties(
+        &rust_xlsxwriter::DocProperties::new().set_creation_datetime(&as_of.and_hms_opt(0, 0, 0).expect("time")),
+    );
+    let ws = workbook.add_worksheet().set_name("Open Invoices")?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, col(c), *h, &f.header)?;
+    }
+    let mut row = 1;
     let bad: [[&str; 11]; 4] = [
         ["", "INV-CN-9002", "2026-10-08", "2026-11-07", "CNY", "58000.00", "", "数据中台", "HT-2025-007", "李娜", ""],
         [

@@ -189,6 +189,7 @@ fn files(currency: &crate::money::Currency, language: Option<&str>) -> Vec<(Stri
         ("rules/README.md".into(), include_str!("../rules/README.md").into()),
         ("templates/README.md".into(), include_str!("../templates/README.md").into()),
         ("sample-data/invoices.xlsx".into(), include_bytes!("../sample-data/invoices.xlsx").to_vec()),
+        ("sample-data/invoices-bad-rows.xlsx".into(), include_bytes!("../sample-data/invoices-bad-rows.xlsx").to_vec()),
         ("sample-data/contacts.csv".into(), include_str!("../sample-data/contacts.csv").into()),
         ("sample-data/projects.csv".into(), include_str!("../sample-data/projects.csv").into()),
         ("sample-data/followups.csv".into(), include_str!("../sample-data/followups.csv").into()),

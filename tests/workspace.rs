@@ -7,7 +7,7 @@ use crate::util::Workspace;
 fn init_then_run_with_no_options_gives_the_full_report() {
     let ws = Workspace::new();
     let done = ws.payback().args(["init", "collections"]).status(0);
-    assert!(done.stdout.starts_with("created collections with 84 files"), "{}", done.stdout);
+    assert!(done.stdout.starts_with("created collections with 85 files"), "{}", done.stdout);
     let dir = ws.path().join("collections");
     for file in [
         "payback.toml",
@@ -31,7 +31,8 @@ fn init_then_run_with_no_options_gives_the_full_report() {
         .current_dir(&dir)
         .output()
         .unwrap();
-    assert_eq!(done.status.code(), Some(1), "{}", String::from_utf8_lossy(&done.stderr));
+    // The sample runs clean: its bad rows are in invoices-bad-rows.xlsx (issue 23).
+    assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
     let stdout = String::from_utf8(done.stdout).unwrap();
     assert!(stdout.contains("actions: 24 messages, 30 tasks for our side, 3 holds"), "{stdout}");
     assert!(
@@ -82,16 +83,16 @@ fn json_and_quiet_modes_for_scripts() {
             .unwrap()
     };
     let done = run(&["--json"]);
-    assert_eq!(done.status.code(), Some(1));
+    assert_eq!(done.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
     assert_eq!(json["actions"], serde_json::json!({"message": 24, "manual": 30, "hold": 3, "emails": 30}));
-    assert_eq!(json["rows"]["read"], 156);
+    assert_eq!(json["rows"]["read"], 152);
     // Hooli Cloud Svcs (not a customer's name) quotes "INV 351": the one open invoice that
     // fits is Hooli Cloud Services' INV-US-0351, which it pays: 3,145,116.93 − 40,402.32.
     assert_eq!(json["currencies"]["USD"]["total_open"], "3104714.61");
     assert_eq!(json["currencies"]["USD"]["payments"]["unapplied"], "0.00");
     let done = run(&["--quiet"]);
-    assert_eq!(done.status.code(), Some(1));
+    assert_eq!(done.status.code(), Some(0));
     assert!(done.stdout.is_empty());
 }
 
