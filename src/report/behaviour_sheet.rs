@@ -24,10 +24,11 @@ pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(
     for (c, name) in (0..).zip(names) {
         ws.write_string_with_format(0, c, name, &f.header)?;
         if c > 0 {
-            ws.set_column_width(c, 16)?;
+            ws.set_column_width(c, 18)?;
         }
     }
-    ws.set_row_height(0, 30)?;
+    // Three lines: the longest header wraps twice.
+    ws.set_row_height(0, 46)?;
     ws.set_freeze_panes(1, 0)?;
     let days = Format::new().set_num_format(l.get("format.days"));
     let mut r = 1;
