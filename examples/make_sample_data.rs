@@ -207,7 +207,6 @@ fn sample_invoices(path: &str) -> Result<(), XlsxError> {
             paid_date: None,
         },
     )?;
-    row += 1;
     for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12].iter().enumerate() {
         ws.set_column_width(col(c), *w)?;
     }
@@ -228,7 +227,6 @@ fn bad_rows(path: &str) -> Result<(), XlsxError> {
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string_with_format(0, col(c), *h, &f.header)?;
     }
-    let mut row = 1;
     let bad: [[&str; 11]; 4] = [
         ["", "INV-CN-9002", "2026-10-08", "2026-11-07", "CNY", "58000.00", "", "数据中台", "HT-2025-007", "李娜", ""],
         [
@@ -271,13 +269,12 @@ fn bad_rows(path: &str) -> Result<(), XlsxError> {
             "",
         ],
     ];
-    for values in bad {
+    for (row, values) in (1..).zip(bad) {
         for (c, v) in values.iter().enumerate() {
             if !v.is_empty() {
                 ws.write_string(row, col(c), *v)?;
             }
         }
-        row += 1;
     }
     for (c, w) in [34, 14, 12, 12, 9, 14, 14, 22, 13, 15, 12].iter().enumerate() {
         ws.set_column_width(col(c), *w)?;

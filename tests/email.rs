@@ -80,7 +80,8 @@ fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
         assert_eq!(p.content_type, "multipart/alternative", "{}", p.file);
         assert!(p.plain.is_some() && p.html.is_some(), "{}", p.file);
         // From names the company in the message's language (issue 23).
-        let company = if p.file.contains("Contoso") { "Your Company Ltd" } else { "示例科技（上海）有限公司" };
+        let company =
+            if p.file.contains("Contoso") { "Your Company Ltd" } else { "示例科技（上海）有限公司" };
         assert_eq!(p.from, format!("{company} <ar@yourcompany.example>"), "{}", p.file);
         assert_eq!(p.date, "Mon, 30 Nov 2026 00:00:00 +0000");
         assert!(p.message_id.ends_with("@yourcompany.example>"), "{}", p.message_id);

@@ -19,12 +19,12 @@ mod columns_and_dates;
 mod email;
 /// Bad input: one clear error line, exit code 2, earlier outputs untouched.
 mod errors;
-/// Hostile rules values, options, templates, names and sizes (issue 21): one clear error
-/// line or a well-formed workbook, never a panic or a hang.
-mod hostile_output;
 /// The standing adversarial suite of the reading side (issue 21): wrong money, rows
 /// swallowed or misread, memory blow-ups, each under a memory cap.
 mod hostile;
+/// Hostile rules values, options, templates, names and sizes (issue 21): one clear error
+/// line or a well-formed workbook, never a panic or a hang.
+mod hostile_output;
 /// Several input files, duplicates, control totals.
 mod inputs;
 /// The workbook in Chinese and English, and its printed layout: no text over another's

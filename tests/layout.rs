@@ -47,13 +47,21 @@ fn the_chinese_workbook_has_chinese_sheets_and_no_stage_ids() {
     let book = sample_in(&ws, "zh");
     assert_eq!(
         sheet_names(&book),
-        ["管理层概览", "账龄汇总", "催收行动", "暂缓事项", "按客户", "付款天数", "明细", "收款核销", "被拒行", "跳过行"]
+        [
+            "管理层概览",
+            "账龄汇总",
+            "催收行动",
+            "暂缓事项",
+            "按客户",
+            "付款天数",
+            "明细",
+            "收款核销",
+            "被拒行",
+            "跳过行"
+        ]
     );
     let actions = read_sheet(&book, "催收行动");
-    assert_eq!(
-        actions[0],
-        ["客户", "币种", "金额", "阶段", "类型", "负责人", "收件人", "抄送", "发票", "原因"]
-    );
+    assert_eq!(actions[0], ["客户", "币种", "金额", "阶段", "类型", "负责人", "收件人", "抄送", "发票", "原因"]);
     // Most severe first: the legal reviews, then the demand letters (issue 23).
     let stages: Vec<&str> = actions[1..].iter().map(|r| r[3].as_str()).collect();
     assert_eq!(stages[..2], ["法务评估", "法务评估"]);
@@ -127,7 +135,10 @@ fn the_english_workbook_keeps_its_names() {
         ]
     );
     let actions = read_sheet(&book, "Actions");
-    assert_eq!(actions[0], ["Customer", "Currency", "Amount", "Stage", "Kind", "Owner", "To", "Cc", "Invoices", "Reason"]);
+    assert_eq!(
+        actions[0],
+        ["Customer", "Currency", "Amount", "Stage", "Kind", "Owner", "To", "Cc", "Invoices", "Reason"]
+    );
     // A legal review is a task with an owner: the project manager of its invoice's
     // project, or the AR team.
     let legal: Vec<&Vec<String>> = actions[1..].iter().filter(|r| r[3] == "Legal review").collect();
@@ -202,7 +213,7 @@ struct Word {
     text: String,
 }
 
-/// The problems of the workbook as LibreOffice prints it: words whose boxes overlap (a
+/// The problems of the workbook as `LibreOffice` prints it: words whose boxes overlap (a
 /// text running under its neighbour's), and words that are no cell's text nor a number
 /// or date as formatted (two cells' texts run together).
 fn rendered_problems(book: &Path, dir: &Path) -> Vec<String> {
@@ -276,7 +287,12 @@ fn parse_bbox(html: &str) -> Vec<Word> {
             rest[start..].split('"').next().unwrap().parse().unwrap()
         };
         let text = rest.split_once('>').unwrap().1.trim_end_matches("</word>");
-        let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'");
+        let text = text
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'");
         words.push(Word { page, x: (attr("xMin"), attr("xMax")), y: (attr("yMin"), attr("yMax")), text });
     }
     words
@@ -297,7 +313,8 @@ fn corpus(book: &Path) -> String {
         }
     }
     for lang in ["en", "zh"] {
-        let labels = std::fs::read_to_string(crate::util::repo().join(format!("templates/{lang}/labels.toml"))).unwrap();
+        let labels =
+            std::fs::read_to_string(crate::util::repo().join(format!("templates/{lang}/labels.toml"))).unwrap();
         for code in ["CNY", "USD"] {
             corpus.push_str(&labels.replace("{currency}", code));
         }
@@ -320,7 +337,9 @@ fn formatted_figure(word: &str) -> bool {
     let (whole, fraction) = w.split_once('.').unwrap_or((w, ""));
     let groups: Vec<&str> = whole.split(',').collect();
     let grouped = groups.iter().enumerate().all(|(i, g)| {
-        !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()) && (if i == 0 { g.len() <= 3 || groups.len() == 1 } else { g.len() == 3 })
+        !g.is_empty()
+            && g.chars().all(|c| c.is_ascii_digit())
+            && (if i == 0 { g.len() <= 3 || groups.len() == 1 } else { g.len() == 3 })
     });
     grouped && fraction.len() <= 2 && fraction.chars().all(|c| c.is_ascii_digit())
 }

@@ -33,13 +33,14 @@ fn sample_data_runs_end_to_end() {
 #[test]
 fn the_bad_rows_example_lists_each_problem() {
     let ws = Workspace::new();
-    let done = ws
-        .payback()
-        .args(["check", "--invoices"])
-        .arg(repo().join("sample-data/invoices-bad-rows.xlsx"))
-        .status(1);
-    let problems: Vec<&str> =
-        done.stdout.lines().filter(|l| l.contains("invoices-bad-rows.xlsx, sheet")).map(|l| l.split_once(", row ").unwrap().1).collect();
+    let done =
+        ws.payback().args(["check", "--invoices"]).arg(repo().join("sample-data/invoices-bad-rows.xlsx")).status(1);
+    let problems: Vec<&str> = done
+        .stdout
+        .lines()
+        .filter(|l| l.contains("invoices-bad-rows.xlsx, sheet"))
+        .map(|l| l.split_once(", row ").unwrap().1)
+        .collect();
     assert_eq!(
         problems,
         [

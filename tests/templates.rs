@@ -47,10 +47,8 @@ fn context(lang: &str, stage: &str) -> MessageContext {
     };
     let person = |(name, email): (&str, &str)| PersonView { name: name.into(), email: email.into(), title: None };
     // Greeted by title: 陈经理 / Mr. Morgan (issue 23).
-    let first = PersonView {
-        title: Some(if lang == "zh" { "陈经理" } else { "Mr. Morgan" }.into()),
-        ..person(contact)
-    };
+    let first =
+        PersonView { title: Some(if lang == "zh" { "陈经理" } else { "Mr. Morgan" }.into()), ..person(contact) };
     MessageContext {
         lang: lang.into(),
         as_of: "2026-11-30".into(),
@@ -85,8 +83,12 @@ fn context(lang: &str, stage: &str) -> MessageContext {
             ),
             project_manager: Some("zhang.wei@ourcompany.example".into()),
             project_manager_display: Some(
-                if lang == "zh" { "张伟 <zhang.wei@ourcompany.example>" } else { "Zhang Wei <zhang.wei@ourcompany.example>" }
-                    .into(),
+                if lang == "zh" {
+                    "张伟 <zhang.wei@ourcompany.example>"
+                } else {
+                    "Zhang Wei <zhang.wei@ourcompany.example>"
+                }
+                .into(),
             ),
         }),
         deadline: "2026-12-10".into(),

@@ -88,7 +88,8 @@ pub fn compose(
         let template = action.template.as_deref().unwrap_or(action.stage.as_str());
         let rendered = templates.render(template, &context.lang, &context)?;
         // From names the company in the message's language.
-        let sender = PersonView { name: context.company.name.clone(), email: context.company.email.clone(), title: None };
+        let sender =
+            PersonView { name: context.company.name.clone(), email: context.company.email.clone(), title: None };
         let envelope = Envelope { from: sender, to: &context.to, cc: &context.cc };
         let key = format!(
             "{}|{}|{}|{}|{}",
@@ -123,7 +124,11 @@ pub fn compose(
     for (n, context) in digests(actions, inputs, &company).into_iter().enumerate() {
         let rendered = templates.render("pm_digest", &context.lang, &context)?;
         let to = [context.manager.clone()];
-        let envelope = Envelope { from: PersonView { name: company.name.clone(), email: company.email.clone(), title: None }, to: &to, cc: &[] };
+        let envelope = Envelope {
+            from: PersonView { name: company.name.clone(), email: company.email.clone(), title: None },
+            to: &to,
+            cc: &[],
+        };
         let key = format!("{}|digest|{}", inputs.as_of, context.manager.email);
         let file = format!("internal/{:03}-pm_digest-{}.eml", n + 1, safe_name(&context.manager.name));
         let built = message::build(&envelope, &rendered, inputs.as_of, &key)
@@ -331,7 +336,11 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         stage: action.stage.clone(),
         reason: action.reason.clone(),
         customer: action.customer.clone(),
-        contact: to.first().cloned().unwrap_or(PersonView { name: action.customer.clone(), email: String::new(), title: None }),
+        contact: to.first().cloned().unwrap_or(PersonView {
+            name: action.customer.clone(),
+            email: String::new(),
+            title: None,
+        }),
         to,
         cc,
         invoices: items.iter().map(invoice_view).collect(),

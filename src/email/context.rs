@@ -57,7 +57,12 @@ impl CompanyView {
         view.address.clone_from(&id.address);
         view.sign_off.clone_from(&id.signature);
         view.tax_id.clone_from(&id.tax_id);
-        view.bank = BankSpec { payee: id.payee.clone(), bank: id.bank.clone(), account: id.account.clone(), swift: self.bank.swift.clone() };
+        view.bank = BankSpec {
+            payee: id.payee.clone(),
+            bank: id.bank.clone(),
+            account: id.account.clone(),
+            swift: self.bank.swift.clone(),
+        };
         view
     }
 }

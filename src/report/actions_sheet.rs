@@ -234,8 +234,9 @@ fn write_table(
         for (c, text) in texts.iter().enumerate() {
             if c == 2 {
                 let value = action.amount.parse::<f64>().unwrap_or(0.0);
-                let format =
-                    Currency::parse(&action.currency).map_or_else(|| f.text.clone(), |cur| f.money(&cur)).set_align(FormatAlign::Top);
+                let format = Currency::parse(&action.currency)
+                    .map_or_else(|| f.text.clone(), |cur| f.money(&cur))
+                    .set_align(FormatAlign::Top);
                 ws.write_number_with_format(r, col(c), value, &format)?;
             } else if c == table.invoices_col
                 // A spreadsheet does not wrap a hyperlink's text: a list too long for the

@@ -19,7 +19,8 @@ pub const NAME: &str = "behaviour";
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, rows: &[PayBehaviour], f: &Formats) -> Result<(), XlsxError> {
     let l = f.labels;
-    let names = ["customer", "settled", "average", "median", "late", "after_due"].map(|k| l.get(&format!("behaviour.{k}")));
+    let names =
+        ["customer", "settled", "average", "median", "late", "after_due"].map(|k| l.get(&format!("behaviour.{k}")));
     ws.set_column_width(0, 36)?;
     for (c, name) in (0..).zip(names) {
         ws.write_string_with_format(0, c, name, &f.header)?;

@@ -38,8 +38,10 @@ impl Lang {
 }
 
 /// The built-in catalogues, by language.
-pub const SOURCES: [(&str, &str); 2] =
-    [("zh/labels.toml", include_str!("../../templates/zh/labels.toml")), ("en/labels.toml", include_str!("../../templates/en/labels.toml"))];
+pub const SOURCES: [(&str, &str); 2] = [
+    ("zh/labels.toml", include_str!("../../templates/zh/labels.toml")),
+    ("en/labels.toml", include_str!("../../templates/en/labels.toml")),
+];
 
 /// What a key the catalogue lacks shows.
 const MISSING: &str = "[?]";
@@ -167,7 +169,8 @@ mod tests {
         let allowed = ["DSO", "CEI", "README", "Metrics", "payments"];
         for key in Labels::of(Lang::Zh).keys().filter(|k| !k.starts_with("format.")) {
             let text = Labels::of(Lang::Zh).get(key);
-            let text: String = text.split('{').map(|part| part.split_once('}').map_or(part, |(_, rest)| rest)).collect();
+            let text: String =
+                text.split('{').map(|part| part.split_once('}').map_or(part, |(_, rest)| rest)).collect();
             for word in text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 3) {
                 assert!(allowed.contains(&word), "{key}: {text}");
             }

@@ -48,10 +48,10 @@ pub fn write(
     let overdue_col = total_col + 1;
     let items_col = total_col + 2;
     let shown_col = total_col + 3;
-    let l = f.labels;
-    let mut headers = vec![l.get("customers.customer").to_owned(), l.get("customers.currency").to_owned()];
-    headers.extend(aging.buckets.iter().map(|b| l.bucket(&b.label).to_owned()));
-    headers.extend(["total", "overdue", "items", "shown"].map(|k| l.get(&format!("customers.{k}")).to_owned()));
+    let labels = f.labels;
+    let mut headers = vec![labels.get("customers.customer").to_owned(), labels.get("customers.currency").to_owned()];
+    headers.extend(aging.buckets.iter().map(|b| labels.bucket(&b.label).to_owned()));
+    headers.extend(["total", "overdue", "items", "shown"].map(|k| labels.get(&format!("customers.{k}")).to_owned()));
 
     let name_width = customers.iter().map(|c| text_width(&c.customer)).max().unwrap_or(0).max(12);
     #[allow(clippy::cast_precision_loss)]

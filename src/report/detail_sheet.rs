@@ -148,7 +148,8 @@ fn write_rows(
     let mut widths = column_widths(df, sources, &headers, f.labels)?;
     // The bucket labels, a handful, in their words (and one indent).
     let bucket = usize::from(BUCKET_COL);
-    widths[bucket] = aging.buckets.iter().map(|b| text_width(f.labels.bucket(&b.label)) + 3).fold(widths[bucket], usize::max);
+    widths[bucket] =
+        aging.buckets.iter().map(|b| text_width(f.labels.bucket(&b.label)) + 3).fold(widths[bucket], usize::max);
     for (col, width) in widths.iter().enumerate() {
         #[allow(clippy::cast_precision_loss)]
         ws.set_column_width(ColNum::try_from(col)?, (*width).clamp(8, MAX_WIDTH) as f64 + 1.0)?;

@@ -64,7 +64,10 @@ impl Formats {
     /// Formats for a workbook showing amounts in `currencies`, with the words and number
     /// formats of `labels`.
     #[must_use]
-    pub fn new<'a>(currencies: impl IntoIterator<Item = &'a Currency>, labels: &'static super::catalogue::Labels) -> Self {
+    pub fn new<'a>(
+        currencies: impl IntoIterator<Item = &'a Currency>,
+        labels: &'static super::catalogue::Labels,
+    ) -> Self {
         let total =
             || Format::new().set_bold().set_background_color(Color::RGB(TOTAL_FILL)).set_border_top(FormatBorder::Thin);
         let money = currencies
@@ -102,7 +105,11 @@ impl Formats {
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             indented: Format::new().set_align(FormatAlign::Left).set_indent(1),
             wrap_top: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            wrap_top_indented: Format::new().set_text_wrap().set_align(FormatAlign::Top).set_align(FormatAlign::Left).set_indent(1),
+            wrap_top_indented: Format::new()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_align(FormatAlign::Left)
+                .set_indent(1),
             integer_top: Format::new().set_num_format(labels.get("format.integer")).set_align(FormatAlign::Top),
             note_wrap: Format::new()
                 .set_italic()

@@ -85,7 +85,9 @@ impl Layout {
     pub fn fitted<T: AsRef<str>>(columns: impl IntoIterator<Item = (usize, usize, Vec<T>)>) -> Self {
         let widths = columns
             .into_iter()
-            .map(|(min, max, texts)| texts.iter().map(|t| longest_line(t.as_ref()) + 2).max().unwrap_or(0).clamp(min, max))
+            .map(|(min, max, texts)| {
+                texts.iter().map(|t| longest_line(t.as_ref()) + 2).max().unwrap_or(0).clamp(min, max)
+            })
             .collect();
         Self::new(widths)
     }
@@ -113,7 +115,14 @@ impl Layout {
     ///
     /// # Errors
     /// Writer errors.
-    pub fn text(&mut self, ws: &mut Worksheet, r: RowNum, c: usize, text: &str, format: &Format) -> Result<(), XlsxError> {
+    pub fn text(
+        &mut self,
+        ws: &mut Worksheet,
+        r: RowNum,
+        c: usize,
+        text: &str,
+        format: &Format,
+    ) -> Result<(), XlsxError> {
         let width = self.width(c).saturating_sub(1);
         if longest_line(text) > width || text.contains('\n') {
             self.note_lines(r, wrapped_lines(text, width));
@@ -130,7 +139,14 @@ impl Layout {
     ///
     /// # Errors
     /// Writer errors.
-    pub fn wrapped(&mut self, ws: &mut Worksheet, r: RowNum, c: usize, text: &str, wrapped: &Format) -> Result<(), XlsxError> {
+    pub fn wrapped(
+        &mut self,
+        ws: &mut Worksheet,
+        r: RowNum,
+        c: usize,
+        text: &str,
+        wrapped: &Format,
+    ) -> Result<(), XlsxError> {
         self.wrapped_in(ws, r, c, text, wrapped, 0)
     }
 

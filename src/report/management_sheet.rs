@@ -40,7 +40,13 @@ pub fn write(ws: &mut Worksheet, m: &Metrics, company: &str, f: &Formats) -> Res
     let from = (m.period_start + chrono::Duration::days(1)).to_string();
     let subtitle = l.fill(
         "management.subtitle",
-        &[("company", company), ("as_of", &m.as_of.to_string()), ("from", &from), ("to", &m.as_of.to_string()), ("basis", basis)],
+        &[
+            ("company", company),
+            ("as_of", &m.as_of.to_string()),
+            ("from", &from),
+            ("to", &m.as_of.to_string()),
+            ("basis", basis),
+        ],
     );
     layout.note(ws, 1, (0, LAST_COL), &subtitle, &f.subtitle)?;
     let mut r = key_figures(ws, &mut layout, 3, m, f)?;
@@ -132,7 +138,13 @@ fn section(ws: &mut Worksheet, r: RowNum, text: &str, f: &Formats) -> Result<(),
 }
 
 /// The key figures, one row per currency; returns the next free row.
-fn key_figures(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+fn key_figures(
+    ws: &mut Worksheet,
+    layout: &mut Layout,
+    r: RowNum,
+    m: &Metrics,
+    f: &Formats,
+) -> Result<RowNum, XlsxError> {
     let l = f.labels;
     section(ws, r, l.get("management.key_figures"), f)?;
     let names = [
@@ -182,20 +194,29 @@ fn key_row(ws: &mut Worksheet, r: RowNum, c: &CurrencyMetrics, f: &Formats) -> R
 
 /// The roll-forward, one row per currency, then the invoices behind any "not explained";
 /// returns the next free row.
-fn roll_forward(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+fn roll_forward(
+    ws: &mut Worksheet,
+    layout: &mut Layout,
+    r: RowNum,
+    m: &Metrics,
+    f: &Formats,
+) -> Result<RowNum, XlsxError> {
     let l = f.labels;
     if m.currencies.is_empty() {
         return Ok(r);
     }
     section(ws, r, l.get("management.roll_forward"), f)?;
-    let names = ["currency", "beginning", "invoiced", "credit_notes", "cash_collected", "expected", "ending", "not_explained"];
+    let names =
+        ["currency", "beginning", "invoiced", "credit_notes", "cash_collected", "expected", "ending", "not_explained"];
     headers(ws, r + 1, &names, f)?;
     let mut row = r + 2;
     for c in &m.currencies {
         let cur = &c.currency;
         ws.write_string_with_format(row, 0, cur.code(), &f.label)?;
         let expected = c.beginning + c.invoiced - c.credit_notes - c.collected;
-        for (col, minor) in (1..).zip([c.beginning, c.invoiced, c.credit_notes, c.collected, expected, c.open, c.not_explained]) {
+        for (col, minor) in
+            (1..).zip([c.beginning, c.invoiced, c.credit_notes, c.collected, expected, c.open, c.not_explained])
+        {
             money(ws, row, col, cur, minor, f)?;
         }
         row += 1;
@@ -345,7 +366,13 @@ pub fn reason_text(stage: &str) -> &str {
 }
 
 /// Payments waiting in the customers' approval.
-fn approvals(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+fn approvals(
+    ws: &mut Worksheet,
+    layout: &mut Layout,
+    r: RowNum,
+    m: &Metrics,
+    f: &Formats,
+) -> Result<RowNum, XlsxError> {
     let l = f.labels;
     section(ws, r, l.get("management.approvals"), f)?;
     headers(
@@ -363,7 +390,12 @@ fn approvals(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f:
         ws.write_date_with_format(row, 4, a.since, &f.date)?;
         let days = if a.stuck { &f.latest } else { &f.integer };
         ws.write_number_with_format(row, 5, a.days as f64, days)?;
-        ws.write_string_with_format(row, 6, a.currency.code(), &f.text.clone().set_align(FormatAlign::Left).set_indent(1))?;
+        ws.write_string_with_format(
+            row,
+            6,
+            a.currency.code(),
+            &f.text.clone().set_align(FormatAlign::Left).set_indent(1),
+        )?;
         money(ws, row, 7, &a.currency, a.amount, f)?;
         let status = if a.stuck { l.get("management.stuck") } else { l.get("management.waiting") };
         layout.note(ws, row, (8, LAST_COL), status, &f.text.clone().set_align(FormatAlign::Left).set_indent(1))?;

@@ -99,10 +99,18 @@ fn write_facts(ws: &mut Worksheet, layout: &mut Layout, input: &ReportInput<'_>,
     layout.text(ws, COUNTS_ROW + 7, 0, l.get("summary.skipped"), &f.label)?;
     #[allow(clippy::cast_precision_loss)]
     ws.write_number_with_format(COUNTS_ROW + 7, 1, c.skipped.values().sum::<usize>() as f64, &f.integer)?;
-    let by_reason: Vec<String> =
-        SkipReason::ALL.iter().map(|r| format!("{} {}", l.get(&format!("skip.{}", r.key())), c.skipped[r.key()])).collect();
+    let by_reason: Vec<String> = SkipReason::ALL
+        .iter()
+        .map(|r| format!("{} {}", l.get(&format!("skip.{}", r.key())), c.skipped[r.key()]))
+        .collect();
     // In its own columns, one indent in: "0title" was the count running into the note.
-    layout.note(ws, COUNTS_ROW + 7, (2, LAST_COL), &by_reason.join(" · "), &f.note.clone().set_align(FormatAlign::Left).set_indent(1))?;
+    layout.note(
+        ws,
+        COUNTS_ROW + 7,
+        (2, LAST_COL),
+        &by_reason.join(" · "),
+        &f.note.clone().set_align(FormatAlign::Left).set_indent(1),
+    )?;
     if let Some(text) = date_order_text(input) {
         layout.text(ws, COUNTS_ROW + 8, 0, l.get("summary.dates_read_as"), &f.label)?;
         layout.note(ws, COUNTS_ROW + 8, (1, LAST_COL), &text, &f.text)?;
@@ -161,10 +169,15 @@ fn write_currency_block(
         range(detail_sheet::BUCKET_COL),
         range(detail_sheet::DAYS_PAST_DUE_COL),
     );
-    let l = f.labels;
-    write_text(ws, top, 0, &l.fill("summary.by_bucket", &[("currency", code)]), &f.section)?;
+    let labels = f.labels;
+    write_text(ws, top, 0, &labels.fill("summary.by_bucket", &[("currency", code)]), &f.section)?;
     for (c, header) in ["bucket", "days", "items", "open_amount", "share"].iter().enumerate() {
-        ws.write_string_with_format(top + 1, ColNum::try_from(c).unwrap_or(0), l.get(&format!("summary.{header}")), &f.header)?;
+        ws.write_string_with_format(
+            top + 1,
+            ColNum::try_from(c).unwrap_or(0),
+            labels.get(&format!("summary.{header}")),
+            &f.header,
+        )?;
     }
     let first = top + 2;
     let n = RowNum::try_from(aging.buckets.len()).unwrap_or(0);
@@ -174,7 +187,7 @@ fn write_currency_block(
     for (i, (bucket, figures)) in aging.buckets.iter().zip(&totals.buckets).enumerate() {
         let r = first + RowNum::try_from(i).unwrap_or(0);
         // The Detail sheets hold the bucket in the workbook's words: the formulas match them.
-        let words = l.bucket(&bucket.label);
+        let words = labels.bucket(&bucket.label);
         let label = excel_string(words);
         write_text(ws, r, 0, words, &f.text)?;
         write_text(ws, r, 1, &day_range(bucket.min_days, bucket.max_days), &f.text)?;
@@ -190,7 +203,7 @@ fn write_currency_block(
         let cached = ratio(figures.amount_minor, total.amount_minor);
         ws.write_formula_with_format(r, 4, Formula::new(share).set_result(cached), &f.percent)?;
     }
-    write_text(ws, total_row, 0, &l.fill("word.total", &[("currency", code)]), &f.total_label)?;
+    write_text(ws, total_row, 0, &labels.fill("word.total", &[("currency", code)]), &f.total_label)?;
     ws.write_blank(total_row, 1, &f.total_label)?;
     let (a, b) = (first + 1, total_row);
     ws.write_formula_with_format(
@@ -215,7 +228,7 @@ fn write_currency_block(
     let overdue_row = total_row + 1;
     let ranges = DetailRanges { currency: &cur_range, amount: &amount_range, days_past_due: &dpd_range };
     write_overdue_row(ws, overdue_row, totals, &ranges, &total_cell, f)?;
-    ws.insert_chart(top, 6, &bucket_chart(code, first, total_row - 1, cur, l))?;
+    ws.insert_chart(top, 6, &bucket_chart(code, first, total_row - 1, cur, labels))?;
     Ok(overdue_row - top + 3)
 }
 

@@ -177,7 +177,8 @@ where
         detail_sheet::write(ws, back.aging, &sources, &formats, rows).map_err(report_error)
     })?;
     if let Some(reconciliation) = back.reconciliation {
-        let ws = workbook.add_worksheet().set_name(back.labels.sheet(reconciliation_sheet::NAME)).map_err(report_error)?;
+        let ws =
+            workbook.add_worksheet().set_name(back.labels.sheet(reconciliation_sheet::NAME)).map_err(report_error)?;
         print_setup(ws);
         reconciliation_sheet::write(ws, reconciliation, &formats).map_err(report_error)?;
     }

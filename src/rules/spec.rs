@@ -171,7 +171,7 @@ impl IdentitySpec {
 impl CompanySpec {
     /// The company in `lang` (`zh` or `en`; anything else English). `[company.zh]` stands
     /// alone (never English words in a Chinese letter); `[company.en]`'s empty keys are
-    /// `[company]`'s own (name, address, sign_off, bank) — English by default — and the
+    /// `[company]`'s own (`name`, `address`, `sign_off`, `bank`) — English by default — and the
     /// tax id is the Chinese one.
     #[must_use]
     pub fn identity(&self, lang: &str) -> IdentitySpec {
@@ -423,7 +423,9 @@ impl RulesSpec {
         // The company's details in each language used: never English text in a Chinese
         // letter (issue 23). Contacts' own languages are checked when they are read.
         let company = self.company.language.as_str();
-        if let Some(p) = self.company.identity_problem(company, "company.language (internal messages, contacts with none)") {
+        if let Some(p) =
+            self.company.identity_problem(company, "company.language (internal messages, contacts with none)")
+        {
             problems.push(p);
         }
         let report = self.report.language.as_str();
