@@ -353,3 +353,22 @@ fn figures_as_printed_are_told_from_texts_run_together() {
         assert!(!formatted_figure(bad), "{bad}");
     }
 }
+
+/// A Chinese letter or workbook needs the company's Chinese details: one left empty is an
+/// error at `check`, naming it, not English text in a Chinese letter (issue 23).
+#[test]
+fn a_missing_chinese_company_detail_is_an_error_at_check() {
+    let ws = Workspace::new();
+    ws.payback().args(["init", "books", "--language", "zh"]).status(0);
+    let dir = ws.path().join("books");
+    let toml = std::fs::read_to_string(dir.join("payback.toml")).unwrap();
+    std::fs::write(dir.join("payback.toml"), toml.replace("tax_id = \"91310115MA1K4XXX0Y\"", "tax_id = \"\"")).unwrap();
+    let check = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
+        .arg("check")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains("tax_id is empty under [company.zh]"), "{stderr}");
+}

@@ -197,12 +197,12 @@ impl CompanySpec {
     pub fn identity_problem(&self, lang: &str, why: &str) -> Option<String> {
         let missing = self.identity(lang).missing();
         (!missing.is_empty()).then(|| {
-            let language = if lang == "zh" { "Chinese" } else { "English" };
+            let (language, article) = if lang == "zh" { ("Chinese", "a") } else { ("English", "an") };
             format!(
-                "company.{lang} lacks {}: {why} is in {language}, and a {language} letter or workbook needs the \
-                 company's {language} legal name, address, bank, account name (payee), account number, tax id and \
-                 signature under [company.{lang}]",
-                missing.iter().map(|k| format!("{k} =")).collect::<Vec<_>>().join(", ")
+                "{} empty under [company.{lang}] (payback.toml or the rules): {why} is in {language}, and \
+                 {article} {language} letter or workbook needs the company's {language} legal name, address, bank, \
+                 account name (payee), account number, tax id and signature",
+                missing.join(", ") + if missing.len() == 1 { " is" } else { " are" }
             )
         })
     }
