@@ -87,5 +87,5 @@ fn sample_collection_run_decides_the_special_actions() {
     let path = ws.out().join("aging-report.xlsx");
     assert_eq!(read_sheet(&path, "Actions").len(), 1 + 23 + 30);
     assert_eq!(read_sheet(&path, "Holds").len(), 1 + 3);
-    assert!(ws.path().join("state/collection-log.jsonl").exists());
+    assert!(ws.path().join("state/payback.db").exists());
 }

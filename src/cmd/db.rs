@@ -17,7 +17,8 @@ pub fn exec(command: &DbCommand) -> Result<Outcome> {
         DbCommand::Check(args) => {
             let state = super::history::state_folder(&args.state)?;
             let (db, notes) = Db::open(&state)?;
-            let count = |sql: &str| -> Result<i64> { db.conn().query_row(sql, [], |r| r.get(0)).map_err(|e| db.err(&e)) };
+            let count =
+                |sql: &str| -> Result<i64> { db.conn().query_row(sql, [], |r| r.get(0)).map_err(|e| db.err(&e)) };
             let runs = count("SELECT COUNT(*) FROM runs WHERE status IN ('published', 'imported')")?;
             let decisions = count("SELECT COUNT(*) FROM decisions")?;
             let sent = count("SELECT COUNT(DISTINCT message_id) FROM deliveries WHERE result = 'sent'")?;

@@ -50,7 +50,9 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
         .map(|e| {
             let what = match (&*e.kind, &e.sent_at) {
                 ("message", Some(at)) => format!("{} prepared on {}, sent {at}", e.stage, e.as_of),
-                ("message", None) => format!("{} prepared on {}, never sent (not counted as contact)", e.stage, e.as_of),
+                ("message", None) => {
+                    format!("{} prepared on {}, never sent (not counted as contact)", e.stage, e.as_of)
+                }
                 _ => format!("{} listed for our side on {}", e.stage, e.as_of),
             };
             (e.as_of, what)

@@ -43,7 +43,8 @@ pub fn exec(args: &HistoryArgs) -> Result<Outcome> {
     } else {
         let mut text = String::new();
         for e in &events {
-            let account = if e.currency.is_empty() { e.customer.clone() } else { format!("{} {}", e.customer, e.currency) };
+            let account =
+                if e.currency.is_empty() { e.customer.clone() } else { format!("{} {}", e.customer, e.currency) };
             let _ = writeln!(text, "{}  {:<10} {account}: {}", e.when, e.event, e.detail);
         }
         text.trim_end().to_owned()

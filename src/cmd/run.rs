@@ -275,7 +275,8 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     // The run's state commits as pending first: if that fails, nothing is published. A kill
     // after it leaves a pending run that the next open completes (outputs in place) or
     // discards (the old outputs still there).
-    let out_dir = std::path::absolute(config.out()).map_err(|e| Error::Output { path: config.out().into(), reason: e.to_string() })?;
+    let out_dir = std::path::absolute(config.out())
+        .map_err(|e| Error::Output { path: config.out().into(), reason: e.to_string() })?;
     let record = crate::state::store::RunRecord {
         as_of: config.as_of(),
         out_dir: &out_dir,

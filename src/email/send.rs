@@ -206,10 +206,9 @@ fn confined(out: &Path, file: &str) -> std::result::Result<(), String> {
         return Err("not an .eml file of the run's emails/ or internal/ folder: refused".into());
     }
     // A link inside those folders must not lead out of them either.
-    if let (Ok(real), Ok(folder)) = (
-        std::fs::canonicalize(out.join(path)),
-        std::fs::canonicalize(out.join(path.parent().unwrap_or(Path::new("")))),
-    ) && !real.starts_with(&folder)
+    if let (Ok(real), Ok(folder)) =
+        (std::fs::canonicalize(out.join(path)), std::fs::canonicalize(out.join(path.parent().unwrap_or(Path::new("")))))
+        && !real.starts_with(&folder)
     {
         return Err(format!("leads to {} outside the run's folder: refused", real.display()));
     }
@@ -319,10 +318,12 @@ fn envelope(sender: &str, entry: &OutboxEntry, bcc: Option<&str>) -> Result<Enve
 /// The outbox's rows, each with whether its `send` column allows it (absent: yes).
 fn read_outbox(out: &Path) -> Result<Vec<(bool, OutboxEntry)>> {
     let path = out.join(OUTBOX);
-    let unreadable =
-        |row: Option<usize>, reason: String| Error::Unreadable { location: Location { row, ..Location::file(&path) }, reason };
-    let mut reader =
-        csv::Reader::from_path(&path).map_err(|e| unreadable(None, format!("{e}; is this the --out folder of a run?")))?;
+    let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
+        location: Location { row, ..Location::file(&path) },
+        reason,
+    };
+    let mut reader = csv::Reader::from_path(&path)
+        .map_err(|e| unreadable(None, format!("{e}; is this the --out folder of a run?")))?;
     let headers = reader.headers().map_err(|e| unreadable(Some(1), e.to_string()))?.clone();
     let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let send_column = column("send");
@@ -363,7 +364,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(confined(dir.path(), "emails/001-x.eml").is_ok());
         assert!(confined(dir.path(), "internal/000-y.eml").is_ok());
-        for bad in ["../etc/passwd", "/etc/passwd", "emails/../../x.eml", "emails/a/b.eml", "other/x.eml", "emails/x.txt"]
+        for bad in
+            ["../etc/passwd", "/etc/passwd", "emails/../../x.eml", "emails/a/b.eml", "other/x.eml", "emails/x.txt"]
         {
             assert!(confined(dir.path(), bad).is_err(), "{bad}");
         }

@@ -132,7 +132,10 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
             None => push(
                 key,
                 -before,
-                format!("open {} on {date} (last run), not in this export and no payment for it", currency.format(before)),
+                format!(
+                    "open {} on {date} (last run), not in this export and no payment for it",
+                    currency.format(before)
+                ),
             ),
             Some(&now) if now != before => push(
                 key,
@@ -149,7 +152,11 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
     for (key, &now) in starts {
         if now != 0 && !previous.items.contains_key(key) {
             let Some(currency) = Currency::parse(&key.2) else { continue };
-            push(key, now, format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)));
+            push(
+                key,
+                now,
+                format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)),
+            );
         }
     }
     out
@@ -187,6 +194,9 @@ mod tests {
         assert_eq!(read.items[&("A".into(), "1".into(), "USD".into())], 500);
         std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,x\n").unwrap();
         let err = PreviousOpen::load_csv(dir.path(), "2026-09-30".parse().unwrap()).unwrap_err().to_string();
-        assert!(err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"), "{err}");
+        assert!(
+            err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"),
+            "{err}"
+        );
     }
 }

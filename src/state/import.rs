@@ -39,11 +39,8 @@ pub fn read_trend(state: &Path) -> Result<Vec<Snapshot>> {
 
 /// The old state files present in `state`.
 fn legacy_files(state: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = [history::FILE_NAME, trend::FILE_NAME]
-        .iter()
-        .map(|name| state.join(name))
-        .filter(|p| p.is_file())
-        .collect();
+    let mut files: Vec<PathBuf> =
+        [history::FILE_NAME, trend::FILE_NAME].iter().map(|name| state.join(name)).filter(|p| p.is_file()).collect();
     if let Ok(entries) = std::fs::read_dir(state) {
         let mut open_items: Vec<PathBuf> = entries
             .flatten()
@@ -81,10 +78,8 @@ pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
         return Ok(None);
     }
     let e = |err: rusqlite::Error| db.err(&err);
-    let imported_before: i64 = db
-        .conn()
-        .query_row("SELECT COUNT(*) FROM runs WHERE status = 'imported'", [], |r| r.get(0))
-        .map_err(e)?;
+    let imported_before: i64 =
+        db.conn().query_row("SELECT COUNT(*) FROM runs WHERE status = 'imported'", [], |r| r.get(0)).map_err(e)?;
     let mut counts = (0usize, 0usize, 0usize);
     if imported_before == 0 {
         let log = read_log(state)?;
@@ -182,9 +177,11 @@ pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
     std::fs::create_dir_all(&backup).map_err(|err| Error::Output { path: backup.clone(), reason: err.to_string() })?;
     for file in &files {
         let target = backup.join(file.file_name().unwrap_or_default());
-        std::fs::rename(file, &target).map_err(|err| Error::Output { path: target.clone(), reason: err.to_string() })?;
+        std::fs::rename(file, &target)
+            .map_err(|err| Error::Output { path: target.clone(), reason: err.to_string() })?;
     }
-    let names: Vec<String> = files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     Ok(Some(if imported_before == 0 {
         format!(
             "imported the state of an earlier payback into {}: {} log entries, {} trend snapshots, {} open items; the old files ({}) are kept in {}. The old log recorded decisions, not sending: its messages count as prepared, never sent",

@@ -59,9 +59,16 @@ impl Db {
         let existed = path.exists();
         let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
         let db = Self { conn, path, _lock: Some(lock) };
-        db.configure()?;
+        // A damaged file can fail already here: the same message as the integrity check's.
+        let corrupt = |e: Error| match e {
+            Error::State { reason, .. } if reason.contains("malformed") || reason.contains("not a database") => {
+                db.damaged(state, &reason)
+            }
+            e => e,
+        };
+        db.configure().map_err(corrupt)?;
         if existed {
-            db.check_integrity(state)?;
+            db.check_integrity(state).map_err(corrupt)?;
             db.backup_to(&state.join(BACKUP_NAME))?;
         }
         db.migrate()?;
@@ -132,8 +139,7 @@ impl Db {
     }
 
     fn version(&self) -> Result<usize> {
-        let v: i64 =
-            self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| self.err(&e))?;
+        let v: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| self.err(&e))?;
         usize::try_from(v).map_err(|_| Error::State { path: self.path.clone(), reason: format!("user_version {v}") })
     }
 
@@ -166,21 +172,24 @@ impl Db {
         tx.commit().map_err(|e| self.err(&e))
     }
 
+    /// The error for a damaged database: what SQLite found, and the backup to restore.
+    fn damaged(&self, state: &Path, reason: &str) -> Error {
+        let backup = state.join(BACKUP_NAME);
+        let restore = if backup.exists() {
+            format!(
+                "the last backup is {} (made by the last run or send that found the database sound): move the damaged file aside and copy the backup to {}",
+                backup.display(),
+                self.path.display()
+            )
+        } else {
+            "there is no backup in the state folder; restore one you made with `payback db backup`".to_owned()
+        };
+        Error::State { path: self.path.clone(), reason: format!("the database is damaged ({reason}); {restore}") }
+    }
+
     /// `PRAGMA integrity_check`; a damaged database stops with the path of the backup.
     fn check_integrity(&self, state: &Path) -> Result<()> {
-        let damaged = |reason: String| {
-            let backup = state.join(BACKUP_NAME);
-            let restore = if backup.exists() {
-                format!(
-                    "the last backup is {} (made by the last run or send that found the database sound): move the damaged file aside and copy the backup to {}",
-                    backup.display(),
-                    self.path.display()
-                )
-            } else {
-                "there is no backup in the state folder; restore one you made with `payback db backup`".to_owned()
-            };
-            Error::State { path: self.path.clone(), reason: format!("the database is damaged ({reason}); {restore}") }
-        };
+        let damaged = |reason: String| self.damaged(state, &reason);
         let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(|e| damaged(e.to_string()))?;
         let rows: Vec<String> = stmt
             .query_map([], |r| r.get::<_, String>(0))

@@ -167,7 +167,9 @@ fn insert_decisions(
     )?;
     for a in actions.iter().filter(|a| a.kind != ActionKind::Hold) {
         let entry = if a.kind == ActionKind::Message {
-            let found = built.get_mut(&(a.customer.as_str(), a.currency.as_str(), a.stage.as_str())).and_then(|q| q.pop_front());
+            let found = built
+                .get_mut(&(a.customer.as_str(), a.currency.as_str(), a.stage.as_str()))
+                .and_then(|q| q.pop_front());
             Some(found.ok_or_else(|| {
                 Failure::Other(Error::Internal(format!(
                     "no email was built for the {} message to {} ({})",
@@ -272,8 +274,9 @@ fn insert_open_items(
     items: &BTreeMap<ItemKey, i64>,
     previous: Option<(i64, String)>,
 ) -> rusqlite::Result<()> {
-    let mut stmt =
-        tx.prepare("INSERT INTO open_items (run_id, customer, invoice_no, currency, open_minor) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut stmt = tx.prepare(
+        "INSERT INTO open_items (run_id, customer, invoice_no, currency, open_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for ((customer, invoice_no, currency), open) in items {
         stmt.execute(params![run_id, customer, invoice_no, currency, open])?;
     }
@@ -343,11 +346,8 @@ pub fn publish(db: &Db, run_id: i64) -> Result<()> {
     let date: NaiveDate = as_of.parse().map_err(Error::internal)?;
     let keep_previous = previous_run(&tx, date).map_err(e)?.map_or(-1, |(id, _)| id);
     tx.execute("DELETE FROM open_items WHERE run_id NOT IN (?1, ?2)", params![run_id, keep_previous]).map_err(e)?;
-    tx.execute(
-        "UPDATE runs SET status = 'published', finished_at = ?2 WHERE id = ?1",
-        params![run_id, super::now()],
-    )
-    .map_err(e)?;
+    tx.execute("UPDATE runs SET status = 'published', finished_at = ?2 WHERE id = ?1", params![run_id, super::now()])
+        .map_err(e)?;
     tx.commit().map_err(e)
 }
 
@@ -413,8 +413,9 @@ pub fn history(db: &Db) -> Result<History> {
         .query_map([], |r| {
             let list = |i: usize| -> rusqlite::Result<Vec<String>> {
                 let text: String = r.get(i)?;
-                serde_json::from_str(&text)
-                    .map_err(|err| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(err)))
+                serde_json::from_str(&text).map_err(|err| {
+                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(err))
+                })
             };
             let as_of: String = r.get(0)?;
             let as_of = as_of.parse::<NaiveDate>().map_err(|err| {
@@ -588,8 +589,10 @@ pub fn deliveries(db: &Db) -> Result<HashMap<String, Delivery>> {
             [super::now()],
         )
         .map_err(e)?;
-    let mut stmt =
-        db.conn().prepare("SELECT message_id, result, COALESCE(finished_at, attempted_at) FROM deliveries ORDER BY id").map_err(e)?;
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT message_id, result, COALESCE(finished_at, attempted_at) FROM deliveries ORDER BY id")
+        .map_err(e)?;
     let rows: Vec<(String, String, String)> =
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).and_then(Iterator::collect).map_err(e)?;
     let mut out: HashMap<String, Delivery> = HashMap::new();

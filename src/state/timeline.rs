@@ -166,7 +166,9 @@ pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
             ))
             .map_err(e)?;
         let rows: Vec<(String, String, String, String, String, i64, bool)> = stmt
-            .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+            .query_map([customer], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
             .and_then(Iterator::collect)
             .map_err(e)?;
         for (date, payer, reference, code, no, minor, settled) in rows {
