@@ -78,7 +78,7 @@ pub enum DbCommand {
     /// Open the database as a run does: check its integrity, update its schema, complete or
     /// discard a run left pending; print what it holds.
     Check(DbArgs),
-    /// Copy the database to PATH with SQLite's online backup (safe while others read it).
+    /// Copy the database to PATH with `SQLite`'s online backup (safe while others read it).
     Backup(DbBackupArgs),
 }
 
@@ -136,7 +136,6 @@ Examples:
   payback send out --smtp smtp.example.com:587 --starttls --user ar@yourcompany.example
   PAYBACK_SMTP_PASSWORD=... payback send out --smtp smtp.example.com:587 --starttls --user ar@yourcompany.example --yes
   payback send out --smtp 127.0.0.1:2525 --yes
-
   payback send out --smtp 127.0.0.1:2525 --yes --skip emails/003-demand_letter-ACME.eml
   payback send out --smtp 127.0.0.1:2525 --yes --resend-in-doubt
 
@@ -151,6 +150,7 @@ doubt, a missing or refused file); 2 could not start.";
 
 /// Options of `payback send`.
 #[derive(Debug, Clone, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is one command-line switch
 pub struct SendArgs {
     /// The `--out` folder of a run (its `outbox.csv`, `emails/` and `internal/`).
     #[arg(value_name = "OUT_DIR")]

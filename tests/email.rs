@@ -378,7 +378,7 @@ fn send_sends_what_a_person_approved_from_the_company_address_at_the_time_of_sen
         assert!(p.date.contains(&today), "{} {}", p.date, today);
         assert!(!p.to_addresses.iter().chain(&p.cc).any(|a| a.contains("archive")), "Bcc not in headers");
     }
-    let on_disk = std::fs::read_to_string(ws.out().join(&file(&lines[5]))).unwrap();
+    let on_disk = std::fs::read_to_string(ws.out().join(file(&lines[5]))).unwrap();
     assert!(on_disk.contains("Date: Mon, 30 Nov 2026 00:00:00 +0000"));
     // The archive address got every message: aiosmtpd's Mailbox records the envelope
     // recipients in X-RcptTo.

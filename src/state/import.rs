@@ -72,6 +72,7 @@ fn open_items_date(path: &Path) -> Option<NaiveDate> {
 /// [`Error::Unreadable`] for an old file that does not parse (nothing imported then),
 /// [`Error::State`] / [`Error::Output`] when the database or the backup folder cannot be
 /// written.
+#[allow(clippy::too_many_lines)] // one table after the other, in one transaction
 pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
     let files = legacy_files(state);
     if files.is_empty() {

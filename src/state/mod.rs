@@ -34,7 +34,7 @@ pub struct Db {
     _lock: Option<StateLock>,
 }
 
-/// Turns an SQLite error into an [`Error`]: "database is locked" becomes [`Error::Locked`].
+/// Turns an `SQLite` error into an [`Error`]: "database is locked" becomes [`Error::Locked`].
 pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
@@ -123,7 +123,7 @@ impl Db {
         &self.path
     }
 
-    /// An SQLite error of this database as an [`Error`].
+    /// An `SQLite` error of this database as an [`Error`].
     pub(crate) fn err(&self, e: &rusqlite::Error) -> Error {
         db_error(&self.path, e)
     }
@@ -172,7 +172,7 @@ impl Db {
         tx.commit().map_err(|e| self.err(&e))
     }
 
-    /// The error for a damaged database: what SQLite found, and the backup to restore.
+    /// The error for a damaged database: what `SQLite` found, and the backup to restore.
     fn damaged(&self, state: &Path, reason: &str) -> Error {
         let backup = state.join(BACKUP_NAME);
         let restore = if backup.exists() {
@@ -204,7 +204,7 @@ impl Db {
         }
     }
 
-    /// Copies the database to `target` with SQLite's online backup (a consistent copy while
+    /// Copies the database to `target` with `SQLite`'s online backup (a consistent copy while
     /// others read it), through a temporary file renamed into place.
     ///
     /// # Errors

@@ -3,6 +3,8 @@
 //! after N, in one transaction, and keeps its history. The text below is what
 //! `payback db schema` prints and what the README documents.
 
+use std::fmt::Write as _;
+
 /// The migrations; the database's `user_version` is the number of migrations applied.
 pub const MIGRATIONS: [&str; 1] = [V1];
 
@@ -138,7 +140,7 @@ CREATE INDEX payments_matched_customer ON payments_matched (customer);
 pub fn text() -> String {
     let mut out = String::new();
     for (i, sql) in MIGRATIONS.iter().enumerate() {
-        out.push_str(&format!("-- version {} (PRAGMA user_version = {})\n{sql}\n", i + 1, i + 1));
+        let _ = writeln!(out, "-- version {} (PRAGMA user_version = {})\n{sql}", i + 1, i + 1);
     }
     out
 }

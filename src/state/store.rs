@@ -108,7 +108,7 @@ pub fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
     insert_snapshot(&tx, run_id, run.snapshot).map_err(e)?;
     let items = open_items_of(run.open_items)?;
     let previous = previous_run(&tx, run.as_of).map_err(e)?;
-    insert_open_items(&tx, run_id, &items, previous).map_err(e)?;
+    insert_open_items(&tx, run_id, &items, previous.as_ref()).map_err(e)?;
     insert_followups(&tx, run_id, run.followups).map_err(e)?;
     if let Some(reconciliation) = run.reconciliation {
         let mut stmt = tx
@@ -169,7 +169,7 @@ fn insert_decisions(
         let entry = if a.kind == ActionKind::Message {
             let found = built
                 .get_mut(&(a.customer.as_str(), a.currency.as_str(), a.stage.as_str()))
-                .and_then(|q| q.pop_front());
+                .and_then(std::collections::VecDeque::pop_front);
             Some(found.ok_or_else(|| {
                 Failure::Other(Error::Internal(format!(
                     "no email was built for the {} message to {} ({})",
@@ -272,7 +272,7 @@ fn insert_open_items(
     tx: &rusqlite::Transaction<'_>,
     run_id: i64,
     items: &BTreeMap<ItemKey, i64>,
-    previous: Option<(i64, String)>,
+    previous: Option<&(i64, String)>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare(
         "INSERT INTO open_items (run_id, customer, invoice_no, currency, open_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -280,7 +280,7 @@ fn insert_open_items(
     for ((customer, invoice_no, currency), open) in items {
         stmt.execute(params![run_id, customer, invoice_no, currency, open])?;
     }
-    let before = match &previous {
+    let before = match previous {
         Some((id, _)) => items_of_run(tx, *id)?,
         None => BTreeMap::new(),
     };
@@ -539,16 +539,14 @@ pub fn load_history(state: &Path) -> Result<History> {
 /// # Errors
 /// As [`trend`] and [`super::import::read_trend`].
 pub fn load_trend(state: &Path) -> Result<Trend> {
-    match Db::open_read_only(state)? {
-        Some(db) => trend(&db),
-        None => {
-            let mut trend = Trend::default();
-            for snapshot in super::import::read_trend(state)? {
-                trend.record(snapshot);
-            }
-            Ok(trend)
-        }
+    if let Some(db) = Db::open_read_only(state)? {
+        return trend(&db);
     }
+    let mut trend = Trend::default();
+    for snapshot in super::import::read_trend(state)? {
+        trend.record(snapshot);
+    }
+    Ok(trend)
 }
 
 /// The open items of the run of `as_of` in `state` (database, or the CSV file of an

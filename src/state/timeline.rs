@@ -42,6 +42,7 @@ fn money(code: &str, minor: i64) -> String {
 ///
 /// # Errors
 /// [`crate::Error::State`] when the database cannot be read.
+#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
 pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
@@ -192,6 +193,10 @@ pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
     Ok(out)
 }
 
+/// A decision's row: as-of, kind, stage, currency, invoices, recipients, amount, subject,
+/// Message-ID, reason.
+type Row = (String, String, String, String, String, String, String, Option<String>, Option<String>, String);
+
 /// The decisions of `customer`, each with what became of its message.
 fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out: &mut Vec<Event>) -> Result<()> {
     let e = |err: rusqlite::Error| db.err(&err);
@@ -204,7 +209,6 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
              WHERE r.status IN ('published', 'imported', 'replaced') AND d.customer = ?1 ORDER BY r.as_of, d.id",
         )
         .map_err(e)?;
-    type Row = (String, String, String, String, String, String, String, Option<String>, Option<String>, String);
     let rows: Vec<Row> = stmt
         .query_map([customer], |r| {
             Ok((
