@@ -21,7 +21,8 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company)?;
     let inputs = load::load_inputs(&config)?;
     let wanted = args.invoice_no.trim();
-    let decided = decide::decide(&config, &inputs, &args.state, Some(wanted))?;
+    let state = super::history::state_folder(&args.state)?;
+    let decided = decide::decide(&config, &inputs, &state, Some(wanted))?;
     let traces: Vec<String> =
         decided.decisions.traces.iter().filter(|t| t.invoice_no == wanted).map(ToString::to_string).collect();
     if traces.is_empty() {

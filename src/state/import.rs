@@ -79,8 +79,11 @@ pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
         return Ok(None);
     }
     let e = |err: rusqlite::Error| db.err(&err);
-    let imported_before: i64 =
-        db.conn().query_row("SELECT COUNT(*) FROM runs WHERE status = 'imported'", [], |r| r.get(0)).map_err(e)?;
+    // Only into a database without runs: old files found beside a database that already
+    // has its own history (copied back by hand, say) are moved aside, not mixed in.
+    let count = |sql: &str| -> Result<i64> { db.conn().query_row(sql, [], |r| r.get(0)).map_err(e) };
+    let imported_before = count("SELECT COUNT(*) FROM runs")?;
+    let imported = count("SELECT COUNT(*) FROM runs WHERE status = 'imported'")? > 0;
     let mut counts = (0usize, 0usize, 0usize);
     if imported_before == 0 {
         let log = read_log(state)?;
@@ -194,6 +197,12 @@ pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
             backup.display()
         )
     } else {
-        format!("moved the already imported old state files ({}) into {}", names.join(", "), backup.display())
+        let why = if imported { "they were imported before" } else { "it already holds runs: they were not imported" };
+        format!(
+            "moved old state files ({}) into {}: {}, {why}",
+            names.join(", "),
+            backup.display(),
+            db.path().display()
+        )
     }))
 }
