@@ -137,7 +137,8 @@ fn a_bad_state_file_stops_the_run_cleanly_and_keeps_the_earlier_outputs() {
     let before = std::fs::read(ws.out().join("aging-report.xlsx")).unwrap();
     // A state folder of an earlier release with a bad line: its import stops the run, naming
     // the line, before anything is written (each case in a state folder of its own).
-    for (file, text) in [("old1/trend.jsonl", "garbage\n"), ("old2/collection-log.jsonl", "{\"not\": \"a log line\"}\n")]
+    for (file, text) in
+        [("old1/trend.jsonl", "garbage\n"), ("old2/collection-log.jsonl", "{\"not\": \"a log line\"}\n")]
     {
         let kept = std::fs::read_to_string(ws.path().join(file)).unwrap_or_default();
         ws.write(file, text);

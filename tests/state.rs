@@ -386,6 +386,23 @@ fn history_of_an_account_over_three_runs_with_a_send_a_promise_and_a_payment() {
     );
     let when = sent[0]["when"].as_str().unwrap();
     assert!(when.len() == 20 && when.ends_with('Z') && when.as_bytes()[10] == b'T', "{when}");
+    // December's workbook: the History sheet lists what happened to ACME (an action this
+    // run) in the runs before it.
+    let sheet = crate::util::read_sheet(&ws.out().join("aging-report.xlsx"), "History");
+    assert_eq!(sheet[0][..6], ["Customer", "Currency", "When", "Event", "Invoices", "Amount"]);
+    let rows: Vec<Vec<&str>> = sheet
+        .iter()
+        .filter(|r| ["opened", "promise"].contains(&r[3].as_str()))
+        .map(|r| r[..6].iter().map(String::as_str).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["ACME", "CNY", "2026-10-31", "opened", "INV-1", "1000"],
+            ["ACME", "CNY", "2026-10-31", "opened", "INV-2", "250.5"],
+            ["ACME", "", "2026-11-30", "promise", "INV-2", ""],
+        ]
+    );
     let text = ws.payback().args(["history", "ACME"]).status(0).stdout;
     assert!(text.contains(&format!("ACME CNY: {stage} sent: \"")), "{text}");
     assert!(text.contains("2026-11-30  promise    ACME: promise to pay INV-2 by 2026-12-15 (first seen by the run of 2026-11-30): called Amy"), "{text}");

@@ -33,6 +33,24 @@ fn thanked_invoices(
     invoices.iter().filter(|i| thanked.contains(&(&*i.customer, i.invoice_no.as_str()))).cloned().collect()
 }
 
+/// The History sheet's events: the 12 months before `as_of` of every account with a message
+/// or a task this run, from the state database (none before the first run).
+fn recent_history(
+    state: &std::path::Path,
+    decisions: &crate::rules::action::Decisions,
+    as_of: NaiveDate,
+) -> Result<Vec<crate::state::timeline::Event>> {
+    let Some(db) = crate::state::Db::open_read_only(state)? else { return Ok(Vec::new()) };
+    let customers: std::collections::BTreeSet<String> =
+        decisions.actions.iter().filter(|a| a.kind != ActionKind::Hold).map(|a| a.customer.clone()).collect();
+    let since = as_of.checked_sub_days(chrono::Days::new(365)).unwrap_or(NaiveDate::MIN);
+    let before = as_of.to_string();
+    let mut events = crate::state::timeline::recent(&db, &customers, since)?;
+    // What earlier runs did: a rerun of this date does not show the run it replaces.
+    events.retain(|e| e.when.get(..10).is_some_and(|d| d < before.as_str()));
+    Ok(events)
+}
+
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
 fn write_other_outputs(
     staging: &mut Staging,
@@ -162,6 +180,7 @@ fn decide_and_write(
             let paid_from = matched.as_deref().unwrap_or(&invoices);
             let actioned = decide::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
             let decide_took = started.elapsed();
+            let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
             let thanked = thanked_invoices(&actioned.decisions, &invoices);
             drop(invoices);
             drop(matched);
@@ -180,6 +199,7 @@ fn decide_and_write(
                 company: &rules.company.name,
                 rules_origin: config.rules_origin(),
                 detail_rows_per_sheet: options.detail_rows_per_sheet,
+                history: &history,
             };
             let front_started = std::time::Instant::now();
             let blank = blank.recv().map_err(|_| {

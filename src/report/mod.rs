@@ -8,6 +8,7 @@ pub mod control_block;
 pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
+pub mod history_sheet;
 pub mod management_sheet;
 pub mod reconciliation_sheet;
 pub mod rejected_sheet;
@@ -113,6 +114,8 @@ pub struct ReportInput<'a> {
     /// Item rows per Detail sheet ([`detail_sheet::MAX_ROWS_PER_SHEET`]; lower only in
     /// tests).
     pub detail_rows_per_sheet: usize,
+    /// The History sheet: the last 12 months of the accounts with an action this run.
+    pub history: &'a [crate::state::timeline::Event],
 }
 
 /// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.

@@ -9,8 +9,8 @@ use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet
 
 use super::formats::Formats;
 use super::{
-    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, management_sheet, reconciliation_sheet,
-    rejected_sheet, skipped_sheet, summary_sheet,
+    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, history_sheet, management_sheet,
+    reconciliation_sheet, rejected_sheet, skipped_sheet, summary_sheet,
 };
 use crate::error::{Error, Result};
 
@@ -69,11 +69,11 @@ fn report_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// How many front sheets [`front_sheets`] fills.
-pub const FRONT_SHEETS: usize = 6;
+pub const FRONT_SHEETS: usize = 7;
 
 /// Blank worksheets for [`front_sheets`], tied to `workbook`: the first two (Management
 /// and Summary: a few dozen rows, some written out of row order) hold their cells until
-/// the workbook is saved; the other four (a row per action or customer, written top to
+/// the workbook is saved; the others (a row per action, event or customer, written top to
 /// bottom) are in constant-memory mode, so that each row goes to a temporary file as soon
 /// as the next one starts (at a million invoices they held ~150 MB; issue 7).
 fn blank_front_sheets(workbook: &mut Workbook) -> Result<Vec<Worksheet>> {
@@ -84,8 +84,8 @@ fn blank_front_sheets(workbook: &mut Workbook) -> Result<Vec<Worksheet>> {
     Ok(sheets)
 }
 
-/// Fills the front sheets, in order — Management, Summary, Actions, Holds, By Customer,
-/// Days to Pay — into the [`FRONT_SHEETS`] blank worksheets [`write_with`] hands out
+/// Fills the front sheets, in order — Management, Summary, Actions, Holds, History, By
+/// Customer, Days to Pay — into the [`FRONT_SHEETS`] blank worksheets [`write_with`] hands out
 /// (filled on any thread; [`write_with`] puts them first).
 ///
 /// # Errors
@@ -110,11 +110,13 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
         .map_err(report_error)?;
     let mut holds = sheet(actions_sheet::HOLDS)?;
     actions_sheet::write_holds(&mut holds, &input.decisions.actions, &detail_rows, &formats).map_err(report_error)?;
+    let mut history = sheet(history_sheet::NAME)?;
+    history_sheet::write(&mut history, input.history, &formats).map_err(report_error)?;
     let mut customers = sheet(customer_sheet::NAME)?;
     customer_sheet::write(&mut customers, input, &formats).map_err(report_error)?;
     let mut behaviour = sheet(behaviour_sheet::NAME)?;
     behaviour_sheet::write(&mut behaviour, &input.metrics.behaviour, &formats).map_err(report_error)?;
-    Ok(vec![management, summary, actions, holds, customers, behaviour])
+    Ok(vec![management, summary, actions, holds, history, customers, behaviour])
 }
 
 /// Writes the workbook to `path`. `front` is handed the blank front sheets first (see

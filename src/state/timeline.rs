@@ -42,11 +42,9 @@ fn money(code: &str, minor: i64) -> String {
 ///
 /// # Errors
 /// [`crate::Error::State`] when the database cannot be read.
-#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
 pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
-    let counted = "r.status IN ('published', 'imported', 'replaced')";
     let customers: BTreeSet<String> = {
         let mut stmt = conn
             .prepare(
@@ -94,9 +92,31 @@ pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
     } else {
         (customers, None)
     };
+    for_customers(db, &customers, invoice)
+}
+
+/// The events of each account with an action in `customers` from `since` (a date, inclusive)
+/// on, by customer then oldest first: the History sheet.
+///
+/// # Errors
+/// [`crate::Error::State`] when the database cannot be read.
+pub fn recent(db: &Db, customers: &BTreeSet<String>, since: chrono::NaiveDate) -> Result<Vec<Event>> {
+    let since = since.to_string();
+    let mut events: Vec<Event> =
+        for_customers(db, customers, None)?.into_iter().filter(|e| e.when.as_str() >= since.as_str()).collect();
+    events.sort_by(|a, b| (&a.customer, &a.when).cmp(&(&b.customer, &b.when)));
+    Ok(events)
+}
+
+/// The events of `customers`, oldest first; with `invoice`, only those that concern it.
+#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
+fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -> Result<Vec<Event>> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let conn = db.conn();
+    let counted = "r.status IN ('published', 'imported', 'replaced')";
     let concerns = |nos: &[String]| invoice.is_none_or(|i| nos.iter().any(|n| n == i) || nos.is_empty());
     let mut out = Vec::new();
-    for customer in &customers {
+    for customer in customers {
         let mut stmt = conn
             .prepare(&format!(
                 "SELECT r.as_of, i.event, i.invoice_no, i.currency, i.open_minor FROM item_events i
