@@ -118,7 +118,7 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
     let mut out = Vec::new();
     for customer in customers {
         let mut stmt = conn
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT r.as_of, i.event, i.invoice_no, i.currency, i.open_minor FROM item_events i
                  JOIN runs r ON r.id = i.run_id WHERE {counted} AND i.customer = ?1 ORDER BY r.as_of, i.invoice_no"
             ))
@@ -148,7 +148,7 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
         }
         decisions(db, customer, &concerns, &mut out)?;
         let mut stmt = conn
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT MIN(r.as_of), f.kind, f.invoice_no, f.promised_date, f.note FROM followups_seen f
                  JOIN runs r ON r.id = f.run_id WHERE {counted} AND f.customer = ?1
                  GROUP BY f.kind, f.invoice_no, f.promised_date ORDER BY 1"
@@ -180,7 +180,7 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             });
         }
         let mut stmt = conn
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT DISTINCT p.payment_date, p.payer, p.reference, p.currency, p.invoice_no, p.applied_minor, p.settled
                  FROM payments_matched p JOIN runs r ON r.id = p.run_id WHERE {counted} AND p.customer = ?1
                  ORDER BY p.payment_date, p.invoice_no"
@@ -222,7 +222,7 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
     let e = |err: rusqlite::Error| db.err(&err);
     let mut stmt = db
         .conn()
-        .prepare(
+        .prepare_cached(
             "SELECT r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject, d.message_id,
                     d.reason
              FROM decisions d JOIN runs r ON r.id = d.run_id
@@ -248,7 +248,7 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
         .map_err(e)?;
     let mut attempts = db
         .conn()
-        .prepare("SELECT COALESCE(finished_at, attempted_at), result, answer FROM deliveries WHERE message_id = ?1 ORDER BY id")
+        .prepare_cached("SELECT COALESCE(finished_at, attempted_at), result, answer FROM deliveries WHERE message_id = ?1 ORDER BY id")
         .map_err(e)?;
     let mut seen = BTreeSet::new();
     for (as_of, kind, stage, code, nos, to, amount, subject, id, reason) in rows {
