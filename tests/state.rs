@@ -444,7 +444,7 @@ fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
     assert!(line.starts_with("error: state/payback.db: the database is damaged ("), "{line}");
     assert!(
         line.ends_with(
-            "the last backup is state/payback.backup.db (made by the last run or send that found the database sound): move the damaged file aside and copy the backup to state/payback.db"
+            "the last backup is state/payback.backup.db (made by the last run that found the database sound): move the damaged file aside and copy the backup to state/payback.db"
         ),
         "{line}"
     );

@@ -3,7 +3,7 @@
 //! See `schema.rs` for the tables and the README ("The state database").
 //!
 //! Writers (`run`, `send`, `db`) take the state folder's lock ([`StateLock`]), open the
-//! database, check its integrity, keep a backup of it, apply the migrations it lacks, import
+//! database, check its integrity (a run also keeps a backup of it), apply the migrations it lacks, import
 //! a JSON-lines state folder of an earlier release, and complete or discard a run that was
 //! killed between recording and publishing ([`store::recover`]). Readers (`explain`,
 //! `history`) open it read-only and see only published runs.
@@ -23,7 +23,7 @@ pub mod timeline;
 /// The database's file name inside `--state`.
 pub const FILE_NAME: &str = "payback.db";
 
-/// The copy made at every writer's open, after the integrity check passed.
+/// The copy each `run` makes when it opens the database, after the integrity check passed.
 pub const BACKUP_NAME: &str = "payback.backup.db";
 
 /// An open state database, with the lock when opened for writing.
@@ -46,14 +46,27 @@ pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
 
 impl Db {
     /// Opens `state/payback.db` for writing (creating the folder and the database): takes
-    /// the lock, checks the integrity, backs it up, migrates, imports a JSON-lines state of
-    /// an earlier release, and completes or discards a run left pending. Returns the
-    /// database and what a person should be told (the import, a recovered run).
+    /// the lock, checks the integrity, migrates, imports a JSON-lines state of an earlier
+    /// release, and completes or discards a run left pending. Returns the database and what
+    /// a person should be told (the import, a recovered run).
     ///
     /// # Errors
     /// [`Error::Locked`] when another run holds the folder, [`Error::State`] when the
     /// database cannot be opened, is damaged or cannot be written.
     pub fn open(state: &Path) -> Result<(Self, Vec<String>)> {
+        Self::open_with(state, false)
+    }
+
+    /// [`Db::open`] for a run: also copies the sound database to
+    /// `state/payback.backup.db` first ([`BACKUP_NAME`]).
+    ///
+    /// # Errors
+    /// As [`Db::open`]; [`Error::Output`] when the backup cannot be written.
+    pub fn open_for_run(state: &Path) -> Result<(Self, Vec<String>)> {
+        Self::open_with(state, true)
+    }
+
+    fn open_with(state: &Path, backup: bool) -> Result<(Self, Vec<String>)> {
         let lock = StateLock::take(state)?;
         let path = state.join(FILE_NAME);
         let existed = path.exists();
@@ -69,7 +82,9 @@ impl Db {
         db.configure().map_err(corrupt)?;
         if existed {
             db.check_integrity(state).map_err(corrupt)?;
-            db.backup_to(&state.join(BACKUP_NAME))?;
+            if backup {
+                db.backup_to(&state.join(BACKUP_NAME))?;
+            }
         }
         db.migrate()?;
         let mut notes = Vec::new();
@@ -177,7 +192,7 @@ impl Db {
         let backup = state.join(BACKUP_NAME);
         let restore = if backup.exists() {
             format!(
-                "the last backup is {} (made by the last run or send that found the database sound): move the damaged file aside and copy the backup to {}",
+                "the last backup is {} (made by the last run that found the database sound): move the damaged file aside and copy the backup to {}",
                 backup.display(),
                 self.path.display()
             )
