@@ -78,6 +78,14 @@ fn summary(actions: &[Action]) -> Vec<(&str, &str, Vec<&str>, Vec<&str>)> {
 #[test]
 fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
     let ws = workspace("ACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY,Portal\n");
+    // Each run's messages are sent (only sent messages are contact; see the test below).
+    let server = crate::email::Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    let run = |ws: &Workspace, as_of: &str, extra: &[&str]| {
+        let actions = run(ws, as_of, extra);
+        ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
+        actions
+    };
     let amy = vec!["amy@acme.example"];
     // 5 days before due: a friendly reminder to billing.
     let a = run(&ws, "2026-09-26", &[]);
@@ -107,12 +115,12 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
             vec!["amy@acme.example", "pm.li@ours.example"]
         )]
     );
-    // Rerunning the same date decides the same and logs nothing twice.
-    let log = || std::fs::read_to_string(ws.path().join("state/collection-log.jsonl")).unwrap();
+    // Rerunning the same date decides the same and records nothing twice.
+    let log = || ws.payback().args(["history", "ACME", "--json"]).status(0).stdout;
     let before = log();
     assert_eq!(run(&ws, "2026-11-05", &[]), a);
     assert_eq!(log(), before);
-    assert_eq!(before.lines().count(), 4);
+    assert_eq!(before.matches("\"event\": \"sent\"").count(), 4);
     // A month skipped: 65 days goes straight to the demand letter.
     assert_eq!(
         summary(&run(&ws, "2026-12-05", &[])),
@@ -122,6 +130,33 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
     let a = run(&ws, "2027-01-05", &[]);
     assert_eq!(summary(&a), [("manual", "legal_review", vec![], vec![])]);
     assert_eq!(a[0].reason, "INV-1: 96 days past due; decide on legal review (consider suspending work)");
+}
+
+#[test]
+fn a_message_prepared_but_never_sent_is_not_contact() {
+    let ws = workspace("ACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY,Portal\n");
+    // 19 days overdue: overdue notice, prepared and not sent.
+    assert_eq!(run(&ws, "2026-10-20", &[])[0].stage, "overdue_notice");
+    // Four days later the same stage is still due: nothing was sent, so it is prepared
+    // again (with the history of sent messages only, the ladder has not moved).
+    assert_eq!(run(&ws, "2026-10-24", &[])[0].stage, "overdue_notice");
+    let server = crate::email::Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
+    // Sent after the run of the 24th: on 2026-10-27 the overdue notice is done, no message.
+    assert!(run(&ws, "2026-10-27", &[]).iter().all(|a| a.kind != "message"));
+    // explain tells the prepared message from the sent one.
+    let explained = ws
+        .payback()
+        .args(["explain", "INV-1", "--as-of", "2026-10-27", "--invoices", "invoices.csv", "--contacts", "contacts.csv"])
+        .args(["--projects", "projects.csv"])
+        .status(0)
+        .stdout;
+    assert!(
+        explained.contains("\n  overdue_notice prepared on 2026-10-20, never sent (not counted as contact)\n"),
+        "{explained}"
+    );
+    assert!(explained.contains("\n  overdue_notice prepared on 2026-10-24, sent 20"), "{explained}");
 }
 
 #[test]

@@ -205,16 +205,18 @@ fn own_templates_override_and_errors_name_file_and_line() {
 }
 
 /// An SMTP server on 127.0.0.1 writing what it receives into a maildir.
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
-    maildir: PathBuf,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// Where it writes what it receives (`new/`).
+    pub maildir: PathBuf,
 }
 
 impl Server {
     // The child is killed and waited for in Drop, or below when it does not come up.
     #[allow(clippy::zombie_processes)]
-    fn start(dir: &Path) -> Self {
+    pub fn start(dir: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = dir.join("maildir");
         for sub in ["tmp", "new", "cur"] {
@@ -236,7 +238,7 @@ impl Server {
         panic!("aiosmtpd did not start on port {port}; is python3-aiosmtpd installed?");
     }
 
-    fn received(&self) -> Vec<PathBuf> {
+    pub fn received(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.maildir.join("new")).unwrap().map(|e| e.unwrap().path()).collect()
     }
 }
@@ -259,7 +261,11 @@ fn send_delivers_the_outbox_once_to_a_real_smtp_server() {
     assert!(done.stdout.starts_with("dry run: nothing sent; add --yes to send these 29 messages:"), "{}", done.stdout);
     assert!(server.received().is_empty());
     let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
-    assert!(done.stdout.ends_with("29 sent now, 0 sent before (skipped), 0 not sent\n"), "{}", done.stdout);
+    assert!(
+        done.stdout.ends_with("29 sent now, 0 sent before (skipped), 0 not sent, 0 in doubt, 0 kept back\n"),
+        "{}",
+        done.stdout
+    );
     let received = server.received();
     assert_eq!(received.len(), 29);
     let ids: std::collections::BTreeSet<String> = parse(&received).into_iter().map(|p| p.message_id).collect();
@@ -267,9 +273,23 @@ fn send_delivers_the_outbox_once_to_a_real_smtp_server() {
     let expected: std::collections::BTreeSet<String> =
         outbox.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().to_owned()).collect();
     assert_eq!(ids, expected);
+    // Each recorded as sent in the state database, with the server's answer.
+    let db = rusqlite::Connection::open(ws.path().join("state/payback.db")).unwrap();
+    let sent: i64 = db
+        .query_row(
+            "SELECT COUNT(DISTINCT message_id) FROM deliveries WHERE result = 'sent' AND answer LIKE '250 %'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sent, 29);
     // A second send sends nothing more.
     let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
-    assert!(done.stdout.ends_with("0 sent now, 29 sent before (skipped), 0 not sent\n"), "{}", done.stdout);
+    assert!(
+        done.stdout.ends_with("0 sent now, 29 sent before (skipped), 0 not sent, 0 in doubt, 0 kept back\n"),
+        "{}",
+        done.stdout
+    );
     assert_eq!(server.received().len(), 29);
 }
 
@@ -287,6 +307,85 @@ fn send_stops_cleanly_at_the_first_refusal() {
         "{}",
         done.stdout
     );
-    assert!(done.stdout.ends_with("0 sent now, 0 sent before (skipped), 29 not sent\n"), "{}", done.stdout);
-    assert!(!ws.out().join("sent.csv").exists());
+    assert!(
+        done.stdout.ends_with("0 sent now, 0 sent before (skipped), 29 not sent, 0 in doubt, 0 kept back\n"),
+        "{}",
+        done.stdout
+    );
+    // Recorded as refused (the server answered): not sent, not in doubt.
+    let db = rusqlite::Connection::open(ws.path().join("state/payback.db")).unwrap();
+    let results: Vec<String> = db
+        .prepare("SELECT result FROM deliveries")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results, ["refused"]);
+}
+
+#[test]
+fn send_sends_what_a_person_approved_from_the_company_address_at_the_time_of_sending() {
+    let ws = Workspace::new();
+    // payback.toml's company email wins over the rules file's, for the From and the envelope.
+    ws.write("payback.toml", "[company]\nemail = \"collections@ours.example\"\n");
+    sample_run(&ws, &[]);
+    let server = Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    // A person says no to the first message in the outbox, --skip keeps back the second,
+    // the third's file is gone, and a hand-edited row points outside the run's folders.
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    let mut lines: Vec<String> = outbox.lines().map(str::to_owned).collect();
+    assert!(lines[0].starts_with("send,file,to,"), "{}", lines[0]);
+    lines[1] = lines[1].replacen("yes,", "no,", 1);
+    let file = |line: &str| line.split(',').nth(1).unwrap().to_owned();
+    let (first, second, third) = (file(&lines[1]), file(&lines[2]), file(&lines[3]));
+    std::fs::remove_file(ws.out().join(&third)).unwrap();
+    let mut evil = lines[4].clone();
+    evil = evil.replacen(&file(&lines[4]), "../payback.toml", 1);
+    lines.push(evil);
+    std::fs::write(ws.out().join("outbox.csv"), lines.join("\n") + "\n").unwrap();
+    let done = ws
+        .payback()
+        .args(["send", "out", "--smtp", &smtp, "--yes", "--skip", &second, "--bcc", "archive@ours.example"])
+        .status(1);
+    assert!(
+        done.stdout.contains(&format!("kept back {first}: send column of outbox.csv is \"no\"\n")),
+        "{}",
+        done.stdout
+    );
+    assert!(done.stdout.contains(&format!("kept back {second}: --skip\n")), "{}", done.stdout);
+    assert!(done.stdout.contains(&format!("not sent {third}: cannot read the file: ")), "{}", done.stdout);
+    assert!(
+        done.stdout
+            .contains("not sent ../payback.toml: not an .eml file of the run's emails/ or internal/ folder: refused\n"),
+        "{}",
+        done.stdout
+    );
+    // 30 rows (29 + the hand-made one): 26 sent, 2 not sent, 2 kept back.
+    assert!(
+        done.stdout.ends_with("26 sent now, 0 sent before (skipped), 2 not sent, 0 in doubt, 2 kept back\n"),
+        "{}",
+        done.stdout
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 26);
+    let parsed = parse(&received);
+    let today = chrono::Utc::now().format("%-d %b %Y").to_string();
+    for p in &parsed {
+        assert_eq!(p.from, "Your Company Ltd <collections@ours.example>");
+        // The Date header is the time of sending; the file keeps the as-of date.
+        assert!(p.date.contains(&today), "{} {}", p.date, today);
+        assert!(!p.to_addresses.iter().chain(&p.cc).any(|a| a.contains("archive")), "Bcc not in headers");
+    }
+    let on_disk = std::fs::read_to_string(ws.out().join(file(&lines[5]))).unwrap();
+    assert!(on_disk.contains("Date: Mon, 30 Nov 2026 00:00:00 +0000"));
+    // The archive address got every message: aiosmtpd's Mailbox records the envelope
+    // recipients in X-RcptTo.
+    let rcpt = std::fs::read_to_string(&received[0]).unwrap();
+    assert!(rcpt.contains("archive@ours.example"), "{}", &rcpt[..600.min(rcpt.len())]);
+    // --only sends just the named message, the one a person said no to stays back.
+    let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes", "--only", &second]).status(1);
+    assert!(done.stdout.contains(&format!("sent {second}\n")), "{}", done.stdout);
+    assert_eq!(server.received().len(), 27);
 }

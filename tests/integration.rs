@@ -45,6 +45,9 @@ mod references;
 mod safety;
 /// The bundled sample data and repeatability.
 mod sample;
+/// The state database: schema, import of a JSON-lines state, kill loops over run and
+/// send, the case timeline, integrity.
+mod state;
 /// Snapshots of every rendered template.
 mod templates;
 /// Date and amount forms, the 1904 date system.

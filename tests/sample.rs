@@ -19,7 +19,18 @@ fn sample_data_runs_end_to_end() {
     let path = ws.out().join("aging-report.xlsx");
     assert_eq!(
         sheet_names(&path),
-        ["Management", "Summary", "Actions", "Holds", "By Customer", "Days to Pay", "Detail", "Rejected", "Skipped"]
+        [
+            "Management",
+            "Summary",
+            "Actions",
+            "Holds",
+            "History",
+            "By Customer",
+            "Days to Pay",
+            "Detail",
+            "Rejected",
+            "Skipped"
+        ]
     );
     let reasons: Vec<String> = read_sheet(&path, "Rejected")[1..].iter().map(|r| r[4].clone()).collect();
     assert_eq!(
@@ -87,5 +98,5 @@ fn sample_collection_run_decides_the_special_actions() {
     let path = ws.out().join("aging-report.xlsx");
     assert_eq!(read_sheet(&path, "Actions").len(), 1 + 23 + 30);
     assert_eq!(read_sheet(&path, "Holds").len(), 1 + 3);
-    assert!(ws.path().join("state/collection-log.jsonl").exists());
+    assert!(ws.path().join("state/payback.db").exists());
 }

@@ -19,7 +19,18 @@ fn sheets_come_in_reading_order() {
     let (_ws, path) = report();
     assert_eq!(
         sheet_names(&path),
-        ["Management", "Summary", "Actions", "Holds", "By Customer", "Days to Pay", "Detail", "Rejected", "Skipped"]
+        [
+            "Management",
+            "Summary",
+            "Actions",
+            "Holds",
+            "History",
+            "By Customer",
+            "Days to Pay",
+            "Detail",
+            "Rejected",
+            "Skipped"
+        ]
     );
 }
 
@@ -110,8 +121,8 @@ fn actions_link_to_their_detail_rows_and_lateness_is_coloured() {
     assert!(xml.contains(&format!("<hyperlink ref=\"I{}\" location=\"Detail!A5\"", beta + 1)), "{xml}");
     let detail = read_sheet(&path, "Detail");
     assert_eq!(detail[4][1], "B-003");
-    // Days past due on Detail (sheet 7, column H) are coloured by lateness.
-    let xml = sheet_xml(&path, "xl/worksheets/sheet7.xml");
+    // Days past due on Detail (sheet 8, column H) are coloured by lateness.
+    let xml = sheet_xml(&path, "xl/worksheets/sheet8.xml");
     assert!(xml.contains("<conditionalFormatting sqref=\"H2:H15\">"), "{}", &xml[xml.len().saturating_sub(1500)..]);
 }
 
@@ -135,6 +146,7 @@ fn detail_beyond_one_sheet_continues_on_more_sheets_and_in_detail_csv() {
             "Summary",
             "Actions",
             "Holds",
+            "History",
             "By Customer",
             "Days to Pay",
             "Detail",

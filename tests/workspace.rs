@@ -52,7 +52,7 @@ fn init_then_run_with_no_options_gives_the_full_report() {
     let email =
         std::fs::read_to_string(dir.join("out/emails").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
     assert!(email.contains("From: \"Huadong Smart Tech Ltd\" <ar@yourcompany.example>"), "{}", &email[..400]);
-    assert!(dir.join("state/collection-log.jsonl").is_file());
+    assert!(dir.join("state/payback.db").is_file());
     // A second init into a folder that is not empty is refused.
     let done = ws.payback().args(["init", "collections"]).status(2);
     assert_eq!(done.stderr.trim(), "error: init collections: the folder exists and is not empty; choose a new folder");

@@ -440,7 +440,8 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
-/// `outbox.csv`: one row per message. Text that a spreadsheet would read as a formula is
+/// `outbox.csv`: one row per message, `send` first (`yes`; a person may set `no` to keep a
+/// message from `payback send`). Text that a spreadsheet would read as a formula is
 /// prefixed with `'`.
 ///
 /// # Errors
@@ -448,10 +449,12 @@ pub fn safe_name(name: &str) -> String {
 pub fn outbox_csv(entries: &[OutboxEntry]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
-        .write_record(["file", "to", "cc", "subject", "customer", "stage", "amount", "currency", "message_id"])
+        .write_record(["send", "file", "to", "cc", "subject", "customer", "stage", "amount", "currency", "message_id"])
         .map_err(crate::Error::internal)?;
+    let yes = "yes".to_owned();
     for e in entries {
-        let row = [&e.file, &e.to, &e.cc, &e.subject, &e.customer, &e.stage, &e.amount, &e.currency, &e.message_id];
+        let row =
+            [&yes, &e.file, &e.to, &e.cc, &e.subject, &e.customer, &e.stage, &e.amount, &e.currency, &e.message_id];
         writer.write_record(row.map(|t| csv_text(t))).map_err(crate::Error::internal)?;
     }
     writer.into_inner().map_err(crate::Error::internal)

@@ -82,6 +82,12 @@ impl Decisions {
                 kind: a.kind.as_str().into(),
                 invoice_nos: a.invoice_nos.clone(),
                 to: a.to.clone(),
+                cc: a.cc.clone(),
+                template: a.template.clone(),
+                amount: a.amount.clone(),
+                subject: None,
+                message_id: None,
+                sent_at: None,
             })
             .collect()
     }
