@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::{Duration, NaiveDate};
 
 use super::context::{
-    ApprovalView, CompanyView, CurrencyTotal, DigestAction, DigestContext, DigestCustomer, InvoiceView, MessageContext,
-    PersonView, ProjectView,
+    ApprovalView, CashView, CompanyView, CurrencyTotal, DigestAction, DigestContext, DigestCustomer, EarlierView,
+    InvoiceView, MessageContext, MilestoneView, PaidView, PaymentView, PersonView, ProjectView, PromiseView,
 };
 use super::message::{self, Envelope};
 use super::render::Templates;
@@ -289,6 +289,29 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
             approver: f.approver.clone().unwrap_or_default(),
         })
     });
+    let currency = crate::money::Currency::parse(&action.currency);
+    let format = |minor: i64| currency.as_ref().map_or_else(|| minor.to_string(), |c| c.format(minor));
+    // Credit notes are never overdue; what is overdue is what is owed past its due date.
+    let overdue: Vec<&OpenItem<'_>> = items.iter().filter(|i| i.open_minor > 0 && i.days_past_due > 0).collect();
+    let upcoming: Vec<&OpenItem<'_>> = items.iter().filter(|i| i.open_minor > 0 && i.days_past_due <= 0).collect();
+    let credit_notes: Vec<&OpenItem<'_>> = items.iter().filter(|i| i.open_minor < 0).collect();
+    let sum = |list: &[&OpenItem<'_>]| list.iter().fold(0i64, |s, i| s.saturating_add(i.open_minor));
+    let cash: i64 = action
+        .credits
+        .iter()
+        .filter_map(|c| currency.as_ref().and_then(|cur| cur.to_minor(c.amount.parse().ok()?).ok()))
+        .fold(0, i64::saturating_add);
+    let deductions = sum(&credit_notes).saturating_neg().saturating_add(cash);
+    let total_minor = currency.as_ref().and_then(|c| c.to_minor(action.amount.parse().ok()?).ok()).unwrap_or(0);
+    // The invoices the total pays: the overdue ones (a milestone request asks for the
+    // items falling due too; with nothing overdue, the items falling due).
+    let reference: Vec<&str> = if action.stage == crate::rules::thanks::STAGE {
+        action.invoice_nos.iter().map(String::as_str).collect()
+    } else if action.stage == "milestone_request" || overdue.is_empty() {
+        overdue.iter().chain(&upcoming).map(|i| i.invoice_no).collect()
+    } else {
+        overdue.iter().map(|i| i.invoice_no).collect()
+    };
     MessageContext {
         lang,
         as_of: inputs.as_of.to_string(),
@@ -303,11 +326,55 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         total: action.amount.clone(),
         currency: action.currency.clone(),
         totals: vec![CurrencyTotal { currency: action.currency.clone(), amount: action.amount.clone() }],
-        reference: action.invoice_nos.join(", "),
-        max_days_past_due: items.iter().map(|i| i.days_past_due).max().unwrap_or(0),
+        reference: reference.join(", "),
+        // The true oldest: overdue items only (a credit note's days are no debt's age).
+        max_days_past_due: overdue.iter().map(|i| i.days_past_due).max().unwrap_or(0),
         project,
         deadline: (inputs.as_of + Duration::days(inputs.rules.collection.demand_deadline_days)).to_string(),
         approval,
+        overdue_invoices: overdue.iter().map(|i| invoice_view(i)).collect(),
+        upcoming_invoices: upcoming.iter().map(|i| invoice_view(i)).collect(),
+        credit_notes: credit_notes.iter().map(|i| invoice_view(i)).collect(),
+        cash_credits: action.credits.iter().map(|c| CashView { date: c.date.to_string(), amount: c.amount.clone() }).collect(),
+        overdue_total: format(sum(&overdue)),
+        upcoming_total: format(sum(&upcoming)),
+        deductions: format(deductions),
+        total_in_words: currency.as_ref().map(|c| super::words::capital(total_minor, c)).unwrap_or_default(),
+        earlier: action.earlier.iter().map(|e| EarlierView { date: e.date.to_string(), stage: e.stage.clone() }).collect(),
+        broken_promise: action.broken_promise.as_ref().map(|b| PromiseView {
+            made_on: b.made_on.map(|d| d.to_string()),
+            promised_by: b.promised_by.to_string(),
+        }),
+        milestones: action
+            .milestones
+            .iter()
+            .map(|m| MilestoneView {
+                name: m.name.clone(),
+                project: m.project.clone(),
+                amount: m.amount.clone(),
+                due_date: m.due_date.to_string(),
+                invoice_no: m.invoice_no.clone(),
+            })
+            .collect(),
+        payments: action
+            .payments
+            .iter()
+            .map(|p| PaymentView {
+                date: p.date.to_string(),
+                amount: p.amount.clone(),
+                reference: p.reference.clone(),
+                invoices: p
+                    .invoices
+                    .iter()
+                    .map(|i| PaidView {
+                        invoice_no: i.invoice_no.clone(),
+                        applied: i.applied.clone(),
+                        remaining: i.remaining.clone(),
+                        settled: i.settled,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

@@ -23,6 +23,13 @@ pub struct CollectionSpec {
     pub holds: HoldsSpec,
     /// Days a demand letter gives the customer to pay.
     pub demand_deadline_days: i64,
+    /// The highest stage a first contact may take, whatever the age of the debt (issue 20:
+    /// no "despite our earlier reminders" to a customer never reminded); none = any.
+    #[serde(default)]
+    pub max_first_stage: Option<String>,
+    /// Who follows up holds (disputes, promises) on invoices without a project manager.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// The date a stage's window counts days from.
@@ -77,6 +84,14 @@ pub struct StageSpec {
     /// applies instead), e.g. no demand letter under 500.
     #[serde(default)]
     pub min_amount: Option<Decimal>,
+    /// Repeat this stage every this many days while the account stays at it (the top
+    /// stages: a demand letter every 14 days, legal review re-listed every 30); none = the
+    /// account waits for the next stage.
+    #[serde(default)]
+    pub repeat_days: Option<i64>,
+    /// Who owns a manual stage's task (e.g. legal review), shown in the "in legal" list.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 impl StageSpec {
@@ -148,6 +163,15 @@ impl CollectionSpec {
         if self.stuck_after_days < 1 {
             problems.push(format!("collection.stuck_after_days = {} must be 1 or more", self.stuck_after_days));
         }
+        if let Some(first) = &self.max_first_stage
+            && self.stage(first).is_none()
+        {
+            let ids: Vec<&str> = self.stages.iter().map(|s| s.id.as_str()).collect();
+            problems.push(format!(
+                "collection.max_first_stage = \"{first}\" is not a stage; the stages are: {}",
+                ids.join(", ")
+            ));
+        }
         if self.milestone_request.window_days < 0 {
             problems.push("collection.milestone_request.window_days must be 0 or more".into());
         }
@@ -180,6 +204,9 @@ impl CollectionSpec {
             let place = format!("collection.stages[{}] \"{}\"", i + 1, stage.id);
             if stage.id.trim().is_empty() || self.stages[..i].iter().any(|s| s.id == stage.id) {
                 problems.push(format!("{place}: the id must be unique and not empty"));
+            }
+            if stage.repeat_days.is_some_and(|d| d < 1) {
+                problems.push(format!("{place}: repeat_days must be 1 or more"));
             }
             if let (Some(from), Some(to)) = (stage.from_days, stage.to_days)
                 && from > to
@@ -214,5 +241,33 @@ impl CollectionSpec {
     #[must_use]
     pub fn stage(&self, id: &str) -> Option<&StageSpec> {
         self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// The index of the stage with `id`.
+    #[must_use]
+    pub fn stage_index(&self, id: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.id == id)
+    }
+
+    /// The index of the highest stage a first contact may take.
+    #[must_use]
+    pub fn first_contact_index(&self) -> usize {
+        self.max_first_stage
+            .as_deref()
+            .and_then(|id| self.stage_index(id))
+            .unwrap_or(self.stages.len().saturating_sub(1))
+    }
+
+    /// Days before the due date within which an item is "falling due soon": the earliest
+    /// `from_days` before the due date among the due-date stages (7 with the default
+    /// ladder), 0 when no stage starts before the due date.
+    #[must_use]
+    pub fn reminder_window_days(&self) -> i64 {
+        self.stages
+            .iter()
+            .filter(|s| s.relative_to == Relative::DueDate)
+            .filter_map(|s| s.from_days)
+            .min()
+            .map_or(0, |d| (-d).max(0))
     }
 }

@@ -1,11 +1,12 @@
 //! After payment: a thank-you with a receipt to the customer's billing contact for the
-//! invoices a matched payment settled in this run — unless that contact already gets a
+//! payments matched in this run — each payment's amount and date and each invoice it
+//! settled or reduced — unless that contact already gets a
 //! message in this run, or the invoices were thanked for in an earlier run.
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::action::{Action, ActionKind};
+use super::action::{Action, ActionKind, PaidInvoice, PaymentThanked};
 use super::history::History;
 use super::matching::Reconciliation;
 use crate::normalize::Invoice;
@@ -14,7 +15,10 @@ use crate::normalize::records::{Contact, Role};
 /// The stage id and template of thank-you messages.
 pub const STAGE: &str = "thank_you";
 
-/// Thank-you actions for the invoices settled by matched payments.
+/// Thank-you actions for the payments applied in this run: per customer and currency,
+/// each payment with its amount and date and each invoice it settled or reduced (with what
+/// is still open). A payment already thanked for — an earlier thank-you covering its
+/// invoices was made on or after its date — is not thanked again.
 #[must_use]
 pub fn thank_you(
     reconciliation: &Reconciliation,
@@ -24,26 +28,46 @@ pub fn thank_you(
     already: &[Action],
     as_of: NaiveDate,
 ) -> Vec<Action> {
-    let mut settled: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
-    for a in reconciliation.applied.iter().filter(|a| a.settled) {
-        let Some(invoice) = invoices.iter().find(|i| *i.customer == *a.customer && i.invoice_no == a.invoice_no) else {
-            continue;
-        };
-        let thanked = history.entries_for(&a.customer, &a.invoice_no, as_of).iter().any(|e| e.stage == STAGE);
-        if !thanked {
-            settled
-                .entry((a.customer.clone(), invoice.currency.code().to_owned()))
-                .or_default()
-                .push((a.invoice_no.clone(), invoice.amount_minor));
+    // The open amount of each invoice before the payments: after them plus what they paid.
+    let find = |customer: &str, no: &str| invoices.iter().find(|i| *i.customer == *customer && i.invoice_no == no);
+    let mut before: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for a in &reconciliation.applied {
+        if let Some(invoice) = find(&a.customer, &a.invoice_no) {
+            let open = before.entry((a.customer.clone(), a.invoice_no.clone())).or_insert(invoice.open_minor);
+            *open = open.saturating_add(a.amount_minor);
         }
+    }
+    // Per (customer, currency): per payment (in date order), the invoices it paid.
+    type Paid = BTreeMap<usize, Vec<(String, i64, i64)>>;
+    let mut thanked: BTreeMap<(String, String), Paid> = BTreeMap::new();
+    for a in &reconciliation.applied {
+        let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
+        let Some(payment) = reconciliation.payments.get(a.payment) else { continue };
+        let done = history
+            .entries_for(&a.customer, &a.invoice_no, as_of)
+            .iter()
+            .any(|e| e.stage == STAGE && e.as_of >= payment.payment_date);
+        let key = (a.customer.clone(), a.invoice_no.clone());
+        let open = before.get(&key).copied().unwrap_or(invoice.open_minor);
+        let remaining = open.saturating_sub(a.amount_minor);
+        before.insert(key, remaining);
+        if done || a.amount_minor <= 0 {
+            continue;
+        }
+        thanked
+            .entry((a.customer.clone(), invoice.currency.code().to_owned()))
+            .or_default()
+            .entry(a.payment)
+            .or_default()
+            .push((a.invoice_no.clone(), a.amount_minor, remaining));
     }
     let messaged: Vec<&str> = already
         .iter()
         .filter(|a| a.kind == ActionKind::Message)
-        .flat_map(|a| a.to.iter().map(String::as_str))
+        .flat_map(|a| a.to.iter().chain(&a.cc).map(String::as_str))
         .collect();
     let mut actions = Vec::new();
-    for ((customer, code), paid) in settled {
+    for ((customer, code), paid) in thanked {
         let to: Vec<String> = contacts
             .iter()
             .filter(|c| c.customer == customer && c.role == Role::Billing)
@@ -54,20 +78,63 @@ pub fn thank_you(
         if to.is_empty() {
             continue;
         }
-        let total: i64 = paid.iter().map(|(_, amount)| amount).sum();
-        let numbers: Vec<String> = paid.into_iter().map(|(n, _)| n).collect();
-        actions.push(Action {
-            customer: customer.clone(),
-            reason: format!("{} paid in full: thank the customer and confirm receipt", numbers.join(", ")),
-            invoice_nos: numbers,
-            kind: ActionKind::Message,
-            stage: STAGE.into(),
-            to,
-            cc: Vec::new(),
-            template: Some(STAGE.into()),
-            amount: currency.format(total),
-            currency: code,
-        });
+        let mut payments = Vec::new();
+        let mut numbers: Vec<String> = Vec::new();
+        let mut total = 0i64;
+        for (index, lines) in paid {
+            let Some(payment) = reconciliation.payments.get(index) else { continue };
+            let applied: i64 = lines.iter().fold(0, |s, (_, a, _)| s.saturating_add(*a));
+            total = total.saturating_add(applied);
+            for (n, ..) in &lines {
+                if !numbers.contains(n) {
+                    numbers.push(n.clone());
+                }
+            }
+            payments.push(PaymentThanked {
+                date: payment.payment_date,
+                amount: currency.format(payment.amount_minor),
+                reference: payment.reference.clone(),
+                invoices: lines
+                    .into_iter()
+                    .map(|(invoice_no, applied, remaining)| PaidInvoice {
+                        invoice_no,
+                        applied: currency.format(applied),
+                        remaining: currency.format(remaining.max(0)),
+                        settled: remaining <= 0,
+                    })
+                    .collect(),
+            });
+        }
+        let words: Vec<String> = payments
+            .iter()
+            .map(|p| {
+                let what: Vec<String> = p
+                    .invoices
+                    .iter()
+                    .map(|i| {
+                        if i.settled {
+                            format!("{} settled", i.invoice_no)
+                        } else {
+                            format!("{} reduced by {} to {}", i.invoice_no, i.applied, i.remaining)
+                        }
+                    })
+                    .collect();
+                format!("{} received on {}: {}", p.amount, p.date, what.join(", "))
+            })
+            .collect();
+        let mut action = Action::new(
+            &customer,
+            ActionKind::Message,
+            STAGE,
+            &code,
+            currency.format(total),
+            format!("{}: thank the customer and confirm receipt", words.join("; ")),
+        );
+        action.invoice_nos = numbers;
+        action.to = to;
+        action.template = Some(STAGE.into());
+        action.payments = payments;
+        actions.push(action);
     }
     actions
 }
