@@ -161,6 +161,7 @@ fn context(lang: &str, stage: &str) -> MessageContext {
                         settled: false,
                     },
                 ],
+                credit: None,
             }]
         } else {
             Vec::new()

@@ -373,6 +373,7 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
                         settled: i.settled,
                     })
                     .collect(),
+                credit: p.credit.clone(),
             })
             .collect(),
     }

@@ -211,6 +211,8 @@ pub struct PaymentView {
     pub reference: String,
     /// What it paid: `{invoice_no, applied, remaining, settled}`.
     pub invoices: Vec<PaidView>,
+    /// The part left as credit on the customer's account, or none.
+    pub credit: Option<String>,
 }
 
 /// What a payment did to one invoice.

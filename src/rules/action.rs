@@ -151,6 +151,9 @@ pub struct PaymentThanked {
     pub reference: String,
     /// What it paid, invoice by invoice.
     pub invoices: Vec<PaidInvoice>,
+    /// The part left as credit on the customer's account, decimal text; none when all of
+    /// it was applied.
+    pub credit: Option<String>,
 }
 
 /// What a payment did to one invoice.

@@ -78,13 +78,19 @@ struct Position<'i> {
     oldest: Option<i64>,
     /// Due date of the oldest overdue item.
     oldest_due: Option<NaiveDate>,
+    /// The total asks for the items not yet overdue too (a milestone request).
+    asks_not_due: bool,
 }
 
 impl Position<'_> {
     /// What the customer must pay: the overdue balance after deductions; with nothing
     /// overdue, the items falling due after deductions. Never below zero.
     fn total(&self) -> i64 {
-        let base = if self.overdue > 0 { self.overdue } else { self.not_due };
+        let base = if self.asks_not_due || self.overdue <= 0 {
+            self.overdue.saturating_add(self.not_due)
+        } else {
+            self.overdue
+        };
         base.saturating_sub(self.deductions).max(0)
     }
 }
@@ -182,7 +188,8 @@ impl Grouper<'_, '_> {
     /// within the reminder window (or at a stage counted from the invoice date), credit
     /// notes and cash on account. `extra` are listed too (a milestone's project items).
     fn position<'i>(&self, chase: &[(&'i OpenItem<'i>, &Plan)], extra: &[&'i OpenItem<'i>]) -> Position<'i> {
-        let window = self.spec.reminder_window_days();
+        // A milestone request lists its milestone's invoices, not every item falling due.
+        let window = if extra.is_empty() { self.spec.reminder_window_days() } else { -1 };
         let mut overdue: Vec<&OpenItem<'_>> = Vec::new();
         let mut soon: Vec<&OpenItem<'_>> = Vec::new();
         let mut credit_notes: Vec<&OpenItem<'_>> = Vec::new();
@@ -193,7 +200,7 @@ impl Grouper<'_, '_> {
             } else if item.days_past_due > 0 {
                 overdue.push(item);
             } else if item.days_past_due >= -window
-                || matches!(plan, Plan::Stage { .. })
+                || (extra.is_empty() && matches!(plan, Plan::Stage { .. }))
                 || extra.iter().any(|e| std::ptr::eq(*e, *item))
             {
                 soon.push(item);
@@ -230,6 +237,7 @@ impl Grouper<'_, '_> {
             credits: cash,
             oldest: overdue.iter().map(|i| i.days_past_due).max(),
             oldest_due: overdue.iter().map(|i| i.due_date).min(),
+            asks_not_due: false,
             items: overdue.into_iter().chain(soon).chain(credit_notes).collect(),
         }
     }
@@ -333,6 +341,21 @@ impl Grouper<'_, '_> {
         let mut reason = format!("{}: {timing}; stage {}", list(&position.items), stage.id);
         if repeat {
             let _ = write!(reason, " again (repeated every {} days)", stage.repeat_days.unwrap_or_default());
+        }
+        if index < due {
+            let due_id = &self.spec.stages[due].id;
+            match reached {
+                None => {
+                    let _ = write!(reason, " (first contact: {due_id} is due, but a first contact goes no higher)");
+                }
+                Some((level, date)) => {
+                    let _ = write!(
+                        reason,
+                        " (one stage up from {} sent on {date}; {due_id} is due)",
+                        self.spec.stages[level].id
+                    );
+                }
+            }
         }
         if let Some(b) = &broken {
             let made = b.made_on.map(|d| format!(" on {d}")).unwrap_or_default();
@@ -478,10 +501,8 @@ impl Grouper<'_, '_> {
     fn milestone_request(&mut self, chase: &[(&OpenItem<'_>, &Plan)], event: &str, past: &Past<'_>) {
         let moment: Vec<&OpenItem<'_>> =
             chase.iter().filter(|(_, p)| matches!(p, Plan::Milestone { .. })).map(|(i, _)| *i).collect();
-        let mut position = self.position(chase, &moment);
-        // Everything listed is asked for: the overdue balance and the milestone's invoices.
-        let asked = position.overdue.saturating_add(position.not_due);
         let projects: Vec<&str> = moment.iter().filter_map(|i| i.project).collect();
+        let known = self.facts.milestones.iter().any(|m| projects.contains(&m.project.as_str()));
         let milestones: Vec<MilestoneDue> = triggered_milestones(&self.facts, self.as_of)
             .into_iter()
             .filter(|t| projects.contains(&t.milestone.project.as_str()) && t.customer == self.customer)
@@ -499,15 +520,34 @@ impl Grouper<'_, '_> {
                 invoice_no: t.milestone.invoice_no.clone(),
             })
             .collect();
+        // The right money: the invoices of the milestones the event makes due (with no
+        // milestones file for the project, its open invoices), plus the overdue balance.
+        let asked: Vec<&OpenItem<'_>> = if known {
+            moment
+                .iter()
+                .copied()
+                .filter(|i| milestones.iter().any(|m| m.invoice_no.as_deref() == Some(i.invoice_no)))
+                .collect()
+        } else {
+            moment.clone()
+        };
+        let mut position = self.position(chase, &asked);
+        if position.overdue <= 0 && position.not_due <= 0 && milestones.is_empty() {
+            // Nothing to ask for: the ladder decides.
+            self.ladder(chase, past);
+            return;
+        }
         let mut reason = format!("{event}: a good moment to ask for {}", list(&position.items));
         let pending: Vec<&str> =
             milestones.iter().filter(|m| m.invoice_no.is_none()).map(|m| m.name.as_str()).collect();
         if !pending.is_empty() {
             let _ = write!(reason, "; issue the invoice for {} first", pending.join(", "));
         }
-        // The total asked is everything listed after deductions.
-        position.overdue = asked;
-        position.not_due = 0;
+        // Everything listed is asked for: the overdue balance and the milestone's invoices.
+        position.asks_not_due = true;
+        if position.items.is_empty() {
+            return;
+        }
         let spec = &self.spec.milestone_request;
         let (to, cc, template) = (spec.to.clone(), spec.cc.clone(), spec.template.clone());
         let before = self.out.len();
@@ -612,7 +652,15 @@ impl Grouper<'_, '_> {
             self.account_hold(position, "cadence", reason, Some(self.as_of), Some(next), past);
             return;
         }
-        let manual = self.lookup.followups(self.customer).iter().filter_map(|f| f.last_contact_date).max();
+        // A contact by hand counts from its date; one dated after the as-of date has not
+        // happened yet as of that date.
+        let manual = self
+            .lookup
+            .followups(self.customer)
+            .iter()
+            .filter_map(|f| f.last_contact_date)
+            .filter(|d| *d <= self.as_of)
+            .max();
         let last = reached.iter().filter_map(|e| self.lookup.last_message_to(e)).chain(manual).max();
         if let Some(last) = last.filter(|d| (self.as_of - *d).num_days() < self.spec.cadence_days) {
             let next = last + Duration::days(self.spec.cadence_days);

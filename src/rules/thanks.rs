@@ -83,8 +83,13 @@ pub fn thank_you(
         let mut total = 0i64;
         for (index, lines) in paid {
             let Some(payment) = reconciliation.payments.get(index) else { continue };
-            let applied: i64 = lines.iter().fold(0, |s, (_, a, _)| s.saturating_add(*a));
-            total = total.saturating_add(applied);
+            total = total.saturating_add(payment.amount_minor);
+            let credit: i64 = reconciliation
+                .unapplied
+                .iter()
+                .filter(|u| u.payment == index)
+                .filter(|u| matches!(&u.leftover, super::matching::Leftover::Credit { customer: c } if *c == customer))
+                .fold(0, |s, u| s.saturating_add(u.amount_minor));
             for (n, ..) in &lines {
                 if !numbers.contains(n) {
                     numbers.push(n.clone());
@@ -103,6 +108,7 @@ pub fn thank_you(
                         settled: remaining <= 0,
                     })
                     .collect(),
+                credit: (credit > 0).then(|| currency.format(credit)),
             });
         }
         let words: Vec<String> = payments
@@ -119,7 +125,8 @@ pub fn thank_you(
                         }
                     })
                     .collect();
-                format!("{} received on {}: {}", p.amount, p.date, what.join(", "))
+                let credit = p.credit.as_ref().map(|c| format!(", {c} credit on account")).unwrap_or_default();
+                format!("{} received on {}: {}{credit}", p.amount, p.date, what.join(", "))
             })
             .collect();
         let mut action = Action::new(
