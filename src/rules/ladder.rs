@@ -249,13 +249,24 @@ impl CollectionSpec {
         self.stages.iter().position(|s| s.id == id)
     }
 
-    /// The index of the highest stage a first contact may take.
+    /// The index of the highest stage a first contact may take: `max_first_stage`; when
+    /// the rules leave it out, `overdue_notice` if the ladder has it, else the first
+    /// message stage that starts after the due date, else the last stage.
     #[must_use]
     pub fn first_contact_index(&self) -> usize {
-        self.max_first_stage
-            .as_deref()
-            .and_then(|id| self.stage_index(id))
-            .unwrap_or(self.stages.len().saturating_sub(1))
+        let last = self.stages.len().saturating_sub(1);
+        if let Some(id) = &self.max_first_stage {
+            return self.stage_index(id).unwrap_or(last);
+        }
+        self.stage_index("overdue_notice")
+            .or_else(|| {
+                self.stages.iter().position(|s| {
+                    s.kind == StageKind::Message
+                        && s.relative_to == Relative::DueDate
+                        && s.from_days.is_some_and(|d| d > 0)
+                })
+            })
+            .unwrap_or(last)
     }
 
     /// Days before the due date within which an item is "falling due soon": the earliest
