@@ -420,11 +420,12 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         for &m in of_customer.get(item.customer).into_iter().flatten() {
             let line = lines[m].entry((item.customer, item.currency.code())).or_default();
             line.0 += item.open_minor;
-            if item.days_past_due > 0 {
+            // Credit notes are never overdue (issue 20).
+            if item.days_past_due > 0 && item.open_minor > 0 {
                 line.1 += item.open_minor;
+                line.3 = line.3.max(item.days_past_due);
             }
             line.2 += 1;
-            line.3 = line.3.max(item.days_past_due);
         }
     }
     let mut digest_actions: Vec<Vec<DigestAction>> = vec![Vec::new(); managers.len()];

@@ -360,7 +360,7 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
             if open != 0 {
                 m.items += 1;
                 m.open += open;
-                if (w.as_of - original.due_date).num_days() > 0 {
+                if open > 0 && (w.as_of - original.due_date).num_days() > 0 {
                     m.overdue += open;
                 }
             }
@@ -555,7 +555,7 @@ fn top_overdue(input: &MetricsInput<'_>) -> Vec<TopCustomer> {
         });
         t.open += i.open_minor;
         let days = (input.as_of - i.due_date).num_days();
-        if days > 0 {
+        if days > 0 && i.open_minor > 0 {
             t.overdue += i.open_minor;
             t.max_days = t.max_days.max(days);
         }
