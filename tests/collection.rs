@@ -24,6 +24,7 @@ struct Action {
     broken_promise: Option<serde_json::Value>,
     credits: Vec<serde_json::Value>,
     since: Option<String>,
+    age_days: Option<i64>,
     owner: Option<String>,
     next_date: Option<String>,
     milestones: Vec<serde_json::Value>,

@@ -79,6 +79,9 @@ pub struct Action {
     /// Holds and the "in legal" list: since when.
     #[serde(default)]
     pub since: Option<NaiveDate>,
+    /// Days from `since` to the as-of date (a dispute's, a promise's, a legal case's age).
+    #[serde(default)]
+    pub age_days: Option<i64>,
     /// Who follows it up on our side.
     #[serde(default)]
     pub owner: Option<String>,
@@ -192,6 +195,7 @@ impl Action {
             broken_promise: None,
             credits: Vec::new(),
             since: None,
+            age_days: None,
             owner: None,
             next_date: None,
             milestones: Vec::new(),

@@ -108,6 +108,9 @@ pub fn decide(
         ));
     }
     decisions.actions.extend(milestone_actions(facts, as_of));
+    for a in &mut decisions.actions {
+        a.age_days = a.since.map(|s| (as_of - s).num_days());
+    }
     sort_actions(&mut decisions.actions);
     if decisions.traces.is_empty() {
         return decisions;
