@@ -204,10 +204,7 @@ fn holds_for_a_promise_a_dispute_and_the_cadence() {
         ]
     );
     assert_eq!(a[0].reason, "INV-4 is disputed: wrong hourly rate; since: not known (no date in the follow-ups)");
-    assert_eq!(
-        a[1].reason,
-        "the customer promised to pay by 2026-12-07; since: not known (no date in the follow-ups)"
-    );
+    assert_eq!(a[1].reason, "the customer promised to pay by 2026-12-07; since: not known (no date in the follow-ups)");
     assert_eq!(a[0].owner.as_deref(), Some("pm.li@ours.example"));
     assert!(
         a[2].reason.ends_with("held: last contacted on 2026-11-27, next message from 2026-12-04 (cadence 7 days)"),

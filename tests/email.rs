@@ -104,8 +104,16 @@ fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
         "{plain}"
     );
     assert!(plain.contains("发票 INV-CN-0173（合同号 HT-2025-018），开票日期 2026年7月29日，到期日 2026年8月28日：¥233,075.77（已逾期 94 天）"), "{plain}");
-    assert!(plain.contains("经我司多次提醒（2026年9月30日、2026年10月31日），贵司仍未支付以下款项，最长已逾期 94 天。"), "{plain}");
-    assert!(plain.contains("现正式函告贵司：请于2026年12月10日前付清上述逾期款项 ¥876,431.60（人民币捌拾柒万陆仟肆佰叁拾壹元陆角）。"), "{plain}");
+    assert!(
+        plain.contains("经我司多次提醒（2026年9月30日、2026年10月31日），贵司仍未支付以下款项，最长已逾期 94 天。"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains(
+            "现正式函告贵司：请于2026年12月10日前付清上述逾期款项 ¥876,431.60（人民币捌拾柒万陆仟肆佰叁拾壹元陆角）。"
+        ),
+        "{plain}"
+    );
     // "此致" and "敬礼！" on lines of their own (the parsed text has CRLF line ends).
     assert!(plain.replace("\r\n", "\n").contains("特此函告。\n\n此致\n敬礼！\n"), "{plain}");
     assert!(plain.contains("银行账号：4563 5100 0123 4567 890"));
@@ -118,7 +126,10 @@ fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
     // Contoso owes 326,239.09 overdue, the oldest invoice 370 days late.
     assert_eq!(english.subject, "Demand for payment: $326,239.09 due by Dec 10, 2026");
     let text = english.plain.as_deref().unwrap();
-    assert!(text.contains("We hereby demand payment of the overdue balance, $326,239.09, in full by Dec 10, 2026."), "{text}");
+    assert!(
+        text.contains("We hereby demand payment of the overdue balance, $326,239.09, in full by Dec 10, 2026."),
+        "{text}"
+    );
     assert!(text.contains("Despite our reminders of Sep 30, 2026 and Oct 31, 2026, Contoso Pharmaceuticals has not paid the following invoices, the oldest 370 days past due."), "{text}");
     let digest = &parsed[3];
     assert_eq!(digest.to_addresses, ["zhang.wei@ourcompany.example"]);

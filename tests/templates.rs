@@ -111,7 +111,12 @@ fn context(lang: &str, stage: &str) -> MessageContext {
         overdue_total: "361234.56".into(),
         upcoming_total: "80000.00".into(),
         deductions: "5234.56".into(),
-        total_in_words: if milestone { "人民币肆拾叁万陆仟元整" } else { "人民币叁拾伍万陆仟元整" }.into(),
+        total_in_words: if milestone {
+            "人民币肆拾叁万陆仟元整"
+        } else {
+            "人民币叁拾伍万陆仟元整"
+        }
+        .into(),
         earlier: if matches!(stage, "escalate_to_approver" | "demand_letter") {
             vec![
                 EarlierView { date: "2026-09-30".into(), stage: "overdue_notice".into() },

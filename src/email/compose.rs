@@ -335,16 +335,24 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         overdue_invoices: overdue.iter().map(|i| invoice_view(i)).collect(),
         upcoming_invoices: upcoming.iter().map(|i| invoice_view(i)).collect(),
         credit_notes: credit_notes.iter().map(|i| invoice_view(i)).collect(),
-        cash_credits: action.credits.iter().map(|c| CashView { date: c.date.to_string(), amount: c.amount.clone() }).collect(),
+        cash_credits: action
+            .credits
+            .iter()
+            .map(|c| CashView { date: c.date.to_string(), amount: c.amount.clone() })
+            .collect(),
         overdue_total: format(sum(&overdue)),
         upcoming_total: format(sum(&upcoming)),
         deductions: format(deductions),
         total_in_words: currency.as_ref().map(|c| super::words::capital(total_minor, c)).unwrap_or_default(),
-        earlier: action.earlier.iter().map(|e| EarlierView { date: e.date.to_string(), stage: e.stage.clone() }).collect(),
-        broken_promise: action.broken_promise.as_ref().map(|b| PromiseView {
-            made_on: b.made_on.map(|d| d.to_string()),
-            promised_by: b.promised_by.to_string(),
-        }),
+        earlier: action
+            .earlier
+            .iter()
+            .map(|e| EarlierView { date: e.date.to_string(), stage: e.stage.clone() })
+            .collect(),
+        broken_promise: action
+            .broken_promise
+            .as_ref()
+            .map(|b| PromiseView { made_on: b.made_on.map(|d| d.to_string()), promised_by: b.promised_by.to_string() }),
         milestones: action
             .milestones
             .iter()

@@ -380,11 +380,8 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
                 s.beginning += start;
             }
             if compare {
-                let key = (
-                    original.customer.to_string(),
-                    original.invoice_no.clone(),
-                    original.currency.code().to_owned(),
-                );
+                let key =
+                    (original.customer.to_string(), original.invoice_no.clone(), original.currency.code().to_owned());
                 *starts.entry(key).or_default() += start;
             }
         }
@@ -543,7 +540,9 @@ fn unexplained(
             });
         }
     }
-    all.sort_by(|a, b| (a.currency.code(), &a.customer, &a.invoice_no).cmp(&(b.currency.code(), &b.customer, &b.invoice_no)));
+    all.sort_by(|a, b| {
+        (a.currency.code(), &a.customer, &a.invoice_no).cmp(&(b.currency.code(), &b.customer, &b.invoice_no))
+    });
     all
 }
 

@@ -171,7 +171,9 @@ fn roll_forward(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Resu
         let cur = &c.currency;
         write_text(ws, row, 0, cur.code(), &f.label)?;
         let expected = c.beginning + c.invoiced - c.credit_notes - c.collected;
-        for (col, minor) in (1..).zip([c.beginning, c.invoiced, c.credit_notes, c.collected, expected, c.open, c.not_explained]) {
+        for (col, minor) in
+            (1..).zip([c.beginning, c.invoiced, c.credit_notes, c.collected, expected, c.open, c.not_explained])
+        {
             money(ws, row, col, cur, minor, f)?;
         }
         row += 1;

@@ -137,7 +137,11 @@ pub fn decide(
 /// rest in the order decided.
 pub fn sort_actions(actions: &mut [Action]) {
     actions.sort_by(|a, b| {
-        (&a.customer, &a.currency, a.stage != "issue_invoice").cmp(&(&b.customer, &b.currency, b.stage != "issue_invoice"))
+        (&a.customer, &a.currency, a.stage != "issue_invoice").cmp(&(
+            &b.customer,
+            &b.currency,
+            b.stage != "issue_invoice",
+        ))
     });
 }
 
@@ -397,7 +401,8 @@ fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
         choose(Plan::Hold { stage: "disputed", reason: why(), since }, chosen);
     }
 
-    let promise_row = followups.iter().filter(|f| f.promise_to_pay_date.is_some()).max_by_key(|f| f.promise_to_pay_date);
+    let promise_row =
+        followups.iter().filter(|f| f.promise_to_pay_date.is_some()).max_by_key(|f| f.promise_to_pay_date);
     let promise = promise_row.and_then(|f| f.promise_to_pay_date);
     let promised = promise.filter(|d| *d > as_of);
     t.note(

@@ -129,7 +129,8 @@ impl Grouper<'_, '_> {
             messages: history.messages_about(self.customer, code, &open_nos, self.as_of),
             tasks: history.tasks_about(self.customer, code, &open_nos, self.as_of),
         };
-        let milestone = chase.iter().find_map(|(_, p)| if let Plan::Milestone { event } = p { Some(event) } else { None });
+        let milestone =
+            chase.iter().find_map(|(_, p)| if let Plan::Milestone { event } = p { Some(event) } else { None });
         if let Some(event) = milestone {
             self.milestone_request(&chase, event, &past);
         } else if chase.iter().any(|(_, p)| matches!(p, Plan::Approval { .. })) {
@@ -157,8 +158,11 @@ impl Grouper<'_, '_> {
                 || "; since: not known (no date in the follow-ups)".to_owned(),
                 |s| format!("; since {s} ({} days)", (self.as_of - s).num_days()),
             );
-            let reason =
-                if items.len() == 1 { format!("{reason}{age}") } else { format!("{} invoices held; {reason}{age}", items.len()) };
+            let reason = if items.len() == 1 {
+                format!("{reason}{age}")
+            } else {
+                format!("{} invoices held; {reason}{age}", items.len())
+            };
             let mut action = self.action(&items, ActionKind::Hold, stage, reason);
             action.since = since;
             action.owner = Some(self.owner(&items));
@@ -261,7 +265,8 @@ impl Grouper<'_, '_> {
             self.account_hold(&position, COVERED_BY_CREDITS, reason, since, None, past);
             return;
         }
-        let windows = chase.iter().filter_map(|(_, p)| if let Plan::Stage { index } = p { Some(*index) } else { None }).max();
+        let windows =
+            chase.iter().filter_map(|(_, p)| if let Plan::Stage { index } = p { Some(*index) } else { None }).max();
         let currency = position.items[0].currency;
         let eligible = |i: usize| self.spec.stages[i].min_amount.is_none_or(|min| currency.decimal(total) >= min);
         let Some(window) = windows else {
@@ -310,7 +315,8 @@ impl Grouper<'_, '_> {
         let index = match step {
             Step::Stage(index) => index,
             Step::Wait(reason, next) => {
-                let reason = format!("{}: {} past due; {reason}", list(&position.items), days(position.oldest.unwrap_or(0)));
+                let reason =
+                    format!("{}: {} past due; {reason}", list(&position.items), days(position.oldest.unwrap_or(0)));
                 let since = reached.map(|(_, d)| d).or(since);
                 self.account_hold(&position, SCHEDULED, reason, since, next, past);
                 return;
@@ -380,7 +386,8 @@ impl Grouper<'_, '_> {
         let from = reached.map_or(0, |(level, _)| level + 1);
         // Candidates: the eligible stages above the last one reached, up to the one due.
         let candidates: Vec<usize> = (from..=due).filter(|i| eligible(*i)).collect();
-        let bump = |index: usize| if broken { (index + 1..=last).find(|i| eligible(*i)).unwrap_or(index) } else { index };
+        let bump =
+            |index: usize| if broken { (index + 1..=last).find(|i| eligible(*i)).unwrap_or(index) } else { index };
         if let Some(&lowest) = candidates.first() {
             let ceiling = lowest.max(first);
             let index = candidates.iter().copied().filter(|i| *i <= ceiling).max().unwrap_or(lowest);
@@ -705,12 +712,8 @@ impl Grouper<'_, '_> {
     /// is a deduction instead (issue 20).
     fn cash_pending(&self, position: &Position<'_>, reason: &str) -> Option<(String, NaiveDate)> {
         let first = position.items.first()?;
-        let pending: Vec<_> = self
-            .lookup
-            .pending_cash(self.customer, first.currency.code())
-            .iter()
-            .filter(|p| !p.on_account)
-            .collect();
+        let pending: Vec<_> =
+            self.lookup.pending_cash(self.customer, first.currency.code()).iter().filter(|p| !p.on_account).collect();
         if !self.spec.holds.unapplied_cash_pending || pending.is_empty() {
             return None;
         }
