@@ -326,3 +326,274 @@ fn copies_count_for_the_cadence_like_recipients() {
     assert_eq!(stages(&a), pairs(&[("message", "escalate_to_approver")]));
     assert_eq!(strings(&a[0]["to"]), ["fred@acme.example"]);
 }
+
+/// The invariants of issue 20 over random portfolios and twelve monthly runs, in process
+/// against the library (the binary would take minutes).
+mod invariants {
+    use std::sync::Arc;
+
+    use chrono::{Datelike, Duration, NaiveDate};
+    use payback::money::Currency;
+    use payback::normalize::Invoice;
+    use payback::normalize::records::{Contact, Followup, Role};
+    use payback::rules::action::{Action, ActionKind};
+    use payback::rules::calendar::Calendar;
+    use payback::rules::engine::{self, Facts, OpenItems};
+    use payback::rules::history::History;
+    use payback::rules::spec::RulesSpec;
+    use proptest::prelude::*;
+
+    const CUSTOMERS: [&str; 4] = ["Alpha", "Beta", "Gamma", "Delta"];
+
+    /// One invoice (or credit note) of the portfolio.
+    #[derive(Debug, Clone)]
+    struct Draft {
+        customer: usize,
+        usd: bool,
+        /// Due date in days after 2025-12-01 (negative: before).
+        due: i64,
+        /// Minor units; below zero a credit note.
+        amount: i64,
+        /// Paid at the end of this month (0-11), or never.
+        paid: Option<u32>,
+    }
+
+    /// Per customer: a disputed invoice (index into its drafts), a promise (days after
+    /// 2025-12-01, made 20 days before), and whether it has an approver.
+    #[derive(Debug, Clone)]
+    struct Facts4 {
+        disputed: Option<usize>,
+        promise: Option<i64>,
+        approver: bool,
+    }
+
+    fn draft() -> impl Strategy<Value = Draft> {
+        (
+            0..4usize,
+            any::<bool>(),
+            -400i64..330,
+            prop_oneof![4 => 1i64..900_000, 1 => -200_000i64..-1],
+            prop::option::of(0u32..12),
+        )
+            .prop_map(|(customer, usd, due, amount, paid)| Draft { customer, usd, due, amount, paid })
+    }
+
+    fn facts() -> impl Strategy<Value = Facts4> {
+        (prop::option::of(0..6usize), prop::option::of(0i64..360), any::<bool>())
+            .prop_map(|(disputed, promise, approver)| Facts4 { disputed, promise, approver })
+    }
+
+    fn day(offset: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 12, 1).unwrap() + Duration::days(offset)
+    }
+
+    /// The last day of month `k` (0 = January 2026).
+    fn month_end(k: u32) -> NaiveDate {
+        let first = NaiveDate::from_ymd_opt(2026, k + 1, 1).unwrap();
+        let next =
+            if k == 11 { NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() } else { first.with_month(k + 2).unwrap() };
+        next - Duration::days(1)
+    }
+
+    fn invoices(drafts: &[Draft], month: u32) -> Vec<Invoice> {
+        drafts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.paid.is_none_or(|p| p >= month))
+            .map(|(n, d)| Invoice {
+                customer: Arc::from(CUSTOMERS[d.customer]),
+                invoice_no: format!("I-{n}"),
+                invoice_date: day(d.due - 30),
+                due_date: day(d.due),
+                currency: Currency::parse(if d.usd { "USD" } else { "CNY" }).unwrap(),
+                amount_minor: d.amount,
+                open_minor: d.amount,
+                project: None,
+                contract_no: None,
+                project_manager: None,
+                paid_date: None,
+                source_row: n + 2,
+                source: 0,
+                due_assumed: false,
+                lines: None,
+            })
+            .collect()
+    }
+
+    fn contacts(per_customer: &[Facts4]) -> Vec<Contact> {
+        let mut out = Vec::new();
+        for (c, name) in CUSTOMERS.iter().enumerate() {
+            let mut add = |role, who: &str| {
+                out.push(Contact {
+                    customer: (*name).into(),
+                    name: who.into(),
+                    role,
+                    email: format!("{who}@{}.example", name.to_lowercase()),
+                    language: Some("en".into()),
+                });
+            };
+            add(Role::Billing, "ap");
+            add(Role::Finance, "fin");
+            if per_customer[c].approver {
+                add(Role::Approver, "gm");
+            }
+        }
+        out
+    }
+
+    fn followups(drafts: &[Draft], per_customer: &[Facts4]) -> Vec<Followup> {
+        let mut out = Vec::new();
+        for (c, f) in per_customer.iter().enumerate() {
+            let mine: Vec<usize> = (0..drafts.len()).filter(|n| drafts[*n].customer == c).collect();
+            if let Some(i) = f.disputed.and_then(|i| mine.get(i)) {
+                out.push(Followup {
+                    customer: CUSTOMERS[c].into(),
+                    invoice_no: Some(format!("I-{i}")),
+                    disputed: true,
+                    promise_to_pay_date: None,
+                    process_stage: None,
+                    stage_since: None,
+                    approver: None,
+                    last_contact_date: None,
+                    note: None,
+                });
+            }
+            if let Some(p) = f.promise {
+                out.push(Followup {
+                    customer: CUSTOMERS[c].into(),
+                    invoice_no: None,
+                    disputed: false,
+                    promise_to_pay_date: Some(day(p)),
+                    process_stage: None,
+                    stage_since: None,
+                    approver: None,
+                    last_contact_date: Some(day(p - 20)),
+                    note: None,
+                });
+            }
+        }
+        out
+    }
+
+    /// Checks one run's decisions against the items and the history before it.
+    fn check(
+        actions: &[Action],
+        items: &OpenItems<'_>,
+        history: &History,
+        as_of: NaiveDate,
+        first: usize,
+        spec: &payback::rules::ladder::CollectionSpec,
+    ) -> Result<(), TestCaseError> {
+        let item = |customer: &str, no: &str| items.iter().find(|i| i.customer == customer && i.invoice_no == no);
+        // Nothing overdue goes silent: each open overdue item is in exactly one message,
+        // task or hold (a fix-first task sits on its critical-issues hold).
+        for i in items.iter().filter(|i| i.open_minor > 0 && i.days_past_due > 0) {
+            let n = actions
+                .iter()
+                .filter(|a| a.stage != "fix_first" && a.customer == i.customer && a.currency == i.currency.code())
+                .filter(|a| a.invoice_nos.iter().any(|x| x == i.invoice_no))
+                .count();
+            prop_assert_eq!(n, 1, "{} {} as of {}: in {} actions: {:#?}", i.customer, i.invoice_no, as_of, n, actions);
+        }
+        // A hold says since when (the follow-ups' holds when their rows give a date); the
+        // legal list says who owns the case and when it is reviewed next.
+        for h in actions.iter().filter(|a| a.kind == ActionKind::Hold) {
+            if !["disputed", "promise_to_pay", "critical_issues"].contains(&h.stage.as_str()) {
+                prop_assert!(h.since.is_some(), "no since: {:?}", h);
+            }
+            if h.stage == "in_legal" {
+                prop_assert!(h.owner.is_some() && h.next_date.is_some(), "{:?}", h);
+            }
+        }
+        for a in actions.iter().filter(|a| a.kind == ActionKind::Message) {
+            let currency = Currency::parse(&a.currency).unwrap();
+            let listed: Vec<_> = a.invoice_nos.iter().filter_map(|n| item(&a.customer, n)).collect();
+            let overdue: i64 =
+                listed.iter().filter(|i| i.open_minor > 0 && i.days_past_due > 0).map(|i| i.open_minor).sum();
+            let credits: i64 = listed.iter().filter(|i| i.open_minor < 0).map(|i| -i.open_minor).sum();
+            // The account's whole overdue balance: every overdue item not held.
+            let held: Vec<&String> = actions
+                .iter()
+                .filter(|h| h.kind == ActionKind::Hold && h.customer == a.customer && h.currency == a.currency)
+                .flat_map(|h| &h.invoice_nos)
+                .collect();
+            let balance: i64 = items
+                .iter()
+                .filter(|i| i.customer == a.customer && i.currency.code() == a.currency)
+                .filter(|i| i.open_minor > 0 && i.days_past_due > 0 && !held.iter().any(|h| *h == i.invoice_no))
+                .map(|i| i.open_minor)
+                .sum();
+            prop_assert_eq!(overdue, balance, "{} misses overdue items: {:?}", a.customer, a);
+            prop_assert_eq!(a.overdue.clone(), Some(currency.format(overdue)));
+            if overdue > 0 {
+                prop_assert_eq!(&a.amount, &currency.format((overdue - credits).max(0)), "{:?}", a);
+                prop_assert!(overdue > credits, "a message asks for nothing: {:?}", a);
+                let oldest =
+                    listed.iter().filter(|i| i.open_minor > 0 && i.days_past_due > 0).map(|i| i.days_past_due).max();
+                prop_assert_eq!(a.oldest_days, oldest);
+            }
+            // No history the log lacks.
+            for e in &a.earlier {
+                let logged = history.entries().iter().any(|l| {
+                    l.as_of == e.date
+                        && l.as_of < as_of
+                        && l.kind == "message"
+                        && l.customer == a.customer
+                        && l.currency == a.currency
+                        && l.stage == e.stage
+                });
+                prop_assert!(logged, "{:?} claims {:?}", a, e);
+            }
+            // A first contact goes no higher than the first-contact stage (one more for a
+            // broken promise).
+            let contacted = history
+                .entries()
+                .iter()
+                .any(|l| l.kind == "message" && l.customer == a.customer && l.currency == a.currency);
+            if let (false, Some(index)) = (contacted, spec.stage_index(&a.stage)) {
+                let limit = first + usize::from(a.broken_promise.is_some());
+                prop_assert!(index <= limit, "first contact at {}: {:?}", a.stage, a);
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn nothing_overdue_goes_silent_and_no_letter_overstates_or_understates(
+            drafts in prop::collection::vec(draft(), 1..14),
+            per_customer in prop::collection::vec(facts(), 4),
+        ) {
+            let rules = RulesSpec::load(None).unwrap();
+            let spec = &rules.collection;
+            let calendar = Calendar::built_in("cn").unwrap();
+            let cny = Currency::parse("CNY").unwrap();
+            let contacts = contacts(&per_customer);
+            let followups = followups(&drafts, &per_customer);
+            let mut history = History::default();
+            for month in 0..12 {
+                let as_of = month_end(month);
+                let invoices = invoices(&drafts, month);
+                let aging = payback::rules::aging::age(&invoices, as_of, rules.aging.basis, &rules.aging.buckets, &cny).unwrap();
+                let items = OpenItems::new(&aging).unwrap();
+                let facts = Facts {
+                    contacts: &contacts,
+                    projects: &[],
+                    followups: &followups,
+                    history: &history,
+                    milestones: &[],
+                    calendar: &calendar,
+                    default_currency: &cny,
+                    default_term_days: Some(30),
+                    pending_cash: &[],
+                };
+                let decisions = engine::decide(&items, facts, spec, as_of, None);
+                check(&decisions.actions, &items, &history, as_of, spec.first_contact_index(), spec)?;
+                let entries = decisions.log_entries(as_of);
+                history.record(as_of, entries);
+            }
+        }
+    }
+}

@@ -293,11 +293,14 @@ impl Grouper<'_, '_> {
             self.account_hold(&position, BELOW_THRESHOLD, reason, since, None, past);
             return;
         };
-        // The last stage reached: the highest among the messages and tasks about these items.
+        // The last stage reached: the highest among the messages sent and the manual stages
+        // listed (legal review) about these items. A task made because a message had no
+        // recipient reached nobody: it does not count.
+        let manual_stage = |e: &&&LogEntry| self.spec.stage(&e.stage).is_some_and(|s| s.kind == StageKind::Manual);
         let reached = past
             .messages
             .iter()
-            .chain(&past.tasks)
+            .chain(past.tasks.iter().filter(manual_stage))
             .filter_map(|e| Some((self.spec.stage_index(&e.stage)?, e.as_of)))
             .fold(None, |best: Option<(usize, NaiveDate)>, (i, d)| match best {
                 Some((b, bd)) if b > i || (b == i && bd >= d) => Some((b, bd)),
