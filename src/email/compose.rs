@@ -353,38 +353,48 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
             .broken_promise
             .as_ref()
             .map(|b| PromiseView { made_on: b.made_on.map(|d| d.to_string()), promised_by: b.promised_by.to_string() }),
-        milestones: action
-            .milestones
-            .iter()
-            .map(|m| MilestoneView {
-                name: m.name.clone(),
-                project: m.project.clone(),
-                amount: m.amount.clone(),
-                due_date: m.due_date.to_string(),
-                invoice_no: m.invoice_no.clone(),
-            })
-            .collect(),
-        payments: action
-            .payments
-            .iter()
-            .map(|p| PaymentView {
-                date: p.date.to_string(),
-                amount: p.amount.clone(),
-                reference: p.reference.clone(),
-                invoices: p
-                    .invoices
-                    .iter()
-                    .map(|i| PaidView {
-                        invoice_no: i.invoice_no.clone(),
-                        applied: i.applied.clone(),
-                        remaining: i.remaining.clone(),
-                        settled: i.settled,
-                    })
-                    .collect(),
-                credit: p.credit.clone(),
-            })
-            .collect(),
+        milestones: milestone_views(action),
+        payments: payment_views(action),
     }
+}
+
+/// The milestones a milestone request names.
+fn milestone_views(action: &Action) -> Vec<MilestoneView> {
+    action
+        .milestones
+        .iter()
+        .map(|m| MilestoneView {
+            name: m.name.clone(),
+            project: m.project.clone(),
+            amount: m.amount.clone(),
+            due_date: m.due_date.to_string(),
+            invoice_no: m.invoice_no.clone(),
+        })
+        .collect()
+}
+
+/// The payments a thank-you confirms.
+fn payment_views(action: &Action) -> Vec<PaymentView> {
+    action
+        .payments
+        .iter()
+        .map(|p| PaymentView {
+            date: p.date.to_string(),
+            amount: p.amount.clone(),
+            reference: p.reference.clone(),
+            invoices: p
+                .invoices
+                .iter()
+                .map(|i| PaidView {
+                    invoice_no: i.invoice_no.clone(),
+                    applied: i.applied.clone(),
+                    remaining: i.remaining.clone(),
+                    settled: i.settled,
+                })
+                .collect(),
+            credit: p.credit.clone(),
+        })
+        .collect()
 }
 
 fn invoice_view(i: &OpenItem<'_>) -> InvoiceView {

@@ -2,6 +2,8 @@
 //! figures: `100000.00` CNY → `人民币壹拾万元整`, following the writing rules of the
 //! People's Bank of China's payment and settlement measures (支付结算办法): `整` after
 //! `元`, none after `分`; one `零` for a run of zeros inside the number.
+use std::fmt::Write as _;
+
 use crate::money::Currency;
 
 const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
@@ -33,14 +35,14 @@ pub fn capital(minor: i64, currency: &Currency) -> String {
         out.push_str(&integer(whole));
         out.push('元');
     }
-    match (jiao, fen) {
-        (0, 0) if whole == 0 => out.push_str("零元整"),
-        (0, 0) => out.push('整'),
-        (j, 0) => out.push_str(&format!("{}角", DIGITS[digit(j)])),
-        (0, f) if whole > 0 => out.push_str(&format!("零{}分", DIGITS[digit(f)])),
-        (0, f) => out.push_str(&format!("{}分", DIGITS[digit(f)])),
-        (j, f) => out.push_str(&format!("{}角{}分", DIGITS[digit(j)], DIGITS[digit(f)])),
-    }
+    let _ = match (jiao, fen) {
+        (0, 0) if whole == 0 => write!(out, "零元整"),
+        (0, 0) => write!(out, "整"),
+        (j, 0) => write!(out, "{}角", DIGITS[digit(j)]),
+        (0, f) if whole > 0 => write!(out, "零{}分", DIGITS[digit(f)]),
+        (0, f) => write!(out, "{}分", DIGITS[digit(f)]),
+        (j, f) => write!(out, "{}角{}分", DIGITS[digit(j)], DIGITS[digit(f)]),
+    };
     out
 }
 

@@ -212,26 +212,16 @@ impl Grouper<'_, '_> {
         }
         overdue.sort_by_key(|i| (i.due_date, i.invoice_no));
         soon.sort_by_key(|i| (i.due_date, i.invoice_no));
-        let first = chase.first().map(|(i, _)| i.currency);
-        let cash: Vec<CashCredit> = first
-            .map(|c| {
-                self.lookup
-                    .pending_cash(self.customer, c.code())
-                    .iter()
-                    .filter(|p| p.on_account && p.amount_minor > 0)
-                    .map(|p| CashCredit { date: p.payment_date, amount: c.format(p.amount_minor) })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let cash_minor: i64 = first
-            .map(|c| {
-                self.lookup
-                    .pending_cash(self.customer, c.code())
-                    .iter()
-                    .filter(|p| p.on_account && p.amount_minor > 0)
-                    .fold(0i64, |s, p| s.saturating_add(p.amount_minor))
-            })
-            .unwrap_or(0);
+        let mut cash: Vec<CashCredit> = Vec::new();
+        let mut cash_minor = 0i64;
+        if let Some((first, _)) = chase.first() {
+            for p in self.lookup.pending_cash(self.customer, first.currency.code()) {
+                if p.on_account && p.amount_minor > 0 {
+                    cash.push(CashCredit { date: p.payment_date, amount: first.currency.format(p.amount_minor) });
+                    cash_minor = cash_minor.saturating_add(p.amount_minor);
+                }
+            }
+        }
         let sum = |items: &[&OpenItem<'_>]| items.iter().fold(0i64, |s, i| s.saturating_add(i.open_minor));
         let deductions = sum(&credit_notes).saturating_neg().saturating_add(cash_minor);
         Position {
@@ -337,11 +327,25 @@ impl Grouper<'_, '_> {
             );
             let mut action = self.position_action(&position, ActionKind::Manual, &stage.id.clone(), reason, past);
             action.since = Some(self.as_of);
-            action.owner = stage.owner.clone();
+            action.owner.clone_from(&stage.owner);
             action.next_date = stage.repeat_days.map(|r| self.as_of + Duration::days(r));
             self.out.push(action);
             return;
         }
+        self.ladder_message(&position, index, due, reached, broken, past);
+    }
+
+    /// The ladder's message at stage `index` (the days call for `due`).
+    fn ladder_message(
+        &mut self,
+        position: &Position<'_>,
+        index: usize,
+        due: usize,
+        reached: Option<(usize, NaiveDate)>,
+        broken: Option<BrokenPromise>,
+        past: &Past<'_>,
+    ) {
+        let stage = &self.spec.stages[index];
         let timing = match position.oldest {
             Some(d) => format!("{} past due", days(d)),
             None => format!("due on {}", position.items.iter().map(|i| i.due_date).min().unwrap_or(self.as_of)),
@@ -372,7 +376,7 @@ impl Grouper<'_, '_> {
         }
         let (to, cc, template) = (stage.to.clone(), stage.cc.clone(), stage.template.clone().unwrap_or_default());
         let stage_id = stage.id.clone();
-        self.message(&position, &stage_id, (&to, &cc), &template, reason, past, broken);
+        self.message(position, &stage_id, (&to, &cc), &template, reason, past, broken);
     }
 
     /// The stage this run takes, or why the account waits.

@@ -15,6 +15,9 @@ use crate::normalize::records::{Contact, Role};
 /// The stage id and template of thank-you messages.
 pub const STAGE: &str = "thank_you";
 
+/// Per payment (by index), the invoices it paid: number, amount applied, still open.
+type Paid = BTreeMap<usize, Vec<(String, i64, i64)>>;
+
 /// Thank-you actions for the payments applied in this run: per customer and currency,
 /// each payment with its amount and date and each invoice it settled or reduced (with what
 /// is still open). A payment already thanked for — an earlier thank-you covering its
@@ -38,7 +41,6 @@ pub fn thank_you(
         }
     }
     // Per (customer, currency): per payment (in date order), the invoices it paid.
-    type Paid = BTreeMap<usize, Vec<(String, i64, i64)>>;
     let mut thanked: BTreeMap<(String, String), Paid> = BTreeMap::new();
     for a in &reconciliation.applied {
         let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
@@ -111,24 +113,7 @@ pub fn thank_you(
                 credit: (credit > 0).then(|| currency.format(credit)),
             });
         }
-        let words: Vec<String> = payments
-            .iter()
-            .map(|p| {
-                let what: Vec<String> = p
-                    .invoices
-                    .iter()
-                    .map(|i| {
-                        if i.settled {
-                            format!("{} settled", i.invoice_no)
-                        } else {
-                            format!("{} reduced by {} to {}", i.invoice_no, i.applied, i.remaining)
-                        }
-                    })
-                    .collect();
-                let credit = p.credit.as_ref().map(|c| format!(", {c} credit on account")).unwrap_or_default();
-                format!("{} received on {}: {}{credit}", p.amount, p.date, what.join(", "))
-            })
-            .collect();
+        let words: Vec<String> = payments.iter().map(in_words).collect();
         let mut action = Action::new(
             &customer,
             ActionKind::Message,
@@ -144,4 +129,21 @@ pub fn thank_you(
         actions.push(action);
     }
     actions
+}
+
+/// `450.00 received on 2026-11-05: B-2 settled, B-1 reduced by 100.00 to 200.00`.
+fn in_words(p: &PaymentThanked) -> String {
+    let what: Vec<String> = p
+        .invoices
+        .iter()
+        .map(|i| {
+            if i.settled {
+                format!("{} settled", i.invoice_no)
+            } else {
+                format!("{} reduced by {} to {}", i.invoice_no, i.applied, i.remaining)
+            }
+        })
+        .collect();
+    let credit = p.credit.as_ref().map(|c| format!(", {c} credit on account")).unwrap_or_default();
+    format!("{} received on {}: {}{credit}", p.amount, p.date, what.join(", "))
 }
