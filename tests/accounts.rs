@@ -298,6 +298,32 @@ fn a_thank_you_names_the_payment_and_each_invoice_it_paid() {
 }
 
 #[test]
+fn a_reminder_to_a_customer_who_just_paid_acknowledges_the_payment() {
+    // 700.00 received on 2026-11-20 settles B-1 (oldest first); B-2 (400.00, 46 days) is
+    // still overdue: its overdue notice goes to Bea, and thanks her for the payment in the
+    // same message instead of a second one.
+    let ws =
+        workspace("Beta Co,B-1,2026-08-15,2026-09-14,700.00,CNY,\nBeta Co,B-2,2026-09-15,2026-10-15,400.00,CNY,\n");
+    ws.write("payments.csv", "Date,Payer,Amount,Currency,Reference\n2026-11-20,Beta Co,700.00,CNY,\n");
+    let a = run(&ws, "2026-11-30", &["--payments", "payments.csv"]);
+    assert_eq!(stages(&a), pairs(&[("message", "overdue_notice")]));
+    assert_eq!(text(&a[0]["amount"]), "400.00");
+    assert!(
+        text(&a[0]["reason"]).ends_with("; acknowledges 700.00 received on 2026-11-20: B-1 settled"),
+        "{}",
+        a[0]["reason"]
+    );
+    let letter = email(&ws, "2026-11-30", "overdue_notice");
+    assert!(
+        letter.contains("Thank you for your payment of ¥700.00 received on Nov 20, 2026: B-1 is paid in full."),
+        "{letter}"
+    );
+    // Acknowledged once: next month it is not thanked again.
+    let next = run(&ws, "2026-12-31", &["--payments", "payments.csv"]);
+    assert!(next.iter().all(|x| x["stage"] != "thank_you" && x["payments"] == serde_json::json!([])), "{next:?}");
+}
+
+#[test]
 fn copies_count_for_the_cadence_like_recipients() {
     // A ladder whose escalation goes to finance, who is in copy of the overdue notice.
     let ws = workspace("ACME,INV-1,2026-09-21,2026-10-21,900.00,CNY,Portal\n");

@@ -3,7 +3,7 @@
 //! `INSTA_UPDATE=always cargo test` to accept.)
 use payback::email::context::{
     ApprovalView, CashView, CompanyView, DigestAction, DigestContext, DigestCustomer, EarlierView, InvoiceView,
-    MessageContext, MilestoneView, PaidView, PaymentView, PersonView, ProjectView, PromiseView,
+    MessageContext, MilestoneView, PaidView, PaymentView, PersonView, ProjectView, PromiseView, SetAsideView,
 };
 use payback::email::render::Templates;
 use payback::rules::spec::RulesSpec;
@@ -147,7 +147,9 @@ fn context(lang: &str, stage: &str) -> MessageContext {
         } else {
             Vec::new()
         },
-        payments: if stage == "thank_you" {
+        // The thank-you confirms the payment; the overdue notice to the same contact
+        // acknowledges it instead of ignoring it.
+        payments: if matches!(stage, "thank_you" | "overdue_notice") {
             vec![PaymentView {
                 date: "2026-11-26".into(),
                 amount: "100000.00".into(),
@@ -167,6 +169,15 @@ fn context(lang: &str, stage: &str) -> MessageContext {
                     },
                 ],
                 credit: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        // The demand letter leaves out a disputed invoice and says so.
+        set_aside: if stage == "demand_letter" {
+            vec![SetAsideView {
+                invoice: invoice("INV-CN-0005", "2026-08-01", "2026-08-31", "9000.00", currency, 91),
+                why: "disputed".into(),
             }]
         } else {
             Vec::new()

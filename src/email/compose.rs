@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use super::context::{
     ApprovalView, CashView, CompanyView, CurrencyTotal, DigestAction, DigestContext, DigestCustomer, EarlierView,
     InvoiceView, MessageContext, MilestoneView, PaidView, PaymentView, PersonView, ProjectView, PromiseView,
+    SetAsideView,
 };
 use super::message::{self, Envelope};
 use super::render::Templates;
@@ -17,6 +18,10 @@ use crate::normalize::records::{Contact, Followup, Project};
 use crate::rules::action::{Action, ActionKind};
 use crate::rules::engine::{OpenItem, OpenItems};
 use crate::rules::spec::RulesSpec;
+
+/// Holds of single invoices that a message about the rest of the account names as left
+/// out.
+const SET_ASIDE: [&str; 3] = ["disputed", "promise_to_pay", "critical_issues"];
 
 /// The outbox file name inside `--out`.
 pub const OUTBOX: &str = "outbox.csv";
@@ -82,7 +87,12 @@ pub fn compose(
     let mut composed = Composed::default();
     let company = company(inputs.rules);
     let sender = PersonView { name: company.name.clone(), email: company.email.clone() };
-    let index = Index::new(inputs);
+    let mut index = Index::new(inputs);
+    // The invoices each account holds back, so that its message says what it leaves out.
+    for a in actions.iter().filter(|a| a.kind == ActionKind::Hold && SET_ASIDE.contains(&a.stage.as_str())) {
+        let list = index.held.entry((a.customer.clone(), a.currency.clone())).or_default();
+        list.extend(a.invoice_nos.iter().map(|n| (n.clone(), a.stage.clone())));
+    }
     let messages = actions.iter().filter(|a| a.kind == ActionKind::Message);
     for (n, action) in messages.enumerate() {
         let context = message_context(action, inputs, &index, &company);
@@ -167,6 +177,8 @@ struct Index<'a> {
     projects: HashMap<(&'a str, &'a str), &'a Project>,
     /// Follow-ups per customer, in file order.
     followups: HashMap<&'a str, Vec<&'a Followup>>,
+    /// Invoices held per (customer, currency code), with the hold's stage.
+    held: HashMap<(String, String), Vec<(String, String)>>,
 }
 
 impl<'a> Index<'a> {
@@ -192,6 +204,7 @@ impl<'a> Index<'a> {
             managers,
             projects,
             followups,
+            held: HashMap::new(),
         }
     }
 
@@ -355,7 +368,27 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
             .map(|b| PromiseView { made_on: b.made_on.map(|d| d.to_string()), promised_by: b.promised_by.to_string() }),
         milestones: milestone_views(action),
         payments: payment_views(action),
+        set_aside: set_aside(action, index),
     }
+}
+
+/// The account's invoices held back (disputed, promised, waiting for fixes), which a
+/// message about the rest of the account names as not included.
+fn set_aside(action: &Action, index: &Index<'_>) -> Vec<SetAsideView> {
+    if action.stage == crate::rules::thanks::STAGE {
+        return Vec::new();
+    }
+    let key = (action.customer.clone(), action.currency.clone());
+    index
+        .held
+        .get(&key)
+        .into_iter()
+        .flatten()
+        .filter_map(|(no, why)| {
+            let item = index.items.get((&action.customer, no))?;
+            Some(SetAsideView { invoice: invoice_view(&item), why: why.clone() })
+        })
+        .collect()
 }
 
 /// The milestones a milestone request names.

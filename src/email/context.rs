@@ -154,8 +154,21 @@ pub struct MessageContext {
     pub broken_promise: Option<PromiseView>,
     /// Milestone requests: the milestones the event makes due.
     pub milestones: Vec<MilestoneView>,
-    /// Thank-you messages: the payments received and what each paid.
+    /// Payments received and what each paid: the thank-you's subject, or acknowledged by
+    /// a collection message to the same contact.
     pub payments: Vec<PaymentView>,
+    /// The account's invoices held back and not in the total: `{invoice, why}` with `why`
+    /// `disputed`, `promise_to_pay` or `critical_issues`.
+    pub set_aside: Vec<SetAsideView>,
+}
+
+/// An invoice a message leaves out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetAsideView {
+    /// The invoice.
+    pub invoice: InvoiceView,
+    /// The hold: `disputed`, `promise_to_pay` or `critical_issues`.
+    pub why: String,
 }
 
 /// Cash on account.

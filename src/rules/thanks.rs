@@ -3,6 +3,7 @@
 //! settled or reduced — unless that contact already gets a
 //! message in this run, or the invoices were thanked for in an earlier run.
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
@@ -20,19 +21,23 @@ type Paid = BTreeMap<usize, Vec<(String, i64, i64)>>;
 
 /// Thank-you actions for the payments applied in this run: per customer and currency,
 /// each payment with its amount and date and each invoice it settled or reduced (with what
-/// is still open). A payment already thanked for — an earlier thank-you covering its
-/// invoices was made on or after its date — is not thanked again.
+/// is still open). A payment already acknowledged — a message to the account was made on
+/// or after its date — is not thanked again. When the billing contact already gets a
+/// collection message in this run, that message acknowledges the payments instead (no
+/// demand letter ignores money just received; issue 20).
 #[must_use]
 pub fn thank_you(
     reconciliation: &Reconciliation,
     invoices: &[Invoice],
     contacts: &[Contact],
     history: &History,
-    already: &[Action],
+    already: &mut [Action],
     as_of: NaiveDate,
 ) -> Vec<Action> {
     // The open amount of each invoice before the payments: after them plus what they paid.
-    let find = |customer: &str, no: &str| invoices.iter().find(|i| *i.customer == *customer && i.invoice_no == no);
+    let by_key: std::collections::HashMap<(&str, &str), &Invoice> =
+        invoices.iter().map(|i| ((&*i.customer, i.invoice_no.as_str()), i)).collect();
+    let find = |customer: &str, no: &str| by_key.get(&(customer, no)).copied();
     let mut before: BTreeMap<(String, String), i64> = BTreeMap::new();
     for a in &reconciliation.applied {
         if let Some(invoice) = find(&a.customer, &a.invoice_no) {
@@ -45,10 +50,10 @@ pub fn thank_you(
     for a in &reconciliation.applied {
         let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
         let Some(payment) = reconciliation.payments.get(a.payment) else { continue };
+        let code = invoice.currency.code();
         let done = history
-            .entries_for(&a.customer, &a.invoice_no, as_of)
-            .iter()
-            .any(|e| e.stage == STAGE && e.as_of >= payment.payment_date);
+            .contacts_before(as_of)
+            .any(|e| e.customer == a.customer && e.currency == code && e.as_of >= payment.payment_date);
         let key = (a.customer.clone(), a.invoice_no.clone());
         let open = before.get(&key).copied().unwrap_or(invoice.open_minor);
         let remaining = open.saturating_sub(a.amount_minor);
@@ -63,21 +68,22 @@ pub fn thank_you(
             .or_default()
             .push((a.invoice_no.clone(), a.amount_minor, remaining));
     }
-    let messaged: Vec<&str> = already
+    let messaged: Vec<String> = already
         .iter()
         .filter(|a| a.kind == ActionKind::Message)
-        .flat_map(|a| a.to.iter().chain(&a.cc).map(String::as_str))
+        .flat_map(|a| a.to.iter().chain(&a.cc).cloned())
         .collect();
     let mut actions = Vec::new();
     for ((customer, code), paid) in thanked {
-        let to: Vec<String> = contacts
+        let billing: Vec<String> = contacts
             .iter()
             .filter(|c| c.customer == customer && c.role == Role::Billing)
             .map(|c| c.email.clone())
-            .filter(|e| !messaged.iter().any(|m| m.eq_ignore_ascii_case(e)))
             .collect();
+        let to: Vec<String> =
+            billing.iter().filter(|e| !messaged.iter().any(|m| m.eq_ignore_ascii_case(e))).cloned().collect();
         let Some(currency) = crate::money::Currency::parse(&code) else { continue };
-        if to.is_empty() {
+        if billing.is_empty() {
             continue;
         }
         let mut payments = Vec::new();
@@ -114,6 +120,17 @@ pub fn thank_you(
             });
         }
         let words: Vec<String> = payments.iter().map(in_words).collect();
+        if to.is_empty() {
+            // The account's own message this run acknowledges them.
+            let own = already.iter_mut().find(|a| {
+                a.kind == ActionKind::Message && a.customer == customer && a.currency == code && a.payments.is_empty()
+            });
+            if let Some(message) = own {
+                let _ = write!(message.reason, "; acknowledges {}", words.join("; "));
+                message.payments = payments;
+            }
+            continue;
+        }
         let mut action = Action::new(
             &customer,
             ActionKind::Message,
