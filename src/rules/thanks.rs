@@ -34,40 +34,7 @@ pub fn thank_you(
     already: &mut [Action],
     as_of: NaiveDate,
 ) -> Vec<Action> {
-    // The open amount of each invoice before the payments: after them plus what they paid.
-    let by_key: std::collections::HashMap<(&str, &str), &Invoice> =
-        invoices.iter().map(|i| ((&*i.customer, i.invoice_no.as_str()), i)).collect();
-    let find = |customer: &str, no: &str| by_key.get(&(customer, no)).copied();
-    let mut before: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for a in &reconciliation.applied {
-        if let Some(invoice) = find(&a.customer, &a.invoice_no) {
-            let open = before.entry((a.customer.clone(), a.invoice_no.clone())).or_insert(invoice.open_minor);
-            *open = open.saturating_add(a.amount_minor);
-        }
-    }
-    // Per (customer, currency): per payment (in date order), the invoices it paid.
-    let mut thanked: BTreeMap<(String, String), Paid> = BTreeMap::new();
-    for a in &reconciliation.applied {
-        let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
-        let Some(payment) = reconciliation.payments.get(a.payment) else { continue };
-        let code = invoice.currency.code();
-        let done = history
-            .contacts_before(as_of)
-            .any(|e| e.customer == a.customer && e.currency == code && e.as_of >= payment.payment_date);
-        let key = (a.customer.clone(), a.invoice_no.clone());
-        let open = before.get(&key).copied().unwrap_or(invoice.open_minor);
-        let remaining = open.saturating_sub(a.amount_minor);
-        before.insert(key, remaining);
-        if done || a.amount_minor <= 0 {
-            continue;
-        }
-        thanked
-            .entry((a.customer.clone(), invoice.currency.code().to_owned()))
-            .or_default()
-            .entry(a.payment)
-            .or_default()
-            .push((a.invoice_no.clone(), a.amount_minor, remaining));
-    }
+    let thanked = paid_by_payment(reconciliation, invoices, history, as_of);
     let messaged: Vec<String> = already
         .iter()
         .filter(|a| a.kind == ActionKind::Message)
@@ -163,4 +130,49 @@ fn in_words(p: &PaymentThanked) -> String {
         .collect();
     let credit = p.credit.as_ref().map(|c| format!(", {c} credit on account")).unwrap_or_default();
     format!("{} received on {}: {}{credit}", p.amount, p.date, what.join(", "))
+}
+
+/// Per (customer, currency): per payment not yet acknowledged, the invoices it paid with
+/// the amount applied and what is still open after it.
+fn paid_by_payment(
+    reconciliation: &Reconciliation,
+    invoices: &[Invoice],
+    history: &History,
+    as_of: NaiveDate,
+) -> BTreeMap<(String, String), Paid> {
+    // The open amount of each invoice before the payments: after them plus what they paid.
+    let by_key: std::collections::HashMap<(&str, &str), &Invoice> =
+        invoices.iter().map(|i| ((&*i.customer, i.invoice_no.as_str()), i)).collect();
+    let find = |customer: &str, no: &str| by_key.get(&(customer, no)).copied();
+    let mut before: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for a in &reconciliation.applied {
+        if let Some(invoice) = find(&a.customer, &a.invoice_no) {
+            let open = before.entry((a.customer.clone(), a.invoice_no.clone())).or_insert(invoice.open_minor);
+            *open = open.saturating_add(a.amount_minor);
+        }
+    }
+    // Per (customer, currency): per payment (in date order), the invoices it paid.
+    let mut thanked: BTreeMap<(String, String), Paid> = BTreeMap::new();
+    for a in &reconciliation.applied {
+        let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
+        let Some(payment) = reconciliation.payments.get(a.payment) else { continue };
+        let code = invoice.currency.code();
+        let done = history
+            .contacts_before(as_of)
+            .any(|e| e.customer == a.customer && e.currency == code && e.as_of >= payment.payment_date);
+        let key = (a.customer.clone(), a.invoice_no.clone());
+        let open = before.get(&key).copied().unwrap_or(invoice.open_minor);
+        let remaining = open.saturating_sub(a.amount_minor);
+        before.insert(key, remaining);
+        if done || a.amount_minor <= 0 {
+            continue;
+        }
+        thanked
+            .entry((a.customer.clone(), invoice.currency.code().to_owned()))
+            .or_default()
+            .entry(a.payment)
+            .or_default()
+            .push((a.invoice_no.clone(), a.amount_minor, remaining));
+    }
+    thanked
 }
