@@ -162,6 +162,18 @@ pub(super) struct Lookup<'a> {
     last_message: HashMap<String, NaiveDate>,
     /// Unapplied money per customer and currency code.
     pending_cash: HashMap<(String, String), Vec<&'a super::matching::PendingCash>>,
+    /// Messages sent and tasks listed before the as-of date per (customer, currency), in
+    /// log order: the account's history, indexed once (issue 7: no scan per account).
+    accounts: HashMap<(&'a str, &'a str), AccountLog<'a>>,
+}
+
+/// What the log holds about one account.
+#[derive(Default)]
+pub(super) struct AccountLog<'a> {
+    /// Messages sent.
+    pub messages: Vec<&'a LogEntry>,
+    /// Tasks for our side.
+    pub tasks: Vec<&'a LogEntry>,
 }
 
 impl<'a> Lookup<'a> {
@@ -194,11 +206,18 @@ impl<'a> Lookup<'a> {
                 *last = (*last).max(e.as_of);
             }
         }
+        let mut accounts: HashMap<(&str, &str), AccountLog<'_>> = HashMap::new();
+        for e in facts.history.contacts_before(as_of) {
+            accounts.entry((e.customer.as_str(), e.currency.as_str())).or_default().messages.push(e);
+        }
+        for e in facts.history.tasks_before(as_of) {
+            accounts.entry((e.customer.as_str(), e.currency.as_str())).or_default().tasks.push(e);
+        }
         let mut pending_cash: HashMap<(String, String), Vec<&super::matching::PendingCash>> = HashMap::new();
         for p in facts.pending_cash {
             pending_cash.entry((p.customer.clone(), p.currency.clone())).or_default().push(p);
         }
-        Lookup { projects, followups, contacts, history, last_message, pending_cash }
+        Lookup { projects, followups, contacts, history, last_message, pending_cash, accounts }
     }
 
     /// The project `project` of `customer`.
@@ -227,6 +246,22 @@ impl<'a> Lookup<'a> {
             return &[];
         }
         self.pending_cash.get(&(customer.to_owned(), currency.to_owned())).map_or(&[], Vec::as_slice)
+    }
+
+    /// The log's messages and tasks about `customer` in `currency` that covered at least one
+    /// of `open` (the account's open invoice numbers), oldest first.
+    pub(super) fn account_log(
+        &self,
+        customer: &str,
+        currency: &str,
+        open: &std::collections::HashSet<&str>,
+    ) -> AccountLog<'a> {
+        let Some(log) = self.accounts.get(&(customer, currency)) else { return AccountLog::default() };
+        let about = |e: &&&LogEntry| e.invoice_nos.iter().any(|n| open.contains(n.as_str()));
+        AccountLog {
+            messages: log.messages.iter().filter(about).copied().collect(),
+            tasks: log.tasks.iter().filter(about).copied().collect(),
+        }
     }
 
     /// The last date before the as-of date on which a message went to `email`.

@@ -122,13 +122,10 @@ impl Grouper<'_, '_> {
         if chase.iter().all(|(i, _)| i.open_minor <= 0) {
             return;
         }
-        let open_nos: Vec<&str> = planned.iter().map(|(i, _)| i.invoice_no).collect();
+        let open_nos: std::collections::HashSet<&str> = planned.iter().map(|(i, _)| i.invoice_no).collect();
         let code = planned[0].0.currency.code();
-        let history = self.facts.history;
-        let past = Past {
-            messages: history.messages_about(self.customer, code, &open_nos, self.as_of),
-            tasks: history.tasks_about(self.customer, code, &open_nos, self.as_of),
-        };
+        let log = self.lookup.account_log(self.customer, code, &open_nos);
+        let past = Past { messages: log.messages, tasks: log.tasks };
         let milestone =
             chase.iter().find_map(|(_, p)| if let Plan::Milestone { event } = p { Some(event) } else { None });
         if let Some(event) = milestone {

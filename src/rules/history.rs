@@ -138,33 +138,15 @@ impl StateLock {
 /// The queries of the account-level engine (issue 20). What counts as contact is decided
 /// in [`is_contact`] alone: a message counts once it was sent.
 impl History {
-    /// The messages to `customer` in `currency` before `as_of` that covered at least one
-    /// of `open` (invoice numbers still open), oldest first: the account's collection
-    /// history that a letter may speak of.
-    #[must_use]
-    pub fn messages_about(&self, customer: &str, currency: &str, open: &[&str], as_of: NaiveDate) -> Vec<&LogEntry> {
-        self.entries
-            .iter()
-            .filter(|e| e.as_of < as_of && is_contact(e) && e.customer == customer && e.currency == currency)
-            .filter(|e| e.invoice_nos.iter().any(|n| open.contains(&n.as_str())))
-            .collect()
-    }
-
-    /// The tasks for our side (`manual` entries) for `customer` in `currency` before
-    /// `as_of` that covered at least one of `open`, oldest first (legal review).
-    #[must_use]
-    pub fn tasks_about(&self, customer: &str, currency: &str, open: &[&str], as_of: NaiveDate) -> Vec<&LogEntry> {
-        self.entries
-            .iter()
-            .filter(|e| e.as_of < as_of && e.kind == "manual" && e.customer == customer && e.currency == currency)
-            .filter(|e| e.invoice_nos.iter().any(|n| open.contains(&n.as_str())))
-            .collect()
-    }
-
     /// The messages before `as_of` that counted as contact, in log order (for the cadence:
     /// their To and Cc recipients).
     pub fn contacts_before(&self, as_of: NaiveDate) -> impl Iterator<Item = &LogEntry> {
         self.entries.iter().filter(move |e| e.as_of < as_of && is_contact(e))
+    }
+
+    /// The tasks for our side (`manual` entries) before `as_of`, in log order.
+    pub fn tasks_before(&self, as_of: NaiveDate) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().filter(move |e| e.as_of < as_of && e.kind == "manual")
     }
 }
 

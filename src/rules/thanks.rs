@@ -144,6 +144,12 @@ fn paid_by_payment(
     let by_key: std::collections::HashMap<(&str, &str), &Invoice> =
         invoices.iter().map(|i| ((&*i.customer, i.invoice_no.as_str()), i)).collect();
     let find = |customer: &str, no: &str| by_key.get(&(customer, no)).copied();
+    // The last message to each account, indexed once.
+    let mut last_contact: std::collections::HashMap<(&str, &str), NaiveDate> = std::collections::HashMap::new();
+    for e in history.contacts_before(as_of) {
+        let last = last_contact.entry((e.customer.as_str(), e.currency.as_str())).or_insert(e.as_of);
+        *last = (*last).max(e.as_of);
+    }
     let mut before: BTreeMap<(String, String), i64> = BTreeMap::new();
     for a in &reconciliation.applied {
         if let Some(invoice) = find(&a.customer, &a.invoice_no) {
@@ -157,9 +163,7 @@ fn paid_by_payment(
         let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
         let Some(payment) = reconciliation.payments.get(a.payment) else { continue };
         let code = invoice.currency.code();
-        let done = history
-            .contacts_before(as_of)
-            .any(|e| e.customer == a.customer && e.currency == code && e.as_of >= payment.payment_date);
+        let done = last_contact.get(&(a.customer.as_str(), code)).is_some_and(|d| *d >= payment.payment_date);
         let key = (a.customer.clone(), a.invoice_no.clone());
         let open = before.get(&key).copied().unwrap_or(invoice.open_minor);
         let remaining = open.saturating_sub(a.amount_minor);
