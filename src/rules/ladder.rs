@@ -282,3 +282,42 @@ impl CollectionSpec {
             .map_or(0, |d| (-d).max(0))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(extra: &str) -> CollectionSpec {
+        let text = format!("{}\n{extra}", include_str!("../../rules/default.toml"));
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        table["collection"].clone().try_into().unwrap()
+    }
+
+    #[test]
+    fn a_first_contact_is_capped_at_the_overdue_notice_by_default() {
+        let default = spec("");
+        assert_eq!(default.stages[default.first_contact_index()].id, "overdue_notice");
+        // The window before the due date: reminder_before_due starts 7 days before.
+        assert_eq!(default.reminder_window_days(), 7);
+        assert!(default.validate().is_empty(), "{:?}", default.validate());
+    }
+
+    #[test]
+    fn a_ladder_without_overdue_notice_caps_at_its_first_stage_after_the_due_date() {
+        let mut own = spec("");
+        own.stages.retain(|s| !["overdue_notice", "reminder_before_due"].contains(&s.id.as_str()));
+        // due_notice starts on the due date (day 0); escalate_to_approver is the first
+        // message stage starting after it.
+        assert_eq!(own.stages[own.first_contact_index()].id, "escalate_to_approver");
+        assert_eq!(own.reminder_window_days(), 0);
+        own.max_first_stage = Some("demand_letter".into());
+        assert_eq!(own.stages[own.first_contact_index()].id, "demand_letter");
+        own.max_first_stage = Some("demand".into());
+        assert_eq!(
+            own.validate(),
+            [
+                "collection.max_first_stage = \"demand\" is not a stage; the stages are: due_notice, escalate_to_approver, demand_letter, legal_review"
+            ]
+        );
+    }
+}
