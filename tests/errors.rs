@@ -135,9 +135,7 @@ fn a_bad_state_file_stops_the_run_cleanly_and_keeps_the_earlier_outputs() {
         .timeout(60)
         .status(1);
     let before = std::fs::read(ws.out().join("aging-report.xlsx")).unwrap();
-    for (file, text) in
-        [("state/trend.jsonl", "garbage\n"), ("state/collection-log.jsonl", "{\"not\": \"a log line\"}\n")]
-    {
+    for (file, text) in [("state/trend.jsonl", "garbage\n"), ("state/collection-log.jsonl", "{\"not\": \"a log line\"}\n")] {
         let kept = std::fs::read_to_string(ws.path().join(file)).unwrap_or_default();
         ws.write(file, text);
         let done = ws

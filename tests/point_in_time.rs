@@ -69,10 +69,7 @@ fn a_month_end_aged_days_later_shows_the_month_end_balances() {
     let detail = read_sheet(&ws.out().join("aging-report.xlsx"), "Detail");
     let open: Vec<(&str, &str)> = detail[1..].iter().map(|r| (r[1].as_str(), r[6].as_str())).collect();
     assert_eq!(open, [("A-1", "1000"), ("A-4", "300"), ("A-3", "800"), ("B-1", "1500"), ("CN-1", "-200")]);
-    assert_eq!(
-        detail[1][13..17],
-        ["2026-12-02", "invoices.csv", "2", "paid on 2026-12-02, after the as-of date: open on 2026-11-30"]
-    );
+    assert_eq!(detail[1][13..17], ["2026-12-02", "invoices.csv", "2", "paid on 2026-12-02, after the as-of date: open on 2026-11-30"]);
     assert_eq!(detail[2][16], "");
 
     // Cash collected in the period (11-01 … 11-30) counts only payments made by 11-30:
@@ -181,13 +178,7 @@ fn the_roll_forward_ties_or_names_the_invoices_behind_the_difference() {
         assert_eq!(
             behind,
             [
-                [
-                    "ACME",
-                    "R-1",
-                    "USD",
-                    "-1000",
-                    "open 1000.00 on 2026-10-31 (last run), not in this export and no payment for it"
-                ],
+                ["ACME", "R-1", "USD", "-1000", "open 1000.00 on 2026-10-31 (last run), not in this export and no payment for it"],
                 [
                     "Beta",
                     "R-4",

@@ -109,8 +109,7 @@ impl PreviousOpen {
 /// # Errors
 /// [`Error::Output`] when the state folder or file cannot be written; polars errors.
 pub fn save(state: &Path, as_of: NaiveDate, previous: Option<NaiveDate>, open_items: &DataFrame) -> Result<()> {
-    let fail =
-        |path: &Path, e: &dyn std::fmt::Display| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+    let fail = |path: &Path, e: &dyn std::fmt::Display| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
     std::fs::create_dir_all(state).map_err(|e| fail(state, &e))?;
     let name = file_name(as_of);
     let path = state.join(&name);
@@ -129,13 +128,7 @@ pub fn save(state: &Path, as_of: NaiveDate, previous: Option<NaiveDate>, open_it
             let code = currency[i].unwrap_or_default();
             let cur = Currency::parse(code).ok_or("unknown currency in the open items")?;
             let amount = cur.format(open[i].unwrap_or_default());
-            w.write_record([
-                day.as_str(),
-                customer[i].unwrap_or_default(),
-                invoice_no[i].unwrap_or_default(),
-                code,
-                &amount,
-            ])?;
+            w.write_record([day.as_str(), customer[i].unwrap_or_default(), invoice_no[i].unwrap_or_default(), code, &amount])?;
         }
         let mut file = w.into_inner().map_err(|e| e.to_string())?;
         file.flush()?;
@@ -180,10 +173,7 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
             None => push(
                 key,
                 -before,
-                format!(
-                    "open {} on {date} (last run), not in this export and no payment for it",
-                    currency.format(before)
-                ),
+                format!("open {} on {date} (last run), not in this export and no payment for it", currency.format(before)),
             ),
             Some(&now) if now != before => push(
                 key,
@@ -200,11 +190,7 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
     for (key, &now) in starts {
         if now != 0 && !previous.items.contains_key(key) {
             let Some(currency) = Currency::parse(&key.2) else { continue };
-            push(
-                key,
-                now,
-                format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)),
-            );
+            push(key, now, format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)));
         }
     }
     out
@@ -242,9 +228,6 @@ mod tests {
         assert_eq!(read.items[&("A".into(), "1".into(), "USD".into())], 500);
         std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,x\n").unwrap();
         let err = PreviousOpen::load(dir.path(), "2026-09-30".parse().unwrap()).unwrap_err().to_string();
-        assert!(
-            err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"),
-            "{err}"
-        );
+        assert!(err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"), "{err}");
     }
 }

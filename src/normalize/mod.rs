@@ -428,17 +428,7 @@ impl<'a> Normalizer<'a> {
             self.type_rows(&held, &held_reasons);
         }
         let Self {
-            head,
-            columns,
-            options,
-            invoices,
-            fingerprints,
-            defaulted,
-            rejected,
-            skipped: classified,
-            order,
-            sample,
-            ..
+            head, columns, options, invoices, fingerprints, defaulted, rejected, skipped: classified, order, sample, ..
         } = self;
         let currency_source = match (columns.get(Field::Currency), defaulted) {
             (None, _) => CurrencySource::Default,
