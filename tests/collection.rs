@@ -17,6 +17,18 @@ struct Action {
     amount: String,
     currency: String,
     reason: String,
+    overdue: Option<String>,
+    deductions: Option<String>,
+    oldest_days: Option<i64>,
+    earlier: Vec<serde_json::Value>,
+    broken_promise: Option<serde_json::Value>,
+    credits: Vec<serde_json::Value>,
+    since: Option<String>,
+    age_days: Option<i64>,
+    owner: Option<String>,
+    next_date: Option<String>,
+    milestones: Vec<serde_json::Value>,
+    payments: Vec<serde_json::Value>,
 }
 
 const CONTACTS: &str = "customer,name,role,email,language
@@ -102,8 +114,15 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
         summary(&run(&ws, "2026-10-20", &[])),
         [("message", "overdue_notice", amy.clone(), vec!["fred@acme.example"])]
     );
-    // 26 days: still the overdue-notice window, already sent: nothing new.
-    assert!(run(&ws, "2026-10-27", &[]).is_empty());
+    // 26 days: still the overdue-notice window, already sent: the account waits — held,
+    // with the date of its next step (escalation at 30 days past due: 2026-10-31).
+    let a = run(&ws, "2026-10-27", &[]);
+    assert_eq!(summary(&a), [("hold", "scheduled", vec![], vec![])]);
+    assert_eq!(
+        a[0].reason,
+        "INV-1: 26 days past due; overdue_notice sent on 2026-10-20; next: escalate_to_approver from 2026-10-31"
+    );
+    assert_eq!((a[0].since.as_deref(), a[0].next_date.as_deref()), (Some("2026-10-20"), Some("2026-10-31")));
     // 35 days: escalation to the approver, billing and our project manager in copy.
     let a = run(&ws, "2026-11-05", &[]);
     assert_eq!(
@@ -129,7 +148,11 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
     // 96 days: a task for our side, no message.
     let a = run(&ws, "2027-01-05", &[]);
     assert_eq!(summary(&a), [("manual", "legal_review", vec![], vec![])]);
-    assert_eq!(a[0].reason, "INV-1: 96 days past due; decide on legal review (consider suspending work)");
+    assert_eq!(
+        a[0].reason,
+        "INV-1: 96 days past due, 1000.00 CNY overdue after deductions; decide on legal review (consider suspending work)"
+    );
+    assert_eq!(a[0].owner.as_deref(), Some("legal@yourcompany.example"));
 }
 
 #[test]
@@ -215,8 +238,9 @@ fn holds_for_a_promise_a_dispute_and_the_cadence() {
             ("hold", "cadence", "INV-5".into())
         ]
     );
-    assert_eq!(a[0].reason, "INV-4 is disputed: wrong hourly rate");
-    assert_eq!(a[1].reason, "the customer promised to pay by 2026-12-07");
+    assert_eq!(a[0].reason, "INV-4 is disputed: wrong hourly rate; since: not known (no date in the follow-ups)");
+    assert_eq!(a[1].reason, "the customer promised to pay by 2026-12-07; since: not known (no date in the follow-ups)");
+    assert_eq!(a[0].owner.as_deref(), Some("pm.li@ours.example"));
     assert!(
         a[2].reason.ends_with("held: last contacted on 2026-11-27, next message from 2026-12-04 (cadence 7 days)"),
         "{}",
@@ -247,7 +271,7 @@ fn amount_thresholds_and_missing_contacts() {
     let ws = workspace(
         "ACME,INV-7,2026-08-01,2026-09-21,300.00,CNY,Portal\nNobody Ltd,N-1,2026-10-01,2026-11-20,50.00,CNY,\n",
     );
-    ws.write("strict.toml", "[[collection.stages]]\nid = \"remind\"\nto_days = 29\nkind = \"message\"\nto = [\"billing\"]\ntemplate = \"overdue_notice\"\n\n[[collection.stages]]\nid = \"demand_letter\"\nfrom_days = 30\nkind = \"message\"\nto = [\"approver\"]\ntemplate = \"demand_letter\"\nmin_amount = \"500\"\n");
+    ws.write("strict.toml", "[collection]\nmax_first_stage = \"demand_letter\"\n\n[[collection.stages]]\nid = \"remind\"\nto_days = 29\nkind = \"message\"\nto = [\"billing\"]\ntemplate = \"overdue_notice\"\n\n[[collection.stages]]\nid = \"demand_letter\"\nfrom_days = 30\nkind = \"message\"\nto = [\"approver\"]\ntemplate = \"demand_letter\"\nmin_amount = \"500\"\n");
     let a = run(&ws, "2026-11-30", &["--rules", "strict.toml"]);
     // INV-7 is 70 days past due but under 500: the stage before applies.
     assert_eq!(summary(&a)[0], ("message", "remind", vec!["amy@acme.example"], vec![]));
@@ -293,7 +317,7 @@ ACME INV-8 — 40 days past due
   [ ] stage demand_letter: days 60..89; the invoice is at day 40
   [ ] stage legal_review: days 90 and more; the invoice is at day 40
   [ ] history: nothing sent before
-  => message escalate_to_approver: INV-8: 40 days past due; stage escalate_to_approver
+  => message overdue_notice: INV-8: 40 days past due; stage overdue_notice (first contact: escalate_to_approver is due, but a first contact goes no higher)
 ";
     assert_eq!(done.stdout, expected);
     let done = ws.payback().args(["explain", "NOPE", "--invoices", "invoices.csv"]).status(2);
@@ -332,10 +356,11 @@ fn an_empty_due_date_falls_back_to_the_default_term_and_says_so() {
     // 35 days past due on 2026-11-05 — not silently dropped.
     let ws = workspace("ACME,INV-9,2026-09-01,,700.00,CNY,Portal\n");
     let a = run(&ws, "2026-11-05", &[]);
-    assert_eq!(summary(&a)[0].1, "escalate_to_approver");
+    // A first contact: the overdue notice, however late (issue 20).
+    assert_eq!(summary(&a)[0].1, "overdue_notice");
     assert_eq!(
         a[0].reason,
-        "INV-9: 35 days past due; stage escalate_to_approver (no due date on INV-9: assumed invoice date + 30 days)"
+        "INV-9: 35 days past due; stage overdue_notice (first contact: escalate_to_approver is due, but a first contact goes no higher) (no due date on INV-9: assumed invoice date + 30 days)"
     );
     let detail = crate::util::read_sheet(&ws.out().join("aging-report.xlsx"), "Detail");
     assert_eq!((detail[1][3].as_str(), detail[1][7].as_str()), ("2026-10-01", "35"));

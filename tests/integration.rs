@@ -6,6 +6,8 @@
 /// Workspace, command builder and output readers.
 mod util;
 
+/// Issue 20: the account decides — whole position, true history, nothing goes silent.
+mod accounts;
 /// Aging figures against a hand-checked fixture, CSV and xlsx.
 mod aging;
 /// `check`, `--strict`, encodings, unreadable and hostile inputs.

@@ -33,10 +33,10 @@ fn init_then_run_with_no_options_gives_the_full_report() {
         .unwrap();
     assert_eq!(done.status.code(), Some(1), "{}", String::from_utf8_lossy(&done.stderr));
     let stdout = String::from_utf8(done.stdout).unwrap();
-    assert!(stdout.contains("actions: 24 messages, 30 tasks for our side, 3 holds"), "{stdout}");
+    assert!(stdout.contains("actions: 32 messages, 3 tasks for our side, 4 holds"), "{stdout}");
     assert!(
         stdout.contains(
-            "wrote 24 emails under out/emails and 6 internal messages (digests, management summary) under out/internal"
+            "wrote 32 emails under out/emails and 6 internal messages (digests, management summary) under out/internal"
         ),
         "{stdout}"
     );
@@ -84,7 +84,7 @@ fn json_and_quiet_modes_for_scripts() {
     let done = run(&["--json"]);
     assert_eq!(done.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
-    assert_eq!(json["actions"], serde_json::json!({"message": 24, "manual": 30, "hold": 3, "emails": 30}));
+    assert_eq!(json["actions"], serde_json::json!({"message": 32, "manual": 3, "hold": 4, "emails": 38}));
     assert_eq!(json["rows"]["read"], 156);
     // Hooli Cloud Svcs (not a customer's name) quotes "INV 351": the one open invoice that
     // fits is Hooli Cloud Services' INV-US-0351, which it pays: 3,145,116.93 − 40,402.32.

@@ -163,6 +163,10 @@ fn reason_label(stage: &str, lang: &str) -> String {
         "fix_first" => "先解决问题（严重问题）",
         "cadence" => "近期已联系",
         "unapplied_cash_pending" => "有未核销的收款",
+        "scheduled" => "等待下一催收阶段",
+        "in_legal" => "法务处理中",
+        "below_threshold" => "低于催收金额下限",
+        "covered_by_credits" => "贷项已覆盖逾期款",
         other => other,
     }
     .to_owned()

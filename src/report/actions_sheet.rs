@@ -14,7 +14,8 @@ pub const HOLDS: &str = "Holds";
 
 const ACTION_HEADERS: [&str; 10] =
     ["Customer", "Currency", "Amount", "Stage", "Kind", "To", "Cc", "Template", "Invoices", "Reason"];
-const HOLD_HEADERS: [&str; 6] = ["Customer", "Currency", "Amount", "Held by", "Invoices", "Reason"];
+const HOLD_HEADERS: [&str; 10] =
+    ["Customer", "Currency", "Amount", "Held by", "Invoices", "Reason", "Since", "Age (days)", "Owner", "Next date"];
 
 /// Writes the messages and tasks.
 ///
@@ -56,9 +57,13 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f:
             a.stage.clone(),
             a.invoice_nos.join(", "),
             a.reason.clone(),
+            a.since.map(|d| d.to_string()).unwrap_or_default(),
+            a.age_days.map(|d| d.to_string()).unwrap_or_default(),
+            a.owner.clone().unwrap_or_default(),
+            a.next_date.map(|d| d.to_string()).unwrap_or_default(),
         ]
     };
-    let widths = [26, 8, 15, 16, 30, 70];
+    let widths = [26, 8, 15, 16, 30, 70, 11, 10, 26, 11];
     let table = Table { headers: &HOLD_HEADERS, widths: &widths, invoices_col: 4, empty: "Nothing is held this run." };
     write_table(ws, &table, &rows_of_kind, texts, detail_rows, f)
 }

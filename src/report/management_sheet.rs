@@ -43,6 +43,8 @@ pub fn write(ws: &mut Worksheet, m: &Metrics, company: &str, f: &Formats) -> Res
     let (top_rows, next) = top_overdue(ws, r, m, main, f)?;
     r = next;
     r = held(ws, r, m, f)?;
+    r = in_legal(ws, r, m, f)?;
+    r = unbilled(ws, r, m, f)?;
     r = approvals(ws, r, m, f)?;
     managers(ws, r, m, f)?;
     if let (Some(cur), Some((first, last))) = (main, trend_rows) {
@@ -316,6 +318,75 @@ fn held(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNu
     Ok(row + 1)
 }
 
+/// The accounts in legal review, with owner and next review (issue 20).
+fn in_legal(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    ws.write_string_with_format(r, 0, "In legal review", &f.section)?;
+    headers(
+        ws,
+        r + 1,
+        &["Customer", "Currency", "Invoices", "Amount", "Since", "Days", "Owner", "Next review", "This run"],
+        f,
+    )?;
+    let mut row = r + 2;
+    for c in &m.in_legal {
+        write_text(ws, row, 0, &c.customer, &f.text)?;
+        write_text(ws, row, 1, c.currency.code(), &f.text)?;
+        ws.write_number_with_format(row, 2, c.invoices as f64, &f.integer)?;
+        money(ws, row, 3, &c.currency, c.amount, f)?;
+        if let Some(since) = c.since {
+            ws.write_date_with_format(row, 4, since, &f.date)?;
+        }
+        if let Some(days) = c.days {
+            ws.write_number_with_format(row, 5, days as f64, &f.integer)?;
+        }
+        write_text(ws, row, 6, &c.owner, &f.text)?;
+        if let Some(next) = c.next_review {
+            ws.write_date_with_format(row, 7, next, &f.date)?;
+        }
+        write_text(ws, row, 8, if c.review_now { "review now (task listed)" } else { "waiting for review" }, &f.text)?;
+        row += 1;
+    }
+    if m.in_legal.is_empty() {
+        ws.write_string_with_format(row, 0, "No account is in legal review.", &f.note)?;
+        row += 1;
+    }
+    Ok(row + 1)
+}
+
+/// Milestones whose trigger happened but that are not invoiced, with the days waiting.
+fn unbilled(ws: &mut Worksheet, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    ws.write_string_with_format(r, 0, "Milestones due, not invoiced", &f.section)?;
+    headers(
+        ws,
+        r + 1,
+        &["Customer", "Project", "Milestone", "Currency", "Amount", "Triggered", "Days waiting", "Payment due"],
+        f,
+    )?;
+    let mut row = r + 2;
+    for u in &m.unbilled {
+        write_text(ws, row, 0, &u.customer, &f.text)?;
+        write_text(ws, row, 1, &u.project, &f.text)?;
+        write_text(ws, row, 2, &u.name, &f.text)?;
+        write_text(ws, row, 3, u.currency.code(), &f.text)?;
+        money(ws, row, 4, &u.currency, u.amount, f)?;
+        if let Some(since) = u.since {
+            ws.write_date_with_format(row, 5, since, &f.date)?;
+        }
+        if let Some(days) = u.days {
+            ws.write_number_with_format(row, 6, days as f64, &f.integer)?;
+        }
+        if let Some(due) = u.due {
+            ws.write_date_with_format(row, 7, due, &f.date)?;
+        }
+        row += 1;
+    }
+    if m.unbilled.is_empty() {
+        ws.write_string_with_format(row, 0, "Every milestone due is invoiced.", &f.note)?;
+        row += 1;
+    }
+    Ok(row + 1)
+}
+
 /// A hold's stage id in words.
 #[must_use]
 pub fn reason_text(stage: &str) -> &str {
@@ -326,6 +397,10 @@ pub fn reason_text(stage: &str) -> &str {
         "fix_first" => "Fix first (critical issues)",
         "cadence" => "Contacted recently (cadence)",
         "unapplied_cash_pending" => "Unapplied cash pending",
+        "scheduled" => "Waiting for the next stage",
+        "in_legal" => "In legal review",
+        "below_threshold" => "Below the ladder's amounts",
+        "covered_by_credits" => "Covered by credits",
         other => other,
     }
 }

@@ -178,3 +178,23 @@ impl StateLock {
         }
     }
 }
+
+/// The queries of the account-level engine (issue 20). What counts as contact is decided
+/// in [`is_contact`] alone: a message counts once it was sent.
+impl History {
+    /// The messages before `as_of` that counted as contact, in log order (for the cadence:
+    /// their To and Cc recipients).
+    pub fn contacts_before(&self, as_of: NaiveDate) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().filter(move |e| e.as_of < as_of && is_contact(e))
+    }
+
+    /// The tasks for our side (`manual` entries) before `as_of`, in log order.
+    pub fn tasks_before(&self, as_of: NaiveDate) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().filter(move |e| e.as_of < as_of && e.kind == "manual")
+    }
+}
+
+/// Whether an entry is a message that reached the customer.
+fn is_contact(e: &LogEntry) -> bool {
+    e.kind == "message" && e.sent_at.is_some()
+}
