@@ -29,6 +29,12 @@ pub enum Command {
     /// Send a run's emails over SMTP (lists them unless --yes).
     #[command(after_long_help = SEND_EXAMPLES)]
     Send(SendArgs),
+    /// Print everything that happened to an account (or invoice), oldest first.
+    #[command(after_long_help = HISTORY_EXAMPLES)]
+    History(HistoryArgs),
+    /// The state database: print its schema, check it, back it up.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Create a ready workspace: payback.toml, rules, templates and sample data.
     #[command(after_long_help = INIT_EXAMPLES)]
     Init(InitArgs),
@@ -40,6 +46,60 @@ pub enum Command {
     /// Print the manual page (roff).
     #[command(after_long_help = "Examples:\n  payback man > payback.1 && man ./payback.1")]
     Man,
+}
+
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  payback history Contoso
+  payback history INV-CN-0042 --json
+  payback history \"Stark Industries\" --state archive/state";
+
+/// Options of `payback history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A customer name (any case), or an invoice number.
+    #[arg(value_name = "CUSTOMER|INVOICE")]
+    pub query: String,
+
+    /// Folder of the state database (read only).
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
+
+    /// Print the events as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `payback db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Print the schema of state/payback.db (SQL, every migration).
+    Schema,
+    /// Open the database as a run does: check its integrity, update its schema, complete or
+    /// discard a run left pending; print what it holds.
+    Check(DbArgs),
+    /// Copy the database to PATH with `SQLite`'s online backup (safe while others read it).
+    Backup(DbBackupArgs),
+}
+
+/// Options of `payback db check`.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Folder of the state database.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
+}
+
+/// Options of `payback db backup`.
+#[derive(Debug, Args)]
+pub struct DbBackupArgs {
+    /// Where to write the copy.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Folder of the state database.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
 }
 
 const INIT_EXAMPLES: &str = "\
@@ -82,14 +142,21 @@ Examples:
   payback send out --smtp smtp.example.com:587 --starttls --user ar@yourcompany.example
   PAYBACK_SMTP_PASSWORD=... payback send out --smtp smtp.example.com:587 --starttls --user ar@yourcompany.example --yes
   payback send out --smtp 127.0.0.1:2525 --yes
+  payback send out --smtp 127.0.0.1:2525 --yes --skip emails/003-demand_letter-ACME.eml
+  payback send out --smtp 127.0.0.1:2525 --yes --resend-in-doubt
 
-The password comes from the environment variable PAYBACK_SMTP_PASSWORD. Each message the
-server accepts is recorded in OUT_DIR/sent.csv at once; a second send skips it.
-Exit codes: 0 all sent (or listed); 1 stopped at a refusal (what was and was not sent is
-listed); 2 could not start.";
+The password comes from the environment variable PAYBACK_SMTP_PASSWORD. Every attempt is
+recorded in the state database (state/payback.db) before the message goes out, and as sent
+when the server accepts it; a second send skips what was sent. A message whose attempt broke
+off (or whose send was killed) is in doubt: it is held and listed until you check the mailbox
+and resend it (--resend-in-doubt) or record it as sent (--mark-sent ID). Set the send column
+of outbox.csv to no, or use --skip / --only, to keep messages back.
+Exit codes: 0 all sent (or listed); 1 something needs a person (a refusal, a message in
+doubt, a missing or refused file); 2 could not start.";
 
 /// Options of `payback send`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is one command-line switch
 pub struct SendArgs {
     /// The `--out` folder of a run (its `outbox.csv`, `emails/` and `internal/`).
     #[arg(value_name = "OUT_DIR")]
@@ -115,9 +182,34 @@ pub struct SendArgs {
     #[arg(long)]
     pub yes: bool,
 
-    /// Rules file, for the sender address (`company.email`).
+    /// Rules file, for the sender address (`company.email`; `[company]` of payback.toml wins).
     #[arg(long, value_name = "PATH", default_value = "rules/default.toml")]
     pub rules: PathBuf,
+
+    /// Folder of the state database, where every delivery is recorded.
+    #[arg(long, value_name = "DIR", default_value = "state")]
+    pub state: PathBuf,
+
+    /// A blind copy of every message to this address (an archive mailbox); not in the headers.
+    #[arg(long, value_name = "ADDRESS")]
+    pub bcc: Option<String>,
+
+    /// Send only these messages: Message-IDs or files as listed in outbox.csv.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub only: Vec<String>,
+
+    /// Do not send these messages: Message-IDs or files as listed in outbox.csv.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub skip: Vec<String>,
+
+    /// Send again the messages in doubt, after you checked that they did not arrive.
+    #[arg(long)]
+    pub resend_in_doubt: bool,
+
+    /// Record these messages as sent without sending them (you found them delivered, or
+    /// sent them by hand).
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub mark_sent: Vec<String>,
 }
 
 const EXPLAIN_EXAMPLES: &str = "\

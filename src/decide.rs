@@ -205,7 +205,7 @@ pub fn act(
             matched,
             &records.contacts,
             &history,
-            &decisions.actions,
+            &mut decisions.actions,
             config.as_of(),
         );
         decisions.actions.extend(thanks);

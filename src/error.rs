@@ -211,6 +211,14 @@ pub enum Error {
         /// The lock file.
         path: PathBuf,
     },
+    /// The state database (`state/payback.db`) cannot be opened, read or written.
+    #[error("{path}: {reason}")]
+    State {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// The output folder or a file in it could not be written.
     #[error("cannot write {path}: {reason}")]
     Output {

@@ -1,8 +1,7 @@
-//! JSON-lines files in the state folder (the collection log, the trend): read whole, one
-//! value per line, and written atomically (a temporary file renamed over the old one).
+//! JSON-lines files of an earlier release's state folder (the collection log, the trend):
+//! read whole, one value per line, to import them into the state database.
 use std::path::Path;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Location, Result};
@@ -37,36 +36,16 @@ pub fn read<T: DeserializeOwned>(path: &Path, hint: Option<&str>) -> Result<Vec<
         .collect()
 }
 
-/// Writes `values`, one JSON line each, to `file_name` in `state` (created if missing),
-/// atomically.
-///
-/// # Errors
-/// [`Error::Output`] when the state folder or file cannot be written.
-pub fn write<T: Serialize>(state: &Path, file_name: &str, values: &[T]) -> Result<()> {
-    let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
-    std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
-    let mut text = String::new();
-    for value in values {
-        text.push_str(&serde_json::to_string(value).map_err(Error::internal)?);
-        text.push('\n');
-    }
-    let path = state.join(file_name);
-    let temp = state.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, text).map_err(|e| fail(&temp, e))?;
-    std::fs::rename(&temp, &path).map_err(|e| fail(&path, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn absent_is_empty_written_reads_back_and_a_bad_line_is_named() {
+    fn absent_is_empty_lines_read_and_a_bad_line_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.jsonl");
         assert_eq!(read::<u32>(&path, None).unwrap(), Vec::<u32>::new());
-        write(dir.path(), "x.jsonl", &[3u32, 5]).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "3\n5\n");
+        std::fs::write(&path, "3\n5\n").unwrap();
         assert_eq!(read::<u32>(&path, None).unwrap(), vec![3, 5]);
         std::fs::write(&path, "3\n\nnope\n").unwrap();
         let err = read::<u32>(&path, Some("fix or delete that line")).unwrap_err().to_string();

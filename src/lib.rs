@@ -23,6 +23,7 @@ pub mod normalize;
 pub mod output;
 pub mod report;
 pub mod rules;
+pub mod state;
 pub mod workspace;
 
 pub use error::{Error, Result};
@@ -51,6 +52,8 @@ pub fn run(cli: cli::Cli, today: chrono::NaiveDate) -> Result<Outcome> {
         cli::Command::Check(args) => cmd::check::exec(args, today),
         cli::Command::Explain(args) => cmd::explain::exec(args, today),
         cli::Command::Send(args) => cmd::send::exec(&args),
+        cli::Command::History(args) => cmd::history::exec(&args),
+        cli::Command::Db(command) => cmd::db::exec(&command),
         cli::Command::Init(args) => cmd::init::exec(&args),
         cli::Command::Completions(args) => Ok(cmd::init::completions(args.shell)),
         cli::Command::Man => cmd::init::man(),

@@ -1,15 +1,12 @@
 //! The output folder, published atomically: a run writes everything into a new folder
 //! beside `--out`, then exchanges it with the old one in one step (Linux `renameat2`
 //! `RENAME_EXCHANGE`), so that at every moment `--out` holds either the previous complete
-//! outputs or the new complete ones — also when the run is killed. `sent.csv` (the record
-//! of `payback send`) is carried over. A run that fails or is killed leaves a staging folder
-//! that the next run removes.
+//! outputs or the new complete ones — also when the run is killed. A run that fails or is
+//! killed leaves a staging folder that the next run removes. What `payback send` delivered
+//! is recorded in the state database, not here.
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-
-/// Files in `--out` that belong to other commands and survive a run.
-const CARRIED_OVER: [&str; 1] = ["sent.csv"];
 
 /// Checks `--out` before anything is read: it must be a folder or not exist yet — a file
 /// (even the input) was turned into a folder and hidden before (issue 21) — and must not
@@ -71,6 +68,12 @@ impl Staging {
         Ok(Self { dir, out: out.to_path_buf(), committed: false })
     }
 
+    /// The staging folder itself (the new outputs before they are published).
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
     /// Path for a file to be published as `name` (a fixed name chosen by payback).
     pub fn file(&mut self, name: &str) -> PathBuf {
         self.dir.join(name)
@@ -92,12 +95,6 @@ impl Staging {
     /// [`Error::Output`] when the folders cannot be exchanged.
     pub fn commit(mut self) -> Result<()> {
         let err = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
-        for name in CARRIED_OVER {
-            let old = self.out.join(name);
-            if old.is_file() {
-                std::fs::copy(&old, self.dir.join(name)).map_err(|e| err(&old, e))?;
-            }
-        }
         if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
         }

@@ -57,7 +57,10 @@ fn assert_handchecked(summary: &crate::util::Summary, blank: usize) {
         ]
     );
     assert_eq!((cny.total_open.as_str(), cny.count), ("32280.73", 10));
-    assert_eq!((cny.overdue.as_str(), cny.overdue_count), ("30780.23", 8));
+    // Overdue: the 7 owed items past due (A-003, H-001, H-003, G-001, G-002, G-003,
+    // S-001) = 1500.00 + 12345.67 + 7000.00 + 4000.00 + 3000.00 + 2500.00 + 1234.56 =
+    // 31580.23; the credit note CN-001 is never overdue (issue 20).
+    assert_eq!((cny.overdue.as_str(), cny.overdue_count), ("31580.23", 7));
     let usd = &summary.currencies["USD"];
     assert_eq!(
         usd.figures(),
@@ -192,6 +195,6 @@ buckets = [
     assert_eq!(summary.currencies["CNY"].figures(), [("0-59", 4, "4235.06"), ("60+", 6, "28045.67")]);
     // B-001 60, B-002 61, B-003 90 → 60+; D-002 1 → 0-59.
     assert_eq!(summary.currencies["USD"].figures(), [("0-59", 1, "1000.00"), ("60+", 3, "650.24")]);
-    // Overdue is always counted from the due date.
-    assert_eq!(summary.currencies["CNY"].overdue, "30780.23");
+    // Overdue is always counted from the due date (and never includes credit notes).
+    assert_eq!(summary.currencies["CNY"].overdue, "31580.23");
 }

@@ -17,6 +17,18 @@ struct Action {
     amount: String,
     currency: String,
     reason: String,
+    overdue: Option<String>,
+    deductions: Option<String>,
+    oldest_days: Option<i64>,
+    earlier: Vec<serde_json::Value>,
+    broken_promise: Option<serde_json::Value>,
+    credits: Vec<serde_json::Value>,
+    since: Option<String>,
+    age_days: Option<i64>,
+    owner: Option<String>,
+    next_date: Option<String>,
+    milestones: Vec<serde_json::Value>,
+    payments: Vec<serde_json::Value>,
 }
 
 const CONTACTS: &str = "customer,name,role,email,language
@@ -78,6 +90,14 @@ fn summary(actions: &[Action]) -> Vec<(&str, &str, Vec<&str>, Vec<&str>)> {
 #[test]
 fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
     let ws = workspace("ACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY,Portal\n");
+    // Each run's messages are sent (only sent messages are contact; see the test below).
+    let server = crate::email::Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    let run = |ws: &Workspace, as_of: &str, extra: &[&str]| {
+        let actions = run(ws, as_of, extra);
+        ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
+        actions
+    };
     let amy = vec!["amy@acme.example"];
     // 5 days before due: a friendly reminder to billing.
     let a = run(&ws, "2026-09-26", &[]);
@@ -94,8 +114,15 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
         summary(&run(&ws, "2026-10-20", &[])),
         [("message", "overdue_notice", amy.clone(), vec!["fred@acme.example"])]
     );
-    // 26 days: still the overdue-notice window, already sent: nothing new.
-    assert!(run(&ws, "2026-10-27", &[]).is_empty());
+    // 26 days: still the overdue-notice window, already sent: the account waits — held,
+    // with the date of its next step (escalation at 30 days past due: 2026-10-31).
+    let a = run(&ws, "2026-10-27", &[]);
+    assert_eq!(summary(&a), [("hold", "scheduled", vec![], vec![])]);
+    assert_eq!(
+        a[0].reason,
+        "INV-1: 26 days past due; overdue_notice sent on 2026-10-20; next: escalate_to_approver from 2026-10-31"
+    );
+    assert_eq!((a[0].since.as_deref(), a[0].next_date.as_deref()), (Some("2026-10-20"), Some("2026-10-31")));
     // 35 days: escalation to the approver, billing and our project manager in copy.
     let a = run(&ws, "2026-11-05", &[]);
     assert_eq!(
@@ -107,12 +134,12 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
             vec!["amy@acme.example", "pm.li@ours.example"]
         )]
     );
-    // Rerunning the same date decides the same and logs nothing twice.
-    let log = || std::fs::read_to_string(ws.path().join("state/collection-log.jsonl")).unwrap();
+    // Rerunning the same date decides the same and records nothing twice.
+    let log = || ws.payback().args(["history", "ACME", "--json"]).status(0).stdout;
     let before = log();
     assert_eq!(run(&ws, "2026-11-05", &[]), a);
     assert_eq!(log(), before);
-    assert_eq!(before.lines().count(), 4);
+    assert_eq!(before.matches("\"event\": \"sent\"").count(), 4);
     // A month skipped: 65 days goes straight to the demand letter.
     assert_eq!(
         summary(&run(&ws, "2026-12-05", &[])),
@@ -121,7 +148,38 @@ fn the_ladder_moves_up_run_by_run_and_never_repeats_a_stage() {
     // 96 days: a task for our side, no message.
     let a = run(&ws, "2027-01-05", &[]);
     assert_eq!(summary(&a), [("manual", "legal_review", vec![], vec![])]);
-    assert_eq!(a[0].reason, "INV-1: 96 days past due; decide on legal review (consider suspending work)");
+    assert_eq!(
+        a[0].reason,
+        "INV-1: 96 days past due, 1000.00 CNY overdue after deductions; decide on legal review (consider suspending work)"
+    );
+    assert_eq!(a[0].owner.as_deref(), Some("legal@yourcompany.example"));
+}
+
+#[test]
+fn a_message_prepared_but_never_sent_is_not_contact() {
+    let ws = workspace("ACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY,Portal\n");
+    // 19 days overdue: overdue notice, prepared and not sent.
+    assert_eq!(run(&ws, "2026-10-20", &[])[0].stage, "overdue_notice");
+    // Four days later the same stage is still due: nothing was sent, so it is prepared
+    // again (with the history of sent messages only, the ladder has not moved).
+    assert_eq!(run(&ws, "2026-10-24", &[])[0].stage, "overdue_notice");
+    let server = crate::email::Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
+    // Sent after the run of the 24th: on 2026-10-27 the overdue notice is done, no message.
+    assert!(run(&ws, "2026-10-27", &[]).iter().all(|a| a.kind != "message"));
+    // explain tells the prepared message from the sent one.
+    let explained = ws
+        .payback()
+        .args(["explain", "INV-1", "--as-of", "2026-10-27", "--invoices", "invoices.csv", "--contacts", "contacts.csv"])
+        .args(["--projects", "projects.csv"])
+        .status(0)
+        .stdout;
+    assert!(
+        explained.contains("\n  overdue_notice prepared on 2026-10-20, never sent (not counted as contact)\n"),
+        "{explained}"
+    );
+    assert!(explained.contains("\n  overdue_notice prepared on 2026-10-24, sent 20"), "{explained}");
 }
 
 #[test]
@@ -180,8 +238,9 @@ fn holds_for_a_promise_a_dispute_and_the_cadence() {
             ("hold", "cadence", "INV-5".into())
         ]
     );
-    assert_eq!(a[0].reason, "INV-4 is disputed: wrong hourly rate");
-    assert_eq!(a[1].reason, "the customer promised to pay by 2026-12-07");
+    assert_eq!(a[0].reason, "INV-4 is disputed: wrong hourly rate; since: not known (no date in the follow-ups)");
+    assert_eq!(a[1].reason, "the customer promised to pay by 2026-12-07; since: not known (no date in the follow-ups)");
+    assert_eq!(a[0].owner.as_deref(), Some("pm.li@ours.example"));
     assert!(
         a[2].reason.ends_with("held: last contacted on 2026-11-27, next message from 2026-12-04 (cadence 7 days)"),
         "{}",
@@ -212,7 +271,7 @@ fn amount_thresholds_and_missing_contacts() {
     let ws = workspace(
         "ACME,INV-7,2026-08-01,2026-09-21,300.00,CNY,Portal\nNobody Ltd,N-1,2026-10-01,2026-11-20,50.00,CNY,\n",
     );
-    ws.write("strict.toml", "[[collection.stages]]\nid = \"remind\"\nto_days = 29\nkind = \"message\"\nto = [\"billing\"]\ntemplate = \"overdue_notice\"\n\n[[collection.stages]]\nid = \"demand_letter\"\nfrom_days = 30\nkind = \"message\"\nto = [\"approver\"]\ntemplate = \"demand_letter\"\nmin_amount = \"500\"\n");
+    ws.write("strict.toml", "[collection]\nmax_first_stage = \"demand_letter\"\n\n[[collection.stages]]\nid = \"remind\"\nto_days = 29\nkind = \"message\"\nto = [\"billing\"]\ntemplate = \"overdue_notice\"\n\n[[collection.stages]]\nid = \"demand_letter\"\nfrom_days = 30\nkind = \"message\"\nto = [\"approver\"]\ntemplate = \"demand_letter\"\nmin_amount = \"500\"\n");
     let a = run(&ws, "2026-11-30", &["--rules", "strict.toml"]);
     // INV-7 is 70 days past due but under 500: the stage before applies.
     assert_eq!(summary(&a)[0], ("message", "remind", vec!["amy@acme.example"], vec![]));
@@ -258,7 +317,7 @@ ACME INV-8 — 40 days past due
   [ ] stage demand_letter: days 60..89; the invoice is at day 40
   [ ] stage legal_review: days 90 and more; the invoice is at day 40
   [ ] history: nothing sent before
-  => message escalate_to_approver: INV-8: 40 days past due; stage escalate_to_approver
+  => message overdue_notice: INV-8: 40 days past due; stage overdue_notice (first contact: escalate_to_approver is due, but a first contact goes no higher)
 ";
     assert_eq!(done.stdout, expected);
     let done = ws.payback().args(["explain", "NOPE", "--invoices", "invoices.csv"]).status(2);
@@ -297,10 +356,11 @@ fn an_empty_due_date_falls_back_to_the_default_term_and_says_so() {
     // 35 days past due on 2026-11-05 — not silently dropped.
     let ws = workspace("ACME,INV-9,2026-09-01,,700.00,CNY,Portal\n");
     let a = run(&ws, "2026-11-05", &[]);
-    assert_eq!(summary(&a)[0].1, "escalate_to_approver");
+    // A first contact: the overdue notice, however late (issue 20).
+    assert_eq!(summary(&a)[0].1, "overdue_notice");
     assert_eq!(
         a[0].reason,
-        "INV-9: 35 days past due; stage escalate_to_approver (no due date on INV-9: assumed invoice date + 30 days)"
+        "INV-9: 35 days past due; stage overdue_notice (first contact: escalate_to_approver is due, but a first contact goes no higher) (no due date on INV-9: assumed invoice date + 30 days)"
     );
     let detail = crate::util::read_sheet(&ws.out().join("aging-report.xlsx"), "Detail");
     assert_eq!((detail[1][3].as_str(), detail[1][7].as_str()), ("2026-10-01", "35"));

@@ -283,10 +283,11 @@ fn no_value_settles_the_order_so_ambiguous_dates_are_rejected_not_guessed() {
     let done = ws.payback().args(["check", "--invoices", "ar.csv", "--currency", "CNY"]).status(1);
     // After the line that says the currency is the default one.
     assert!(
-        done.stdout.lines().nth(1).map(|l| format!("{l}\n")).as_deref() == Some(
-            "ar.csv, row 2, column \"Invoice Date\": Invoice Date: \"03/04/2026\" could be day/month or month/day; \
+        done.stdout.lines().nth(1).map(|l| format!("{l}\n")).as_deref()
+            == Some(
+                "ar.csv, row 2, column \"Invoice Date\": Invoice Date: \"03/04/2026\" could be day/month or month/day; \
              set date_order = \"dmy\" or \"mdy\" under [input] in the rules file (or --date-order)\n"
-        ),
+            ),
         "{}",
         done.stdout
     );

@@ -40,8 +40,13 @@ pub fn parse(files: &[PathBuf]) -> Vec<Parsed> {
 
 /// Runs the sample with all its inputs into `ws`.
 fn sample_run(ws: &Workspace, extra: &[&str]) -> crate::util::Finished {
+    sample_run_as_of(ws, "2026-11-30", extra)
+}
+
+/// Runs the sample as of `as_of` with all its inputs into `ws`.
+fn sample_run_as_of(ws: &Workspace, as_of: &str, extra: &[&str]) -> crate::util::Finished {
     let data = repo().join("sample-data");
-    let mut run = ws.payback().args(["run", "--as-of", "2026-11-30"]);
+    let mut run = ws.payback().args(["run", "--as-of", as_of]);
     for (option, file) in [
         ("--invoices", "invoices.xlsx"),
         ("--contacts", "contacts.csv"),
@@ -65,9 +70,18 @@ fn eml(ws: &Workspace, folder: &str, contains: &str) -> PathBuf {
 
 #[test]
 fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
+    // The third monthly run: September's overdue notices and October's escalations are in
+    // the log, so November's demand letters may say so (issue 20).
+    // Each month's messages are sent: only sent messages count as contact.
     let ws = Workspace::new();
+    let server = Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    for (as_of, out) in [("2026-09-30", "september"), ("2026-10-31", "october")] {
+        sample_run_as_of(&ws, as_of, &["--out", out]);
+        ws.payback().args(["send", out, "--smtp", &smtp, "--yes"]).status(0);
+    }
     let done = sample_run(&ws, &[]);
-    assert!(done.stdout.contains("wrote 23 emails under"), "{}", done.stdout);
+    assert!(done.stdout.contains("wrote 31 emails under"), "{}", done.stdout);
     let files = [
         eml(&ws, "emails", "demand_letter-长沙市轨道交通集团"),
         eml(&ws, "emails", "approval_status_report-上海建工"),
@@ -87,32 +101,50 @@ fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
         assert!(p.message_id.ends_with("@yourcompany.example>"), "{}", p.message_id);
     }
     let demand = &parsed[0];
-    assert_eq!(demand.subject, "催款函：请于2026年12月10日前支付 ¥643,355.83");
+    // The whole overdue balance: 233,075.77 (94 days) + 410,973.52 (76) + 232,382.31 (1)
+    // = 876,431.60.
+    assert_eq!(demand.subject, "催款函：请于2026年12月10日前支付 ¥876,431.60");
     assert_eq!(demand.to_addresses, ["gm@c17.example.com", "ap@c17.example.com"]);
     assert_eq!(demand.to_names, ["赵总", "陈静"]);
     let plain = demand.plain.as_deref().unwrap();
     assert!(
-        plain.contains("发票 INV-CN-0171，开票日期 2026年8月16日，到期日 2026年9月15日：¥410,973.52（已逾期 76 天）"),
+        plain.contains("发票 INV-CN-0171（合同号 HT-2025-018），开票日期 2026年8月16日，到期日 2026年9月15日：¥410,973.52（已逾期 76 天）"),
         "{plain}"
     );
-    assert!(plain.contains("现正式函告贵司：请于2026年12月10日前付清上述款项 ¥643,355.83。"));
+    assert!(plain.contains("发票 INV-CN-0173（合同号 HT-2025-018），开票日期 2026年7月29日，到期日 2026年8月28日：¥233,075.77（已逾期 94 天）"), "{plain}");
+    assert!(
+        plain.contains("经我司多次提醒（2026年9月30日、2026年10月31日），贵司仍未支付以下款项，最长已逾期 94 天。"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains(
+            "现正式函告贵司：请于2026年12月10日前付清上述逾期款项 ¥876,431.60（人民币捌拾柒万陆仟肆佰叁拾壹元陆角）。"
+        ),
+        "{plain}"
+    );
+    // "此致" and "敬礼！" on lines of their own (the parsed text has CRLF line ends).
+    assert!(plain.replace("\r\n", "\n").contains("特此函告。\n\n此致\n敬礼！\n"), "{plain}");
     assert!(plain.contains("银行账号：4563 5100 0123 4567 890"));
-    assert!(demand.html.as_deref().unwrap().contains("<b>¥643,355.83</b>"));
+    assert!(demand.html.as_deref().unwrap().contains("<b>¥876,431.60</b>"));
     let report = &parsed[1];
     assert_eq!(report.to_addresses, ["gm@c02.example.com"]);
     assert_eq!(report.cc, ["wang.lei@ourcompany.example"]);
     assert!(report.plain.as_deref().unwrap().contains("自2026年11月5日起处于\"总经理审批\"环节"));
     let english = &parsed[2];
-    assert_eq!(english.subject, "Demand for payment: $45,711.08 due by Dec 10, 2026");
+    // Contoso owes 326,239.09 overdue, the oldest invoice 370 days late.
+    assert_eq!(english.subject, "Demand for payment: $326,239.09 due by Dec 10, 2026");
+    let text = english.plain.as_deref().unwrap();
     assert!(
-        english.plain.as_deref().unwrap().contains("We hereby demand payment of $45,711.08 in full by Dec 10, 2026.")
+        text.contains("We hereby demand payment of the overdue balance, $326,239.09, in full by Dec 10, 2026."),
+        "{text}"
     );
+    assert!(text.contains("Despite our reminders of Sep 30, 2026 and Oct 31, 2026, Contoso Pharmaceuticals has not paid the following invoices, the oldest 370 days past due."), "{text}");
     let digest = &parsed[3];
     assert_eq!(digest.to_addresses, ["zhang.wei@ourcompany.example"]);
     assert!(digest.subject.starts_with("应收账款周报（2026年11月30日）"), "{}", digest.subject);
     // The outbox lists every message with its Message-ID.
     let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
-    assert_eq!(outbox.lines().count(), 1 + 23 + 6);
+    assert_eq!(outbox.lines().count(), 1 + 31 + 6);
     assert!(outbox.contains(&report.message_id));
 }
 
@@ -163,7 +195,7 @@ fn hostile_names_are_escaped_and_bad_addresses_refused() {
     let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
     assert!(
         outbox.contains(
-            ",\"Overdue: =HYPERLINK(\"\"x\"\"), ¥100.00 past due\",<b>Evil</b> {{ 7*7 }} Ltd,overdue_notice,100.00,CNY,"
+            ",\"Overdue: =HYPERLINK(\"\"x\"\"), ¥100.00 to pay\",<b>Evil</b> {{ 7*7 }} Ltd,overdue_notice,100.00,CNY,"
         ),
         "{outbox}"
     );
@@ -208,16 +240,18 @@ fn own_templates_override_and_errors_name_file_and_line() {
 }
 
 /// An SMTP server on 127.0.0.1 writing what it receives into a maildir.
-struct Server {
+pub struct Server {
     child: Child,
-    port: u16,
-    maildir: PathBuf,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// Where it writes what it receives (`new/`).
+    pub maildir: PathBuf,
 }
 
 impl Server {
     // The child is killed and waited for in Drop, or below when it does not come up.
     #[allow(clippy::zombie_processes)]
-    fn start(dir: &Path) -> Self {
+    pub fn start(dir: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = dir.join("maildir");
         for sub in ["tmp", "new", "cur"] {
@@ -239,7 +273,7 @@ impl Server {
         panic!("aiosmtpd did not start on port {port}; is python3-aiosmtpd installed?");
     }
 
-    fn received(&self) -> Vec<PathBuf> {
+    pub fn received(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.maildir.join("new")).unwrap().map(|e| e.unwrap().path()).collect()
     }
 }
@@ -259,21 +293,39 @@ fn send_delivers_the_outbox_once_to_a_real_smtp_server() {
     let smtp = format!("127.0.0.1:{}", server.port);
     // Without --yes nothing goes out.
     let done = ws.payback().args(["send", "out", "--smtp", &smtp]).status(0);
-    assert!(done.stdout.starts_with("dry run: nothing sent; add --yes to send these 29 messages:"), "{}", done.stdout);
+    assert!(done.stdout.starts_with("dry run: nothing sent; add --yes to send these 37 messages:"), "{}", done.stdout);
     assert!(server.received().is_empty());
     let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
-    assert!(done.stdout.ends_with("29 sent now, 0 sent before (skipped), 0 not sent\n"), "{}", done.stdout);
+    assert!(
+        done.stdout.ends_with("37 sent now, 0 sent before (skipped), 0 not sent, 0 in doubt, 0 kept back\n"),
+        "{}",
+        done.stdout
+    );
     let received = server.received();
-    assert_eq!(received.len(), 29);
+    assert_eq!(received.len(), 37);
     let ids: std::collections::BTreeSet<String> = parse(&received).into_iter().map(|p| p.message_id).collect();
     let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
     let expected: std::collections::BTreeSet<String> =
         outbox.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().to_owned()).collect();
     assert_eq!(ids, expected);
+    // Each recorded as sent in the state database, with the server's answer.
+    let db = rusqlite::Connection::open(ws.path().join("state/payback.db")).unwrap();
+    let sent: i64 = db
+        .query_row(
+            "SELECT COUNT(DISTINCT message_id) FROM deliveries WHERE result = 'sent' AND answer LIKE '250 %'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sent, 37);
     // A second send sends nothing more.
     let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes"]).status(0);
-    assert!(done.stdout.ends_with("0 sent now, 29 sent before (skipped), 0 not sent\n"), "{}", done.stdout);
-    assert_eq!(server.received().len(), 29);
+    assert!(
+        done.stdout.ends_with("0 sent now, 37 sent before (skipped), 0 not sent, 0 in doubt, 0 kept back\n"),
+        "{}",
+        done.stdout
+    );
+    assert_eq!(server.received().len(), 37);
 }
 
 #[test]
@@ -290,6 +342,93 @@ fn send_stops_cleanly_at_the_first_refusal() {
         "{}",
         done.stdout
     );
-    assert!(done.stdout.ends_with("0 sent now, 0 sent before (skipped), 29 not sent\n"), "{}", done.stdout);
-    assert!(!ws.out().join("sent.csv").exists());
+    assert!(
+        done.stdout.ends_with("0 sent now, 0 sent before (skipped), 37 not sent, 0 in doubt, 0 kept back\n"),
+        "{}",
+        done.stdout
+    );
+    // Recorded as refused (the server answered): not sent, not in doubt.
+    let db = rusqlite::Connection::open(ws.path().join("state/payback.db")).unwrap();
+    let results: Vec<String> = db
+        .prepare("SELECT result FROM deliveries")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results, ["refused"]);
+}
+
+#[test]
+fn send_sends_what_a_person_approved_from_the_company_address_at_the_time_of_sending() {
+    let ws = Workspace::new();
+    // payback.toml's company email wins over the rules file's, for the From and the envelope.
+    ws.write("payback.toml", "[company]\nemail = \"collections@ours.example\"\n");
+    sample_run(&ws, &[]);
+    let server = Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    // A person says no to the first message in the outbox, --skip keeps back the second,
+    // the third's file is gone, and a hand-edited row points outside the run's folders.
+    let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
+    let mut lines: Vec<String> = outbox.lines().map(str::to_owned).collect();
+    assert!(lines[0].starts_with("send,file,to,"), "{}", lines[0]);
+    lines[1] = lines[1].replacen("yes,", "no,", 1);
+    let file = |line: &str| line.split(',').nth(1).unwrap().to_owned();
+    let (first, second, third) = (file(&lines[1]), file(&lines[2]), file(&lines[3]));
+    std::fs::remove_file(ws.out().join(&third)).unwrap();
+    let mut evil = lines[4].clone();
+    evil = evil.replacen(&file(&lines[4]), "../payback.toml", 1);
+    lines.push(evil);
+    std::fs::write(ws.out().join("outbox.csv"), lines.join("\n") + "\n").unwrap();
+    let done = ws
+        .payback()
+        .args(["send", "out", "--smtp", &smtp, "--yes", "--skip", &second, "--bcc", "archive@ours.example"])
+        .status(1);
+    assert!(
+        done.stdout.contains(&format!("kept back {first}: send column of outbox.csv is \"no\"\n")),
+        "{}",
+        done.stdout
+    );
+    assert!(done.stdout.contains(&format!("kept back {second}: --skip\n")), "{}", done.stdout);
+    assert!(done.stdout.contains(&format!("not sent {third}: cannot read the file: ")), "{}", done.stdout);
+    assert!(
+        done.stdout
+            .contains("not sent ../payback.toml: not an .eml file of the run's emails/ or internal/ folder: refused\n"),
+        "{}",
+        done.stdout
+    );
+    // 38 rows (37 + the hand-made one): 34 sent, 2 not sent, 2 kept back.
+    assert!(
+        done.stdout.ends_with("34 sent now, 0 sent before (skipped), 2 not sent, 0 in doubt, 2 kept back\n"),
+        "{}",
+        done.stdout
+    );
+    let received = server.received();
+    assert_eq!(received.len(), 34);
+    let parsed = parse(&received);
+    let today = chrono::Utc::now().format("%-d %b %Y").to_string();
+    for p in &parsed {
+        // The address is payback.toml's; the name is the company in the message's language
+        // (`[company.zh]` / `[company.en]` of the rules: the merge of main's send test with
+        // h-zh's bilingual company).
+        assert!(
+            ["示例科技（上海）有限公司 <collections@ours.example>", "Your Company Ltd <collections@ours.example>"]
+                .contains(&p.from.as_str()),
+            "{}",
+            p.from
+        );
+        // The Date header is the time of sending; the file keeps the as-of date.
+        assert!(p.date.contains(&today), "{} {}", p.date, today);
+        assert!(!p.to_addresses.iter().chain(&p.cc).any(|a| a.contains("archive")), "Bcc not in headers");
+    }
+    let on_disk = std::fs::read_to_string(ws.out().join(file(&lines[5]))).unwrap();
+    assert!(on_disk.contains("Date: Mon, 30 Nov 2026 00:00:00 +0000"));
+    // The archive address got every message: aiosmtpd's Mailbox records the envelope
+    // recipients in X-RcptTo.
+    let rcpt = std::fs::read_to_string(&received[0]).unwrap();
+    assert!(rcpt.contains("archive@ours.example"), "{}", &rcpt[..600.min(rcpt.len())]);
+    // --only sends just the named message, the one a person said no to stays back.
+    let done = ws.payback().args(["send", "out", "--smtp", &smtp, "--yes", "--only", &second]).status(1);
+    assert!(done.stdout.contains(&format!("sent {second}\n")), "{}", done.stdout);
+    assert_eq!(server.received().len(), 35);
 }

@@ -135,12 +135,17 @@ fn a_bad_state_file_stops_the_run_cleanly_and_keeps_the_earlier_outputs() {
         .timeout(60)
         .status(1);
     let before = std::fs::read(ws.out().join("aging-report.xlsx")).unwrap();
-    for (file, text) in [("state/trend.jsonl", "garbage\n"), ("state/collection-log.jsonl", "{\"not\": \"a log line\"}\n")] {
+    // A state folder of an earlier release with a bad line: its import stops the run, naming
+    // the line, before anything is written (each case in a state folder of its own).
+    for (file, text) in
+        [("old1/trend.jsonl", "garbage\n"), ("old2/collection-log.jsonl", "{\"not\": \"a log line\"}\n")]
+    {
         let kept = std::fs::read_to_string(ws.path().join(file)).unwrap_or_default();
         ws.write(file, text);
+        let state = file.split('/').next().unwrap();
         let done = ws
             .payback()
-            .args(["run", "--as-of", "2024-03-01", "--invoices"])
+            .args(["run", "--as-of", "2024-03-01", "--state", state, "--invoices"])
             .arg(fixture("handchecked.csv"))
             .timeout(60)
             .status(2);

@@ -360,6 +360,7 @@ fn rejected_skipped_and_by_customer_continue_on_more_sheets() {
             "Summary",
             "Actions",
             "Holds",
+            "History",
             "By Customer",
             "By Customer 2",
             "By Customer 3",

@@ -6,6 +6,8 @@
 /// Workspace, command builder and output readers.
 mod util;
 
+/// Issue 20: the account decides — whole position, true history, nothing goes silent.
+mod accounts;
 /// Aging figures against a hand-checked fixture, CSV and xlsx.
 mod aging;
 /// `check`, `--strict`, encodings, unreadable and hostile inputs.
@@ -48,6 +50,9 @@ mod references;
 mod safety;
 /// The bundled sample data and repeatability.
 mod sample;
+/// The state database: schema, import of a JSON-lines state, kill loops over run and
+/// send, the case timeline, integrity.
+mod state;
 /// Snapshots of every rendered template.
 mod templates;
 /// Date and amount forms, the 1904 date system.

@@ -112,10 +112,18 @@ fn the_trend_after_three_monthly_runs() {
     // The beginning AR from October's snapshot equals the one rebuilt from November's export.
     assert_eq!(cny_metrics(&ws), some(["73.3", "71.9", "40.0", "47.4", "3700.00", "3800.00", "1800.00"]));
 
-    // The state keeps one line per run; a rerun of November replaces its line.
+    // The state keeps one snapshot per run; a rerun of November replaces its snapshot.
     run(&ws, NOVEMBER, "2026-11-30");
-    let trend = std::fs::read_to_string(ws.path().join("state/trend.jsonl")).unwrap();
-    let dates: Vec<&str> = trend.lines().map(|l| &l[10..20]).collect();
+    let db = rusqlite::Connection::open(ws.path().join("state/payback.db")).unwrap();
+    let mut stmt = db
+        .prepare(
+            "SELECT r.as_of, t.open FROM trend t JOIN runs r ON r.id = t.run_id
+             WHERE r.status = 'published' AND t.currency = 'CNY' ORDER BY r.as_of",
+        )
+        .unwrap();
+    let dates: Vec<(String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let dates: Vec<&str> = dates.iter().map(|(d, _)| d.as_str()).collect();
     assert_eq!(dates, ["2026-09-30", "2026-10-31", "2026-11-30"]);
 
     // The Management sheet's trend table: as of, currency, open, overdue, overdue %, DSO,

@@ -128,10 +128,18 @@ fn invoices_paid_in_full_get_a_thank_you_once() {
     assert_eq!(thanks.len(), 1);
     assert_eq!(thanks[0]["to"], serde_json::json!(["bea@beta.example"]));
     assert_eq!(thanks[0]["invoice_nos"], serde_json::json!(["B-2", "B-1"]));
-    assert_eq!(thanks[0]["amount"], "750.00");
+    // The payments received: 450.00 (B-2 paid) + 400.00 (B-1 paid, 100.00 credit on
+    // account) = 850.00, each named with its date and what it paid (issue 20).
+    assert_eq!(thanks[0]["amount"], "850.00");
+    assert_eq!(
+        thanks[0]["reason"],
+        "450.00 received on 2026-11-05: B-2 settled; 400.00 received on 2026-11-12: B-1 settled, 100.00 credit on account: thank the customer and confirm receipt"
+    );
     let outbox = std::fs::read_to_string(ws.out().join("outbox.csv")).unwrap();
-    assert!(outbox.contains(",Thank you for your payment of ¥750.00,Beta Ltd,thank_you,750.00,CNY,"), "{outbox}");
-    // The next month the same payments do not thank again.
+    assert!(outbox.contains(",Thank you for your payments of ¥850.00,Beta Ltd,thank_you,850.00,CNY,"), "{outbox}");
+    // The thank-you is sent; the next month the same payments do not thank again.
+    let server = crate::email::Server::start(ws.path());
+    ws.payback().args(["send", "out", "--smtp", &format!("127.0.0.1:{}", server.port), "--yes"]).status(0);
     ws.payback()
         .args([
             "run",
@@ -415,7 +423,7 @@ Gamma AG,G-1,2026-10-01,2026-11-10,400.00,CNY
 }
 
 #[test]
-fn credit_on_account_and_an_unmatched_payer_hold_the_customers_messages() {
+fn credit_on_account_is_deducted_and_an_unmatched_payer_holds_the_customers_messages() {
     let ws = Workspace::new();
     ws.write(
         "invoices.csv",
@@ -441,18 +449,19 @@ Gamma GmbH,G-1,2026-10-01,2026-11-10,800.00,USD
         .iter()
         .map(|a| ["customer", "kind", "stage", "amount"].map(|k| a[k].as_str().unwrap_or_default().to_owned()))
         .collect();
+    // ACME's own credit on account is deducted (issue 20): 1,000.00 overdue less 1,000.00
+    // credit leaves 0.00 to pay — held, nothing is asked for.
     assert_eq!(
         got,
         [
-            ["ACME", "hold", "unapplied_cash_pending", "1000.00"].map(str::to_owned),
+            ["ACME", "hold", "covered_by_credits", "0.00"].map(str::to_owned),
             ["Gamma GmbH", "hold", "unapplied_cash_pending", "800.00"].map(str::to_owned),
         ]
     );
     let reasons: Vec<String> = actions(&ws).iter().map(|a| a["reason"].as_str().unwrap().to_owned()).collect();
-    assert!(
-        reasons[0].ends_with("held: 1000.00 CNY received is not applied yet and may pay these invoices: 1000.00 from ACME on 2026-11-15 (payments row 2: credit on account); apply it (or decide the suggestion) first"),
-        "{}",
-        reasons[0]
+    assert_eq!(
+        reasons[0],
+        "A-1: 1000.00 overdue, but credit notes and cash on account of 1000.00 cover it: apply them"
     );
     assert!(
         reasons[1].ends_with("held: 500.00 USD received is not applied yet and may pay these invoices: 500.00 from Gama GmbH on 2026-11-20 (payments row 3: unmatched payer, perhaps this customer); apply it (or decide the suggestion) first"),
@@ -463,5 +472,5 @@ Gamma GmbH,G-1,2026-10-01,2026-11-10,800.00,USD
     ws.write("rules.toml", "[payments]\nrules = [\"reference\"]\n[collection.holds]\nunapplied_cash_pending = false\n");
     ws.payback().args(["run", "--as-of", "2026-11-30", "--rules", "rules.toml"]).args(args).status(0);
     let stages: Vec<String> = actions(&ws).iter().map(|a| a["stage"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(stages, ["overdue_notice", "overdue_notice"]);
+    assert_eq!(stages, ["covered_by_credits", "overdue_notice"]);
 }

@@ -99,7 +99,7 @@ fn a_follow_up_keyed_by_invoice_number_alone_holds_the_invoice_as_disputed() {
     assert_eq!(held[0]["stage"], "disputed");
     assert_eq!(held[0]["invoice_nos"], serde_json::json!(["C-1"]));
     assert_eq!(held[0]["amount"], "800.00");
-    assert_eq!(held[0]["reason"], "C-1 is disputed: wrong quantity");
+    assert_eq!(held[0]["reason"], "C-1 is disputed: wrong quantity; since: not known (no date in the follow-ups)");
     let summary = read_summary(&ws.out());
     assert_eq!(
         summary.not_matched,

@@ -19,7 +19,18 @@ fn sheets_come_in_reading_order() {
     let (_ws, path) = report();
     assert_eq!(
         sheet_names(&path),
-        ["Management", "Summary", "Actions", "Holds", "By Customer", "Days to Pay", "Detail", "Rejected", "Skipped"]
+        [
+            "Management",
+            "Summary",
+            "Actions",
+            "Holds",
+            "History",
+            "By Customer",
+            "Days to Pay",
+            "Detail",
+            "Rejected",
+            "Skipped"
+        ]
     );
 }
 
@@ -39,7 +50,7 @@ fn by_customer_is_sorted_by_overdue_with_live_totals_per_currency() {
         body,
         [
             ["华为技术有限公司", "CNY", "0", "0", "0", "19345.67", "0", "0", "19345.67", "19345.67", "2"],
-            ["Gamma Co", "CNY", "0", "0", "0", "0", "7000", "1700", "8700", "8700", "4"],
+            ["Gamma Co", "CNY", "0", "0", "0", "0", "7000", "1700", "8700", "9500", "4"],
             ["Alpha Ltd", "CNY", "1500.5", "1500", "0", "0", "0", "0", "3000.5", "1500", "3"],
             ["上海建工", "CNY", "0", "1234.56", "0", "0", "0", "0", "1234.56", "1234.56", "1"],
             ["Beta GmbH", "USD", "0", "300", "350.24", "0", "0", "0", "650.24", "650.24", "3"],
@@ -47,7 +58,7 @@ fn by_customer_is_sorted_by_overdue_with_live_totals_per_currency() {
         ]
     );
     let cny = row_starting(&rows, "Total CNY");
-    assert_eq!(cny[1..11], ["CNY", "1500.5", "2734.56", "0", "19345.67", "7000", "1700", "32280.73", "30780.23", "10"]);
+    assert_eq!(cny[1..11], ["CNY", "1500.5", "2734.56", "0", "19345.67", "7000", "1700", "32280.73", "31580.23", "10"]);
     let usd = row_starting(&rows, "Total USD");
     assert_eq!(usd[1..11], ["USD", "1000", "300", "350.24", "0", "0", "0", "1650.24", "650.24", "4"]);
 
@@ -81,7 +92,13 @@ fn summary_totals_are_formulas_over_detail_with_cached_values() {
     let usd = at("Total USD");
     assert_eq!(rows[usd][2..4], ["4", "1650.24"]);
     let overdue: Vec<_> = rows.iter().filter(|r| r[0] == "Overdue (past due date)").map(|r| r[2..4].to_vec()).collect();
-    assert_eq!(overdue, [["8", "30780.23"], ["3", "650.24"]]);
+    // The credit note CN-001 (411 days after its date) is never overdue: 7 items, 31580.23.
+    assert_eq!(overdue, [["7", "31580.23"], ["3", "650.24"]]);
+    let r = rows.iter().position(|r| r[0] == "Overdue (past due date)").unwrap();
+    assert_eq!(
+        formulas[&(r, 3)],
+        "SUMIFS(Detail!$G$2:$G$15,Detail!$E$2:$E$15,\"CNY\",Detail!$H$2:$H$15,\">0\",Detail!$G$2:$G$15,\">0\")"
+    );
 }
 
 /// The XML of a worksheet part, e.g. `xl/worksheets/sheet2.xml`.
@@ -110,8 +127,8 @@ fn actions_link_to_their_detail_rows_and_lateness_is_coloured() {
     assert!(xml.contains(&format!("<hyperlink ref=\"I{}\" location=\"Detail!A5\"", beta + 1)), "{xml}");
     let detail = read_sheet(&path, "Detail");
     assert_eq!(detail[4][1], "B-003");
-    // Days past due on Detail (sheet 7, column H) are coloured by lateness.
-    let xml = sheet_xml(&path, "xl/worksheets/sheet7.xml");
+    // Days past due on Detail (sheet 8, column H) are coloured by lateness.
+    let xml = sheet_xml(&path, "xl/worksheets/sheet8.xml");
     assert!(xml.contains("<conditionalFormatting sqref=\"H2:H15\">"), "{}", &xml[xml.len().saturating_sub(1500)..]);
 }
 
@@ -135,6 +152,7 @@ fn detail_beyond_one_sheet_continues_on_more_sheets_and_in_detail_csv() {
             "Summary",
             "Actions",
             "Holds",
+            "History",
             "By Customer",
             "Days to Pay",
             "Detail",

@@ -22,7 +22,8 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
     let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company, report)?;
     let inputs = load::load_inputs(&config)?;
     let wanted = args.invoice_no.trim();
-    let decided = decide::decide(&config, &inputs, &args.state, Some(wanted))?;
+    let state = super::history::state_folder(&args.state)?;
+    let decided = decide::decide(&config, &inputs, &state, Some(wanted))?;
     let traces: Vec<String> =
         decided.decisions.traces.iter().filter(|t| t.invoice_no == wanted).map(ToString::to_string).collect();
     if traces.is_empty() {
@@ -39,8 +40,34 @@ pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
             },
         });
     }
+    // What the history holds for this invoice, as it happened: sent messages count as
+    // contact, prepared ones never sent do not.
+    let mut said: Vec<String> = Vec::new();
+    let history = &decided.history;
+    let mut lines: Vec<(chrono::NaiveDate, String)> = history
+        .entries()
+        .iter()
+        .chain(history.prepared())
+        .filter(|e| e.as_of < config.as_of() && e.invoice_nos.iter().any(|n| n == wanted))
+        .map(|e| {
+            let what = match (&*e.kind, &e.sent_at) {
+                ("message", Some(at)) => format!("{} prepared on {}, sent {at}", e.stage, e.as_of),
+                ("message", None) => {
+                    format!("{} prepared on {}, never sent (not counted as contact)", e.stage, e.as_of)
+                }
+                _ => format!("{} listed for our side on {}", e.stage, e.as_of),
+            };
+            (e.as_of, what)
+        })
+        .collect();
+    lines.sort();
+    if !lines.is_empty() {
+        said.push("history:".into());
+        said.extend(lines.into_iter().map(|(_, l)| format!("  {l}")));
+    }
+    let history_text = if said.is_empty() { String::new() } else { format!("\n{}", said.join("\n")) };
     Ok(Outcome {
-        message: format!("as of {}\n{}", config.as_of(), traces.join("\n")),
+        message: format!("as of {}\n{}{history_text}", config.as_of(), traces.join("\n")),
         exit_code: 0,
         warnings: Vec::new(),
     })

@@ -1,5 +1,5 @@
-//! `payback run`: load → age → decide → report, then publish the outputs and record the
-//! decisions in the collection log.
+//! `payback run`: load → age → decide → report, then record the run in the state database
+//! as pending, publish the outputs, and mark the run published (see [`crate::state`]).
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -13,7 +13,6 @@ use crate::output::Staging;
 use crate::report::{ReportInput, actions_json, detail_sheet, summary_json, workbook};
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
-use crate::rules::history::StateLock;
 use crate::workspace::WorkspaceFile;
 
 use super::progress::Progress;
@@ -32,6 +31,24 @@ fn thanked_invoices(
         .flat_map(|a| a.invoice_nos.iter().map(|n| (&*a.customer, n.as_str())))
         .collect();
     invoices.iter().filter(|i| thanked.contains(&(&*i.customer, i.invoice_no.as_str()))).cloned().collect()
+}
+
+/// The History sheet's events: the 12 months before `as_of` of every account with a message
+/// or a task this run, from the state database (none before the first run).
+fn recent_history(
+    state: &std::path::Path,
+    decisions: &crate::rules::action::Decisions,
+    as_of: NaiveDate,
+) -> Result<Vec<crate::state::timeline::Event>> {
+    let Some(db) = crate::state::Db::open_read_only(state)? else { return Ok(Vec::new()) };
+    let customers: std::collections::BTreeSet<String> =
+        decisions.actions.iter().filter(|a| a.kind != ActionKind::Hold).map(|a| a.customer.clone()).collect();
+    let since = as_of.checked_sub_days(chrono::Days::new(365)).unwrap_or(NaiveDate::MIN);
+    let before = as_of.to_string();
+    let mut events = crate::state::timeline::recent(&db, &customers, since)?;
+    // What earlier runs did: a rerun of this date does not show the run it replaces.
+    events.retain(|e| e.when.get(..10).is_some_and(|d| d < before.as_str()));
+    Ok(events)
 }
 
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
@@ -168,6 +185,7 @@ fn decide_and_write(
             let paid_from = matched.as_deref().unwrap_or(&invoices);
             let actioned = decide::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
             let decide_took = started.elapsed();
+            let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
             let thanked = thanked_invoices(&actioned.decisions, &invoices);
             drop(invoices);
             drop(matched);
@@ -190,6 +208,7 @@ fn decide_and_write(
                 rules_origin: config.rules_origin(),
                 detail_rows_per_sheet: options.detail_rows_per_sheet,
                 rows_per_sheet: options.rows_per_sheet,
+                history: &history,
             };
             let front_started = std::time::Instant::now();
             let blank = blank.recv().map_err(|_| {
@@ -256,7 +275,9 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     if args.strict && !problems.is_empty() {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
-    let _lock = StateLock::take(&args.state)?;
+    let started_at = crate::state::now();
+    // The state folder is opened (and so known to be writable) before anything is made.
+    let (db, mut notes) = crate::state::Db::open_for_run(&args.state)?;
     progress.start("matching payments and aging");
     let (aged, matched) = decide::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {
@@ -272,7 +293,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         detail_rows_per_sheet: args.detail_sheet_rows,
         rows_per_sheet: args.sheet_rows,
     };
-    let Written { mut actioned, composed, summary, workbook_took, emails_took, decide_took, front_took } =
+    let Written { actioned, composed, summary, workbook_took, emails_took, decide_took, front_took } =
         decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
     progress.note(&format!(
         "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
@@ -283,20 +304,41 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         emails_took.saturating_sub(decide_took + front_took).as_secs_f64()
     ));
     progress.done("wrote the workbook and", composed.outbox.len(), "emails");
-    staging.commit()?;
+    // The run's state commits as pending first: if that fails, nothing is published. A kill
+    // after it leaves a pending run that the next open completes (outputs in place) or
+    // discards (the old outputs still there).
+    let out_dir = std::path::absolute(config.out())
+        .map_err(|e| Error::Output { path: config.out().into(), reason: e.to_string() })?;
+    let record = crate::state::store::RunRecord {
+        as_of: config.as_of(),
+        out_dir: &out_dir,
+        outputs_digest: crate::state::store::outputs_digest(staging.path()),
+        inputs: fingerprints(&config)?,
+        rules: rules_fingerprint(&config),
+        started_at,
+        actions: &actioned.decisions.actions,
+        outbox: &composed.outbox,
+        snapshot: &actioned.metrics.snapshot(),
+        open_items: &aged.aging.open_items,
+        followups: &inputs.records.followups,
+        reconciliation: aged.reconciliation.as_ref(),
+    };
+    let run_id = crate::state::store::record_run(&db, &record)?;
+    if let Err(e) = staging.commit() {
+        let _ = crate::state::store::discard(&db, run_id);
+        return Err(e);
+    }
+    crate::state::store::publish(&db, run_id)?;
+    drop(db);
     progress.finish();
-    actioned.history.record(config.as_of(), actioned.decisions.log_entries(config.as_of()));
-    actioned.history.save(&args.state)?;
-    actioned.trend.save(&args.state)?;
-    let previous = actioned.trend.previous(config.as_of()).map(|p| p.as_of);
-    crate::metrics::rollforward::save(&args.state, config.as_of(), previous, &aged.aging.open_items)?;
 
     let exit_code = u8::from(!problems.is_empty());
     // Said once per file, on stderr: amounts read in a currency the file does not name.
     let warnings: Vec<String> = if args.quiet {
         Vec::new()
     } else {
-        inputs.batch.sources.iter().filter_map(|s| s.currency_note.clone()).collect()
+        notes.extend(inputs.batch.sources.iter().filter_map(|s| s.currency_note.clone()));
+        notes
     };
     if let Some(summary) = summary {
         let message = json_summary(&summary, &actioned.decisions.actions, composed.outbox.len(), config.out())?;
@@ -316,6 +358,43 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         let _ = write!(message, "\n{rejected} rows rejected{unknown}: see the Rejected sheet (exit code 1)");
     }
     Ok(Outcome { message, exit_code, warnings })
+}
+
+/// Each input file's path, size and BLAKE3, as a JSON array (the run's fingerprint of
+/// what it read).
+fn fingerprints(config: &RunConfig) -> Result<String> {
+    let mut files: Vec<&std::path::Path> = config.invoices().iter().map(|f| f.path.as_path()).collect();
+    for table in ["contacts", "projects", "followups", "milestones", "payments"] {
+        if let Some(file) = config.record_file(table) {
+            files.push(&file.path);
+        }
+    }
+    files.dedup();
+    let mut out = Vec::new();
+    for path in files {
+        let (bytes, digest) = file_digest(path);
+        out.push(serde_json::json!({ "path": path.display().to_string(), "bytes": bytes, "blake3": digest }));
+    }
+    serde_json::to_string(&out).map_err(Error::internal)
+}
+
+/// Size and BLAKE3 of a file, read in pieces; `(0, "")` when it cannot be read (the
+/// workbook of sheets was read already: a file that vanished since is not worth a stop).
+fn file_digest(path: &std::path::Path) -> (u64, String) {
+    let mut hasher = blake3::Hasher::new();
+    match std::fs::File::open(path).and_then(|mut f| std::io::copy(&mut f, &mut hasher)) {
+        Ok(bytes) => (bytes, hasher.finalize().to_hex().to_string()),
+        Err(_) => (0, String::new()),
+    }
+}
+
+/// The rules' origin, with the BLAKE3 of its file when it is one.
+fn rules_fingerprint(config: &RunConfig) -> String {
+    let origin = config.rules_origin();
+    match file_digest(std::path::Path::new(origin)) {
+        (_, digest) if !digest.is_empty() => format!("{origin} blake3:{digest}"),
+        _ => origin.to_owned(),
+    }
 }
 
 /// What a person reads after a run: rows, totals and metrics per currency, actions, files.

@@ -1,4 +1,5 @@
-//! `payback send OUT_DIR`: list, or with `--yes` send, a run's emails over SMTP.
+//! `payback send OUT_DIR`: list, or with `--yes` send, a run's emails over SMTP, every
+//! attempt recorded in the state database.
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -8,18 +9,43 @@ use crate::config::DEFAULT_RULES_PATH;
 use crate::email::send::{self, Options, Security};
 use crate::error::{Error, Result};
 use crate::rules::spec::RulesSpec;
+use crate::workspace::WorkspaceFile;
 
 /// The environment variable holding the SMTP password.
 pub const PASSWORD_VARIABLE: &str = "PAYBACK_SMTP_PASSWORD";
 
+/// The company email: `[company] email` of payback.toml when it has one, else the rules
+/// file's (the same choice `run` made when it built the messages).
+fn sender(args: &mut SendArgs, workspace: Option<&WorkspaceFile>) -> Result<String> {
+    if let Some(w) = workspace {
+        if let Some(rules) = &w.run.rules
+            && args.rules == Path::new(DEFAULT_RULES_PATH)
+        {
+            args.rules.clone_from(rules);
+        }
+        if let Some(state) = &w.run.state
+            && args.state == Path::new("state")
+        {
+            args.state.clone_from(state);
+        }
+        if let Some(email) = w.company.as_ref().and_then(|c| c.get("email")).and_then(|e| e.as_str()) {
+            return Ok(email.to_owned());
+        }
+    }
+    let rules_path =
+        (args.rules != Path::new(DEFAULT_RULES_PATH) || args.rules.exists()).then_some(args.rules.as_path());
+    Ok(RulesSpec::load(rules_path)?.company.email)
+}
+
 /// Sends or lists the outbox.
 ///
 /// # Errors
-/// A bad rules file, a missing outbox, a server that cannot be reached.
+/// A bad rules file, a missing outbox, a server that cannot be reached, a state database
+/// that cannot be written.
 pub fn exec(args: &SendArgs) -> Result<Outcome> {
-    let rules_path =
-        (args.rules != Path::new(DEFAULT_RULES_PATH) || args.rules.exists()).then_some(args.rules.as_path());
-    let rules = RulesSpec::load(rules_path)?;
+    let mut args = args.clone();
+    let workspace = WorkspaceFile::read(Path::new("."))?;
+    let sender = sender(&mut args, workspace.as_ref())?;
     let credentials = match &args.user {
         Some(user) => {
             let password = std::env::var(PASSWORD_VARIABLE).map_err(|_| Error::BadOption {
@@ -37,18 +63,26 @@ pub fn exec(args: &SendArgs) -> Result<Outcome> {
     } else {
         Security::Plain
     };
+    let out = std::path::absolute(&args.out_dir)
+        .map_err(|e| Error::BadOption { option: args.out_dir.display().to_string(), reason: e.to_string() })?;
     let options = Options {
-        out: args.out_dir.clone(),
+        out,
         server: args.smtp.clone(),
         security,
         credentials,
-        sender: rules.company.email.clone(),
+        sender,
         yes: args.yes,
-        now: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        bcc: args.bcc.clone(),
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        resend_in_doubt: args.resend_in_doubt,
+        mark_sent: args.mark_sent.clone(),
     };
-    let report = send::send(&options)?;
+    let (db, warnings) = crate::state::Db::open(&args.state)?;
+    let report = send::send(&options, &db)?;
+    drop(db);
     let mut message = String::new();
-    if !args.yes {
+    if !args.yes && !report.pending.is_empty() {
         let _ = writeln!(message, "dry run: nothing sent; add --yes to send these {} messages:", report.pending.len());
         for file in &report.pending {
             let _ = writeln!(message, "  {file}");
@@ -57,19 +91,48 @@ pub fn exec(args: &SendArgs) -> Result<Outcome> {
     for file in &report.sent {
         let _ = writeln!(message, "sent {file}");
     }
+    for file in &report.marked {
+        let _ = writeln!(message, "recorded as sent (by you) {file}");
+    }
+    for (file, how) in &report.skipped {
+        let _ = writeln!(message, "kept back {file}: {how}");
+    }
+    for (file, why) in &report.unusable {
+        let _ = writeln!(message, "not sent {file}: {why}");
+    }
     if let Some((file, answer)) = &report.refused {
         let _ = writeln!(message, "refused {file}: {answer}");
+    }
+    if let Some((file, error)) = &report.broke {
+        let _ = writeln!(message, "no answer for {file}: {error}");
+    }
+    if report.refused.is_some() || report.broke.is_some() {
         let _ = writeln!(message, "stopped: {} sent, {} not sent:", report.sent.len(), report.pending.len());
-        for file in &report.pending {
+        for file in report.pending.iter().filter(|_| args.yes) {
             let _ = writeln!(message, "  not sent {file}");
+        }
+    }
+    if !report.in_doubt.is_empty() {
+        let _ = writeln!(
+            message,
+            "in doubt (it is not known whether the server received them): check the recipients' mailbox or your sent/archive folder, then run again with --resend-in-doubt, or record them with --mark-sent ID:"
+        );
+        for (file, id, since) in &report.in_doubt {
+            let _ = writeln!(message, "  {file} {id} (attempted {since})");
         }
     }
     let _ = write!(
         message,
-        "{} sent now, {} sent before (skipped), {} not sent",
-        report.sent.len(),
+        "{} sent now, {} sent before (skipped), {} not sent, {} in doubt, {} kept back",
+        report.sent.len() + report.marked.len(),
         report.already.len(),
-        report.pending.len()
+        report.pending.len() + report.unusable.len(),
+        report.in_doubt.len(),
+        report.skipped.len(),
     );
-    Ok(Outcome { message, exit_code: u8::from(report.refused.is_some()), warnings: Vec::new() })
+    let needs_a_person = report.refused.is_some()
+        || report.broke.is_some()
+        || !report.in_doubt.is_empty()
+        || !report.unusable.is_empty();
+    Ok(Outcome { message, exit_code: u8::from(needs_a_person), warnings })
 }

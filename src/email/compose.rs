@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Duration, NaiveDate};
 
 use super::context::{
-    ApprovalView, CompanyView, CurrencyTotal, DigestAction, DigestContext, DigestCustomer, InvoiceView, MessageContext,
-    PersonView, ProjectView,
+    ApprovalView, CashView, CompanyView, CurrencyTotal, DigestAction, DigestContext, DigestCustomer, EarlierView,
+    InvoiceView, MessageContext, MilestoneView, PaidView, PaymentView, PersonView, ProjectView, PromiseView,
+    SetAsideView,
 };
 use super::message::{self, Envelope};
 use super::render::Templates;
@@ -17,6 +18,10 @@ use crate::normalize::records::{Contact, Followup, Project};
 use crate::rules::action::{Action, ActionKind};
 use crate::rules::engine::{OpenItem, OpenItems};
 use crate::rules::spec::RulesSpec;
+
+/// Holds of single invoices that a message about the rest of the account names as left
+/// out.
+const SET_ASIDE: [&str; 3] = ["disputed", "promise_to_pay", "critical_issues"];
 
 /// The outbox file name inside `--out`.
 pub const OUTBOX: &str = "outbox.csv";
@@ -81,7 +86,12 @@ pub fn compose(
 ) -> Result<Composed> {
     let mut composed = Composed::default();
     let company = company(inputs.rules);
-    let index = Index::new(inputs);
+    let mut index = Index::new(inputs);
+    // The invoices each account holds back, so that its message says what it leaves out.
+    for a in actions.iter().filter(|a| a.kind == ActionKind::Hold && SET_ASIDE.contains(&a.stage.as_str())) {
+        let list = index.held.entry((a.customer.clone(), a.currency.clone())).or_default();
+        list.extend(a.invoice_nos.iter().map(|n| (n.clone(), a.stage.clone())));
+    }
     let messages = actions.iter().filter(|a| a.kind == ActionKind::Message);
     for (n, action) in messages.enumerate() {
         let context = message_context(action, inputs, &index, &company);
@@ -176,6 +186,8 @@ struct Index<'a> {
     projects: HashMap<(&'a str, &'a str), &'a Project>,
     /// Follow-ups per customer, in file order.
     followups: HashMap<&'a str, Vec<&'a Followup>>,
+    /// Invoices held per (customer, currency code), with the hold's stage.
+    held: HashMap<(String, String), Vec<(String, String)>>,
 }
 
 impl<'a> Index<'a> {
@@ -209,6 +221,7 @@ impl<'a> Index<'a> {
             managers,
             projects,
             followups,
+            held: HashMap::new(),
         }
     }
 
@@ -328,6 +341,29 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
             approver: f.approver.clone().unwrap_or_default(),
         })
     });
+    let currency = crate::money::Currency::parse(&action.currency);
+    let format = |minor: i64| currency.as_ref().map_or_else(|| minor.to_string(), |c| c.format(minor));
+    // Credit notes are never overdue; what is overdue is what is owed past its due date.
+    let overdue: Vec<&OpenItem<'_>> = items.iter().filter(|i| i.open_minor > 0 && i.days_past_due > 0).collect();
+    let upcoming: Vec<&OpenItem<'_>> = items.iter().filter(|i| i.open_minor > 0 && i.days_past_due <= 0).collect();
+    let credit_notes: Vec<&OpenItem<'_>> = items.iter().filter(|i| i.open_minor < 0).collect();
+    let sum = |list: &[&OpenItem<'_>]| list.iter().fold(0i64, |s, i| s.saturating_add(i.open_minor));
+    let cash: i64 = action
+        .credits
+        .iter()
+        .filter_map(|c| currency.as_ref().and_then(|cur| cur.to_minor(c.amount.parse().ok()?).ok()))
+        .fold(0, i64::saturating_add);
+    let deductions = sum(&credit_notes).saturating_neg().saturating_add(cash);
+    let total_minor = currency.as_ref().and_then(|c| c.to_minor(action.amount.parse().ok()?).ok()).unwrap_or(0);
+    // The invoices the total pays: the overdue ones (a milestone request asks for the
+    // items falling due too; with nothing overdue, the items falling due).
+    let reference: Vec<&str> = if action.stage == crate::rules::thanks::STAGE {
+        action.invoice_nos.iter().map(String::as_str).collect()
+    } else if action.stage == "milestone_request" || overdue.is_empty() {
+        overdue.iter().chain(&upcoming).map(|i| i.invoice_no).collect()
+    } else {
+        overdue.iter().map(|i| i.invoice_no).collect()
+    };
     MessageContext {
         company: company.in_language(&lang),
         greeting: greeting(to.first(), &lang),
@@ -347,12 +383,95 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         total: action.amount.clone(),
         currency: action.currency.clone(),
         totals: vec![CurrencyTotal { currency: action.currency.clone(), amount: action.amount.clone() }],
-        reference: action.invoice_nos.join(", "),
-        max_days_past_due: items.iter().map(|i| i.days_past_due).max().unwrap_or(0),
+        reference: reference.join(", "),
+        // The true oldest: overdue items only (a credit note's days are no debt's age).
+        max_days_past_due: overdue.iter().map(|i| i.days_past_due).max().unwrap_or(0),
         project,
         deadline: (inputs.as_of + Duration::days(inputs.rules.collection.demand_deadline_days)).to_string(),
         approval,
+        overdue_invoices: overdue.iter().map(|i| invoice_view(i)).collect(),
+        upcoming_invoices: upcoming.iter().map(|i| invoice_view(i)).collect(),
+        credit_notes: credit_notes.iter().map(|i| invoice_view(i)).collect(),
+        cash_credits: action
+            .credits
+            .iter()
+            .map(|c| CashView { date: c.date.to_string(), amount: c.amount.clone() })
+            .collect(),
+        overdue_total: format(sum(&overdue)),
+        upcoming_total: format(sum(&upcoming)),
+        deductions: format(deductions),
+        total_in_words: currency.as_ref().map(|c| super::words::capital(total_minor, c)).unwrap_or_default(),
+        earlier: action
+            .earlier
+            .iter()
+            .map(|e| EarlierView { date: e.date.to_string(), stage: e.stage.clone() })
+            .collect(),
+        broken_promise: action
+            .broken_promise
+            .as_ref()
+            .map(|b| PromiseView { made_on: b.made_on.map(|d| d.to_string()), promised_by: b.promised_by.to_string() }),
+        milestones: milestone_views(action),
+        payments: payment_views(action),
+        set_aside: set_aside(action, index),
     }
+}
+
+/// The account's invoices held back (disputed, promised, waiting for fixes), which a
+/// message about the rest of the account names as not included.
+fn set_aside(action: &Action, index: &Index<'_>) -> Vec<SetAsideView> {
+    if action.stage == crate::rules::thanks::STAGE {
+        return Vec::new();
+    }
+    let key = (action.customer.clone(), action.currency.clone());
+    index
+        .held
+        .get(&key)
+        .into_iter()
+        .flatten()
+        .filter_map(|(no, why)| {
+            let item = index.items.get((&action.customer, no))?;
+            Some(SetAsideView { invoice: invoice_view(&item), why: why.clone() })
+        })
+        .collect()
+}
+
+/// The milestones a milestone request names.
+fn milestone_views(action: &Action) -> Vec<MilestoneView> {
+    action
+        .milestones
+        .iter()
+        .map(|m| MilestoneView {
+            name: m.name.clone(),
+            project: m.project.clone(),
+            amount: m.amount.clone(),
+            due_date: m.due_date.to_string(),
+            invoice_no: m.invoice_no.clone(),
+        })
+        .collect()
+}
+
+/// The payments a thank-you confirms.
+fn payment_views(action: &Action) -> Vec<PaymentView> {
+    action
+        .payments
+        .iter()
+        .map(|p| PaymentView {
+            date: p.date.to_string(),
+            amount: p.amount.clone(),
+            reference: p.reference.clone(),
+            invoices: p
+                .invoices
+                .iter()
+                .map(|i| PaidView {
+                    invoice_no: i.invoice_no.clone(),
+                    applied: i.applied.clone(),
+                    remaining: i.remaining.clone(),
+                    settled: i.settled,
+                })
+                .collect(),
+            credit: p.credit.clone(),
+        })
+        .collect()
 }
 
 fn invoice_view(i: &OpenItem<'_>) -> InvoiceView {
@@ -396,11 +515,12 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         for &m in of_customer.get(item.customer).into_iter().flatten() {
             let line = lines[m].entry((item.customer, item.currency.code())).or_default();
             line.0 += item.open_minor;
-            if item.days_past_due > 0 {
+            // Credit notes are never overdue (issue 20).
+            if item.days_past_due > 0 && item.open_minor > 0 {
                 line.1 += item.open_minor;
+                line.3 = line.3.max(item.days_past_due);
             }
             line.2 += 1;
-            line.3 = line.3.max(item.days_past_due);
         }
     }
     let mut digest_actions: Vec<Vec<DigestAction>> = vec![Vec::new(); managers.len()];
@@ -487,7 +607,8 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
-/// `outbox.csv`: one row per message. Text that a spreadsheet would read as a formula is
+/// `outbox.csv`: one row per message, `send` first (`yes`; a person may set `no` to keep a
+/// message from `payback send`). Text that a spreadsheet would read as a formula is
 /// prefixed with `'`.
 ///
 /// # Errors
@@ -495,10 +616,12 @@ pub fn safe_name(name: &str) -> String {
 pub fn outbox_csv(entries: &[OutboxEntry]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
-        .write_record(["file", "to", "cc", "subject", "customer", "stage", "amount", "currency", "message_id"])
+        .write_record(["send", "file", "to", "cc", "subject", "customer", "stage", "amount", "currency", "message_id"])
         .map_err(crate::Error::internal)?;
+    let yes = "yes".to_owned();
     for e in entries {
-        let row = [&e.file, &e.to, &e.cc, &e.subject, &e.customer, &e.stage, &e.amount, &e.currency, &e.message_id];
+        let row =
+            [&yes, &e.file, &e.to, &e.cc, &e.subject, &e.customer, &e.stage, &e.amount, &e.currency, &e.message_id];
         writer.write_record(row.map(|t| csv_text(t))).map_err(crate::Error::internal)?;
     }
     writer.into_inner().map_err(crate::Error::internal)

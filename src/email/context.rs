@@ -185,6 +185,115 @@ pub struct MessageContext {
     pub deadline: String,
     /// The stuck approval, for status reports.
     pub approval: Option<ApprovalView>,
+    /// The overdue items, oldest due first (a subset of `invoices`).
+    pub overdue_invoices: Vec<InvoiceView>,
+    /// The items listed that are not overdue yet (falling due within the reminder window,
+    /// or a milestone's invoices), earliest due first.
+    pub upcoming_invoices: Vec<InvoiceView>,
+    /// Credit notes deducted (their open amounts are negative).
+    pub credit_notes: Vec<InvoiceView>,
+    /// Cash on the customer's account deducted: `{date, amount}`.
+    pub cash_credits: Vec<CashView>,
+    /// The overdue balance before deductions.
+    pub overdue_total: String,
+    /// Open amount of `upcoming_invoices`.
+    pub upcoming_total: String,
+    /// Credit notes and cash on account, as a positive amount.
+    pub deductions: String,
+    /// `total` in Chinese capital numerals (人民币壹拾万元整), for formal letters.
+    pub total_in_words: String,
+    /// Messages sent to this account before about these items, oldest first: the only
+    /// history a message may speak of. Empty on a first contact.
+    pub earlier: Vec<EarlierView>,
+    /// A promise to pay that was broken, or none.
+    pub broken_promise: Option<PromiseView>,
+    /// Milestone requests: the milestones the event makes due.
+    pub milestones: Vec<MilestoneView>,
+    /// Payments received and what each paid: the thank-you's subject, or acknowledged by
+    /// a collection message to the same contact.
+    pub payments: Vec<PaymentView>,
+    /// The account's invoices held back and not in the total: `{invoice, why}` with `why`
+    /// `disputed`, `promise_to_pay` or `critical_issues`.
+    pub set_aside: Vec<SetAsideView>,
+}
+
+/// An invoice a message leaves out, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetAsideView {
+    /// The invoice.
+    pub invoice: InvoiceView,
+    /// The hold: `disputed`, `promise_to_pay` or `critical_issues`.
+    pub why: String,
+}
+
+/// Cash on account.
+#[derive(Debug, Clone, Serialize)]
+pub struct CashView {
+    /// Received on.
+    pub date: String,
+    /// Amount.
+    pub amount: String,
+}
+
+/// A message sent before.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierView {
+    /// Its date.
+    pub date: String,
+    /// Its stage.
+    pub stage: String,
+}
+
+/// A broken promise to pay.
+#[derive(Debug, Clone, Serialize)]
+pub struct PromiseView {
+    /// When it was made, if known.
+    pub made_on: Option<String>,
+    /// The date promised.
+    pub promised_by: String,
+}
+
+/// A contract milestone due with a go-live or acceptance.
+#[derive(Debug, Clone, Serialize)]
+pub struct MilestoneView {
+    /// Name.
+    pub name: String,
+    /// Project.
+    pub project: String,
+    /// Amount.
+    pub amount: String,
+    /// Payment due date.
+    pub due_date: String,
+    /// Its invoice, or none when the invoice is still to be issued.
+    pub invoice_no: Option<String>,
+}
+
+/// A payment thanked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    /// Received on.
+    pub date: String,
+    /// Amount received.
+    pub amount: String,
+    /// The payment's reference.
+    pub reference: String,
+    /// What it paid: `{invoice_no, applied, remaining, settled}`.
+    pub invoices: Vec<PaidView>,
+    /// The part left as credit on the customer's account, or none.
+    pub credit: Option<String>,
+}
+
+/// What a payment did to one invoice.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaidView {
+    /// Invoice number.
+    pub invoice_no: String,
+    /// Applied.
+    pub applied: String,
+    /// Still open.
+    pub remaining: String,
+    /// Paid in full.
+    pub settled: bool,
 }
 
 /// One customer line of a project manager's digest.

@@ -7,3 +7,4 @@ pub mod management;
 pub mod message;
 pub mod render;
 pub mod send;
+pub mod words;

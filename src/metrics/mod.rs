@@ -120,6 +120,50 @@ pub struct Held {
     pub amount: i64,
 }
 
+/// An account in legal review (issue 20: nothing overdue goes silent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalCase {
+    /// Customer.
+    pub customer: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Invoices covered.
+    pub invoices: usize,
+    /// Overdue after deductions.
+    pub amount: i64,
+    /// In legal review since.
+    pub since: Option<NaiveDate>,
+    /// Days since.
+    pub days: Option<i64>,
+    /// Who owns the case.
+    pub owner: String,
+    /// Next review.
+    pub next_review: Option<NaiveDate>,
+    /// Listed as a task in this run (first listing or review due).
+    pub review_now: bool,
+}
+
+/// A contract milestone whose trigger happened but that is not invoiced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unbilled {
+    /// Customer.
+    pub customer: String,
+    /// Project.
+    pub project: String,
+    /// Milestone name.
+    pub name: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Amount.
+    pub amount: i64,
+    /// When the trigger happened.
+    pub since: Option<NaiveDate>,
+    /// Days waiting since.
+    pub days: Option<i64>,
+    /// When its payment falls due.
+    pub due: Option<NaiveDate>,
+}
+
 /// A payment waiting in the customer's approval.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StuckApproval {
@@ -181,6 +225,10 @@ pub struct Metrics {
     pub held: Vec<Held>,
     /// Payments waiting in the customers' approval.
     pub approvals: Vec<StuckApproval>,
+    /// Accounts in legal review: filled by [`Metrics::count_holds`].
+    pub in_legal: Vec<LegalCase>,
+    /// Milestones due but not invoiced: filled by [`Metrics::count_holds`].
+    pub unbilled: Vec<Unbilled>,
     /// Per project manager and currency.
     pub managers: Vec<ManagerMetrics>,
     /// Days-to-pay per customer (settled invoices).
@@ -332,11 +380,8 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
                 s.beginning += start;
             }
             if compare {
-                let key = (
-                    original.customer.to_string(),
-                    original.invoice_no.clone(),
-                    original.currency.code().to_owned(),
-                );
+                let key =
+                    (original.customer.to_string(), original.invoice_no.clone(), original.currency.code().to_owned());
                 *starts.entry(key).or_default() += start;
             }
         }
@@ -360,7 +405,7 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
             if open != 0 {
                 m.items += 1;
                 m.open += open;
-                if (w.as_of - original.due_date).num_days() > 0 {
+                if open > 0 && (w.as_of - original.due_date).num_days() > 0 {
                     m.overdue += open;
                 }
             }
@@ -460,6 +505,8 @@ pub fn compute(input: &MetricsInput<'_>) -> Metrics {
         currencies,
         top_overdue: top_overdue(input),
         held: Vec::new(),
+        in_legal: Vec::new(),
+        unbilled: Vec::new(),
         approvals: approvals(input),
         managers,
         behaviour: behaviour::days_to_pay(input.original, &receipts, as_of),
@@ -493,7 +540,9 @@ fn unexplained(
             });
         }
     }
-    all.sort_by(|a, b| (a.currency.code(), &a.customer, &a.invoice_no).cmp(&(b.currency.code(), &b.customer, &b.invoice_no)));
+    all.sort_by(|a, b| {
+        (a.currency.code(), &a.customer, &a.invoice_no).cmp(&(b.currency.code(), &b.customer, &b.invoice_no))
+    });
     all
 }
 
@@ -555,7 +604,7 @@ fn top_overdue(input: &MetricsInput<'_>) -> Vec<TopCustomer> {
         });
         t.open += i.open_minor;
         let days = (input.as_of - i.due_date).num_days();
-        if days > 0 {
+        if days > 0 && i.open_minor > 0 {
             t.overdue += i.open_minor;
             t.max_days = t.max_days.max(days);
         }
@@ -582,7 +631,61 @@ impl Metrics {
     /// Sums the run's holds by reason and currency into [`Metrics::held`].
     pub fn count_holds(&mut self, actions: &[Action]) {
         self.held = held(actions);
+        self.in_legal = in_legal(actions);
+        self.unbilled = unbilled(actions);
     }
+}
+
+/// The accounts in legal review: held `in_legal` between reviews, or listed as a legal
+/// task this run (a manual ladder stage: it has an owner, a since and a next review).
+fn in_legal(actions: &[Action]) -> Vec<LegalCase> {
+    actions
+        .iter()
+        .filter(|a| {
+            (a.kind == ActionKind::Hold && a.stage == "in_legal")
+                || (a.kind == ActionKind::Manual
+                    && a.stage != "issue_invoice"
+                    && a.since.is_some()
+                    && a.next_date.is_some()
+                    && a.owner.is_some())
+        })
+        .filter_map(|a| {
+            let currency = Currency::parse(&a.currency)?;
+            Some(LegalCase {
+                customer: a.customer.clone(),
+                amount: parse(&currency, &a.amount).unwrap_or(0),
+                currency,
+                invoices: a.invoice_nos.len(),
+                since: a.since,
+                days: a.age_days,
+                owner: a.owner.clone().unwrap_or_default(),
+                next_review: a.next_date,
+                review_now: a.kind == ActionKind::Manual,
+            })
+        })
+        .collect()
+}
+
+/// The `issue_invoice` tasks: milestones due but not invoiced.
+fn unbilled(actions: &[Action]) -> Vec<Unbilled> {
+    actions
+        .iter()
+        .filter(|a| a.kind == ActionKind::Manual && a.stage == "issue_invoice")
+        .filter_map(|a| {
+            let currency = Currency::parse(&a.currency)?;
+            let milestone = a.milestones.first();
+            Some(Unbilled {
+                customer: a.customer.clone(),
+                project: milestone.map(|m| m.project.clone()).unwrap_or_default(),
+                name: milestone.map(|m| m.name.clone()).unwrap_or_default(),
+                amount: parse(&currency, &a.amount).unwrap_or(0),
+                currency,
+                since: a.since,
+                days: a.age_days,
+                due: a.next_date,
+            })
+        })
+        .collect()
 }
 
 /// Holds summed by reason and currency.

@@ -9,23 +9,22 @@
 //!   left the export without a payment (written off, cancelled, or simply no longer in an
 //!   open-items export), or one entered back-dated after the last run.
 //!
-//! For the second, each run keeps its open items in `state/open-items-YYYY-MM-DD.csv`
-//! (as-of date, customer, invoice, currency, open amount); the next run compares against
-//! the file of the previous as-of date. Only the files of the run's date and of the
-//! previous run's are kept, so a rerun of a date still finds the month before.
+//! For the second, each run keeps its open items in the state database (table
+//! `open_items`: customer, invoice, currency, open amount); the next run compares against
+//! those of the previous as-of date. Only the items of the run's date and of the previous
+//! run's are kept, so a rerun of a date still finds the month before. Earlier releases kept
+//! them in `state/open-items-YYYY-MM-DD.csv`, read here once to import them.
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use polars::prelude::DataFrame;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Location, Result};
 use crate::money::Currency;
-use crate::normalize::schema::col_name as c;
 
-/// The file names inside `--state`: `open-items-` + the as-of date + `.csv`.
+/// The file names of earlier releases inside `--state`: `open-items-` + the as-of date +
+/// `.csv`.
 pub const FILE_PREFIX: &str = "open-items-";
 
 /// The file of the open items as of `date`.
@@ -61,11 +60,22 @@ pub struct PreviousOpen {
 }
 
 impl PreviousOpen {
-    /// Reads the open items the run of `as_of` kept in `state`; none when it kept none.
+    /// Reads the open items the run of `as_of` kept in the state database in `state` (or
+    /// the CSV file of an earlier release not imported yet); none when it kept none.
+    ///
+    /// # Errors
+    /// [`Error::State`] for a database that cannot be read, [`Error::Unreadable`] naming the
+    /// file and line of a row of an old file that cannot be read.
+    pub fn load(state: &Path, as_of: NaiveDate) -> Result<Self> {
+        crate::state::store::load_previous_open(state, as_of)
+    }
+
+    /// Reads the open items the run of `as_of` kept in `state/open-items-AS_OF.csv` (the
+    /// file of an earlier release); none when there is no file.
     ///
     /// # Errors
     /// [`Error::Unreadable`] naming the file and line of a row that cannot be read.
-    pub fn load(state: &Path, as_of: NaiveDate) -> Result<Self> {
+    pub fn load_csv(state: &Path, as_of: NaiveDate) -> Result<Self> {
         let path = state.join(file_name(as_of));
         let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
             location: Location { row, ..Location::file(&path) },
@@ -103,57 +113,6 @@ impl PreviousOpen {
     }
 }
 
-/// Writes the open items of `open_items` (the aging's frame) as of `as_of` into `state`,
-/// atomically, and removes the files of other dates than `as_of` and `previous`.
-///
-/// # Errors
-/// [`Error::Output`] when the state folder or file cannot be written; polars errors.
-pub fn save(state: &Path, as_of: NaiveDate, previous: Option<NaiveDate>, open_items: &DataFrame) -> Result<()> {
-    let fail = |path: &Path, e: &dyn std::fmt::Display| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
-    std::fs::create_dir_all(state).map_err(|e| fail(state, &e))?;
-    let name = file_name(as_of);
-    let path = state.join(&name);
-    let temp = state.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| -> std::result::Result<(), Box<dyn std::error::Error>> {
-        let text = |name: &str| -> std::result::Result<Vec<Option<&str>>, Box<dyn std::error::Error>> {
-            Ok(open_items.column(name)?.str()?.iter().collect())
-        };
-        let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
-        let open: Vec<Option<i64>> = open_items.column(c::OPEN_MINOR)?.i64()?.iter().collect();
-        let file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
-        let mut w = csv::Writer::from_writer(file);
-        w.write_record(["as_of", "customer", "invoice_no", "currency", "open"])?;
-        let day = as_of.to_string();
-        for i in 0..open.len() {
-            let code = currency[i].unwrap_or_default();
-            let cur = Currency::parse(code).ok_or("unknown currency in the open items")?;
-            let amount = cur.format(open[i].unwrap_or_default());
-            w.write_record([day.as_str(), customer[i].unwrap_or_default(), invoice_no[i].unwrap_or_default(), code, &amount])?;
-        }
-        let mut file = w.into_inner().map_err(|e| e.to_string())?;
-        file.flush()?;
-        file.get_ref().sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(fail(&temp, &e));
-    }
-    std::fs::rename(&temp, &path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        fail(&path, &e)
-    })?;
-    let keep: Vec<String> = [Some(as_of), previous].into_iter().flatten().map(file_name).collect();
-    let entries = std::fs::read_dir(state).map_err(|e| fail(state, &e))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(FILE_PREFIX) && !keep.contains(&name) {
-            std::fs::remove_file(entry.path()).map_err(|e| fail(&entry.path(), &e))?;
-        }
-    }
-    Ok(())
-}
-
 /// Compares the previous run's open items with this run's balances at the start of the
 /// period (`starts`: per item, rebuilt from this export) and returns the differences,
 /// one per item: `this run's start balance − previous run's`. Their sum is the part of
@@ -173,7 +132,10 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
             None => push(
                 key,
                 -before,
-                format!("open {} on {date} (last run), not in this export and no payment for it", currency.format(before)),
+                format!(
+                    "open {} on {date} (last run), not in this export and no payment for it",
+                    currency.format(before)
+                ),
             ),
             Some(&now) if now != before => push(
                 key,
@@ -190,7 +152,11 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
     for (key, &now) in starts {
         if now != 0 && !previous.items.contains_key(key) {
             let Some(currency) = Currency::parse(&key.2) else { continue };
-            push(key, now, format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)));
+            push(
+                key,
+                now,
+                format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)),
+            );
         }
     }
     out
@@ -223,11 +189,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("open-items-2026-09-30.csv");
         std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,5.00\n").unwrap();
-        assert_eq!(PreviousOpen::load(dir.path(), "2026-10-31".parse().unwrap()).unwrap(), PreviousOpen::default());
-        let read = PreviousOpen::load(dir.path(), "2026-09-30".parse().unwrap()).unwrap();
+        assert_eq!(PreviousOpen::load_csv(dir.path(), "2026-10-31".parse().unwrap()).unwrap(), PreviousOpen::default());
+        let read = PreviousOpen::load_csv(dir.path(), "2026-09-30".parse().unwrap()).unwrap();
         assert_eq!(read.items[&("A".into(), "1".into(), "USD".into())], 500);
         std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,x\n").unwrap();
-        let err = PreviousOpen::load(dir.path(), "2026-09-30".parse().unwrap()).unwrap_err().to_string();
-        assert!(err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"), "{err}");
+        let err = PreviousOpen::load_csv(dir.path(), "2026-09-30".parse().unwrap()).unwrap_err().to_string();
+        assert!(
+            err.contains("open-items-2026-09-30.csv, row 2: cannot read the file: \"x\" is not an amount"),
+            "{err}"
+        );
     }
 }

@@ -1,7 +1,6 @@
-//! The trend: each run keeps a compact snapshot of its figures (per currency) in
-//! `state/trend.jsonl`, one line per as-of date; rerunning a date replaces its line. The
-//! report shows the last runs, and the next run takes its beginning AR from the previous
-//! snapshot.
+//! The trend: each run keeps a compact snapshot of its figures (per currency) in the state
+//! database (table `trend`), one per as-of date; rerunning a date replaces it. The report
+//! shows the last runs, and the next run takes its beginning AR from the previous snapshot.
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -10,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
-/// The file name inside `--state`.
+/// The file name of earlier releases inside `--state` (JSON lines), imported into the
+/// database on the first run.
 pub const FILE_NAME: &str = "trend.jsonl";
 
 /// One run's figures.
@@ -54,15 +54,14 @@ pub struct Trend {
 }
 
 impl Trend {
-    /// Reads the trend from `state`; an absent file is an empty trend.
+    /// Reads the trend from the state database in `state` (or the JSON-lines file of an
+    /// earlier release not imported yet); none is an empty trend.
     ///
     /// # Errors
-    /// [`Error::Unreadable`] naming the file and line of a snapshot that does not parse.
+    /// [`crate::Error::State`] for a database that cannot be read,
+    /// [`crate::Error::Unreadable`] naming the file and line of an old snapshot.
     pub fn load(state: &Path) -> Result<Self> {
-        let hint = "a snapshot of an earlier run: fix or delete that line";
-        let mut snapshots: Vec<Snapshot> = crate::jsonl::read(&state.join(FILE_NAME), Some(hint))?;
-        snapshots.sort_by_key(|s| s.as_of);
-        Ok(Self { snapshots })
+        crate::state::store::load_trend(state)
     }
 
     /// The latest snapshot before `as_of`.
@@ -83,14 +82,6 @@ impl Trend {
     pub fn last(&self, n: usize, as_of: NaiveDate) -> &[Snapshot] {
         let upto = self.snapshots.partition_point(|s| s.as_of <= as_of);
         &self.snapshots[upto.saturating_sub(n)..upto]
-    }
-
-    /// Writes the trend into `state` atomically.
-    ///
-    /// # Errors
-    /// [`Error::Output`] when the state folder or file cannot be written.
-    pub fn save(&self, state: &Path) -> Result<()> {
-        crate::jsonl::write(state, FILE_NAME, &self.snapshots)
     }
 }
 

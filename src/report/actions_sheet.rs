@@ -18,7 +18,8 @@ pub const HOLDS: &str = "holds";
 /// the template is the stage's, so it is not repeated (issue 23).
 const ACTION_HEADERS: [&str; 10] =
     ["customer", "currency", "amount", "stage", "kind", "owner", "to", "cc", "invoices", "reason"];
-const HOLD_HEADERS: [&str; 6] = ["customer", "currency", "amount", "held_by", "invoices", "reason"];
+const HOLD_HEADERS: [&str; 10] =
+    ["customer", "currency", "amount", "held_by", "invoices", "reason", "since", "age_days", "owner", "next_date"];
 
 /// How pressing a stage is: the higher, the earlier on the Actions sheet. A stage of the
 /// user's own ladder that is not listed ranks with the overdue notices.
@@ -172,9 +173,13 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f:
             l.stage(&a.stage).to_owned(),
             a.invoice_nos.join(", "),
             a.reason.clone(),
+            a.since.map(|d| d.to_string()).unwrap_or_default(),
+            a.age_days.map(|d| d.to_string()).unwrap_or_default(),
+            a.owner.clone().unwrap_or_default(),
+            a.next_date.map(|d| d.to_string()).unwrap_or_default(),
         ]
     };
-    let limits = [(12, 28), (9, 9), (16, 16), (12, 30), (14, 32), (32, 72)];
+    let limits = [(12, 28), (9, 9), (16, 16), (12, 30), (14, 32), (32, 72), (10, 12), (8, 10), (10, 30), (10, 12)];
     let table =
         Table { section: "actions", headers: &HOLD_HEADERS, limits: &limits, invoices_col: 4, empty: "nothing_held" };
     write_table(ws, &table, &rows_of_kind, texts, rows, f)

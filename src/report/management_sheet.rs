@@ -60,6 +60,8 @@ pub fn write(ws: &mut Worksheet, m: &Metrics, company: &str, f: &Formats) -> Res
     let (top_rows, next) = top_overdue(ws, &mut layout, r, m, f)?;
     r = next;
     r = held(ws, &mut layout, r, m, f)?;
+    r = in_legal(ws, &mut layout, r, m, f)?;
+    r = unbilled(ws, &mut layout, r, m, f)?;
     r = approvals(ws, &mut layout, r, m, f)?;
     managers(ws, &mut layout, r, m, f)?;
     for (i, c) in m.currencies.iter().enumerate() {
@@ -85,6 +87,8 @@ fn column_layout(m: &Metrics, f: &Formats) -> Layout {
     first.extend(m.approvals.iter().map(|a| a.customer.as_str()));
     first.extend(m.unexplained.iter().map(|u| u.customer.as_str()));
     first.extend(m.held.iter().map(|h| l.stage(&h.reason)));
+    first.extend(m.in_legal.iter().map(|c| c.customer.as_str()));
+    first.extend(m.unbilled.iter().map(|u| u.customer.as_str()));
     let mut columns = vec![(24, 40, first)];
     columns.extend((1..=LAST_COL).map(|_| (16, 16, Vec::new())));
     Layout::fitted(columns)
@@ -354,6 +358,82 @@ fn held(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &For
     }
     if m.held.is_empty() {
         layout.note(ws, row, (0, LAST_COL), l.get("management.nothing_held"), &f.note)?;
+        row += 1;
+    }
+    Ok(row + 1)
+}
+
+/// The accounts in legal review, with owner and next review (issue 20).
+fn in_legal(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
+    // A date beside a right-aligned number: one indent clear of it.
+    let date = f.date.clone().set_indent(1);
+    section(ws, r, l.get("management.in_legal"), f)?;
+    headers(
+        ws,
+        r + 1,
+        &["customer", "currency", "invoices", "amount", "since", "days", "owner", "next_review", "this_run"],
+        f,
+    )?;
+    let mut row = r + 2;
+    for c in &m.in_legal {
+        layout.text(ws, row, 0, &c.customer, &f.text)?;
+        ws.write_string_with_format(row, 1, c.currency.code(), &f.text)?;
+        ws.write_number_with_format(row, 2, c.invoices as f64, &f.integer)?;
+        money(ws, row, 3, &c.currency, c.amount, f)?;
+        if let Some(since) = c.since {
+            ws.write_date_with_format(row, 4, since, &date)?;
+        }
+        if let Some(days) = c.days {
+            ws.write_number_with_format(row, 5, days as f64, &f.integer)?;
+        }
+        layout.text(ws, row, 6, &c.owner, &f.indented)?;
+        if let Some(next) = c.next_review {
+            ws.write_date_with_format(row, 7, next, &date)?;
+        }
+        let status = if c.review_now { l.get("management.review_now") } else { l.get("management.waiting_review") };
+        layout.text(ws, row, 8, status, &f.text)?;
+        row += 1;
+    }
+    if m.in_legal.is_empty() {
+        layout.note(ws, row, (0, LAST_COL), l.get("management.no_legal"), &f.note)?;
+        row += 1;
+    }
+    Ok(row + 1)
+}
+
+/// Milestones whose trigger happened but that are not invoiced, with the days waiting.
+fn unbilled(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
+    let l = f.labels;
+    // A date beside a right-aligned number: one indent clear of it.
+    let date = f.date.clone().set_indent(1);
+    section(ws, r, l.get("management.unbilled"), f)?;
+    headers(
+        ws,
+        r + 1,
+        &["customer", "project", "milestone", "currency", "amount", "triggered", "days_waiting", "payment_due"],
+        f,
+    )?;
+    let mut row = r + 2;
+    for u in &m.unbilled {
+        layout.text(ws, row, 0, &u.customer, &f.text)?;
+        layout.text(ws, row, 1, &u.project, &f.text)?;
+        layout.text(ws, row, 2, &u.name, &f.text)?;
+        ws.write_string_with_format(row, 3, u.currency.code(), &f.text)?;
+        money(ws, row, 4, &u.currency, u.amount, f)?;
+        if let Some(since) = u.since {
+            ws.write_date_with_format(row, 5, since, &date)?;
+        }
+        if let Some(days) = u.days {
+            ws.write_number_with_format(row, 6, days as f64, &f.integer)?;
+        }
+        if let Some(due) = u.due {
+            ws.write_date_with_format(row, 7, due, &date)?;
+        }
+        row += 1;
+    }
+    if m.unbilled.is_empty() {
+        layout.note(ws, row, (0, LAST_COL), l.get("management.all_invoiced"), &f.note)?;
         row += 1;
     }
     Ok(row + 1)

@@ -9,6 +9,7 @@ pub mod control_block;
 pub mod customer_sheet;
 pub mod detail_sheet;
 pub mod formats;
+pub mod history_sheet;
 pub mod layout;
 pub mod management_sheet;
 pub mod pages;
@@ -125,6 +126,8 @@ pub struct ReportInput<'a> {
     /// Data rows per sheet of Rejected, Skipped and By Customer
     /// ([`pages::MAX_DATA_ROWS`]; lower only in tests).
     pub rows_per_sheet: usize,
+    /// The History sheet: the last 12 months of the accounts with an action this run.
+    pub history: &'a [crate::state::timeline::Event],
 }
 
 /// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.

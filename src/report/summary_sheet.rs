@@ -260,10 +260,13 @@ fn write_overdue_row(
     let overdue = totals.overdue;
     write_text(ws, r, 0, f.labels.get("summary.overdue"), &f.label)?;
     write_text(ws, r, 1, "≥ 1", &f.text)?;
-    let count = over_sheets(currency, |k| format!("COUNTIFS({},\"{code}\",{},\">0\")", currency[k], days_past_due[k]));
+    // Credit notes are never overdue: only amounts above zero past their due date count.
+    let count = over_sheets(currency, |k| {
+        format!("COUNTIFS({},\"{code}\",{},\">0\",{},\">0\")", currency[k], days_past_due[k], amount[k])
+    });
     ws.write_formula_with_format(r, 2, Formula::new(count).set_result(overdue.count.to_string()), &f.integer)?;
     let sum = over_sheets(currency, |k| {
-        format!("SUMIFS({},{},\"{code}\",{},\">0\")", amount[k], currency[k], days_past_due[k])
+        format!("SUMIFS({},{},\"{code}\",{},\">0\",{},\">0\")", amount[k], currency[k], days_past_due[k], amount[k])
     });
     ws.write_formula_with_format(r, 3, Formula::new(sum).set_result(cur.format(overdue.amount_minor)), &f.money(cur))?;
     let share = format!("=IF({total_cell}=0,0,D{}/{total_cell})", r + 1);

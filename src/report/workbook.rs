@@ -9,7 +9,7 @@ use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet
 
 use super::formats::Formats;
 use super::{
-    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, management_sheet, pages,
+    ReportInput, actions_sheet, behaviour_sheet, customer_sheet, detail_sheet, history_sheet, management_sheet, pages,
     reconciliation_sheet, rejected_sheet, skipped_sheet, summary_sheet,
 };
 use crate::error::{Error, Result};
@@ -75,9 +75,9 @@ fn report_error(e: impl std::fmt::Display) -> Error {
 }
 
 /// How many front sheets [`front_sheets`] fills: Management, Summary, Actions, Holds,
-/// the pages of By Customer, Days to Pay.
+/// History, the pages of By Customer, Days to Pay.
 fn front_sheet_count(aging: &crate::rules::aging::Aging, rows_per_sheet: usize) -> usize {
-    5 + customer_sheet::page_rows_of(aging.customers.len(), aging.currencies.len(), rows_per_sheet).len()
+    6 + customer_sheet::page_rows_of(aging.customers.len(), aging.currencies.len(), rows_per_sheet).len()
 }
 
 /// Blank worksheets for [`front_sheets`], tied to `workbook`: the first two (Management
@@ -121,7 +121,9 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
         .map_err(report_error)?;
     let mut holds = sheet(labels.sheet(actions_sheet::HOLDS))?;
     actions_sheet::write_holds(&mut holds, &input.decisions.actions, &detail_rows, &formats).map_err(report_error)?;
-    let mut filled = vec![management, summary, actions, holds];
+    let mut history = sheet(labels.sheet(history_sheet::NAME))?;
+    history_sheet::write(&mut history, input.history, &formats).map_err(report_error)?;
+    let mut filled = vec![management, summary, actions, holds, history];
     let customer_pages = customer_sheet::page_rows(input);
     for k in 0..customer_pages.len() {
         let mut customers = sheet(&pages::sheet_name(labels, customer_sheet::NAME, k))?;

@@ -56,6 +56,152 @@ pub struct Action {
     pub currency: String,
     /// One sentence a person understands.
     pub reason: String,
+    /// Messages: the overdue balance of the items covered, before deductions, decimal text.
+    #[serde(default)]
+    pub overdue: Option<String>,
+    /// Messages: credit notes and cash on account deducted, decimal text (positive).
+    #[serde(default)]
+    pub deductions: Option<String>,
+    /// Days past due of the oldest overdue item covered (credit notes are never overdue).
+    #[serde(default)]
+    pub oldest_days: Option<i64>,
+    /// Messages sent to this account before, about items still open, oldest first: what
+    /// a message may say about history ("despite our earlier reminders") and nothing more.
+    #[serde(default)]
+    pub earlier: Vec<Earlier>,
+    /// A promise to pay whose date passed unpaid: the account escalated one stage.
+    #[serde(default)]
+    pub broken_promise: Option<BrokenPromise>,
+    /// Money received and not applied that is the customer's own (credit on account),
+    /// deducted from the total.
+    #[serde(default)]
+    pub credits: Vec<CashCredit>,
+    /// Holds and the "in legal" list: since when.
+    #[serde(default)]
+    pub since: Option<NaiveDate>,
+    /// Days from `since` to the as-of date (a dispute's, a promise's, a legal case's age).
+    #[serde(default)]
+    pub age_days: Option<i64>,
+    /// Who follows it up on our side.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// When to look again: the next review (in legal), the next message (scheduled).
+    #[serde(default)]
+    pub next_date: Option<NaiveDate>,
+    /// Milestone requests: the contract milestones the event makes due.
+    #[serde(default)]
+    pub milestones: Vec<MilestoneDue>,
+    /// Thank-you messages: the payments thanked for and what each paid.
+    #[serde(default)]
+    pub payments: Vec<PaymentThanked>,
+}
+
+/// A message sent earlier to the same account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Earlier {
+    /// The run's as-of date it was made for.
+    pub date: NaiveDate,
+    /// Its stage.
+    pub stage: String,
+}
+
+/// A promise to pay that was not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokenPromise {
+    /// When the promise was made (the follow-up's `last_contact_date`), if known.
+    pub made_on: Option<NaiveDate>,
+    /// The date promised.
+    pub promised_by: NaiveDate,
+}
+
+/// Money on the customer's account deducted from what it owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CashCredit {
+    /// When it was received.
+    pub date: NaiveDate,
+    /// Amount, decimal text.
+    pub amount: String,
+}
+
+/// A contract milestone a go-live or acceptance makes due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneDue {
+    /// Milestone name.
+    pub name: String,
+    /// Its project.
+    pub project: String,
+    /// Amount, decimal text.
+    pub amount: String,
+    /// When its payment falls due.
+    pub due_date: NaiveDate,
+    /// Its invoice; none = not invoiced yet (the `issue_invoice` task comes first).
+    pub invoice_no: Option<String>,
+}
+
+/// A payment a thank-you confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentThanked {
+    /// Date received.
+    pub date: NaiveDate,
+    /// Amount received, decimal text.
+    pub amount: String,
+    /// The payment's reference.
+    pub reference: String,
+    /// What it paid, invoice by invoice.
+    pub invoices: Vec<PaidInvoice>,
+    /// The part left as credit on the customer's account, decimal text; none when all of
+    /// it was applied.
+    pub credit: Option<String>,
+}
+
+/// What a payment did to one invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaidInvoice {
+    /// Invoice number.
+    pub invoice_no: String,
+    /// Amount applied, decimal text.
+    pub applied: String,
+    /// Still open after it, decimal text.
+    pub remaining: String,
+    /// Paid in full.
+    pub settled: bool,
+}
+
+impl Action {
+    /// An action with the given facts and no message details.
+    #[must_use]
+    pub fn new(customer: &str, kind: ActionKind, stage: &str, currency: &str, amount: String, reason: String) -> Self {
+        Action {
+            customer: customer.to_owned(),
+            invoice_nos: Vec::new(),
+            kind,
+            stage: stage.to_owned(),
+            to: Vec::new(),
+            cc: Vec::new(),
+            template: None,
+            amount,
+            currency: currency.to_owned(),
+            reason,
+            overdue: None,
+            deductions: None,
+            oldest_days: None,
+            earlier: Vec::new(),
+            broken_promise: None,
+            credits: Vec::new(),
+            since: None,
+            age_days: None,
+            owner: None,
+            next_date: None,
+            milestones: Vec::new(),
+            payments: Vec::new(),
+        }
+    }
 }
 
 /// Everything decided in a run.
@@ -82,6 +228,12 @@ impl Decisions {
                 kind: a.kind.as_str().into(),
                 invoice_nos: a.invoice_nos.clone(),
                 to: a.to.clone(),
+                cc: a.cc.clone(),
+                template: a.template.clone(),
+                amount: a.amount.clone(),
+                subject: None,
+                message_id: None,
+                sent_at: None,
             })
             .collect()
     }

@@ -310,7 +310,9 @@ fn totals(
         let Some(slot) = slot else { polars_bail!(ComputeError: "bucket {} out of range", bucket[i]) };
         slot.count += 1;
         slot.amount_minor += open[i];
-        if days[i] > 0 {
+        // Overdue = owed past its due date: a credit note (or an overpaid invoice) is never
+        // overdue, whatever its date (issue 20); it still counts in its bucket's total.
+        if days[i] > 0 && open[i] > 0 {
             totals.overdue.count += 1;
             totals.overdue.amount_minor += open[i];
         }

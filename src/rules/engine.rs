@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::action::{Action, ActionKind, Decisions};
+use super::action::{Action, ActionKind, Decisions, MilestoneDue};
 use super::calendar::Calendar;
 use super::grouping;
 use super::history::{History, LogEntry};
@@ -48,15 +48,16 @@ pub struct Facts<'a> {
 /// What one invoice calls for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Plan {
-    /// Held, for the reason given.
-    Hold { stage: &'static str, reason: String },
+    /// Held, for the reason given, since the follow-up's date when it has one.
+    Hold { stage: &'static str, reason: String, since: Option<NaiveDate> },
     /// Open critical issues on the project.
     FixFirst { project: String, issues: u32 },
     /// Stuck in the customer's approval.
     Approval { approver: Option<String>, process_stage: String, since: NaiveDate },
     /// A good moment after an event.
     Milestone { event: String },
-    /// The ladder stage at this index.
+    /// The ladder stage at this index, by the item's days alone (the account decides what
+    /// is sent: [`super::grouping`]).
     Stage { index: usize },
     /// Nothing to do.
     Nothing,
@@ -107,7 +108,10 @@ pub fn decide(
         ));
     }
     decisions.actions.extend(milestone_actions(facts, as_of));
-    decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
+    for a in &mut decisions.actions {
+        a.age_days = a.since.map(|s| (as_of - s).num_days());
+    }
+    sort_actions(&mut decisions.actions);
     if decisions.traces.is_empty() {
         return decisions;
     }
@@ -128,6 +132,19 @@ pub fn decide(
     decisions
 }
 
+/// Actions by customer and currency; within an account an `issue_invoice` task comes
+/// first (the invoice a milestone request speaks of is issued before it is sent), the
+/// rest in the order decided.
+pub fn sort_actions(actions: &mut [Action]) {
+    actions.sort_by(|a, b| {
+        (&a.customer, &a.currency, a.stage != "issue_invoice").cmp(&(
+            &b.customer,
+            &b.currency,
+            b.stage != "issue_invoice",
+        ))
+    });
+}
+
 /// The facts indexed once per run, so that each invoice and each customer looks its facts
 /// up instead of scanning every contact, project, follow-up and log entry (which is
 /// quadratic: hours at a million invoices).
@@ -138,13 +155,25 @@ pub(super) struct Lookup<'a> {
     followups: HashMap<&'a str, Vec<&'a Followup>>,
     /// Contacts per customer, in file order.
     contacts: HashMap<&'a str, Vec<&'a Contact>>,
-    /// Log entries before the as-of date per customer and invoice number, in log order.
+    /// Messages sent before the as-of date per customer and invoice number, in log order.
     history: HashMap<&'a str, HashMap<&'a str, Vec<&'a LogEntry>>>,
-    /// The last message before the as-of date per recipient (address in ASCII lower case,
-    /// as `History::last_message_to` compares).
+    /// The last message before the as-of date per recipient, To or Cc (address in ASCII
+    /// lower case, as `History::last_message_to` compares).
     last_message: HashMap<String, NaiveDate>,
     /// Unapplied money per customer and currency code.
     pending_cash: HashMap<(String, String), Vec<&'a super::matching::PendingCash>>,
+    /// Messages sent and tasks listed before the as-of date per (customer, currency), in
+    /// log order: the account's history, indexed once (issue 7: no scan per account).
+    accounts: HashMap<(&'a str, &'a str), AccountLog<'a>>,
+}
+
+/// What the log holds about one account.
+#[derive(Default)]
+pub(super) struct AccountLog<'a> {
+    /// Messages sent.
+    pub messages: Vec<&'a LogEntry>,
+    /// Tasks for our side.
+    pub tasks: Vec<&'a LogEntry>,
 }
 
 impl<'a> Lookup<'a> {
@@ -163,7 +192,7 @@ impl<'a> Lookup<'a> {
         }
         let mut history: HashMap<&str, HashMap<&str, Vec<&LogEntry>>> = HashMap::new();
         let mut last_message: HashMap<String, NaiveDate> = HashMap::new();
-        for e in facts.history.entries().iter().filter(|e| e.as_of < as_of) {
+        for e in facts.history.contacts_before(as_of) {
             for n in &e.invoice_nos {
                 let entries = history.entry(e.customer.as_str()).or_default().entry(n.as_str()).or_default();
                 // An entry naming an invoice twice counts once, as `History::entries_for`.
@@ -171,18 +200,24 @@ impl<'a> Lookup<'a> {
                     entries.push(e);
                 }
             }
-            if e.kind == "message" {
-                for to in &e.to {
-                    let last = last_message.entry(to.to_ascii_lowercase()).or_insert(e.as_of);
-                    *last = (*last).max(e.as_of);
-                }
+            // Copies count for the cadence like recipients (issue 20).
+            for to in e.to.iter().chain(&e.cc) {
+                let last = last_message.entry(to.to_ascii_lowercase()).or_insert(e.as_of);
+                *last = (*last).max(e.as_of);
             }
+        }
+        let mut accounts: HashMap<(&str, &str), AccountLog<'_>> = HashMap::new();
+        for e in facts.history.contacts_before(as_of) {
+            accounts.entry((e.customer.as_str(), e.currency.as_str())).or_default().messages.push(e);
+        }
+        for e in facts.history.tasks_before(as_of) {
+            accounts.entry((e.customer.as_str(), e.currency.as_str())).or_default().tasks.push(e);
         }
         let mut pending_cash: HashMap<(String, String), Vec<&super::matching::PendingCash>> = HashMap::new();
         for p in facts.pending_cash {
             pending_cash.entry((p.customer.clone(), p.currency.clone())).or_default().push(p);
         }
-        Lookup { projects, followups, contacts, history, last_message, pending_cash }
+        Lookup { projects, followups, contacts, history, last_message, pending_cash, accounts }
     }
 
     /// The project `project` of `customer`.
@@ -213,17 +248,49 @@ impl<'a> Lookup<'a> {
         self.pending_cash.get(&(customer.to_owned(), currency.to_owned())).map_or(&[], Vec::as_slice)
     }
 
+    /// The log's messages and tasks about `customer` in `currency` that covered at least one
+    /// of `open` (the account's open invoice numbers), oldest first.
+    pub(super) fn account_log(
+        &self,
+        customer: &str,
+        currency: &str,
+        open: &std::collections::HashSet<&str>,
+    ) -> AccountLog<'a> {
+        let Some(log) = self.accounts.get(&(customer, currency)) else { return AccountLog::default() };
+        let about = |e: &&&LogEntry| e.invoice_nos.iter().any(|n| open.contains(n.as_str()));
+        AccountLog {
+            messages: log.messages.iter().filter(about).copied().collect(),
+            tasks: log.tasks.iter().filter(about).copied().collect(),
+        }
+    }
+
     /// The last date before the as-of date on which a message went to `email`.
     pub(super) fn last_message_to(&self, email: &str) -> Option<NaiveDate> {
         self.last_message.get(&email.to_ascii_lowercase()).copied()
     }
 }
 
-/// `issue_invoice` tasks: milestones whose trigger has happened but that are not invoiced,
-/// with the due date their payment term gives.
-fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
-    let mut actions = Vec::new();
-    for m in facts.milestones.iter().filter(|m| m.invoice_no.is_none()) {
+/// A contract milestone whose trigger has happened by the as-of date.
+pub(super) struct Triggered<'a> {
+    /// The milestone.
+    pub milestone: &'a Milestone,
+    /// The customer (from its project), or `(project NAME)` when the project is unknown.
+    pub customer: String,
+    /// When the trigger happened.
+    pub event: NaiveDate,
+    /// When its payment falls due (`None` when its term runs past the calendar or the
+    /// dates payback handles), and the term in words.
+    pub due: (Option<NaiveDate>, String),
+    /// Its currency and amount in minor units.
+    pub currency: Currency,
+    /// Amount, minor units.
+    pub minor: i64,
+}
+
+/// The milestones whose trigger has happened by `as_of`, invoiced or not.
+pub(super) fn triggered_milestones<'a>(facts: &Facts<'a>, as_of: NaiveDate) -> Vec<Triggered<'a>> {
+    let mut out = Vec::new();
+    for m in facts.milestones {
         let project = facts.projects.iter().find(|p| p.project == m.project);
         let event = match m.trigger {
             Trigger::GoLive => m.trigger_date.or(project.and_then(|p| p.go_live_date)),
@@ -251,7 +318,6 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
         } else {
             (crate::dates::add_days(date, term), format!("{term} days"))
         };
-        let due = due.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
         let currency =
             m.currency.as_deref().and_then(Currency::parse).unwrap_or_else(|| facts.default_currency.clone());
         let amount = m
@@ -259,23 +325,47 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
             .or_else(|| m.percent?.checked_mul(m.contract_amount?)?.checked_div(rust_decimal::Decimal::ONE_HUNDRED));
         let minor = amount.and_then(|a| currency.to_minor(a.round_dp(currency.exponent())).ok()).unwrap_or(0);
         let customer = project.map_or_else(|| format!("(project {})", m.project), |p| p.customer.clone());
-        actions.push(Action {
-            customer,
-            invoice_nos: Vec::new(),
-            kind: ActionKind::Manual,
-            stage: "issue_invoice".into(),
-            to: Vec::new(),
-            cc: Vec::new(),
-            template: None,
-            amount: currency.format(minor),
-            currency: currency.code().to_owned(),
-            reason: format!(
-                "milestone \"{}\" of {}: {} on {date}, payment due {due} ({basis}); not invoiced yet: issue the invoice",
+        out.push(Triggered { milestone: m, customer, event: date, due: (due, basis), currency, minor });
+    }
+    out
+}
+
+/// `issue_invoice` tasks: milestones whose trigger has happened but that are not invoiced,
+/// with the due date their payment term gives; `since` is the trigger's date and
+/// `next_date` the payment's due date (the Management sheet lists them with the days
+/// waiting).
+fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
+    let mut actions = Vec::new();
+    for t in triggered_milestones(&facts, as_of).into_iter().filter(|t| t.milestone.invoice_no.is_none()) {
+        let m = t.milestone;
+        let (due, basis) = &t.due;
+        let due_text = due.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
+        let mut action = Action::new(
+            &t.customer,
+            ActionKind::Manual,
+            "issue_invoice",
+            t.currency.code(),
+            t.currency.format(t.minor),
+            format!(
+                "milestone \"{}\" of {}: {} on {}, payment due {due_text} ({basis}); not invoiced yet: issue the invoice",
                 m.name,
                 m.project,
-                m.trigger.as_str()
+                m.trigger.as_str(),
+                t.event
             ),
-        });
+        );
+        action.since = Some(t.event);
+        action.next_date = *due;
+        if let Some(due) = due {
+            action.milestones.push(MilestoneDue {
+                name: m.name.clone(),
+                project: m.project.clone(),
+                amount: t.currency.format(t.minor),
+                due_date: *due,
+                invoice_no: None,
+            });
+        }
+        actions.push(action);
     }
     actions
 }
@@ -356,22 +446,30 @@ fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     };
     t.note(|| "hold: disputed".into(), spec.holds.disputed && disputed.is_some(), why);
     if spec.holds.disputed && disputed.is_some() {
-        choose(Plan::Hold { stage: "disputed", reason: why() }, chosen);
+        let since = disputed.and_then(|f| f.last_contact_date);
+        choose(Plan::Hold { stage: "disputed", reason: why(), since }, chosen);
     }
 
-    let promise = followups.iter().filter_map(|f| f.promise_to_pay_date).max();
+    let promise_row =
+        followups.iter().filter(|f| f.promise_to_pay_date.is_some()).max_by_key(|f| f.promise_to_pay_date);
+    let promise = promise_row.and_then(|f| f.promise_to_pay_date);
     let promised = promise.filter(|d| *d > as_of);
     t.note(
         || "hold: promise_to_pay".into(),
         spec.holds.promise_to_pay && promised.is_some(),
         || match promise {
             Some(d) if d > as_of => format!("promised to pay by {d}"),
-            Some(d) => format!("the promise to pay by {d} has passed"),
+            Some(d) => format!("the promise to pay by {d} has passed: broken unless paid"),
             None => "no promise to pay".into(),
         },
     );
     if let (true, Some(d)) = (spec.holds.promise_to_pay, promised) {
-        choose(Plan::Hold { stage: "promise_to_pay", reason: format!("the customer promised to pay by {d}") }, chosen);
+        let since = promise_row.and_then(|f| f.last_contact_date);
+        let made = since.map(|m| format!(" on {m}")).unwrap_or_default();
+        choose(
+            Plan::Hold { stage: "promise_to_pay", reason: format!("the customer promised{made} to pay by {d}"), since },
+            chosen,
+        );
     }
 
     let critical = project.filter(|p| p.open_critical_issues > 0);
@@ -442,41 +540,33 @@ fn plan_moment(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     }
 }
 
-/// The ladder stage the days call for, unless already sent.
+/// The ladder stage the item's days call for. Whether it is sent, repeated or waits is the
+/// account's decision ([`super::grouping`]); the history is noted for the trace.
 fn plan_ladder(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     let Context { item, spec, history, .. } = *c;
     let ladder = ladder_stage(item, spec, t);
     let sent = history.iter().filter_map(|e| Some((spec.stages.iter().position(|s| s.id == e.stage)?, e.as_of))).max();
-    match (ladder, sent) {
-        (Some(index), Some((done, date))) if index <= done => {
-            t.note(|| "history".into(), true, || format!("{} was sent on {date}: not repeated", spec.stages[done].id));
-            choose(Plan::Nothing, chosen);
-        }
-        (Some(index), _) => {
-            t.note(
-                || "history".into(),
-                false,
-                || {
-                    sent.map_or("nothing sent before".into(), |(d, date)| {
-                        format!("{} sent on {date}", spec.stages[d].id)
-                    })
-                },
-            );
-            choose(Plan::Stage { index }, chosen);
-        }
-        (None, _) => choose(Plan::Nothing, chosen),
+    t.note(
+        || "history".into(),
+        false,
+        || {
+            sent.map_or("nothing sent before".into(), |(d, date)| {
+                format!("{} sent on {date}; the account's stage decides the next step", spec.stages[d].id)
+            })
+        },
+    );
+    match ladder {
+        Some(index) => choose(Plan::Stage { index }, chosen),
+        None => choose(Plan::Nothing, chosen),
     }
 }
 
-/// The ladder stage for the item's days; a stage whose `min_amount` the invoice does not
-/// reach gives way to the stage before it.
+/// The ladder stage for the item's days (the last window that holds them). A stage's
+/// `min_amount` is checked against the account's balance ([`super::grouping`]).
 fn ladder_stage(item: &OpenItem<'_>, spec: &CollectionSpec, t: &mut Tracer) -> Option<usize> {
     let mut found = None;
     for (i, stage) in spec.stages.iter().enumerate() {
-        let (days, counted) = match stage.relative_to {
-            Relative::DueDate => (item.days_past_due, "past due"),
-            Relative::InvoiceDate => (item.age_days, "since the invoice date"),
-        };
+        let days = stage_days(item, stage.relative_to);
         let within = stage.contains(days);
         t.note(
             || format!("stage {}", stage.id),
@@ -491,7 +581,7 @@ fn ladder_stage(item: &OpenItem<'_>, spec: &CollectionSpec, t: &mut Tracer) -> O
                 if matches!(stage.relative_to, Relative::DueDate) {
                     format!("{window}; the invoice is at day {days}")
                 } else {
-                    format!("{window} {counted}; the invoice is at day {days}")
+                    format!("{window} since the invoice date; the invoice is at day {days}")
                 }
             },
         );
@@ -499,24 +589,13 @@ fn ladder_stage(item: &OpenItem<'_>, spec: &CollectionSpec, t: &mut Tracer) -> O
             found = Some(i);
         }
     }
-    let mut index = found?;
-    loop {
-        let stage = &spec.stages[index];
-        let below = stage.min_amount.is_some_and(|min| item.currency.decimal(item.open_minor) < min);
-        if !below {
-            return Some(index);
-        }
-        t.note(
-            || format!("min_amount of {}", stage.id),
-            true,
-            || {
-                format!(
-                    "{} is below {}: the stage before applies",
-                    item.currency.format(item.open_minor),
-                    stage.min_amount.unwrap_or_default()
-                )
-            },
-        );
-        index = index.checked_sub(1)?;
+    found
+}
+
+/// The item's days as a stage counts them.
+pub(super) fn stage_days(item: &OpenItem<'_>, relative: Relative) -> i64 {
+    match relative {
+        Relative::DueDate => item.days_past_due,
+        Relative::InvoiceDate => item.age_days,
     }
 }

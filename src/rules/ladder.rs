@@ -23,6 +23,13 @@ pub struct CollectionSpec {
     pub holds: HoldsSpec,
     /// Days a demand letter gives the customer to pay.
     pub demand_deadline_days: i64,
+    /// The highest stage a first contact may take, whatever the age of the debt (issue 20:
+    /// no "despite our earlier reminders" to a customer never reminded); none = any.
+    #[serde(default)]
+    pub max_first_stage: Option<String>,
+    /// Who follows up holds (disputes, promises) on invoices without a project manager.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// The date a stage's window counts days from.
@@ -77,6 +84,14 @@ pub struct StageSpec {
     /// applies instead), e.g. no demand letter under 500.
     #[serde(default)]
     pub min_amount: Option<Decimal>,
+    /// Repeat this stage every this many days while the account stays at it (the top
+    /// stages: a demand letter every 14 days, legal review re-listed every 30); none = the
+    /// account waits for the next stage.
+    #[serde(default)]
+    pub repeat_days: Option<i64>,
+    /// Who owns a manual stage's task (e.g. legal review), shown in the "in legal" list.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 impl StageSpec {
@@ -174,6 +189,15 @@ impl CollectionSpec {
                 problems.push(format!("{key} = {value} must be between {min} and {MAX_TERM_DAYS} days (ten years)"));
             }
         }
+        if let Some(first) = &self.max_first_stage
+            && self.stage(first).is_none()
+        {
+            let ids: Vec<&str> = self.stages.iter().map(|s| s.id.as_str()).collect();
+            problems.push(format!(
+                "collection.max_first_stage = \"{first}\" is not a stage; the stages are: {}",
+                ids.join(", ")
+            ));
+        }
         let mut check_roles = |place: &str, roles: &[String]| {
             for role in roles {
                 if !ROLES.contains(&role.as_str()) {
@@ -239,6 +263,9 @@ impl CollectionSpec {
                     i + 1
                 ));
             }
+            if let Some(days) = stage.repeat_days.filter(|d| !(1..=crate::dates::MAX_TERM_DAYS).contains(d)) {
+                problems.push(format!("{place}: repeat_days = {days} must be between 1 and {} days (ten years)", crate::dates::MAX_TERM_DAYS));
+            }
             if let (Some(from), Some(to)) = (stage.from_days, stage.to_days)
                 && from > to
             {
@@ -272,5 +299,83 @@ impl CollectionSpec {
     #[must_use]
     pub fn stage(&self, id: &str) -> Option<&StageSpec> {
         self.stages.iter().find(|s| s.id == id)
+    }
+
+    /// The index of the stage with `id`.
+    #[must_use]
+    pub fn stage_index(&self, id: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.id == id)
+    }
+
+    /// The index of the highest stage a first contact may take: `max_first_stage`; when
+    /// the rules leave it out, `overdue_notice` if the ladder has it, else the first
+    /// message stage that starts after the due date, else the last stage.
+    #[must_use]
+    pub fn first_contact_index(&self) -> usize {
+        let last = self.stages.len().saturating_sub(1);
+        if let Some(id) = &self.max_first_stage {
+            return self.stage_index(id).unwrap_or(last);
+        }
+        self.stage_index("overdue_notice")
+            .or_else(|| {
+                self.stages.iter().position(|s| {
+                    s.kind == StageKind::Message
+                        && s.relative_to == Relative::DueDate
+                        && s.from_days.is_some_and(|d| d > 0)
+                })
+            })
+            .unwrap_or(last)
+    }
+
+    /// Days before the due date within which an item is "falling due soon": the earliest
+    /// `from_days` before the due date among the due-date stages (7 with the default
+    /// ladder), 0 when no stage starts before the due date.
+    #[must_use]
+    pub fn reminder_window_days(&self) -> i64 {
+        self.stages
+            .iter()
+            .filter(|s| s.relative_to == Relative::DueDate)
+            .filter_map(|s| s.from_days)
+            .min()
+            .map_or(0, |d| (-d).max(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(extra: &str) -> CollectionSpec {
+        let text = format!("{}\n{extra}", include_str!("../../rules/default.toml"));
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        table["collection"].clone().try_into().unwrap()
+    }
+
+    #[test]
+    fn a_first_contact_is_capped_at_the_overdue_notice_by_default() {
+        let default = spec("");
+        assert_eq!(default.stages[default.first_contact_index()].id, "overdue_notice");
+        // The window before the due date: reminder_before_due starts 7 days before.
+        assert_eq!(default.reminder_window_days(), 7);
+        assert!(default.validate().is_empty(), "{:?}", default.validate());
+    }
+
+    #[test]
+    fn a_ladder_without_overdue_notice_caps_at_its_first_stage_after_the_due_date() {
+        let mut own = spec("");
+        own.stages.retain(|s| !["overdue_notice", "reminder_before_due"].contains(&s.id.as_str()));
+        // due_notice starts on the due date (day 0); escalate_to_approver is the first
+        // message stage starting after it.
+        assert_eq!(own.stages[own.first_contact_index()].id, "escalate_to_approver");
+        assert_eq!(own.reminder_window_days(), 0);
+        own.max_first_stage = Some("demand_letter".into());
+        assert_eq!(own.stages[own.first_contact_index()].id, "demand_letter");
+        own.max_first_stage = Some("demand".into());
+        assert_eq!(
+            own.validate(),
+            [
+                "collection.max_first_stage = \"demand\" is not a stage; the stages are: due_notice, escalate_to_approver, demand_letter, legal_review"
+            ]
+        );
     }
 }

@@ -141,6 +141,9 @@ pub struct PendingCash {
     pub payer: String,
     /// Why it is not applied, in words.
     pub why: String,
+    /// Credit on the customer's own account (it paid more than was open): certainly its
+    /// money, so a deduction from what it owes, not a reason to wait (issue 20).
+    pub on_account: bool,
 }
 
 /// Per currency: count, total in, applied, unapplied (minor units).
@@ -197,6 +200,7 @@ impl Reconciliation {
                     row: payment.row,
                     payer: payment.payer.clone(),
                     why: why.clone(),
+                    on_account: matches!(u.leftover, Leftover::Credit { .. }),
                 });
             }
         }

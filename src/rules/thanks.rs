@@ -1,11 +1,13 @@
 //! After payment: a thank-you with a receipt to the customer's billing contact for the
-//! invoices a matched payment settled in this run — unless that contact already gets a
+//! payments matched in this run — each payment's amount and date and each invoice it
+//! settled or reduced — unless that contact already gets a
 //! message in this run, or the invoices were thanked for in an earlier run.
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use super::action::{Action, ActionKind};
+use super::action::{Action, ActionKind, PaidInvoice, PaymentThanked};
 use super::history::History;
 use super::matching::Reconciliation;
 use crate::normalize::Invoice;
@@ -14,60 +16,167 @@ use crate::normalize::records::{Contact, Role};
 /// The stage id and template of thank-you messages.
 pub const STAGE: &str = "thank_you";
 
-/// Thank-you actions for the invoices settled by matched payments.
+/// Per payment (by index), the invoices it paid: number, amount applied, still open.
+type Paid = BTreeMap<usize, Vec<(String, i64, i64)>>;
+
+/// Thank-you actions for the payments applied in this run: per customer and currency,
+/// each payment with its amount and date and each invoice it settled or reduced (with what
+/// is still open). A payment already acknowledged — a message to the account was made on
+/// or after its date — is not thanked again. When the billing contact already gets a
+/// collection message in this run, that message acknowledges the payments instead (no
+/// demand letter ignores money just received; issue 20).
 #[must_use]
 pub fn thank_you(
     reconciliation: &Reconciliation,
     invoices: &[Invoice],
     contacts: &[Contact],
     history: &History,
-    already: &[Action],
+    already: &mut [Action],
     as_of: NaiveDate,
 ) -> Vec<Action> {
-    let mut settled: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
-    for a in reconciliation.applied.iter().filter(|a| a.settled) {
-        let Some(invoice) = invoices.iter().find(|i| *i.customer == *a.customer && i.invoice_no == a.invoice_no) else {
-            continue;
-        };
-        let thanked = history.entries_for(&a.customer, &a.invoice_no, as_of).iter().any(|e| e.stage == STAGE);
-        if !thanked {
-            settled
-                .entry((a.customer.clone(), invoice.currency.code().to_owned()))
-                .or_default()
-                .push((a.invoice_no.clone(), invoice.amount_minor));
-        }
-    }
-    let messaged: Vec<&str> = already
+    let thanked = paid_by_payment(reconciliation, invoices, history, as_of);
+    let messaged: Vec<String> = already
         .iter()
         .filter(|a| a.kind == ActionKind::Message)
-        .flat_map(|a| a.to.iter().map(String::as_str))
+        .flat_map(|a| a.to.iter().chain(&a.cc).cloned())
         .collect();
     let mut actions = Vec::new();
-    for ((customer, code), paid) in settled {
-        let to: Vec<String> = contacts
+    for ((customer, code), paid) in thanked {
+        let billing: Vec<String> = contacts
             .iter()
             .filter(|c| c.customer == customer && c.role == Role::Billing)
             .map(|c| c.email.clone())
-            .filter(|e| !messaged.iter().any(|m| m.eq_ignore_ascii_case(e)))
             .collect();
+        let to: Vec<String> =
+            billing.iter().filter(|e| !messaged.iter().any(|m| m.eq_ignore_ascii_case(e))).cloned().collect();
         let Some(currency) = crate::money::Currency::parse(&code) else { continue };
-        if to.is_empty() {
+        if billing.is_empty() {
             continue;
         }
-        let total: i64 = paid.iter().map(|(_, amount)| amount).sum();
-        let numbers: Vec<String> = paid.into_iter().map(|(n, _)| n).collect();
-        actions.push(Action {
-            customer: customer.clone(),
-            reason: format!("{} paid in full: thank the customer and confirm receipt", numbers.join(", ")),
-            invoice_nos: numbers,
-            kind: ActionKind::Message,
-            stage: STAGE.into(),
-            to,
-            cc: Vec::new(),
-            template: Some(STAGE.into()),
-            amount: currency.format(total),
-            currency: code,
-        });
+        let mut payments = Vec::new();
+        let mut numbers: Vec<String> = Vec::new();
+        let mut total = 0i64;
+        for (index, lines) in paid {
+            let Some(payment) = reconciliation.payments.get(index) else { continue };
+            total = total.saturating_add(payment.amount_minor);
+            let credit: i64 = reconciliation
+                .unapplied
+                .iter()
+                .filter(|u| u.payment == index)
+                .filter(|u| matches!(&u.leftover, super::matching::Leftover::Credit { customer: c } if *c == customer))
+                .fold(0, |s, u| s.saturating_add(u.amount_minor));
+            for (n, ..) in &lines {
+                if !numbers.contains(n) {
+                    numbers.push(n.clone());
+                }
+            }
+            payments.push(PaymentThanked {
+                date: payment.payment_date,
+                amount: currency.format(payment.amount_minor),
+                reference: payment.reference.clone(),
+                invoices: lines
+                    .into_iter()
+                    .map(|(invoice_no, applied, remaining)| PaidInvoice {
+                        invoice_no,
+                        applied: currency.format(applied),
+                        remaining: currency.format(remaining.max(0)),
+                        settled: remaining <= 0,
+                    })
+                    .collect(),
+                credit: (credit > 0).then(|| currency.format(credit)),
+            });
+        }
+        let words: Vec<String> = payments.iter().map(in_words).collect();
+        if to.is_empty() {
+            // The account's own message this run acknowledges them.
+            let own = already.iter_mut().find(|a| {
+                a.kind == ActionKind::Message && a.customer == customer && a.currency == code && a.payments.is_empty()
+            });
+            if let Some(message) = own {
+                let _ = write!(message.reason, "; acknowledges {}", words.join("; "));
+                message.payments = payments;
+            }
+            continue;
+        }
+        let mut action = Action::new(
+            &customer,
+            ActionKind::Message,
+            STAGE,
+            &code,
+            currency.format(total),
+            format!("{}: thank the customer and confirm receipt", words.join("; ")),
+        );
+        action.invoice_nos = numbers;
+        action.to = to;
+        action.template = Some(STAGE.into());
+        action.payments = payments;
+        actions.push(action);
     }
     actions
+}
+
+/// `450.00 received on 2026-11-05: B-2 settled, B-1 reduced by 100.00 to 200.00`.
+fn in_words(p: &PaymentThanked) -> String {
+    let what: Vec<String> = p
+        .invoices
+        .iter()
+        .map(|i| {
+            if i.settled {
+                format!("{} settled", i.invoice_no)
+            } else {
+                format!("{} reduced by {} to {}", i.invoice_no, i.applied, i.remaining)
+            }
+        })
+        .collect();
+    let credit = p.credit.as_ref().map(|c| format!(", {c} credit on account")).unwrap_or_default();
+    format!("{} received on {}: {}{credit}", p.amount, p.date, what.join(", "))
+}
+
+/// Per (customer, currency): per payment not yet acknowledged, the invoices it paid with
+/// the amount applied and what is still open after it.
+fn paid_by_payment(
+    reconciliation: &Reconciliation,
+    invoices: &[Invoice],
+    history: &History,
+    as_of: NaiveDate,
+) -> BTreeMap<(String, String), Paid> {
+    // The open amount of each invoice before the payments: after them plus what they paid.
+    let by_key: std::collections::HashMap<(&str, &str), &Invoice> =
+        invoices.iter().map(|i| ((&*i.customer, i.invoice_no.as_str()), i)).collect();
+    let find = |customer: &str, no: &str| by_key.get(&(customer, no)).copied();
+    // The last message to each account, indexed once.
+    let mut last_contact: std::collections::HashMap<(&str, &str), NaiveDate> = std::collections::HashMap::new();
+    for e in history.contacts_before(as_of) {
+        let last = last_contact.entry((e.customer.as_str(), e.currency.as_str())).or_insert(e.as_of);
+        *last = (*last).max(e.as_of);
+    }
+    let mut before: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for a in &reconciliation.applied {
+        if let Some(invoice) = find(&a.customer, &a.invoice_no) {
+            let open = before.entry((a.customer.clone(), a.invoice_no.clone())).or_insert(invoice.open_minor);
+            *open = open.saturating_add(a.amount_minor);
+        }
+    }
+    // Per (customer, currency): per payment (in date order), the invoices it paid.
+    let mut thanked: BTreeMap<(String, String), Paid> = BTreeMap::new();
+    for a in &reconciliation.applied {
+        let Some(invoice) = find(&a.customer, &a.invoice_no) else { continue };
+        let Some(payment) = reconciliation.payments.get(a.payment) else { continue };
+        let code = invoice.currency.code();
+        let done = last_contact.get(&(a.customer.as_str(), code)).is_some_and(|d| *d >= payment.payment_date);
+        let key = (a.customer.clone(), a.invoice_no.clone());
+        let open = before.get(&key).copied().unwrap_or(invoice.open_minor);
+        let remaining = open.saturating_sub(a.amount_minor);
+        before.insert(key, remaining);
+        if done || a.amount_minor <= 0 {
+            continue;
+        }
+        thanked
+            .entry((a.customer.clone(), invoice.currency.code().to_owned()))
+            .or_default()
+            .entry(a.payment)
+            .or_default()
+            .push((a.invoice_no.clone(), a.amount_minor, remaining));
+    }
+    thanked
 }

@@ -105,6 +105,11 @@ impl Run {
         }
     }
 
+    /// Runs, whatever the exit code.
+    pub fn run(self) -> Finished {
+        self.output()
+    }
+
     /// Runs and asserts the exit code.
     #[track_caller]
     pub fn status(self, code: i32) -> Finished {

@@ -1,0 +1,247 @@
+//! The state folder's database, `state/payback.db` (SQLite): what payback remembers from
+//! run to run — runs, decisions, deliveries, trend, open items, follow-ups and payments.
+//! See `schema.rs` for the tables and the README ("The state database").
+//!
+//! Writers (`run`, `send`, `db`) take the state folder's lock ([`StateLock`]), open the
+//! database, check its integrity (a run also keeps a backup of it), apply the migrations it lacks, import
+//! a JSON-lines state folder of an earlier release, and complete or discard a run that was
+//! killed between recording and publishing ([`store::recover`]). Readers (`explain`,
+//! `history`) open it read-only and see only published runs.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::rules::history::StateLock;
+
+pub mod import;
+pub mod schema;
+pub mod store;
+pub mod timeline;
+
+/// The database's file name inside `--state`.
+pub const FILE_NAME: &str = "payback.db";
+
+/// The copy each `run` makes when it opens the database, after the integrity check passed.
+pub const BACKUP_NAME: &str = "payback.backup.db";
+
+/// An open state database, with the lock when opened for writing.
+#[derive(Debug)]
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+    _lock: Option<StateLock>,
+}
+
+/// Turns an `SQLite` error into an [`Error`]: "database is locked" becomes [`Error::Locked`].
+pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            Error::Locked { path: path.to_path_buf() }
+        }
+        _ => Error::State { path: path.to_path_buf(), reason: e.to_string() },
+    }
+}
+
+impl Db {
+    /// Opens `state/payback.db` for writing (creating the folder and the database): takes
+    /// the lock, checks the integrity, migrates, imports a JSON-lines state of an earlier
+    /// release, and completes or discards a run left pending. Returns the database and what
+    /// a person should be told (the import, a recovered run).
+    ///
+    /// # Errors
+    /// [`Error::Locked`] when another run holds the folder, [`Error::State`] when the
+    /// database cannot be opened, is damaged or cannot be written.
+    pub fn open(state: &Path) -> Result<(Self, Vec<String>)> {
+        Self::open_with(state, false)
+    }
+
+    /// [`Db::open`] for a run: also copies the sound database to
+    /// `state/payback.backup.db` first ([`BACKUP_NAME`]).
+    ///
+    /// # Errors
+    /// As [`Db::open`]; [`Error::Output`] when the backup cannot be written.
+    pub fn open_for_run(state: &Path) -> Result<(Self, Vec<String>)> {
+        Self::open_with(state, true)
+    }
+
+    fn open_with(state: &Path, backup: bool) -> Result<(Self, Vec<String>)> {
+        let lock = StateLock::take(state)?;
+        let path = state.join(FILE_NAME);
+        let existed = path.exists();
+        let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
+        let db = Self { conn, path, _lock: Some(lock) };
+        // A damaged file can fail already here: the same message as the integrity check's.
+        let corrupt = |e: Error| match e {
+            Error::State { reason, .. } if reason.contains("malformed") || reason.contains("not a database") => {
+                db.damaged(state, &reason)
+            }
+            e => e,
+        };
+        db.configure().map_err(corrupt)?;
+        if existed {
+            db.check_integrity(state).map_err(corrupt)?;
+            if backup {
+                db.backup_to(&state.join(BACKUP_NAME))?;
+            }
+        }
+        db.migrate()?;
+        let mut notes = Vec::new();
+        if let Some(note) = import::import(&db, state)? {
+            notes.push(note);
+        }
+        notes.extend(store::recover(&db)?);
+        Ok((db, notes))
+    }
+
+    /// Opens `state/payback.db` read-only, or `None` when there is none. Pending runs are
+    /// not seen (only published and imported runs count).
+    ///
+    /// # Errors
+    /// [`Error::State`] when the database cannot be read or is of a newer payback.
+    pub fn open_read_only(state: &Path) -> Result<Option<Self>> {
+        let path = state.join(FILE_NAME);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| db_error(&path, &e))?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(&path, &e))?;
+        let db = Self { conn, path, _lock: None };
+        let version = db.version()?;
+        if version < schema::MIGRATIONS.len() {
+            // A database of an older payback: a writer (`run`, `send`) brings it up to date.
+            // Reading it as it is would miss tables; say what to do.
+            return Err(Error::State {
+                path: db.path.clone(),
+                reason: format!(
+                    "the database is at schema version {version}, this payback reads version {}: run `payback db check --state {}` once to update it",
+                    schema::MIGRATIONS.len(),
+                    state.display()
+                ),
+            });
+        }
+        db.refuse_newer(version)?;
+        Ok(Some(db))
+    }
+
+    /// The connection.
+    #[must_use]
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// An `SQLite` error of this database as an [`Error`].
+    pub(crate) fn err(&self, e: &rusqlite::Error) -> Error {
+        db_error(&self.path, e)
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(Duration::from_secs(10)).map_err(|e| self.err(&e))?;
+        // WAL: readers (explain, history, a finance analyst's sqlite3) never block a run.
+        self.conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.err(&e))?;
+        // FULL: a commit is on disk before the outputs are published or a message is sent.
+        self.conn.pragma_update(None, "synchronous", "FULL").map_err(|e| self.err(&e))?;
+        self.conn.pragma_update(None, "foreign_keys", true).map_err(|e| self.err(&e))?;
+        Ok(())
+    }
+
+    fn version(&self) -> Result<usize> {
+        let v: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| self.err(&e))?;
+        usize::try_from(v).map_err(|_| Error::State { path: self.path.clone(), reason: format!("user_version {v}") })
+    }
+
+    fn refuse_newer(&self, version: usize) -> Result<()> {
+        if version > schema::MIGRATIONS.len() {
+            return Err(Error::State {
+                path: self.path.clone(),
+                reason: format!(
+                    "the database is at schema version {version}, written by a newer payback; this one knows up to version {}: use the newer payback",
+                    schema::MIGRATIONS.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies the migrations after the database's `user_version`, in one transaction.
+    fn migrate(&self) -> Result<()> {
+        let version = self.version()?;
+        self.refuse_newer(version)?;
+        if version == schema::MIGRATIONS.len() {
+            return Ok(());
+        }
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(&e))?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version) {
+            tx.execute_batch(sql).map_err(|e| self.err(&e))?;
+            tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))
+                .map_err(|e| self.err(&e))?;
+        }
+        tx.commit().map_err(|e| self.err(&e))
+    }
+
+    /// The error for a damaged database: what `SQLite` found, and the backup to restore.
+    fn damaged(&self, state: &Path, reason: &str) -> Error {
+        let backup = state.join(BACKUP_NAME);
+        let restore = if backup.exists() {
+            format!(
+                "the last backup is {} (made by the last run that found the database sound): move the damaged file aside and copy the backup to {}",
+                backup.display(),
+                self.path.display()
+            )
+        } else {
+            "there is no backup in the state folder; restore one you made with `payback db backup`".to_owned()
+        };
+        Error::State { path: self.path.clone(), reason: format!("the database is damaged ({reason}); {restore}") }
+    }
+
+    /// `PRAGMA integrity_check`; a damaged database stops with the path of the backup.
+    fn check_integrity(&self, state: &Path) -> Result<()> {
+        let damaged = |reason: String| self.damaged(state, &reason);
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(|e| damaged(e.to_string()))?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| damaged(e.to_string()))?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            Ok(())
+        } else {
+            let mut found: Vec<String> = rows.into_iter().take(3).collect();
+            found.dedup();
+            Err(damaged(found.join("; ")))
+        }
+    }
+
+    /// Copies the database to `target` with `SQLite`'s online backup (a consistent copy while
+    /// others read it), through a temporary file renamed into place.
+    ///
+    /// # Errors
+    /// [`Error::Output`] when `target` cannot be written.
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        let fail = |reason: String| Error::Output { path: target.to_path_buf(), reason };
+        let name = target.file_name().map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
+        let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let done = self
+            .conn
+            .backup(rusqlite::MAIN_DB, &temp, None::<fn(rusqlite::backup::Progress)>)
+            .map_err(|e| fail(e.to_string()))
+            .and_then(|()| std::fs::rename(&temp, target).map_err(|e| fail(e.to_string())));
+        if done.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        done
+    }
+}
+
+/// UTC now as RFC 3339 text (seconds).
+#[must_use]
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

@@ -1,0 +1,638 @@
+//! Reading and writing one run's state: the run is recorded as `pending` in one
+//! transaction before its outputs are published, and marked `published` after
+//! ([`record_run`], [`publish`]); a run found pending later is completed when its outputs
+//! are in place, discarded otherwise ([`recover`]). The deliveries of `send` are recorded
+//! per attempt ([`begin_attempt`], [`finish_attempt`]).
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::DataFrame;
+use rusqlite::{OptionalExtension, params};
+
+use super::Db;
+use crate::email::compose::OutboxEntry;
+use crate::error::{Error, Result};
+use crate::metrics::rollforward::{ItemKey, PreviousOpen};
+use crate::metrics::trend::{CurrencySnapshot, Snapshot, Trend};
+use crate::normalize::records::Followup;
+use crate::normalize::schema::col_name as c;
+use crate::rules::action::{Action, ActionKind};
+use crate::rules::history::{History, LogEntry};
+use crate::rules::matching::Reconciliation;
+
+/// Runs whose rows count: published by a run, or imported from an earlier release.
+const COUNTED: &str = "('published', 'imported')";
+
+/// The files whose digest says which run's outputs a folder holds.
+const DIGESTED: [&str; 3] = ["outbox.csv", "summary.json", "actions.json"];
+
+/// BLAKE3 over the names and bytes of [`DIGESTED`] in `dir` (a missing file counts as
+/// missing, so an empty folder never matches a run).
+#[must_use]
+pub fn outputs_digest(dir: &Path) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for name in DIGESTED {
+        hasher.update(name.as_bytes());
+        match std::fs::read(dir.join(name)) {
+            Ok(bytes) => {
+                hasher.update(&(bytes.len() as u64).to_le_bytes());
+                hasher.update(&bytes);
+            }
+            Err(_) => {
+                hasher.update(b"\0missing\0");
+            }
+        }
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+/// Everything one run records.
+pub struct RunRecord<'a> {
+    /// The as-of date.
+    pub as_of: NaiveDate,
+    /// The `--out` folder (absolute).
+    pub out_dir: &'a Path,
+    /// [`outputs_digest`] of the staged outputs.
+    pub outputs_digest: String,
+    /// JSON array of the inputs' fingerprints.
+    pub inputs: String,
+    /// Rules origin and fingerprint.
+    pub rules: String,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// The run's actions (holds are not recorded).
+    pub actions: &'a [Action],
+    /// The outbox: Message-ID, file and subject of each message.
+    pub outbox: &'a [OutboxEntry],
+    /// The trend snapshot.
+    pub snapshot: &'a Snapshot,
+    /// The aging's open items.
+    pub open_items: &'a DataFrame,
+    /// The follow-ups read.
+    pub followups: &'a [Followup],
+    /// Payments matched, when given.
+    pub reconciliation: Option<&'a Reconciliation>,
+}
+
+fn json(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(Error::internal)
+}
+
+/// Records a run as `pending`, with all it decided and saw, in one transaction; returns
+/// its id. Nothing of it counts until [`publish`].
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be written (nothing is then recorded).
+pub fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let tx = db.conn().unchecked_transaction().map_err(e)?;
+    tx.execute(
+        "INSERT INTO runs (as_of, status, out_dir, outputs_digest, inputs, rules, snapshot, started_at)
+         VALUES (?1, 'pending', ?2, ?3, ?4, ?5, 1, ?6)",
+        params![
+            run.as_of.to_string(),
+            run.out_dir.display().to_string(),
+            run.outputs_digest,
+            run.inputs,
+            run.rules,
+            run.started_at
+        ],
+    )
+    .map_err(e)?;
+    let run_id = tx.last_insert_rowid();
+    insert_decisions(&tx, run_id, run.actions, run.outbox).map_err(|err| match err {
+        Failure::Sql(err) => db.err(&err),
+        Failure::Other(err) => err,
+    })?;
+    insert_snapshot(&tx, run_id, run.snapshot).map_err(e)?;
+    let items = open_items_of(run.open_items)?;
+    let previous = previous_run(&tx, run.as_of).map_err(e)?;
+    insert_open_items(&tx, run_id, &items, previous.as_ref()).map_err(e)?;
+    insert_followups(&tx, run_id, run.followups).map_err(e)?;
+    if let Some(reconciliation) = run.reconciliation {
+        let mut stmt = tx
+            .prepare(
+                "INSERT INTO payments_matched (run_id, payment_date, payer, reference, currency, customer,
+                 invoice_no, applied_minor, settled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(e)?;
+        for a in &reconciliation.applied {
+            let Some(p) = reconciliation.payments.get(a.payment) else { continue };
+            stmt.execute(params![
+                run_id,
+                p.payment_date.to_string(),
+                p.payer,
+                p.reference,
+                p.currency.code(),
+                a.customer,
+                a.invoice_no,
+                a.amount_minor,
+                a.settled
+            ])
+            .map_err(e)?;
+        }
+    }
+    tx.commit().map_err(e)?;
+    Ok(run_id)
+}
+
+enum Failure {
+    Sql(rusqlite::Error),
+    Other(Error),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sql(e)
+    }
+}
+
+/// Inserts the messages and tasks of `actions`; each message takes the Message-ID, file
+/// and subject of the next outbox entry of the same customer, currency and stage.
+fn insert_decisions(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    actions: &[Action],
+    outbox: &[OutboxEntry],
+) -> std::result::Result<(), Failure> {
+    let mut built: HashMap<(&str, &str, &str), std::collections::VecDeque<&OutboxEntry>> = HashMap::new();
+    for entry in outbox.iter().filter(|e| e.file.starts_with("emails/")) {
+        built.entry((&entry.customer, &entry.currency, &entry.stage)).or_default().push_back(entry);
+    }
+    let mut stmt = tx.prepare(
+        "INSERT INTO decisions (run_id, customer, currency, kind, stage, invoice_nos, to_addrs, cc_addrs,
+         template, amount, reason, subject, file, message_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    for a in actions.iter().filter(|a| a.kind != ActionKind::Hold) {
+        let entry = if a.kind == ActionKind::Message {
+            let found = built
+                .get_mut(&(a.customer.as_str(), a.currency.as_str(), a.stage.as_str()))
+                .and_then(std::collections::VecDeque::pop_front);
+            Some(found.ok_or_else(|| {
+                Failure::Other(Error::Internal(format!(
+                    "no email was built for the {} message to {} ({})",
+                    a.stage, a.customer, a.currency
+                )))
+            })?)
+        } else {
+            None
+        };
+        let to_json = |v: &Vec<String>| serde_json::to_string(v).map_err(|e| Failure::Other(Error::internal(e)));
+        stmt.execute(params![
+            run_id,
+            a.customer,
+            a.currency,
+            a.kind.as_str(),
+            a.stage,
+            to_json(&a.invoice_nos)?,
+            to_json(&a.to)?,
+            to_json(&a.cc)?,
+            a.template,
+            a.amount,
+            a.reason,
+            entry.map(|e| e.subject.as_str()),
+            entry.map(|e| e.file.as_str()),
+            entry.map(|e| e.message_id.as_str()),
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_snapshot(tx: &rusqlite::Transaction<'_>, run_id: i64, snapshot: &Snapshot) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(
+        "INSERT INTO trend (run_id, currency, open, overdue, buckets, sales, collected, dso, dso_countback, cei,
+         overdue_share) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for (code, s) in &snapshot.currencies {
+        let buckets = serde_json::to_string(&s.buckets).unwrap_or_else(|_| "[]".into());
+        stmt.execute(params![
+            run_id,
+            code,
+            s.open,
+            s.overdue,
+            buckets,
+            s.sales,
+            s.collected,
+            s.dso,
+            s.dso_countback,
+            s.cei,
+            s.overdue_share
+        ])?;
+    }
+    Ok(())
+}
+
+/// The open items of the aging's frame, summed per (customer, invoice, currency).
+fn open_items_of(frame: &DataFrame) -> Result<BTreeMap<ItemKey, i64>> {
+    let text = |name: &str| -> Result<Vec<Option<&str>>> {
+        Ok(frame.column(name).map_err(Error::internal)?.str().map_err(Error::internal)?.iter().collect())
+    };
+    let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
+    let open = frame.column(c::OPEN_MINOR).map_err(Error::internal)?.i64().map_err(Error::internal)?;
+    let mut items = BTreeMap::new();
+    for (i, amount) in open.iter().enumerate() {
+        let key = (
+            customer[i].unwrap_or_default().to_owned(),
+            invoice_no[i].unwrap_or_default().to_owned(),
+            currency[i].unwrap_or_default().to_owned(),
+        );
+        let slot: &mut i64 = items.entry(key).or_default();
+        *slot = slot
+            .checked_add(amount.unwrap_or_default())
+            .ok_or_else(|| Error::Internal("an open item's amount is out of range".into()))?;
+    }
+    Ok(items)
+}
+
+/// The counted run of the latest as-of date before `as_of` that recorded a snapshot.
+fn previous_run(conn: &rusqlite::Connection, as_of: NaiveDate) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row(
+        &format!(
+            "SELECT id, as_of FROM runs WHERE status IN {COUNTED} AND snapshot = 1 AND as_of < ?1
+             ORDER BY as_of DESC, id DESC LIMIT 1"
+        ),
+        [as_of.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<BTreeMap<ItemKey, i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT customer, invoice_no, currency, SUM(open_minor) FROM open_items WHERE run_id = ?1
+         GROUP BY customer, invoice_no, currency",
+    )?;
+    stmt.query_map([run_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?.collect()
+}
+
+/// Inserts the open items and the items opened and closed since the previous run.
+fn insert_open_items(
+    tx: &rusqlite::Transaction<'_>,
+    run_id: i64,
+    items: &BTreeMap<ItemKey, i64>,
+    previous: Option<&(i64, String)>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(
+        "INSERT INTO open_items (run_id, customer, invoice_no, currency, open_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for ((customer, invoice_no, currency), open) in items {
+        stmt.execute(params![run_id, customer, invoice_no, currency, open])?;
+    }
+    let before = match previous {
+        Some((id, _)) => items_of_run(tx, *id)?,
+        None => BTreeMap::new(),
+    };
+    let mut event = tx.prepare(
+        "INSERT INTO item_events (run_id, customer, invoice_no, currency, event, open_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (key, open) in items.iter().filter(|(k, open)| **open != 0 && !before.contains_key(*k)) {
+        event.execute(params![run_id, key.0, key.1, key.2, "opened", open])?;
+    }
+    for (key, open) in before.iter().filter(|(k, open)| **open != 0 && !items.contains_key(*k)) {
+        event.execute(params![run_id, key.0, key.1, key.2, "closed", open])?;
+    }
+    Ok(())
+}
+
+fn insert_followups(tx: &rusqlite::Transaction<'_>, run_id: i64, followups: &[Followup]) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(
+        "INSERT INTO followups_seen (run_id, customer, invoice_no, kind, promised_date, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for f in followups {
+        let invoice = f.invoice_no.as_deref().unwrap_or_default();
+        let note = f.note.as_deref().unwrap_or_default();
+        if let Some(date) = f.promise_to_pay_date {
+            stmt.execute(params![run_id, f.customer, invoice, "promise", date.to_string(), note])?;
+        }
+        if f.disputed {
+            stmt.execute(params![run_id, f.customer, invoice, "dispute", None::<String>, note])?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes run `run_id` count: earlier runs of the same as-of date become `replaced` (their
+/// messages that were sent or may have been stay history, the rest of their rows go), the
+/// open items of runs other than this one and the previous are removed, and the run is
+/// marked `published` — in one transaction.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be written.
+pub fn publish(db: &Db, run_id: i64) -> Result<()> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let tx = db.conn().unchecked_transaction().map_err(e)?;
+    let as_of: String = tx.query_row("SELECT as_of FROM runs WHERE id = ?1", [run_id], |r| r.get(0)).map_err(e)?;
+    let replaced = format!("SELECT id FROM runs WHERE as_of = ?1 AND id != ?2 AND status IN {COUNTED}");
+    tx.execute(
+        &format!(
+            "DELETE FROM decisions WHERE run_id IN ({replaced}) AND (message_id IS NULL OR message_id NOT IN
+             (SELECT message_id FROM deliveries WHERE result IN ('sent', 'attempting', 'in_doubt')))"
+        ),
+        params![as_of, run_id],
+    )
+    .map_err(e)?;
+    for table in ["trend", "open_items", "item_events", "followups_seen", "payments_matched"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE run_id IN ({replaced})"), params![as_of, run_id]).map_err(e)?;
+    }
+    tx.execute(
+        &format!("UPDATE runs SET status = 'replaced', snapshot = 0 WHERE id IN ({replaced})"),
+        params![as_of, run_id],
+    )
+    .map_err(e)?;
+    let date: NaiveDate = as_of.parse().map_err(Error::internal)?;
+    let keep_previous = previous_run(&tx, date).map_err(e)?.map_or(-1, |(id, _)| id);
+    tx.execute("DELETE FROM open_items WHERE run_id NOT IN (?1, ?2)", params![run_id, keep_previous]).map_err(e)?;
+    tx.execute("UPDATE runs SET status = 'published', finished_at = ?2 WHERE id = ?1", params![run_id, super::now()])
+        .map_err(e)?;
+    tx.commit().map_err(e)
+}
+
+/// Removes a pending run and everything recorded with it.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be written.
+pub fn discard(db: &Db, run_id: i64) -> Result<()> {
+    db.conn().execute("DELETE FROM runs WHERE id = ?1 AND status = 'pending'", [run_id]).map_err(|e| db.err(&e))?;
+    Ok(())
+}
+
+/// Completes the runs left `pending` by a run that stopped between recording and
+/// publishing: published when their outputs are in their `--out` folder, discarded
+/// otherwise. Returns one line per run for the person.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be read or written.
+pub fn recover(db: &Db) -> Result<Vec<String>> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let pending: Vec<(i64, String, String, String)> = {
+        let mut stmt = db
+            .conn()
+            .prepare("SELECT id, as_of, out_dir, outputs_digest FROM runs WHERE status = 'pending' ORDER BY id")
+            .map_err(e)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .and_then(Iterator::collect)
+            .map_err(e)?
+    };
+    let mut notes = Vec::new();
+    for (id, as_of, out, digest) in pending {
+        if outputs_digest(Path::new(&out)) == digest {
+            publish(db, id)?;
+            notes.push(format!("the run as of {as_of} stopped after publishing {out}: its state is now recorded"));
+        } else {
+            discard(db, id)?;
+            notes.push(format!(
+                "the run as of {as_of} stopped before publishing {out}: its state is discarded (the outputs there are the earlier ones)"
+            ));
+        }
+    }
+    Ok(notes)
+}
+
+/// The history of every counted run, with the time each message was sent.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be read.
+pub fn history(db: &Db) -> Result<History> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let mut stmt = db
+        .conn()
+        .prepare(
+            "SELECT r.as_of, d.customer, d.currency, d.stage, d.kind, d.invoice_nos, d.to_addrs, d.cc_addrs,
+                    d.template, d.amount, d.subject, d.message_id,
+                    (SELECT MIN(finished_at) FROM deliveries v WHERE v.message_id = d.message_id AND v.result = 'sent')
+             FROM decisions d JOIN runs r ON r.id = d.run_id
+             WHERE r.status IN ('published', 'imported', 'replaced')
+             ORDER BY r.as_of, r.id, d.id",
+        )
+        .map_err(e)?;
+    let rows = stmt
+        .query_map([], |r| {
+            let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+                let text: String = r.get(i)?;
+                serde_json::from_str(&text).map_err(|err| {
+                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(err))
+                })
+            };
+            let as_of: String = r.get(0)?;
+            let as_of = as_of.parse::<NaiveDate>().map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
+            })?;
+            Ok(LogEntry {
+                as_of,
+                customer: r.get(1)?,
+                currency: r.get(2)?,
+                stage: r.get(3)?,
+                kind: r.get(4)?,
+                invoice_nos: list(5)?,
+                to: list(6)?,
+                cc: list(7)?,
+                template: r.get(8)?,
+                amount: r.get(9)?,
+                subject: r.get(10)?,
+                message_id: r.get(11)?,
+                sent_at: r.get(12)?,
+            })
+        })
+        .map_err(e)?;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut entries = Vec::new();
+    for row in rows {
+        let entry = row.map_err(e)?;
+        // A rerun that prepared the same message again: one entry.
+        if let Some(id) = &entry.message_id
+            && !seen.insert(id.clone())
+        {
+            continue;
+        }
+        entries.push(entry);
+    }
+    Ok(History::from_entries(entries))
+}
+
+/// The trend: one snapshot per counted run that recorded one.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be read.
+pub fn trend(db: &Db) -> Result<Trend> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let mut runs = db
+        .conn()
+        .prepare(&format!("SELECT id, as_of FROM runs WHERE status IN {COUNTED} AND snapshot = 1 ORDER BY as_of, id"))
+        .map_err(e)?;
+    let runs: Vec<(i64, String)> =
+        runs.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(Iterator::collect).map_err(e)?;
+    let mut rows = db
+        .conn()
+        .prepare(
+            "SELECT currency, open, overdue, buckets, sales, collected, dso, dso_countback, cei, overdue_share
+             FROM trend WHERE run_id = ?1 ORDER BY currency",
+        )
+        .map_err(e)?;
+    let mut trend = Trend::default();
+    for (id, as_of) in runs {
+        let as_of: NaiveDate = as_of.parse().map_err(Error::internal)?;
+        let currencies: BTreeMap<String, CurrencySnapshot> = rows
+            .query_map([id], |r| {
+                let buckets: String = r.get(3)?;
+                Ok((
+                    r.get(0)?,
+                    CurrencySnapshot {
+                        open: r.get(1)?,
+                        overdue: r.get(2)?,
+                        buckets: serde_json::from_str(&buckets).unwrap_or_default(),
+                        sales: r.get(4)?,
+                        collected: r.get(5)?,
+                        dso: r.get(6)?,
+                        dso_countback: r.get(7)?,
+                        cei: r.get(8)?,
+                        overdue_share: r.get(9)?,
+                    },
+                ))
+            })
+            .and_then(Iterator::collect)
+            .map_err(e)?;
+        trend.record(Snapshot { as_of, currencies });
+    }
+    Ok(trend)
+}
+
+/// The open items the counted run of `as_of` kept; none when it kept none.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be read.
+pub fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let id: Option<i64> = db
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT id FROM runs WHERE status IN {COUNTED} AND as_of = ?1
+                 AND EXISTS (SELECT 1 FROM open_items o WHERE o.run_id = runs.id) ORDER BY id DESC LIMIT 1"
+            ),
+            [as_of.to_string()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(e)?;
+    let Some(id) = id else { return Ok(PreviousOpen::default()) };
+    Ok(PreviousOpen { as_of: Some(as_of), items: items_of_run(db.conn(), id).map_err(e)? })
+}
+
+/// The history in `state`: from the database, or from the JSON-lines files of an earlier
+/// release not imported yet.
+///
+/// # Errors
+/// As [`history`] and [`super::import::read_log`].
+pub fn load_history(state: &Path) -> Result<History> {
+    match Db::open_read_only(state)? {
+        Some(db) => history(&db),
+        None => Ok(History::from_entries(super::import::read_log(state)?)),
+    }
+}
+
+/// The trend in `state` (database, or JSON lines not imported yet).
+///
+/// # Errors
+/// As [`trend`] and [`super::import::read_trend`].
+pub fn load_trend(state: &Path) -> Result<Trend> {
+    if let Some(db) = Db::open_read_only(state)? {
+        return trend(&db);
+    }
+    let mut trend = Trend::default();
+    for snapshot in super::import::read_trend(state)? {
+        trend.record(snapshot);
+    }
+    Ok(trend)
+}
+
+/// The open items of the run of `as_of` in `state` (database, or the CSV file of an
+/// earlier release not imported yet).
+///
+/// # Errors
+/// As [`previous_open`] and [`PreviousOpen::load_csv`].
+pub fn load_previous_open(state: &Path, as_of: NaiveDate) -> Result<PreviousOpen> {
+    match Db::open_read_only(state)? {
+        Some(db) => previous_open(&db, as_of),
+        None => PreviousOpen::load_csv(state, as_of),
+    }
+}
+
+/// What is known of a message's delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Never attempted, or refused by the server.
+    NotSent,
+    /// The server accepted it, at this time.
+    Sent(String),
+    /// Sent or not, nobody knows: the connection broke after the data went out, or the
+    /// sender stopped before the answer was recorded (attempted at this time).
+    InDoubt(String),
+}
+
+/// The delivery state of every message ever attempted, by Message-ID. Attempts left
+/// `attempting` by a sender that stopped are marked `in_doubt` first.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be read or written.
+pub fn deliveries(db: &Db) -> Result<HashMap<String, Delivery>> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    db.conn()
+        .execute(
+            "UPDATE deliveries SET result = 'in_doubt', finished_at = ?1,
+             answer = 'the sender stopped before the server''s answer was recorded' WHERE result = 'attempting'",
+            [super::now()],
+        )
+        .map_err(e)?;
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT message_id, result, COALESCE(finished_at, attempted_at) FROM deliveries ORDER BY id")
+        .map_err(e)?;
+    let rows: Vec<(String, String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).and_then(Iterator::collect).map_err(e)?;
+    let mut out: HashMap<String, Delivery> = HashMap::new();
+    for (id, result, at) in rows {
+        let state = out.entry(id).or_insert(Delivery::NotSent);
+        if matches!(state, Delivery::Sent(_)) {
+            continue;
+        }
+        *state = match result.as_str() {
+            "sent" => Delivery::Sent(at),
+            "in_doubt" | "attempting" => Delivery::InDoubt(at),
+            _ => Delivery::NotSent,
+        };
+    }
+    Ok(out)
+}
+
+/// Records, committed, that the message is about to be sent; returns the attempt's id.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be written (then nothing is sent).
+pub fn begin_attempt(db: &Db, entry: &OutboxEntry, out_dir: &Path, recipients: &[String]) -> Result<i64> {
+    db.conn()
+        .execute(
+            "INSERT INTO deliveries (message_id, file, out_dir, recipients, attempted_at, result)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'attempting')",
+            params![entry.message_id, entry.file, out_dir.display().to_string(), json(&recipients)?, super::now()],
+        )
+        .map_err(|e| db.err(&e))?;
+    Ok(db.conn().last_insert_rowid())
+}
+
+/// Records the result of an attempt: `sent`, `refused` or `in_doubt`, with the answer.
+///
+/// # Errors
+/// [`Error::State`] when the database cannot be written.
+pub fn finish_attempt(db: &Db, attempt: i64, result: &str, answer: &str) -> Result<()> {
+    db.conn()
+        .execute(
+            "UPDATE deliveries SET result = ?2, finished_at = ?3, answer = ?4 WHERE id = ?1",
+            params![attempt, result, super::now(), answer],
+        )
+        .map_err(|e| db.err(&e))?;
+    Ok(())
+}

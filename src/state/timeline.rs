@@ -1,0 +1,309 @@
+//! The case timeline of `payback history CUSTOMER|INVOICE`: everything that happened to an
+//! account, oldest first — invoices that became open or stopped being open (run by run),
+//! messages prepared and what became of them (sent, in doubt, refused, never sent), tasks for
+//! our side, promises and disputes as first seen, payments matched.
+use std::collections::BTreeSet;
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::Db;
+use crate::error::Result;
+use crate::money::Currency;
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// When: a date (`YYYY-MM-DD`, the run's as-of date or the payment's date) or a UTC time
+    /// (deliveries).
+    pub when: String,
+    /// `opened`, `closed`, `prepared`, `sent`, `in_doubt`, `refused`, `never_sent`, `task`,
+    /// `promise`, `dispute`, `payment`.
+    pub event: String,
+    /// Customer.
+    pub customer: String,
+    /// Currency code.
+    pub currency: String,
+    /// Invoices concerned.
+    pub invoice_nos: Vec<String>,
+    /// Amount, decimal text (empty when none).
+    pub amount: String,
+    /// One sentence.
+    pub detail: String,
+}
+
+fn money(code: &str, minor: i64) -> String {
+    Currency::parse(code).map_or_else(|| minor.to_string(), |c| c.format(minor))
+}
+
+/// The events of the account `query` names (a customer, case-insensitive) or, when no
+/// customer has that name, of the invoice numbered `query`. Only published and imported
+/// runs count.
+///
+/// # Errors
+/// [`crate::Error::State`] when the database cannot be read.
+pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let conn = db.conn();
+    let customers: BTreeSet<String> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT customer FROM decisions WHERE customer = ?1 COLLATE NOCASE
+                 UNION SELECT customer FROM item_events WHERE customer = ?1 COLLATE NOCASE
+                 UNION SELECT customer FROM payments_matched WHERE customer = ?1 COLLATE NOCASE
+                 UNION SELECT customer FROM followups_seen WHERE customer = ?1 COLLATE NOCASE",
+            )
+            .map_err(e)?;
+        stmt.query_map([query], |r| r.get(0)).and_then(Iterator::collect).map_err(e)?
+    };
+    // No customer of exactly that name: the one customer whose name contains it.
+    let customers = if customers.is_empty() {
+        let mut stmt = conn
+            .prepare(
+                "SELECT customer FROM decisions WHERE instr(lower(customer), lower(?1)) > 0
+                 UNION SELECT customer FROM item_events WHERE instr(lower(customer), lower(?1)) > 0",
+            )
+            .map_err(e)?;
+        let found: BTreeSet<String> = stmt.query_map([query], |r| r.get(0)).and_then(Iterator::collect).map_err(e)?;
+        if found.len() > 1 {
+            return Err(crate::Error::BadOption {
+                option: format!("history {query}"),
+                reason: format!(
+                    "{} customers have names containing it: {}; give the whole name",
+                    found.len(),
+                    found.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        found
+    } else {
+        customers
+    };
+    // No customer of that name: an invoice number; its customer's events that concern it.
+    let (customers, invoice): (BTreeSet<String>, Option<&str>) = if customers.is_empty() {
+        let mut stmt = conn
+            .prepare(
+                "SELECT customer FROM item_events WHERE invoice_no = ?1
+                 UNION SELECT customer FROM payments_matched WHERE invoice_no = ?1
+                 UNION SELECT d.customer FROM decisions d, json_each(d.invoice_nos) j WHERE j.value = ?1",
+            )
+            .map_err(e)?;
+        (stmt.query_map([query], |r| r.get(0)).and_then(Iterator::collect).map_err(e)?, Some(query))
+    } else {
+        (customers, None)
+    };
+    for_customers(db, &customers, invoice)
+}
+
+/// The events of each account with an action in `customers` from `since` (a date, inclusive)
+/// on, by customer then oldest first: the History sheet.
+///
+/// # Errors
+/// [`crate::Error::State`] when the database cannot be read.
+pub fn recent(db: &Db, customers: &BTreeSet<String>, since: chrono::NaiveDate) -> Result<Vec<Event>> {
+    let since = since.to_string();
+    let mut events: Vec<Event> =
+        for_customers(db, customers, None)?.into_iter().filter(|e| e.when.as_str() >= since.as_str()).collect();
+    events.sort_by(|a, b| (&a.customer, &a.when).cmp(&(&b.customer, &b.when)));
+    Ok(events)
+}
+
+/// The events of `customers`, oldest first; with `invoice`, only those that concern it.
+#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
+fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -> Result<Vec<Event>> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let conn = db.conn();
+    let counted = "r.status IN ('published', 'imported', 'replaced')";
+    let concerns = |nos: &[String]| invoice.is_none_or(|i| nos.iter().any(|n| n == i) || nos.is_empty());
+    let mut out = Vec::new();
+    for customer in customers {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT r.as_of, i.event, i.invoice_no, i.currency, i.open_minor FROM item_events i
+                 JOIN runs r ON r.id = i.run_id WHERE {counted} AND i.customer = ?1 ORDER BY r.as_of, i.invoice_no"
+            ))
+            .map_err(e)?;
+        let rows: Vec<(String, String, String, String, i64)> = stmt
+            .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .and_then(Iterator::collect)
+            .map_err(e)?;
+        for (as_of, event, no, code, minor) in rows {
+            if !concerns(std::slice::from_ref(&no)) {
+                continue;
+            }
+            let detail = if event == "opened" {
+                format!("{no} open with {} (first seen by the run of {as_of})", money(&code, minor))
+            } else {
+                format!("{no} no longer open (it was open with {} in the run before {as_of})", money(&code, minor))
+            };
+            out.push(Event {
+                when: as_of,
+                event,
+                customer: customer.clone(),
+                currency: code.clone(),
+                invoice_nos: vec![no],
+                amount: money(&code, minor),
+                detail,
+            });
+        }
+        decisions(db, customer, &concerns, &mut out)?;
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT MIN(r.as_of), f.kind, f.invoice_no, f.promised_date, f.note FROM followups_seen f
+                 JOIN runs r ON r.id = f.run_id WHERE {counted} AND f.customer = ?1
+                 GROUP BY f.kind, f.invoice_no, f.promised_date ORDER BY 1"
+            ))
+            .map_err(e)?;
+        let rows: Vec<(String, String, String, Option<String>, String)> = stmt
+            .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .and_then(Iterator::collect)
+            .map_err(e)?;
+        for (first, kind, no, date, note) in rows {
+            let nos: Vec<String> = if no.is_empty() { Vec::new() } else { vec![no.clone()] };
+            if !concerns(&nos) {
+                continue;
+            }
+            let what = if no.is_empty() { "the account".to_owned() } else { no.clone() };
+            let note = if note.is_empty() { String::new() } else { format!(": {note}") };
+            let detail = match &date {
+                Some(date) => format!("promise to pay {what} by {date} (first seen by the run of {first}){note}"),
+                None => format!("{what} disputed (first seen by the run of {first}){note}"),
+            };
+            out.push(Event {
+                when: first,
+                event: kind,
+                customer: customer.clone(),
+                currency: String::new(),
+                invoice_nos: nos,
+                amount: String::new(),
+                detail,
+            });
+        }
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT DISTINCT p.payment_date, p.payer, p.reference, p.currency, p.invoice_no, p.applied_minor, p.settled
+                 FROM payments_matched p JOIN runs r ON r.id = p.run_id WHERE {counted} AND p.customer = ?1
+                 ORDER BY p.payment_date, p.invoice_no"
+            ))
+            .map_err(e)?;
+        let rows: Vec<(String, String, String, String, String, i64, bool)> = stmt
+            .query_map([customer], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
+            .and_then(Iterator::collect)
+            .map_err(e)?;
+        for (date, payer, reference, code, no, minor, settled) in rows {
+            if !concerns(std::slice::from_ref(&no)) {
+                continue;
+            }
+            let left = if settled { "settled" } else { "reduced" };
+            let reference = if reference.is_empty() { String::new() } else { format!(", reference \"{reference}\"") };
+            out.push(Event {
+                when: date,
+                event: "payment".into(),
+                customer: customer.clone(),
+                currency: code.clone(),
+                invoice_nos: vec![no.clone()],
+                amount: money(&code, minor),
+                detail: format!("payment from {payer}{reference}: {} applied to {no} ({left})", money(&code, minor)),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.when.cmp(&b.when));
+    Ok(out)
+}
+
+/// A decision's row: as-of, kind, stage, currency, invoices, recipients, amount, subject,
+/// Message-ID, reason.
+type Row = (String, String, String, String, String, String, String, Option<String>, Option<String>, String);
+
+/// The decisions of `customer`, each with what became of its message.
+fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out: &mut Vec<Event>) -> Result<()> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let mut stmt = db
+        .conn()
+        .prepare_cached(
+            "SELECT r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject, d.message_id,
+                    d.reason
+             FROM decisions d JOIN runs r ON r.id = d.run_id
+             WHERE r.status IN ('published', 'imported', 'replaced') AND d.customer = ?1 ORDER BY r.as_of, d.id",
+        )
+        .map_err(e)?;
+    let rows: Vec<Row> = stmt
+        .query_map([customer], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })
+        .and_then(Iterator::collect)
+        .map_err(e)?;
+    let mut attempts = db
+        .conn()
+        .prepare_cached("SELECT COALESCE(finished_at, attempted_at), result, answer FROM deliveries WHERE message_id = ?1 ORDER BY id")
+        .map_err(e)?;
+    let mut seen = BTreeSet::new();
+    for (as_of, kind, stage, code, nos, to, amount, subject, id, reason) in rows {
+        let nos: Vec<String> = serde_json::from_str(&nos).unwrap_or_default();
+        if !concerns(&nos) {
+            continue;
+        }
+        if let Some(id) = &id
+            && !seen.insert(id.clone())
+        {
+            continue;
+        }
+        let to: Vec<String> = serde_json::from_str(&to).unwrap_or_default();
+        let amount_text = Currency::parse(&code).map_or(amount.clone(), |c| {
+            c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
+        });
+        let event = |when: String, event: &str, detail: String| Event {
+            when,
+            event: event.into(),
+            customer: customer.to_owned(),
+            currency: code.clone(),
+            invoice_nos: nos.clone(),
+            amount: amount.clone(),
+            detail,
+        };
+        if kind == "manual" {
+            out.push(event(as_of.clone(), "task", format!("task for our side: {stage} ({reason})")));
+            continue;
+        }
+        let subject = subject.unwrap_or_default();
+        out.push(event(
+            as_of.clone(),
+            "prepared",
+            format!("{stage} prepared: \"{subject}\" to {} for {amount_text}", to.join(", ")),
+        ));
+        let rows: Vec<(String, String, Option<String>)> = match &id {
+            Some(id) => attempts
+                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .and_then(Iterator::collect)
+                .map_err(e)?,
+            None => Vec::new(),
+        };
+        let sent = rows.iter().any(|(_, result, _)| result == "sent");
+        for (when, result, answer) in rows {
+            let answer = answer.map(|a| format!(" ({a})")).unwrap_or_default();
+            let detail = match result.as_str() {
+                "sent" => format!("{stage} sent: \"{subject}\" for {amount_text}{answer}"),
+                "refused" => format!("{stage} refused by the server{answer}"),
+                _ => format!("{stage} in doubt: the server's answer never came{answer}"),
+            };
+            out.push(event(when, &result, detail));
+        }
+        if !sent {
+            out.push(event(as_of.clone(), "never_sent", format!("{stage} prepared on {as_of}, never sent")));
+        }
+    }
+    Ok(())
+}
