@@ -440,9 +440,10 @@ fn human_summary(
         let behind = actioned.metrics.unexplained.iter().filter(|u| u.currency == m.currency).count();
         let _ = write!(
             message,
-            "\n{}: the roll-forward does not tie: {} not explained ({behind} lines: see the Management sheet)",
+            "\n{}: the roll-forward does not tie: {} not explained ({behind} {}: see the Management sheet)",
             m.currency.code(),
-            m.currency.format(m.not_explained)
+            m.currency.format(m.not_explained),
+            if behind == 1 { "invoice" } else { "lines" }
         );
     }
     let actions = &actioned.decisions.actions;
