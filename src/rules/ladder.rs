@@ -264,7 +264,10 @@ impl CollectionSpec {
                 ));
             }
             if let Some(days) = stage.repeat_days.filter(|d| !(1..=crate::dates::MAX_TERM_DAYS).contains(d)) {
-                problems.push(format!("{place}: repeat_days = {days} must be between 1 and {} days (ten years)", crate::dates::MAX_TERM_DAYS));
+                problems.push(format!(
+                    "{place}: repeat_days = {days} must be between 1 and {} days (ten years)",
+                    crate::dates::MAX_TERM_DAYS
+                ));
             }
             if let (Some(from), Some(to)) = (stage.from_days, stage.to_days)
                 && from > to
