@@ -30,8 +30,7 @@ pub type ReopenedBySource = BTreeMap<(usize, String), Reopened>;
 pub fn restate(invoices: &mut [Invoice], as_of: NaiveDate) -> ReopenedBySource {
     let mut reopened = ReopenedBySource::new();
     for invoice in invoices.iter_mut() {
-        let paid_later = invoice.paid_date.is_some_and(|paid| paid > as_of);
-        if !paid_later || invoice.invoice_date > as_of || invoice.open_minor == invoice.amount_minor {
+        if !paid_after(invoice, as_of) || invoice.invoice_date > as_of || invoice.open_minor == invoice.amount_minor {
             continue;
         }
         // amount − open cannot overflow: the reader refuses an open amount larger than the

@@ -57,38 +57,20 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
                 layout.text(ws, row, 2, &payment.reference, &f.text)?;
                 ws.write_number_with_format(row, 4, payment.currency.excel_value(payment.amount_minor), &money)?;
             }
-            write_text(
-                ws,
-                row,
-                3,
-                payment.currency.code(),
-                &f.text.clone().set_align(FormatAlign::Left).set_indent(1),
-            )?;
+            write_text(ws, row, 3, payment.currency.code(), &f.indented)?;
             if let Some(a) = applied {
-                layout.text(ws, row, 5, &a.customer, &f.text.clone().set_align(FormatAlign::Left).set_indent(1))?;
+                layout.text(ws, row, 5, &a.customer, &f.indented)?;
                 layout.text(ws, row, 6, &a.invoice_no, &f.text)?;
                 ws.write_number_with_format(row, 7, payment.currency.excel_value(a.amount_minor), &money)?;
                 let rule = l.get(&format!("reconciliation.rule_{}", a.rule.as_str().replace(' ', "_")));
                 let key = if a.settled { "reconciliation.paid_in_full" } else { "reconciliation.part_payment" };
-                layout.text(
-                    ws,
-                    row,
-                    9,
-                    &l.fill(key, &[("rule", rule)]),
-                    &f.text.clone().set_align(FormatAlign::Left).set_indent(1),
-                )?;
+                layout.text(ws, row, 9, &l.fill(key, &[("rule", rule)]), &f.indented)?;
             }
             if let Some(u) = unapplied {
                 ws.write_number_with_format(row, 8, payment.currency.excel_value(u.amount_minor), &money)?;
                 let how = match &u.leftover {
                     Leftover::Credit { customer } => {
-                        layout.text(
-                            ws,
-                            row,
-                            5,
-                            customer,
-                            &f.text.clone().set_align(FormatAlign::Left).set_indent(1),
-                        )?;
+                        layout.text(ws, row, 5, customer, &f.indented)?;
                         l.get("reconciliation.credit").to_owned()
                     }
                     Leftover::Unmatched { suggestion: Some(s) } => l.fill("reconciliation.perhaps", &[("customer", s)]),
@@ -96,7 +78,7 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
                     Leftover::Review { note, .. } => l.fill("reconciliation.review", &[("note", note)]),
                     Leftover::AfterAsOf => l.get("reconciliation.after_as_of").to_owned(),
                 };
-                layout.text(ws, row, 9, &how, &f.text.clone().set_align(FormatAlign::Left).set_indent(1))?;
+                layout.text(ws, row, 9, &how, &f.indented)?;
             }
             row += 1;
         }
