@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::InputOptions;
+use crate::normalize::date_order::DateOrder;
+
 /// payback: get project companies paid.
 #[derive(Debug, Parser)]
 #[command(name = "payback", version, about, long_about = None)]
@@ -396,7 +399,7 @@ pub struct InputArgs {
 
     /// How to read dates written as text like 03/04/2026 [default: from the rules file].
     #[arg(long = "date-order", value_enum, value_name = "ORDER")]
-    pub date_order: Option<DateOrder>,
+    pub date_order: Option<DateOrderArg>,
 
     /// Amounts are written with a decimal comma, e.g. 1.234,56 [default: from the rules file].
     #[arg(long = "decimal-comma")]
@@ -408,16 +411,48 @@ pub struct InputArgs {
     pub encoding: Option<String>,
 }
 
-/// Order of day, month and year in dates written as text with the year last or first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DateOrder {
+/// `--date-order`: order of day, month and year in dates written as text with the year
+/// last or first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateOrderArg {
     /// 2026/05/20
     Ymd,
     /// 20/05/2026
     Dmy,
     /// 05/20/2026
     Mdy,
+}
+
+impl From<DateOrderArg> for DateOrder {
+    fn from(order: DateOrderArg) -> Self {
+        match order {
+            DateOrderArg::Ymd => Self::Ymd,
+            DateOrderArg::Dmy => Self::Dmy,
+            DateOrderArg::Mdy => Self::Mdy,
+        }
+    }
+}
+
+impl From<InputArgs> for InputOptions {
+    fn from(args: InputArgs) -> Self {
+        Self {
+            invoices: args.invoices,
+            workbook: args.workbook,
+            preset: args.preset,
+            sheet: args.sheet,
+            contacts: args.contacts,
+            projects: args.projects,
+            followups: args.followups,
+            payments: args.payments,
+            milestones: args.milestones,
+            map: args.map,
+            rules: args.rules,
+            currency: args.currency,
+            date_order: args.date_order.map(DateOrder::from),
+            decimal_comma: args.decimal_comma,
+            encoding: args.encoding,
+        }
+    }
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {

@@ -6,25 +6,24 @@
 //! [`report`] (workbook, JSON) → [`output`] (atomic publish).
 #![warn(missing_docs)]
 
+pub mod aging;
+pub mod catalogue;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod dates;
-pub mod decide;
 pub mod email;
 pub mod error;
-pub mod first_by_key;
 pub mod ingest;
-pub mod jsonl;
-pub mod load;
+pub mod ledger;
 pub mod metrics;
 pub mod money;
 pub mod normalize;
 pub mod output;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod state;
-pub mod workspace;
 
 pub use error::{Error, Result};
 

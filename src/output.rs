@@ -166,3 +166,24 @@ fn remove_leftovers(parent: &Path, name: &str) {
         }
     }
 }
+/// Spreadsheet-safe CSV text: a leading `= + - @` (or tab/CR) gets a `'` so that Excel and
+/// `LibreOffice` show it as text, never run it. Plain negative numbers are left alone.
+#[must_use]
+pub fn csv_text(text: &str) -> String {
+    let number = text.parse::<f64>().is_ok();
+    if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_text_is_never_a_formula() {
+        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_text("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(csv_text("-12.50"), "-12.50");
+        assert_eq!(csv_text("ACME"), "ACME");
+    }
+}

@@ -363,6 +363,7 @@ mod invariants {
     use std::sync::Arc;
 
     use chrono::{Datelike, Duration, NaiveDate};
+    use payback::config::rules_file::RulesSpec;
     use payback::money::Currency;
     use payback::normalize::Invoice;
     use payback::normalize::records::{Contact, Followup, Role};
@@ -370,7 +371,6 @@ mod invariants {
     use payback::rules::calendar::Calendar;
     use payback::rules::engine::{self, Facts, OpenItems};
     use payback::rules::history::History;
-    use payback::rules::spec::RulesSpec;
     use proptest::prelude::*;
 
     const CUSTOMERS: [&str; 4] = ["Alpha", "Beta", "Gamma", "Delta"];
@@ -513,7 +513,7 @@ mod invariants {
         history: &History,
         as_of: NaiveDate,
         first: usize,
-        spec: &payback::rules::ladder::CollectionSpec,
+        spec: &payback::config::collection::CollectionSpec,
     ) -> Result<(), TestCaseError> {
         let item = |customer: &str, no: &str| items.iter().find(|i| i.customer == customer && i.invoice_no == no);
         // Nothing overdue goes silent: each open overdue item is in exactly one message,
@@ -611,7 +611,7 @@ mod invariants {
             for month in 0..12 {
                 let as_of = month_end(month);
                 let invoices = invoices(&drafts, month);
-                let aging = payback::rules::aging::age(&invoices, as_of, rules.aging.basis, &rules.aging.buckets, &cny).unwrap();
+                let aging = payback::aging::age(&invoices, as_of, rules.aging.basis, &rules.aging.buckets, &cny).unwrap();
                 let items = OpenItems::new(&aging).unwrap();
                 let facts = Facts {
                     contacts: &contacts,

@@ -1,12 +1,12 @@
 //! Snapshots of every built-in template, rendered in Chinese and English for a sample
 //! customer, so a change to the wording is a reviewed change. (`cargo insta review`, or
 //! `INSTA_UPDATE=always cargo test` to accept.)
+use payback::config::rules_file::RulesSpec;
 use payback::email::context::{
     ApprovalView, CashView, CompanyView, DigestAction, DigestContext, DigestCustomer, EarlierView, InvoiceView,
     MessageContext, MilestoneView, PaidView, PaymentView, PersonView, ProjectView, PromiseView, SetAsideView,
 };
 use payback::email::render::Templates;
-use payback::rules::spec::RulesSpec;
 
 const MESSAGES: [&str; 8] = [
     "reminder_before_due",

@@ -4,27 +4,21 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
+use super::setup::{self, Folders};
 use crate::cli::CheckArgs;
-use crate::config::RunConfig;
 use crate::error::Result;
-use crate::load::Inputs;
+use crate::ledger::Inputs;
 use crate::normalize::combine::Batch;
-use crate::{Outcome, load};
+use crate::{Outcome, ledger};
 
 /// Checks the inputs: exit code 0 when every row is usable, 1 when problems were found.
 ///
 /// # Errors
 /// Any [`crate::Error`] that stops reading an input or the rules (exit code 2).
 pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
-    let mut input = args.input;
-    let workspace = crate::workspace::WorkspaceFile::read(std::path::Path::new("."))?;
-    if let Some(workspace) = &workspace {
-        workspace.apply_input(&mut input);
-    }
-    let company = workspace.as_ref().and_then(|w| w.company.as_ref());
-    let report = workspace.as_ref().and_then(|w| w.report.as_ref());
-    let config = RunConfig::with_company(input, today, "out".into(), company, report)?;
-    let inputs = load::load_inputs(&config)?;
+    let folders = Folders { out: "out".into(), state: "state".into(), templates: None };
+    let config = setup::configure(args.input, today, folders)?.config;
+    let inputs = ledger::load_inputs(&config)?;
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);
     let mut message = String::new();

@@ -2,28 +2,21 @@
 //! matched or not, and why — the same trace `run` decides with. Writes nothing.
 use chrono::NaiveDate;
 
+use super::setup::{self, Folders, Setup};
 use crate::cli::ExplainArgs;
-use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::{Outcome, decide, load};
+use crate::{Outcome, ledger, pipeline};
 
 /// Prints the trace of `args.invoice_no`.
 ///
 /// # Errors
 /// Input errors, and [`Error::BadOption`] when no open invoice has that number.
 pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
-    let mut input = args.input;
-    let workspace = crate::workspace::WorkspaceFile::read(std::path::Path::new("."))?;
-    if let Some(workspace) = &workspace {
-        workspace.apply_input(&mut input);
-    }
-    let company = workspace.as_ref().and_then(|w| w.company.as_ref());
-    let report = workspace.as_ref().and_then(|w| w.report.as_ref());
-    let config = RunConfig::with_company(input, args.as_of.unwrap_or(today), "out".into(), company, report)?;
-    let inputs = load::load_inputs(&config)?;
+    let folders = Folders { out: "out".into(), state: args.state.clone(), templates: None };
+    let Setup { config, state, .. } = setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;
+    let inputs = ledger::load_inputs(&config)?;
     let wanted = args.invoice_no.trim();
-    let state = super::history::state_folder(&args.state)?;
-    let decided = decide::decide(&config, &inputs, &state, Some(wanted))?;
+    let decided = pipeline::decide(&config, &inputs, &state, Some(wanted))?;
     let traces: Vec<String> =
         decided.decisions.traces.iter().filter(|t| t.invoice_no == wanted).map(ToString::to_string).collect();
     if traces.is_empty() {

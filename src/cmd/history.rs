@@ -13,7 +13,7 @@ use crate::state::{Db, timeline};
 /// A payback.toml that is not valid.
 pub fn state_folder(state: &Path) -> Result<PathBuf> {
     if state == Path::new("state")
-        && let Some(workspace) = crate::workspace::WorkspaceFile::read(Path::new("."))?
+        && let Some(workspace) = crate::config::workspace::WorkspaceFile::read(Path::new("."))?
         && let Some(folder) = workspace.run.state
     {
         return Ok(folder);

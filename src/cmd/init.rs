@@ -1,10 +1,11 @@
 //! `payback init DIR`, `payback completions SHELL`, `payback man`.
 use clap::CommandFactory;
 
+use crate::Outcome;
 use crate::cli::{Cli, InitArgs};
+use crate::config::workspace;
 use crate::error::{Error, Result};
 use crate::money::Currency;
-use crate::{Outcome, workspace};
 
 /// Creates a workspace.
 ///

@@ -7,3 +7,4 @@ pub mod init;
 pub mod progress;
 pub mod run;
 pub mod send;
+pub mod setup;

@@ -10,13 +10,13 @@ use crate::email::compose;
 use crate::email::render::Templates;
 use crate::error::{Error, Result};
 use crate::output::Staging;
-use crate::report::{ReportInput, actions_json, detail_sheet, summary_json, workbook};
+use crate::report::{ReportInput, actions_json, detail_sheet, summary_json, workbook, writer};
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
-use crate::workspace::WorkspaceFile;
 
 use super::progress::Progress;
-use crate::{Outcome, decide, load};
+use super::setup::{self, Folders, Setup};
+use crate::{Outcome, ledger, pipeline};
 
 /// The invoices this run's thank-you messages are about (copies of those only, so that the
 /// others can be freed).
@@ -112,7 +112,7 @@ struct WriteOptions<'a> {
 
 /// What [`decide_and_write`] made, and how long each side took.
 struct Written {
-    actioned: decide::Actioned,
+    actioned: pipeline::Actioned,
     composed: compose::Composed,
     summary: Option<crate::report::summary_json::Summary>,
     workbook_took: std::time::Duration,
@@ -122,19 +122,20 @@ struct Written {
     front_took: std::time::Duration,
 }
 
-/// Decides the actions of `aged` and writes every output into `staging`. The invoices are
-/// taken out of `inputs` and, with their `matched` copy, freed once the metrics are
-/// computed (or, when payments were matched, once the thank-you messages are decided).
+/// Decides the actions of `aged` and writes every output into `staging`; the workbook is
+/// written alongside ([`writer::write_alongside`]). The invoices are taken out of `inputs`
+/// and, with their `matched` copy, freed once the metrics are computed (or, when payments
+/// were matched, once the thank-you messages are decided).
 fn decide_and_write(
     config: &RunConfig,
-    inputs: &mut crate::load::Inputs,
-    aged: &decide::Aged,
+    inputs: &mut crate::ledger::Inputs,
+    aged: &pipeline::Aged,
     matched: Option<Vec<crate::normalize::Invoice>>,
     staging: &mut Staging,
     options: &WriteOptions<'_>,
 ) -> Result<Written> {
     // Only what the outputs need is kept: the invoices themselves are freed as soon as
-    // nothing reads them any more (a million invoices are ~150 MB; issue 7).
+    // nothing reads them any more (a million invoices are ~150 MB).
     let invoices = std::mem::take(&mut inputs.batch.invoices);
     let rules = config.rules();
     let workbook_path = staging.file(workbook::FILE_NAME);
@@ -150,105 +151,71 @@ fn decide_and_write(
         detail_rows_per_sheet: options.detail_rows_per_sheet,
         rows_per_sheet: options.rows_per_sheet,
     };
-    // The workbook's Detail sheets (most of the work at a million invoices) are written on
-    // a second thread from the aging alone, while this one decides the actions, builds the
-    // front sheets and hands them over, then writes the JSON files and the emails (issue 7).
-    let mut writer_gone = false;
-    let (written, done) = std::thread::scope(|scope| {
-        // Blank front sheets go from the writer to this thread, filled ones back.
-        let (send_blank, blank) = std::sync::mpsc::sync_channel::<Vec<rust_xlsxwriter::Worksheet>>(1);
-        let (send_front, front) = std::sync::mpsc::sync_channel::<Vec<rust_xlsxwriter::Worksheet>>(1);
-        let writer = scope.spawn(|| {
-            let started = std::time::Instant::now();
-            workbook::write_with(&workbook_path, &back, move |sheets| {
-                // This thread may have stopped already; its error is the one reported then.
-                let _ = send_blank.send(sheets);
-                move || front.recv().map_err(|_| Error::Internal("the front sheets were not made".into()))
-            })
-            .map(|()| started.elapsed())
-        });
+    let inputs = &*inputs;
+    let (done, workbook_took) = writer::write_alongside(&workbook_path, &back, |front| {
         let started = std::time::Instant::now();
-        let done = (|| {
-            let measured =
-                decide::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state)?;
-            // Without matched payments nothing below reads the invoices: they are freed
-            // before the open items are built, not held beside them (issue 7).
-            let (invoices, matched) = if aged.reconciliation.is_some() {
-                (invoices, matched)
-            } else {
-                drop(invoices);
-                drop(matched);
-                (Vec::new(), None)
-            };
-            // The items are read from the aging's frame in place, by the rules and the emails.
-            let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
-            let paid_from = matched.as_deref().unwrap_or(&invoices);
-            let actioned = decide::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
-            let decide_took = started.elapsed();
-            let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
-            let thanked = thanked_invoices(&actioned.decisions, &invoices);
+        let measured = pipeline::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state)?;
+        // Without matched payments nothing below reads the invoices: they are freed
+        // before the open items are built, not held beside them.
+        let (invoices, matched) = if aged.reconciliation.is_some() {
+            (invoices, matched)
+        } else {
             drop(invoices);
             drop(matched);
-            let paid: Vec<engine::OpenItem<'_>> =
-                thanked.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
-            let input = ReportInput {
-                aging: &aged.aging,
-                batch: &inputs.batch,
-                records_rejected: &inputs.records.rejected,
-                not_matched: &inputs.records.not_matched,
-                controls: aged.controls.clone(),
-                counts: aged.counts.clone(),
-                decisions: &actioned.decisions,
-                reconciliation: aged.reconciliation.as_ref(),
-                metrics: &actioned.metrics,
-                company: &workbook_company,
-                sign_off: &rules.company.sign_off,
-                projects: &inputs.records.projects,
-                labels: rules.report_labels(),
-                rules_origin: config.rules_origin(),
-                detail_rows_per_sheet: options.detail_rows_per_sheet,
-                rows_per_sheet: options.rows_per_sheet,
-                history: &history,
-            };
-            let front_started = std::time::Instant::now();
-            let blank = blank.recv().map_err(|_| {
-                writer_gone = true;
-                Error::Internal("the workbook writer stopped".into())
-            })?;
-            let front = workbook::front_sheets(&input, blank)?;
-            let front_took = front_started.elapsed();
-            // The writer may have stopped already; its error is the one reported then.
-            let _ = send_front.send(front);
-            let compose_inputs = compose::Inputs {
-                items: &items,
-                paid: &paid,
-                records: &inputs.records,
-                rules: config.rules(),
-                as_of: config.as_of(),
-                metrics: &actioned.metrics,
-            };
-            let composed =
-                write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates)?;
-            let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
-            Ok::<_, Error>((actioned, composed, summary, started.elapsed(), decide_took, front_took))
-        })();
-        // Whatever happened above, the writer must not wait for sheets that will not come:
-        // closing the channels ends its wait with an error (an early failure of the
-        // deciding side — an unreadable log, a missing calendar — hung the run before).
-        drop(send_front);
-        drop(blank);
-        let written = writer.join().unwrap_or_else(|_| Err(Error::Internal("the workbook writer stopped".into())));
-        (written, done)
-    });
-    // An error of the deciding side comes first: the writer only stops for want of it then,
-    // unless the writer stopped before handing out the blank front sheets.
-    let (written, done) = match (written, done) {
-        (Err(e), Err(_)) if writer_gone => return Err(e),
-        pair => pair,
-    };
-    let (actioned, composed, summary, emails_took, decide_took, front_took) = done?;
-    let workbook_took = written?;
-    Ok(Written { actioned, composed, summary, workbook_took, emails_took, decide_took, front_took })
+            (Vec::new(), None)
+        };
+        // The items are read from the aging's frame in place, by the rules and the emails.
+        let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
+        let paid_from = matched.as_deref().unwrap_or(&invoices);
+        let actioned = pipeline::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
+        let decide_took = started.elapsed();
+        let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
+        let thanked = thanked_invoices(&actioned.decisions, &invoices);
+        drop(invoices);
+        drop(matched);
+        let paid: Vec<engine::OpenItem<'_>> = thanked.iter().map(|i| engine::paid_item(i, config.as_of())).collect();
+        let input = ReportInput {
+            aging: &aged.aging,
+            batch: &inputs.batch,
+            records_rejected: &inputs.records.rejected,
+            not_matched: &inputs.records.not_matched,
+            controls: aged.controls.clone(),
+            counts: aged.counts.clone(),
+            decisions: &actioned.decisions,
+            reconciliation: aged.reconciliation.as_ref(),
+            metrics: &actioned.metrics,
+            company: &workbook_company,
+            sign_off: &rules.company.sign_off,
+            projects: &inputs.records.projects,
+            labels: rules.report_labels(),
+            rules_origin: config.rules_origin(),
+            detail_rows_per_sheet: options.detail_rows_per_sheet,
+            rows_per_sheet: options.rows_per_sheet,
+            history: &history,
+        };
+        let front_took = front.hand_over(&input)?;
+        let compose_inputs = compose::Inputs {
+            items: &items,
+            paid: &paid,
+            records: &inputs.records,
+            rules: config.rules(),
+            as_of: config.as_of(),
+            metrics: &actioned.metrics,
+        };
+        let composed =
+            write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates)?;
+        let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
+        Ok(Written {
+            actioned,
+            composed,
+            summary,
+            workbook_took: std::time::Duration::ZERO,
+            emails_took: started.elapsed(),
+            decide_took,
+            front_took,
+        })
+    })?;
+    Ok(Written { workbook_took, ..done })
 }
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
@@ -256,30 +223,24 @@ fn decide_and_write(
 ///
 /// # Errors
 /// Any [`Error`] that stops the run; nothing is written then.
-pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
-    let workspace = WorkspaceFile::read(std::path::Path::new("."))?;
-    if let Some(workspace) = &workspace {
-        workspace.apply(&mut args);
-    }
-    let company = workspace.as_ref().and_then(|w| w.company.as_ref());
-    let report = workspace.as_ref().and_then(|w| w.report.as_ref());
-    let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company, report)?;
-    crate::output::check_out(config.out(), &[config.read_paths(), vec![args.state.as_path()]].concat())?;
+pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
+    let folders = Folders { out: args.out, state: args.state, templates: args.templates };
+    let Setup { config, state, templates } = setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;
+    crate::output::check_out(config.out(), &[config.read_paths(), vec![state.as_path()]].concat())?;
     let mut progress = Progress::new(args.quiet || args.json);
     progress.start("reading the inputs");
-    let mut inputs = load::load_inputs(&config)?;
+    let mut inputs = ledger::load_inputs(&config)?;
     let rows: usize = inputs.batch.sources.iter().map(|s| s.read).sum();
     progress.done("read", rows, "invoice rows");
     let problems = super::check::problem_lines(&inputs);
-    let not_matched = inputs.records.not_matched.len();
     if args.strict && !problems.is_empty() {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
     let started_at = crate::state::now();
     // The state folder is opened (and so known to be writable) before anything is made.
-    let (db, mut notes) = crate::state::Db::open_for_run(&args.state)?;
+    let (db, mut notes) = crate::state::Db::open_for_run(&state)?;
     progress.start("matching payments and aging");
-    let (aged, matched) = decide::age(&config, &inputs)?;
+    let (aged, matched) = pipeline::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {
         progress.done("matched", reconciliation.payments.len(), "payments");
     }
@@ -287,48 +248,16 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let mut staging = Staging::new(config.out())?;
     progress.start("deciding the actions; writing the workbook and the emails");
     let options = WriteOptions {
-        state: &args.state,
-        templates: args.templates.as_deref(),
+        state: &state,
+        templates: templates.as_deref(),
         json: args.json,
         detail_rows_per_sheet: args.detail_sheet_rows,
         rows_per_sheet: args.sheet_rows,
     };
-    let Written { actioned, composed, summary, workbook_took, emails_took, decide_took, front_took } =
-        decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
-    progress.note(&format!(
-        "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
-        workbook_took.as_secs_f64(),
-        decide_took.as_secs_f64(),
-        front_took.as_secs_f64(),
-        composed.outbox.len(),
-        emails_took.saturating_sub(decide_took + front_took).as_secs_f64()
-    ));
-    progress.done("wrote the workbook and", composed.outbox.len(), "emails");
-    // The run's state commits as pending first: if that fails, nothing is published. A kill
-    // after it leaves a pending run that the next open completes (outputs in place) or
-    // discards (the old outputs still there).
-    let out_dir = std::path::absolute(config.out())
-        .map_err(|e| Error::Output { path: config.out().into(), reason: e.to_string() })?;
-    let record = crate::state::store::RunRecord {
-        as_of: config.as_of(),
-        out_dir: &out_dir,
-        outputs_digest: crate::state::store::outputs_digest(staging.path()),
-        inputs: fingerprints(&config)?,
-        rules: rules_fingerprint(&config),
-        started_at,
-        actions: &actioned.decisions.actions,
-        outbox: &composed.outbox,
-        snapshot: &actioned.metrics.snapshot(),
-        open_items: &aged.aging.open_items,
-        followups: &inputs.records.followups,
-        reconciliation: aged.reconciliation.as_ref(),
-    };
-    let run_id = crate::state::store::record_run(&db, &record)?;
-    if let Err(e) = staging.commit() {
-        let _ = crate::state::store::discard(&db, run_id);
-        return Err(e);
-    }
-    crate::state::store::publish(&db, run_id)?;
+    let written = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
+    progress.note(&written.timings());
+    progress.done("wrote the workbook and", written.composed.outbox.len(), "emails");
+    record_and_publish(&db, &config, &inputs, &aged, &written, staging, started_at)?;
     drop(db);
     progress.finish();
 
@@ -340,24 +269,80 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         notes.extend(inputs.batch.sources.iter().filter_map(|s| s.currency_note.clone()));
         notes
     };
-    if let Some(summary) = summary {
-        let message = json_summary(&summary, &actioned.decisions.actions, composed.outbox.len(), config.out())?;
-        return Ok(Outcome { message, exit_code, warnings });
-    }
-    if args.quiet {
-        return Ok(Outcome { message: String::new(), exit_code, warnings });
-    }
-    let mut message = human_summary(&aged, &actioned, &composed, config.out());
-    if !problems.is_empty() {
-        let rejected = problems.len() - not_matched;
-        let unknown = match not_matched {
-            0 => String::new(),
-            1 => ", 1 reference in the side files not found in the invoices".to_owned(),
-            n => format!(", {n} references in the side files not found in the invoices"),
-        };
-        let _ = write!(message, "\n{rejected} rows rejected{unknown}: see the Rejected sheet (exit code 1)");
-    }
+    let message = if let Some(summary) = &written.summary {
+        json_summary(summary, &written.actioned.decisions.actions, written.composed.outbox.len(), config.out())?
+    } else if args.quiet {
+        String::new()
+    } else {
+        let mut message = human_summary(&aged, &written.actioned, &written.composed, config.out());
+        message.push_str(&problems_line(&problems, inputs.records.not_matched.len()));
+        message
+    };
     Ok(Outcome { message, exit_code, warnings })
+}
+
+impl Written {
+    /// How long each side of the run took, for the progress line.
+    fn timings(&self) -> String {
+        format!(
+            "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
+            self.workbook_took.as_secs_f64(),
+            self.decide_took.as_secs_f64(),
+            self.front_took.as_secs_f64(),
+            self.composed.outbox.len(),
+            self.emails_took.saturating_sub(self.decide_took + self.front_took).as_secs_f64()
+        )
+    }
+}
+
+/// The run's state commits as pending first: if that fails, nothing is published. A kill
+/// after it leaves a pending run that the next open completes (outputs in place) or
+/// discards (the old outputs still there).
+fn record_and_publish(
+    db: &crate::state::Db,
+    config: &RunConfig,
+    inputs: &crate::ledger::Inputs,
+    aged: &pipeline::Aged,
+    written: &Written,
+    staging: Staging,
+    started_at: String,
+) -> Result<()> {
+    let out_dir = std::path::absolute(config.out())
+        .map_err(|e| Error::Output { path: config.out().into(), reason: e.to_string() })?;
+    let record = crate::state::store::RunRecord {
+        as_of: config.as_of(),
+        out_dir: &out_dir,
+        outputs_digest: crate::state::store::outputs_digest(staging.path()),
+        inputs: fingerprints(config)?,
+        rules: rules_fingerprint(config),
+        started_at,
+        actions: &written.actioned.decisions.actions,
+        outbox: &written.composed.outbox,
+        snapshot: &written.actioned.metrics.snapshot(),
+        open_items: &aged.aging.open_items,
+        followups: &inputs.records.followups,
+        reconciliation: aged.reconciliation.as_ref(),
+    };
+    let run_id = crate::state::store::record_run(db, &record)?;
+    if let Err(e) = staging.commit() {
+        let _ = crate::state::store::discard(db, run_id);
+        return Err(e);
+    }
+    crate::state::store::publish(db, run_id)
+}
+
+/// The closing line of a run with problems: rows rejected and references not found.
+fn problems_line(problems: &[String], not_matched: usize) -> String {
+    if problems.is_empty() {
+        return String::new();
+    }
+    let rejected = problems.len() - not_matched;
+    let unknown = match not_matched {
+        0 => String::new(),
+        1 => ", 1 reference in the side files not found in the invoices".to_owned(),
+        n => format!(", {n} references in the side files not found in the invoices"),
+    };
+    format!("\n{rejected} rows rejected{unknown}: see the Rejected sheet (exit code 1)")
 }
 
 /// Each input file's path, size and BLAKE3, as a JSON array (the run's fingerprint of
@@ -399,8 +384,8 @@ fn rules_fingerprint(config: &RunConfig) -> String {
 
 /// What a person reads after a run: rows, totals and metrics per currency, actions, files.
 fn human_summary(
-    aged: &decide::Aged,
-    actioned: &decide::Actioned,
+    aged: &pipeline::Aged,
+    actioned: &pipeline::Actioned,
     composed: &compose::Composed,
     out: &std::path::Path,
 ) -> String {

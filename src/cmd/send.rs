@@ -6,10 +6,10 @@ use std::path::Path;
 use crate::Outcome;
 use crate::cli::SendArgs;
 use crate::config::DEFAULT_RULES_PATH;
+use crate::config::rules_file::RulesSpec;
+use crate::config::workspace::WorkspaceFile;
 use crate::email::send::{self, Options, Security};
 use crate::error::{Error, Result};
-use crate::rules::spec::RulesSpec;
-use crate::workspace::WorkspaceFile;
 
 /// The environment variable holding the SMTP password.
 pub const PASSWORD_VARIABLE: &str = "PAYBACK_SMTP_PASSWORD";

@@ -11,13 +11,13 @@ use super::context::{
 };
 use super::message::{self, Envelope};
 use super::render::Templates;
+use crate::config::rules_file::RulesSpec;
 use crate::error::Result;
-use crate::first_by_key::FirstByKey;
-use crate::load::Records;
+use crate::ledger::Records;
+use crate::normalize::invoice_index::InvoiceIndex;
 use crate::normalize::records::{Contact, Followup, Project};
 use crate::rules::action::{Action, ActionKind};
 use crate::rules::engine::{OpenItem, OpenItems};
-use crate::rules::spec::RulesSpec;
 
 /// Holds of single invoices that a message about the rest of the account names as left
 /// out.
@@ -263,12 +263,12 @@ impl<'a> Pool<'a> {
 /// Items by (customer, invoice number), the first of equal keys winning.
 struct ItemIndex<'a> {
     pool: Pool<'a>,
-    table: FirstByKey,
+    table: InvoiceIndex,
 }
 
 impl<'a> ItemIndex<'a> {
     fn new(pool: Pool<'a>) -> Self {
-        ItemIndex { pool, table: FirstByKey::new(pool.len(), |i| pool.key(i)) }
+        ItemIndex { pool, table: InvoiceIndex::new(pool.len(), |i| pool.key(i)) }
     }
 
     /// The first item of `customer` numbered `invoice_no`.
@@ -622,17 +622,9 @@ pub fn outbox_csv(entries: &[OutboxEntry]) -> Result<Vec<u8>> {
     for e in entries {
         let row =
             [&yes, &e.file, &e.to, &e.cc, &e.subject, &e.customer, &e.stage, &e.amount, &e.currency, &e.message_id];
-        writer.write_record(row.map(|t| csv_text(t))).map_err(crate::Error::internal)?;
+        writer.write_record(row.map(|t| crate::output::csv_text(t))).map_err(crate::Error::internal)?;
     }
     writer.into_inner().map_err(crate::Error::internal)
-}
-
-/// Spreadsheet-safe CSV text: a leading `= + - @` (or tab/CR) gets a `'` so that Excel and
-/// `LibreOffice` show it as text, never run it. Plain negative numbers are left alone.
-#[must_use]
-pub fn csv_text(text: &str) -> String {
-    let number = text.parse::<f64>().is_ok();
-    if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
 #[cfg(test)]
@@ -677,11 +669,4 @@ mod tests {
         assert!(ItemIndex::new(Pool::Paid(&[])).get(("ACME", "INV-1")).is_none());
     }
 
-    #[test]
-    fn csv_text_is_never_a_formula() {
-        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_text("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
-        assert_eq!(csv_text("-12.50"), "-12.50");
-        assert_eq!(csv_text("ACME"), "ACME");
-    }
 }

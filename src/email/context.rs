@@ -3,7 +3,7 @@
 //! filter), dates are `YYYY-MM-DD` (format them with the `date` filter).
 use serde::Serialize;
 
-use crate::rules::spec::{BankSpec, CompanySpec, IdentitySpec};
+use crate::config::rules_file::{BankSpec, CompanySpec, IdentitySpec};
 
 /// Our company, from `[company]` in the rules, in the message's language: `name`,
 /// `address`, `sign_off` and `bank` come from `[company.zh]` in a Chinese message and

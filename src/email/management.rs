@@ -153,6 +153,6 @@ pub fn compose(
 
 /// A hold's stage id in words (`zh` or `en`), from the workbook's catalogue.
 fn reason_label(stage: &str, lang: &str) -> String {
-    use crate::report::catalogue::{Labels, Lang};
+    use crate::catalogue::{Labels, Lang};
     Labels::of(Lang::parse(lang).unwrap_or_default()).stage(stage).to_owned()
 }

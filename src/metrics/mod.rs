@@ -13,31 +13,16 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
-use crate::load::Records;
+use crate::aging::Aging;
+pub use crate::config::rules_file::MetricsSpec;
+use crate::ledger::Records;
+use crate::ledger::matching::Reconciliation;
 use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::rules::action::{Action, ActionKind};
-use crate::rules::aging::Aging;
-use crate::rules::matching::Reconciliation;
 use behaviour::PayBehaviour;
 use trend::{CurrencySnapshot, Snapshot, Trend};
-
-/// `[metrics]` in the rules file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MetricsSpec {
-    /// Length of the period (CEI, sales, cash collected) when the state folder holds no
-    /// earlier run; with one, the period runs from that run's as-of date.
-    pub period_days: i64,
-    /// Days of credit sales that simple DSO divides by.
-    pub dso_days: i64,
-    /// Runs shown in the trend.
-    pub trend_runs: usize,
-    /// Customers in the top overdue list, per currency.
-    pub top_customers: usize,
-}
 
 /// Where the period's beginning AR comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -551,7 +536,7 @@ fn unexplained(
 fn unapplied_as_of(reconciliation: &Reconciliation) -> BTreeMap<String, i64> {
     let mut out: BTreeMap<String, i64> = BTreeMap::new();
     for u in &reconciliation.unapplied {
-        if u.leftover != crate::rules::matching::Leftover::AfterAsOf {
+        if u.leftover != crate::ledger::matching::Leftover::AfterAsOf {
             let code = reconciliation.payments[u.payment].currency.code().to_owned();
             *out.entry(code).or_default() += u.amount_minor;
         }

@@ -183,7 +183,7 @@ fn duplicate(part: &mut Normalized, invoice: &Invoice, reason: String, policy: D
 /// the invoice (or, with `LinePolicy::Reject`, a duplicate of its first row).
 fn fates(invoices: &[Invoice], prints: &[u64], lines: LinePolicy) -> Vec<(usize, Fate)> {
     let key = |i: usize| (&*invoices[i].customer, invoices[i].invoice_no.as_str());
-    let pairs = crate::first_by_key::FirstByKey::with_duplicates(invoices.len(), key).1;
+    let pairs = crate::normalize::invoice_index::InvoiceIndex::with_duplicates(invoices.len(), key).1;
     // The lines of each invoice so far (few: only invoices of several rows are here).
     let mut members: hashbrown::HashMap<usize, Vec<usize>> = hashbrown::HashMap::new();
     let same = |a: usize, b: usize| {

@@ -12,9 +12,20 @@
 use serde::{Deserialize, Serialize};
 
 use super::value::{DayMonth, day_month};
-use crate::cli::DateOrder;
 use crate::error::{Error, Location, Result};
 use crate::ingest::{RawRow, RawTable};
+
+/// Order of day, month and year in dates written as text with the year last or first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// 2026/05/20
+    Ymd,
+    /// 20/05/2026
+    Dmy,
+    /// 05/20/2026
+    Mdy,
+}
 
 /// The order a file's dates were read with, and why: what `summary.json` reports as
 /// `inputs[].date_order` and the Summary sheet and `check` show.

@@ -4,6 +4,7 @@ pub mod columns;
 pub mod combine;
 pub mod date_order;
 pub mod header_words;
+pub mod invoice_index;
 pub mod lines;
 pub mod names;
 pub mod point_in_time;
@@ -155,7 +156,7 @@ pub struct Options {
     /// Where `format.date_order` was set: `--date-order`, `[input] date_order`.
     pub date_order_origin: String,
     /// An order used when the file's values settle none (a preset's), with its origin.
-    pub fallback_date_order: Option<(crate::cli::DateOrder, String)>,
+    pub fallback_date_order: Option<(crate::normalize::date_order::DateOrder, String)>,
     /// Take the customer of rows with a blank customer cell from the group heading above
     /// them (exports that name the customer once, on a line of its own).
     pub customer_from_heading: bool,
@@ -966,8 +967,8 @@ fn reject(row: &RawRow, problems: &[Problem], open: Option<(Currency, i64)>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::DateOrder;
     use crate::error::Location;
+    use crate::normalize::date_order::DateOrder;
 
     fn head() -> TableHead {
         TableHead {

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::columns::Mapping;
 use super::schema::{Field, header_key};
-use crate::cli::DateOrder;
 use crate::error::{Error, Result};
+use crate::normalize::date_order::DateOrder;
 
 /// The built-in presets' files.
 pub(crate) const SOURCES: [(&str, &str); 5] = [

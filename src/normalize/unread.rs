@@ -124,7 +124,7 @@ impl Sample {
 
 /// Whether the cell reads as a date in any day/month order.
 fn date_any_order(cell: &Cell, format: ValueFormat) -> bool {
-    use crate::cli::DateOrder;
+    use crate::normalize::date_order::DateOrder;
     [None, Some(DateOrder::Dmy), Some(DateOrder::Mdy)]
         .into_iter()
         .any(|order| value::date(cell, ValueFormat { date_order: order, ..format }).is_ok())

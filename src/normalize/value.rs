@@ -5,10 +5,10 @@ use std::str::FromStr;
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::cli::DateOrder;
 use crate::ingest::Cell;
 use crate::ingest::cell::needs_no_trim;
 use crate::money::Currency;
+use crate::normalize::date_order::DateOrder;
 
 /// How the values of one source are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
 use super::{ReportInput, pages};
+use crate::aging::AgingTotals;
 use crate::ingest::column_letter;
-use crate::rules::aging::AgingTotals;
 
 /// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
 pub const NAME: &str = "customers";

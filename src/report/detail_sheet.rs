@@ -9,13 +9,13 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
 
-use super::catalogue::Labels;
 use super::formats::{Formats, text_width};
 use super::workbook::{write_plain_text, write_text};
+use crate::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints};
+use crate::catalogue::Labels;
 use crate::ingest::column_letter;
 use crate::money::Currency;
 use crate::normalize::schema::{col_name as c, from_epoch_days};
-use crate::rules::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints};
 
 /// The sheet's key in the catalogue (its name, of the first Detail sheet, in the workbook's language).
 pub const NAME: &str = "detail";
@@ -382,7 +382,7 @@ fn write_csv_slice<W: std::io::Write>(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let cols = Slice::gather(df)?;
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    let or_empty = |t: Option<&str>| t.map(crate::email::compose::csv_text).unwrap_or_default();
+    let or_empty = |t: Option<&str>| t.map(crate::output::csv_text).unwrap_or_default();
     for i in 0..df.height() {
         let code = cols.currency[i].unwrap_or_default();
         let cur = money.get(code).ok_or("currency missing from the totals")?;
@@ -402,9 +402,9 @@ fn write_csv_slice<W: std::io::Write>(
             or_empty(cols.contract_no[i]),
             or_empty(cols.project_manager[i]),
             day(cols.paid_date[i]),
-            crate::email::compose::csv_text(file),
+            crate::output::csv_text(file),
             cols.source_row[i].to_string(),
-            note(Labels::of(super::catalogue::Lang::En), cols.assumed[i], cols.paid_date[i], aging.as_of),
+            note(Labels::of(crate::catalogue::Lang::En), cols.assumed[i], cols.paid_date[i], aging.as_of),
             cols.lines[i].to_string(),
             cols.line_rows[i].unwrap_or_default().to_owned(),
         ])?;

@@ -56,7 +56,7 @@ pub struct Formats {
     /// A note wrapped within its column.
     pub note_wrap: Format,
     /// The words of the workbook, in its language.
-    pub labels: &'static super::catalogue::Labels,
+    pub labels: &'static crate::catalogue::Labels,
     money: BTreeMap<String, (Format, Format)>,
 }
 
@@ -66,7 +66,7 @@ impl Formats {
     #[must_use]
     pub fn new<'a>(
         currencies: impl IntoIterator<Item = &'a Currency>,
-        labels: &'static super::catalogue::Labels,
+        labels: &'static crate::catalogue::Labels,
     ) -> Self {
         let total =
             || Format::new().set_bold().set_background_color(Color::RGB(TOTAL_FILL)).set_border_top(FormatBorder::Thin);

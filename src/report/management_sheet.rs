@@ -442,7 +442,7 @@ fn unbilled(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: 
 /// A hold's stage id in words, in English (the catalogue's `stage.` words).
 #[must_use]
 pub fn reason_text(stage: &str) -> &str {
-    super::catalogue::Labels::of(super::catalogue::Lang::En).stage(stage)
+    crate::catalogue::Labels::of(crate::catalogue::Lang::En).stage(stage)
 }
 
 /// Payments waiting in the customers' approval.

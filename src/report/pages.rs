@@ -10,7 +10,7 @@ pub const MAX_DATA_ROWS: usize = 1_048_575;
 /// The name of page `k` (0-based) of the sheet `key` (a `sheet.` key of the catalogue) in
 /// the workbook's language: `Detail`, `Detail 2`, `Detail 3`, … (`明细`, `明细2`, …).
 #[must_use]
-pub fn sheet_name(labels: &super::catalogue::Labels, key: &str, k: usize) -> String {
+pub fn sheet_name(labels: &crate::catalogue::Labels, key: &str, k: usize) -> String {
     let base = labels.sheet(key);
     if k == 0 { base.to_owned() } else { labels.fill("format.page", &[("sheet", base), ("n", &(k + 1).to_string())]) }
 }
@@ -34,7 +34,7 @@ pub fn page_rows(rows: usize, per_sheet: usize) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::catalogue::{Labels, Lang};
+    use crate::catalogue::{Labels, Lang};
 
     #[test]
     fn pages_cover_every_row_once() {

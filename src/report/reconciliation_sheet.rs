@@ -5,7 +5,7 @@ use rust_xlsxwriter::{ColNum, FormatAlign, Formula, RowNum, Worksheet, XlsxError
 
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
-use crate::rules::matching::{Leftover, Reconciliation};
+use crate::ledger::matching::{Leftover, Reconciliation};
 
 /// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
 pub const NAME: &str = "reconciliation";
@@ -43,7 +43,7 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
     let mut row: RowNum = 1;
     for (i, payment) in r.payments.iter().enumerate() {
         let money = f.money(&payment.currency);
-        let lines: Vec<(Option<&crate::rules::matching::Applied>, Option<&crate::rules::matching::Unapplied>)> = r
+        let lines: Vec<(Option<&crate::ledger::matching::Applied>, Option<&crate::ledger::matching::Unapplied>)> = r
             .applied
             .iter()
             .filter(|a| a.payment == i)

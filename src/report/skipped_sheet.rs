@@ -74,8 +74,8 @@ impl<'a> SkippedLines<'a> {
             ws.write_number_with_format(row, 1, line.row as f64, &f.integer)?;
             // English keeps the reason's sentence; other languages its name in the catalogue.
             let words = match f.labels.lang() {
-                super::catalogue::Lang::En => line.reason.to_string(),
-                super::catalogue::Lang::Zh => f.labels.get(&format!("skip.{}", line.reason.key())).to_owned(),
+                crate::catalogue::Lang::En => line.reason.to_string(),
+                crate::catalogue::Lang::Zh => f.labels.get(&format!("skip.{}", line.reason.key())).to_owned(),
             };
             let reason = match &line.note {
                 Some(note) => format!("{words}: {note}"),

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::control::SourceControl;
 use super::{ReportInput, RowCounts};
 use crate::error::{Error, Result};
+use crate::ledger::control::SourceControl;
 
 /// The file name inside `--out`.
 pub const FILE_NAME: &str = "summary.json";
@@ -170,15 +170,15 @@ impl Summary {
         });
         // The aging's currencies, then those with nothing open but activity in the period
         // (sales, cash, an earlier balance), with zero buckets and their metrics.
-        let idle: Vec<crate::rules::aging::AgingTotals> = input
+        let idle: Vec<crate::aging::AgingTotals> = input
             .metrics
             .currencies
             .iter()
             .filter(|m| !aging.currencies.iter().any(|t| t.currency == m.currency))
-            .map(|m| crate::rules::aging::AgingTotals {
+            .map(|m| crate::aging::AgingTotals {
                 currency: m.currency.clone(),
-                buckets: vec![crate::rules::aging::BucketTotal::default(); aging.buckets.len()],
-                overdue: crate::rules::aging::BucketTotal::default(),
+                buckets: vec![crate::aging::BucketTotal::default(); aging.buckets.len()],
+                overdue: crate::aging::BucketTotal::default(),
             })
             .collect();
         let currencies = aging

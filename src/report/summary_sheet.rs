@@ -3,14 +3,14 @@
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ChartType, ColNum, FormatAlign, Formula, RowNum, Worksheet, XlsxError};
 
-use super::catalogue::Labels;
 use super::formats::Formats;
 use super::layout::Layout;
 use super::workbook::write_text;
 use super::{ReportInput, control_block, day_range, detail_sheet};
+use crate::aging::AgingTotals;
+use crate::catalogue::Labels;
+use crate::config::rules_file::Basis;
 use crate::ingest::SkipReason;
-use crate::rules::aging::AgingTotals;
-use crate::rules::spec::Basis;
 
 /// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
 pub const NAME: &str = "summary";

@@ -25,17 +25,17 @@ const MAX_CELL_CHARS: usize = 32_767;
 #[derive(Debug, Clone, Copy)]
 pub struct Back<'a> {
     /// The aging.
-    pub aging: &'a crate::rules::aging::Aging,
+    pub aging: &'a crate::aging::Aging,
     /// The inputs: per-source facts, rejected and skipped lines.
     pub batch: &'a crate::normalize::combine::Batch,
     /// Rows of the record files that could not be used.
     pub records_rejected: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)],
     /// Payments matched to invoices, when `--payments` was given.
-    pub reconciliation: Option<&'a crate::rules::matching::Reconciliation>,
+    pub reconciliation: Option<&'a crate::ledger::matching::Reconciliation>,
     /// Company name from the rules (a document property).
     pub company: &'a str,
     /// The workbook's words, in `[report] language`.
-    pub labels: &'static super::catalogue::Labels,
+    pub labels: &'static crate::catalogue::Labels,
     /// Item rows per Detail sheet.
     pub detail_rows_per_sheet: usize,
     /// Data rows per sheet of Rejected, Skipped and By Customer.
@@ -76,7 +76,7 @@ fn report_error(e: impl std::fmt::Display) -> Error {
 
 /// How many front sheets [`front_sheets`] fills: Management, Summary, Actions, Holds,
 /// History, the pages of By Customer, Days to Pay.
-fn front_sheet_count(aging: &crate::rules::aging::Aging, rows_per_sheet: usize) -> usize {
+fn front_sheet_count(aging: &crate::aging::Aging, rows_per_sheet: usize) -> usize {
     6 + customer_sheet::page_rows_of(aging.customers.len(), aging.currencies.len(), rows_per_sheet).len()
 }
 
@@ -208,7 +208,7 @@ where
 /// (0-based). The one mechanism of every sheet that may outgrow Excel's rows.
 fn add_pages(
     workbook: &mut Workbook,
-    labels: &super::catalogue::Labels,
+    labels: &crate::catalogue::Labels,
     base: &str,
     rows: usize,
     per_sheet: usize,

@@ -16,9 +16,9 @@ use super::action::{Action, ActionKind, Decisions, MilestoneDue};
 use super::calendar::Calendar;
 use super::grouping;
 use super::history::{History, LogEntry};
-pub use super::items::{OpenItem, OpenItems, paid_item};
-use super::ladder::{CollectionSpec, Relative};
 use super::trace::InvoiceTrace;
+pub use crate::aging::items::{OpenItem, OpenItems, paid_item};
+use crate::config::collection::{CollectionSpec, Relative};
 use crate::money::Currency;
 use crate::normalize::records::{Contact, Followup, Milestone, Project, Trigger};
 
@@ -42,7 +42,7 @@ pub struct Facts<'a> {
     /// The default payment term, for invoices whose due date was assumed.
     pub default_term_days: Option<i64>,
     /// Money received but not applied that may pay customers' invoices (`--payments`).
-    pub pending_cash: &'a [super::matching::PendingCash],
+    pub pending_cash: &'a [crate::ledger::matching::PendingCash],
 }
 
 /// What one invoice calls for.
@@ -161,7 +161,7 @@ pub(super) struct Lookup<'a> {
     /// lower case, as `History::last_message_to` compares).
     last_message: HashMap<String, NaiveDate>,
     /// Unapplied money per customer and currency code.
-    pending_cash: HashMap<(String, String), Vec<&'a super::matching::PendingCash>>,
+    pending_cash: HashMap<(String, String), Vec<&'a crate::ledger::matching::PendingCash>>,
     /// Messages sent and tasks listed before the as-of date per (customer, currency), in
     /// log order: the account's history, indexed once (issue 7: no scan per account).
     accounts: HashMap<(&'a str, &'a str), AccountLog<'a>>,
@@ -213,7 +213,7 @@ impl<'a> Lookup<'a> {
         for e in facts.history.tasks_before(as_of) {
             accounts.entry((e.customer.as_str(), e.currency.as_str())).or_default().tasks.push(e);
         }
-        let mut pending_cash: HashMap<(String, String), Vec<&super::matching::PendingCash>> = HashMap::new();
+        let mut pending_cash: HashMap<(String, String), Vec<&crate::ledger::matching::PendingCash>> = HashMap::new();
         for p in facts.pending_cash {
             pending_cash.entry((p.customer.clone(), p.currency.clone())).or_default().push(p);
         }
@@ -241,7 +241,7 @@ impl<'a> Lookup<'a> {
     }
 
     /// Money not applied that may pay `customer`'s invoices in `currency`.
-    pub(super) fn pending_cash(&self, customer: &str, currency: &str) -> &[&'a super::matching::PendingCash] {
+    pub(super) fn pending_cash(&self, customer: &str, currency: &str) -> &[&'a crate::ledger::matching::PendingCash] {
         if self.pending_cash.is_empty() {
             return &[];
         }

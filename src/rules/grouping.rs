@@ -21,7 +21,7 @@ use chrono::{Duration, NaiveDate};
 use super::action::{Action, ActionKind, BrokenPromise, CashCredit, Earlier, MilestoneDue};
 use super::engine::{Facts, Lookup, OpenItem, Plan, stage_days, triggered_milestones};
 use super::history::LogEntry;
-use super::ladder::{CollectionSpec, Relative, StageKind};
+use crate::config::collection::{CollectionSpec, Relative, StageKind};
 use crate::normalize::records::{Role, looks_like_email};
 
 /// The hold of a customer's messages while money received is not applied.

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::action::{Action, ActionKind, PaidInvoice, PaymentThanked};
 use super::history::History;
-use super::matching::Reconciliation;
+use crate::ledger::matching::Reconciliation;
 use crate::normalize::Invoice;
 use crate::normalize::records::{Contact, Role};
 
@@ -63,7 +63,7 @@ pub fn thank_you(
                 .unapplied
                 .iter()
                 .filter(|u| u.payment == index)
-                .filter(|u| matches!(&u.leftover, super::matching::Leftover::Credit { customer: c } if *c == customer))
+                .filter(|u| matches!(&u.leftover, crate::ledger::matching::Leftover::Credit { customer: c } if *c == customer))
                 .fold(0, |s, u| s.saturating_add(u.amount_minor));
             for (n, ..) in &lines {
                 if !numbers.contains(n) {

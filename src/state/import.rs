@@ -23,7 +23,7 @@ use crate::rules::history::{self, LogEntry};
 /// # Errors
 /// [`Error::Unreadable`] naming the file and line of an entry that does not parse.
 pub fn read_log(state: &Path) -> Result<Vec<LogEntry>> {
-    let mut entries: Vec<LogEntry> = crate::jsonl::read(&state.join(history::FILE_NAME), None)?;
+    let mut entries: Vec<LogEntry> = crate::state::jsonl::read(&state.join(history::FILE_NAME), None)?;
     entries.sort_by_key(|e| e.as_of);
     Ok(entries)
 }
@@ -34,7 +34,7 @@ pub fn read_log(state: &Path) -> Result<Vec<LogEntry>> {
 /// [`Error::Unreadable`] naming the file and line of a snapshot that does not parse.
 pub fn read_trend(state: &Path) -> Result<Vec<Snapshot>> {
     let hint = "a snapshot of an earlier run: fix or delete that line";
-    crate::jsonl::read(&state.join(trend::FILE_NAME), Some(hint))
+    crate::state::jsonl::read(&state.join(trend::FILE_NAME), Some(hint))
 }
 
 /// The old state files present in `state`.

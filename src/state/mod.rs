@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::rules::history::StateLock;
 
 pub mod import;
+pub mod jsonl;
 pub mod schema;
 pub mod store;
 pub mod timeline;

@@ -13,13 +13,13 @@ use rusqlite::{OptionalExtension, params};
 use super::Db;
 use crate::email::compose::OutboxEntry;
 use crate::error::{Error, Result};
+use crate::ledger::matching::Reconciliation;
 use crate::metrics::rollforward::{ItemKey, PreviousOpen};
 use crate::metrics::trend::{CurrencySnapshot, Snapshot, Trend};
 use crate::normalize::records::Followup;
 use crate::normalize::schema::col_name as c;
 use crate::rules::action::{Action, ActionKind};
 use crate::rules::history::{History, LogEntry};
-use crate::rules::matching::Reconciliation;
 
 /// Runs whose rows count: published by a run, or imported from an earlier release.
 const COUNTED: &str = "('published', 'imported')";

@@ -2,19 +2,19 @@
 //! control totals, read the collection history and decide the actions.
 use std::path::Path;
 
+use crate::aging::{self, Aging};
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
-use crate::load::Inputs;
+use crate::ledger::Inputs;
+use crate::ledger::RowCounts;
+use crate::ledger::control::{self, SourceControl};
+use crate::ledger::matching::{self, Reconciliation};
 use crate::metrics::trend::Trend;
 use crate::metrics::{self, Metrics, MetricsInput};
-use crate::report::RowCounts;
-use crate::report::control::{self, SourceControl};
 use crate::rules::action::Decisions;
-use crate::rules::aging::{self, Aging};
 use crate::rules::calendar::Calendar;
 use crate::rules::engine::{self, Facts};
 use crate::rules::history::History;
-use crate::rules::matching::{self, Reconciliation};
 
 /// The aging and the decisions of one run.
 #[derive(Debug, Clone)]
@@ -88,11 +88,11 @@ pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crat
     let aging =
         aging::age(&invoices[..], config.as_of(), rules.aging.basis, &rules.aging.buckets, config.default_currency())
             .map_err(Error::internal)?;
-    let counts = RowCounts::total(&inputs.batch, &aging);
+    let counts = RowCounts::total(&inputs.batch, aging.open_items.height(), aging.closed, aging.future_dated);
     if !counts.reconciles() {
         return Err(Error::Internal(format!("row counts do not reconcile: {counts:?}")));
     }
-    let controls = control::control_totals(&inputs.batch, &aging, &paid)?;
+    let controls = control::control_totals(&inputs.batch, &aging.by_source, &paid)?;
     let matched = match invoices {
         std::borrow::Cow::Owned(matched) => Some(matched),
         std::borrow::Cow::Borrowed(_) => None,
@@ -136,7 +136,7 @@ pub fn measure(
     config: &RunConfig,
     original: &[crate::normalize::Invoice],
     matched: Option<&[crate::normalize::Invoice]>,
-    records: &crate::load::Records,
+    records: &crate::ledger::Records,
     aged: &Aged,
     state: &Path,
 ) -> Result<Measured> {
@@ -175,7 +175,7 @@ pub fn act(
     config: &RunConfig,
     measured: Measured,
     matched: &[crate::normalize::Invoice],
-    records: &crate::load::Records,
+    records: &crate::ledger::Records,
     aged: &Aged,
     items: &engine::OpenItems<'_>,
     traced: Option<&str>,
@@ -223,7 +223,7 @@ pub fn decide_aged(
     config: &RunConfig,
     original: &[crate::normalize::Invoice],
     matched: Option<&[crate::normalize::Invoice]>,
-    records: &crate::load::Records,
+    records: &crate::ledger::Records,
     aged: &Aged,
     state: &Path,
     traced: Option<&str>,

@@ -15,7 +15,26 @@ use crate::money::Currency;
 use crate::normalize::Normalized;
 use crate::normalize::combine::Batch;
 use crate::normalize::date_order::DateOrderUsed;
-use crate::rules::aging::Aging;
+
+/// Amount and item count of one bucket, or of the rows of one input that ended one way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BucketTotal {
+    /// Number of open items.
+    pub count: u64,
+    /// Sum of open amounts, minor units.
+    pub amount_minor: i64,
+}
+
+/// Where one input's rows of one currency ended: open, closed or future-dated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceFigures {
+    /// Open items (in the report).
+    pub open: BucketTotal,
+    /// Zero-balance rows.
+    pub closed: BucketTotal,
+    /// Rows invoiced after the as-of date.
+    pub future_dated: BucketTotal,
+}
 
 /// The control totals of one input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,21 +87,26 @@ pub struct AmountCheck {
 /// [`Error::Internal`] when rows or amounts do not reconcile to the cent.
 pub fn control_totals(
     batch: &Batch,
-    aging: &Aging,
+    figures: &BTreeMap<(usize, String), SourceFigures>,
     paid: &BTreeMap<(usize, String), i64>,
 ) -> Result<Vec<SourceControl>> {
-    batch.sources.iter().enumerate().map(|(index, source)| source_control(index, source, batch, aging, paid)).collect()
+    batch
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(index, source)| source_control(index, source, batch, figures, paid))
+        .collect()
 }
 
 fn source_control(
     index: usize,
     source: &Normalized,
     batch: &Batch,
-    aging: &Aging,
+    by_source: &BTreeMap<(usize, String), SourceFigures>,
     paid: &BTreeMap<(usize, String), i64>,
 ) -> Result<SourceControl> {
-    let figures: Vec<_> = aging.by_source.iter().filter(|((s, _), _)| *s == index).collect();
-    let count = |pick: fn(&crate::rules::aging::SourceFigures) -> u64| {
+    let figures: Vec<_> = by_source.iter().filter(|((s, _), _)| *s == index).collect();
+    let count = |pick: fn(&SourceFigures) -> u64| {
         usize::try_from(figures.iter().map(|(_, f)| pick(f)).sum::<u64>()).unwrap_or(usize::MAX)
     };
     let rows = RowCounts::from_parts(
@@ -113,7 +137,7 @@ fn source_control(
     let mut amounts = BTreeMap::new();
     for code in codes {
         let currency = Currency::parse(code).ok_or_else(|| mismatch(format!("unknown currency {code}")))?;
-        let f = aging.by_source.get(&(index, code.to_owned())).copied().unwrap_or_default();
+        let f = by_source.get(&(index, code.to_owned())).copied().unwrap_or_default();
         let read = source.amounts_read.get(code).copied().unwrap_or(0);
         let rejected = rejected.get(code).copied().unwrap_or(0);
         let duplicates = source.duplicate_amounts.get(code).copied().unwrap_or(0);

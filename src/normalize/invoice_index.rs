@@ -9,12 +9,12 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 /// The first position of each key among a list's items; the keys are read from the list
 /// whenever they are compared, through the function each call is given.
-pub struct FirstByKey {
+pub struct InvoiceIndex {
     hasher: DefaultHashBuilder,
     table: HashTable<u32>,
 }
 
-impl FirstByKey {
+impl InvoiceIndex {
     /// The table of the `len` items whose keys `key` reads, and each later item whose key
     /// an earlier one has, as (later, first) positions in order. Positions fit 32 bits:
     /// the input limits allow far fewer rows.
@@ -57,13 +57,13 @@ mod tests {
     fn the_first_of_equal_keys_is_found_and_the_later_ones_listed() {
         let items = [("华为", "INV-1", 100), ("ACME", "INV-1", 200), ("华为", "INV-1", 300), ("ACME", "INV-1", 400)];
         let key = |i: usize| (items[i].0, items[i].1);
-        let (index, duplicates) = FirstByKey::with_duplicates(items.len(), key);
+        let (index, duplicates) = InvoiceIndex::with_duplicates(items.len(), key);
         assert_eq!(duplicates, [(2, 0), (3, 1)]);
         assert_eq!(index.get(("华为", "INV-1"), key).map(|i| items[i].2), Some(100));
         assert_eq!(index.get(("ACME", "INV-1"), key).map(|i| items[i].2), Some(200));
         assert!(index.get(("ACME", "INV-2"), key).is_none());
         assert!(index.get(("华为 ", "INV-1"), key).is_none());
         let none = |_: usize| -> (&str, &str) { unreachable!("no items") };
-        assert!(FirstByKey::new(0, none).get(("ACME", "INV-1"), none).is_none());
+        assert!(InvoiceIndex::new(0, none).get(("ACME", "INV-1"), none).is_none());
     }
 }

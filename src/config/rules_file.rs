@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::cli::DateOrder;
 use crate::error::{Error, Result};
 use crate::money::Currency;
+use crate::normalize::date_order::DateOrder;
 
 /// The built-in defaults, the same text as `rules/default.toml`.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
@@ -27,13 +27,13 @@ pub struct RulesSpec {
     /// Bounds on input size.
     pub limits: crate::ingest::Limits,
     /// The collection ladder, holds and cadence.
-    pub collection: super::ladder::CollectionSpec,
+    pub collection: super::collection::CollectionSpec,
     /// The working-day calendar for payment terms in working days.
     pub calendar: CalendarSpec,
     /// How payments are matched to invoices.
     pub payments: PaymentsSpec,
     /// Periods and sizes of the management metrics.
-    pub metrics: crate::metrics::MetricsSpec,
+    pub metrics: MetricsSpec,
     /// Who gets the management summary.
     pub management: ManagementSpec,
     /// How the workbook reads.
@@ -52,10 +52,8 @@ pub struct ReportSpec {
 impl RulesSpec {
     /// The words of the workbook, in `[report] language` (validated: `zh` or `en`).
     #[must_use]
-    pub fn report_labels(&self) -> &'static crate::report::catalogue::Labels {
-        crate::report::catalogue::Labels::of(
-            crate::report::catalogue::Lang::parse(&self.report.language).unwrap_or_default(),
-        )
+    pub fn report_labels(&self) -> &'static crate::catalogue::Labels {
+        crate::catalogue::Labels::of(crate::catalogue::Lang::parse(&self.report.language).unwrap_or_default())
     }
 }
 
@@ -74,7 +72,7 @@ pub struct ManagementSpec {
 #[serde(deny_unknown_fields)]
 pub struct PaymentsSpec {
     /// The matching rules, in order.
-    pub rules: Vec<super::matching::MatchRule>,
+    pub rules: Vec<MatchRule>,
 }
 
 /// `[calendar]`
@@ -417,7 +415,7 @@ impl RulesSpec {
         if !["zh", "en"].contains(&self.company.language.as_str()) {
             problems.push(format!("company.language = \"{}\" must be \"zh\" or \"en\"", self.company.language));
         }
-        if crate::report::catalogue::Lang::parse(&self.report.language).is_none() {
+        if crate::catalogue::Lang::parse(&self.report.language).is_none() {
             problems.push(format!("report.language = \"{}\" must be \"zh\" or \"en\"", self.report.language));
         }
         // The company's details in each language used: never English text in a Chinese
@@ -678,6 +676,45 @@ fn locate(text: &str, problem: &str) -> String {
 
 fn one_line(text: &str) -> String {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// One matching rule, in the order `[payments] rules` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRule {
+    /// An invoice number appears in the payment's reference or memo.
+    Reference,
+    /// The payer is a customer and the amount equals one open invoice's.
+    ExactAmount,
+    /// The payer is a customer: the amount pays its open invoices, oldest due first.
+    OldestFirst,
+}
+
+impl MatchRule {
+    /// The name in outputs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reference => "reference",
+            Self::ExactAmount => "exact amount",
+            Self::OldestFirst => "oldest first",
+        }
+    }
+}
+
+/// `[metrics]` in the rules file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSpec {
+    /// Length of the period (CEI, sales, cash collected) when the state folder holds no
+    /// earlier run; with one, the period runs from that run's as-of date.
+    pub period_days: i64,
+    /// Days of credit sales that simple DSO divides by.
+    pub dso_days: i64,
+    /// Runs shown in the trend.
+    pub trend_runs: usize,
+    /// Customers in the top overdue list, per currency.
+    pub top_customers: usize,
 }
 
 #[cfg(test)]

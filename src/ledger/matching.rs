@@ -11,36 +11,12 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use super::reference::{self, Mention, NumberKey};
+use crate::config::rules_file::MatchRule;
 use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::normalize::records::Payment;
-
-/// One matching rule, in the order `[payments] rules` gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchRule {
-    /// An invoice number appears in the payment's reference or memo.
-    Reference,
-    /// The payer is a customer and the amount equals one open invoice's.
-    ExactAmount,
-    /// The payer is a customer: the amount pays its open invoices, oldest due first.
-    OldestFirst,
-}
-
-impl MatchRule {
-    /// The name in outputs.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reference => "reference",
-            Self::ExactAmount => "exact amount",
-            Self::OldestFirst => "oldest first",
-        }
-    }
-}
 
 /// An amount of a payment applied to an invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cli::{InputArgs, RunArgs};
+use crate::config::InputOptions;
 use crate::error::{Error, Result};
 
 /// The workspace file, read from the current folder.
@@ -70,53 +70,31 @@ impl WorkspaceFile {
     }
 
     /// Fills the input options the command line left at their defaults.
-    pub fn apply_input(&self, input: &mut InputArgs) {
-        apply_input(&self.run, input);
-    }
-
-    /// Fills the options the command line left at their defaults.
-    pub fn apply(&self, args: &mut RunArgs) {
+    pub fn apply_input(&self, input: &mut InputOptions) {
         let run = &self.run;
-        apply_input(run, &mut args.input);
-        if args.templates.is_none() {
-            args.templates.clone_from(&run.templates);
+        // Invoices named on the command line (files or a workbook) replace the workspace's; a
+        // workbook on the command line brings its own record sheets too.
+        let cli_workbook = input.workbook.is_some();
+        if input.invoices.is_empty() && !cli_workbook {
+            input.invoices.clone_from(&run.invoices);
+            input.workbook.clone_from(&run.workbook);
         }
-        if let Some(out) = &run.out
-            && args.out == Path::new("out")
+        for (arg, value) in [
+            (&mut input.contacts, &run.contacts),
+            (&mut input.projects, &run.projects),
+            (&mut input.followups, &run.followups),
+            (&mut input.milestones, &run.milestones),
+            (&mut input.payments, &run.payments),
+        ] {
+            if arg.is_none() && !cli_workbook {
+                arg.clone_from(value);
+            }
+        }
+        if let Some(rules) = &run.rules
+            && input.rules == Path::new(crate::config::DEFAULT_RULES_PATH)
         {
-            args.out.clone_from(out);
+            input.rules.clone_from(rules);
         }
-        if let Some(state) = &run.state
-            && args.state == Path::new("state")
-        {
-            args.state.clone_from(state);
-        }
-    }
-}
-
-fn apply_input(run: &RunSection, input: &mut InputArgs) {
-    // Invoices named on the command line (files or a workbook) replace the workspace's; a
-    // workbook on the command line brings its own record sheets too.
-    let cli_workbook = input.workbook.is_some();
-    if input.invoices.is_empty() && !cli_workbook {
-        input.invoices.clone_from(&run.invoices);
-        input.workbook.clone_from(&run.workbook);
-    }
-    for (arg, value) in [
-        (&mut input.contacts, &run.contacts),
-        (&mut input.projects, &run.projects),
-        (&mut input.followups, &run.followups),
-        (&mut input.milestones, &run.milestones),
-        (&mut input.payments, &run.payments),
-    ] {
-        if arg.is_none() && !cli_workbook {
-            arg.clone_from(value);
-        }
-    }
-    if let Some(rules) = &run.rules
-        && input.rules == Path::new(crate::config::DEFAULT_RULES_PATH)
-    {
-        input.rules.clone_from(rules);
     }
 }
 
@@ -184,17 +162,20 @@ fn files(currency: &crate::money::Currency, language: Option<&str>) -> Vec<(Stri
         .replace("{report_language}", language.unwrap_or("en"));
     let mut files: Vec<(String, Vec<u8>)> = vec![
         (FILE_NAME.into(), toml.into()),
-        ("rules/default.toml".into(), crate::rules::spec::DEFAULT_RULES.into()),
-        ("rules/strict.toml".into(), include_str!("../rules/strict.toml").into()),
-        ("rules/README.md".into(), include_str!("../rules/README.md").into()),
-        ("templates/README.md".into(), include_str!("../templates/README.md").into()),
-        ("sample-data/invoices.xlsx".into(), include_bytes!("../sample-data/invoices.xlsx").to_vec()),
-        ("sample-data/invoices-bad-rows.xlsx".into(), include_bytes!("../sample-data/invoices-bad-rows.xlsx").to_vec()),
-        ("sample-data/contacts.csv".into(), include_str!("../sample-data/contacts.csv").into()),
-        ("sample-data/projects.csv".into(), include_str!("../sample-data/projects.csv").into()),
-        ("sample-data/followups.csv".into(), include_str!("../sample-data/followups.csv").into()),
-        ("sample-data/milestones.csv".into(), include_str!("../sample-data/milestones.csv").into()),
-        ("sample-data/payments.csv".into(), include_str!("../sample-data/payments.csv").into()),
+        ("rules/default.toml".into(), crate::config::rules_file::DEFAULT_RULES.into()),
+        ("rules/strict.toml".into(), include_str!("../../rules/strict.toml").into()),
+        ("rules/README.md".into(), include_str!("../../rules/README.md").into()),
+        ("templates/README.md".into(), include_str!("../../templates/README.md").into()),
+        ("sample-data/invoices.xlsx".into(), include_bytes!("../../sample-data/invoices.xlsx").to_vec()),
+        (
+            "sample-data/invoices-bad-rows.xlsx".into(),
+            include_bytes!("../../sample-data/invoices-bad-rows.xlsx").to_vec(),
+        ),
+        ("sample-data/contacts.csv".into(), include_str!("../../sample-data/contacts.csv").into()),
+        ("sample-data/projects.csv".into(), include_str!("../../sample-data/projects.csv").into()),
+        ("sample-data/followups.csv".into(), include_str!("../../sample-data/followups.csv").into()),
+        ("sample-data/milestones.csv".into(), include_str!("../../sample-data/milestones.csv").into()),
+        ("sample-data/payments.csv".into(), include_str!("../../sample-data/payments.csv").into()),
     ];
     for (name, text) in crate::normalize::presets::SOURCES {
         files.push((format!("rules/presets/{name}.toml"), text.into()));

@@ -1,16 +1,20 @@
 //! Command line + rules file + defaults → one validated [`RunConfig`]. After this nothing
 //! re-validates options.
+pub mod collection;
+pub mod rules_file;
+pub mod workspace;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::cli::{DateOrder, InputArgs};
+use crate::config::rules_file::RulesSpec;
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::normalize::columns::Mapping;
+use crate::normalize::date_order::DateOrder;
 use crate::normalize::value::ValueFormat;
-use crate::rules::spec::RulesSpec;
 
 /// The default `--rules` path; when it does not exist the built-in rules are used.
 pub const DEFAULT_RULES_PATH: &str = "rules/default.toml";
@@ -25,6 +29,42 @@ const WORKBOOK_SHEETS: [(&str, &[&str]); 6] = [
     ("milestones", &["Milestones", "付款节点", "里程碑"]),
     ("followups", &["Followups", "跟进"]),
 ];
+
+/// What the user asked to read and how: the command line's input options after
+/// `payback.toml` filled the ones it left out (the command layer makes it).
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    /// Invoice files.
+    pub invoices: Vec<PathBuf>,
+    /// One workbook holding the inputs as sheets.
+    pub workbook: Option<PathBuf>,
+    /// Export preset.
+    pub preset: Option<String>,
+    /// Worksheet of the invoices.
+    pub sheet: Option<String>,
+    /// Contacts file.
+    pub contacts: Option<PathBuf>,
+    /// Projects file.
+    pub projects: Option<PathBuf>,
+    /// Follow-ups file.
+    pub followups: Option<PathBuf>,
+    /// Payments file.
+    pub payments: Option<PathBuf>,
+    /// Milestones file.
+    pub milestones: Option<PathBuf>,
+    /// `FIELD=HEADER` column mappings.
+    pub map: Vec<String>,
+    /// The rules file.
+    pub rules: PathBuf,
+    /// The default currency's code.
+    pub currency: Option<String>,
+    /// The order of text dates.
+    pub date_order: Option<DateOrder>,
+    /// Amounts written with a decimal comma.
+    pub decimal_comma: bool,
+    /// Text encoding of CSV inputs.
+    pub encoding: Option<String>,
+}
 
 /// An input file and the worksheet to read from it (`None`: the first sheet, or a CSV).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +101,7 @@ impl RunConfig {
     ///
     /// # Errors
     /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`.
-    pub fn new(args: InputArgs, as_of: NaiveDate, out: PathBuf) -> Result<Self> {
+    pub fn new(args: InputOptions, as_of: NaiveDate, out: PathBuf) -> Result<Self> {
         Self::with_company(args, as_of, out, None, None)
     }
 
@@ -71,7 +111,7 @@ impl RunConfig {
     /// # Errors
     /// As [`RunConfig::new`], and [`Error::BadOption`] when no invoices file is given.
     pub fn with_company(
-        args: InputArgs,
+        args: InputOptions,
         as_of: NaiveDate,
         out: PathBuf,
         company: Option<&toml::Table>,
@@ -186,7 +226,7 @@ impl RunConfig {
             .iter()
             .chain(self.records.values())
             .map(|f| f.path.as_path())
-            .chain([rules, Path::new(crate::workspace::FILE_NAME)].into_iter().filter(|p| p.is_file()))
+            .chain([rules, Path::new(crate::config::workspace::FILE_NAME)].into_iter().filter(|p| p.is_file()))
             .collect()
     }
 

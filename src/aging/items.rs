@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use polars::prelude::{ChunkedArray, PolarsNumericType, PolarsResult, polars_bail, polars_ensure};
 use polars_arrow::array::{BooleanArray, Utf8ViewArray};
 
-use super::aging::{AGE_DAYS, Aging, DAYS_PAST_DUE};
+use super::{AGE_DAYS, Aging, DAYS_PAST_DUE};
 use crate::money::Currency;
 use crate::normalize::schema::{col_name as c, from_epoch_days};
 
@@ -207,9 +207,9 @@ pub fn paid_item(invoice: &crate::normalize::Invoice, as_of: NaiveDate) -> OpenI
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aging::age;
+    use crate::config::rules_file::{Basis, BucketSpec};
     use crate::normalize::Invoice;
-    use crate::rules::aging::age;
-    use crate::rules::spec::{Basis, BucketSpec};
 
     fn date(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::spec::{Basis, BucketSpec};
+use crate::config::rules_file::{Basis, BucketSpec};
 use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::normalize::schema::{col_name as c, epoch_days, invoice_frame};
@@ -19,14 +19,9 @@ pub const AGE_DAYS: &str = "age_days";
 /// Column of the open-items frame: index into the bucket list (`Int32`).
 pub const BUCKET: &str = "bucket";
 
-/// Amount and item count of one bucket.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct BucketTotal {
-    /// Number of open items.
-    pub count: u64,
-    /// Sum of open amounts, minor units.
-    pub amount_minor: i64,
-}
+pub mod items;
+
+pub use crate::ledger::control::{BucketTotal, SourceFigures};
 
 /// Totals of one currency (or one customer in one currency).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,17 +66,6 @@ pub struct CustomerAging {
     pub customer: String,
     /// Bucket and overdue totals.
     pub totals: AgingTotals,
-}
-
-/// Where one input's rows of one currency ended: open, closed or future-dated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SourceFigures {
-    /// Open items (in the report).
-    pub open: BucketTotal,
-    /// Zero-balance rows.
-    pub closed: BucketTotal,
-    /// Rows invoiced after the as-of date.
-    pub future_dated: BucketTotal,
 }
 
 /// The result of aging all invoices as of a date.
@@ -278,7 +262,7 @@ fn totals(
     n_buckets: usize,
     default_currency: &Currency,
 ) -> PolarsResult<(Vec<AgingTotals>, Vec<CustomerAging>)> {
-    use super::items::{one_chunk, values};
+    use items::{one_chunk, values};
     let customer = one_chunk(open_items.column(c::CUSTOMER)?.str()?)?;
     let currency = one_chunk(open_items.column(c::CURRENCY)?.str()?)?;
     let bucket = values(open_items.column(BUCKET)?.i32()?)?;

@@ -39,8 +39,8 @@ impl Lang {
 
 /// The built-in catalogues, by language.
 pub const SOURCES: [(&str, &str); 2] = [
-    ("zh/labels.toml", include_str!("../../templates/zh/labels.toml")),
-    ("en/labels.toml", include_str!("../../templates/en/labels.toml")),
+    ("zh/labels.toml", include_str!("../templates/zh/labels.toml")),
+    ("en/labels.toml", include_str!("../templates/en/labels.toml")),
 ];
 
 /// What a key the catalogue lacks shows.
