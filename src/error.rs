@@ -227,6 +227,31 @@ pub enum Error {
         /// The operating-system reason.
         reason: String,
     },
+    /// A file or folder could not be written: the operating system's reason is the cause.
+    #[error("cannot write {path}")]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system (or the CSV writer) said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The workbook writer refused a sheet, cell or setting.
+    #[error("cannot write the workbook {what}")]
+    Workbook {
+        /// The sheet or file being written.
+        what: String,
+        /// The writer's error (or the frame's, read for it).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A library payback uses failed where payback did not expect it to (a bug).
+    #[error("this is a bug in payback, please report it")]
+    Library {
+        /// The library's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Something payback itself got wrong.
     #[error("this is a bug in payback, please report it: {0}")]
     Internal(String),
@@ -249,9 +274,29 @@ impl Error {
         2
     }
 
-    /// Wraps an unexpected library error (polars, xlsx writer) as [`Error::Internal`].
-    pub fn internal(err: impl fmt::Display) -> Self {
-        Self::Internal(err.to_string())
+    /// Wraps an unexpected library error (polars, JSON) as [`Error::Library`], kept as the
+    /// cause.
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Library { source: Box::new(err) }
+    }
+
+    /// An [`Error::Write`] of `path`.
+    pub fn write(path: impl Into<PathBuf>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Write { path: path.into(), source: source.into() }
+    }
+
+    /// The error and its causes, one per line: the error first, then `caused by: …` for
+    /// each cause (what `main` prints).
+    #[must_use]
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(err) = cause {
+            text.push_str("\ncaused by: ");
+            text.push_str(&err.to_string());
+            cause = err.source();
+        }
+        text
     }
 }
 

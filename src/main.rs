@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             ExitCode::from(outcome.exit_code)
         }
         Err(err) => {
-            let _ = writeln!(std::io::stderr().lock(), "error: {err}");
+            let _ = writeln!(std::io::stderr().lock(), "error: {}", err.chain());
             ExitCode::from(err.exit_code())
         }
     }

@@ -64,7 +64,7 @@ impl Staging {
         if dir.exists() {
             let _ = std::fs::remove_dir_all(&dir);
         }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::Output { path: dir.clone(), reason: e.to_string() })?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::write(dir.clone(), e))?;
         Ok(Self { dir, out: out.to_path_buf(), committed: false })
     }
 
@@ -85,7 +85,7 @@ impl Staging {
     /// [`Error::Output`] when the folder cannot be created.
     pub fn folder(&mut self, name: &str) -> Result<PathBuf> {
         let path = self.dir.join(name);
-        std::fs::create_dir_all(&path).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+        std::fs::create_dir_all(&path).map_err(|e| Error::write(path.clone(), e))?;
         Ok(path)
     }
 
@@ -94,7 +94,7 @@ impl Staging {
     /// # Errors
     /// [`Error::Output`] when the folders cannot be exchanged.
     pub fn commit(mut self) -> Result<()> {
-        let err = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+        let err = |path: &Path, e: std::io::Error| Error::write(path.to_path_buf(), e);
         if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
         }
@@ -173,7 +173,6 @@ pub fn csv_text(text: &str) -> String {
     let number = text.parse::<f64>().is_ok();
     if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
-
 
 #[cfg(test)]
 mod tests {

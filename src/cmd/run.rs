@@ -65,7 +65,7 @@ fn write_other_outputs(
         // The items fill more than one Detail sheet: all of them in one file as well.
         let sources: Vec<String> = input.batch.sources.iter().map(|s| s.source.describe()).collect();
         let path = staging.file(detail_sheet::CSV_FILE_NAME);
-        detail_sheet::write_csv(&path, input.aging, &sources).map_err(|reason| Error::Output { path, reason })?;
+        detail_sheet::write_csv(&path, input.aging, &sources)?;
     }
     let templates = Templates::new(templates);
     let emails = staging.folder("emails")?;
@@ -73,12 +73,11 @@ fn write_other_outputs(
     let mut save = |file: &str, bytes: &[u8]| {
         let (folder, name) = file.split_once('/').unwrap_or(("emails", file));
         let path = if folder == "internal" { internal.join(name) } else { emails.join(name) };
-        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })
+        std::fs::write(&path, bytes).map_err(|e| Error::write(path.clone(), e))
     };
     let composed = compose::compose(actions, compose_inputs, &templates, &mut save)?;
     let outbox = staging.file(compose::OUTBOX);
-    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?)
-        .map_err(|e| Error::Output { path: outbox.clone(), reason: e.to_string() })?;
+    std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?).map_err(|e| Error::write(outbox.clone(), e))?;
     Ok(composed)
 }
 
@@ -307,8 +306,7 @@ fn record_and_publish(
     staging: Staging,
     started_at: String,
 ) -> Result<()> {
-    let out_dir = std::path::absolute(config.out())
-        .map_err(|e| Error::Output { path: config.out().into(), reason: e.to_string() })?;
+    let out_dir = std::path::absolute(config.out()).map_err(|e| Error::write(config.out(), e))?;
     let record = crate::state::store::RunRecord {
         as_of: config.as_of(),
         out_dir: &out_dir,

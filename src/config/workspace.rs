@@ -207,10 +207,9 @@ pub fn init(dir: &Path, currency: &crate::money::Currency, language: Option<&str
     for (name, bytes) in &files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::Output { path: parent.to_path_buf(), reason: e.to_string() })?;
+            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent.to_path_buf(), e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+        std::fs::write(&path, bytes).map_err(|e| Error::write(path.clone(), e))?;
     }
     Ok(files.len())
 }

@@ -668,5 +668,4 @@ mod tests {
         assert!(index.get(("华为 ", "INV-1")).is_none());
         assert!(ItemIndex::new(Pool::Paid(&[])).get(("ACME", "INV-1")).is_none());
     }
-
 }

@@ -128,9 +128,9 @@ pub fn write(
     sources: &[String],
     formats: &Formats,
     rows: Range<usize>,
-) -> Result<(), String> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let df = aging.open_items.slice(i64::try_from(rows.start).unwrap_or(i64::MAX), rows.len());
-    write_rows(ws, &df, aging, sources, formats).map_err(|e| e.to_string())
+    write_rows(ws, &df, aging, sources, formats)
 }
 
 /// Rows whose cells are gathered from the frame at a time: the columns of a whole sheet
@@ -143,7 +143,7 @@ fn write_rows(
     aging: &Aging,
     sources: &[String],
     f: &Formats,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let headers: Vec<&str> = HEADER_KEYS.iter().map(|k| f.labels.get(&format!("detail.{k}"))).collect();
     let mut widths = column_widths(df, sources, &headers, f.labels)?;
     // The bucket labels, a handful, in their words (and one indent).
@@ -265,7 +265,7 @@ fn write_slice(
     sources: &[String],
     money: &BTreeMap<&str, (&Currency, Option<Format>)>,
     f: &Formats,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let cols = Slice::gather(df)?;
     for i in 0..df.height() {
         let row = first + RowNum::try_from(i)?;
@@ -353,11 +353,15 @@ fn column_widths(df: &DataFrame, sources: &[String], headers: &[&str], labels: &
 ///
 /// # Errors
 /// I/O errors and polars errors, as text.
-pub fn write_csv(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), String> {
-    write_csv_rows(path, aging, sources).map_err(|e| e.to_string())
+pub fn write_csv(path: &Path, aging: &Aging, sources: &[String]) -> crate::Result<()> {
+    write_csv_rows(path, aging, sources).map_err(|e| crate::Error::write(path, e))
 }
 
-fn write_csv_rows(path: &Path, aging: &Aging, sources: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+fn write_csv_rows(
+    path: &Path,
+    aging: &Aging,
+    sources: &[String],
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let money: BTreeMap<&str, &Currency> = aging.currencies.iter().map(|t| (t.currency.code(), &t.currency)).collect();
     let file = std::fs::File::create(path)?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
@@ -379,7 +383,7 @@ fn write_csv_slice<W: std::io::Write>(
     aging: &Aging,
     sources: &[String],
     money: &BTreeMap<&str, &Currency>,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let cols = Slice::gather(df)?;
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let or_empty = |t: Option<&str>| t.map(crate::output::csv_text).unwrap_or_default();

@@ -279,5 +279,5 @@ impl Summary {
 pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     let mut text = serde_json::to_string_pretty(&Summary::new(input)).map_err(Error::internal)?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| Error::Output { path: path.to_path_buf(), reason: e.to_string() })
+    std::fs::write(path, text).map_err(|e| Error::write(path.to_path_buf(), e))
 }

@@ -70,8 +70,8 @@ pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
     })
 }
 
-fn report_error(e: impl std::fmt::Display) -> Error {
-    Error::Internal(format!("writing {FILE_NAME}: {e}"))
+fn report_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+    Error::Workbook { what: FILE_NAME.to_owned(), source: source.into() }
 }
 
 /// How many front sheets [`front_sheets`] fills: Management, Summary, Actions, Holds,
@@ -198,7 +198,7 @@ where
     sheets.extend(front);
     sheets.extend(back_sheets);
     workbook.save(path).map_err(|e| match e {
-        XlsxError::IoError(io) => Error::Output { path: path.to_path_buf(), reason: io.to_string() },
+        XlsxError::IoError(io) => Error::write(path.to_path_buf(), io),
         other => report_error(other),
     })
 }

@@ -162,7 +162,7 @@ impl StateLock {
     /// [`Error::Locked`] when another run holds the lock, [`Error::Output`] when the
     /// folder or lock file cannot be created.
     pub fn take(state: &Path) -> Result<Self> {
-        let fail = |path: &Path, e: std::io::Error| Error::Output { path: path.to_path_buf(), reason: e.to_string() };
+        let fail = |path: &Path, e: std::io::Error| Error::write(path.to_path_buf(), e);
         std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
         let path = state.join(".lock");
         let file = std::fs::OpenOptions::new()

@@ -178,11 +178,10 @@ pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
     }
     // The old files go into a backup folder, kept: the database is the state from now on.
     let backup = state.join(format!("jsonl-backup-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
-    std::fs::create_dir_all(&backup).map_err(|err| Error::Output { path: backup.clone(), reason: err.to_string() })?;
+    std::fs::create_dir_all(&backup).map_err(|err| Error::write(backup.clone(), err))?;
     for file in &files {
         let target = backup.join(file.file_name().unwrap_or_default());
-        std::fs::rename(file, &target)
-            .map_err(|err| Error::Output { path: target.clone(), reason: err.to_string() })?;
+        std::fs::rename(file, &target).map_err(|err| Error::write(target.clone(), err))?;
     }
     let names: Vec<String> =
         files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
