@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod dates;
+pub mod delivery;
 pub mod email;
 pub mod error;
 pub mod ingest;

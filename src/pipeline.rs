@@ -141,10 +141,10 @@ pub fn measure(
     state: &Path,
 ) -> Result<Measured> {
     let rules = config.rules();
-    let history = History::load(state)?;
-    let mut trend = Trend::load(state)?;
+    let history = crate::state::store::load_history(state)?;
+    let mut trend = crate::state::store::load_trend(state)?;
     let previous_open = match trend.previous(config.as_of()) {
-        Some(previous) => metrics::rollforward::PreviousOpen::load(state, previous.as_of)?,
+        Some(previous) => crate::state::store::load_previous_open(state, previous.as_of)?,
         None => metrics::rollforward::PreviousOpen::default(),
     };
     let metrics = metrics::compute(&MetricsInput {

@@ -8,7 +8,7 @@ use crate::cli::SendArgs;
 use crate::config::DEFAULT_RULES_PATH;
 use crate::config::rules_file::RulesSpec;
 use crate::config::workspace::WorkspaceFile;
-use crate::email::send::{self, Options, Security};
+use crate::delivery::{self as send, Options, Security};
 use crate::error::{Error, Result};
 
 /// The environment variable holding the SMTP password.

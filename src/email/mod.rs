@@ -6,5 +6,4 @@ pub mod context;
 pub mod management;
 pub mod message;
 pub mod render;
-pub mod send;
 pub mod words;

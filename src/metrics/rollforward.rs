@@ -60,16 +60,6 @@ pub struct PreviousOpen {
 }
 
 impl PreviousOpen {
-    /// Reads the open items the run of `as_of` kept in the state database in `state` (or
-    /// the CSV file of an earlier release not imported yet); none when it kept none.
-    ///
-    /// # Errors
-    /// [`Error::State`] for a database that cannot be read, [`Error::Unreadable`] naming the
-    /// file and line of a row of an old file that cannot be read.
-    pub fn load(state: &Path, as_of: NaiveDate) -> Result<Self> {
-        crate::state::store::load_previous_open(state, as_of)
-    }
-
     /// Reads the open items the run of `as_of` kept in `state/open-items-AS_OF.csv` (the
     /// file of an earlier release); none when there is no file.
     ///

@@ -2,12 +2,9 @@
 //! database (table `trend`), one per as-of date; rerunning a date replaces it. The report
 //! shows the last runs, and the next run takes its beginning AR from the previous snapshot.
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-
-use crate::error::Result;
 
 /// The file name of earlier releases inside `--state` (JSON lines), imported into the
 /// database on the first run.
@@ -54,16 +51,6 @@ pub struct Trend {
 }
 
 impl Trend {
-    /// Reads the trend from the state database in `state` (or the JSON-lines file of an
-    /// earlier release not imported yet); none is an empty trend.
-    ///
-    /// # Errors
-    /// [`crate::Error::State`] for a database that cannot be read,
-    /// [`crate::Error::Unreadable`] naming the file and line of an old snapshot.
-    pub fn load(state: &Path) -> Result<Self> {
-        crate::state::store::load_trend(state)
-    }
-
     /// The latest snapshot before `as_of`.
     #[must_use]
     pub fn previous(&self, as_of: NaiveDate) -> Option<&Snapshot> {

@@ -7,12 +7,9 @@
 //! [`History::entries_for`], [`History::last_message_to`]) see sent messages and tasks for
 //! our side; messages prepared by a run and never sent are kept apart
 //! ([`History::prepared`]) for `explain` and `payback history`.
-use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-
-use crate::error::{Error, Result};
 
 /// The collection log's file name of earlier releases inside `--state` (JSON lines),
 /// imported into the database on the first run.
@@ -72,16 +69,6 @@ pub struct History {
 }
 
 impl History {
-    /// Reads the history from the state database in `state` (read-only); a state folder of
-    /// an earlier release (JSON lines, not imported yet) is read as it is; none is empty.
-    ///
-    /// # Errors
-    /// [`crate::Error::State`] for a database that cannot be read, [`crate::Error::Unreadable`]
-    /// naming the file and line of an old log entry that does not parse.
-    pub fn load(state: &Path) -> Result<Self> {
-        crate::state::store::load_history(state)
-    }
-
     /// Builds the history from entries in date order: those that happened
     /// ([`LogEntry::happened`]) count as contact, the others are kept as prepared.
     #[must_use]
@@ -144,38 +131,6 @@ impl History {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-}
-
-/// An exclusive lock on the state folder, held while a run reads and writes it; released
-/// when dropped (also when the process dies: the operating system drops the lock).
-#[derive(Debug)]
-pub struct StateLock {
-    _file: std::fs::File,
-}
-
-impl StateLock {
-    /// Takes the lock on `state` (creating the folder), or fails at once if another run
-    /// holds it.
-    ///
-    /// # Errors
-    /// [`Error::Locked`] when another run holds the lock, [`Error::Output`] when the
-    /// folder or lock file cannot be created.
-    pub fn take(state: &Path) -> Result<Self> {
-        let fail = |path: &Path, e: std::io::Error| Error::write(path.to_path_buf(), e);
-        std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
-        let path = state.join(".lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| fail(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Self { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked { path }),
-            Err(std::fs::TryLockError::Error(e)) => Err(fail(&path, e)),
-        }
     }
 }
 

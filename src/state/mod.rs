@@ -13,10 +13,11 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
-use crate::rules::history::StateLock;
+pub use lock::StateLock;
 
 pub mod import;
 pub mod jsonl;
+pub mod lock;
 pub mod schema;
 pub mod store;
 pub mod timeline;

@@ -15,7 +15,7 @@ use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, SmtpTransport, Transport};
 
-use super::compose::{OUTBOX, OutboxEntry};
+use crate::email::compose::{OUTBOX, OutboxEntry};
 use crate::error::{Error, Location, Result};
 use crate::state::Db;
 use crate::state::store::{self, Delivery};
