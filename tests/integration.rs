@@ -29,6 +29,8 @@ mod hostile;
 mod hostile_output;
 /// Several input files, duplicates, control totals.
 mod inputs;
+/// The stages' one-way arrows: ARCHITECTURE.md's layer list against `src/`'s imports.
+mod layering;
 /// The workbook in Chinese and English, and its printed layout: no text over another's
 /// (issue 23).
 mod layout;

@@ -1,4 +1,6 @@
 //! `payback init DIR`, `payback completions SHELL`, `payback man`.
+use std::path::Path;
+
 use clap::CommandFactory;
 
 use crate::Outcome;
@@ -19,7 +21,7 @@ pub fn exec(args: &InitArgs) -> Result<Outcome> {
         })?,
         None => Currency::parse("CNY").ok_or_else(|| Error::Internal("CNY does not parse".into()))?,
     };
-    let files = workspace::init(&args.dir, &currency, args.language.as_deref())?;
+    let files = init(&args.dir, &currency, args.language.as_deref())?;
     let dir = args.dir.display();
     let code = currency.code();
     Ok(Outcome {
@@ -32,6 +34,122 @@ pub fn exec(args: &InitArgs) -> Result<Outcome> {
         exit_code: 0,
         warnings: Vec::new(),
     })
+}
+
+const WORKSPACE_TOML: &str = r#"# A payback workspace. `payback run` in this folder reads this file; options given on the
+# command line win. Paths are relative to this folder.
+
+[run]
+# Your finance system's export of open invoices (several files are combined).
+invoices = ["sample-data/invoices.xlsx"]
+# The customers' contacts, your projects, follow-up notes and payment milestones.
+contacts = "sample-data/contacts.csv"
+projects = "sample-data/projects.csv"
+followups = "sample-data/followups.csv"
+milestones = "sample-data/milestones.csv"
+# Money received (bank statement), matched to the invoices before aging.
+payments = "sample-data/payments.csv"
+# The collection rules (ladder, holds, calendar) and the message templates.
+rules = "rules/default.toml"
+templates = "templates"
+# Where the report, actions and emails go, and where the collection log is kept.
+out = "out"
+state = "state"
+
+# Your company and where customers pay; these override [company] in the rules file.
+[company]
+name = "Your Company Ltd"
+email = "ar@yourcompany.example"
+phone = "+86 21 5555 0100"
+address = "88 Century Avenue, Pudong, Shanghai"
+sign_off = "Accounts Receivable"
+# Language of internal messages and of contacts whose language is not known.
+language = "{company_language}"
+# The currency of invoice rows that name none (an export without a currency column); each
+# run says when it is used. --currency on the command line wins.
+currency = "{currency}"
+
+[company.bank]
+payee = "Your Company Ltd"
+bank = "Bank of China, Shanghai Pudong Branch"
+account = "4563 5100 0123 4567 890"
+swift = "BKCHCNBJ300"
+
+# Your company in Chinese: Chinese letters sign with these and tell the customer where to
+# pay (收款单位 = payee); the Chinese workbook shows the name. [company.en] (English
+# letters) takes [company]'s keys above unless you give it its own.
+[company.zh]
+name = "示例科技（上海）有限公司"
+address = "上海市浦东新区世纪大道88号"
+bank = "中国银行上海浦东分行"
+payee = "示例科技（上海）有限公司"
+account = "4563 5100 0123 4567 890"
+tax_id = "91310115MA1K4XXX0Y"
+signature = "应收账款部"
+
+# The workbook (aging-report.xlsx): "zh" or "en" (sheet names, headers, stage names).
+[report]
+language = "{report_language}"
+"#;
+
+/// The files of a new workspace: relative path and contents.
+fn files(currency: &crate::money::Currency, language: Option<&str>) -> Vec<(String, Vec<u8>)> {
+    let toml = WORKSPACE_TOML
+        .replace("{currency}", currency.code())
+        .replace("{company_language}", language.unwrap_or("zh"))
+        .replace("{report_language}", language.unwrap_or("en"));
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (workspace::FILE_NAME.into(), toml.into()),
+        ("rules/default.toml".into(), crate::config::rules_file::DEFAULT_RULES.into()),
+        ("rules/strict.toml".into(), include_str!("../../rules/strict.toml").into()),
+        ("rules/README.md".into(), include_str!("../../rules/README.md").into()),
+        ("templates/README.md".into(), include_str!("../../templates/README.md").into()),
+        ("sample-data/invoices.xlsx".into(), include_bytes!("../../sample-data/invoices.xlsx").to_vec()),
+        (
+            "sample-data/invoices-bad-rows.xlsx".into(),
+            include_bytes!("../../sample-data/invoices-bad-rows.xlsx").to_vec(),
+        ),
+        ("sample-data/contacts.csv".into(), include_str!("../../sample-data/contacts.csv").into()),
+        ("sample-data/projects.csv".into(), include_str!("../../sample-data/projects.csv").into()),
+        ("sample-data/followups.csv".into(), include_str!("../../sample-data/followups.csv").into()),
+        ("sample-data/milestones.csv".into(), include_str!("../../sample-data/milestones.csv").into()),
+        ("sample-data/payments.csv".into(), include_str!("../../sample-data/payments.csv").into()),
+    ];
+    for (name, text) in crate::normalize::presets::SOURCES {
+        files.push((format!("rules/presets/{name}.toml"), text.into()));
+    }
+    for (name, text) in crate::rules::calendar::BUILT_IN {
+        files.push((format!("rules/calendars/{name}.toml"), text.into()));
+    }
+    for (name, text) in crate::email::render::BUILT_IN.iter().chain(crate::email::render::LAYOUTS) {
+        files.push((format!("templates/{name}"), (*text).into()));
+    }
+    files
+}
+
+/// Creates the workspace in `dir` with `currency` as the company's and `language` (`zh` or
+/// `en`) as the workbook's and the company's; refuses a folder that exists and is not
+/// empty.
+///
+/// # Errors
+/// [`Error::BadOption`] for a non-empty folder, [`Error::Output`] when a file cannot be
+/// written.
+fn init(dir: &Path, currency: &crate::money::Currency, language: Option<&str>) -> Result<usize> {
+    if dir.read_dir().is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(Error::BadOption {
+            option: format!("init {}", dir.display()),
+            reason: "the folder exists and is not empty; choose a new folder".into(),
+        });
+    }
+    let files = files(currency, language);
+    for (name, bytes) in &files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::write(parent.to_path_buf(), e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| Error::write(path.clone(), e))?;
+    }
+    Ok(files.len())
 }
 
 /// The completion script for `shell`.
