@@ -59,15 +59,19 @@ pub struct Aged {
 /// A history that cannot be read, control totals that do not reconcile (a bug).
 pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
     let (aged, matched) = age(config, inputs)?;
+    let original = &inputs.batch.invoices;
+    let measured = measure(config, original, matched.as_deref(), &inputs.records, &aged, state)?;
+    let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
+    let matched = matched.as_deref().unwrap_or(original);
     let Actioned { decisions, history, metrics, trend } =
-        decide_aged(config, &inputs.batch.invoices, matched.as_deref(), &inputs.records, &aged, state, traced)?;
+        act(config, measured, matched, &inputs.records, &aged, &items, traced)?;
     let Aged { aging, counts, controls, reconciliation } = aged;
     Ok(Decided { aging, counts, controls, decisions, history, reconciliation, metrics, trend })
 }
 
 /// Matches the payments and ages the invoices; checks the row counts and control totals.
 /// Returns the aging and, when payments changed balances, the invoices with the matched
-/// payments applied (for [`decide_aged`]; `run` frees them once the actions are decided).
+/// payments applied (for [`measure`] and [`act`]; `run` frees them once the actions are decided).
 ///
 /// # Errors
 /// Control totals that do not reconcile (a bug), polars errors.
@@ -213,22 +217,4 @@ pub fn act(
     }
     metrics.count_holds(&decisions.actions);
     Ok(Actioned { decisions, history, metrics, trend })
-}
-
-/// [`measure`] and [`act`] in one step, for callers that keep the invoices.
-///
-/// # Errors
-/// As [`measure`] and [`act`].
-pub fn decide_aged(
-    config: &RunConfig,
-    original: &[crate::normalize::Invoice],
-    matched: Option<&[crate::normalize::Invoice]>,
-    records: &crate::ledger::Records,
-    aged: &Aged,
-    state: &Path,
-    traced: Option<&str>,
-) -> Result<Actioned> {
-    let measured = measure(config, original, matched, records, aged, state)?;
-    let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
-    act(config, measured, matched.unwrap_or(original), records, aged, &items, traced)
 }

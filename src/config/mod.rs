@@ -97,19 +97,13 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// Resolves the input options with the as-of date and output folder.
+    /// Resolves the input options with the as-of date and output folder, the company
+    /// details and the report's settings from a workspace's `payback.toml` over the rules
+    /// file's (`cmd::setup::configure` is the one caller).
     ///
     /// # Errors
-    /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`.
-    pub fn new(args: InputOptions, as_of: NaiveDate, out: PathBuf) -> Result<Self> {
-        Self::with_company(args, as_of, out, None, None)
-    }
-
-    /// As [`RunConfig::new`], with company details and the report's settings from a
-    /// workspace's `payback.toml`.
-    ///
-    /// # Errors
-    /// As [`RunConfig::new`], and [`Error::BadOption`] when no invoices file is given.
+    /// [`Error::Rules`] for a bad rules file, [`Error::BadMapping`] for a bad `--map`,
+    /// [`Error::BadOption`] when no invoices file is given.
     pub fn with_company(
         args: InputOptions,
         as_of: NaiveDate,

@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 
 use super::reference::{self, Mention, NumberKey};
 use crate::config::rules_file::MatchRule;
-use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::normalize::records::Payment;
 
@@ -437,10 +436,4 @@ pub fn applied_by_source(reconciliation: &Reconciliation, invoices: &[Invoice]) 
         }
     }
     out
-}
-
-/// The currency of a payment, for reports.
-#[must_use]
-pub fn currency_of(reconciliation: &Reconciliation, payment: usize) -> &Currency {
-    &reconciliation.payments[payment].currency
 }

@@ -42,34 +42,6 @@ pub struct Back<'a> {
     pub rows_per_sheet: usize,
 }
 
-impl<'a> Back<'a> {
-    /// The back sheets' part of a full report input.
-    #[must_use]
-    pub fn of(input: &ReportInput<'a>) -> Self {
-        Self {
-            aging: input.aging,
-            batch: input.batch,
-            records_rejected: input.records_rejected,
-            reconciliation: input.reconciliation,
-            company: input.company,
-            labels: input.labels,
-            detail_rows_per_sheet: input.detail_rows_per_sheet,
-            rows_per_sheet: input.rows_per_sheet,
-        }
-    }
-}
-
-/// Writes the workbook to `path`.
-///
-/// # Errors
-/// [`Error::Output`] when the file cannot be written, [`Error::Internal`] for writer errors.
-pub fn write(path: &Path, input: &ReportInput<'_>) -> Result<()> {
-    write_with(path, &Back::of(input), |blank| {
-        let filled = front_sheets(input, blank);
-        move || filled
-    })
-}
-
 fn report_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
     Error::Workbook { what: FILE_NAME.to_owned(), source: source.into() }
 }
