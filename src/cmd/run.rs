@@ -347,7 +347,7 @@ fn problems_line(problems: &[String], not_matched: usize) -> String {
 /// what it read).
 fn fingerprints(config: &RunConfig) -> Result<String> {
     let mut files: Vec<&std::path::Path> = config.invoices().iter().map(|f| f.path.as_path()).collect();
-    for table in ["contacts", "projects", "followups", "milestones", "payments"] {
+    for table in crate::normalize::table::Table::RECORDS {
         if let Some(file) = config.record_file(table) {
             files.push(&file.path);
         }

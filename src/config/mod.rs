@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::normalize::columns::Mapping;
 use crate::normalize::date_order::DateOrder;
+use crate::normalize::table::Table;
 use crate::normalize::value::ValueFormat;
 
 /// The default `--rules` path; when it does not exist the built-in rules are used.
@@ -21,13 +22,13 @@ pub const DEFAULT_RULES_PATH: &str = "rules/default.toml";
 
 /// The sheets `--workbook` reads when the rules name none: per table, the names tried
 /// (ignoring case, spaces and punctuation).
-const WORKBOOK_SHEETS: [(&str, &[&str]); 6] = [
-    ("invoices", &["Invoices", "发票", "应收账款"]),
-    ("payments", &["Payments", "收款", "银行流水"]),
-    ("contacts", &["Contacts", "联系人"]),
-    ("projects", &["Projects", "项目"]),
-    ("milestones", &["Milestones", "付款节点", "里程碑"]),
-    ("followups", &["Followups", "跟进"]),
+const WORKBOOK_SHEETS: [(Table, &[&str]); 6] = [
+    (Table::Invoices, &["Invoices", "发票", "应收账款"]),
+    (Table::Payments, &["Payments", "收款", "银行流水"]),
+    (Table::Contacts, &["Contacts", "联系人"]),
+    (Table::Projects, &["Projects", "项目"]),
+    (Table::Milestones, &["Milestones", "付款节点", "里程碑"]),
+    (Table::Followups, &["Followups", "跟进"]),
 ];
 
 /// What the user asked to read and how: the command line's input options after
@@ -81,8 +82,8 @@ pub struct RunConfig {
     invoices: Vec<InputFile>,
     preset: Option<String>,
     mappings: Vec<Mapping>,
-    record_mappings: BTreeMap<String, BTreeMap<String, String>>,
-    records: BTreeMap<&'static str, InputFile>,
+    record_mappings: BTreeMap<Table, BTreeMap<String, String>>,
+    records: BTreeMap<Table, InputFile>,
     as_of: NaiveDate,
     rules: RulesSpec,
     rules_origin: String,
@@ -115,22 +116,14 @@ impl RunConfig {
         let default_path = args.rules == Path::new(DEFAULT_RULES_PATH);
         let (rules, rules_origin) = load_rules(&args.rules, default_path, company, report)?;
         // Precedence: --map first (wins), then the rules file's columns.
-        let mut record_mappings: BTreeMap<String, BTreeMap<String, String>> = [
-            ("contacts", &rules.input.contacts),
-            ("projects", &rules.input.projects),
-            ("followups", &rules.input.followups),
-            ("milestones", &rules.input.milestones),
-            ("payments", &rules.input.payments),
-        ]
-        .into_iter()
-        .map(|(table, spec)| (table.to_owned(), spec.columns.clone()))
-        .collect();
+        let mut record_mappings: BTreeMap<Table, BTreeMap<String, String>> =
+            Table::RECORDS.into_iter().map(|table| (table, rules.input.record(table).columns.clone())).collect();
         let mut mappings = Vec::new();
         for map in &args.map {
             let record = map.split_once('=').and_then(|(field, _)| field.split_once('.'));
             match record {
                 Some((table, field)) => {
-                    let Some(columns) = record_mappings.get_mut(table.trim()) else {
+                    let Some(columns) = Table::record(table.trim()).and_then(|t| record_mappings.get_mut(&t)) else {
                         return Err(Error::BadMapping {
                             origin: format!("--map {map}"),
                             reason: format!(
@@ -144,30 +137,29 @@ impl RunConfig {
                 None => mappings.push(Mapping::parse_cli(map)?),
             }
         }
-        let sheet_of = |table: &str| match table {
-            "contacts" => rules.input.contacts.sheet.clone(),
-            "projects" => rules.input.projects.sheet.clone(),
-            "followups" => rules.input.followups.sheet.clone(),
-            "milestones" => rules.input.milestones.sheet.clone(),
-            "payments" => rules.input.payments.sheet.clone(),
-            _ => args.sheet.clone().or_else(|| rules.input.invoices.sheet.clone()),
+        let sheet_of = |table: Table| match table {
+            Table::Invoices => args.sheet.clone().or_else(|| rules.input.invoices.sheet.clone()),
+            record => rules.input.record(record).sheet.clone(),
         };
-        let mut records: BTreeMap<&'static str, InputFile> = [
-            ("contacts", &args.contacts),
-            ("projects", &args.projects),
-            ("followups", &args.followups),
-            ("milestones", &args.milestones),
-            ("payments", &args.payments),
+        let mut records: BTreeMap<Table, InputFile> = [
+            (Table::Contacts, &args.contacts),
+            (Table::Projects, &args.projects),
+            (Table::Followups, &args.followups),
+            (Table::Milestones, &args.milestones),
+            (Table::Payments, &args.payments),
         ]
         .into_iter()
         .filter_map(|(table, path)| Some((table, InputFile { path: path.clone()?, sheet: sheet_of(table) })))
         .collect();
-        let mut invoices: Vec<InputFile> =
-            args.invoices.iter().map(|path| InputFile { path: path.clone(), sheet: sheet_of("invoices") }).collect();
+        let mut invoices: Vec<InputFile> = args
+            .invoices
+            .iter()
+            .map(|path| InputFile { path: path.clone(), sheet: sheet_of(Table::Invoices) })
+            .collect();
         if let Some(workbook) = &args.workbook {
             for (table, sheet) in workbook_sheets(workbook, &sheet_of, &rules.limits)? {
                 let file = InputFile { path: workbook.clone(), sheet: Some(sheet) };
-                if table == "invoices" {
+                if table == Table::Invoices {
                     invoices.push(file);
                 } else {
                     records.entry(table).or_insert(file);
@@ -239,14 +231,14 @@ impl RunConfig {
     /// The file (and sheet) given for a record table (`contacts`, `projects`,
     /// `followups`, `milestones`, `payments`).
     #[must_use]
-    pub fn record_file(&self, table: &str) -> Option<&InputFile> {
-        self.records.get(table)
+    pub fn record_file(&self, table: Table) -> Option<&InputFile> {
+        self.records.get(&table)
     }
 
     /// Field → header mappings of a record table (command line over rules file).
     #[must_use]
-    pub fn record_mappings(&self, table: &str) -> BTreeMap<String, String> {
-        self.record_mappings.get(table).cloned().unwrap_or_default()
+    pub fn record_mappings(&self, table: Table) -> BTreeMap<String, String> {
+        self.record_mappings.get(&table).cloned().unwrap_or_default()
     }
 
     /// Column mappings, strongest first.
@@ -395,9 +387,9 @@ fn date_order_origin(on_command_line: bool, rules_origin: &str) -> String {
 /// invoices) name — which must exist — else the first of the table's default names found.
 fn workbook_sheets(
     path: &Path,
-    configured: &dyn Fn(&str) -> Option<String>,
+    configured: &dyn Fn(Table) -> Option<String>,
     limits: &crate::ingest::Limits,
-) -> Result<Vec<(&'static str, String)>> {
+) -> Result<Vec<(Table, String)>> {
     let names = crate::ingest::workbook::sheet_names(path, limits)?;
     let key = |name: &str| crate::normalize::schema::header_key(name);
     let mut found = Vec::new();

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::normalize::date_order::DateOrder;
+use crate::normalize::table::Table;
 
 /// The built-in defaults, the same text as `rules/default.toml`.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/default.toml");
@@ -260,6 +261,21 @@ pub struct InputSpec {
     /// `[input.payments]`
     #[serde(default)]
     pub payments: TableInputSpec,
+}
+
+impl InputSpec {
+    /// The settings of one input table.
+    #[must_use]
+    pub fn record(&self, table: Table) -> &TableInputSpec {
+        match table {
+            Table::Invoices => &self.invoices,
+            Table::Contacts => &self.contacts,
+            Table::Projects => &self.projects,
+            Table::Followups => &self.followups,
+            Table::Milestones => &self.milestones,
+            Table::Payments => &self.payments,
+        }
+    }
 }
 
 /// `[input.invoices]`: where an input table is and how its columns are named.

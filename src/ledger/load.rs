@@ -11,6 +11,7 @@ use crate::normalize::presets::{self, Preset};
 use crate::normalize::records::{self, Contact, Followup, Milestone, Payment, Project};
 use crate::normalize::references::{self, NotMatched};
 use crate::normalize::schema::{Field, HeaderName, header_key};
+use crate::normalize::table::Table;
 use crate::normalize::unread::{Holds, looks_like_open_amount};
 use crate::normalize::value::ValueFormat;
 use crate::normalize::{self, Normalized, Rejected};
@@ -166,19 +167,19 @@ pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
             }
         }
         records.contacts = read.rows;
-        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "contacts"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, Table::Contacts));
     }
     if let Some(read) = projects {
         records.projects = read.rows;
-        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "projects"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, Table::Projects));
     }
     if let Some(read) = followups {
         records.followups = read.rows;
-        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "followups"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, Table::Followups));
     }
     if let Some(read) = milestones {
         records.milestones = read.rows;
-        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, "milestones"));
+        records.rejected.extend(with_not_matched(&read.source, read.rejected, &records.not_matched, Table::Milestones));
     }
     let currency = config.default_currency().clone();
     let limits = config.rules().limits;
@@ -195,9 +196,9 @@ fn with_not_matched(
     source: &SourceRef,
     mut rejected: Vec<Rejected>,
     not_matched: &[NotMatched],
-    table: &str,
+    table: Table,
 ) -> Vec<(SourceRef, Rejected)> {
-    rejected.extend(not_matched.iter().filter(|n| n.table == table).map(NotMatched::rejected));
+    rejected.extend(not_matched.iter().filter(|n| n.table == table.name()).map(NotMatched::rejected));
     rejected.sort_by_key(|r| r.row);
     rejected.into_iter().map(|r| (source.clone(), r)).collect()
 }
@@ -208,8 +209,8 @@ fn load_records<T>(
     kind: &records::TableKind,
     build: impl Fn(&records::Fields<'_>) -> std::result::Result<T, Vec<String>>,
 ) -> Result<Option<records::Read<T>>> {
-    let Some(file) = config.record_file(kind.name) else { return Ok(None) };
-    let mappings = config.record_mappings(kind.name);
+    let Some(file) = config.record_file(kind.table) else { return Ok(None) };
+    let mappings = config.record_mappings(kind.table);
     let known = |text: &str| kind.knows(text) || mappings.values().any(|h| header_key(h) == header_key(text));
     let table =
         ingest::read_table(&file.path, file.sheet.as_deref(), config.encoding(), &config.rules().limits, &known)?;

@@ -13,6 +13,7 @@ pub mod records;
 pub mod references;
 pub mod schema;
 pub mod sum_budget;
+pub mod table;
 pub mod unread;
 pub mod value;
 

@@ -21,6 +21,7 @@ pub use project::{Project, project};
 
 use super::Rejected;
 use super::schema::header_key;
+use super::table::Table;
 use super::value::{self, ValueFormat};
 use crate::error::{Error, Location, Result};
 use crate::ingest::{Cell, RawTable, SourceRef};
@@ -39,8 +40,8 @@ pub struct FieldSpec {
 /// A kind of record table.
 #[derive(Debug, Clone, Copy)]
 pub struct TableKind {
-    /// `contacts`, `projects` or `followups`.
-    pub name: &'static str,
+    /// Which table.
+    pub table: Table,
     /// Its fields.
     pub fields: &'static [FieldSpec],
 }
@@ -53,7 +54,7 @@ const CUSTOMER: &[&str] = &["customer", "customername", "client", "clientname", 
 
 /// Contacts at the customer: who receives which messages.
 pub const CONTACTS: TableKind = TableKind {
-    name: "contacts",
+    table: Table::Contacts,
     fields: &[
         field("customer", true, CUSTOMER),
         field("name", true, &["name", "contact", "contactname", "联系人", "姓名"]),
@@ -66,7 +67,7 @@ pub const CONTACTS: TableKind = TableKind {
 
 /// Projects: our project manager and the events that open good moments or call for holds.
 pub const PROJECTS: TableKind = TableKind {
-    name: "projects",
+    table: Table::Projects,
     fields: &[
         field("project", true, &["project", "projectname", "项目", "项目名称"]),
         field("customer", true, CUSTOMER),
@@ -81,7 +82,7 @@ pub const PROJECTS: TableKind = TableKind {
 
 /// Follow-up facts: disputes, promises to pay, where payment sits in the customer's process.
 pub const FOLLOWUPS: TableKind = TableKind {
-    name: "followups",
+    table: Table::Followups,
     fields: &[
         // Not required: a follow-up keyed by its invoice number alone takes the customer
         // from the invoice (issue 19).
@@ -99,7 +100,7 @@ pub const FOLLOWUPS: TableKind = TableKind {
 
 /// The contract's payment schedule: one row per milestone.
 pub const MILESTONES: TableKind = TableKind {
-    name: "milestones",
+    table: Table::Milestones,
     fields: &[
         field("project", true, &["project", "projectname", "项目", "项目名称"]),
         field("name", true, &["name", "milestone", "里程碑", "付款节点"]),
@@ -118,7 +119,7 @@ pub const MILESTONES: TableKind = TableKind {
 /// Money received: a bank statement or cash-receipts export (a generic bank CSV, or a
 /// Chinese bank export: 交易日期, 对方户名, 贷方金额, 摘要).
 pub const PAYMENTS: TableKind = TableKind {
-    name: "payments",
+    table: Table::Payments,
     fields: &[
         field(
             "payment_date",
@@ -165,8 +166,8 @@ impl TableKind {
             if !self.fields.iter().any(|f| f.name == name) {
                 let names: Vec<&str> = self.fields.iter().map(|f| f.name).collect();
                 return Err(Error::BadMapping {
-                    origin: format!("{}.{name}", self.name),
-                    reason: format!("unknown field; the {} fields are: {}", self.name, names.join(", ")),
+                    origin: format!("{}.{name}", self.table.name()),
+                    reason: format!("unknown field; the {} fields are: {}", self.table.name(), names.join(", ")),
                 });
             }
         }
@@ -176,7 +177,7 @@ impl TableKind {
                 if let Some(header) = mappings.get(f.name) {
                     let index = keys.iter().position(|k| *k == header_key(header));
                     return index.map(Some).ok_or_else(|| Error::BadMapping {
-                        origin: format!("{}.{}={header}", self.name, f.name),
+                        origin: format!("{}.{}={header}", self.table.name(), f.name),
                         reason: format!("{location} has no column \"{header}\"; the headers are: {}", quoted()),
                     });
                 }
