@@ -7,8 +7,8 @@ use polars::prelude::{ChunkedArray, PolarsNumericType, PolarsResult, polars_bail
 use polars_arrow::array::{BooleanArray, Utf8ViewArray};
 
 use super::{AGE_DAYS, Aging, DAYS_PAST_DUE};
+use crate::aging::frame::{col_name as c, from_epoch_days};
 use crate::money::Currency;
-use crate::normalize::schema::{col_name as c, from_epoch_days};
 
 /// An open invoice as the engine sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use polars::prelude::*;
 use crate::config::rules_file::{Basis, BucketSpec};
 use crate::money::Currency;
 use crate::normalize::Invoice;
-use crate::normalize::schema::{col_name as c, epoch_days, invoice_frame};
+use frame::{col_name as c, epoch_days, invoice_frame};
 
 /// Column of the open-items frame: days past the due date (`Int32`; negative = not yet due).
 pub const DAYS_PAST_DUE: &str = "days_past_due";
@@ -19,6 +19,7 @@ pub const AGE_DAYS: &str = "age_days";
 /// Column of the open-items frame: index into the bucket list (`Int32`).
 pub const BUCKET: &str = "bucket";
 
+pub mod frame;
 pub mod items;
 
 pub use crate::ledger::control::{BucketTotal, SourceFigures};

@@ -69,7 +69,7 @@ impl Owners {
     /// # Errors
     /// Polars errors reading the aging's columns.
     pub fn new(input: &super::ReportInput<'_>) -> polars::prelude::PolarsResult<Self> {
-        use crate::normalize::schema::col_name as c;
+        use crate::aging::frame::col_name as c;
         let mut by_project = std::collections::BTreeMap::new();
         let mut by_customer = std::collections::BTreeMap::new();
         for p in input.projects {

@@ -11,11 +11,11 @@ use rust_xlsxwriter::{ColNum, Format, RowNum, Worksheet, XlsxError};
 
 use super::formats::{Formats, text_width};
 use super::workbook::{write_plain_text, write_text};
+use crate::aging::frame::{col_name as c, from_epoch_days};
 use crate::aging::{AGE_DAYS, Aging, BUCKET, DAYS_PAST_DUE, ints};
 use crate::catalogue::Labels;
 use crate::ingest::column_letter;
 use crate::money::Currency;
-use crate::normalize::schema::{col_name as c, from_epoch_days};
 
 /// The sheet's key in the catalogue (its name, of the first Detail sheet, in the workbook's language).
 pub const NAME: &str = "detail";

@@ -201,7 +201,7 @@ fn add_pages(
 /// The item index on the Detail sheets (0-based, in the aging's order) of each invoice an
 /// action links to (its first one): only those, not a map of every item.
 fn detail_rows(input: &ReportInput<'_>) -> polars::prelude::PolarsResult<HashMap<(String, String), usize>> {
-    use crate::normalize::schema::col_name as c;
+    use crate::aging::frame::col_name as c;
     let wanted: HashSet<(&str, &str)> = input
         .decisions
         .actions

@@ -11,13 +11,13 @@ use polars::prelude::DataFrame;
 use rusqlite::{OptionalExtension, params};
 
 use super::Db;
+use crate::aging::frame::col_name as c;
 use crate::email::compose::OutboxEntry;
 use crate::error::{Error, Result};
 use crate::ledger::matching::Reconciliation;
 use crate::metrics::rollforward::{ItemKey, PreviousOpen};
 use crate::metrics::trend::{CurrencySnapshot, Snapshot, Trend};
 use crate::normalize::records::Followup;
-use crate::normalize::schema::col_name as c;
 use crate::rules::action::{Action, ActionKind};
 use crate::rules::history::{History, LogEntry};
 
