@@ -8,3 +8,4 @@ pub mod progress;
 pub mod run;
 pub mod send;
 pub mod setup;
+pub mod summary;

@@ -1,7 +1,5 @@
 //! `payback run`: load → age → decide → report, then record the run in the state database
 //! as pending, publish the outputs, and mark the run published (see [`crate::state`]).
-use std::fmt::Write as _;
-
 use chrono::NaiveDate;
 
 use crate::cli::RunArgs;
@@ -16,6 +14,7 @@ use crate::rules::engine;
 
 use super::progress::Progress;
 use super::setup::{self, Folders, Setup};
+use super::summary;
 use crate::{Outcome, ledger, pipeline};
 
 /// The invoices this run's thank-you messages are about (copies of those only, so that the
@@ -79,25 +78,6 @@ fn write_other_outputs(
     let outbox = staging.file(compose::OUTBOX);
     std::fs::write(&outbox, compose::outbox_csv(&composed.outbox)?).map_err(|e| Error::write(outbox.clone(), e))?;
     Ok(composed)
-}
-
-/// `--json`: the content of `summary.json` plus the actions count and the output folder.
-fn json_summary(
-    summary: &crate::report::summary_json::Summary,
-    actions: &[crate::rules::action::Action],
-    emails: usize,
-    out: &std::path::Path,
-) -> Result<String> {
-    let mut value = serde_json::to_value(summary).map_err(Error::internal)?;
-    let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
-    value["actions"] = serde_json::json!({
-        "message": count(ActionKind::Message),
-        "manual": count(ActionKind::Manual),
-        "hold": count(ActionKind::Hold),
-        "emails": emails,
-    });
-    value["out"] = serde_json::json!(out.display().to_string());
-    serde_json::to_string_pretty(&value).map_err(Error::internal)
 }
 
 /// What `run` passes on from its options to [`decide_and_write`].
@@ -269,12 +249,12 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         notes
     };
     let message = if let Some(summary) = &written.summary {
-        json_summary(summary, &written.actioned.decisions.actions, written.composed.outbox.len(), config.out())?
+        summary::json(summary, &written.actioned.decisions.actions, written.composed.outbox.len(), config.out())?
     } else if args.quiet {
         String::new()
     } else {
-        let mut message = human_summary(&aged, &written.actioned, &written.composed, config.out());
-        message.push_str(&problems_line(&problems, inputs.records.not_matched.len()));
+        let mut message = summary::human(&aged, &written.actioned, &written.composed, config.out());
+        message.push_str(&summary::problems(&problems, inputs.records.not_matched.len()));
         message
     };
     Ok(Outcome { message, exit_code, warnings })
@@ -311,8 +291,8 @@ fn record_and_publish(
         as_of: config.as_of(),
         out_dir: &out_dir,
         outputs_digest: crate::state::store::outputs_digest(staging.path()),
-        inputs: fingerprints(config)?,
-        rules: rules_fingerprint(config),
+        inputs: crate::state::fingerprint::inputs(config)?,
+        rules: crate::state::fingerprint::rules(config),
         started_at,
         actions: &written.actioned.decisions.actions,
         outbox: &written.composed.outbox,
@@ -327,119 +307,4 @@ fn record_and_publish(
         return Err(e);
     }
     crate::state::store::publish(db, run_id)
-}
-
-/// The closing line of a run with problems: rows rejected and references not found.
-fn problems_line(problems: &[String], not_matched: usize) -> String {
-    if problems.is_empty() {
-        return String::new();
-    }
-    let rejected = problems.len() - not_matched;
-    let unknown = match not_matched {
-        0 => String::new(),
-        1 => ", 1 reference in the side files not found in the invoices".to_owned(),
-        n => format!(", {n} references in the side files not found in the invoices"),
-    };
-    format!("\n{rejected} rows rejected{unknown}: see the Rejected sheet (exit code 1)")
-}
-
-/// Each input file's path, size and BLAKE3, as a JSON array (the run's fingerprint of
-/// what it read).
-fn fingerprints(config: &RunConfig) -> Result<String> {
-    let mut files: Vec<&std::path::Path> = config.invoices().iter().map(|f| f.path.as_path()).collect();
-    for table in crate::normalize::table::Table::RECORDS {
-        if let Some(file) = config.record_file(table) {
-            files.push(&file.path);
-        }
-    }
-    files.dedup();
-    let mut out = Vec::new();
-    for path in files {
-        let (bytes, digest) = file_digest(path);
-        out.push(serde_json::json!({ "path": path.display().to_string(), "bytes": bytes, "blake3": digest }));
-    }
-    serde_json::to_string(&out).map_err(Error::internal)
-}
-
-/// Size and BLAKE3 of a file, read in pieces; `(0, "")` when it cannot be read (the
-/// workbook of sheets was read already: a file that vanished since is not worth a stop).
-fn file_digest(path: &std::path::Path) -> (u64, String) {
-    let mut hasher = blake3::Hasher::new();
-    match std::fs::File::open(path).and_then(|mut f| std::io::copy(&mut f, &mut hasher)) {
-        Ok(bytes) => (bytes, hasher.finalize().to_hex().to_string()),
-        Err(_) => (0, String::new()),
-    }
-}
-
-/// The rules' origin, with the BLAKE3 of its file when it is one.
-fn rules_fingerprint(config: &RunConfig) -> String {
-    let origin = config.rules_origin();
-    match file_digest(std::path::Path::new(origin)) {
-        (_, digest) if !digest.is_empty() => format!("{origin} blake3:{digest}"),
-        _ => origin.to_owned(),
-    }
-}
-
-/// What a person reads after a run: rows, totals and metrics per currency, actions, files.
-fn human_summary(
-    aged: &pipeline::Aged,
-    actioned: &pipeline::Actioned,
-    composed: &compose::Composed,
-    out: &std::path::Path,
-) -> String {
-    let counts = &aged.counts;
-    let out = out.display();
-    let summed = match counts.invoice_lines_merged {
-        0 => String::new(),
-        1 => ", 1 line summed into its invoice".to_owned(),
-        n => format!(", {n} lines summed into their invoices"),
-    };
-    let mut message = format!(
-        "{} rows read: {} open, {} closed, {} future-dated, {} rejected{summed}\nwrote {out}/{}, {out}/{} and {out}/{}",
-        counts.read,
-        counts.accepted,
-        counts.closed,
-        counts.future_dated,
-        counts.rejected,
-        workbook::FILE_NAME,
-        summary_json::FILE_NAME,
-        actions_json::FILE_NAME,
-    );
-    for t in &aged.aging.currencies {
-        let _ = write!(
-            message,
-            "\n{}: open {} ({} items), overdue {}",
-            t.currency.code(),
-            t.currency.format(t.total().amount_minor),
-            t.total().count,
-            t.currency.format(t.overdue.amount_minor)
-        );
-        if let Some(m) = actioned.metrics.currencies.iter().find(|m| m.currency == t.currency) {
-            let or_na = |d| crate::metrics::text(d).unwrap_or_else(|| "n/a".into());
-            let _ = write!(message, ", DSO {} days, CEI {}%", or_na(m.dso), or_na(m.cei));
-        }
-    }
-    for m in actioned.metrics.currencies.iter().filter(|m| m.not_explained != 0) {
-        let behind = actioned.metrics.unexplained.iter().filter(|u| u.currency == m.currency).count();
-        let _ = write!(
-            message,
-            "\n{}: the roll-forward does not tie: {} not explained ({behind} {}: see the Management sheet)",
-            m.currency.code(),
-            m.currency.format(m.not_explained),
-            if behind == 1 { "invoice" } else { "lines" }
-        );
-    }
-    let actions = &actioned.decisions.actions;
-    let count = |kind| actions.iter().filter(|a| a.kind == kind).count();
-    let _ = write!(
-        message,
-        "\nactions: {} messages, {} tasks for our side, {} holds\nwrote {} emails under {out}/emails and {} internal messages (digests, management summary) under {out}/internal; see {out}/{}",
-        count(ActionKind::Message),
-        count(ActionKind::Manual),
-        count(ActionKind::Hold),
-        composed.outbox.iter().filter(|e| e.file.starts_with("emails/")).count(),
-        composed.outbox.iter().filter(|e| e.file.starts_with("internal/")).count(),
-        compose::OUTBOX,
-    );
-    message
 }

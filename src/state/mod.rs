@@ -15,6 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 pub use lock::StateLock;
 
+pub mod fingerprint;
 pub mod import;
 pub mod jsonl;
 pub mod lock;
