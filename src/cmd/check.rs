@@ -28,6 +28,9 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);
     let mut message = String::new();
+    if let Some(warning) = config.rules().company.example_warning() {
+        let _ = writeln!(message, "warning: {warning}");
+    }
     for source in &batch.sources {
         if let Some(note) = &source.currency_note {
             let _ = writeln!(message, "warning: {note}");

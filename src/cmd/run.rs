@@ -278,6 +278,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let started_at = crate::state::now();
     // The state folder is opened (and so known to be writable) before anything is made.
     let (db, mut notes) = crate::state::Db::open_for_run(&args.state)?;
+    notes.extend(config.rules().company.example_warning());
     progress.start("matching payments and aging");
     let (aged, matched) = decide::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {

@@ -524,15 +524,21 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         }
     }
     let mut digest_actions: Vec<Vec<DigestAction>> = vec![Vec::new(); managers.len()];
+    // The digest's words: the company's language (issue 23).
+    let labels = crate::report::catalogue::Labels::of(
+        crate::report::catalogue::Lang::parse(&inputs.rules.company.language).unwrap_or_default(),
+    );
     for a in actions {
         for &m in of_customer.get(a.customer.as_str()).into_iter().flatten() {
             digest_actions[m].push(DigestAction {
                 customer: a.customer.clone(),
                 kind: a.kind.as_str().to_owned(),
                 stage: a.stage.clone(),
+                kind_name: labels.get(&format!("kind.{}", a.kind.as_str())).to_owned(),
+                stage_name: labels.stage(&a.stage).to_owned(),
                 amount: a.amount.clone(),
                 currency: a.currency.clone(),
-                reason: a.reason.clone(),
+                reason: a.reason_in(labels),
             });
         }
     }

@@ -13,3 +13,4 @@ pub mod reference;
 pub mod spec;
 pub mod thanks;
 pub mod trace;
+pub mod why;
