@@ -221,3 +221,73 @@ fn the_scan_finds_what_it_looks_for() {
     let after = "Acme Engineering GmbH：INV-US-0221、CN-0023 逾期 35 天，ap@c22.example.com，“Overdue: 4 invoices” DSO 256.4 天";
     assert_eq!(problems("x", after, &data), Vec::<String>::new());
 }
+
+/// The company `payback init` writes is an example, there so that the sample runs: `check`
+/// says so, and `send --yes` refuses to hand its letters (an example company, an example
+/// bank account) to a mail server that is not on this machine (issue 23).
+#[test]
+fn the_example_company_is_said_at_check_and_never_sent_for_real() {
+    let ws = crate::util::Workspace::new();
+    ws.payback().args(["init", "books", "--language", "zh"]).status(0);
+    let books = ws.path().join("books");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
+            .args(args)
+            .current_dir(&books)
+            .output()
+            .unwrap()
+    };
+    let check = run(&["check"]);
+    assert_eq!(check.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        stdout.starts_with(
+            "warning: the company details are still payback's example ([company] name, email, bank.account, \
+             [company.zh] name, tax_id): letters would sign as an example company and ask customers to pay into an \
+             example account; put your own under [company] and [company.zh] in payback.toml before sending\n"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(run(&["run", "--as-of", "2026-11-30", "--quiet"]).status.code(), Some(0));
+    let send = run(&["send", "out", "--smtp", "smtp.example.com:587", "--yes"]);
+    assert_eq!(send.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&send.stderr);
+    assert!(stderr.contains("the sender ar@yourcompany.example is payback's example"), "{stderr}");
+    // Nothing was attempted: a dry run still lists every message as not sent.
+    let listed = run(&["send", "out", "--smtp", "127.0.0.1:1"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("0 sent now, 0 sent before (skipped), 38 not sent"), "{listed}");
+    // The user's own details end the warning.
+    let toml = std::fs::read_to_string(books.join("payback.toml")).unwrap();
+    let own = toml
+        .replace("Your Company Ltd", "Lanting Systems Ltd")
+        .replace("ar@yourcompany.example", "ar@lanting.example.com")
+        .replace("4563 5100 0123 4567 890", "6222 0210 0000 1234 567")
+        .replace("示例科技（上海）有限公司", "兰亭系统（上海）有限公司")
+        .replace("91310115MA1K4XXX0Y", "91310115MA1K4ABC1D");
+    std::fs::write(books.join("payback.toml"), own).unwrap();
+    let check = run(&["check"]);
+    assert!(!String::from_utf8_lossy(&check.stdout).contains("example"), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+/// The sample's contacts have titles: letters greet "陈总，您好：" and "Dear Ms. Morgan,"
+/// (issue 23), never a name or an address.
+#[test]
+fn the_sample_letters_greet_people_by_title() {
+    let ws = crate::util::Workspace::new();
+    ws.payback().args(["init", "books"]).status(0);
+    let books = ws.path().join("books");
+    assert_eq!(payback_in(&books, &["run", "--as-of", "2026-11-30", "--quiet"]), 0);
+    let emails = books.join("out/emails");
+    let file = |name: &str| emails.join(name);
+    let parsed = parse(&[
+        file("018-overdue_notice-中国建筑第八工程局有限公司.eml"),
+        file("017-approval_status_report-上海建工集团股份有限公司.eml"),
+        file("002-overdue_notice-Contoso-Pharmaceuticals.eml"),
+    ]);
+    let first_line = |i: usize| parsed[i].plain.as_deref().unwrap().lines().next().unwrap().to_owned();
+    assert_eq!(first_line(0), "陈总，您好：");
+    // The approver named in the follow-ups (赵建国) is greeted by title.
+    assert_eq!(first_line(1), "赵总，您好：");
+    assert_eq!(first_line(2), "Dear Ms. Morgan,");
+}

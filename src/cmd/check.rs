@@ -28,7 +28,9 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);
     let mut message = String::new();
-    if let Some(warning) = config.rules().company.example_warning() {
+    // A workspace's payback.toml is where the user's own company goes (issue 23): said
+    // while it is still the example `payback init` wrote.
+    if let Some(warning) = config.rules().company.example_warning().filter(|_| workspace.is_some()) {
         let _ = writeln!(message, "warning: {warning}");
     }
     for source in &batch.sources {

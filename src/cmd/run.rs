@@ -261,6 +261,7 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     if let Some(workspace) = &workspace {
         workspace.apply(&mut args);
     }
+    let in_workspace = workspace.is_some();
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
     let report = workspace.as_ref().and_then(|w| w.report.as_ref());
     let config = RunConfig::with_company(args.input, args.as_of.unwrap_or(today), args.out, company, report)?;
@@ -278,7 +279,8 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let started_at = crate::state::now();
     // The state folder is opened (and so known to be writable) before anything is made.
     let (db, mut notes) = crate::state::Db::open_for_run(&args.state)?;
-    notes.extend(config.rules().company.example_warning());
+    // A workspace's payback.toml is where the user's own company goes (issue 23).
+    notes.extend(config.rules().company.example_warning().filter(|_| in_workspace));
     progress.start("matching payments and aging");
     let (aged, matched) = decide::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {
