@@ -32,7 +32,8 @@ head = f"<p style='color:#555;font-size:small'>Subject: {message['Subject']}<br>
 html = html.replace("<body>", "<body>" + head, 1) if "<body>" in html else head + html
 open(sys.argv[2], "w", encoding="utf-8").write(html)
 PY
-    soffice "$profile" --headless --convert-to pdf --outdir "$work" "$html" >/dev/null 2>&1
+    soffice "$profile" --headless --infilter="HTML (StarWriter)" --convert-to pdf:writer_pdf_Export \
+        --outdir "$work" "$html" >/dev/null 2>&1
     pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$work/letter.pdf" "docs/$2"
 }
 
@@ -44,6 +45,7 @@ shoot_language() {
         (cd "$dir" && "$payback" run --as-of "$as_of" --quiet) || [ $? -eq 1 ]
         if [ "$as_of" != 2026-11-30 ]; then
             (cd "$dir" && "$payback" send out --smtp "127.0.0.1:$port" --yes >/dev/null)
+            cp -r "$dir/out" "$dir/out-$as_of"
         fi
     done
     soffice "$profile" --headless --convert-to pdf --outdir "$dir" "$dir/out/aging-report.xlsx" >/dev/null 2>&1
@@ -60,20 +62,31 @@ shoot_language() {
         echo "no page starts with '$1'" >&2
         return 1
     }
-    shoot() { pdftoppm -png -r 90 -f "$1" -l "$1" -singlefile "$pdf" "docs/$2$suffix"; }
+    # shoot PAGE NAME [PERCENT DPI]: the page (at 130 dpi), its top PERCENT only (the wide
+    # Actions sheet fits one page across: its first rows at 200 dpi, large enough to read).
+    shoot() {
+        local size w h dpi=${4:-130}
+        size=$(pdfinfo -f "$1" -l "$1" "$pdf" | awk '/^Page.*size:/ {print $4, $6; exit}')
+        w=$(awk -v s="${size% *}" -v d="$dpi" 'BEGIN {printf "%d", s / 72 * d}')
+        h=$(awk -v s="${size#* }" -v d="$dpi" -v p="${3:-100}" 'BEGIN {printf "%d", s / 72 * d * p / 100}')
+        pdftoppm -png -r "$dpi" -f "$1" -l "$1" -x 0 -y 0 -W "$w" -H "$h" -singlefile "$pdf" "docs/$2$suffix"
+    }
     local management summary actions
     management=$(page_with "$3" 0)
     summary=$(page_with "$4" "$management")
     actions=$(page_with "$5" "$summary")
     shoot "$management" management
     shoot "$summary" summary
-    shoot "$actions" actions
+    shoot "$actions" actions 40 200
     # One letter of each kind, to a customer writing in the workspace's language (the
-    # sample's Chinese customers for zh, its English ones for en), and the PM digest.
+    # sample's Chinese customers for zh, its English ones for en), and the PM digest: from
+    # November, else from the month that wrote one (October's escalations, September's
+    # first notices).
     local kind file
-    for kind in overdue_notice demand_letter approval_status_report milestone_request thank_you pm_digest; do
+    for kind in overdue_notice escalate_to_approver demand_letter approval_status_report milestone_request thank_you pm_digest; do
         file=""
-        for f in "$dir"/out/emails/*-"$kind"-*.eml "$dir"/out/internal/*-"$kind"-*.eml; do
+        for f in "$dir"/out/emails/*-"$kind"-*.eml "$dir"/out/internal/*-"$kind"-*.eml \
+            "$dir"/out-2026-10-31/emails/*-"$kind"-*.eml "$dir"/out-2026-09-30/emails/*-"$kind"-*.eml; do
             [ -e "$f" ] || continue
             if [ "$lang" = zh ] && ! basename "$f" | grep -P '[\x{4e00}-\x{9fff}]' >/dev/null && [ "$kind" != pm_digest ]; then continue; fi
             if [ "$lang" = en ] && basename "$f" | grep -P '[\x{4e00}-\x{9fff}]' >/dev/null; then continue; fi

@@ -73,7 +73,8 @@ impl Owners {
         let mut by_project = std::collections::BTreeMap::new();
         let mut by_customer = std::collections::BTreeMap::new();
         for p in input.projects {
-            if let Some(pm) = &p.project_manager {
+            // By name when the projects file gives one (project_manager_name), else as given.
+            if let Some(pm) = p.project_manager_name.as_ref().or(p.project_manager.as_ref()) {
                 by_project.entry(p.project.clone()).or_insert_with(|| pm.clone());
                 by_customer.entry(p.customer.clone()).or_insert_with(|| pm.clone());
             }

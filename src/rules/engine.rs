@@ -304,7 +304,7 @@ pub(super) fn triggered_milestones<'a>(facts: &Facts<'a>, as_of: NaiveDate) -> V
         // instead of panicking or walking forever (issue 21).
         let (due, basis) = if m.working_days {
             let due = facts.calendar.add_working_days(date, m.term_days);
-            let calendar = || Arg::from(&facts.calendar.name);
+            let calendar = || Arg::Term("calendar", facts.calendar.name.clone());
             let mut basis = Why::new("term_working_days", vec![("term", num(term)), ("calendar", calendar())]);
             match due {
                 Some(due) if !facts.calendar.covers(due.year()) => {

@@ -107,26 +107,34 @@ impl Why {
         self.0.is_empty()
     }
 
-    /// The English sentence: `actions.json`'s `reason`, the log, `explain`.
+    /// The English sentence with stage ids: `actions.json`'s `reason`, the log, `explain`
+    /// (the script contract).
     #[must_use]
     pub fn english(&self) -> String {
-        self.render(Labels::of(Lang::En))
+        let mut out = String::new();
+        self.write(&mut out, Labels::of(Lang::En), true);
+        out
     }
 
-    /// The reason in the words of `labels`.
+    /// The reason in the words of `labels`, stages by name, for a person (the workbook,
+    /// the digest).
     #[must_use]
     pub fn render(&self, labels: &Labels) -> String {
         let mut out = String::new();
-        for clause in &self.0 {
-            fill(&mut out, labels.get(&format!("why.{}", clause.key)), &clause.args, labels);
-        }
+        self.write(&mut out, labels, false);
         out
+    }
+
+    fn write(&self, out: &mut String, labels: &Labels, ids: bool) {
+        for clause in &self.0 {
+            fill(out, labels.get(&format!("why.{}", clause.key)), &clause.args, labels, ids);
+        }
     }
 }
 
 /// Appends `template` with each `{name}` replaced by its value, in one pass (a value's
 /// own braces are never read as a placeholder).
-fn fill(out: &mut String, template: &str, args: &[(&str, Arg)], labels: &Labels) {
+fn fill(out: &mut String, template: &str, args: &[(&str, Arg)], labels: &Labels, ids: bool) {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
@@ -134,7 +142,7 @@ fn fill(out: &mut String, template: &str, args: &[(&str, Arg)], labels: &Labels)
         match after.find('}') {
             Some(end) if args.iter().any(|(n, _)| *n == &after[..end]) => {
                 if let Some((_, arg)) = args.iter().find(|(n, _)| *n == &after[..end]) {
-                    render_arg(out, arg, labels);
+                    render_arg(out, arg, labels, ids);
                 }
                 rest = &after[end + 1..];
             }
@@ -147,16 +155,16 @@ fn fill(out: &mut String, template: &str, args: &[(&str, Arg)], labels: &Labels)
     out.push_str(rest);
 }
 
-fn render_arg(out: &mut String, arg: &Arg, labels: &Labels) {
+/// One value; `ids`: stages as ids (the English sentence of the script contract).
+fn render_arg(out: &mut String, arg: &Arg, labels: &Labels, ids: bool) {
     let zh = labels.lang() == Lang::Zh;
     match arg {
         Arg::Text(text) => out.push_str(text),
-        Arg::Stage(id) if zh => out.push_str(labels.stage(id)),
-        Arg::Stage(id) => out.push_str(id),
-        Arg::StageWords(id) if zh => out.push_str(labels.stage(id)),
-        Arg::StageWords(id) => out.push_str(&id.replace('_', " ")),
+        Arg::Stage(id) if ids => out.push_str(id),
+        Arg::StageWords(id) if ids => out.push_str(&id.replace('_', " ")),
+        Arg::Stage(id) | Arg::StageWords(id) => out.push_str(labels.stage(id)),
         Arg::Days(1) => out.push_str(labels.get("why.one_day")),
-        Arg::Days(n) => fill(out, labels.get("why.days"), &[("n", num(n))], labels),
+        Arg::Days(n) => fill(out, labels.get("why.days"), &[("n", num(n))], labels, ids),
         Arg::Invoices(numbers) => {
             let sep = labels.get("why.list_separator");
             if numbers.len() <= 3 {
@@ -164,7 +172,7 @@ fn render_arg(out: &mut String, arg: &Arg, labels: &Labels) {
             } else {
                 let first = Arg::Text(numbers[..3].join(sep));
                 let args = [("first", first), ("more", num(numbers.len() - 3)), ("count", num(numbers.len()))];
-                fill(out, labels.get("why.list_more"), &args, labels);
+                fill(out, labels.get("why.list_more"), &args, labels, ids);
             }
         }
         Arg::Joined(numbers) => out.push_str(&numbers.join(labels.get("why.list_separator"))),
@@ -176,7 +184,7 @@ fn render_arg(out: &mut String, arg: &Arg, labels: &Labels) {
             out.push_str(&words.join("/"));
         }
         Arg::Word(key) => out.push_str(labels.get(&format!("why.{key}"))),
-        Arg::Why(why) => out.push_str(&why.render(labels)),
+        Arg::Why(why) => why.write(out, labels, ids),
     }
 }
 
@@ -200,9 +208,14 @@ mod tests {
             why.english(),
             "A-1, A-2, A-3 and 2 more: 35 days past due; stage overdue_notice (first contact: legal_review is due, but a first contact goes no higher)"
         );
+        // The English workbook names the stages.
+        assert_eq!(
+            why.render(Labels::of(Lang::En)),
+            "A-1, A-2, A-3 and 2 more: 35 days past due; stage Overdue notice (first contact: Legal review is due, but a first contact goes no higher)"
+        );
         assert_eq!(
             why.render(Labels::of(Lang::Zh)),
-            "A-1、A-2、A-3 等 5 张：逾期 35 天；阶段：逾期通知（首次联系：按逾期天数应为法务评估，但首次联系不超过本阶段）"
+            "A-1、A-2、A-3 等 5 张：逾期 35 天；阶段：逾期通知（首次联系：按天数应为「法务评估」，首次联系不超过本阶段）"
         );
     }
 
