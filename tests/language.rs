@@ -291,3 +291,28 @@ fn the_sample_letters_greet_people_by_title() {
     assert_eq!(first_line(1), "赵总，您好：");
     assert_eq!(first_line(2), "Dear Ms. Morgan,");
 }
+
+/// A letter says only what is true on its date: in October the sample's "Plant digital
+/// twin" (live on 2026-11-25) has not gone live, so October's escalation to Acme's
+/// approver does not say "live since Nov 25, 2026" (seen on the screenshot, issue 23);
+/// November's milestone request does.
+#[test]
+fn a_letter_never_says_live_since_a_day_still_to_come() {
+    let ws = crate::util::Workspace::new();
+    ws.payback().args(["init", "books", "--language", "en"]).status(0);
+    let books = ws.path().join("books");
+    let server = Server::start(ws.path());
+    let smtp = format!("127.0.0.1:{}", server.port);
+    payback_in(&books, &["run", "--as-of", "2026-09-30", "--quiet"]);
+    payback_in(&books, &["send", "out", "--smtp", &smtp, "--yes"]);
+    payback_in(&books, &["run", "--as-of", "2026-10-31", "--quiet"]);
+    let october = parse(&[books.join("out/emails/001-escalate_to_approver-Acme-Engineering-GmbH.eml")]);
+    let text = october[0].plain.as_deref().unwrap();
+    assert!(text.contains("Despite our reminder of Sep 30, 2026"), "{text}");
+    assert!(!text.contains("live since"), "{text}");
+    payback_in(&books, &["send", "out", "--smtp", &smtp, "--yes"]);
+    payback_in(&books, &["run", "--as-of", "2026-11-30", "--quiet"]);
+    let november = parse(&[books.join("out/emails/001-milestone_request-Acme-Engineering-GmbH.eml")]);
+    let text = november[0].plain.as_deref().unwrap();
+    assert!(text.contains("Plant digital twin went live on Nov 25, 2026"), "{text}");
+}

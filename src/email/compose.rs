@@ -322,8 +322,10 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         let p = index.projects.get(&(name, action.customer.as_str()))?;
         Some(ProjectView {
             name: p.project.clone(),
-            go_live_date: p.go_live_date.map(|d| d.to_string()),
-            acceptance_date: p.acceptance_date.map(|d| d.to_string()),
+            // A go-live or acceptance after the as-of date has not happened yet as of that
+            // date: a letter never says "live since" a day still to come.
+            go_live_date: p.go_live_date.filter(|d| *d <= inputs.as_of).map(|d| d.to_string()),
+            acceptance_date: p.acceptance_date.filter(|d| *d <= inputs.as_of).map(|d| d.to_string()),
             status_note: p.status_note.clone(),
             project_manager: p.project_manager.clone(),
             project_manager_display: p.project_manager.as_ref().map(|pm| match &p.project_manager_name {

@@ -107,9 +107,9 @@ pub struct InvoiceView {
 pub struct ProjectView {
     /// Project name.
     pub name: String,
-    /// Go-live date, if any.
+    /// Go-live date, if any, on or before the as-of date.
     pub go_live_date: Option<String>,
-    /// Acceptance date, if any.
+    /// Acceptance date, if any, on or before the as-of date.
     pub acceptance_date: Option<String>,
     /// How the project stands.
     pub status_note: Option<String>,
