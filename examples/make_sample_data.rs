@@ -359,12 +359,14 @@ fn handchecked_xlsx(csv_path: &str, path: &str) -> Result<(), Box<dyn std::error
 fn sample_records(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
     let manager_email = |i: usize| ["zhang.wei", "li.na", "wang.lei", "anna.schmidt", "david.chen"][i % MANAGERS.len()];
     let mut contacts = csv::Writer::from_path(format!("{dir}/contacts.csv"))?;
-    contacts.write_record(["customer", "name", "role", "email", "language"])?;
+    // `title` (称呼) is how a letter greets the person: "陈总，您好", "Dear Ms. Morgan,".
+    contacts.write_record(["customer", "name", "role", "email", "language", "title"])?;
     let mut projects = csv::Writer::from_path(format!("{dir}/projects.csv"))?;
     projects.write_record([
         "project",
         "customer",
         "project_manager",
+        "project_manager_name",
         "go_live_date",
         "acceptance_date",
         "open_critical_issues",
@@ -373,14 +375,19 @@ fn sample_records(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
     for (i, (customer, currency, project)) in CUSTOMERS.iter().enumerate() {
         let chinese = *currency == "CNY" && !customer.is_ascii();
         let domain = format!("c{i:02}.example.com");
-        let people: [(&str, &str); 3] = if chinese {
-            [("陈静", "对账"), ("刘洋", "财务"), ("赵总", "总经理")]
+        let people: [(&str, &str, &str); 3] = if chinese {
+            [("陈静", "对账", "陈总"), ("刘洋", "财务", "刘总"), ("赵建国", "总经理", "赵总")]
         } else {
-            [("Alex Morgan", "billing"), ("Sam Lee", "finance"), ("Jordan Blake", "approver")]
+            [
+                ("Alex Morgan", "billing", "Ms. Morgan"),
+                ("Sam Lee", "finance", "Mr. Lee"),
+                ("Jordan Blake", "approver", "Mr. Blake"),
+            ]
         };
-        for (k, (name, role)) in people.iter().enumerate() {
+        for (k, (name, role, title)) in people.iter().enumerate() {
             let email = format!("{}@{domain}", ["ap", "finance", "gm"][k]);
-            contacts.write_record([*customer, *name, *role, email.as_str(), if chinese { "zh" } else { "en" }])?;
+            let language = if chinese { "zh" } else { "en" };
+            contacts.write_record([*customer, *name, *role, email.as_str(), language, *title])?;
         }
         let go_live = match i {
             0 => "2026-11-27",
@@ -395,7 +402,8 @@ fn sample_records(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
             _ => "",
         };
         let pm = format!("{}@ourcompany.example", manager_email(i));
-        projects.write_record([*project, *customer, pm.as_str(), go_live, acceptance, issues, note])?;
+        let pm_name = MANAGERS[i % MANAGERS.len()];
+        projects.write_record([*project, *customer, pm.as_str(), pm_name, go_live, acceptance, issues, note])?;
     }
     contacts.flush()?;
     projects.flush()?;
@@ -430,7 +438,7 @@ fn sample_records(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
         "",
         "总经理审批",
         "2026-11-05",
-        "赵总",
+        "赵建国",
         "",
         "付款申请卡在总经理处",
     ])?;

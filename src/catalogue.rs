@@ -96,6 +96,13 @@ impl Labels {
         self.words.get(key).map_or(MISSING, String::as_str)
     }
 
+    /// The words of `key`, or `default` when the catalogue lacks it (a user's own role or
+    /// stage).
+    #[must_use]
+    pub fn get_or<'a>(&'a self, key: &str, default: &'a str) -> &'a str {
+        self.words.get(key).map_or(default, String::as_str)
+    }
+
     /// The words of `key` with each `{name}` replaced by its value.
     #[must_use]
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
@@ -104,6 +111,16 @@ impl Labels {
             text = text.replace(&format!("{{{name}}}"), value);
         }
         text
+    }
+
+    /// An input source in words: `file (sheet "Open Invoices")`, `file（工作表“Open Invoices”）`.
+    #[must_use]
+    pub fn source(&self, source: &crate::ingest::SourceRef) -> String {
+        let file = source.file.display().to_string();
+        match &source.sheet {
+            Some(sheet) => self.fill("word.source_sheet", &[("file", &file), ("sheet", sheet)]),
+            None => file,
+        }
     }
 
     /// A sheet's name (`sheet.detail` → "Detail" / "明细").

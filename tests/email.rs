@@ -86,7 +86,7 @@ fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
         eml(&ws, "emails", "demand_letter-长沙市轨道交通集团"),
         eml(&ws, "emails", "approval_status_report-上海建工"),
         eml(&ws, "emails", "demand_letter-Contoso"),
-        eml(&ws, "internal", "pm_digest-zhang-wei"),
+        eml(&ws, "internal", "pm_digest-张伟"),
     ];
     let parsed = parse(&files);
     for p in &parsed {
@@ -105,7 +105,7 @@ fn customer_messages_parse_with_decoded_chinese_and_english_subjects() {
     // = 876,431.60.
     assert_eq!(demand.subject, "催款函：请于2026年12月10日前支付 ¥876,431.60");
     assert_eq!(demand.to_addresses, ["gm@c17.example.com", "ap@c17.example.com"]);
-    assert_eq!(demand.to_names, ["赵总", "陈静"]);
+    assert_eq!(demand.to_names, ["赵建国", "陈静"]);
     let plain = demand.plain.as_deref().unwrap();
     assert!(
         plain.contains("发票 INV-CN-0171（合同号 HT-2025-018），开票日期 2026年8月16日，到期日 2026年9月15日：¥410,973.52（已逾期 76 天）"),

@@ -238,9 +238,16 @@ fn the_project_manager_digest_in_both_languages() {
                 customer: "华为技术有限公司".into(),
                 kind: "message".into(),
                 stage: "milestone_request".into(),
+                kind_name: if lang == "zh" { "发送函件" } else { "Message" }.into(),
+                stage_name: if lang == "zh" { "节点付款申请" } else { "Milestone payment request" }.into(),
                 amount: "1417923.29".into(),
                 currency: "CNY".into(),
-                reason: "go-live of 智慧园区一期 on 2026-11-27: a good moment to ask".into(),
+                reason: if lang == "zh" {
+                    "智慧园区一期于 2026-11-27 上线：正是请客户支付 INV-CN-0001 的好时机"
+                } else {
+                    "go-live of 智慧园区一期 on 2026-11-27: a good moment to ask"
+                }
+                .into(),
             }],
         };
         let rendered = templates.render("pm_digest", lang, &context).unwrap();

@@ -17,11 +17,17 @@ use crate::{Outcome, ledger};
 /// Any [`crate::Error`] that stops reading an input or the rules (exit code 2).
 pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let folders = Folders { out: "out".into(), state: "state".into(), templates: None };
-    let config = setup::configure(args.input, today, folders)?.config;
+    let setup = setup::configure(args.input, today, folders)?;
+    let config = setup.config;
     let inputs = ledger::load_inputs(&config)?;
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);
     let mut message = String::new();
+    // A workspace's payback.toml is where the user's own company goes (issue 23): said
+    // while it is still the example `payback init` wrote.
+    if let Some(warning) = config.rules().company.example_warning().filter(|_| setup.in_workspace) {
+        let _ = writeln!(message, "warning: {warning}");
+    }
     for source in &batch.sources {
         if let Some(note) = &source.currency_note {
             let _ = writeln!(message, "warning: {note}");

@@ -57,6 +57,10 @@ out = "out"
 state = "state"
 
 # Your company and where customers pay; these override [company] in the rules file.
+# FILL IN: every value below is payback's example, there so that the sample runs. Letters
+# sign with them and tell customers to pay into this account: `payback check` and
+# `payback run` warn, and `payback send --yes` refuses a real mail server, until the name,
+# email, bank account and the Chinese name and tax id are your own.
 [company]
 name = "Your Company Ltd"
 email = "ar@yourcompany.example"
@@ -98,9 +102,15 @@ fn files(currency: &crate::money::Currency, language: Option<&str>) -> Vec<(Stri
         .replace("{currency}", currency.code())
         .replace("{company_language}", language.unwrap_or("zh"))
         .replace("{report_language}", language.unwrap_or("en"));
+    // A Chinese workspace greets its management summary's reader in Chinese.
+    let rules = if language == Some("zh") {
+        crate::config::rules_file::DEFAULT_RULES.replacen("name = \"Finance Director\"", "name = \"财务总监\"", 1)
+    } else {
+        crate::config::rules_file::DEFAULT_RULES.to_owned()
+    };
     let mut files: Vec<(String, Vec<u8>)> = vec![
         (workspace::FILE_NAME.into(), toml.into()),
-        ("rules/default.toml".into(), crate::config::rules_file::DEFAULT_RULES.into()),
+        ("rules/default.toml".into(), rules.into()),
         ("rules/strict.toml".into(), include_str!("../../rules/strict.toml").into()),
         ("rules/README.md".into(), include_str!("../../rules/README.md").into()),
         ("templates/README.md".into(), include_str!("../../templates/README.md").into()),

@@ -204,7 +204,8 @@ fn decide_and_write(
 /// Any [`Error`] that stops the run; nothing is written then.
 pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let folders = Folders { out: args.out, state: args.state, templates: args.templates };
-    let Setup { config, state, templates } = setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;
+    let Setup { config, state, templates, in_workspace } =
+        setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;
     crate::output::check_out(config.out(), &[config.read_paths(), vec![state.as_path()]].concat())?;
     let mut progress = Progress::new(args.quiet || args.json);
     progress.start("reading the inputs");
@@ -218,6 +219,8 @@ pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let started_at = crate::state::now();
     // The state folder is opened (and so known to be writable) before anything is made.
     let (db, mut notes) = crate::state::Db::open_for_run(&state)?;
+    // A workspace's payback.toml is where the user's own company goes (issue 23).
+    notes.extend(config.rules().company.example_warning().filter(|_| in_workspace));
     progress.start("matching payments and aging");
     let (aged, matched) = pipeline::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {

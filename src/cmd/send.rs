@@ -37,6 +37,28 @@ fn sender(args: &mut SendArgs, workspace: Option<&WorkspaceFile>) -> Result<Stri
     Ok(RulesSpec::load(rules_path)?.company.email)
 }
 
+/// Whether the SMTP server `HOST:PORT` is this machine (`localhost`, `127.x.x.x`, `::1`).
+fn on_this_machine(server: &str) -> bool {
+    let host = server.rsplit_once(':').map_or(server, |(host, _)| host).trim_matches(['[', ']']);
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Payback's example identity never goes to a real mail server: its letters name an
+/// example company and an example bank account (issue 23). A server on this machine (a
+/// test's, a local relay for trying) takes them.
+fn refuse_the_example(args: &SendArgs, sender: &str) -> Result<()> {
+    if args.yes && sender.ends_with(crate::config::rules_file::EXAMPLE_DOMAIN) && !on_this_machine(&args.smtp) {
+        return Err(Error::BadOption {
+            option: format!("--smtp {} --yes", args.smtp),
+            reason: format!(
+                "the sender {sender} is payback's example: the company details (name, bank account, tax id) are \
+                 still the example; put your own under [company] and [company.zh] in payback.toml, run again, then send"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Sends or lists the outbox.
 ///
 /// # Errors
@@ -46,6 +68,7 @@ pub fn exec(args: &SendArgs) -> Result<Outcome> {
     let mut args = args.clone();
     let workspace = WorkspaceFile::read(Path::new("."))?;
     let sender = sender(&mut args, workspace.as_ref())?;
+    refuse_the_example(&args, &sender)?;
     let credentials = match &args.user {
         Some(user) => {
             let password = std::env::var(PASSWORD_VARIABLE).map_err(|_| Error::BadOption {

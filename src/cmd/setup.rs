@@ -30,6 +30,8 @@ pub struct Setup {
     pub state: PathBuf,
     /// The templates folder, when not the built-in templates.
     pub templates: Option<PathBuf>,
+    /// A `payback.toml` was read (the user's own company details belong there).
+    pub in_workspace: bool,
 }
 
 /// Reads `payback.toml` in the current folder (when there is one), fills what the command
@@ -61,5 +63,5 @@ pub fn configure(input: InputArgs, as_of: NaiveDate, folders: Folders) -> Result
     let company = workspace.as_ref().and_then(|w| w.company.as_ref());
     let report = workspace.as_ref().and_then(|w| w.report.as_ref());
     let config = RunConfig::with_company(input, as_of, out, company, report)?;
-    Ok(Setup { config, state, templates })
+    Ok(Setup { config, state, templates, in_workspace: workspace.is_some() })
 }

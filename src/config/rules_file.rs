@@ -167,7 +167,40 @@ impl IdentitySpec {
     }
 }
 
+/// The domain of payback's example sender (`ar@yourcompany.example`): `.example` is
+/// reserved (RFC 2606), so no real company sends from it.
+pub const EXAMPLE_DOMAIN: &str = "yourcompany.example";
+
 impl CompanySpec {
+    /// The keys that still hold payback's shipped example (issue 23): the name, sender,
+    /// bank account and Chinese identity that `payback init` writes for the sample. A run
+    /// with them works — the sample is meant to — but letters would name an example
+    /// company and tell customers to pay into an example account.
+    #[must_use]
+    pub fn example_details(&self) -> Vec<&'static str> {
+        let shipped = [
+            ("[company] name", self.name == "Your Company Ltd"),
+            ("email", self.email.ends_with(EXAMPLE_DOMAIN)),
+            ("bank.account", self.bank.account == "4563 5100 0123 4567 890"),
+            ("[company.zh] name", self.zh.name == "示例科技（上海）有限公司"),
+            ("tax_id", self.zh.tax_id == "91310115MA1K4XXX0Y"),
+        ];
+        shipped.into_iter().filter(|(_, example)| *example).map(|(key, _)| key).collect()
+    }
+
+    /// The warning `check` and `run` give while [`Self::example_details`] finds any.
+    #[must_use]
+    pub fn example_warning(&self) -> Option<String> {
+        let keys = self.example_details();
+        (!keys.is_empty()).then(|| {
+            format!(
+                "the company details are still payback's example ({}): letters would sign as an example company \
+                 and ask customers to pay into an example account; put your own under [company] and [company.zh] \
+                 in payback.toml before sending",
+                keys.join(", ")
+            )
+        })
+    }
     /// The company in `lang` (`zh` or `en`; anything else English). `[company.zh]` stands
     /// alone (never English words in a Chinese letter); `[company.en]`'s empty keys are
     /// `[company]`'s own (`name`, `address`, `sign_off`, `bank`) — English by default — and the

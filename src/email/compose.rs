@@ -322,8 +322,10 @@ fn message_context(action: &Action, inputs: &Inputs<'_>, index: &Index<'_>, comp
         let p = index.projects.get(&(name, action.customer.as_str()))?;
         Some(ProjectView {
             name: p.project.clone(),
-            go_live_date: p.go_live_date.map(|d| d.to_string()),
-            acceptance_date: p.acceptance_date.map(|d| d.to_string()),
+            // A go-live or acceptance after the as-of date has not happened yet as of that
+            // date: a letter never says "live since" a day still to come.
+            go_live_date: p.go_live_date.filter(|d| *d <= inputs.as_of).map(|d| d.to_string()),
+            acceptance_date: p.acceptance_date.filter(|d| *d <= inputs.as_of).map(|d| d.to_string()),
             status_note: p.status_note.clone(),
             project_manager: p.project_manager.clone(),
             project_manager_display: p.project_manager.as_ref().map(|pm| match &p.project_manager_name {
@@ -524,15 +526,20 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         }
     }
     let mut digest_actions: Vec<Vec<DigestAction>> = vec![Vec::new(); managers.len()];
+    // The digest's words: the company's language (issue 23).
+    let labels =
+        crate::catalogue::Labels::of(crate::catalogue::Lang::parse(&inputs.rules.company.language).unwrap_or_default());
     for a in actions {
         for &m in of_customer.get(a.customer.as_str()).into_iter().flatten() {
             digest_actions[m].push(DigestAction {
                 customer: a.customer.clone(),
                 kind: a.kind.as_str().to_owned(),
                 stage: a.stage.clone(),
+                kind_name: labels.get(&format!("kind.{}", a.kind.as_str())).to_owned(),
+                stage_name: labels.stage(&a.stage).to_owned(),
                 amount: a.amount.clone(),
                 currency: a.currency.clone(),
-                reason: a.reason.clone(),
+                reason: a.reason_in(labels),
             });
         }
     }

@@ -107,9 +107,9 @@ pub struct InvoiceView {
 pub struct ProjectView {
     /// Project name.
     pub name: String,
-    /// Go-live date, if any.
+    /// Go-live date, if any, on or before the as-of date.
     pub go_live_date: Option<String>,
-    /// Acceptance date, if any.
+    /// Acceptance date, if any, on or before the as-of date.
     pub acceptance_date: Option<String>,
     /// How the project stands.
     pub status_note: Option<String>,
@@ -322,11 +322,15 @@ pub struct DigestAction {
     pub kind: String,
     /// Stage id.
     pub stage: String,
+    /// The kind in the digest's language (发送函件, Message).
+    pub kind_name: String,
+    /// The stage in the digest's language (逾期通知, Overdue notice).
+    pub stage_name: String,
     /// Amount covered.
     pub amount: String,
     /// Currency code.
     pub currency: String,
-    /// Why.
+    /// Why, in the digest's language.
     pub reason: String,
 }
 
@@ -362,6 +366,8 @@ pub struct ManagementContext {
     pub company: CompanyView,
     /// The reader, from `[management]`.
     pub director: PersonView,
+    /// The name of the workbook's Management sheet, in the workbook's language.
+    pub sheet: String,
     /// Key figures per currency.
     pub currencies: Vec<ManagementCurrency>,
     /// The largest overdue balances.

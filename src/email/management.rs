@@ -28,6 +28,7 @@ pub fn context(metrics: &Metrics, inputs: &Inputs<'_>, company: CompanyView) -> 
         },
         company,
         director: PersonView { name: spec.name.clone(), email: spec.email.clone(), title: None },
+        sheet: inputs.rules.report_labels().sheet("management").to_owned(),
         currencies: m
             .currencies
             .iter()

@@ -21,6 +21,7 @@ use crate::ledger::matching::Reconciliation;
 use crate::money::Currency;
 use crate::normalize::Invoice;
 use crate::rules::action::{Action, ActionKind};
+use crate::rules::why::Why;
 use behaviour::PayBehaviour;
 use trend::{CurrencySnapshot, Snapshot, Trend};
 
@@ -345,18 +346,21 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
             // Dated in the period: amount − cash of the period should be what is open now.
             let residual = matched.open_minor - (original.amount_minor - collected);
             if residual != 0 {
-                residuals.push(rollforward::Unexplained {
-                    customer: original.customer.to_string(),
-                    invoice_no: original.invoice_no.clone(),
-                    currency: original.currency.clone(),
-                    amount: residual,
-                    reason: format!(
-                        "invoiced {} in the period, {} collected, {} open: the export shows a payment without a paid date in the period",
-                        original.currency.format(original.amount_minor),
-                        original.currency.format(collected),
-                        original.currency.format(matched.open_minor)
-                    ),
-                });
+                let why = Why::new(
+                    "paid_undated",
+                    vec![
+                        ("invoiced", original.currency.format(original.amount_minor).into()),
+                        ("collected", original.currency.format(collected).into()),
+                        ("open", original.currency.format(matched.open_minor).into()),
+                    ],
+                );
+                residuals.push(rollforward::Unexplained::new(
+                    original.customer.to_string(),
+                    original.invoice_no.clone(),
+                    original.currency.clone(),
+                    residual,
+                    why,
+                ));
             }
         } else {
             let paid_after: i64 = paid().filter(|(d, _)| *d > w.start).map(|(_, x)| x).sum();
@@ -516,13 +520,13 @@ fn unexplained(
         let itemised: i64 = all.iter().filter(|u| u.currency == c.currency).map(|u| u.amount).sum();
         let rest = c.not_explained - itemised;
         if rest != 0 {
-            all.push(rollforward::Unexplained {
-                customer: String::new(),
-                invoice_no: String::new(),
-                currency: c.currency.clone(),
-                amount: rest,
-                reason: "not itemised: the last run's open items are not in the state folder".to_owned(),
-            });
+            all.push(rollforward::Unexplained::new(
+                String::new(),
+                String::new(),
+                c.currency.clone(),
+                rest,
+                Why::new("not_itemised", vec![]),
+            ));
         }
     }
     all.sort_by(|a, b| {

@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, Location, Result};
 use crate::money::Currency;
+use crate::rules::why::Why;
 
 /// The file names of earlier releases inside `--state`: `open-items-` + the as-of date +
 /// `.csv`.
@@ -46,8 +47,18 @@ pub struct Unexplained {
     pub currency: Currency,
     /// Its share of "not explained" (ending AR − expected ending AR), minor units.
     pub amount: i64,
-    /// Why, in one sentence.
+    /// Why, in one sentence (English: summary.json).
     pub reason: String,
+    /// The same as clauses of the catalogue, for the workbook in its language (issue 23).
+    pub why: Why,
+}
+
+impl Unexplained {
+    /// An invoice behind "not explained", with `why` as its English reason too.
+    #[must_use]
+    pub fn new(customer: String, invoice_no: String, currency: Currency, amount: i64, why: Why) -> Self {
+        Self { customer, invoice_no, currency, amount, reason: why.english(), why }
+    }
 }
 
 /// The open items of the previous run, as it reported them.
@@ -111,9 +122,9 @@ impl PreviousOpen {
 pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64>) -> Vec<Unexplained> {
     let Some(date) = previous.as_of else { return Vec::new() };
     let mut out = Vec::new();
-    let mut push = |key: &ItemKey, amount: i64, reason: String| {
+    let mut push = |key: &ItemKey, amount: i64, why: Why| {
         if let Some(currency) = Currency::parse(&key.2) {
-            out.push(Unexplained { customer: key.0.clone(), invoice_no: key.1.clone(), currency, amount, reason });
+            out.push(Unexplained::new(key.0.clone(), key.1.clone(), currency, amount, why));
         }
     };
     for (key, &before) in &previous.items {
@@ -122,18 +133,18 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
             None => push(
                 key,
                 -before,
-                format!(
-                    "open {} on {date} (last run), not in this export and no payment for it",
-                    currency.format(before)
-                ),
+                Why::new("gone", vec![("before", currency.format(before).into()), ("date", date.into())]),
             ),
             Some(&now) if now != before => push(
                 key,
                 now - before,
-                format!(
-                    "open {} on {date} (last run); this export gives {} on that date",
-                    currency.format(before),
-                    currency.format(now)
+                Why::new(
+                    "changed",
+                    vec![
+                        ("before", currency.format(before).into()),
+                        ("date", date.into()),
+                        ("now", currency.format(now).into()),
+                    ],
                 ),
             ),
             Some(_) => {}
@@ -142,11 +153,7 @@ pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64
     for (key, &now) in starts {
         if now != 0 && !previous.items.contains_key(key) {
             let Some(currency) = Currency::parse(&key.2) else { continue };
-            push(
-                key,
-                now,
-                format!("not open in the last run ({date}); this export gives {} on that date", currency.format(now)),
-            );
+            push(key, now, Why::new("appeared", vec![("date", date.into()), ("now", currency.format(now).into())]));
         }
     }
     out

@@ -73,7 +73,8 @@ impl Owners {
         let mut by_project = std::collections::BTreeMap::new();
         let mut by_customer = std::collections::BTreeMap::new();
         for p in input.projects {
-            if let Some(pm) = &p.project_manager {
+            // By name when the projects file gives one (project_manager_name), else as given.
+            if let Some(pm) = p.project_manager_name.as_ref().or(p.project_manager.as_ref()) {
                 by_project.entry(p.project.clone()).or_insert_with(|| pm.clone());
                 by_customer.entry(p.customer.clone()).or_insert_with(|| pm.clone());
             }
@@ -149,7 +150,7 @@ pub fn write_actions(
             a.to.join("\n"),
             a.cc.join("\n"),
             a.invoice_nos.join(", "),
-            a.reason.clone(),
+            a.reason_in(l),
         ]
     };
     // Most and least room per column, in characters; beyond the most, text wraps.
@@ -172,10 +173,10 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f:
             String::new(),
             l.stage(&a.stage).to_owned(),
             a.invoice_nos.join(", "),
-            a.reason.clone(),
+            a.reason_in(l),
             a.since.map(|d| d.to_string()).unwrap_or_default(),
             a.age_days.map(|d| d.to_string()).unwrap_or_default(),
-            a.owner.clone().unwrap_or_default(),
+            a.owner.as_deref().map(|o| owner_in(o, l)).unwrap_or_default(),
             a.next_date.map(|d| d.to_string()).unwrap_or_default(),
         ]
     };
@@ -183,6 +184,16 @@ pub fn write_holds(ws: &mut Worksheet, actions: &[Action], rows: &DetailRows, f:
     let table =
         Table { section: "actions", headers: &HOLD_HEADERS, limits: &limits, invoices_col: 4, empty: "nothing_held" };
     write_table(ws, &table, &rows_of_kind, texts, rows, f)
+}
+
+/// A hold's owner in the workbook's words: the engine's fallback owners (`accounts
+/// receivable`, `our side`) from the catalogue, a person or team as given.
+fn owner_in(owner: &str, l: &crate::catalogue::Labels) -> String {
+    match owner {
+        "accounts receivable" => l.get("why.accounts_receivable").to_owned(),
+        "our project manager" => l.get("why.our_project_manager").to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 /// Where each open invoice is on the Detail sheets.

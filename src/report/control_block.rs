@@ -47,8 +47,8 @@ pub fn write(
     let mut r = top + 3;
     for (source, control) in input.batch.sources.iter().zip(&input.controls) {
         let title = match &control.preset {
-            Some(preset) => l.fill("summary.preset", &[("file", &source.source.describe()), ("preset", preset)]),
-            None => source.source.describe(),
+            Some(preset) => l.fill("summary.preset", &[("file", &l.source(&source.source)), ("preset", preset)]),
+            None => l.source(&source.source),
         };
         layout.note(ws, r, (0, AMOUNT_HEADERS.len() - 1), &title, &f.label)?;
         header(ws, r + 1, &ROW_HEADERS, f)?;

@@ -36,10 +36,10 @@ pub fn write(ws: &mut Worksheet, events: &[Event], f: &Formats) -> Result<(), Xl
                 e.customer.clone(),
                 e.currency.clone(),
                 e.when.replace('T', " ").trim_end_matches('Z').to_owned(),
-                e.event.replace('_', " "),
+                f.labels.get_or(&format!("event.{}", e.event), &e.event).to_owned(),
                 e.invoice_nos.join(", "),
                 e.amount.clone(),
-                e.detail.clone(),
+                if e.why.is_empty() { e.detail.clone() } else { e.why.render(f.labels) },
             ]
         })
         .collect();

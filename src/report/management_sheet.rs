@@ -239,7 +239,8 @@ fn roll_forward(
         layout.text(ws, row, 1, &u.invoice_no, &f.text)?;
         layout.text(ws, row, 2, u.currency.code(), &f.text)?;
         money(ws, row, 3, &u.currency, u.amount, f)?;
-        layout.note(ws, row, (4, LAST_COL), &u.reason, &f.note.clone().set_align(FormatAlign::Left).set_indent(1))?;
+        let why = u.why.render(l);
+        layout.note(ws, row, (4, LAST_COL), &why, &f.note.clone().set_align(FormatAlign::Left).set_indent(1))?;
         row += 1;
     }
     Ok(row)

@@ -28,15 +28,19 @@ pub struct RejectedRows<'a> {
 impl<'a> RejectedRows<'a> {
     /// The rows rejected from the invoice sources and from the record files, in that order.
     #[must_use]
-    pub fn new(batch: &'a Batch, records: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)]) -> Self {
+    pub fn new(
+        batch: &'a Batch,
+        records: &'a [(crate::ingest::SourceRef, crate::normalize::Rejected)],
+        labels: &crate::catalogue::Labels,
+    ) -> Self {
         let rows: Vec<(String, &crate::normalize::Rejected)> = batch
             .sources
             .iter()
             .flat_map(|s| {
-                let name = s.source.describe();
+                let name = labels.source(&s.source);
                 s.rejected.iter().map(move |r| (name.clone(), r))
             })
-            .chain(records.iter().map(|(source, r)| (source.describe(), r)))
+            .chain(records.iter().map(|(source, r)| (labels.source(source), r)))
             .collect();
         Self { raw_headers: raw_headers(batch), rows }
     }

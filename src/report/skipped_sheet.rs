@@ -21,12 +21,12 @@ pub struct SkippedLines<'a> {
 impl<'a> SkippedLines<'a> {
     /// The skipped lines of every input, in input order.
     #[must_use]
-    pub fn new(batch: &'a Batch) -> Self {
+    pub fn new(batch: &'a Batch, labels: &crate::catalogue::Labels) -> Self {
         let lines: Vec<(String, &crate::ingest::Skipped)> = batch
             .sources
             .iter()
             .flat_map(|s| {
-                let name = s.source.describe();
+                let name = labels.source(&s.source);
                 s.skipped.iter().map(move |line| (name.clone(), line))
             })
             .collect();

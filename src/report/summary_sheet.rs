@@ -142,8 +142,8 @@ fn date_order_text(input: &ReportInput<'_>) -> Option<String> {
 fn inputs_text(input: &ReportInput<'_>, l: &Labels) -> String {
     match &input.batch.sources[..] {
         [one] => match &one.preset {
-            Some(preset) => l.fill("summary.preset", &[("file", &one.source.describe()), ("preset", preset)]),
-            None => one.source.describe(),
+            Some(preset) => l.fill("summary.preset", &[("file", &l.source(&one.source)), ("preset", preset)]),
+            None => l.source(&one.source),
         },
         many => l.fill("summary.files", &[("count", &many.len().to_string())]),
     }

@@ -145,7 +145,7 @@ where
         workbook.register_format(format);
     }
     let filled = front(blank_front_sheets(&mut workbook, front_sheet_count(back.aging, back.rows_per_sheet))?);
-    let sources: Vec<String> = back.batch.sources.iter().map(|s| s.source.describe()).collect();
+    let sources: Vec<String> = back.batch.sources.iter().map(|s| back.labels.source(&s.source)).collect();
     let items = back.aging.open_items.height();
     add_pages(&mut workbook, back.labels, detail_sheet::NAME, items, back.detail_rows_per_sheet, |ws, rows| {
         detail_sheet::write(ws, back.aging, &sources, &formats, rows).map_err(report_error)
@@ -156,11 +156,11 @@ where
         print_setup(ws);
         reconciliation_sheet::write(ws, reconciliation, &formats).map_err(report_error)?;
     }
-    let rejected = rejected_sheet::RejectedRows::new(back.batch, back.records_rejected);
+    let rejected = rejected_sheet::RejectedRows::new(back.batch, back.records_rejected, back.labels);
     add_pages(&mut workbook, back.labels, rejected_sheet::NAME, rejected.len(), back.rows_per_sheet, |ws, rows| {
         rejected.write(ws, rows, &formats).map_err(report_error)
     })?;
-    let skipped = skipped_sheet::SkippedLines::new(back.batch);
+    let skipped = skipped_sheet::SkippedLines::new(back.batch, back.labels);
     add_pages(&mut workbook, back.labels, skipped_sheet::NAME, skipped.len(), back.rows_per_sheet, |ws, rows| {
         skipped.write(ws, rows, &formats).map_err(report_error)
     })?;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::history::LogEntry;
 use super::trace::InvoiceTrace;
+use super::why::Why;
 
 /// Message, task for our side, or hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -54,8 +55,12 @@ pub struct Action {
     pub amount: String,
     /// Currency code.
     pub currency: String,
-    /// One sentence a person understands.
+    /// One sentence a person understands (English: the script contract).
     pub reason: String,
+    /// The same reason as clauses of the catalogue, for the workbook and letters in the
+    /// reader's language (issue 23); empty for an action read back from JSON.
+    #[serde(skip)]
+    pub why: Why,
     /// Messages: the overdue balance of the items covered, before deductions, decimal text.
     #[serde(default)]
     pub overdue: Option<String>,
@@ -174,9 +179,10 @@ pub struct PaidInvoice {
 }
 
 impl Action {
-    /// An action with the given facts and no message details.
+    /// An action with the given facts and no message details; `reason` is the English
+    /// sentence of `why`.
     #[must_use]
-    pub fn new(customer: &str, kind: ActionKind, stage: &str, currency: &str, amount: String, reason: String) -> Self {
+    pub fn new(customer: &str, kind: ActionKind, stage: &str, currency: &str, amount: String, why: Why) -> Self {
         Action {
             customer: customer.to_owned(),
             invoice_nos: Vec::new(),
@@ -187,7 +193,8 @@ impl Action {
             template: None,
             amount,
             currency: currency.to_owned(),
-            reason,
+            reason: why.english(),
+            why,
             overdue: None,
             deductions: None,
             oldest_days: None,
@@ -201,6 +208,21 @@ impl Action {
             milestones: Vec::new(),
             payments: Vec::new(),
         }
+    }
+}
+
+impl Action {
+    /// Appends a clause to the reason (both the English sentence and the clauses).
+    pub fn add_reason(&mut self, key: &'static str, args: Vec<(&'static str, super::why::Arg)>) {
+        self.why.push(key, args);
+        self.reason = self.why.english();
+    }
+
+    /// The reason in the words of `labels` (the English sentence for an action read back
+    /// from JSON).
+    #[must_use]
+    pub fn reason_in(&self, labels: &crate::catalogue::Labels) -> String {
+        if self.why.is_empty() { self.reason.clone() } else { self.why.render(labels) }
     }
 }
 

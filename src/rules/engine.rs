@@ -17,6 +17,7 @@ use super::calendar::Calendar;
 use super::grouping;
 use super::history::{History, LogEntry};
 use super::trace::InvoiceTrace;
+use super::why::{Arg, Why, num};
 pub use crate::aging::items::{OpenItem, OpenItems, paid_item};
 use crate::config::collection::{CollectionSpec, Relative};
 use crate::money::Currency;
@@ -49,13 +50,13 @@ pub struct Facts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Plan {
     /// Held, for the reason given, since the follow-up's date when it has one.
-    Hold { stage: &'static str, reason: String, since: Option<NaiveDate> },
+    Hold { stage: &'static str, reason: Why, since: Option<NaiveDate> },
     /// Open critical issues on the project.
     FixFirst { project: String, issues: u32 },
     /// Stuck in the customer's approval.
     Approval { approver: Option<String>, process_stage: String, since: NaiveDate },
     /// A good moment after an event.
-    Milestone { event: String },
+    Milestone { event: Why },
     /// The ladder stage at this index, by the item's days alone (the account decides what
     /// is sent: [`super::grouping`]).
     Stage { index: usize },
@@ -280,7 +281,7 @@ pub(super) struct Triggered<'a> {
     pub event: NaiveDate,
     /// When its payment falls due (`None` when its term runs past the calendar or the
     /// dates payback handles), and the term in words.
-    pub due: (Option<NaiveDate>, String),
+    pub due: (Option<NaiveDate>, Why),
     /// Its currency and amount in minor units.
     pub currency: Currency,
     /// Amount, minor units.
@@ -303,20 +304,25 @@ pub(super) fn triggered_milestones<'a>(facts: &Facts<'a>, as_of: NaiveDate) -> V
         // instead of panicking or walking forever (issue 21).
         let (due, basis) = if m.working_days {
             let due = facts.calendar.add_working_days(date, m.term_days);
-            let note = match due {
+            let calendar = || Arg::Term("calendar", facts.calendar.name.clone());
+            let mut basis = Why::new("term_working_days", vec![("term", num(term)), ("calendar", calendar())]);
+            match due {
                 Some(due) if !facts.calendar.covers(due.year()) => {
-                    format!("; the {} calendar lists no holidays for {}", facts.calendar.name, due.year())
+                    basis.push("no_holidays", vec![("calendar", calendar()), ("year", num(due.year()))]);
                 }
-                Some(_) => String::new(),
-                None => format!(
-                    "; the {} calendar has no {term}th working day within {} days",
-                    facts.calendar.name,
-                    super::calendar::Calendar::max_walk_days(m.term_days)
+                Some(_) => {}
+                None => basis.push(
+                    "calendar_too_short",
+                    vec![
+                        ("calendar", calendar()),
+                        ("term", num(term)),
+                        ("days", num(super::calendar::Calendar::max_walk_days(m.term_days))),
+                    ],
                 ),
-            };
-            (due, format!("{term} working days, calendar {}{note}", facts.calendar.name))
+            }
+            (due, basis)
         } else {
-            (crate::dates::add_days(date, term), format!("{term} days"))
+            (crate::dates::add_days(date, term), Why::new("term_days", vec![("term", num(term))]))
         };
         let currency =
             m.currency.as_deref().and_then(Currency::parse).unwrap_or_else(|| facts.default_currency.clone());
@@ -339,19 +345,23 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
     for t in triggered_milestones(&facts, as_of).into_iter().filter(|t| t.milestone.invoice_no.is_none()) {
         let m = t.milestone;
         let (due, basis) = &t.due;
-        let due_text = due.map_or_else(|| "unknown".to_owned(), |d| d.to_string());
+        let due_text = due.map_or(Arg::Word("unknown"), Arg::from);
         let mut action = Action::new(
             &t.customer,
             ActionKind::Manual,
             "issue_invoice",
             t.currency.code(),
             t.currency.format(t.minor),
-            format!(
-                "milestone \"{}\" of {}: {} on {}, payment due {due_text} ({basis}); not invoiced yet: issue the invoice",
-                m.name,
-                m.project,
-                m.trigger.as_str(),
-                t.event
+            Why::new(
+                "issue_invoice",
+                vec![
+                    ("milestone", Arg::from(&m.name)),
+                    ("project", Arg::from(&m.project)),
+                    ("trigger", Arg::Term("trigger", m.trigger.as_str().to_owned())),
+                    ("date", Arg::from(t.event)),
+                    ("due", due_text),
+                    ("basis", Arg::Why(basis.clone())),
+                ],
             ),
         );
         action.since = Some(t.event);
@@ -436,18 +446,25 @@ fn choose(plan: Plan, chosen: &mut Option<Plan>) {
 fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     let Context { item, spec, as_of, followups, project, .. } = *c;
     let disputed = followups.iter().find(|f| f.disputed);
-    let why = || {
-        let note = disputed.and_then(|f| f.note.as_ref()).map(|n| format!(": {n}")).unwrap_or_default();
-        match disputed {
-            Some(f) if f.invoice_no.is_some() => format!("{} is disputed{note}", item.invoice_no),
-            Some(_) => format!("{} disputes its invoices{note}", item.customer),
-            None => "no follow-up marks it disputed".into(),
+    let why = |f: &Followup| {
+        let mut why = if f.invoice_no.is_some() {
+            Why::new("disputed_invoice", vec![("invoice", item.invoice_no.into())])
+        } else {
+            Why::new("disputed_customer", vec![("customer", item.customer.into())])
+        };
+        if let Some(n) = &f.note {
+            why.push("note", vec![("note", n.into())]);
         }
+        why
     };
-    t.note(|| "hold: disputed".into(), spec.holds.disputed && disputed.is_some(), why);
-    if spec.holds.disputed && disputed.is_some() {
-        let since = disputed.and_then(|f| f.last_contact_date);
-        choose(Plan::Hold { stage: "disputed", reason: why(), since }, chosen);
+    t.note(
+        || "hold: disputed".into(),
+        spec.holds.disputed && disputed.is_some(),
+        || disputed.map_or_else(|| "no follow-up marks it disputed".into(), |f| why(f).english()),
+    );
+    if let (true, Some(f)) = (spec.holds.disputed, disputed) {
+        let since = f.last_contact_date;
+        choose(Plan::Hold { stage: "disputed", reason: why(f), since }, chosen);
     }
 
     let promise_row =
@@ -465,11 +482,11 @@ fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     );
     if let (true, Some(d)) = (spec.holds.promise_to_pay, promised) {
         let since = promise_row.and_then(|f| f.last_contact_date);
-        let made = since.map(|m| format!(" on {m}")).unwrap_or_default();
-        choose(
-            Plan::Hold { stage: "promise_to_pay", reason: format!("the customer promised{made} to pay by {d}"), since },
-            chosen,
-        );
+        let reason = match since {
+            Some(m) => Why::new("promised_on", vec![("made", m.into()), ("date", d.into())]),
+            None => Why::new("promised", vec![("date", d.into())]),
+        };
+        choose(Plan::Hold { stage: "promise_to_pay", reason, since }, chosen);
     }
 
     let critical = project.filter(|p| p.open_critical_issues > 0);
@@ -534,7 +551,16 @@ fn plan_moment(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     );
     if let (Some((name, date)), false) = (event, requested) {
         choose(
-            Plan::Milestone { event: format!("{name} of {} on {date}", project.map_or("", |p| p.project.as_str())) },
+            Plan::Milestone {
+                event: Why::new(
+                    "event",
+                    vec![
+                        ("event", Arg::Term("trigger", name.to_owned())),
+                        ("project", project.map_or("", |p| p.project.as_str()).into()),
+                        ("date", date.into()),
+                    ],
+                ),
+            },
             chosen,
         );
     }

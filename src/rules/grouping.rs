@@ -14,13 +14,13 @@
 //! its owner and next review, re-listed every `repeat_days`. A promise whose date passed
 //! unpaid escalates the account one stage.
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
 
 use super::action::{Action, ActionKind, BrokenPromise, CashCredit, Earlier, MilestoneDue};
 use super::engine::{Facts, Lookup, OpenItem, Plan, stage_days, triggered_milestones};
 use super::history::LogEntry;
+use super::why::{Arg, Why, num};
 use crate::config::collection::{CollectionSpec, Relative, StageKind};
 use crate::normalize::records::{Role, looks_like_email};
 
@@ -108,7 +108,7 @@ enum Step {
     /// Send (or list, for a manual stage) this stage.
     Stage(usize),
     /// Wait: the reason and the date of the next step, if any.
-    Wait(String, Option<NaiveDate>),
+    Wait(Why, Option<NaiveDate>),
 }
 
 impl Grouper<'_, '_> {
@@ -141,7 +141,7 @@ impl Grouper<'_, '_> {
     /// its hold and a fix-first task.
     fn holds(&mut self, planned: &[(&OpenItem<'_>, Plan)]) {
         for stage in ["disputed", "promise_to_pay"] {
-            let held: Vec<(&OpenItem<'_>, &String, Option<NaiveDate>)> = planned
+            let held: Vec<(&OpenItem<'_>, &Why, Option<NaiveDate>)> = planned
                 .iter()
                 .filter_map(|(i, p)| match p {
                     Plan::Hold { stage: s, reason, since } if *s == stage => Some((*i, reason, *since)),
@@ -151,15 +151,17 @@ impl Grouper<'_, '_> {
             let Some((_, reason, _)) = held.first() else { continue };
             let items: Vec<&OpenItem<'_>> = held.iter().map(|(i, ..)| *i).collect();
             let since = held.iter().filter_map(|(.., s)| *s).min();
-            let age = since.map_or_else(
-                || "; since: not known (no date in the follow-ups)".to_owned(),
-                |s| format!("; since {s} ({} days)", (self.as_of - s).num_days()),
-            );
-            let reason = if items.len() == 1 {
-                format!("{reason}{age}")
+            let mut reason = if items.len() == 1 {
+                (*reason).clone()
             } else {
-                format!("{} invoices held; {reason}{age}", items.len())
+                Why::new("invoices_held", vec![("count", num(items.len())), ("reason", Arg::Why((*reason).clone()))])
             };
+            match since {
+                Some(s) => {
+                    reason.push("since_days", vec![("since", s.into()), ("days", num((self.as_of - s).num_days()))]);
+                }
+                None => reason.push("since_unknown", vec![]),
+            }
             let mut action = self.action(&items, ActionKind::Hold, stage, reason);
             action.since = since;
             action.owner = Some(self.owner(&items));
@@ -173,8 +175,10 @@ impl Grouper<'_, '_> {
         }
         for (project, (issues, items)) in &projects {
             let manager = self.project_manager(project).unwrap_or_else(|| "our project manager".into());
-            let reason = format!(
-                "project {project} has {issues} open critical issues: {manager} fixes them first; no payment request until then"
+            let who = self.project_manager(project).map_or(Arg::Word("our_project_manager"), Arg::Text);
+            let reason = Why::new(
+                "critical_issues",
+                vec![("project", project.into()), ("issues", num(issues)), ("manager", who)],
             );
             let mut hold = self.action(items, ActionKind::Hold, "critical_issues", reason.clone());
             hold.owner = Some(manager.clone());
@@ -234,6 +238,7 @@ impl Grouper<'_, '_> {
     }
 
     /// The ladder: the stage the days call for, walked one step from the last one sent.
+    #[allow(clippy::too_many_lines)] // each way the account waits, with its reason's values
     fn ladder(&mut self, chase: &[(&OpenItem<'_>, &Plan)], past: &Past<'_>) {
         let position = self.position(chase, &[]);
         if position.items.iter().all(|i| i.open_minor <= 0) {
@@ -243,11 +248,13 @@ impl Grouper<'_, '_> {
         let since = position.oldest_due.map(|d| d + Duration::days(1));
         if position.overdue > 0 && total == 0 {
             let code = position.items[0].currency;
-            let reason = format!(
-                "{}: {} overdue, but credit notes and cash on account of {} cover it: apply them",
-                list(&position.items),
-                code.format(position.overdue),
-                code.format(position.deductions)
+            let reason = Why::new(
+                "covered_by_credits",
+                vec![
+                    ("invoices", list(&position.items)),
+                    ("overdue", code.format(position.overdue).into()),
+                    ("deductions", code.format(position.deductions).into()),
+                ],
             );
             self.account_hold(&position, COVERED_BY_CREDITS, reason, since, None, past);
             return;
@@ -259,23 +266,27 @@ impl Grouper<'_, '_> {
         let Some(window) = windows else {
             if position.overdue > 0 {
                 let next = self.next_window_date(chase, None);
-                let reason = format!(
-                    "{}: {} past due, but no stage of the ladder starts yet{}",
-                    list(&position.items),
-                    days(position.oldest.unwrap_or(0)),
-                    next.map(|d| format!("; the first from {d}")).unwrap_or_default()
+                let mut reason = Why::new(
+                    "no_stage_yet",
+                    vec![("invoices", list(&position.items)), ("days", Arg::Days(position.oldest.unwrap_or(0)))],
                 );
+                if let Some(d) = next {
+                    reason.push("first_from", vec![("date", d.into())]);
+                }
                 self.account_hold(&position, SCHEDULED, reason, since, next, past);
             }
             return;
         };
         let Some(due) = (0..=window).rev().find(|i| eligible(*i)) else {
             let min = self.spec.stages[..=window].iter().filter_map(|s| s.min_amount).min().unwrap_or_default();
-            let reason = format!(
-                "{}: {} {} past due is below the ladder's lowest amount ({min}): nothing is sent",
-                list(&position.items),
-                currency.format(total),
-                currency.code()
+            let reason = Why::new(
+                "below_threshold",
+                vec![
+                    ("invoices", list(&position.items)),
+                    ("amount", currency.format(total).into()),
+                    ("currency", currency.code().into()),
+                    ("min", num(min)),
+                ],
             );
             self.account_hold(&position, BELOW_THRESHOLD, reason, since, None, past);
             return;
@@ -305,8 +316,14 @@ impl Grouper<'_, '_> {
         let index = match step {
             Step::Stage(index) => index,
             Step::Wait(reason, next) => {
-                let reason =
-                    format!("{}: {} past due; {reason}", list(&position.items), days(position.oldest.unwrap_or(0)));
+                let reason = Why::new(
+                    "waiting",
+                    vec![
+                        ("invoices", list(&position.items)),
+                        ("days", Arg::Days(position.oldest.unwrap_or(0))),
+                        ("reason", Arg::Why(reason)),
+                    ],
+                );
                 let since = reached.map(|(_, d)| d).or(since);
                 self.account_hold(&position, SCHEDULED, reason, since, next, past);
                 return;
@@ -314,13 +331,15 @@ impl Grouper<'_, '_> {
         };
         let stage = &self.spec.stages[index];
         if stage.kind == StageKind::Manual {
-            let reason = format!(
-                "{}: {} past due, {} {} overdue after deductions; decide on {} (consider suspending work)",
-                list(&position.items),
-                days(position.oldest.unwrap_or(0)),
-                currency.format(total),
-                currency.code(),
-                stage.id.replace('_', " ")
+            let reason = Why::new(
+                "manual_stage",
+                vec![
+                    ("invoices", list(&position.items)),
+                    ("days", Arg::Days(position.oldest.unwrap_or(0))),
+                    ("amount", currency.format(total).into()),
+                    ("currency", currency.code().into()),
+                    ("stage", Arg::StageWords(stage.id.clone())),
+                ],
             );
             let mut action = self.position_action(&position, ActionKind::Manual, &stage.id.clone(), reason, past);
             action.since = Some(self.as_of);
@@ -344,32 +363,45 @@ impl Grouper<'_, '_> {
     ) {
         let stage = &self.spec.stages[index];
         let timing = match position.oldest {
-            Some(d) => format!("{} past due", days(d)),
-            None => format!("due on {}", position.items.iter().map(|i| i.due_date).min().unwrap_or(self.as_of)),
+            Some(d) => Why::new("past_due", vec![("days", Arg::Days(d))]),
+            None => Why::new(
+                "due_on",
+                vec![("date", position.items.iter().map(|i| i.due_date).min().unwrap_or(self.as_of).into())],
+            ),
         };
         let repeat = reached.is_some_and(|(level, _)| level == index);
-        let mut reason = format!("{}: {timing}; stage {}", list(&position.items), stage.id);
+        let mut reason = Why::new(
+            "ladder_message",
+            vec![
+                ("invoices", list(&position.items)),
+                ("timing", Arg::Why(timing)),
+                ("stage", Arg::Stage(stage.id.clone())),
+            ],
+        );
         if repeat {
-            let _ = write!(reason, " again (repeated every {} days)", stage.repeat_days.unwrap_or_default());
+            reason.push("repeat", vec![("days", num(stage.repeat_days.unwrap_or_default()))]);
         }
         if index < due {
-            let due_id = &self.spec.stages[due].id;
+            let due_id = Arg::Stage(self.spec.stages[due].id.clone());
             match reached {
-                None => {
-                    let _ = write!(reason, " (first contact: {due_id} is due, but a first contact goes no higher)");
-                }
-                Some((level, date)) => {
-                    let _ = write!(
-                        reason,
-                        " (one stage up from {} sent on {date}; {due_id} is due)",
-                        self.spec.stages[level].id
-                    );
-                }
+                None => reason.push("first_contact", vec![("due", due_id)]),
+                Some((level, date)) => reason.push(
+                    "one_up",
+                    vec![
+                        ("from", Arg::Stage(self.spec.stages[level].id.clone())),
+                        ("date", date.into()),
+                        ("due", due_id),
+                    ],
+                ),
             }
         }
         if let Some(b) = &broken {
-            let made = b.made_on.map(|d| format!(" on {d}")).unwrap_or_default();
-            let _ = write!(reason, "; escalated one stage: the promise{made} to pay by {} was broken", b.promised_by);
+            match b.made_on {
+                Some(made) => {
+                    reason.push("broken_promise_on", vec![("made", made.into()), ("date", b.promised_by.into())]);
+                }
+                None => reason.push("broken_promise", vec![("date", b.promised_by.into())]),
+            }
         }
         let (to, cc, template) = (stage.to.clone(), stage.cc.clone(), stage.template.clone().unwrap_or_default());
         let stage_id = stage.id.clone();
@@ -398,7 +430,7 @@ impl Grouper<'_, '_> {
             return Step::Stage(bump(index));
         }
         let Some((level, last_date)) = reached else {
-            return Step::Wait("no stage is due".into(), None);
+            return Step::Wait(Why::new("no_stage_due", vec![]), None);
         };
         if broken && let Some(up) = (level + 1..=last).find(|i| eligible(*i)) {
             return Step::Stage(up);
@@ -411,14 +443,21 @@ impl Grouper<'_, '_> {
         let climb = self.next_window_date(chase, Some(level));
         let next = [again, climb].into_iter().flatten().min();
         let what = match (again, climb) {
-            (Some(a), _) if Some(a) == next => format!("{} again from {a}", stage.id),
-            (_, Some(c)) => {
-                let up = self.spec.stages.get(level + 1).map_or("the next stage", |s| s.id.as_str());
-                format!("{up} from {c}")
+            (Some(a), _) if Some(a) == next => {
+                Why::new("again_from", vec![("stage", Arg::Stage(stage.id.clone())), ("date", a.into())])
             }
-            _ => "no further stage: the ladder ends here and the stage does not repeat".into(),
+            (_, Some(c)) => {
+                let up =
+                    self.spec.stages.get(level + 1).map_or(Arg::Word("the_next_stage"), |s| Arg::Stage(s.id.clone()));
+                Why::new("up_from", vec![("stage", up), ("date", c.into())])
+            }
+            _ => Why::new("ladder_ends", vec![]),
         };
-        Step::Wait(format!("{} sent on {last_date}; next: {what}", stage.id), next)
+        let reason = Why::new(
+            "sent_next",
+            vec![("stage", Arg::Stage(stage.id.clone())), ("date", last_date.into()), ("what", Arg::Why(what))],
+        );
+        Step::Wait(reason, next)
     }
 
     /// The first date on which an item enters a stage above `level` (any stage with none).
@@ -456,13 +495,19 @@ impl Grouper<'_, '_> {
         let currency = position.items[0].currency;
         let owed = format!("{} {}", currency.format(position.total()), currency.code());
         let owner = stage.owner.clone();
-        let who = owner.as_deref().unwrap_or("our side");
+        let who = || owner.as_ref().map_or(Arg::Word("our_side"), Arg::from);
         if next.is_some_and(|d| d <= self.as_of) {
-            let reason = format!(
-                "{}: in {} since {first} ({age} days), {} past due, {owed} overdue after deductions: review again ({who})",
-                list(&position.items),
-                stage.id.replace('_', " "),
-                days(position.oldest.unwrap_or(0))
+            let reason = Why::new(
+                "legal_review_again",
+                vec![
+                    ("invoices", list(&position.items)),
+                    ("stage", Arg::StageWords(stage.id.clone())),
+                    ("first", first.into()),
+                    ("age", num(age)),
+                    ("days", Arg::Days(position.oldest.unwrap_or(0))),
+                    ("owed", owed.as_str().into()),
+                    ("who", who()),
+                ],
             );
             let mut action = self.position_action(position, ActionKind::Manual, &stage.id.clone(), reason, past);
             action.since = Some(first);
@@ -471,11 +516,17 @@ impl Grouper<'_, '_> {
             self.out.push(action);
             return;
         }
-        let reason = format!(
-            "{}: in {} since {first} ({age} days), {owed} overdue after deductions; owner {who}; next review {}",
-            list(&position.items),
-            stage.id.replace('_', " "),
-            next.map_or_else(|| "not set (the stage has no repeat_days)".to_owned(), |d| d.to_string())
+        let reason = Why::new(
+            "in_legal",
+            vec![
+                ("invoices", list(&position.items)),
+                ("stage", Arg::StageWords(stage.id.clone())),
+                ("first", first.into()),
+                ("age", num(age)),
+                ("owed", owed.as_str().into()),
+                ("who", who()),
+                ("next", next.map_or(Arg::Word("next_review_unset"), Arg::from)),
+            ],
         );
         let mut action = self.position_action(position, ActionKind::Hold, IN_LEGAL, reason, past);
         action.since = Some(first);
@@ -509,7 +560,7 @@ impl Grouper<'_, '_> {
 
     /// The good moment: the project went live or was accepted. The request names the
     /// milestones the event makes due and lists the account's whole position.
-    fn milestone_request(&mut self, chase: &[(&OpenItem<'_>, &Plan)], event: &str, past: &Past<'_>) {
+    fn milestone_request(&mut self, chase: &[(&OpenItem<'_>, &Plan)], event: &Why, past: &Past<'_>) {
         let moment: Vec<&OpenItem<'_>> =
             chase.iter().filter(|(_, p)| matches!(p, Plan::Milestone { .. })).map(|(i, _)| *i).collect();
         let projects: Vec<&str> = moment.iter().filter_map(|i| i.project).collect();
@@ -552,11 +603,12 @@ impl Grouper<'_, '_> {
             self.ladder(chase, past);
             return;
         }
-        let mut reason = format!("{event}: a good moment to ask for {}", list(&position.items));
-        let pending: Vec<&str> =
-            milestones.iter().filter(|m| m.invoice_no.is_none()).map(|m| m.name.as_str()).collect();
+        let mut reason =
+            Why::new("good_moment", vec![("event", Arg::Why(event.clone())), ("invoices", list(&position.items))]);
+        let pending: Vec<String> =
+            milestones.iter().filter(|m| m.invoice_no.is_none()).map(|m| m.name.clone()).collect();
         if !pending.is_empty() {
-            let _ = write!(reason, "; issue the invoice for {} first", pending.join(", "));
+            reason.push("invoice_first", vec![("milestones", Arg::Joined(pending))]);
         }
         // Everything listed is asked for: the overdue balance and the milestone's invoices.
         position.asks_not_due = true;
@@ -584,12 +636,18 @@ impl Grouper<'_, '_> {
         let position = self.position(chase, &[stuck]);
         let spec = &self.spec.approval_status_report;
         let days_waiting = (self.as_of - since).num_days();
-        let who = approver.clone().unwrap_or_else(|| "the approver".into());
+        let who = approver.as_ref().map_or(Arg::Word("the_approver"), Arg::from);
         let waiting: Vec<&OpenItem<'_>> =
             chase.iter().filter(|(_, p)| matches!(p, Plan::Approval { .. })).map(|(i, _)| *i).collect();
-        let reason = format!(
-            "payment of {} has waited at \"{process_stage}\" since {since} ({days_waiting} days): send {who} a status report instead of another reminder",
-            list(&waiting)
+        let reason = Why::new(
+            "approval",
+            vec![
+                ("invoices", list(&waiting)),
+                ("stage", process_stage.into()),
+                ("since", since.into()),
+                ("days", num(days_waiting)),
+                ("who", who),
+            ],
         );
         let named = approver.as_ref().and_then(|a| self.person(a));
         let mut to: Vec<String> = named.into_iter().collect();
@@ -609,18 +667,15 @@ impl Grouper<'_, '_> {
         stage: &str,
         (to, cc): (&[String], &[String]),
         template: &str,
-        reason: String,
+        reason: Why,
         past: &Past<'_>,
         broken: Option<BrokenPromise>,
     ) {
         let (to_emails, missing) = self.resolve(to, &position.items);
         let (cc_emails, _) = self.resolve(cc, &position.items);
         if to_emails.is_empty() {
-            let reason = format!(
-                "{reason}; but no recipient: the contacts file has no {} contact for {}: add one",
-                missing.join("/"),
-                self.customer
-            );
+            let reason = reason
+                .then("no_contact_in_file", vec![("roles", Arg::Roles(missing)), ("customer", self.customer.into())]);
             let action = self.position_action(position, ActionKind::Manual, stage, reason, past);
             self.out.push(action);
             return;
@@ -637,19 +692,19 @@ impl Grouper<'_, '_> {
         stage: &str,
         (to, cc): (Vec<String>, Vec<String>),
         template: &str,
-        reason: String,
+        reason: Why,
         roles: &[String],
         past: &Past<'_>,
         broken: Option<BrokenPromise>,
     ) {
         if to.is_empty() {
-            let reason =
-                format!("{reason}; but no recipient: no {} contact for {}: add one", roles.join("/"), self.customer);
+            let reason = reason
+                .then("no_contact", vec![("roles", Arg::Roles(roles.to_vec())), ("customer", self.customer.into())]);
             let action = self.position_action(position, ActionKind::Manual, stage, reason, past);
             self.out.push(action);
             return;
         }
-        if let Some((held, from)) = self.cash_pending(position, &reason) {
+        if let Some((held, from)) = self.cash_pending(position, reason.clone()) {
             self.account_hold(position, UNAPPLIED_CASH_PENDING, held, Some(from), None, past);
             return;
         }
@@ -661,8 +716,7 @@ impl Grouper<'_, '_> {
             .collect();
         let reached: Vec<&String> = to.iter().chain(customer_cc).collect();
         if let Some(email) = reached.iter().find(|e| self.contacted.contains(&e.to_lowercase())) {
-            let reason =
-                format!("{reason}; held: {email} already gets a message in this run (one message per contact per run)");
+            let reason = reason.then("one_per_run", vec![("email", (*email).into())]);
             let next = self.as_of + Duration::days(1);
             self.account_hold(position, "cadence", reason, Some(self.as_of), Some(next), past);
             return;
@@ -679,9 +733,9 @@ impl Grouper<'_, '_> {
         let last = reached.iter().filter_map(|e| self.lookup.last_message_to(e)).chain(manual).max();
         if let Some(last) = last.filter(|d| (self.as_of - *d).num_days() < self.spec.cadence_days) {
             let next = last + Duration::days(self.spec.cadence_days);
-            let reason = format!(
-                "{reason}; held: last contacted on {last}, next message from {next} (cadence {} days)",
-                self.spec.cadence_days
+            let reason = reason.then(
+                "cadence",
+                vec![("last", last.into()), ("next", next.into()), ("days", num(self.spec.cadence_days))],
             );
             self.account_hold(position, "cadence", reason, Some(last), Some(next), past);
             return;
@@ -702,7 +756,7 @@ impl Grouper<'_, '_> {
         &mut self,
         position: &Position<'_>,
         stage: &str,
-        reason: String,
+        reason: Why,
         since: Option<NaiveDate>,
         next: Option<NaiveDate>,
         past: &Past<'_>,
@@ -718,7 +772,7 @@ impl Grouper<'_, '_> {
     /// — and not certainly the customer's own — may pay these invoices: no message asks for
     /// money that may already be in the bank (issue 19). Cash on the customer's own account
     /// is a deduction instead (issue 20).
-    fn cash_pending(&self, position: &Position<'_>, reason: &str) -> Option<(String, NaiveDate)> {
+    fn cash_pending(&self, position: &Position<'_>, reason: Why) -> Option<(Why, NaiveDate)> {
         let first = position.items.first()?;
         let pending: Vec<_> =
             self.lookup.pending_cash(self.customer, first.currency.code()).iter().filter(|p| !p.on_account).collect();
@@ -726,29 +780,27 @@ impl Grouper<'_, '_> {
             return None;
         }
         let total = pending.iter().try_fold(0i64, |sum, p| sum.checked_add(p.amount_minor));
-        let payments: Vec<String> = pending
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} from {} on {} (payments row {}: {})",
-                    first.currency.format(p.amount_minor),
-                    p.payer,
-                    p.payment_date,
-                    p.row,
-                    p.why
-                )
-            })
-            .collect();
-        let amount = total
-            .map_or_else(|| "money".to_owned(), |t| format!("{} {}", first.currency.format(t), first.currency.code()));
+        let mut payments = Why::default();
+        for (i, p) in pending.iter().enumerate() {
+            if i > 0 {
+                payments.push("semicolon", vec![]);
+            }
+            payments.push(
+                "cash_payment",
+                vec![
+                    ("amount", first.currency.format(p.amount_minor).into()),
+                    ("payer", p.payer.as_str().into()),
+                    ("date", p.payment_date.into()),
+                    ("row", num(p.row)),
+                    ("why", p.why.as_str().into()),
+                ],
+            );
+        }
+        let amount = total.map_or(Arg::Word("money"), |t| {
+            Arg::Text(format!("{} {}", first.currency.format(t), first.currency.code()))
+        });
         let from = pending.iter().map(|p| p.payment_date).min()?;
-        Some((
-            format!(
-                "{reason}; held: {amount} received is not applied yet and may pay these invoices: {}; apply it (or decide the suggestion) first",
-                payments.join("; ")
-            ),
-            from,
-        ))
+        Some((reason.then("cash_pending", vec![("amount", amount), ("payments", Arg::Why(payments))]), from))
     }
 
     /// Email addresses for `roles`, and the roles nobody holds.
@@ -814,7 +866,7 @@ impl Grouper<'_, '_> {
         position: &Position<'_>,
         kind: ActionKind,
         stage: &str,
-        reason: String,
+        reason: Why,
         past: &Past<'_>,
     ) -> Action {
         let mut action = self.action(&position.items, kind, stage, reason);
@@ -836,11 +888,11 @@ impl Grouper<'_, '_> {
     }
 
     /// An action over `items` (their open amounts summed); notes assumed due dates.
-    fn action(&self, items: &[&OpenItem<'_>], kind: ActionKind, stage: &str, mut reason: String) -> Action {
-        let assumed: Vec<&str> = items.iter().filter(|i| i.due_assumed).map(|i| i.invoice_no).collect();
+    fn action(&self, items: &[&OpenItem<'_>], kind: ActionKind, stage: &str, mut reason: Why) -> Action {
+        let assumed: Vec<String> = items.iter().filter(|i| i.due_assumed).map(|i| i.invoice_no.to_owned()).collect();
         if !assumed.is_empty() {
             let term = self.facts.default_term_days.unwrap_or_default();
-            let _ = write!(reason, " (no due date on {}: assumed invoice date + {term} days)", assumed.join(", "));
+            reason.push("due_assumed", vec![("invoices", Arg::Joined(assumed)), ("term", num(term))]);
         }
         let currency = items.first().map(|i| i.currency);
         let sum = items.iter().fold(0i64, |s, i| s.saturating_add(i.open_minor));
@@ -858,15 +910,6 @@ impl Grouper<'_, '_> {
 }
 
 /// `INV-1, INV-2 and 3 more`.
-fn list(items: &[&OpenItem<'_>]) -> String {
-    let names: Vec<&str> = items.iter().map(|i| i.invoice_no).collect();
-    match names.len() {
-        0..=3 => names.join(", "),
-        n => format!("{} and {} more", names[..3].join(", "), n - 3),
-    }
-}
-
-/// `35 days`.
-fn days(days: i64) -> String {
-    if days == 1 { "1 day".into() } else { format!("{days} days") }
+fn list(items: &[&OpenItem<'_>]) -> Arg {
+    Arg::Invoices(items.iter().map(|i| i.invoice_no.to_owned()).collect())
 }

@@ -7,3 +7,4 @@ mod grouping;
 pub mod history;
 pub mod thanks;
 pub mod trace;
+pub mod why;

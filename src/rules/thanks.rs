@@ -3,12 +3,12 @@
 //! settled or reduced — unless that contact already gets a
 //! message in this run, or the invoices were thanked for in an earlier run.
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
 use super::action::{Action, ActionKind, PaidInvoice, PaymentThanked};
 use super::history::History;
+use super::why::{Arg, Why};
 use crate::ledger::matching::Reconciliation;
 use crate::normalize::Invoice;
 use crate::normalize::records::{Contact, Role};
@@ -86,14 +86,20 @@ pub fn thank_you(
                 credit: (credit > 0).then(|| currency.format(credit)),
             });
         }
-        let words: Vec<String> = payments.iter().map(in_words).collect();
+        let mut words = Why::default();
+        for (i, p) in payments.iter().enumerate() {
+            if i > 0 {
+                words.push("semicolon", vec![]);
+            }
+            words.push("payment", vec![("payment", Arg::Why(in_words(p)))]);
+        }
         if to.is_empty() {
             // The account's own message this run acknowledges them.
             let own = already.iter_mut().find(|a| {
                 a.kind == ActionKind::Message && a.customer == customer && a.currency == code && a.payments.is_empty()
             });
             if let Some(message) = own {
-                let _ = write!(message.reason, "; acknowledges {}", words.join("; "));
+                message.add_reason("acknowledges", vec![("payments", Arg::Why(words))]);
                 message.payments = payments;
             }
             continue;
@@ -104,7 +110,7 @@ pub fn thank_you(
             STAGE,
             &code,
             currency.format(total),
-            format!("{}: thank the customer and confirm receipt", words.join("; ")),
+            Why::new("thank_you", vec![("payments", Arg::Why(words))]),
         );
         action.invoice_nos = numbers;
         action.to = to;
@@ -116,20 +122,29 @@ pub fn thank_you(
 }
 
 /// `450.00 received on 2026-11-05: B-2 settled, B-1 reduced by 100.00 to 200.00`.
-fn in_words(p: &PaymentThanked) -> String {
-    let what: Vec<String> = p
-        .invoices
-        .iter()
-        .map(|i| {
-            if i.settled {
-                format!("{} settled", i.invoice_no)
-            } else {
-                format!("{} reduced by {} to {}", i.invoice_no, i.applied, i.remaining)
-            }
-        })
-        .collect();
-    let credit = p.credit.as_ref().map(|c| format!(", {c} credit on account")).unwrap_or_default();
-    format!("{} received on {}: {}{credit}", p.amount, p.date, what.join(", "))
+fn in_words(p: &PaymentThanked) -> Why {
+    let mut why = Why::new("received", vec![("amount", p.amount.as_str().into()), ("date", p.date.into())]);
+    for (n, i) in p.invoices.iter().enumerate() {
+        if n > 0 {
+            why.push("comma", vec![]);
+        }
+        if i.settled {
+            why.push("settled", vec![("invoice", i.invoice_no.as_str().into())]);
+        } else {
+            why.push(
+                "reduced",
+                vec![
+                    ("invoice", i.invoice_no.as_str().into()),
+                    ("applied", i.applied.as_str().into()),
+                    ("remaining", i.remaining.as_str().into()),
+                ],
+            );
+        }
+    }
+    if let Some(c) = &p.credit {
+        why.push("credit_on_account", vec![("amount", c.as_str().into())]);
+    }
+    why
 }
 
 /// Per (customer, currency): per payment not yet acknowledged, the invoices it paid with

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::Db;
 use crate::error::Result;
 use crate::money::Currency;
+use crate::rules::why::{Arg, Why};
 
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,8 +29,12 @@ pub struct Event {
     pub invoice_nos: Vec<String>,
     /// Amount, decimal text (empty when none).
     pub amount: String,
-    /// One sentence.
+    /// One sentence (English).
     pub detail: String,
+    /// The same sentence as clauses of the catalogue, for the History sheet in its
+    /// language (issue 23).
+    #[serde(skip)]
+    pub why: Why,
 }
 
 fn money(code: &str, minor: i64) -> String {
@@ -131,11 +136,15 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             if !concerns(std::slice::from_ref(&no)) {
                 continue;
             }
-            let detail = if event == "opened" {
-                format!("{no} open with {} (first seen by the run of {as_of})", money(&code, minor))
-            } else {
-                format!("{no} no longer open (it was open with {} in the run before {as_of})", money(&code, minor))
-            };
+            let key = if event == "opened" { "history_opened" } else { "history_closed" };
+            let why = Why::new(
+                key,
+                vec![
+                    ("invoice", no.as_str().into()),
+                    ("amount", money(&code, minor).into()),
+                    ("date", as_of.as_str().into()),
+                ],
+            );
             out.push(Event {
                 when: as_of,
                 event,
@@ -143,7 +152,8 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
                 currency: code.clone(),
                 invoice_nos: vec![no],
                 amount: money(&code, minor),
-                detail,
+                detail: why.english(),
+                why,
             });
         }
         decisions(db, customer, &concerns, &mut out)?;
@@ -163,12 +173,17 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             if !concerns(&nos) {
                 continue;
             }
-            let what = if no.is_empty() { "the account".to_owned() } else { no.clone() };
-            let note = if note.is_empty() { String::new() } else { format!(": {note}") };
-            let detail = match &date {
-                Some(date) => format!("promise to pay {what} by {date} (first seen by the run of {first}){note}"),
-                None => format!("{what} disputed (first seen by the run of {first}){note}"),
+            let what = if no.is_empty() { Arg::Word("the_account") } else { Arg::from(&no) };
+            let mut why = match &date {
+                Some(date) => Why::new(
+                    "history_promise",
+                    vec![("what", what), ("date", date.as_str().into()), ("first", first.as_str().into())],
+                ),
+                None => Why::new("history_dispute", vec![("what", what), ("first", first.as_str().into())]),
             };
+            if !note.is_empty() {
+                why.push("note", vec![("note", note.into())]);
+            }
             out.push(Event {
                 when: first,
                 event: kind,
@@ -176,7 +191,8 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
                 currency: String::new(),
                 invoice_nos: nos,
                 amount: String::new(),
-                detail,
+                detail: why.english(),
+                why,
             });
         }
         let mut stmt = conn
@@ -196,8 +212,18 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             if !concerns(std::slice::from_ref(&no)) {
                 continue;
             }
-            let left = if settled { "settled" } else { "reduced" };
-            let reference = if reference.is_empty() { String::new() } else { format!(", reference \"{reference}\"") };
+            let mut why = Why::new("history_payment", vec![("payer", payer.into())]);
+            if !reference.is_empty() {
+                why.push("history_reference", vec![("reference", reference.into())]);
+            }
+            why.push(
+                "history_applied",
+                vec![
+                    ("amount", money(&code, minor).into()),
+                    ("invoice", no.as_str().into()),
+                    ("left", Arg::Word(if settled { "history_settled" } else { "history_reduced" })),
+                ],
+            );
             out.push(Event {
                 when: date,
                 event: "payment".into(),
@@ -205,7 +231,8 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
                 currency: code.clone(),
                 invoice_nos: vec![no.clone()],
                 amount: money(&code, minor),
-                detail: format!("payment from {payer}{reference}: {} applied to {no} ({left})", money(&code, minor)),
+                detail: why.english(),
+                why,
             });
         }
     }
@@ -218,6 +245,7 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
 type Row = (String, String, String, String, String, String, String, Option<String>, Option<String>, String);
 
 /// The decisions of `customer`, each with what became of its message.
+#[allow(clippy::too_many_lines)] // one event per outcome, each with its reason's values
 fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out: &mut Vec<Event>) -> Result<()> {
     let e = |err: rusqlite::Error| db.err(&err);
     let mut stmt = db
@@ -265,25 +293,33 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
         let amount_text = Currency::parse(&code).map_or(amount.clone(), |c| {
             c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
         });
-        let event = |when: String, event: &str, detail: String| Event {
+        let event = |when: String, event: &str, why: Why| Event {
             when,
             event: event.into(),
             customer: customer.to_owned(),
             currency: code.clone(),
             invoice_nos: nos.clone(),
             amount: amount.clone(),
-            detail,
+            detail: why.english(),
+            why,
         };
+        let stage = || Arg::Stage(stage.clone());
         if kind == "manual" {
-            out.push(event(as_of.clone(), "task", format!("task for our side: {stage} ({reason})")));
+            let why = Why::new("history_task", vec![("stage", stage()), ("reason", reason.as_str().into())]);
+            out.push(event(as_of.clone(), "task", why));
             continue;
         }
         let subject = subject.unwrap_or_default();
-        out.push(event(
-            as_of.clone(),
-            "prepared",
-            format!("{stage} prepared: \"{subject}\" to {} for {amount_text}", to.join(", ")),
-        ));
+        let why = Why::new(
+            "history_prepared",
+            vec![
+                ("stage", stage()),
+                ("subject", subject.as_str().into()),
+                ("to", to.join(", ").into()),
+                ("amount", amount_text.as_str().into()),
+            ],
+        );
+        out.push(event(as_of.clone(), "prepared", why));
         let rows: Vec<(String, String, Option<String>)> = match &id {
             Some(id) => attempts
                 .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -293,16 +329,29 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
         };
         let sent = rows.iter().any(|(_, result, _)| result == "sent");
         for (when, result, answer) in rows {
-            let answer = answer.map(|a| format!(" ({a})")).unwrap_or_default();
-            let detail = match result.as_str() {
-                "sent" => format!("{stage} sent: \"{subject}\" for {amount_text}{answer}"),
-                "refused" => format!("{stage} refused by the server{answer}"),
-                _ => format!("{stage} in doubt: the server's answer never came{answer}"),
+            let mut why = match result.as_str() {
+                "sent" => Why::new(
+                    "history_sent",
+                    vec![
+                        ("stage", stage()),
+                        ("subject", subject.as_str().into()),
+                        ("amount", amount_text.as_str().into()),
+                    ],
+                ),
+                "refused" => Why::new("history_refused", vec![("stage", stage())]),
+                _ => Why::new("history_in_doubt", vec![("stage", stage())]),
             };
-            out.push(event(when, &result, detail));
+            if let Some(a) = answer {
+                // The server's own words: Chinese readers see them for a refusal or a doubt,
+                // where they matter, not for a message accepted ("250 OK").
+                let key = if result == "sent" { "history_answer_sent" } else { "history_answer" };
+                why.push(key, vec![("answer", a.into())]);
+            }
+            out.push(event(when, &result, why));
         }
         if !sent {
-            out.push(event(as_of.clone(), "never_sent", format!("{stage} prepared on {as_of}, never sent")));
+            let why = Why::new("history_never_sent", vec![("stage", stage()), ("date", as_of.as_str().into())]);
+            out.push(event(as_of.clone(), "never_sent", why));
         }
     }
     Ok(())
