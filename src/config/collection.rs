@@ -4,6 +4,8 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::normalize::records::Role;
+
 /// `[collection]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,10 +75,10 @@ pub struct StageSpec {
     /// Recipient roles: `billing`, `finance`, `approver`, `project` (the customer's) and
     /// `project_manager` (ours).
     #[serde(default)]
-    pub to: Vec<String>,
+    pub to: Vec<Recipient>,
     /// Copy roles, as `to`.
     #[serde(default)]
-    pub cc: Vec<String>,
+    pub cc: Vec<Recipient>,
     /// Template name (for messages).
     #[serde(default)]
     pub template: Option<String>,
@@ -107,10 +109,10 @@ impl StageSpec {
 #[serde(deny_unknown_fields)]
 pub struct MessageSpec {
     /// Recipient roles.
-    pub to: Vec<String>,
+    pub to: Vec<Recipient>,
     /// Copy roles.
     #[serde(default)]
-    pub cc: Vec<String>,
+    pub cc: Vec<Recipient>,
     /// Template name.
     pub template: String,
 }
@@ -122,10 +124,10 @@ pub struct MilestoneRequestSpec {
     /// Days after go-live or acceptance during which to ask.
     pub window_days: i64,
     /// Recipient roles.
-    pub to: Vec<String>,
+    pub to: Vec<Recipient>,
     /// Copy roles.
     #[serde(default)]
-    pub cc: Vec<String>,
+    pub cc: Vec<Recipient>,
     /// Template name.
     pub template: String,
 }
@@ -172,6 +174,50 @@ fn name_problem(key: &str, name: &str) -> String {
 /// Roles a rule may name.
 pub const ROLES: [&str; 5] = ["billing", "finance", "approver", "project", "project_manager"];
 
+/// Who a message goes to, as the rules file names it: a role at the customer, or our
+/// project manager. Read once, exactly (no guessing), when the rules are loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// The customer's contacts with this role (`billing`, `finance`, `approver`,
+    /// `project`).
+    Contact(Role),
+    /// Our project manager of the invoices' projects (`project_manager`).
+    ProjectManager,
+    /// A name that is no role: the rules are refused, with every other problem at once.
+    Unknown(String),
+}
+
+impl Recipient {
+    /// The recipient the rules file names `name`.
+    #[must_use]
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "billing" => Self::Contact(Role::Billing),
+            "finance" => Self::Contact(Role::Finance),
+            "approver" => Self::Contact(Role::Approver),
+            "project" => Self::Contact(Role::Project),
+            "project_manager" => Self::ProjectManager,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The name in the rules file and in messages.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Contact(role) => role.as_str(),
+            Self::ProjectManager => "project_manager",
+            Self::Unknown(name) => name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Recipient {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|name| Self::parse(&name))
+    }
+}
+
 impl CollectionSpec {
     /// Every problem, one sentence each.
     #[must_use]
@@ -198,9 +244,9 @@ impl CollectionSpec {
                 ids.join(", ")
             ));
         }
-        let mut check_roles = |place: &str, roles: &[String]| {
+        let mut check_roles = |place: &str, roles: &[Recipient]| {
             for role in roles {
-                if !ROLES.contains(&role.as_str()) {
+                if let Recipient::Unknown(role) = role {
                     problems.push(format!("{place}: unknown role \"{role}\"; the roles are: {}", ROLES.join(", ")));
                 }
             }

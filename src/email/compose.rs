@@ -16,12 +16,8 @@ use crate::error::Result;
 use crate::ledger::Records;
 use crate::normalize::invoice_index::InvoiceIndex;
 use crate::normalize::records::{Contact, Followup, Project};
-use crate::rules::action::{Action, ActionKind};
+use crate::rules::action::{Action, ActionKind, Hold};
 use crate::rules::engine::{OpenItem, OpenItems};
-
-/// Holds of single invoices that a message about the rest of the account names as left
-/// out.
-const SET_ASIDE: [&str; 3] = ["disputed", "promise_to_pay", "critical_issues"];
 
 /// The outbox file name inside `--out`.
 pub const OUTBOX: &str = "outbox.csv";
@@ -88,7 +84,8 @@ pub fn compose(
     let company = company(inputs.rules);
     let mut index = Index::new(inputs);
     // The invoices each account holds back, so that its message says what it leaves out.
-    for a in actions.iter().filter(|a| a.kind == ActionKind::Hold && SET_ASIDE.contains(&a.stage.as_str())) {
+    for a in actions.iter().filter(|a| a.kind == ActionKind::Hold && Hold::SET_ASIDE.iter().any(|h| h.id() == a.stage))
+    {
         let list = index.held.entry((a.customer.clone(), a.currency.clone())).or_default();
         list.extend(a.invoice_nos.iter().map(|n| (n.clone(), a.stage.clone())));
     }

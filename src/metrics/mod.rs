@@ -20,7 +20,7 @@ use crate::ledger::Records;
 use crate::ledger::matching::Reconciliation;
 use crate::money::Currency;
 use crate::normalize::Invoice;
-use crate::rules::action::{Action, ActionKind};
+use crate::rules::action::{Action, ActionKind, Hold, ISSUE_INVOICE};
 use crate::rules::why::Why;
 use behaviour::PayBehaviour;
 use trend::{CurrencySnapshot, Snapshot, Trend};
@@ -631,9 +631,9 @@ fn in_legal(actions: &[Action]) -> Vec<LegalCase> {
     actions
         .iter()
         .filter(|a| {
-            (a.kind == ActionKind::Hold && a.stage == "in_legal")
+            (a.kind == ActionKind::Hold && a.stage == Hold::InLegal.id())
                 || (a.kind == ActionKind::Manual
-                    && a.stage != "issue_invoice"
+                    && a.stage != ISSUE_INVOICE
                     && a.since.is_some()
                     && a.next_date.is_some()
                     && a.owner.is_some())
@@ -659,7 +659,7 @@ fn in_legal(actions: &[Action]) -> Vec<LegalCase> {
 fn unbilled(actions: &[Action]) -> Vec<Unbilled> {
     actions
         .iter()
-        .filter(|a| a.kind == ActionKind::Manual && a.stage == "issue_invoice")
+        .filter(|a| a.kind == ActionKind::Manual && a.stage == ISSUE_INVOICE)
         .filter_map(|a| {
             let currency = Currency::parse(&a.currency)?;
             let milestone = a.milestones.first();

@@ -7,7 +7,7 @@ use rust_xlsxwriter::FormatAlign;
 use super::formats::{Formats, text_width};
 use super::layout::Layout;
 use crate::money::Currency;
-use crate::rules::action::{Action, ActionKind};
+use crate::rules::action::{Action, ActionKind, FIX_FIRST, ISSUE_INVOICE};
 
 /// The sheet of messages and tasks (its key in the catalogue).
 pub const ACTIONS: &str = "actions";
@@ -29,8 +29,8 @@ fn severity(stage: &str) -> u8 {
         "demand_letter" => 9,
         "escalate_to_approver" => 8,
         "approval_status_report" => 7,
-        "fix_first" => 6,
-        "issue_invoice" => 4,
+        FIX_FIRST => 6,
+        ISSUE_INVOICE => 4,
         "milestone_request" => 3,
         "due_notice" => 2,
         "reminder_before_due" => 1,

@@ -31,6 +31,49 @@ impl ActionKind {
     }
 }
 
+/// The holds payback decides itself: why an account's (or an invoice's) collection waits.
+/// Their ids are the `stage` of a hold in actions.json and the log (the script contract);
+/// the catalogue names them in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// A follow-up marks the invoice disputed.
+    Disputed,
+    /// The customer promised to pay by a date not yet past.
+    PromiseToPay,
+    /// The project has open critical issues: fix first.
+    CriticalIssues,
+    /// The account waits for its next stage (cadence, repeat).
+    Scheduled,
+    /// The account is in legal review between two reviews.
+    InLegal,
+    /// Money received is not applied yet: the customer may have paid.
+    UnappliedCashPending,
+}
+
+impl Hold {
+    /// Holds of single invoices that a message about the rest of the account names as left
+    /// out.
+    pub const SET_ASIDE: [Self; 3] = [Self::Disputed, Self::PromiseToPay, Self::CriticalIssues];
+
+    /// The id: the hold's `stage` in outputs.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Disputed => "disputed",
+            Self::PromiseToPay => "promise_to_pay",
+            Self::CriticalIssues => "critical_issues",
+            Self::Scheduled => "scheduled",
+            Self::InLegal => "in_legal",
+            Self::UnappliedCashPending => "unapplied_cash_pending",
+        }
+    }
+}
+
+/// The task of a project with open critical issues, beside its [`Hold::CriticalIssues`].
+pub const FIX_FIRST: &str = "fix_first";
+/// The task of a milestone due but not invoiced yet.
+pub const ISSUE_INVOICE: &str = "issue_invoice";
+
 /// One decision: the unit of `actions.json`, the Actions and Holds sheets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

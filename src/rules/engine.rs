@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::action::{Action, ActionKind, Decisions, MilestoneDue};
+use super::action::{Action, ActionKind, Decisions, Hold, ISSUE_INVOICE, MilestoneDue};
 use super::calendar::Calendar;
 use super::grouping;
 use super::history::{History, LogEntry};
@@ -50,7 +50,7 @@ pub struct Facts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Plan {
     /// Held, for the reason given, since the follow-up's date when it has one.
-    Hold { stage: &'static str, reason: Why, since: Option<NaiveDate> },
+    Hold { hold: Hold, reason: Why, since: Option<NaiveDate> },
     /// Open critical issues on the project.
     FixFirst { project: String, issues: u32 },
     /// Stuck in the customer's approval.
@@ -138,11 +138,7 @@ pub fn decide(
 /// rest in the order decided.
 pub fn sort_actions(actions: &mut [Action]) {
     actions.sort_by(|a, b| {
-        (&a.customer, &a.currency, a.stage != "issue_invoice").cmp(&(
-            &b.customer,
-            &b.currency,
-            b.stage != "issue_invoice",
-        ))
+        (&a.customer, &a.currency, a.stage != ISSUE_INVOICE).cmp(&(&b.customer, &b.currency, b.stage != ISSUE_INVOICE))
     });
 }
 
@@ -349,7 +345,7 @@ fn milestone_actions(facts: Facts<'_>, as_of: NaiveDate) -> Vec<Action> {
         let mut action = Action::new(
             &t.customer,
             ActionKind::Manual,
-            "issue_invoice",
+            ISSUE_INVOICE,
             t.currency.code(),
             t.currency.format(t.minor),
             Why::new(
@@ -464,7 +460,7 @@ fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
     );
     if let (true, Some(f)) = (spec.holds.disputed, disputed) {
         let since = f.last_contact_date;
-        choose(Plan::Hold { stage: "disputed", reason: why(f), since }, chosen);
+        choose(Plan::Hold { hold: Hold::Disputed, reason: why(f), since }, chosen);
     }
 
     let promise_row =
@@ -486,7 +482,7 @@ fn plan_holds(c: &Context<'_>, t: &mut Tracer, chosen: &mut Option<Plan>) {
             Some(m) => Why::new("promised_on", vec![("made", m.into()), ("date", d.into())]),
             None => Why::new("promised", vec![("date", d.into())]),
         };
-        choose(Plan::Hold { stage: "promise_to_pay", reason, since }, chosen);
+        choose(Plan::Hold { hold: Hold::PromiseToPay, reason, since }, chosen);
     }
 
     let critical = project.filter(|p| p.open_critical_issues > 0);

@@ -17,19 +17,13 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 
-use super::action::{Action, ActionKind, BrokenPromise, CashCredit, Earlier, MilestoneDue};
+use super::action::{Action, ActionKind, BrokenPromise, CashCredit, Earlier, FIX_FIRST, Hold, MilestoneDue};
 use super::engine::{Facts, Lookup, OpenItem, Plan, stage_days, triggered_milestones};
 use super::history::LogEntry;
 use super::why::{Arg, Why, num};
-use crate::config::collection::{CollectionSpec, Relative, StageKind};
-use crate::normalize::records::{Role, looks_like_email};
+use crate::config::collection::{CollectionSpec, Recipient, Relative, StageKind};
+use crate::normalize::records::looks_like_email;
 
-/// The hold of a customer's messages while money received is not applied.
-pub const UNAPPLIED_CASH_PENDING: &str = "unapplied_cash_pending";
-/// The hold of an account that waits for its next stage.
-pub const SCHEDULED: &str = "scheduled";
-/// The hold of an account in legal review between two reviews.
-pub const IN_LEGAL: &str = "in_legal";
 /// The hold of an account owing less than the lowest stage's `min_amount`.
 pub const BELOW_THRESHOLD: &str = "below_threshold";
 /// The hold of an account whose credits cover its overdue balance.
@@ -140,11 +134,11 @@ impl Grouper<'_, '_> {
     /// Disputed and promised invoices are held; a project with open critical issues gets
     /// its hold and a fix-first task.
     fn holds(&mut self, planned: &[(&OpenItem<'_>, Plan)]) {
-        for stage in ["disputed", "promise_to_pay"] {
+        for hold in [Hold::Disputed, Hold::PromiseToPay] {
             let held: Vec<(&OpenItem<'_>, &Why, Option<NaiveDate>)> = planned
                 .iter()
                 .filter_map(|(i, p)| match p {
-                    Plan::Hold { stage: s, reason, since } if *s == stage => Some((*i, reason, *since)),
+                    Plan::Hold { hold: h, reason, since } if *h == hold => Some((*i, reason, *since)),
                     _ => None,
                 })
                 .collect();
@@ -162,7 +156,7 @@ impl Grouper<'_, '_> {
                 }
                 None => reason.push("since_unknown", vec![]),
             }
-            let mut action = self.action(&items, ActionKind::Hold, stage, reason);
+            let mut action = self.action(&items, ActionKind::Hold, hold.id(), reason);
             action.since = since;
             action.owner = Some(self.owner(&items));
             self.out.push(action);
@@ -180,10 +174,10 @@ impl Grouper<'_, '_> {
                 "critical_issues",
                 vec![("project", project.into()), ("issues", num(issues)), ("manager", who)],
             );
-            let mut hold = self.action(items, ActionKind::Hold, "critical_issues", reason.clone());
+            let mut hold = self.action(items, ActionKind::Hold, Hold::CriticalIssues.id(), reason.clone());
             hold.owner = Some(manager.clone());
             self.out.push(hold);
-            let mut task = self.action(items, ActionKind::Manual, "fix_first", reason);
+            let mut task = self.action(items, ActionKind::Manual, FIX_FIRST, reason);
             task.owner = Some(manager);
             self.out.push(task);
         }
@@ -273,7 +267,7 @@ impl Grouper<'_, '_> {
                 if let Some(d) = next {
                     reason.push("first_from", vec![("date", d.into())]);
                 }
-                self.account_hold(&position, SCHEDULED, reason, since, next, past);
+                self.account_hold(&position, Hold::Scheduled.id(), reason, since, next, past);
             }
             return;
         };
@@ -325,7 +319,7 @@ impl Grouper<'_, '_> {
                     ],
                 );
                 let since = reached.map(|(_, d)| d).or(since);
-                self.account_hold(&position, SCHEDULED, reason, since, next, past);
+                self.account_hold(&position, Hold::Scheduled.id(), reason, since, next, past);
                 return;
             }
         };
@@ -528,7 +522,7 @@ impl Grouper<'_, '_> {
                 ("next", next.map_or(Arg::Word("next_review_unset"), Arg::from)),
             ],
         );
-        let mut action = self.position_action(position, ActionKind::Hold, IN_LEGAL, reason, past);
+        let mut action = self.position_action(position, ActionKind::Hold, Hold::InLegal.id(), reason, past);
         action.since = Some(first);
         action.owner = owner;
         action.next_date = next;
@@ -665,7 +659,7 @@ impl Grouper<'_, '_> {
         &mut self,
         position: &Position<'_>,
         stage: &str,
-        (to, cc): (&[String], &[String]),
+        (to, cc): (&[Recipient], &[Recipient]),
         template: &str,
         reason: Why,
         past: &Past<'_>,
@@ -693,19 +687,20 @@ impl Grouper<'_, '_> {
         (to, cc): (Vec<String>, Vec<String>),
         template: &str,
         reason: Why,
-        roles: &[String],
+        roles: &[Recipient],
         past: &Past<'_>,
         broken: Option<BrokenPromise>,
     ) {
         if to.is_empty() {
-            let reason = reason
-                .then("no_contact", vec![("roles", Arg::Roles(roles.to_vec())), ("customer", self.customer.into())]);
+            let roles = roles.iter().map(|r| r.as_str().to_owned()).collect();
+            let reason =
+                reason.then("no_contact", vec![("roles", Arg::Roles(roles)), ("customer", self.customer.into())]);
             let action = self.position_action(position, ActionKind::Manual, stage, reason, past);
             self.out.push(action);
             return;
         }
         if let Some((held, from)) = self.cash_pending(position, reason.clone()) {
-            self.account_hold(position, UNAPPLIED_CASH_PENDING, held, Some(from), None, past);
+            self.account_hold(position, Hold::UnappliedCashPending.id(), held, Some(from), None, past);
             return;
         }
         // Copies that are the customer's own people count like recipients; our project
@@ -804,28 +799,29 @@ impl Grouper<'_, '_> {
     }
 
     /// Email addresses for `roles`, and the roles nobody holds.
-    fn resolve(&self, roles: &[String], items: &[&OpenItem<'_>]) -> (Vec<String>, Vec<String>) {
+    fn resolve(&self, roles: &[Recipient], items: &[&OpenItem<'_>]) -> (Vec<String>, Vec<String>) {
         let mut emails: Vec<String> = Vec::new();
         let mut missing = Vec::new();
         for role in roles {
-            let found: Vec<String> = if role == "project_manager" {
-                items
+            let found: Vec<String> = match role {
+                Recipient::ProjectManager => items
                     .iter()
                     .filter_map(|i| i.project)
                     .filter_map(|p| self.project_manager(p))
                     .filter(|e| looks_like_email(e))
-                    .collect()
-            } else {
-                let role = Role::parse(role);
-                self.lookup
+                    .collect(),
+                Recipient::Contact(role) => self
+                    .lookup
                     .contacts(self.customer)
                     .iter()
-                    .filter(|c| role == Some(c.role))
+                    .filter(|c| c.role == *role)
                     .map(|c| c.email.clone())
-                    .collect()
+                    .collect(),
+                // Refused when the rules are loaded.
+                Recipient::Unknown(_) => Vec::new(),
             };
             if found.is_empty() {
-                missing.push(role.clone());
+                missing.push(role.as_str().to_owned());
             }
             for email in found {
                 if !emails.iter().any(|e| e.eq_ignore_ascii_case(&email)) {
