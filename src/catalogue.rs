@@ -38,7 +38,7 @@ impl Lang {
 }
 
 /// The built-in catalogues, by language.
-pub const SOURCES: [(&str, &str); 2] = [
+pub(crate) const SOURCES: [(&str, &str); 2] = [
     ("zh/labels.toml", include_str!("../templates/zh/labels.toml")),
     ("en/labels.toml", include_str!("../templates/en/labels.toml")),
 ];

@@ -10,42 +10,42 @@
 use chrono::NaiveDate;
 
 /// The earliest date payback accepts: 1990-01-01.
-pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1990, 1, 1) {
+pub(crate) const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1990, 1, 1) {
     Some(date) => date,
     None => NaiveDate::MIN,
 };
 
 /// The latest date payback accepts: 2100-12-31.
-pub const LATEST: NaiveDate = match NaiveDate::from_ymd_opt(2100, 12, 31) {
+pub(crate) const LATEST: NaiveDate = match NaiveDate::from_ymd_opt(2100, 12, 31) {
     Some(date) => date,
     None => NaiveDate::MAX,
 };
 
 /// The most days a payment term, cadence, deadline or window of the rules may span: ten
 /// years (3,660 days).
-pub const MAX_TERM_DAYS: i64 = 3660;
+pub(crate) const MAX_TERM_DAYS: i64 = 3660;
 
 /// The most days between two dates of the range ([`EARLIEST`] to [`LATEST`]: 40,541),
 /// the bound of the day counts of stage windows and aging buckets: a day count beyond it
 /// can never be reached.
-pub const MAX_DAY_COUNT: i64 = 40_541;
+pub(crate) const MAX_DAY_COUNT: i64 = 40_541;
 
 /// Whether `date` lies within [`EARLIEST`]`..=`[`LATEST`].
 #[must_use]
-pub fn in_range(date: NaiveDate) -> bool {
+pub(crate) fn in_range(date: NaiveDate) -> bool {
     (EARLIEST..=LATEST).contains(&date)
 }
 
 /// The range as people read it: `1990-01-01 to 2100-12-31`.
 #[must_use]
-pub fn range_text() -> String {
+pub(crate) fn range_text() -> String {
     format!("{EARLIEST} to {LATEST}")
 }
 
 /// `date` plus `days` (negative: minus), `None` when the result is not a date chrono can
 /// hold.
 #[must_use]
-pub fn add_days(date: NaiveDate, days: i64) -> Option<NaiveDate> {
+pub(crate) fn add_days(date: NaiveDate, days: i64) -> Option<NaiveDate> {
     date.checked_add_signed(chrono::TimeDelta::try_days(days)?)
 }
 

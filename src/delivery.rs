@@ -22,7 +22,7 @@ use crate::state::store::{self, Delivery};
 
 /// How to reach the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Security {
+pub(crate) enum Security {
     /// Plain SMTP (a relay on the local network).
     Plain,
     /// Plain, then STARTTLS.
@@ -33,7 +33,7 @@ pub enum Security {
 
 /// What `send` needs.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// A run's `--out` folder.
     pub out: PathBuf,
     /// `HOST:PORT`.
@@ -60,7 +60,7 @@ pub struct Options {
 
 /// What happened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// Messages sent now.
     pub sent: Vec<String>,
     /// Messages sent earlier (skipped).
@@ -99,7 +99,7 @@ fn names(id: &str, entry: &OutboxEntry) -> bool {
 /// [`Error::Unreadable`] for a missing or malformed outbox, [`Error::Email`] for a server
 /// that cannot be reached or an address that is not one, [`Error::State`] when the
 /// database cannot be written (then nothing more is sent).
-pub fn send(options: &Options, db: &Db) -> Result<Report> {
+pub(crate) fn send(options: &Options, db: &Db) -> Result<Report> {
     let entries = read_outbox(&options.out)?;
     for id in options.only.iter().chain(&options.skip).chain(&options.mark_sent) {
         if !entries.iter().any(|(_, e)| names(id, e)) {
@@ -242,7 +242,7 @@ fn header_block(bytes: &[u8]) -> &[u8] {
 /// The message with its `Date:` header set to `date` (the time of sending); the file on
 /// disk keeps the as-of date so that reruns give the same bytes.
 #[must_use]
-pub fn with_date(bytes: &[u8], date: &str) -> Vec<u8> {
+pub(crate) fn with_date(bytes: &[u8], date: &str) -> Vec<u8> {
     let head_len = header_block(bytes).len();
     let head = &bytes[..head_len];
     let mut out = Vec::with_capacity(bytes.len() + 16);

@@ -7,24 +7,24 @@
 #![warn(missing_docs)]
 
 pub mod aging;
-pub mod catalogue;
+pub(crate) mod catalogue;
 pub mod cli;
-pub mod cmd;
+pub(crate) mod cmd;
 pub mod config;
-pub mod dates;
-pub mod delivery;
+pub(crate) mod dates;
+pub(crate) mod delivery;
 pub mod email;
 pub mod error;
-pub mod ingest;
-pub mod ledger;
-pub mod metrics;
+pub(crate) mod ingest;
+pub(crate) mod ledger;
+pub(crate) mod metrics;
 pub mod money;
 pub mod normalize;
-pub mod output;
-pub mod pipeline;
+pub(crate) mod output;
+pub(crate) mod pipeline;
 pub mod report;
 pub mod rules;
-pub mod state;
+pub(crate) mod state;
 
 pub use error::{Error, Result};
 

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 ///
 /// # Errors
 /// [`Error::BadOption`] naming `--out` and what is wrong.
-pub fn check_out(out: &Path, kept: &[&Path]) -> Result<()> {
+pub(crate) fn check_out(out: &Path, kept: &[&Path]) -> Result<()> {
     let bad = |reason: String| Error::BadOption { option: format!("--out {}", out.display()), reason };
     match std::fs::symlink_metadata(out) {
         Ok(meta) if !meta.is_dir() && !out.is_dir() => {
@@ -45,7 +45,7 @@ pub fn check_out(out: &Path, kept: &[&Path]) -> Result<()> {
 
 /// A staging folder for one run's outputs.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     out: PathBuf,
     committed: bool,
@@ -57,7 +57,7 @@ impl Staging {
     ///
     /// # Errors
     /// [`Error::Output`] when the folder cannot be created.
-    pub fn new(out: &Path) -> Result<Self> {
+    pub(crate) fn new(out: &Path) -> Result<Self> {
         let (parent, name) = split(out);
         remove_leftovers(&parent, &name);
         let dir = parent.join(format!(".{name}.payback-new-{}", std::process::id()));
@@ -70,12 +70,12 @@ impl Staging {
 
     /// The staging folder itself (the new outputs before they are published).
     #[must_use]
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.dir
     }
 
     /// Path for a file to be published as `name` (a fixed name chosen by payback).
-    pub fn file(&mut self, name: &str) -> PathBuf {
+    pub(crate) fn file(&mut self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 
@@ -83,7 +83,7 @@ impl Staging {
     ///
     /// # Errors
     /// [`Error::Output`] when the folder cannot be created.
-    pub fn folder(&mut self, name: &str) -> Result<PathBuf> {
+    pub(crate) fn folder(&mut self, name: &str) -> Result<PathBuf> {
         let path = self.dir.join(name);
         std::fs::create_dir_all(&path).map_err(|e| Error::write(path.clone(), e))?;
         Ok(path)
@@ -93,7 +93,7 @@ impl Staging {
     ///
     /// # Errors
     /// [`Error::Output`] when the folders cannot be exchanged.
-    pub fn commit(mut self) -> Result<()> {
+    pub(crate) fn commit(mut self) -> Result<()> {
         let err = |path: &Path, e: std::io::Error| Error::write(path.to_path_buf(), e);
         if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| err(parent, e))?;
@@ -169,7 +169,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
 /// Spreadsheet-safe CSV text: a leading `= + - @` (or tab/CR) gets a `'` so that Excel and
 /// `LibreOffice` show it as text, never run it. Plain negative numbers are left alone.
 #[must_use]
-pub fn csv_text(text: &str) -> String {
+pub(crate) fn csv_text(text: &str) -> String {
     let number = text.parse::<f64>().is_ok();
     if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }

@@ -9,39 +9,27 @@ use crate::ledger::Inputs;
 use crate::ledger::RowCounts;
 use crate::ledger::control::{self, SourceControl};
 use crate::ledger::matching::{self, Reconciliation};
-use crate::metrics::trend::Trend;
 use crate::metrics::{self, Metrics, MetricsInput};
 use crate::rules::action::Decisions;
 use crate::rules::calendar::Calendar;
 use crate::rules::engine::{self, Facts};
 use crate::rules::history::History;
 
-/// The aging and the decisions of one run.
+/// What `explain` reads of a whole run: the decisions (with the traces kept) and the
+/// history they were decided with.
 #[derive(Debug, Clone)]
-pub struct Decided {
-    /// The aging.
-    pub aging: Aging,
-    /// Row accounting of the whole run.
-    pub counts: RowCounts,
-    /// Control totals per input.
-    pub controls: Vec<SourceControl>,
+pub(crate) struct Decided {
     /// The collection actions and traces.
-    pub decisions: Decisions,
+    pub(crate) decisions: Decisions,
     /// The history read from the state folder.
-    pub history: History,
-    /// Payments matched to invoices, when `--payments` was given.
-    pub reconciliation: Option<Reconciliation>,
-    /// The management metrics, with the trend including this run.
-    pub metrics: Metrics,
-    /// The trend read from the state folder, with this run's snapshot recorded.
-    pub trend: Trend,
+    pub(crate) history: History,
 }
 
 /// The aging of one run: everything the Detail, Reconciliation, Rejected and Skipped
 /// sheets need, ready before the actions are decided (so that the big sheets can be
 /// written while the rules run; issue 7).
 #[derive(Debug, Clone)]
-pub struct Aged {
+pub(crate) struct Aged {
     /// The aging.
     pub aging: Aging,
     /// Row accounting of the whole run.
@@ -57,16 +45,14 @@ pub struct Aged {
 ///
 /// # Errors
 /// A history that cannot be read, control totals that do not reconcile (a bug).
-pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
+pub(crate) fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
     let (aged, matched) = age(config, inputs)?;
     let original = &inputs.batch.invoices;
     let measured = measure(config, original, matched.as_deref(), &inputs.records, &aged, state)?;
     let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
     let matched = matched.as_deref().unwrap_or(original);
-    let Actioned { decisions, history, metrics, trend } =
-        act(config, measured, matched, &inputs.records, &aged, &items, traced)?;
-    let Aged { aging, counts, controls, reconciliation } = aged;
-    Ok(Decided { aging, counts, controls, decisions, history, reconciliation, metrics, trend })
+    let Actioned { decisions, history, .. } = act(config, measured, matched, &inputs.records, &aged, &items, traced)?;
+    Ok(Decided { decisions, history })
 }
 
 /// Matches the payments and ages the invoices; checks the row counts and control totals.
@@ -75,7 +61,7 @@ pub fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<
 ///
 /// # Errors
 /// Control totals that do not reconcile (a bug), polars errors.
-pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crate::normalize::Invoice>>)> {
+pub(crate) fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crate::normalize::Invoice>>)> {
     // Payments reduce the open amounts first: the aging uses balances after matching.
     // A copy only when payments change the balances (a million invoices are ~300 MB).
     let mut invoices = std::borrow::Cow::Borrowed(inputs.batch.invoices.as_slice());
@@ -106,27 +92,23 @@ pub fn age(config: &RunConfig, inputs: &Inputs) -> Result<(Aged, Option<Vec<crat
 
 /// What the rules made of an aged run: the [`Decided`] parts not in [`Aged`].
 #[derive(Debug, Clone)]
-pub struct Actioned {
+pub(crate) struct Actioned {
     /// The collection actions and traces.
     pub decisions: Decisions,
     /// The history read from the state folder.
     pub history: History,
     /// The management metrics, with the trend including this run.
     pub metrics: Metrics,
-    /// The trend read from the state folder, with this run's snapshot recorded.
-    pub trend: Trend,
 }
 
 /// What is known of an aged run before its actions are decided: the metrics of its
 /// invoices, and the history and trend read from the state folder.
 #[derive(Debug, Clone)]
-pub struct Measured {
+pub(crate) struct Measured {
     /// The management metrics (holds not counted yet), with the trend including this run.
     pub metrics: Metrics,
     /// The history read from the state folder.
     pub history: History,
-    /// The trend read from the state folder, with this run's snapshot recorded.
-    pub trend: Trend,
 }
 
 /// Reads the history and trend in `state` and computes the metrics of an aged run:
@@ -136,7 +118,7 @@ pub struct Measured {
 ///
 /// # Errors
 /// A history or trend that cannot be read.
-pub fn measure(
+pub(crate) fn measure(
     config: &RunConfig,
     original: &[crate::normalize::Invoice],
     matched: Option<&[crate::normalize::Invoice]>,
@@ -146,7 +128,7 @@ pub fn measure(
 ) -> Result<Measured> {
     let rules = config.rules();
     let history = crate::state::store::load_history(state)?;
-    let mut trend = crate::state::store::load_trend(state)?;
+    let trend = crate::state::store::load_trend(state)?;
     let previous_open = match trend.previous(config.as_of()) {
         Some(previous) => crate::state::store::load_previous_open(state, previous.as_of)?,
         None => metrics::rollforward::PreviousOpen::default(),
@@ -163,8 +145,7 @@ pub fn measure(
         stuck_after_days: rules.collection.stuck_after_days,
         previous_open: &previous_open,
     });
-    trend.record(metrics.snapshot());
-    Ok(Measured { metrics, history, trend })
+    Ok(Measured { metrics, history })
 }
 
 /// Decides the actions of an aged run and counts its holds into the metrics. `matched`
@@ -175,7 +156,7 @@ pub fn measure(
 ///
 /// # Errors
 /// A calendar that cannot be loaded; polars errors (a bug).
-pub fn act(
+pub(crate) fn act(
     config: &RunConfig,
     measured: Measured,
     matched: &[crate::normalize::Invoice],
@@ -184,7 +165,7 @@ pub fn act(
     items: &engine::OpenItems<'_>,
     traced: Option<&str>,
 ) -> Result<Actioned> {
-    let Measured { mut metrics, history, trend } = measured;
+    let Measured { mut metrics, history } = measured;
     let rules = config.rules();
     let calendar = match &rules.calendar.path {
         Some(path) => Calendar::from_file(path)?,
@@ -216,5 +197,5 @@ pub fn act(
         decisions.actions.sort_by(|a, b| (&a.customer, &a.currency).cmp(&(&b.customer, &b.currency)));
     }
     metrics.count_holds(&decisions.actions);
-    Ok(Actioned { decisions, history, metrics, trend })
+    Ok(Actioned { decisions, history, metrics })
 }

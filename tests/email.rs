@@ -12,7 +12,7 @@ use crate::util::{Workspace, repo};
 
 /// An .eml file as Python's `email` package reads it.
 #[derive(Debug, Deserialize)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     pub file: String,
     pub from: String,
     pub to_addresses: Vec<String>,
@@ -28,7 +28,7 @@ pub struct Parsed {
 }
 
 /// Parses `.eml` files with `tests/scripts/parse_eml.py`.
-pub fn parse(files: &[PathBuf]) -> Vec<Parsed> {
+pub(crate) fn parse(files: &[PathBuf]) -> Vec<Parsed> {
     let output = Command::new("python3")
         .arg(repo().join("tests/scripts/parse_eml.py"))
         .args(files)
@@ -240,7 +240,7 @@ fn own_templates_override_and_errors_name_file_and_line() {
 }
 
 /// An SMTP server on 127.0.0.1 writing what it receives into a maildir.
-pub struct Server {
+pub(crate) struct Server {
     child: Child,
     /// Its port on 127.0.0.1.
     pub port: u16,
@@ -251,7 +251,7 @@ pub struct Server {
 impl Server {
     // The child is killed and waited for in Drop, or below when it does not come up.
     #[allow(clippy::zombie_processes)]
-    pub fn start(dir: &Path) -> Self {
+    pub(crate) fn start(dir: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = dir.join("maildir");
         for sub in ["tmp", "new", "cur"] {
@@ -273,7 +273,7 @@ impl Server {
         panic!("aiosmtpd did not start on port {port}; is python3-aiosmtpd installed?");
     }
 
-    pub fn received(&self) -> Vec<PathBuf> {
+    pub(crate) fn received(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.maildir.join("new")).unwrap().map(|e| e.unwrap().path()).collect()
     }
 }

@@ -15,7 +15,7 @@ use crate::{Outcome, ledger};
 ///
 /// # Errors
 /// Any [`crate::Error`] that stops reading an input or the rules (exit code 2).
-pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
+pub(crate) fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let folders = Folders { out: "out".into(), state: "state".into(), templates: None };
     let setup = setup::configure(args.input, today, folders)?;
     let config = setup.config;
@@ -54,7 +54,7 @@ pub fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
 /// One line per rejected row (invoices, then record tables): `file, sheet "S", row N,
 /// column "C": reason`.
 #[must_use]
-pub fn problem_lines(inputs: &Inputs) -> Vec<String> {
+pub(crate) fn problem_lines(inputs: &Inputs) -> Vec<String> {
     let line = |source: &crate::ingest::SourceRef, r: &crate::normalize::Rejected| {
         let mut location = source.location();
         location.row = Some(r.row);

@@ -10,7 +10,7 @@ use crate::state::{Db, schema};
 ///
 /// # Errors
 /// A database that cannot be opened, is damaged, or a backup that cannot be written.
-pub fn exec(command: &DbCommand) -> Result<Outcome> {
+pub(crate) fn exec(command: &DbCommand) -> Result<Outcome> {
     let ok = |message: String, warnings: Vec<String>| Ok(Outcome { message, exit_code: 0, warnings });
     match command {
         DbCommand::Schema => ok(schema::text().trim_end().to_owned(), Vec::new()),

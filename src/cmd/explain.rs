@@ -11,7 +11,7 @@ use crate::{Outcome, ledger, pipeline};
 ///
 /// # Errors
 /// Input errors, and [`Error::BadOption`] when no open invoice has that number.
-pub fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
+pub(crate) fn exec(args: ExplainArgs, today: NaiveDate) -> Result<Outcome> {
     let folders = Folders { out: "out".into(), state: args.state.clone(), templates: None };
     let Setup { config, state, .. } = setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;
     let inputs = ledger::load_inputs(&config)?;

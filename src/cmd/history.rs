@@ -11,7 +11,7 @@ use crate::state::{Db, timeline};
 ///
 /// # Errors
 /// A payback.toml that is not valid.
-pub fn state_folder(state: &Path) -> Result<PathBuf> {
+pub(crate) fn state_folder(state: &Path) -> Result<PathBuf> {
     if state == Path::new("state")
         && let Some(workspace) = crate::config::workspace::WorkspaceFile::read(Path::new("."))?
         && let Some(folder) = workspace.run.state
@@ -25,7 +25,7 @@ pub fn state_folder(state: &Path) -> Result<PathBuf> {
 ///
 /// # Errors
 /// No database, a database that cannot be read, nothing found.
-pub fn exec(args: &HistoryArgs) -> Result<Outcome> {
+pub(crate) fn exec(args: &HistoryArgs) -> Result<Outcome> {
     let state = state_folder(&args.state)?;
     let db = Db::open_read_only(&state)?.ok_or_else(|| Error::BadOption {
         option: format!("--state {}", state.display()),

@@ -13,7 +13,7 @@ use crate::money::Currency;
 ///
 /// # Errors
 /// A folder that exists and is not empty, a file that cannot be written.
-pub fn exec(args: &InitArgs) -> Result<Outcome> {
+pub(crate) fn exec(args: &InitArgs) -> Result<Outcome> {
     let currency = match &args.currency {
         Some(code) => Currency::parse_known(code).ok_or_else(|| Error::BadOption {
             option: format!("--currency {code}"),
@@ -164,7 +164,7 @@ fn init(dir: &Path, currency: &crate::money::Currency, language: Option<&str>) -
 
 /// The completion script for `shell`.
 #[must_use]
-pub fn completions(shell: clap_complete::Shell) -> Outcome {
+pub(crate) fn completions(shell: clap_complete::Shell) -> Outcome {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "payback", &mut out);
     Outcome { message: String::from_utf8_lossy(&out).trim_end().to_owned(), exit_code: 0, warnings: Vec::new() }
@@ -174,7 +174,7 @@ pub fn completions(shell: clap_complete::Shell) -> Outcome {
 ///
 /// # Errors
 /// Only an internal rendering error.
-pub fn man() -> Result<Outcome> {
+pub(crate) fn man() -> Result<Outcome> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out).map_err(Error::internal)?;
     Ok(Outcome { message: String::from_utf8_lossy(&out).trim_end().to_owned(), exit_code: 0, warnings: Vec::new() })

@@ -1,11 +1,11 @@
 //! One module per subcommand; each only wires the stages together.
-pub mod check;
-pub mod db;
-pub mod explain;
-pub mod history;
-pub mod init;
-pub mod progress;
-pub mod run;
-pub mod send;
-pub mod setup;
-pub mod summary;
+pub(crate) mod check;
+pub(crate) mod db;
+pub(crate) mod explain;
+pub(crate) mod history;
+pub(crate) mod init;
+pub(crate) mod progress;
+pub(crate) mod run;
+pub(crate) mod send;
+pub(crate) mod setup;
+pub(crate) mod summary;

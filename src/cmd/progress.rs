@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The progress display of one run.
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
     stage_started: Instant,
 }
@@ -13,7 +13,7 @@ pub struct Progress {
 impl Progress {
     /// A spinner on stderr, hidden when `quiet` or when stderr is not a terminal.
     #[must_use]
-    pub fn new(quiet: bool) -> Self {
+    pub(crate) fn new(quiet: bool) -> Self {
         let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
         let bar = ProgressBar::with_draw_target(None, target);
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
@@ -24,13 +24,13 @@ impl Progress {
     }
 
     /// Starts a stage: `reading invoices…`.
-    pub fn start(&mut self, what: &str) {
+    pub(crate) fn start(&mut self, what: &str) {
         self.stage_started = Instant::now();
         self.bar.set_message(format!("{what}…"));
     }
 
     /// Ends the current stage with a line such as `read 150,000 rows in 1.2 s (125,000/s)`.
-    pub fn done(&self, what: &str, count: usize, unit: &str) {
+    pub(crate) fn done(&self, what: &str, count: usize, unit: &str) {
         let seconds = self.stage_started.elapsed().as_secs_f64();
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let rate = if seconds > 0.0 { (count as f64 / seconds).round() as usize } else { 0 };
@@ -38,12 +38,12 @@ impl Progress {
     }
 
     /// A line of its own, e.g. how long each of two stages run at the same time took.
-    pub fn note(&self, text: &str) {
+    pub(crate) fn note(&self, text: &str) {
         self.bar.println(text);
     }
 
     /// Removes the spinner.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

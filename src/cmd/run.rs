@@ -202,7 +202,7 @@ fn decide_and_write(
 ///
 /// # Errors
 /// Any [`Error`] that stops the run; nothing is written then.
-pub fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
+pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let folders = Folders { out: args.out, state: args.state, templates: args.templates };
     let Setup { config, state, templates, in_workspace } =
         setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;

@@ -12,7 +12,7 @@ use crate::delivery::{self as send, Options, Security};
 use crate::error::{Error, Result};
 
 /// The environment variable holding the SMTP password.
-pub const PASSWORD_VARIABLE: &str = "PAYBACK_SMTP_PASSWORD";
+pub(crate) const PASSWORD_VARIABLE: &str = "PAYBACK_SMTP_PASSWORD";
 
 /// The company email: `[company] email` of payback.toml when it has one, else the rules
 /// file's (the same choice `run` made when it built the messages).
@@ -64,7 +64,7 @@ fn refuse_the_example(args: &SendArgs, sender: &str) -> Result<()> {
 /// # Errors
 /// A bad rules file, a missing outbox, a server that cannot be reached, a state database
 /// that cannot be written.
-pub fn exec(args: &SendArgs) -> Result<Outcome> {
+pub(crate) fn exec(args: &SendArgs) -> Result<Outcome> {
     let mut args = args.clone();
     let workspace = WorkspaceFile::read(Path::new("."))?;
     let sender = sender(&mut args, workspace.as_ref())?;

@@ -12,7 +12,7 @@ use crate::error::Result;
 
 /// The folders a command writes to or reads its history from, as given on the command line.
 #[derive(Debug, Clone)]
-pub struct Folders {
+pub(crate) struct Folders {
     /// `--out`.
     pub out: PathBuf,
     /// `--state`.
@@ -23,7 +23,7 @@ pub struct Folders {
 
 /// A command's resolved configuration and its folders.
 #[derive(Debug)]
-pub struct Setup {
+pub(crate) struct Setup {
     /// Inputs, rules, as-of date and output folder, validated.
     pub config: RunConfig,
     /// The state folder.
@@ -39,7 +39,7 @@ pub struct Setup {
 ///
 /// # Errors
 /// A `payback.toml` or rules file that is not valid, a bad `--map`, no invoices.
-pub fn configure(input: InputArgs, as_of: NaiveDate, folders: Folders) -> Result<Setup> {
+pub(crate) fn configure(input: InputArgs, as_of: NaiveDate, folders: Folders) -> Result<Setup> {
     let Folders { mut out, mut state, mut templates } = folders;
     let mut input = InputOptions::from(input);
     let workspace = WorkspaceFile::read(Path::new("."))?;

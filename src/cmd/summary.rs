@@ -9,7 +9,7 @@ use crate::report::{actions_json, summary_json, workbook};
 use crate::rules::action::ActionKind;
 
 /// `--json`: the content of `summary.json` plus the actions count and the output folder.
-pub fn json(
+pub(crate) fn json(
     summary: &crate::report::summary_json::Summary,
     actions: &[crate::rules::action::Action],
     emails: usize,
@@ -28,7 +28,7 @@ pub fn json(
 }
 
 /// The closing line of a run with problems: rows rejected and references not found.
-pub fn problems(problems: &[String], not_matched: usize) -> String {
+pub(crate) fn problems(problems: &[String], not_matched: usize) -> String {
     if problems.is_empty() {
         return String::new();
     }
@@ -42,7 +42,7 @@ pub fn problems(problems: &[String], not_matched: usize) -> String {
 }
 
 /// What a person reads after a run: rows, totals and metrics per currency, actions, files.
-pub fn human(
+pub(crate) fn human(
     aged: &pipeline::Aged,
     actioned: &pipeline::Actioned,
     composed: &compose::Composed,

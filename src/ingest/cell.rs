@@ -52,7 +52,7 @@ impl Cell {
 /// not ASCII) can change it: true of most cells of an export, which are then taken as they
 /// are without looking at their characters (issue 7).
 #[must_use]
-pub fn needs_no_trim(text: &str) -> bool {
+pub(crate) fn needs_no_trim(text: &str) -> bool {
     let bytes = text.as_bytes();
     matches!((bytes.first(), bytes.last()), (Some(&first), Some(&last)) if is_solid(first) && is_solid(last))
 }

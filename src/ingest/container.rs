@@ -22,7 +22,7 @@ use crate::error::{Error, Location, Result};
 ///
 /// # Errors
 /// [`Error::Unreadable`] naming the declaration and the limit.
-pub fn check(path: &Path, limits: &Limits) -> Result<()> {
+pub(crate) fn check(path: &Path, limits: &Limits) -> Result<()> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let refuse = |reason: String| Error::Unreadable { location: Location::file(path), reason };
     let Ok(file) = std::fs::File::open(path) else { return Ok(()) };

@@ -7,7 +7,7 @@ use std::path::Path;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
 use super::stream::{RowSink, SheetInfo};
-use super::{Cell, RawRow, RawSheet, SourceRef};
+use super::{Cell, RawRow, SourceRef};
 use crate::error::{Error, Location, Result};
 
 /// Reads a CSV file's records with their line numbers. Blank lines (which the CSV reader
@@ -16,7 +16,8 @@ use crate::error::{Error, Location, Result};
 /// # Errors
 /// [`Error::Unreadable`] when the file is missing, empty, in an unknown encoding or
 /// malformed.
-pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Result<RawSheet> {
+#[cfg(test)]
+pub(crate) fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Result<super::RawSheet> {
     super::stream::collect(|sink| read_into(path, encoding, limits, sink))
 }
 
@@ -24,7 +25,12 @@ pub fn read(path: &Path, encoding: Option<&str>, limits: &super::Limits) -> Resu
 ///
 /// # Errors
 /// As [`read`], and the sink's.
-pub fn read_into(path: &Path, encoding: Option<&str>, limits: &super::Limits, sink: &mut dyn RowSink) -> Result<()> {
+pub(crate) fn read_into(
+    path: &Path,
+    encoding: Option<&str>,
+    limits: &super::Limits,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
     let source = SourceRef { file: path.to_path_buf(), sheet: None };
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
         location: Location { row, ..Location::file(path) },

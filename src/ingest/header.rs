@@ -7,7 +7,7 @@ use super::{RawRow, RawSheet, RawTable, SourceRef, TableHead, column_letter};
 use crate::error::{Error, Result};
 
 /// How many rows from the top are searched for the header.
-pub const HEADER_SEARCH_ROWS: usize = 50;
+pub(crate) const HEADER_SEARCH_ROWS: usize = 50;
 
 /// Why a line of the sheet is not a data row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,12 +83,12 @@ impl Skipped {
 
 /// The number of non-blank cells of `row`.
 #[must_use]
-pub fn filled(row: &RawRow) -> usize {
+pub(crate) fn filled(row: &RawRow) -> usize {
     row.cells.iter().filter(|c| !c.is_blank()).count()
 }
 
 /// The rows below the header that hold data; the blank ones go to `skipped`.
-pub fn data_rows(rows: impl IntoIterator<Item = RawRow>, skipped: &mut Vec<Skipped>) -> Vec<RawRow> {
+pub(crate) fn data_rows(rows: impl IntoIterator<Item = RawRow>, skipped: &mut Vec<Skipped>) -> Vec<RawRow> {
     let rows = rows.into_iter();
     let mut data = Vec::with_capacity(rows.size_hint().0);
     for row in rows {
@@ -103,7 +103,7 @@ pub fn data_rows(rows: impl IntoIterator<Item = RawRow>, skipped: &mut Vec<Skipp
 
 /// Where [`find`] got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Search {
+pub(crate) enum Search {
     /// The header is the row at this index.
     Found(usize),
     /// The rows so far do not tell: more are needed.
@@ -119,7 +119,7 @@ pub enum Search {
 /// `is_known` recognises as a column name (at least two; the first such row on a tie);
 /// when no row has two, the first row with two filled cells.
 #[must_use]
-pub fn find(rows: &[RawRow], is_known: &dyn Fn(&str) -> bool, complete: bool) -> Search {
+pub(crate) fn find(rows: &[RawRow], is_known: &dyn Fn(&str) -> bool, complete: bool) -> Search {
     if rows.len() < HEADER_SEARCH_ROWS && !complete {
         return Search::NeedMore;
     }
@@ -140,7 +140,7 @@ pub fn find(rows: &[RawRow], is_known: &dyn Fn(&str) -> bool, complete: bool) ->
 ///
 /// # Errors
 /// [`Error::NoHeader`] when no row has two filled cells.
-pub fn split(sheet: RawSheet, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
+pub(crate) fn split(sheet: RawSheet, is_known: &dyn Fn(&str) -> bool) -> Result<RawTable> {
     let RawSheet { source, rows, date1904 } = sheet;
     match find(&rows, is_known, true) {
         Search::Found(index) => split_at(rows, index, source, date1904),
@@ -153,7 +153,7 @@ pub fn split(sheet: RawSheet, is_known: &dyn Fn(&str) -> bool) -> Result<RawTabl
 ///
 /// # Errors
 /// [`Error::Internal`] when `header_index` is not a row.
-pub fn split_at(rows: Vec<RawRow>, header_index: usize, source: SourceRef, date1904: bool) -> Result<RawTable> {
+pub(crate) fn split_at(rows: Vec<RawRow>, header_index: usize, source: SourceRef, date1904: bool) -> Result<RawTable> {
     let mut rows = rows.into_iter();
     let mut skipped = Vec::new();
     for row in rows.by_ref().take(header_index) {

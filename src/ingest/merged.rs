@@ -14,7 +14,7 @@ use quick_xml::events::{BytesStart, Event};
 
 /// A merged region: 0-based first and last row and column, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Region {
+pub(crate) struct Region {
     /// First row (0-based).
     pub top: u32,
     /// First column (0-based).
@@ -32,7 +32,7 @@ pub struct Region {
 ///
 /// # Errors
 /// [`crate::Error::Unreadable`] naming the first region beyond a limit.
-pub fn check(
+pub(crate) fn check(
     regions: &[Region],
     limits: &super::Limits,
     location: &crate::error::Location,
@@ -85,7 +85,7 @@ pub fn check(
 /// sheet are inflated. `None` when the workbook's parts cannot be followed this way (the
 /// caller then asks calamine).
 #[must_use]
-pub fn regions(path: &Path, name: Option<&str>, max_bytes: u64) -> Option<(String, Vec<Region>)> {
+pub(crate) fn regions(path: &Path, name: Option<&str>, max_bytes: u64) -> Option<(String, Vec<Region>)> {
     let file = std::fs::File::open(path).ok()?;
     let mut zip = zip::ZipArchive::new(BufReader::new(file)).ok()?;
     let (name, part) = sheet_part(&mut zip, name)?;

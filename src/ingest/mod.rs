@@ -1,23 +1,23 @@
 //! Ingest: a spreadsheet file in, a [`RawTable`] of untyped cells out.
 //! Nothing here interprets values; it only finds the header row and keeps every data row
 //! with the row number the user sees.
-pub mod cell;
-pub mod container;
-pub mod csv;
-pub mod header;
-pub mod limits;
-pub mod merged;
-pub mod source;
-pub mod stream;
-pub mod workbook;
+pub(crate) mod cell;
+pub(crate) mod container;
+pub(crate) mod csv;
+pub(crate) mod header;
+pub(crate) mod limits;
+pub(crate) mod merged;
+pub(crate) mod source;
+pub(crate) mod stream;
+pub(crate) mod workbook;
 
 use std::path::Path;
 
-pub use cell::Cell;
-pub use header::{SkipReason, Skipped};
-pub use limits::Limits;
-pub use source::{RawRow, RawSheet, RawTable, SourceRef, TableHead};
-pub use stream::DataRows;
+pub(crate) use cell::Cell;
+pub(crate) use header::{SkipReason, Skipped};
+pub(crate) use limits::Limits;
+pub(crate) use source::{RawRow, RawSheet, RawTable, SourceRef, TableHead};
+pub(crate) use stream::DataRows;
 
 use crate::error::{Error, Location, Result};
 
@@ -28,7 +28,7 @@ use crate::error::{Error, Location, Result};
 /// # Errors
 /// [`Error::Unreadable`] for a missing or malformed file or an unsupported extension,
 /// [`Error::UnknownSheet`], [`Error::NoHeader`].
-pub fn read_table(
+pub(crate) fn read_table(
     path: &Path,
     sheet: Option<&str>,
     encoding: Option<&str>,
@@ -46,7 +46,7 @@ pub fn read_table(
 /// # Errors
 /// As [`read_table`] (errors in late rows come from [`DataRows::next_chunk`]), and those
 /// of `consume`.
-pub fn with_table<T>(
+pub(crate) fn with_table<T>(
     path: &Path,
     sheet: Option<&str>,
     encoding: Option<&str>,
@@ -80,7 +80,7 @@ fn read_rows(
 
 /// Spreadsheet column letters for a 0-based index: 0 → A, 26 → AA.
 #[must_use]
-pub fn column_letter(index: usize) -> String {
+pub(crate) fn column_letter(index: usize) -> String {
     let mut n = index + 1;
     let mut letters = Vec::new();
     while n > 0 {

@@ -41,7 +41,7 @@ pub struct RawRow {
 
 /// All rows of one sheet (or CSV file), before the header is found.
 #[derive(Debug, Clone)]
-pub struct RawSheet {
+pub(crate) struct RawSheet {
     /// Where it came from.
     pub source: SourceRef,
     /// Every row, blank ones included.

@@ -15,7 +15,7 @@ use super::{Cell, RawRow, RawSheet, RawTable, Skipped, SourceRef, TableHead};
 use crate::error::{Error, Result};
 
 /// Rows per chunk handed from the reading thread.
-pub const CHUNK_ROWS: usize = 65_536;
+pub(crate) const CHUNK_ROWS: usize = 65_536;
 
 /// Chunks read ahead of their use: enough to keep the reader busy, few enough that memory
 /// stays small.
@@ -23,7 +23,7 @@ const CHUNKS_AHEAD: usize = 2;
 
 /// What a reader learns about its sheet before the first row.
 #[derive(Debug, Clone)]
-pub struct SheetInfo {
+pub(crate) struct SheetInfo {
     /// The file and sheet read.
     pub source: SourceRef,
     /// Whether date serial numbers count from 1904.
@@ -36,7 +36,7 @@ pub struct SheetInfo {
 }
 
 /// Where a reader puts what it reads.
-pub trait RowSink {
+pub(crate) trait RowSink {
     /// The sheet, before any row.
     ///
     /// # Errors
@@ -54,7 +54,7 @@ pub trait RowSink {
 /// as rows go by, as the user sees it: a customer name merged down over its invoices
 /// belongs to each.
 #[derive(Debug, Default)]
-pub struct MergeFill {
+pub(crate) struct MergeFill {
     /// Regions by first row.
     regions: Vec<Region>,
     next: usize,
@@ -64,13 +64,13 @@ pub struct MergeFill {
 impl MergeFill {
     /// Fills from `regions` (in any order).
     #[must_use]
-    pub fn new(mut regions: Vec<Region>) -> Self {
+    pub(crate) fn new(mut regions: Vec<Region>) -> Self {
         regions.sort_by_key(|r| (r.top, r.left));
         Self { regions, next: 0, active: Vec::new() }
     }
 
     /// Fills `row`; rows must come in increasing row order.
-    pub fn apply(&mut self, row: &mut RawRow) {
+    pub(crate) fn apply(&mut self, row: &mut RawRow) {
         if self.regions.is_empty() {
             return;
         }
@@ -100,7 +100,7 @@ impl MergeFill {
 
 /// Gathers a whole sheet (merged cells filled).
 #[derive(Debug, Default)]
-pub struct Collect {
+pub(crate) struct Collect {
     info: Option<SheetInfo>,
     fill: MergeFill,
     rows: Vec<RawRow>,
@@ -125,7 +125,7 @@ impl Collect {
     ///
     /// # Errors
     /// [`Error::Internal`] when the reader never named its sheet.
-    pub fn finish(self) -> Result<RawSheet> {
+    pub(crate) fn finish(self) -> Result<RawSheet> {
         let info = self.info.ok_or_else(|| Error::Internal("the reader sent no sheet".into()))?;
         Ok(RawSheet { source: info.source, rows: self.rows, date1904: info.date1904 })
     }
@@ -171,7 +171,7 @@ impl RowSink for Sender {
 }
 
 /// The data rows below the header, handed out in chunks as they are read.
-pub struct DataRows {
+pub(crate) struct DataRows {
     rx: Receiver<Result<Piece>>,
     fill: MergeFill,
     /// Data rows read with the header, handed out first.
@@ -189,7 +189,7 @@ impl DataRows {
     ///
     /// # Errors
     /// The reader's errors (malformed file, limits), met as it gets there.
-    pub fn next_chunk(&mut self) -> Result<Option<Vec<RawRow>>> {
+    pub(crate) fn next_chunk(&mut self) -> Result<Option<Vec<RawRow>>> {
         if let Some(first) = self.first.take() {
             return Ok(Some(first));
         }
@@ -226,12 +226,12 @@ impl DataRows {
     /// At least as many as the data rows still to come, when the reader knew its rows
     /// before reading them (CSV files); `None` otherwise.
     #[must_use]
-    pub fn rows_hint(&self) -> Option<usize> {
+    pub(crate) fn rows_hint(&self) -> Option<usize> {
         self.rows_hint
     }
 
     /// The blank lines met below the header so far.
-    pub fn take_skipped(&mut self) -> Vec<Skipped> {
+    pub(crate) fn take_skipped(&mut self) -> Vec<Skipped> {
         std::mem::take(&mut self.skipped)
     }
 }
@@ -242,7 +242,7 @@ impl DataRows {
 /// # Errors
 /// The reader's errors, [`Error::NoHeader`], and those of `consume`. When `consume` fails,
 /// the reader stops at its next chunk.
-pub fn with_table<T>(
+pub(crate) fn with_table<T>(
     read: impl FnOnce(&mut dyn RowSink) -> Result<()> + Send,
     is_known: &dyn Fn(&str) -> bool,
     consume: impl FnOnce(TableHead, &mut DataRows) -> Result<T>,
@@ -285,7 +285,7 @@ pub fn with_table<T>(
 ///
 /// # Errors
 /// The reader's errors.
-pub fn collect(read: impl FnOnce(&mut dyn RowSink) -> Result<()>) -> Result<RawSheet> {
+pub(crate) fn collect(read: impl FnOnce(&mut dyn RowSink) -> Result<()>) -> Result<RawSheet> {
     let mut sink = Collect::default();
     read(&mut sink)?;
     sink.finish()

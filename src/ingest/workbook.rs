@@ -7,14 +7,14 @@ use calamine::{Data, DataRef, DataType as _, Reader, Sheets, open_workbook_auto}
 
 use super::merged::Region;
 use super::stream::{RowSink, SheetInfo};
-use super::{Cell, Limits, RawRow, RawSheet, SourceRef};
+use super::{Cell, Limits, RawRow, SourceRef};
 use crate::error::{Error, Location, Result};
 
 /// The sheet names of a workbook, in order.
 ///
 /// # Errors
 /// [`Error::Unreadable`] (also for a workbook beyond the zip limits).
-pub fn sheet_names(path: &Path, limits: &Limits) -> Result<Vec<String>> {
+pub(crate) fn sheet_names(path: &Path, limits: &Limits) -> Result<Vec<String>> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     if matches!(extension.as_str(), "xlsx" | "xlsm" | "ods") {
         limits.check_zip(path)?;
@@ -34,7 +34,8 @@ pub fn sheet_names(path: &Path, limits: &Limits) -> Result<Vec<String>> {
 ///
 /// # Errors
 /// [`Error::Unreadable`] (also for inputs beyond the limits), [`Error::UnknownSheet`].
-pub fn read(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<RawSheet> {
+#[cfg(test)]
+pub(crate) fn read(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<super::RawSheet> {
     super::stream::collect(|sink| read_into(path, sheet, limits, sink))
 }
 
@@ -43,7 +44,7 @@ pub fn read(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<RawShee
 ///
 /// # Errors
 /// As [`read`], and the sink's.
-pub fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink: &mut dyn RowSink) -> Result<()> {
+pub(crate) fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink: &mut dyn RowSink) -> Result<()> {
     let unreadable = |reason: String| Error::Unreadable { location: Location::file(path), reason };
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
     let zipped = matches!(extension.as_str(), "xlsx" | "xlsm" | "ods");

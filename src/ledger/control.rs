@@ -85,7 +85,7 @@ pub struct AmountCheck {
 ///
 /// # Errors
 /// [`Error::Internal`] when rows or amounts do not reconcile to the cent.
-pub fn control_totals(
+pub(crate) fn control_totals(
     batch: &Batch,
     figures: &BTreeMap<(usize, String), SourceFigures>,
     paid: &BTreeMap<(usize, String), i64>,

@@ -21,7 +21,7 @@ use crate::normalize::{self, Normalized, Rejected};
 /// # Errors
 /// Ingest errors (unreadable file, unknown sheet, no header), an unknown `--preset`, and
 /// column errors (missing or ambiguous columns, a mapped header that is absent).
-pub fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
+pub(crate) fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
     let path = file.path.as_path();
     let presets = presets::all()?;
     let known = |text: &str| {
@@ -103,7 +103,7 @@ fn check_open_amount(normalized: &Normalized, columns: &ColumnMap, ignore: &[Fie
 
 /// Everything a run reads: the invoices (combined) and the record tables.
 #[derive(Debug, Clone)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// The invoice files, combined.
     pub batch: crate::normalize::combine::Batch,
     /// Contacts, projects, follow-ups.
@@ -134,7 +134,7 @@ pub struct Records {
 ///
 /// # Errors
 /// As [`load`], for each file.
-pub fn load_inputs(config: &RunConfig) -> Result<Inputs> {
+pub(crate) fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
     // No sum of the amounts read can wrap (issue 21).
     normalize::sum_budget::check_invoices(&parts)?;

@@ -232,7 +232,7 @@ struct ByReference {
 
 /// Matches `payments` to `invoices` (reducing their open amounts) with `rules` in order.
 #[must_use]
-pub fn reconcile(
+pub(crate) fn reconcile(
     invoices: &mut [Invoice],
     mut payments: Vec<Payment>,
     rules: &[MatchRule],
@@ -428,7 +428,10 @@ fn suggest(payer: &str, customers: &[String]) -> Option<String> {
 
 /// Applied amounts per (input index, currency code), for the control totals.
 #[must_use]
-pub fn applied_by_source(reconciliation: &Reconciliation, invoices: &[Invoice]) -> BTreeMap<(usize, String), i64> {
+pub(crate) fn applied_by_source(
+    reconciliation: &Reconciliation,
+    invoices: &[Invoice],
+) -> BTreeMap<(usize, String), i64> {
     let mut out = BTreeMap::new();
     for a in &reconciliation.applied {
         if let Some(invoice) = invoices.iter().find(|i| *i.customer == *a.customer && i.invoice_no == a.invoice_no) {

@@ -3,12 +3,12 @@
 //! control totals that account for every row and every amount ([`control`]). What comes
 //! out is the balance of each invoice as of the run's date, and the proof that nothing was
 //! lost on the way.
-pub mod control;
-pub mod load;
-pub mod matching;
-pub mod reference;
+pub(crate) mod control;
+pub(crate) mod load;
+pub(crate) mod matching;
+pub(crate) mod reference;
 
-pub use load::{Inputs, Records, load_inputs};
+pub(crate) use load::{Inputs, Records, load_inputs};
 
 use crate::ingest::{SkipReason, Skipped};
 use crate::normalize::combine::Batch;

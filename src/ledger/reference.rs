@@ -17,7 +17,7 @@ const MARKER_WORDS: [&str; 8] = ["NO", "NR", "NUM", "NUMBER", "REF", "INVOICE", 
 
 /// An invoice number as references are compared with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberKey {
+pub(crate) struct NumberKey {
     /// Letters and digits, upper case: `INVUS0351`.
     pub exact: String,
     /// Every letter, upper case: `INVUS`.
@@ -31,7 +31,7 @@ pub struct NumberKey {
 impl NumberKey {
     /// The key of an invoice number.
     #[must_use]
-    pub fn new(invoice_no: &str) -> Self {
+    pub(crate) fn new(invoice_no: &str) -> Self {
         let folded = fold(invoice_no);
         let exact: String = folded.iter().filter(|c| c.is_alphanumeric()).collect();
         let mut groups: Vec<String> = Vec::new();
@@ -62,7 +62,7 @@ impl NumberKey {
 
 /// One way a reference names an invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mention {
+pub(crate) enum Mention {
     /// A word that, as letters and digits, is an invoice number: `INVUS0351`.
     Exact {
         /// The word as written.
@@ -84,7 +84,7 @@ pub enum Mention {
 impl Mention {
     /// The mention as written in the reference.
     #[must_use]
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             Self::Exact { text, .. } | Self::Number { text, .. } => text,
         }
@@ -92,7 +92,7 @@ impl Mention {
 
     /// Whether the invoice numbered `key` fits this mention.
     #[must_use]
-    pub fn fits(&self, key: &NumberKey) -> bool {
+    pub(crate) fn fits(&self, key: &NumberKey) -> bool {
         match self {
             Self::Exact { key: exact, .. } => *exact == key.exact,
             Self::Number { prefix, digits, .. } => {
@@ -113,7 +113,7 @@ impl Mention {
 /// digits (upper case) are an invoice number; the numbers inside such a word are not
 /// mentions of their own.
 #[must_use]
-pub fn mentions(reference: &str, is_invoice: impl Fn(&str) -> bool) -> Vec<Mention> {
+pub(crate) fn mentions(reference: &str, is_invoice: impl Fn(&str) -> bool) -> Vec<Mention> {
     let original: Vec<char> = reference.chars().collect();
     let chars = fold(reference);
     let text = |from: usize, to: usize| original[from..to].iter().collect::<String>();

@@ -32,7 +32,7 @@ pub struct PayBehaviour {
 /// Days-to-pay of every customer with settled invoices, by customer name. `receipts` holds
 /// the matched payments per `(customer, invoice_no)`.
 #[must_use]
-pub fn days_to_pay(
+pub(crate) fn days_to_pay(
     invoices: &[Invoice],
     receipts: &BTreeMap<(&str, &str), Vec<(NaiveDate, i64)>>,
     as_of: NaiveDate,

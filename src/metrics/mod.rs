@@ -3,10 +3,10 @@
 //! approvals stuck, and per project manager open / overdue / collected — with the trend of
 //! the last runs. Consumers (the Management sheet, `summary.json`, the management email)
 //! only read [`Metrics`]. Definitions: README "Metrics".
-pub mod behaviour;
-pub mod period;
-pub mod rollforward;
-pub mod trend;
+pub(crate) mod behaviour;
+pub(crate) mod period;
+pub(crate) mod rollforward;
+pub(crate) mod trend;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::aging::Aging;
-pub use crate::config::rules_file::MetricsSpec;
+pub(crate) use crate::config::rules_file::MetricsSpec;
 use crate::ledger::Records;
 use crate::ledger::matching::Reconciliation;
 use crate::money::Currency;
@@ -226,7 +226,7 @@ pub struct Metrics {
 }
 
 /// What the metrics are computed from.
-pub struct MetricsInput<'a> {
+pub(crate) struct MetricsInput<'a> {
     /// The as-of date.
     pub as_of: NaiveDate,
     /// The invoices as read.
@@ -408,7 +408,7 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
 /// invoices can be freed first; issue 7). The holds are counted by
 /// [`Metrics::count_holds`] once the actions are known.
 #[must_use]
-pub fn compute(input: &MetricsInput<'_>) -> Metrics {
+pub(crate) fn compute(input: &MetricsInput<'_>) -> Metrics {
     let as_of = input.as_of;
     let previous = input.trend.previous(as_of);
     let (period_start, beginning) = match previous {
@@ -743,7 +743,7 @@ fn approvals(input: &MetricsInput<'_>) -> Vec<StuckApproval> {
 
 /// A ratio for outputs, with one decimal place (`60.0`); `None` stays `None`.
 #[must_use]
-pub fn text(d: Option<Decimal>) -> Option<String> {
+pub(crate) fn text(d: Option<Decimal>) -> Option<String> {
     d.map(|d| format!("{d:.1}"))
 }
 

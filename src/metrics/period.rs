@@ -4,15 +4,15 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Halves round away from zero (71.85 → 71.9), as people round.
-pub const HALF_UP: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
+pub(crate) const HALF_UP: RoundingStrategy = RoundingStrategy::MidpointAwayFromZero;
 
 /// How many months countback DSO looks back before it gives up.
-pub const COUNTBACK_MONTHS: u32 = 24;
+pub(crate) const COUNTBACK_MONTHS: u32 = 24;
 
 /// Simple DSO: `ending_ar ÷ sales × days`, where `sales` are the credit sales of the last
 /// `days` days. `None` when there were no sales.
 #[must_use]
-pub fn dso_simple(ending_ar: i64, sales: i64, days: i64) -> Option<Decimal> {
+pub(crate) fn dso_simple(ending_ar: i64, sales: i64, days: i64) -> Option<Decimal> {
     (sales > 0).then(|| {
         (Decimal::from(ending_ar) * Decimal::from(days) / Decimal::from(sales)).round_dp_with_strategy(1, HALF_UP)
     })
@@ -23,7 +23,7 @@ pub fn dso_simple(ending_ar: i64, sales: i64, days: i64) -> Option<Decimal> {
 /// counts `rest ÷ that month's sales × its days`. `months` holds `(sales, days)` from the
 /// latest month backwards. `None` when the AR is more than all the months' sales.
 #[must_use]
-pub fn dso_countback(ending_ar: i64, months: &[(i64, i64)]) -> Option<Decimal> {
+pub(crate) fn dso_countback(ending_ar: i64, months: &[(i64, i64)]) -> Option<Decimal> {
     if ending_ar <= 0 {
         return Some(Decimal::ZERO);
     }
@@ -44,7 +44,7 @@ pub fn dso_countback(ending_ar: i64, months: &[(i64, i64)]) -> Option<Decimal> {
 /// `(beginning + sales − ending total) ÷ (beginning + sales − ending current) × 100`.
 /// `None` when the denominator is not positive.
 #[must_use]
-pub fn cei(beginning: i64, sales: i64, ending_total: i64, ending_current: i64) -> Option<Decimal> {
+pub(crate) fn cei(beginning: i64, sales: i64, ending_total: i64, ending_current: i64) -> Option<Decimal> {
     let collectible = beginning + sales - ending_current;
     (collectible > 0).then(|| {
         (Decimal::from(beginning + sales - ending_total) * Decimal::from(100) / Decimal::from(collectible))
@@ -54,7 +54,7 @@ pub fn cei(beginning: i64, sales: i64, ending_total: i64, ending_current: i64) -
 
 /// `part ÷ whole × 100`, one decimal; `None` for an empty whole.
 #[must_use]
-pub fn percent(part: i64, whole: i64) -> Option<Decimal> {
+pub(crate) fn percent(part: i64, whole: i64) -> Option<Decimal> {
     (whole > 0)
         .then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp_with_strategy(1, HALF_UP))
 }
@@ -62,7 +62,7 @@ pub fn percent(part: i64, whole: i64) -> Option<Decimal> {
 /// The month windows of countback DSO: `(start, end]` for month `m` back from `as_of`,
 /// latest first, each with its number of days.
 #[must_use]
-pub fn month_windows(as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i64)> {
+pub(crate) fn month_windows(as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i64)> {
     (0..COUNTBACK_MONTHS)
         .filter_map(|m| {
             let end = as_of.checked_sub_months(Months::new(m))?;
@@ -74,7 +74,7 @@ pub fn month_windows(as_of: NaiveDate) -> Vec<(NaiveDate, NaiveDate, i64)> {
 
 /// Index of the month window holding `date` (`None` after `as_of` or before the oldest).
 #[must_use]
-pub fn window_of(windows: &[(NaiveDate, NaiveDate, i64)], date: NaiveDate) -> Option<usize> {
+pub(crate) fn window_of(windows: &[(NaiveDate, NaiveDate, i64)], date: NaiveDate) -> Option<usize> {
     // Windows are latest first, so their starts descend: the first window starting before
     // `date` holds it, if `date` is not after its end.
     let i = windows.partition_point(|(start, _, _)| *start >= date);

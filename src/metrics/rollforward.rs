@@ -26,7 +26,7 @@ use crate::rules::why::Why;
 
 /// The file names of earlier releases inside `--state`: `open-items-` + the as-of date +
 /// `.csv`.
-pub const FILE_PREFIX: &str = "open-items-";
+pub(crate) const FILE_PREFIX: &str = "open-items-";
 
 /// The file of the open items as of `date`.
 fn file_name(date: NaiveDate) -> String {
@@ -34,7 +34,7 @@ fn file_name(date: NaiveDate) -> String {
 }
 
 /// (customer, invoice number, currency code).
-pub type ItemKey = (String, String, String);
+pub(crate) type ItemKey = (String, String, String);
 
 /// An invoice behind the "not explained" line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Unexplained {
 
 /// The open items of the previous run, as it reported them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PreviousOpen {
+pub(crate) struct PreviousOpen {
     /// That run's as-of date.
     pub as_of: Option<NaiveDate>,
     /// Open amount per item, minor units.
@@ -76,7 +76,7 @@ impl PreviousOpen {
     ///
     /// # Errors
     /// [`Error::Unreadable`] naming the file and line of a row that cannot be read.
-    pub fn load_csv(state: &Path, as_of: NaiveDate) -> Result<Self> {
+    pub(crate) fn load_csv(state: &Path, as_of: NaiveDate) -> Result<Self> {
         let path = state.join(file_name(as_of));
         let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
             location: Location { row, ..Location::file(&path) },
@@ -119,7 +119,7 @@ impl PreviousOpen {
 /// one per item: `this run's start balance − previous run's`. Their sum is the part of
 /// "not explained" that the beginning AR brings.
 #[must_use]
-pub fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64>) -> Vec<Unexplained> {
+pub(crate) fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64>) -> Vec<Unexplained> {
     let Some(date) = previous.as_of else { return Vec::new() };
     let mut out = Vec::new();
     let mut push = |key: &ItemKey, amount: i64, why: Why| {

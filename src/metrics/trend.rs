@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The file name of earlier releases inside `--state` (JSON lines), imported into the
 /// database on the first run.
-pub const FILE_NAME: &str = "trend.jsonl";
+pub(crate) const FILE_NAME: &str = "trend.jsonl";
 
 /// One run's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,19 +46,19 @@ pub struct CurrencySnapshot {
 
 /// All snapshots, by date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Trend {
+pub(crate) struct Trend {
     snapshots: Vec<Snapshot>,
 }
 
 impl Trend {
     /// The latest snapshot before `as_of`.
     #[must_use]
-    pub fn previous(&self, as_of: NaiveDate) -> Option<&Snapshot> {
+    pub(crate) fn previous(&self, as_of: NaiveDate) -> Option<&Snapshot> {
         self.snapshots.iter().rev().find(|s| s.as_of < as_of)
     }
 
     /// Replaces the snapshot of `snapshot.as_of`, keeping the order by date.
-    pub fn record(&mut self, snapshot: Snapshot) {
+    pub(crate) fn record(&mut self, snapshot: Snapshot) {
         self.snapshots.retain(|s| s.as_of != snapshot.as_of);
         self.snapshots.push(snapshot);
         self.snapshots.sort_by_key(|s| s.as_of);
@@ -66,7 +66,7 @@ impl Trend {
 
     /// The last `n` snapshots up to and including `as_of`, oldest first.
     #[must_use]
-    pub fn last(&self, n: usize, as_of: NaiveDate) -> &[Snapshot] {
+    pub(crate) fn last(&self, n: usize, as_of: NaiveDate) -> &[Snapshot] {
         let upto = self.snapshots.partition_point(|s| s.as_of <= as_of);
         &self.snapshots[upto.saturating_sub(n)..upto]
     }

@@ -25,9 +25,9 @@ use crate::config::collection::{CollectionSpec, Recipient, Relative, StageKind};
 use crate::normalize::records::looks_like_email;
 
 /// The hold of an account owing less than the lowest stage's `min_amount`.
-pub const BELOW_THRESHOLD: &str = "below_threshold";
+pub(super) const BELOW_THRESHOLD: &str = "below_threshold";
 /// The hold of an account whose credits cover its overdue balance.
-pub const COVERED_BY_CREDITS: &str = "covered_by_credits";
+pub(super) const COVERED_BY_CREDITS: &str = "covered_by_credits";
 
 /// The actions of one customer in one currency, from its invoices' plans. `contacted`
 /// carries the addresses already messaged in this run across customers.

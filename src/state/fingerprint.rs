@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 
 /// Each input file's path, size and BLAKE3, as a JSON array (the run's fingerprint of
 /// what it read).
-pub fn inputs(config: &RunConfig) -> Result<String> {
+pub(crate) fn inputs(config: &RunConfig) -> Result<String> {
     let mut files: Vec<&std::path::Path> = config.invoices().iter().map(|f| f.path.as_path()).collect();
     for table in crate::normalize::table::Table::RECORDS {
         if let Some(file) = config.record_file(table) {
@@ -32,7 +32,7 @@ fn file_digest(path: &std::path::Path) -> (u64, String) {
 }
 
 /// The rules' origin, with the BLAKE3 of its file when it is one.
-pub fn rules(config: &RunConfig) -> String {
+pub(crate) fn rules(config: &RunConfig) -> String {
     let origin = config.rules_origin();
     match file_digest(std::path::Path::new(origin)) {
         (_, digest) if !digest.is_empty() => format!("{origin} blake3:{digest}"),

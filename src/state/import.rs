@@ -22,7 +22,7 @@ use crate::rules::history::{self, LogEntry};
 ///
 /// # Errors
 /// [`Error::Unreadable`] naming the file and line of an entry that does not parse.
-pub fn read_log(state: &Path) -> Result<Vec<LogEntry>> {
+pub(crate) fn read_log(state: &Path) -> Result<Vec<LogEntry>> {
     let mut entries: Vec<LogEntry> = crate::state::jsonl::read(&state.join(history::FILE_NAME), None)?;
     entries.sort_by_key(|e| e.as_of);
     Ok(entries)
@@ -32,7 +32,7 @@ pub fn read_log(state: &Path) -> Result<Vec<LogEntry>> {
 ///
 /// # Errors
 /// [`Error::Unreadable`] naming the file and line of a snapshot that does not parse.
-pub fn read_trend(state: &Path) -> Result<Vec<Snapshot>> {
+pub(crate) fn read_trend(state: &Path) -> Result<Vec<Snapshot>> {
     let hint = "a snapshot of an earlier run: fix or delete that line";
     crate::state::jsonl::read(&state.join(trend::FILE_NAME), Some(hint))
 }
@@ -73,7 +73,7 @@ fn open_items_date(path: &Path) -> Option<NaiveDate> {
 /// [`Error::State`] / [`Error::Output`] when the database or the backup folder cannot be
 /// written.
 #[allow(clippy::too_many_lines)] // one table after the other, in one transaction
-pub fn import(db: &Db, state: &Path) -> Result<Option<String>> {
+pub(crate) fn import(db: &Db, state: &Path) -> Result<Option<String>> {
     let files = legacy_files(state);
     if files.is_empty() {
         return Ok(None);

@@ -11,7 +11,7 @@ use crate::error::{Error, Location, Result};
 ///
 /// # Errors
 /// [`Error::Unreadable`] naming the file, and the line of a value that does not parse.
-pub fn read<T: DeserializeOwned>(path: &Path, hint: Option<&str>) -> Result<Vec<T>> {
+pub(crate) fn read<T: DeserializeOwned>(path: &Path, hint: Option<&str>) -> Result<Vec<T>> {
     let unreadable = |row: Option<usize>, reason: String| Error::Unreadable {
         location: Location { row, ..Location::file(path) },
         reason,

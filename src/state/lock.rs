@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 /// An exclusive lock on the state folder, held while a run reads and writes it; released
 /// when dropped (also when the process dies: the operating system drops the lock).
 #[derive(Debug)]
-pub struct StateLock {
+pub(crate) struct StateLock {
     _file: std::fs::File,
 }
 
@@ -17,7 +17,7 @@ impl StateLock {
     /// # Errors
     /// [`Error::Locked`] when another run holds the lock, [`Error::Output`] when the
     /// folder or lock file cannot be created.
-    pub fn take(state: &Path) -> Result<Self> {
+    pub(crate) fn take(state: &Path) -> Result<Self> {
         let fail = |path: &Path, e: std::io::Error| Error::write(path.to_path_buf(), e);
         std::fs::create_dir_all(state).map_err(|e| fail(state, e))?;
         let path = state.join(".lock");

@@ -13,25 +13,25 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
-pub use lock::StateLock;
+pub(crate) use lock::StateLock;
 
-pub mod fingerprint;
-pub mod import;
-pub mod jsonl;
-pub mod lock;
-pub mod schema;
-pub mod store;
-pub mod timeline;
+pub(crate) mod fingerprint;
+pub(crate) mod import;
+pub(crate) mod jsonl;
+pub(crate) mod lock;
+pub(crate) mod schema;
+pub(crate) mod store;
+pub(crate) mod timeline;
 
 /// The database's file name inside `--state`.
-pub const FILE_NAME: &str = "payback.db";
+pub(crate) const FILE_NAME: &str = "payback.db";
 
 /// The copy each `run` makes when it opens the database, after the integrity check passed.
-pub const BACKUP_NAME: &str = "payback.backup.db";
+pub(crate) const BACKUP_NAME: &str = "payback.backup.db";
 
 /// An open state database, with the lock when opened for writing.
 #[derive(Debug)]
-pub struct Db {
+pub(crate) struct Db {
     conn: Connection,
     path: PathBuf,
     _lock: Option<StateLock>,
@@ -56,7 +56,7 @@ impl Db {
     /// # Errors
     /// [`Error::Locked`] when another run holds the folder, [`Error::State`] when the
     /// database cannot be opened, is damaged or cannot be written.
-    pub fn open(state: &Path) -> Result<(Self, Vec<String>)> {
+    pub(crate) fn open(state: &Path) -> Result<(Self, Vec<String>)> {
         Self::open_with(state, false)
     }
 
@@ -65,7 +65,7 @@ impl Db {
     ///
     /// # Errors
     /// As [`Db::open`]; [`Error::Output`] when the backup cannot be written.
-    pub fn open_for_run(state: &Path) -> Result<(Self, Vec<String>)> {
+    pub(crate) fn open_for_run(state: &Path) -> Result<(Self, Vec<String>)> {
         Self::open_with(state, true)
     }
 
@@ -103,7 +103,7 @@ impl Db {
     ///
     /// # Errors
     /// [`Error::State`] when the database cannot be read or is of a newer payback.
-    pub fn open_read_only(state: &Path) -> Result<Option<Self>> {
+    pub(crate) fn open_read_only(state: &Path) -> Result<Option<Self>> {
         let path = state.join(FILE_NAME);
         if !path.exists() {
             return Ok(None);
@@ -131,13 +131,13 @@ impl Db {
 
     /// The connection.
     #[must_use]
-    pub fn conn(&self) -> &Connection {
+    pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// The database file.
     #[must_use]
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -227,7 +227,7 @@ impl Db {
     ///
     /// # Errors
     /// [`Error::Output`] when `target` cannot be written.
-    pub fn backup_to(&self, target: &Path) -> Result<()> {
+    pub(crate) fn backup_to(&self, target: &Path) -> Result<()> {
         let fail = |reason: String| Error::Output { path: target.to_path_buf(), reason };
         let name = target.file_name().map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
         let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
@@ -245,6 +245,6 @@ impl Db {
 
 /// UTC now as RFC 3339 text (seconds).
 #[must_use]
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 /// The migrations; the database's `user_version` is the number of migrations applied.
-pub const MIGRATIONS: [&str; 1] = [V1];
+pub(crate) const MIGRATIONS: [&str; 1] = [V1];
 
 /// Version 1: runs, their decisions, the deliveries of `send`, the trend, the open items,
 /// follow-ups and payments as each run saw them.
@@ -137,7 +137,7 @@ CREATE INDEX payments_matched_customer ON payments_matched (customer);
 
 /// The whole schema, for `payback db schema`: every migration, numbered.
 #[must_use]
-pub fn text() -> String {
+pub(crate) fn text() -> String {
     let mut out = String::new();
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let _ = writeln!(out, "-- version {} (PRAGMA user_version = {})\n{sql}", i + 1, i + 1);

@@ -30,7 +30,7 @@ const DIGESTED: [&str; 3] = ["outbox.csv", "summary.json", "actions.json"];
 /// BLAKE3 over the names and bytes of [`DIGESTED`] in `dir` (a missing file counts as
 /// missing, so an empty folder never matches a run).
 #[must_use]
-pub fn outputs_digest(dir: &Path) -> String {
+pub(crate) fn outputs_digest(dir: &Path) -> String {
     let mut hasher = blake3::Hasher::new();
     for name in DIGESTED {
         hasher.update(name.as_bytes());
@@ -48,7 +48,7 @@ pub fn outputs_digest(dir: &Path) -> String {
 }
 
 /// Everything one run records.
-pub struct RunRecord<'a> {
+pub(crate) struct RunRecord<'a> {
     /// The as-of date.
     pub as_of: NaiveDate,
     /// The `--out` folder (absolute).
@@ -84,7 +84,7 @@ fn json(value: &impl serde::Serialize) -> Result<String> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be written (nothing is then recorded).
-pub fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
+pub(crate) fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
     let e = |err: rusqlite::Error| db.err(&err);
     let tx = db.conn().unchecked_transaction().map_err(e)?;
     tx.execute(
@@ -322,7 +322,7 @@ fn insert_followups(tx: &rusqlite::Transaction<'_>, run_id: i64, followups: &[Fo
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be written.
-pub fn publish(db: &Db, run_id: i64) -> Result<()> {
+pub(crate) fn publish(db: &Db, run_id: i64) -> Result<()> {
     let e = |err: rusqlite::Error| db.err(&err);
     let tx = db.conn().unchecked_transaction().map_err(e)?;
     let as_of: String = tx.query_row("SELECT as_of FROM runs WHERE id = ?1", [run_id], |r| r.get(0)).map_err(e)?;
@@ -355,7 +355,7 @@ pub fn publish(db: &Db, run_id: i64) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be written.
-pub fn discard(db: &Db, run_id: i64) -> Result<()> {
+pub(crate) fn discard(db: &Db, run_id: i64) -> Result<()> {
     db.conn().execute("DELETE FROM runs WHERE id = ?1 AND status = 'pending'", [run_id]).map_err(|e| db.err(&e))?;
     Ok(())
 }
@@ -366,7 +366,7 @@ pub fn discard(db: &Db, run_id: i64) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be read or written.
-pub fn recover(db: &Db) -> Result<Vec<String>> {
+pub(crate) fn recover(db: &Db) -> Result<Vec<String>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let pending: Vec<(i64, String, String, String)> = {
         let mut stmt = db
@@ -396,7 +396,7 @@ pub fn recover(db: &Db) -> Result<Vec<String>> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be read.
-pub fn history(db: &Db) -> Result<History> {
+pub(crate) fn history(db: &Db) -> Result<History> {
     let e = |err: rusqlite::Error| db.err(&err);
     let mut stmt = db
         .conn()
@@ -457,7 +457,7 @@ pub fn history(db: &Db) -> Result<History> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be read.
-pub fn trend(db: &Db) -> Result<Trend> {
+pub(crate) fn trend(db: &Db) -> Result<Trend> {
     let e = |err: rusqlite::Error| db.err(&err);
     let mut runs = db
         .conn()
@@ -504,7 +504,7 @@ pub fn trend(db: &Db) -> Result<Trend> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be read.
-pub fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
+pub(crate) fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
     let e = |err: rusqlite::Error| db.err(&err);
     let id: Option<i64> = db
         .conn()
@@ -527,7 +527,7 @@ pub fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
 ///
 /// # Errors
 /// As [`history`] and [`super::import::read_log`].
-pub fn load_history(state: &Path) -> Result<History> {
+pub(crate) fn load_history(state: &Path) -> Result<History> {
     match Db::open_read_only(state)? {
         Some(db) => history(&db),
         None => Ok(History::from_entries(super::import::read_log(state)?)),
@@ -538,7 +538,7 @@ pub fn load_history(state: &Path) -> Result<History> {
 ///
 /// # Errors
 /// As [`trend`] and [`super::import::read_trend`].
-pub fn load_trend(state: &Path) -> Result<Trend> {
+pub(crate) fn load_trend(state: &Path) -> Result<Trend> {
     if let Some(db) = Db::open_read_only(state)? {
         return trend(&db);
     }
@@ -554,7 +554,7 @@ pub fn load_trend(state: &Path) -> Result<Trend> {
 ///
 /// # Errors
 /// As [`previous_open`] and [`PreviousOpen::load_csv`].
-pub fn load_previous_open(state: &Path, as_of: NaiveDate) -> Result<PreviousOpen> {
+pub(crate) fn load_previous_open(state: &Path, as_of: NaiveDate) -> Result<PreviousOpen> {
     match Db::open_read_only(state)? {
         Some(db) => previous_open(&db, as_of),
         None => PreviousOpen::load_csv(state, as_of),
@@ -563,7 +563,7 @@ pub fn load_previous_open(state: &Path, as_of: NaiveDate) -> Result<PreviousOpen
 
 /// What is known of a message's delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
+pub(crate) enum Delivery {
     /// Never attempted, or refused by the server.
     NotSent,
     /// The server accepted it, at this time.
@@ -578,7 +578,7 @@ pub enum Delivery {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be read or written.
-pub fn deliveries(db: &Db) -> Result<HashMap<String, Delivery>> {
+pub(crate) fn deliveries(db: &Db) -> Result<HashMap<String, Delivery>> {
     let e = |err: rusqlite::Error| db.err(&err);
     db.conn()
         .execute(
@@ -612,7 +612,7 @@ pub fn deliveries(db: &Db) -> Result<HashMap<String, Delivery>> {
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be written (then nothing is sent).
-pub fn begin_attempt(db: &Db, entry: &OutboxEntry, out_dir: &Path, recipients: &[String]) -> Result<i64> {
+pub(crate) fn begin_attempt(db: &Db, entry: &OutboxEntry, out_dir: &Path, recipients: &[String]) -> Result<i64> {
     db.conn()
         .execute(
             "INSERT INTO deliveries (message_id, file, out_dir, recipients, attempted_at, result)
@@ -627,7 +627,7 @@ pub fn begin_attempt(db: &Db, entry: &OutboxEntry, out_dir: &Path, recipients: &
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be written.
-pub fn finish_attempt(db: &Db, attempt: i64, result: &str, answer: &str) -> Result<()> {
+pub(crate) fn finish_attempt(db: &Db, attempt: i64, result: &str, answer: &str) -> Result<()> {
     db.conn()
         .execute(
             "UPDATE deliveries SET result = ?2, finished_at = ?3, answer = ?4 WHERE id = ?1",

@@ -14,6 +14,8 @@ use crate::rules::why::{Arg, Why};
 
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// `event` is the field's name in `payback history --json` (a script contract).
+#[allow(clippy::struct_field_names)]
 pub struct Event {
     /// When: a date (`YYYY-MM-DD`, the run's as-of date or the payment's date) or a UTC time
     /// (deliveries).
@@ -47,7 +49,7 @@ fn money(code: &str, minor: i64) -> String {
 ///
 /// # Errors
 /// [`crate::Error::State`] when the database cannot be read.
-pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
+pub(crate) fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
     let customers: BTreeSet<String> = {
@@ -105,7 +107,7 @@ pub fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
 ///
 /// # Errors
 /// [`crate::Error::State`] when the database cannot be read.
-pub fn recent(db: &Db, customers: &BTreeSet<String>, since: chrono::NaiveDate) -> Result<Vec<Event>> {
+pub(crate) fn recent(db: &Db, customers: &BTreeSet<String>, since: chrono::NaiveDate) -> Result<Vec<Event>> {
     let since = since.to_string();
     let mut events: Vec<Event> =
         for_customers(db, customers, None)?.into_iter().filter(|e| e.when.as_str() >= since.as_str()).collect();

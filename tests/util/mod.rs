@@ -10,31 +10,31 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde::Deserialize;
 
 /// Root of the repository (fixtures live under `tests/fixtures`).
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A fixture's path.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
 /// A temporary folder that is removed when dropped.
-pub struct Workspace {
+pub(crate) struct Workspace {
     dir: tempfile::TempDir,
 }
 
 impl Workspace {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { dir: tempfile::tempdir().expect("tempdir") }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes a file relative to the workspace and returns its path.
-    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).unwrap();
@@ -44,38 +44,38 @@ impl Workspace {
     }
 
     /// Copies a fixture into the workspace.
-    pub fn copy_fixture(&self, name: &str) -> PathBuf {
+    pub(crate) fn copy_fixture(&self, name: &str) -> PathBuf {
         let target = self.dir.path().join(name);
         std::fs::copy(fixture(name), &target).unwrap();
         target
     }
 
     /// The default output folder of runs in this workspace.
-    pub fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.dir.path().join("out")
     }
 
     /// A `payback` command running in this workspace.
-    pub fn payback(&self) -> Run {
+    pub(crate) fn payback(&self) -> Run {
         Run { cmd: assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback")), cwd: self.path().to_path_buf() }
     }
 }
 
 /// A fluent wrapper around one invocation of the binary.
-pub struct Run {
+pub(crate) struct Run {
     cmd: assert_cmd::Command,
     cwd: PathBuf,
 }
 
 /// What a finished run printed.
-pub struct Finished {
+pub(crate) struct Finished {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Run {
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
@@ -86,12 +86,12 @@ impl Run {
 
     /// Kills the run after `seconds` (it then fails the exit-code assertion): for tests of
     /// runs that once hung.
-    pub fn timeout(mut self, seconds: u64) -> Self {
+    pub(crate) fn timeout(mut self, seconds: u64) -> Self {
         self.cmd.timeout(std::time::Duration::from_secs(seconds));
         self
     }
 
-    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+    pub(crate) fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
         self.cmd.arg(arg);
         self
     }
@@ -106,13 +106,13 @@ impl Run {
     }
 
     /// Runs, whatever the exit code.
-    pub fn run(self) -> Finished {
+    pub(crate) fn run(self) -> Finished {
         self.output()
     }
 
     /// Runs and asserts the exit code.
     #[track_caller]
-    pub fn status(self, code: i32) -> Finished {
+    pub(crate) fn status(self, code: i32) -> Finished {
         let done = self.output();
         assert_eq!(done.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", done.stdout, done.stderr);
         done
@@ -122,7 +122,7 @@ impl Run {
 /// `summary.json`, read strictly: an unknown or missing field fails the test.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub as_of: String,
     pub basis: String,
     pub rules: String,
@@ -139,7 +139,7 @@ pub struct Summary {
 /// A side-file row naming a customer, invoice or project that is not known.
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct NotMatched {
+pub(crate) struct NotMatched {
     pub table: String,
     pub file: String,
     pub row: usize,
@@ -151,7 +151,7 @@ pub struct NotMatched {
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Period {
+pub(crate) struct Period {
     pub start: String,
     pub end: String,
     pub beginning: String,
@@ -159,7 +159,7 @@ pub struct Period {
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     pub dso: Option<String>,
     pub dso_countback: Option<String>,
     pub cei: Option<String>,
@@ -174,7 +174,7 @@ pub struct Metrics {
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Payments {
+pub(crate) struct Payments {
     pub count: usize,
     pub total_in: String,
     pub applied: String,
@@ -183,7 +183,7 @@ pub struct Payments {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct InputFacts {
+pub(crate) struct InputFacts {
     pub file: String,
     pub sheet: Option<String>,
     pub preset: Option<String>,
@@ -197,7 +197,7 @@ pub struct InputFacts {
 /// `inputs[].date_order`: the day/month order of the file's text dates and why.
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct DateOrderFact {
+pub(crate) struct DateOrderFact {
     pub order: String,
     pub evidence: String,
     #[serde(default)]
@@ -206,7 +206,7 @@ pub struct DateOrderFact {
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct AmountCheck {
+pub(crate) struct AmountCheck {
     pub read: String,
     pub reported: String,
     pub closed: String,
@@ -219,14 +219,14 @@ pub struct AmountCheck {
 
 impl AmountCheck {
     /// `[read, reported, future_dated, rejected, duplicates_skipped]`.
-    pub fn figures(&self) -> [&str; 5] {
+    pub(crate) fn figures(&self) -> [&str; 5] {
         [&self.read, &self.reported, &self.future_dated, &self.rejected, &self.duplicates_skipped].map(String::as_str)
     }
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Rows {
+pub(crate) struct Rows {
     pub read: usize,
     pub accepted: usize,
     pub rejected: usize,
@@ -239,19 +239,19 @@ pub struct Rows {
 impl Rows {
     /// The skipped-line counts in the order title, blank, subtotal, repeated header,
     /// group heading, duplicate.
-    pub fn skipped(&self) -> [usize; 6] {
+    pub(crate) fn skipped(&self) -> [usize; 6] {
         ["title", "blank", "subtotal", "repeated_header", "group_heading", "duplicate"].map(|k| self.skipped[k])
     }
 
     /// `[read, accepted, rejected, closed, future_dated]`.
-    pub fn figures(&self) -> [usize; 5] {
+    pub(crate) fn figures(&self) -> [usize; 5] {
         [self.read, self.accepted, self.rejected, self.closed, self.future_dated]
     }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CurrencySummary {
+pub(crate) struct CurrencySummary {
     pub total_open: String,
     pub count: u64,
     pub overdue: String,
@@ -264,7 +264,7 @@ pub struct CurrencySummary {
 
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     pub label: String,
     pub min_days: Option<i64>,
     pub max_days: Option<i64>,
@@ -274,32 +274,32 @@ pub struct Bucket {
 
 impl CurrencySummary {
     /// `(label, count, amount)` per bucket, for compact assertions.
-    pub fn figures(&self) -> Vec<(&str, u64, &str)> {
+    pub(crate) fn figures(&self) -> Vec<(&str, u64, &str)> {
         self.buckets.iter().map(|b| (b.label.as_str(), b.count, b.amount.as_str())).collect()
     }
 }
 
-pub fn read_summary(out: &Path) -> Summary {
+pub(crate) fn read_summary(out: &Path) -> Summary {
     let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
     serde_json::from_str(&text).expect("summary.json matches the contract")
 }
 
 /// The sheet names of a workbook, in order.
-pub fn sheet_names(path: &Path) -> Vec<String> {
+pub(crate) fn sheet_names(path: &Path) -> Vec<String> {
     let workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
     workbook.sheet_names()
 }
 
 /// A sheet's cell values (formula cells give their cached result) as text: numbers
 /// without trailing `.0`, dates as `YYYY-MM-DD`.
-pub fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+pub(crate) fn read_sheet(path: &Path, sheet: &str) -> Vec<Vec<String>> {
     let mut workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
     let range = workbook.worksheet_range(sheet).expect("sheet");
     range.rows().map(|row| row.iter().map(cell_text).collect()).collect()
 }
 
 /// A sheet's formulas, by the same positions as [`read_sheet`] (empty where none).
-pub fn read_formulas(path: &Path, sheet: &str) -> BTreeMap<(usize, usize), String> {
+pub(crate) fn read_formulas(path: &Path, sheet: &str) -> BTreeMap<(usize, usize), String> {
     let mut workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
     let range = workbook.worksheet_formula(sheet).expect("sheet");
     let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -328,6 +328,6 @@ fn cell_text(data: &Data) -> String {
 
 /// The row of `rows` whose first cell is `key`.
 #[track_caller]
-pub fn row_starting<'a>(rows: &'a [Vec<String>], key: &str) -> &'a [String] {
+pub(crate) fn row_starting<'a>(rows: &'a [Vec<String>], key: &str) -> &'a [String] {
     rows.iter().find(|r| r.first().is_some_and(|c| c == key)).unwrap_or_else(|| panic!("no row starting with {key:?}"))
 }
