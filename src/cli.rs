@@ -290,7 +290,7 @@ pub struct RunArgs {
     pub detail_sheet_rows: usize,
 
     /// Data rows per sheet of Rejected, Skipped and By Customer before "Rejected 2", …
-    /// start; Excel's limit unless a test lowers it (issue 21).
+    /// start; Excel's limit unless a test lowers it.
     #[arg(
         long,
         hide = true,

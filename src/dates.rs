@@ -1,4 +1,4 @@
-//! The dates payback works with, and day arithmetic that cannot overflow (issue 21).
+//! The dates payback works with, and day arithmetic that cannot overflow.
 //!
 //! One range for every date: the as-of date, dates in the rules and calendars, and (by
 //! default) dates read from the inputs. Outside it a date is a typo or a hostile value —

@@ -89,7 +89,7 @@ pub enum Error {
         headers: String,
     },
     /// Required canonical fields matched no column: all of them at once, each with the
-    /// closest headers of the file and the `--map` that would read it (issue 19).
+    /// closest headers of the file and the `--map` that would read it.
     #[error(
         "{location}: no column for {missing}; the headers are: {headers}. \
          Name {which} or under [input.invoices.columns] in the rules file"
@@ -106,7 +106,7 @@ pub enum Error {
         headers: String,
     },
     /// A column that looks like the amount still open is not read, while nothing says how
-    /// much of each invoice is open: the full invoice amounts would be aged (issue 19).
+    /// much of each invoice is open: the full invoice amounts would be aged.
     #[error(
         "{location}: column \"{header}\" looks like the amount still open, but no open or paid amount is read, \
          so every invoice would count as wholly unpaid. Read it with {fix}, \
@@ -120,7 +120,7 @@ pub enum Error {
         /// `--map open_amount=Balance`.
         fix: String,
     },
-    /// A file's text dates are written in two day/month orders (issue 19).
+    /// A file's text dates are written in two day/month orders.
     #[error(
         "{location}: {detail}; set --date-order (or date_order under [input] in the rules file) to the order of the file"
     )]
@@ -130,7 +130,7 @@ pub enum Error {
         /// The two rows, their columns and values.
         detail: String,
     },
-    /// The amounts read in one currency add up past what payback sums exactly (issue 21):
+    /// The amounts read in one currency add up past what payback sums exactly:
     /// each is within `limits.max_amount`, together they are beyond any real ledger.
     #[error(
         "{location}: the amounts read in {currency} add up to more than {budget} (in minor units) by this row, \

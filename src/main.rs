@@ -6,7 +6,7 @@ use clap::Parser;
 
 /// mimalloc instead of the system allocator: a run at a million invoices makes and frees
 /// tens of millions of small strings, and glibc's per-thread arenas keep what one thread
-/// freed away from the others (issue 7: about a tenth of the CPU time was in malloc/free,
+/// freed away from the others (about a tenth of the CPU time was in malloc/free,
 /// and freed memory stayed resident).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 /// An ISO 4217 currency and its number of decimal places.
 ///
 /// The code is held inline (three ASCII capitals): no allocation per invoice, of which a
-/// run may hold millions (issue 7). Ordered and hashed as its code.
+/// run may hold millions. Ordered and hashed as its code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     code: [u8; 3],

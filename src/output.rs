@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Checks `--out` before anything is read: it must be a folder or not exist yet — a file
-/// (even the input) was turned into a folder and hidden before (issue 21) — and must not
+/// (even the input) was turned into a folder and hidden before — and must not
 /// hold any of `kept` (the inputs, the rules, the state folder): publishing replaces the
 /// whole folder.
 ///

@@ -27,7 +27,7 @@ pub(crate) struct Decided {
 
 /// The aging of one run: everything the Detail, Reconciliation, Rejected and Skipped
 /// sheets need, ready before the actions are decided (so that the big sheets can be
-/// written while the rules run; issue 7).
+/// written while the rules run).
 #[derive(Debug, Clone)]
 pub(crate) struct Aged {
     /// The aging.
@@ -114,7 +114,7 @@ pub(crate) struct Measured {
 /// Reads the history and trend in `state` and computes the metrics of an aged run:
 /// `original` are the invoices as read, `matched` the same after payment matching
 /// (returned by [`age`]). Nothing after this needs the invoices except the thank-you
-/// messages, so `run` frees them here when no payments were matched (issue 7).
+/// messages, so `run` frees them here when no payments were matched.
 ///
 /// # Errors
 /// A history or trend that cannot be read.

@@ -45,7 +45,7 @@ pub mod col_name {
 
 /// Builds the typed invoice frame of the invoices at `rows`, in that order (the aging
 /// passes its open rows, sorted). One pass over the rows fills every column's builder: no
-/// copy of the invoices, no per-column list of borrowed texts (issue 7).
+/// copy of the invoices, no per-column list of borrowed texts.
 ///
 /// # Errors
 /// Only polars construction errors, which would be a bug.
@@ -116,7 +116,7 @@ pub fn invoice_frame(invoices: &[Invoice], rows: &[u32]) -> PolarsResult<DataFra
 /// A text column of shared names (see `normalize::names`) being built. The bytes of each
 /// distinct name longer than a view's inline 12 are stored once, in one buffer, and every
 /// row holds a 16-byte view of them: a customer's name is not copied into each of its ~50
-/// rows (issue 7). Equal texts held in different `Arc`s (several inputs) are stored once
+/// rows. Equal texts held in different `Arc`s (several inputs) are stored once
 /// per `Arc`.
 enum SharedText {
     /// Views into the distinct names, found by their `Arc`'s address.

@@ -1,6 +1,6 @@
 //! The open items as the engine and the emails see them: rows of the aging's frame, read in
 //! place. The frame is the one copy of the open invoices; an item is made when it is
-//! looked at and borrows its texts from the frame (issue 7: a second, owned copy of ten
+//! looked at and borrows its texts from the frame (a second, owned copy of ten
 //! million items took 1.6 GB).
 use chrono::NaiveDate;
 use polars::prelude::{ChunkedArray, PolarsNumericType, PolarsResult, polars_bail, polars_ensure};

@@ -118,7 +118,7 @@ impl Status {
 /// What the open items are sorted by: customer, currency, due date, then invoice number
 /// and source row (texts by their bytes, as polars sorts them). The customer is its rank
 /// among the distinct names, so that most comparisons are of integers held side by side
-/// instead of texts reached through each invoice (issue 7).
+/// instead of texts reached through each invoice.
 struct SortKey {
     customer: u32,
     currency: Currency,
@@ -153,7 +153,7 @@ fn customer_ranks(invoices: &[Invoice]) -> hashbrown::HashMap<*const u8, u32> {
 ///
 /// The open rows are picked and sorted as keys (a stable parallel sort, so equal keys
 /// keep the input order), and only they become the frame: no frame of every invoice, no
-/// sorted copy of it (issue 7). Days and buckets are a polars plan over that frame.
+/// sorted copy of it. Days and buckets are a polars plan over that frame.
 ///
 /// # Errors
 /// Polars errors, which would be a bug; more than `u32::MAX` invoices.
@@ -212,7 +212,7 @@ pub fn age(
     drop(rows);
 
     let today = lit(epoch_days(as_of));
-    // Day counts and bucket numbers fit 32 bits: 4 bytes an item each, not 8 (issue 7).
+    // Day counts and bucket numbers fit 32 bits: 4 bytes an item each, not 8.
     let days_since = |name: &str| (today.clone() - col(name).cast(DataType::Int32)).cast(DataType::Int32);
     let day_column = match basis {
         Basis::DueDate => DAYS_PAST_DUE,
@@ -255,7 +255,7 @@ fn bucket_expr(days: &Expr, buckets: &[BucketSpec]) -> Expr {
 
 /// The totals per currency and per customer and currency, in one pass over the open
 /// items: they are sorted by customer and currency, so each pair's items come in one run
-/// and are summed there, without hashing ten million keys (issue 7: the polars group-by
+/// and are summed there, without hashing ten million keys (the polars group-by
 /// this replaced held 700 MB more at its peak for 10M items). A pair met in two runs
 /// would still be summed once.
 fn totals(
@@ -296,7 +296,7 @@ fn totals(
         slot.count += 1;
         slot.amount_minor += open[i];
         // Overdue = owed past its due date: a credit note (or an overpaid invoice) is never
-        // overdue, whatever its date (issue 20); it still counts in its bucket's total.
+        // overdue, whatever its date; it still counts in its bucket's total.
         if days[i] > 0 && open[i] > 0 {
             totals.overdue.count += 1;
             totals.overdue.amount_minor += open[i];

@@ -23,7 +23,7 @@ pub(crate) fn exec(args: CheckArgs, today: NaiveDate) -> Result<Outcome> {
     let batch = &inputs.batch;
     let problems = problem_lines(&inputs);
     let mut message = String::new();
-    // A workspace's payback.toml is where the user's own company goes (issue 23): said
+    // A workspace's payback.toml is where the user's own company goes: said
     // while it is still the example `payback init` wrote.
     if let Some(warning) = config.rules().company.example_warning().filter(|_| setup.in_workspace) {
         let _ = writeln!(message, "warning: {warning}");
@@ -94,7 +94,7 @@ fn notes(batch: &Batch) -> Vec<String> {
                 if n == 1 { "its" } else { "their" }
             )),
         }
-        // A money or date column nobody reads may be the one that should be (issue 19).
+        // A money or date column nobody reads may be the one that should be.
         for column in &source.unread {
             notes.push(format!(
                 "{name}: column \"{}\" holds {} but is not read (--map FIELD=\"{}\" reads it as a field)",

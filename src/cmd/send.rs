@@ -44,7 +44,7 @@ fn on_this_machine(server: &str) -> bool {
 }
 
 /// Payback's example identity never goes to a real mail server: its letters name an
-/// example company and an example bank account (issue 23). A server on this machine (a
+/// example company and an example bank account. A server on this machine (a
 /// test's, a local relay for trying) takes them.
 fn refuse_the_example(args: &SendArgs, sender: &str) -> Result<()> {
     if args.yes && sender.ends_with(crate::config::rules_file::EXAMPLE_DOMAIN) && !on_this_machine(&args.smtp) {

@@ -25,7 +25,7 @@ pub struct CollectionSpec {
     pub holds: HoldsSpec,
     /// Days a demand letter gives the customer to pay.
     pub demand_deadline_days: i64,
-    /// The highest stage a first contact may take, whatever the age of the debt (issue 20:
+    /// The highest stage a first contact may take, whatever the age of the debt (
     /// no "despite our earlier reminders" to a customer never reminded); none = any.
     #[serde(default)]
     pub max_first_stage: Option<String>,
@@ -147,7 +147,7 @@ pub struct HoldsSpec {
     pub critical_issues: bool,
     /// Money received but not applied that may pay the customer's invoices (credit on
     /// account, an unmatched payer suggested as the customer, a reference a person must
-    /// decide on) holds the customer's messages in that currency (issue 19).
+    /// decide on) holds the customer's messages in that currency.
     pub unapplied_cash_pending: bool,
 }
 
@@ -224,7 +224,7 @@ impl CollectionSpec {
     pub fn validate(&self) -> Vec<String> {
         use crate::dates::MAX_TERM_DAYS;
         let mut problems = Vec::new();
-        // Day counts the run adds to dates: bounded so that no sum overflows (issue 21).
+        // Day counts the run adds to dates: bounded so that no sum overflows.
         for (key, value, min) in [
             ("collection.cadence_days", self.cadence_days, 0),
             ("collection.stuck_after_days", self.stuck_after_days, 1),

@@ -46,7 +46,7 @@ pub struct RulesSpec {
 #[serde(deny_unknown_fields)]
 pub struct ReportSpec {
     /// Language of the workbook's sheet names, headers, labels and stage names: `zh` or
-    /// `en` (issue 23).
+    /// `en`.
     pub language: String,
 }
 
@@ -119,7 +119,7 @@ pub struct CompanySpec {
 }
 
 /// `[company.zh]` / `[company.en]`: who we are in one language — what a letter in that
-/// language signs with and tells the customer to pay to (issue 23).
+/// language signs with and tells the customer to pay to.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct IdentitySpec {
@@ -172,7 +172,7 @@ impl IdentitySpec {
 pub const EXAMPLE_DOMAIN: &str = "yourcompany.example";
 
 impl CompanySpec {
-    /// The keys that still hold payback's shipped example (issue 23): the name, sender,
+    /// The keys that still hold payback's shipped example: the name, sender,
     /// bank account and Chinese identity that `payback init` writes for the sample. A run
     /// with them works — the sample is meant to — but letters would name an example
     /// company and tell customers to pay into an example account.
@@ -468,7 +468,7 @@ impl RulesSpec {
             problems.push(format!("report.language = \"{}\" must be \"zh\" or \"en\"", self.report.language));
         }
         // The company's details in each language used: never English text in a Chinese
-        // letter (issue 23). Contacts' own languages are checked when they are read.
+        // letter. Contacts' own languages are checked when they are read.
         let company = self.company.language.as_str();
         if let Some(p) =
             self.company.identity_problem(company, "company.language (internal messages, contacts with none)")
@@ -516,7 +516,7 @@ impl RulesSpec {
 
 /// Most aging buckets: each is a column of every aging table and one branch of the
 /// bucket expression the aging evaluates per item, so thousands of them take gigabytes
-/// and hours (issue 21); a report has a handful.
+/// and hours; a report has a handful.
 pub const MAX_BUCKETS: usize = 50;
 
 /// The most customers `metrics.top_customers` may list per currency.
@@ -620,7 +620,7 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 }
 
 /// Problems for text values holding control characters (they end up in XML, mail headers
-/// and file names; issue 21), each naming the value's key path.
+/// and file names), each naming the value's key path.
 fn control_characters(value: &toml::Value, path: &str, problems: &mut Vec<String>) {
     match value {
         toml::Value::String(text) => {

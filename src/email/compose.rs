@@ -161,7 +161,7 @@ pub fn compose(
 }
 
 /// The company as the company's own language shows it; each message switches it to its
-/// language (issue 23).
+/// language.
 fn company(rules: &RulesSpec) -> CompanyView {
     CompanyView::new(&rules.company, &rules.company.language)
 }
@@ -276,7 +276,7 @@ impl<'a> ItemIndex<'a> {
 }
 
 /// The greeting of a message to `first` in `lang`, in that language's form: "赵总，您好" /
-/// "Dear Ms. Li," from the contact's title, else the name; never an address (issue 23).
+/// "Dear Ms. Li," from the contact's title, else the name; never an address.
 fn greeting(first: Option<&PersonView>, lang: &str) -> String {
     let known = first.filter(|p| p.name != p.email && !p.name.contains('@'));
     let form = known.map(|p| p.title.clone().unwrap_or_else(|| p.name.clone()));
@@ -514,7 +514,7 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         for &m in of_customer.get(item.customer).into_iter().flatten() {
             let line = lines[m].entry((item.customer, item.currency.code())).or_default();
             line.0 += item.open_minor;
-            // Credit notes are never overdue (issue 20).
+            // Credit notes are never overdue.
             if item.days_past_due > 0 && item.open_minor > 0 {
                 line.1 += item.open_minor;
                 line.3 = line.3.max(item.days_past_due);
@@ -523,7 +523,7 @@ fn digests(actions: &[Action], inputs: &Inputs<'_>, company: &CompanyView) -> Ve
         }
     }
     let mut digest_actions: Vec<Vec<DigestAction>> = vec![Vec::new(); managers.len()];
-    // The digest's words: the company's language (issue 23).
+    // The digest's words: the company's language.
     let labels =
         crate::catalogue::Labels::of(crate::catalogue::Lang::parse(&inputs.rules.company.language).unwrap_or_default());
     for a in actions {

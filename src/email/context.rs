@@ -7,7 +7,7 @@ use crate::config::rules_file::{BankSpec, CompanySpec, IdentitySpec};
 
 /// Our company, from `[company]` in the rules, in the message's language: `name`,
 /// `address`, `sign_off` and `bank` come from `[company.zh]` in a Chinese message and
-/// `[company.en]` in an English one (issue 23); `zh` and `en` hold both.
+/// `[company.en]` in an English one; `zh` and `en` hold both.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompanyView {
     /// Legal name in the message's language.

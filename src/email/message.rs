@@ -66,7 +66,7 @@ pub fn build(envelope: &Envelope<'_>, rendered: &Rendered, as_of: NaiveDate, key
     // The HTML part in base64 and with its line ends made here: its long lines would
     // otherwise be quoted-printable, which lettre encodes byte by byte, and lettre's line
     // ends move the rest of the body for every line (together a third of building a
-    // message; issue 7). Mail programs decode both encodings alike. The plain-text part
+    // message). Mail programs decode both encodings alike. The plain-text part
     // keeps lettre's choice (7bit for short English lines), readable in the file itself.
     let html = SinglePart::builder()
         .header(ContentType::TEXT_HTML)

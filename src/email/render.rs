@@ -62,7 +62,7 @@ pub const FUEL: u64 = 50_000_000;
 /// The file under `dir` that holds template `name`, when there is one: `name` must be a
 /// path below `dir` (no `..`, no absolute path), and the file, symbolic links resolved,
 /// must be inside `dir` — an `{% include "../../…" %}` read files outside the templates
-/// folder into customer emails before (issue 21).
+/// folder into customer emails before.
 fn confined(dir: &Path, name: &str) -> std::result::Result<Option<PathBuf>, minijinja::Error> {
     let outside = |why: &str| {
         minijinja::Error::new(
@@ -125,7 +125,7 @@ impl Templates {
             Ok(BUILT_IN.iter().chain(LAYOUTS).find(|(n, _)| *n == name).map(|(_, text)| (*text).to_owned()))
         });
         // Every render may do this much work: a template with nested large loops fails
-        // with an error naming it instead of running forever (issue 21).
+        // with an error naming it instead of running forever.
         env.set_fuel(Some(FUEL));
         env.add_filter("money", money);
         env.add_filter("date", date);

@@ -50,7 +50,7 @@ impl Cell {
 /// Whether `text` starts and ends with an ASCII character that is not whitespace, so that
 /// no trimming (of Unicode whitespace, a byte-order mark or full-width spaces, which are
 /// not ASCII) can change it: true of most cells of an export, which are then taken as they
-/// are without looking at their characters (issue 7).
+/// are without looking at their characters.
 #[must_use]
 pub(crate) fn needs_no_trim(text: &str) -> bool {
     let bytes = text.as_bytes();

@@ -1,4 +1,4 @@
-//! What a workbook's container declares, checked before calamine reads it (issue 21):
+//! What a workbook's container declares, checked before calamine reads it:
 //! calamine sizes its buffers from these declarations and materialises every cell of an
 //! `.ods` (repeats expanded) before payback sees one, so the limits must hold first.
 //!

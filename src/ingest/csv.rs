@@ -62,7 +62,7 @@ pub(crate) fn read_into(
         }
         let line = record.position().map_or(next_line, |p| true_line(data, p));
         // A quote never closed takes every later line into one cell: said, with the line
-        // where it opened, rather than read as one row (issue 21).
+        // where it opened, rather than read as one row.
         let end = usize::try_from(reader.position().byte()).unwrap_or(data.len());
         if let Some(opened) = record.position().and_then(|p| unclosed_quote(data, p, end, line)) {
             let after = lines(data).saturating_sub(opened);
@@ -90,7 +90,7 @@ pub(crate) fn read_into(
         next_line = line + 1 + spanned;
         // The text was decoded to UTF-8 above and fields end at ASCII delimiters, so the
         // record is valid UTF-8 and each field a part of it: checked once per record, not
-        // once per field (issue 7); the lossy copy is never expected to be made.
+        // once per field; the lossy copy is never expected to be made.
         let whole = std::str::from_utf8(record.as_slice()).ok();
         let cells = (0..record.len())
             .map(|i| {
@@ -159,7 +159,7 @@ fn true_line(data: &[u8], position: &::csv::Position) -> usize {
 /// GB18030 (which covers GBK and GB2312, the usual Chinese exports). UTF-8 without a BOM
 /// (the usual case) is taken as it is, not copied. A file whose lines are in two encodings
 /// (a GBK line pasted into a UTF-8 export) is refused with the first line of each: read
-/// either way, some of its names would come out as mojibake (issue 21).
+/// either way, some of its names would come out as mojibake.
 ///
 /// The error carries the line to name, when there is one.
 fn decode(bytes: Vec<u8>, named: Option<&str>) -> std::result::Result<String, (Option<usize>, String)> {

@@ -2,7 +2,7 @@
 //! zip declares more unpacked bytes than allowed (a zip bomb) is refused before it is
 //! opened; sheets with more rows or columns than allowed are refused while reading.
 //!
-//! The values read are bounded too (issue 21): an amount above `max_amount` or a date
+//! The values read are bounded too: an amount above `max_amount` or a date
 //! outside `min_date..=max_date` is refused with its row, so that no sum of the amounts
 //! read can wrap (see [`Limits::SUM_BUDGET`]) and no date is one Excel cannot show.
 use std::path::Path;

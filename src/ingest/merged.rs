@@ -2,7 +2,7 @@
 //!
 //! calamine's `merge_cells_by_sheet_name` parses the whole sheet XML a second time to reach
 //! the `<mergeCells>` element after the cells: about a third of reading a million-row
-//! workbook (issue 7). Here the sheet part is only inflated and searched for the element;
+//! workbook. Here the sheet part is only inflated and searched for the element;
 //! the few bytes from there on are parsed as XML. The sheet's part is found the way a
 //! spreadsheet program does: the package relationships name the workbook part, whose
 //! relationships name each sheet's part.
@@ -25,7 +25,7 @@ pub(crate) struct Region {
     pub right: u32,
 }
 
-/// Refuses merged regions beyond the limits before any is filled (issue 21): each copies
+/// Refuses merged regions beyond the limits before any is filled: each copies
 /// its top-left value into every cell it covers, so `A2:XFD3000` would make 49 million
 /// cells of a 5 KB file. A region may reach no further than `max_columns` and `max_rows`,
 /// and the regions together may cover no more than `max_cells`.

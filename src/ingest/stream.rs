@@ -1,7 +1,7 @@
 //! Reading a table while it is used: the rows of a file are read on a thread of their own
 //! and handed over in chunks, so that the invoices are typed while the rest of the file is
 //! still being read, and no more than a few chunks of untyped cells are held at a time
-//! (issue 7: the untyped cells of a million rows were most of the peak memory).
+//! (the untyped cells of a million rows were most of the peak memory).
 //!
 //! A reader ([`RowSink`]'s caller) sends the sheet first, then every row in order, blank
 //! rows included. [`with_table`] finds the header among the first rows and passes the data
@@ -31,7 +31,7 @@ pub(crate) struct SheetInfo {
     /// Merged regions, whose top-left value the user sees in each of their cells.
     pub merged: Vec<Region>,
     /// At least as many as the sheet's rows, when the reader knows it before reading them
-    /// (a CSV file's lines): lets the rows' consumer size its vectors once (issue 7).
+    /// (a CSV file's lines): lets the rows' consumer size its vectors once.
     pub rows_hint: Option<usize>,
 }
 

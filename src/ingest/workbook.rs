@@ -50,7 +50,7 @@ pub(crate) fn read_into(path: &Path, sheet: Option<&str>, limits: &Limits, sink:
     let zipped = matches!(extension.as_str(), "xlsx" | "xlsm" | "ods");
     if zipped {
         limits.check_zip(path)?;
-        // What the container declares, before calamine sizes anything from it (issue 21).
+        // What the container declares, before calamine sizes anything from it.
         super::container::check(path, limits)?;
     }
     let max_bytes = limits.max_unpacked_mib.saturating_mul(1024 * 1024);

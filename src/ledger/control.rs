@@ -124,7 +124,7 @@ fn source_control(
     if !rows.reconciles() {
         return Err(mismatch(format!("{rows:?}")));
     }
-    // The two sides are added in i128: they cannot both wrap and still agree (issue 21).
+    // The two sides are added in i128: they cannot both wrap and still agree.
     // The sums they are made of are bounded by the sum budget (normalize::sum_budget).
     let mut rejected: BTreeMap<&str, i128> = BTreeMap::new();
     for (currency, open) in source.rejected.iter().filter_map(|r| r.open.as_ref()) {

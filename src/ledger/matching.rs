@@ -1,4 +1,4 @@
-//! Payments in, matched to open invoices as a person would (issue 19): first by an invoice
+//! Payments in, matched to open invoices as a person would: first by an invoice
 //! number found in the payment's reference ([`super::reference`]: `INV 351`, `#0351` …
 //! name `INV-US-0351` when exactly one open invoice fits), then — for a payer that is a
 //! customer — by the exact amount of one open invoice, then oldest-first across that
@@ -117,7 +117,7 @@ pub struct PendingCash {
     /// Why it is not applied, in words.
     pub why: String,
     /// Credit on the customer's own account (it paid more than was open): certainly its
-    /// money, so a deduction from what it owes, not a reason to wait (issue 20).
+    /// money, so a deduction from what it owes, not a reason to wait.
     pub on_account: bool,
 }
 

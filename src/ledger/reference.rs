@@ -1,4 +1,4 @@
-//! Invoice numbers in a payment's reference, read as a person reads them (issue 19):
+//! Invoice numbers in a payment's reference, read as a person reads them:
 //! `INV 351`, `inv351`, `发票351号`, `No.351` and `#0351` all name invoice `INV-US-0351`.
 //!
 //! A reference is folded (full-width to ASCII, upper case) and cut into *mentions*:

@@ -106,7 +106,7 @@ pub struct Held {
     pub amount: i64,
 }
 
-/// An account in legal review (issue 20: nothing overdue goes silent).
+/// An account in legal review (nothing overdue goes silent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegalCase {
     /// Customer.
@@ -405,7 +405,7 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
 }
 
 /// Computes the metrics from the invoices, before the actions are decided (so that the
-/// invoices can be freed first; issue 7). The holds are counted by
+/// invoices can be freed first). The holds are counted by
 /// [`Metrics::count_holds`] once the actions are known.
 #[must_use]
 pub(crate) fn compute(input: &MetricsInput<'_>) -> Metrics {

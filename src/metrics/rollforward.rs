@@ -49,7 +49,7 @@ pub struct Unexplained {
     pub amount: i64,
     /// Why, in one sentence (English: summary.json).
     pub reason: String,
-    /// The same as clauses of the catalogue, for the workbook in its language (issue 23).
+    /// The same as clauses of the catalogue, for the workbook in its language.
     pub why: Why,
 }
 

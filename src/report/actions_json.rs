@@ -13,7 +13,7 @@ pub const FILE_NAME: &str = "actions.json";
 /// [`Error::Output`] when the file cannot be written.
 pub fn write(path: &Path, actions: &[Action]) -> Result<()> {
     // Written as it is serialized: the whole text of a million invoices' actions is not
-    // held (issue 7).
+    // held.
     use std::io::Write as _;
     let failed = |reason: String| Error::Output { path: path.to_path_buf(), reason };
     let file = std::fs::File::create(path).map_err(|e| failed(e.to_string()))?;

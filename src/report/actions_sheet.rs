@@ -15,7 +15,7 @@ pub const ACTIONS: &str = "actions";
 pub const HOLDS: &str = "holds";
 
 /// Columns of the Actions sheet (catalogue keys `actions.<key>`): one column per fact —
-/// the template is the stage's, so it is not repeated (issue 23).
+/// the template is the stage's, so it is not repeated.
 const ACTION_HEADERS: [&str; 10] =
     ["customer", "currency", "amount", "stage", "kind", "owner", "to", "cc", "invoices", "reason"];
 const HOLD_HEADERS: [&str; 10] =
@@ -256,7 +256,7 @@ fn write_table(
                 ws.write_number_with_format(r, col(c), value, &format)?;
             } else if c == table.invoices_col
                 // A spreadsheet does not wrap a hyperlink's text: a list too long for the
-                // column is written as wrapped text instead (it ran into Reason; issue 23).
+                // column is written as wrapped text instead (it ran into Reason).
                 && super::layout::longest_line(text) < layout.width(c)
                 && let Some(first) = action.invoice_nos.first()
                 && let Some(index) = detail_rows.index.get(&(action.customer.clone(), first.clone()))
@@ -269,7 +269,7 @@ fn write_table(
                 ws.write_url_with_format(r, col(c), url, &f.link.clone().set_text_wrap().set_align(FormatAlign::Top))?;
             } else if !text.is_empty() {
                 // Every text but the first starts one indent in, clear of its left
-                // neighbour's digits or text (issue 23).
+                // neighbour's digits or text.
                 if c == 0 {
                     layout.wrapped(ws, r, c, text, &f.wrap_top)?;
                 } else {

@@ -41,7 +41,7 @@ pub fn write(
     ws.write_string_with_format(top, 0, l.get("control.title"), &f.section)?;
     layout.note(ws, top + 1, (0, AMOUNT_HEADERS.len() - 1), l.get("control.note"), &f.note)?;
     // A check's word in the middle of its cell, clear of the number beside it
-    // ("¥600,000.00OK", issue 23).
+    // ("¥600,000.00OK").
     let check_format = f.text.clone().set_align(rust_xlsxwriter::FormatAlign::Center);
     let (ok, mismatch) = (l.get("word.ok"), l.get("word.mismatch"));
     let mut r = top + 3;

@@ -1,7 +1,7 @@
 //! The **By Customer** sheet: one row per customer and currency with the bucket amounts,
 //! total and overdue, sorted by overdue amount; one live totals row per currency that
 //! follows the autofilter. Past a sheet's rows the customers continue on "By Customer 2",
-//! …, and the totals below the last page add up every page (issue 21).
+//! …, and the totals below the last page add up every page.
 use std::ops::Range;
 
 use rust_xlsxwriter::{ColNum, Formula, RowNum, Worksheet, XlsxError};

@@ -1,7 +1,7 @@
 //! The **Detail** sheet: every open item with its days and bucket, one row each. The
 //! Summary sheet's formulas sum these cells. Beyond one sheet's rows the items continue on
 //! "Detail 2", "Detail 3", … (each with its header), and all of them also go to
-//! `detail.csv` (issue 7).
+//! `detail.csv`.
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
@@ -134,7 +134,7 @@ pub fn write(
 }
 
 /// Rows whose cells are gathered from the frame at a time: the columns of a whole sheet
-/// gathered at once were 180 MB at a million items (issue 7).
+/// gathered at once were 180 MB at a million items.
 const SLICE_ROWS: usize = 65_536;
 
 fn write_rows(
@@ -156,7 +156,7 @@ fn write_rows(
     }
     // Dates and whole numbers take their column's format: the writer gives an unformatted
     // cell the format of its column (the same cell in the file), and a formatted write
-    // hashes the whole Format, which over a million rows costs seconds (issue 7).
+    // hashes the whole Format, which over a million rows costs seconds.
     for col in DATE_COLS {
         ws.set_column_format(col, &f.date)?;
     }
@@ -164,7 +164,7 @@ fn write_rows(
         ws.set_column_format(col, &f.integer)?;
     }
     // Text right of a right-aligned number starts one indent in: Age's "101" ran into
-    // Bucket's "91-120" (issue 23). A column format, so the million cells stay unformatted
+    // Bucket's "91-120". A column format, so the million cells stay unformatted
     // writes.
     for col in [BUCKET_COL, SOURCE_FILE_COL, LINES_COL + 1] {
         ws.set_column_format(col, &f.indented)?;
@@ -367,7 +367,7 @@ fn write_csv_rows(
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
     w.write_record(HEADERS)?;
     // A slice of rows at a time, as for the sheets: the columns of ten million items
-    // gathered at once were 4 GB (issue 7).
+    // gathered at once were 4 GB.
     let height = aging.open_items.height();
     for start in (0..height).step_by(SLICE_ROWS) {
         let part = aging.open_items.slice(i64::try_from(start)?, SLICE_ROWS);

@@ -1,4 +1,4 @@
-//! Text that survives printing (issue 23): column widths from the texts' display width
+//! Text that survives printing: column widths from the texts' display width
 //! (CJK counted double), capped; a text wider than its column wraps in a row tall enough
 //! for its lines, so that no cell's text runs into its neighbour. For the small sheets
 //! (Management, Summary, Actions, Holds, Reconciliation, Rejected); the Detail sheets keep

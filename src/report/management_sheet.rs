@@ -52,7 +52,7 @@ pub fn write(ws: &mut Worksheet, m: &Metrics, company: &str, f: &Formats) -> Res
     let mut r = key_figures(ws, &mut layout, 3, m, f)?;
     r = roll_forward(ws, &mut layout, r + 1, m, f)?;
     let charts_row = r + 1;
-    // One pair of charts per currency (issue 23: the second currency had none).
+    // One pair of charts per currency (the second currency had none).
     let chart_rows = CHART_ROWS * RowNum::try_from(m.currencies.len().max(1)).unwrap_or(1);
     r = charts_row + chart_rows;
     let (trend_rows, next) = trend(ws, r, m, f)?;
@@ -364,7 +364,7 @@ fn held(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &For
     Ok(row + 1)
 }
 
-/// The accounts in legal review, with owner and next review (issue 20).
+/// The accounts in legal review, with owner and next review.
 fn in_legal(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: &Formats) -> Result<RowNum, XlsxError> {
     let l = f.labels;
     // A date beside a right-aligned number: one indent clear of it.
@@ -507,7 +507,7 @@ fn managers(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: 
 }
 
 /// Overdue (columns) and DSO (line, right axis) over the runs of `cur`; both value axes
-/// start at zero (issue 23: a DSO axis from 220 made a small change look large).
+/// start at zero (a DSO axis from 220 made a small change look large).
 fn trend_chart(cur: &Currency, first: RowNum, last: RowNum, f: &Formats) -> Chart {
     let (l, code) = (f.labels, cur.code());
     let sheet = l.sheet(NAME);

@@ -1,6 +1,6 @@
 //! Sheets that continue on further sheets past Excel's rows: "Detail", "Detail 2", …;
 //! "Rejected", "Rejected 2", …; the same for Skipped and By Customer. Each page has its
-//! own header row (issue 7 for Detail; issue 21 for the others, whose 1.1 million rows
+//! own header row (1.1 million rows of Rejected or Skipped once
 //! stopped the run with "this is a bug in payback").
 use std::ops::Range;
 

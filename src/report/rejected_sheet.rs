@@ -13,7 +13,7 @@ pub const NAME: &str = "rejected";
 
 /// Catalogue keys (`rejected.<key>`) of the columns: the fixed facts, then the whole row
 /// as read in one wrapped column ("Header: value · …"), so the sheet prints legibly on
-/// landscape pages whatever the input's width (its 16 raw columns did not; issue 23).
+/// landscape pages whatever the input's width (its 16 raw columns did not).
 const HEADER_KEYS: [&str; 6] = ["source_file", "source_row", "column", "value", "reason", "row_as_read"];
 
 /// Least and most width per column, in characters; past the most a text wraps.

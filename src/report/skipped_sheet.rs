@@ -11,7 +11,7 @@ use crate::normalize::combine::Batch;
 pub const NAME: &str = "skipped";
 
 /// The skipped lines of a run, gathered once and written page by page ("Skipped",
-/// "Skipped 2", … past a sheet's rows: issue 21).
+/// "Skipped 2", … past a sheet's rows).
 pub struct SkippedLines<'a> {
     lines: Vec<(String, &'a crate::ingest::Skipped)>,
     widest: usize,

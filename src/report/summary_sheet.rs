@@ -119,13 +119,13 @@ fn write_facts(ws: &mut Worksheet, layout: &mut Layout, input: &ReportInput<'_>,
 }
 
 /// Where the invoices' currencies come from: each row's currency column, or the sentence
-/// per file that says which rows were read in the default currency (issue 19).
+/// per file that says which rows were read in the default currency.
 fn currency_text(input: &ReportInput<'_>, l: &Labels) -> String {
     let notes: Vec<&str> = input.batch.sources.iter().filter_map(|s| s.currency_note.as_deref()).collect();
     if notes.is_empty() { l.get("summary.each_row_currency").to_owned() } else { notes.join("; ") }
 }
 
-/// The day/month order of the inputs' text dates and why (issue 19); `None` when no input
+/// The day/month order of the inputs' text dates and why; `None` when no input
 /// needed one.
 fn date_order_text(input: &ReportInput<'_>) -> Option<String> {
     let sources = &input.batch.sources;

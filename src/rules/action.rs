@@ -101,7 +101,7 @@ pub struct Action {
     /// One sentence a person understands (English: the script contract).
     pub reason: String,
     /// The same reason as clauses of the catalogue, for the workbook and letters in the
-    /// reader's language (issue 23); empty for an action read back from JSON.
+    /// reader's language; empty for an action read back from JSON.
     #[serde(skip)]
     pub why: Why,
     /// Messages: the overdue balance of the items covered, before deductions, decimal text.

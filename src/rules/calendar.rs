@@ -73,7 +73,7 @@ impl Calendar {
             .iter()
             .map(|d| d.parse::<Weekday>().map_err(|_| bad(format!("weekend: \"{d}\" is not a day of the week"))))
             .collect::<Result<_>>()?;
-        // A week without a working day would make working-day terms endless (issue 21).
+        // A week without a working day would make working-day terms endless.
         let mut days: Vec<Weekday> = weekend.clone();
         days.sort_by_key(Weekday::num_days_from_monday);
         days.dedup();

@@ -79,7 +79,7 @@ pub fn decide(
     let lookup = Lookup::new(facts, as_of);
     // Per customer and currency, in that order (the aging's already, which the stable sort
     // keeps), the items are planned and become actions one group at a time: the plans of a
-    // million invoices are never held together (issue 7).
+    // million invoices are never held together.
     // Items are taken by position: only one group's are made at a time.
     let positions = u32::try_from(items.len()).unwrap_or(u32::MAX);
     let mut ordered: Vec<u32> = (0..positions).collect();
@@ -160,7 +160,7 @@ pub(super) struct Lookup<'a> {
     /// Unapplied money per customer and currency code.
     pending_cash: HashMap<(String, String), Vec<&'a crate::ledger::matching::PendingCash>>,
     /// Messages sent and tasks listed before the as-of date per (customer, currency), in
-    /// log order: the account's history, indexed once (issue 7: no scan per account).
+    /// log order: the account's history, indexed once (no scan per account).
     accounts: HashMap<(&'a str, &'a str), AccountLog<'a>>,
 }
 
@@ -197,7 +197,7 @@ impl<'a> Lookup<'a> {
                     entries.push(e);
                 }
             }
-            // Copies count for the cadence like recipients (issue 20).
+            // Copies count for the cadence like recipients.
             for to in e.to.iter().chain(&e.cc) {
                 let last = last_message.entry(to.to_ascii_lowercase()).or_insert(e.as_of);
                 *last = (*last).max(e.as_of);
@@ -297,7 +297,7 @@ pub(super) fn triggered_milestones<'a>(facts: &Facts<'a>, as_of: NaiveDate) -> V
         let Some(date) = event.filter(|d| *d <= as_of) else { continue };
         let term = i64::from(m.term_days);
         // Checked: a term beyond the calendar's working days or chrono's dates says so
-        // instead of panicking or walking forever (issue 21).
+        // instead of panicking or walking forever.
         let (due, basis) = if m.working_days {
             let due = facts.calendar.add_working_days(date, m.term_days);
             let calendar = || Arg::Term("calendar", facts.calendar.name.clone());

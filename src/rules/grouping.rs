@@ -1,4 +1,4 @@
-//! The account decides (issue 20): per customer and currency, the planned invoices become
+//! The account decides: per customer and currency, the planned invoices become
 //! the account's decision. Disputed and promised invoices are held, a project with open
 //! critical issues gets a fix-first task; everything else is the account's position — its
 //! overdue items, the items falling due within the reminder window, credit notes and cash
@@ -765,8 +765,8 @@ impl Grouper<'_, '_> {
 
     /// The hold's reason and the first payment's date when money received but not applied
     /// — and not certainly the customer's own — may pay these invoices: no message asks for
-    /// money that may already be in the bank (issue 19). Cash on the customer's own account
-    /// is a deduction instead (issue 20).
+    /// money that may already be in the bank. Cash on the customer's own account
+    /// is a deduction instead.
     fn cash_pending(&self, position: &Position<'_>, reason: Why) -> Option<(Why, NaiveDate)> {
         let first = position.items.first()?;
         let pending: Vec<_> =

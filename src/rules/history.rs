@@ -134,7 +134,7 @@ impl History {
     }
 }
 
-/// The queries of the account-level engine (issue 20). What counts as contact is decided
+/// The queries of the account-level engine. What counts as contact is decided
 /// in [`is_contact`] alone: a message counts once it was sent.
 impl History {
     /// The messages before `as_of` that counted as contact, in log order (for the cadence:

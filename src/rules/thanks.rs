@@ -24,7 +24,7 @@ type Paid = BTreeMap<usize, Vec<(String, i64, i64)>>;
 /// is still open). A payment already acknowledged — a message to the account was made on
 /// or after its date — is not thanked again. When the billing contact already gets a
 /// collection message in this run, that message acknowledges the payments instead (no
-/// demand letter ignores money just received; issue 20).
+/// demand letter ignores money just received).
 #[must_use]
 pub fn thank_you(
     reconciliation: &Reconciliation,

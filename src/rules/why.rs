@@ -1,4 +1,4 @@
-//! A decision's reason as words of either language (issue 23): clauses, each a key of the
+//! A decision's reason as words of either language: clauses, each a key of the
 //! catalogue's `[why]` section with its values ([`Why`]), instead of a sentence glued in
 //! English. The engine builds it; `actions.json`, the log and `explain` keep the English
 //! sentence ([`Why::english`], the script contract, rendered from `templates/en`), the
