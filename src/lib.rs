@@ -1,9 +1,13 @@
 //! payback reads accounts-receivable exports, ages every open amount as of a date and
 //! writes an Excel aging report plus a machine-readable summary.
 //!
-//! The pipeline, one module per stage: [`ingest`] (spreadsheet → raw rows) →
-//! [`normalize`] (raw rows → typed invoices + rejected rows) → [`rules`] (aging) →
-//! [`report`] (workbook, JSON) → [`output`] (atomic publish).
+//! The pipeline, one module per stage (ARCHITECTURE.md has the picture and the order of
+//! the imports): `ingest` (spreadsheet → raw rows) → [`normalize`] (typed invoices,
+//! records and rejected rows) → [`config`] (the run's settings) → `ledger` (inputs
+//! loaded, payments matched, control totals) → [`aging`] (open items as of the date) →
+//! [`rules`] (one decision per account) → `metrics` → [`email`] (letters) → `state` (the
+//! history in SQLite) → [`report`] (workbook, JSON) → `pipeline` (the chain run and explain
+//! share) → `delivery` (SMTP) → [`cli`] and `cmd` (the commands).
 #![warn(missing_docs)]
 
 pub mod aging;

@@ -1,5 +1,7 @@
-//! The pipeline after loading, shared by `run` and `explain`: age the invoices, check the
-//! control totals, read the collection history and decide the actions.
+//! The chain after loading, shared by `run` and `explain`: [`age`] (payments matched,
+//! invoices aged, control totals checked) → [`measure`] (history, trend and previous open
+//! items read from the state; the metrics) → [`act`] (the decisions). [`decide`] is the
+//! three in one for `explain`.
 use std::path::Path;
 
 use crate::aging::{self, Aging};

@@ -1,6 +1,6 @@
 //! Email: templates rendered per message ([`render`]) from a typed context ([`context`]),
-//! built into `.eml` files ([`message`]) with an outbox ([`compose`]), and sent over SMTP
-//! ([`send`]).
+//! built into `.eml` files ([`message`]) with an outbox ([`compose`]). Sending them is
+//! `delivery`, above the state database that records each send.
 pub mod compose;
 pub mod context;
 pub mod management;

@@ -1,5 +1,7 @@
-//! Collection rules: the rules file ([`spec`], [`ladder`]) and what it drives: the aging
-//! ([`aging`]) and the collection actions ([`engine`]).
+//! The collection decisions: one [`action::Action`] per account (a message, a task for our
+//! side or a hold) decided by [`engine`] from the open items, the records and the history
+//! (what was sent), with the reason in the reader's words ([`why`]) and a trace for
+//! `explain` ([`trace`]). The settings it follows are `config::collection`.
 pub mod action;
 pub mod calendar;
 pub mod engine;

@@ -9,7 +9,7 @@ use crate::normalize::value::ValueFormat;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Followup {
     /// Customer name; empty as read when the row names only the invoice, then taken from
-    /// the invoice by [`super::references`] (empty after that only when no single invoice
+    /// the invoice by [`crate::normalize::references`] (empty after that only when no single invoice
     /// fits, which is reported).
     pub customer: String,
     /// The invoice, or `None` for all of the customer's invoices.
