@@ -67,7 +67,12 @@ fn data_words(books: &Path) -> Vec<String> {
         }
         words.push(sheet);
     }
-    // Our company's own details (the SWIFT code, the tax id) from payback.toml.
+    with_company_words(books, words)
+}
+
+/// `words` with our company's own details (the SWIFT code, the tax id) from payback.toml,
+/// longest first, only those with a letter.
+fn with_company_words(books: &Path, mut words: Vec<String>) -> Vec<String> {
     let toml: toml::Table = std::fs::read_to_string(books.join("payback.toml")).unwrap().parse().unwrap();
     let mut tables = vec![toml];
     while let Some(table) = tables.pop() {
@@ -207,6 +212,201 @@ fn the_chinese_sample_shows_no_stage_id_or_english_word() {
         found.extend(problems(place, text, &data));
     }
     assert!(found.is_empty(), "{} problems:\n{}", found.len(), found.join("\n"));
+}
+
+/// Issue 23's "done when" beyond what the sample exercises: a Chinese run whose inputs
+/// have bad rows of every kind, side-file rows naming customers, invoices and projects that
+/// are not there, text dates whose order the file settles, and payments applied, left over
+/// and waiting for a person. The Rejected sheet's reasons, the side files' references,
+/// the Summary's date order and the Reconciliation's notes read in Chinese, and so does
+/// every other sheet; `check` and summary.json keep their English (the script contract).
+const INVOICES: &str = "\
+客户名称,发票号,开票日期,到期日,币种,金额,已收金额,项目经理
+兰亭建设有限公司,LT-001,1/26/2026,2/25/2026,CNY,10000.00,,张伟
+兰亭建设有限公司,LT-002,2/3/2026,3/5/2026,CNY,20000.00,,张伟
+Northwind Traders Inc.,NW-001,3/1/2026,3/31/2026,USD,5000.00,,张伟
+云杉科技有限公司,YS-001,3/1/2026,3/31/2026,CNY,8000.00,,张伟
+,LT-003,3/2/2026,4/1/2026,CNY,300.00,,张伟
+兰亭建设有限公司,LT-004,2/30/2026,3/30/2026,CNY,400.00,,张伟
+兰亭建设有限公司,LT-005,3/3/2026,4/2/2026,CNY,1.5k,,张伟
+兰亭建设有限公司,LT-006,3/4/2026,4/3/2026,XYZ,600.00,,张伟
+兰亭建设有限公司,LT-007,3/5/2026,4/4/2026,CNY,EUR 70,,张伟
+兰亭建设有限公司,LT-008,3/6/2026,4/5/2026,CNY,800.00,900.00,张伟
+兰亭建设有限公司,LT-009,3/7/2026,26,CNY,900.00,,张伟
+兰亭建设有限公司,LT-001,1/26/2026,2/25/2026,CNY,10000.00,,张伟
+兰亭建设有限公司,LT-010,3/8/2026,4/7/2026,CNY,100.00,,张伟
+兰亭建设有限公司,LT-010,3/8/2026,5/7/2026,CNY,100.00,,张伟
+兰亭建设有限公司,LT-011,3/9/2026,4/8/2026,CNY,\"1,23\",,张伟
+";
+
+const PAYMENTS: &str = "\
+交易日期,对方户名,贷方金额,币种,摘要
+2026-03-10,兰亭建设有限公司,10000.00,CNY,LT-001
+2026-03-11,Northwind Traders Inc.,6000.00,USD,
+2026-03-12,兰亭建设有限公司,50.00,CNY,YS-001
+2026-03-13,Zebra Holdings,300.00,CNY,
+2026-03-14,云杉科技有限公,70.00,CNY,
+2026-03-15,云杉科技有限公司,-50.00,CNY,
+2026-03-16,云杉科技有限公司,yesterday,CNY,
+2026-03-17,云杉科技有限公司,40.00,Euro,
+2026-05-20,云杉科技有限公司,40.00,CNY,
+";
+
+const CONTACTS: &str = "\
+客户,联系人,角色,邮箱,语言,称呼
+兰亭建设有限公司,王芳,对账,wang.fang@lanting.example.com,zh,王总
+兰亭建设有限公,李强,财务,li.qiang@lanting.example.com,zh,李总
+兰亭建设有限公司,赵敏,司机,zhao.min@lanting.example.com,zh,
+兰亭建设有限公司,钱多,财务,qian.lanting.example.com,zh,
+";
+
+const PROJECTS: &str = "\
+项目名称,客户,项目经理,项目经理姓名,上线日期,验收日期,严重问题,状态
+园区平台,兰亭建设有限公,pm@ourcompany.example,张伟,,,0,
+仓储系统,兰亭建设有限公司,pm@ourcompany.example,张伟,13/13/2026,,很多,
+";
+
+const FOLLOWUPS: &str = "\
+客户,发票号,争议,承诺付款日期,审批阶段,阶段开始日期,审批人,最近联系日期,备注
+兰亭建设,,是,,,,,,
+,LT-999,,,,,,,
+兰亭建设有限公司,YS-001,,,,,,,
+兰亭建设有限公司,,也许,,,,,,
+兰亭建设有限公司,,,,财务审批,,,,
+,,,,,,,,只有备注
+";
+
+const MILESTONES: &str = "\
+项目,付款节点,付款金额,付款比例,合同金额,币种,付款条件,触发日期,期限天数,期限类型,发票号
+园区平台,首付款,,30,100000.00,CNY,签约,2026-03-01,10,工作日,
+园区平台,尾款,,130,100000.00,CNY,验收,2026-03-01,10,自然日,
+园区平台,进度款,,,,CNY,看情况,,10,每周,
+未知项目,首付款,1000.00,,,CNY,签约,2026-03-01,10,,LT-002
+";
+
+#[test]
+fn bad_rows_references_date_order_and_payments_read_in_chinese() {
+    let ws = crate::util::Workspace::new();
+    ws.payback().args(["init", "books", "--language", "zh"]).status(0);
+    let books = ws.path().join("books");
+    let inputs = [
+        ("invoices", INVOICES),
+        ("payments", PAYMENTS),
+        ("contacts", CONTACTS),
+        ("projects", PROJECTS),
+        ("followups", FOLLOWUPS),
+        ("milestones", MILESTONES),
+    ];
+    let mut args: Vec<String> = vec!["run".into()];
+    for (table, text) in inputs {
+        ws.write(&format!("books/in/{table}.csv"), text);
+        args.extend([format!("--{table}"), format!("in/{table}.csv")]);
+    }
+    let options = args[1..].to_vec();
+    args.extend(["--as-of", "2026-04-30", "--quiet"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // Rows rejected: exit code 1.
+    assert_eq!(payback_in(&books, &args), 1);
+    let book = books.join("out/aging-report.xlsx");
+
+    // Every invoice row that cannot be used (11 of 15: rows 6 to 16) and every side-file
+    // row refused or naming what is not there (contacts 3, projects 2, follow-ups 6,
+    // milestones 3, payments 3): 28 rows under the header.
+    let rejected = read_sheet(&book, "被拒行");
+    assert_eq!(rejected.len(), 1 + 11 + 17);
+    let reason = |file: &str, row: &str| -> (String, String) {
+        let line = rejected.iter().find(|r| r[0] == format!("in/{file}.csv") && r[1] == row).unwrap();
+        (line[2].clone(), line[4].clone())
+    };
+    assert_eq!(reason("invoices", "6"), ("客户名称".into(), "“客户名称”列为空".into()));
+    assert_eq!(reason("invoices", "7"), ("开票日期".into(), "“开票日期”列：“2/30/2026”不是日历上的日期".into()));
+    assert_eq!(reason("invoices", "10").1, "“金额”列：“EUR 70”写的是 EUR，但该行的币种是 CNY；payback 不做货币换算");
+    // 800.00 − 900.00 paid = −100.00 open: the opposite sign of the invoice.
+    assert_eq!(reason("invoices", "11").1, "“已收金额”列：未收金额 -100.00 与发票金额 800.00 不符");
+    assert_eq!(
+        reason("invoices", "13"),
+        ("发票号".into(), "重复的发票行：兰亭建设有限公司 LT-001 与第 2 行每个单元格都相同；只计一次".into())
+    );
+    assert!(
+        reason("invoices", "14").1.starts_with(
+            "兰亭建设有限公司 的发票 LT-010 的各行到期日不同（第 14 行：2026-04-07、第 15 行：2026-05-07）"
+        )
+    );
+    assert_eq!(reason("contacts", "4").1, "角色“司机”无法识别：应为对账、财务、审批人或项目");
+    assert_eq!(reason("projects", "3").1, "“上线日期”列：“13/13/2026”不是日历上的日期；“严重问题”列：“很多”不是整数");
+    assert_eq!(
+        reason("milestones", "4").1,
+        "请填写付款金额，或付款比例和合同金额；付款条件“看情况”无法识别：应为签约、日期、到货、试运行、上线或验收；\
+         期限类型“每周”无法识别：应为自然日或工作日"
+    );
+    assert_eq!(reason("payments", "8").1, "“贷方金额”列：“yesterday”不是金额");
+    // The side files' references not found in the invoices.
+    assert_eq!(
+        reason("contacts", "3"),
+        ("客户".into(), "客户“兰亭建设有限公”不在发票中；最接近的是“兰亭建设有限公司”".into())
+    );
+    assert_eq!(
+        reason("followups", "4"),
+        ("发票号".into(), "发票号“YS-001”不是 兰亭建设有限公司 的发票，而是 云杉科技有限公司 的".into())
+    );
+    assert_eq!(reason("followups", "3").1, "发票号“LT-999”不在发票中；没有相近的发票号");
+    assert_eq!(reason("milestones", "5"), ("项目".into(), "项目“未知项目”不在项目文件中；没有相近的项目".into()));
+
+    // Row 2's 1/26/2026 reads only as month/day/year: row 3's 2/3/2026 is read with it.
+    let summary = read_sheet(&book, "账龄汇总");
+    let dates = summary.iter().find(|r| r[0] == "文本日期的读法").unwrap();
+    assert_eq!(dates[1], "月/日/年，依据“开票日期”列的第 2 行“1/26/2026”推断");
+
+    // The payment whose reference is another customer's invoice waits for a person, on
+    // the Reconciliation sheet and as the reason of the hold.
+    let reconciliation = read_sheet(&book, "收款核销");
+    let review = "附言“YS-001”是 云杉科技有限公司 的发票 YS-001；付款方是 兰亭建设有限公司";
+    let waiting = reconciliation.iter().find(|r| r[2] == "YS-001").unwrap();
+    assert_eq!(waiting[9], format!("未核销，需人工决定：{review}"));
+    let holds = read_sheet(&book, "暂缓事项");
+    assert!(holds.iter().any(|r| r[5].contains(&format!("（收款文件第 4 行：{review}）"))), "{holds:?}");
+
+    // No English word and no stage id on any sheet, no word missing from the catalogue.
+    let mut words: Vec<String> = Vec::new();
+    for (_, text) in inputs {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        for record in reader.records() {
+            words.extend(record.unwrap().iter().map(str::to_owned));
+        }
+    }
+    let data = with_company_words(&books, words);
+    let mut found: Vec<String> = Vec::new();
+    for (place, text) in workbook_texts(&book) {
+        found.extend(problems(&place, &text, &data));
+        if text.contains("[?]") {
+            found.push(format!("{place}: a word missing from the catalogue in {text:?}"));
+        }
+    }
+    assert!(found.is_empty(), "{} problems:\n{}", found.len(), found.join("\n"));
+
+    // What scripts read stays English.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(books.join("out/summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["not_matched"][0]["reason"],
+        "customer \"兰亭建设有限公\" is not in the invoices; closest: \"兰亭建设有限公司\""
+    );
+    assert_eq!(summary["inputs"][0]["date_order"]["evidence"], "row 2: 1/26/2026");
+    let mut check_args = vec!["check"];
+    check_args.extend(options.iter().map(String::as_str));
+    let check = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("payback"))
+        .args(&check_args)
+        .current_dir(&books)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        stdout.contains(
+            "in/invoices.csv, row 7, column \"开票日期\": 开票日期: \"2/30/2026\" is not a day of the calendar\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("text dates read as month/day/year, inferred from row 2: 1/26/2026"), "{stdout}");
 }
 
 #[test]

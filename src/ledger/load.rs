@@ -8,6 +8,7 @@ use crate::ingest::SourceRef;
 use crate::normalize::columns::{ColumnMap, map_option};
 use crate::normalize::combine;
 use crate::normalize::presets::{self, Preset};
+use crate::normalize::reason::Reason;
 use crate::normalize::records::{self, Contact, Followup, Milestone, Payment, Project};
 use crate::normalize::references::{self, NotMatched};
 use crate::normalize::schema::{Field, HeaderName, header_key};
@@ -60,7 +61,8 @@ pub(crate) fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
                 date1904: false,
             },
             date_order_origin: config.date_order_origin().to_owned(),
-            fallback_date_order: preset.and_then(|p| Some((p.date_order?, format!("preset {}", p.name)))),
+            fallback_date_order: preset
+                .and_then(|p| Some((p.date_order?, Reason::new("preset", vec![("name", p.name.as_str().into())])))),
             customer_from_heading: preset.is_some_and(|p| p.customer_from_heading),
             limits: *limits,
         };
@@ -207,7 +209,7 @@ fn with_not_matched(
 fn load_records<T>(
     config: &RunConfig,
     kind: &records::TableKind,
-    build: impl Fn(&records::Fields<'_>) -> std::result::Result<T, Vec<String>>,
+    build: impl Fn(&records::Fields<'_>) -> std::result::Result<T, Vec<Reason>>,
 ) -> Result<Option<records::Read<T>>> {
     let Some(file) = config.record_file(kind.table) else { return Ok(None) };
     let mappings = config.record_mappings(kind.table);

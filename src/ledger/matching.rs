@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use super::reference::{self, Mention, NumberKey};
 use crate::config::rules_file::MatchRule;
 use crate::normalize::Invoice;
+use crate::normalize::reason::{Arg, Reason};
 use crate::normalize::records::Payment;
 
 /// An amount of a payment applied to an invoice.
@@ -51,8 +52,8 @@ pub enum Leftover {
     /// person decides; nothing of the payment is applied by the later rules.
     Review {
         /// What a person is asked to decide, e.g. `reference "INV-1" is Beta Co's invoice
-        /// INV-1; payer is ACME`.
-        note: String,
+        /// INV-1; payer is ACME` (in either language).
+        note: Reason,
         /// The customers whose invoices the money may pay (the payer first, when it is a
         /// customer): their messages are held until a person decides.
         customers: Vec<String>,
@@ -114,8 +115,8 @@ pub struct PendingCash {
     pub row: usize,
     /// Who paid, as the bank names them.
     pub payer: String,
-    /// Why it is not applied, in words.
-    pub why: String,
+    /// Why it is not applied, in words of either language.
+    pub why: Reason,
     /// Credit on the customer's own account (it paid more than was open): certainly its
     /// money, so a deduction from what it owes, not a reason to wait.
     pub on_account: bool,
@@ -161,8 +162,8 @@ impl Reconciliation {
         for u in &self.unapplied {
             let payment = &self.payments[u.payment];
             let why = match &u.leftover {
-                Leftover::Credit { .. } => "credit on account".to_owned(),
-                Leftover::Unmatched { .. } => "unmatched payer, perhaps this customer".to_owned(),
+                Leftover::Credit { .. } => Reason::new("credit_on_account", vec![]),
+                Leftover::Unmatched { .. } => Reason::new("unmatched_perhaps", vec![]),
                 Leftover::Review { note, .. } => note.clone(),
                 Leftover::AfterAsOf => continue,
             };
@@ -225,7 +226,7 @@ impl Numbers {
 /// What the reference rule made of one payment.
 struct ByReference {
     /// Suggestions for a person (not applied).
-    notes: Vec<String>,
+    notes: Vec<Reason>,
     /// The customers the suggestions name.
     customers: Vec<String>,
 }
@@ -303,7 +304,9 @@ pub(crate) fn reconcile(
         }
         if remaining > 0 {
             let leftover = match (review, &customer) {
-                (Some(found), _) => Leftover::Review { note: found.notes.join("; "), customers: found.customers },
+                (Some(found), _) => {
+                    Leftover::Review { note: Reason::join(found.notes, "semicolon"), customers: found.customers }
+                }
                 (None, Some(name)) => Leftover::Credit { customer: name.clone() },
                 (None, None) => Leftover::Unmatched { suggestion: suggest(&payment.payer, &customers) },
             };
@@ -356,18 +359,26 @@ fn by_reference(
             continue;
         }
         let named = |list: &[usize]| {
-            list.iter()
-                .map(|&i| format!("{} ({})", invoices[i].invoice_no, invoices[i].customer))
-                .collect::<Vec<_>>()
-                .join(", ")
+            let each = list.iter().map(|&i| {
+                let args = vec![
+                    ("invoice", invoices[i].invoice_no.as_str().into()),
+                    ("customer", (*invoices[i].customer).into()),
+                ];
+                Reason::new("invoice_customer", args)
+            });
+            Arg::Reason(Reason::join(each, "list_separator"))
         };
+        let quoted = || Arg::Text(text.to_owned());
         if own.len() > 1 {
             let note = match payer.customer {
-                Some(name) => format!(
-                    "reference \"{text}\" fits several invoices of {name}: {}",
-                    own.iter().map(|&i| invoices[i].invoice_no.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-                None => format!("reference \"{text}\" fits several invoices: {}", named(&own)),
+                Some(name) => {
+                    let numbers = Arg::List(own.iter().map(|&i| invoices[i].invoice_no.clone()).collect());
+                    Reason::new(
+                        "ref_several_own",
+                        vec![("text", quoted()), ("customer", name.into()), ("invoices", numbers)],
+                    )
+                }
+                None => Reason::new("ref_several", vec![("text", quoted()), ("invoices", named(&own))]),
             };
             found.notes.push(note);
             for &i in &own {
@@ -376,11 +387,19 @@ fn by_reference(
         } else if let (Some(name), false) = (payer.customer, fits.is_empty()) {
             // Only another customer's invoice fits: never applied without a person.
             let note = match fits[..] {
-                [i] => format!(
-                    "reference \"{text}\" is {}'s invoice {}; payer is {name}",
-                    invoices[i].customer, invoices[i].invoice_no
+                [i] => Reason::new(
+                    "ref_other_customer",
+                    vec![
+                        ("text", quoted()),
+                        ("owner", (*invoices[i].customer).into()),
+                        ("invoice", invoices[i].invoice_no.as_str().into()),
+                        ("payer", name.into()),
+                    ],
                 ),
-                _ => format!("reference \"{text}\" fits other customers' invoices: {}; payer is {name}", named(&fits)),
+                _ => Reason::new(
+                    "ref_other_customers",
+                    vec![("text", quoted()), ("invoices", named(&fits)), ("payer", name.into())],
+                ),
             };
             found.notes.push(note);
             add_customer(&mut found, name);

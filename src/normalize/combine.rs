@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::reason::{Arg, Reason, num};
 use super::{Invoice, InvoiceLines, Normalized, Rejected};
 use crate::ingest::{SkipReason, Skipped};
 
@@ -59,7 +60,7 @@ enum Fate {
 /// duplicates by `duplicates`.
 #[must_use]
 pub fn combine(mut parts: Vec<Normalized>, duplicates: DuplicatePolicy, lines: LinePolicy) -> Batch {
-    let names: Vec<String> = parts.iter().map(|p| p.source.describe()).collect();
+    let names: Vec<crate::ingest::SourceRef> = parts.iter().map(|p| p.source.clone()).collect();
     // Every invoice in one vector, in input order: the first input's vector is kept as it
     // is and the others appended, rather than each row moved into a new one (a copy of a
     // million rows, and two vectors of them at once; issue 7).
@@ -91,22 +92,18 @@ pub fn combine(mut parts: Vec<Normalized>, duplicates: DuplicatePolicy, lines: L
             Fate::Duplicate { of, line } => {
                 removed.push(later);
                 let (invoice, first) = (&invoices[later], &invoices[of]);
+                let row = ("row", num(first.source_row));
                 let place = if first.source == invoice.source {
-                    format!("row {}", first.source_row)
+                    Reason::new("place_row", vec![row])
                 } else {
-                    format!("{} row {}", names[first.source], first.source_row)
+                    Reason::new("place_source_row", vec![("source", Arg::Source(names[first.source].clone())), row])
                 };
-                let reason = if line {
-                    format!(
-                        "duplicate invoice line: {} {} is the same as {place} in every cell; counted once",
-                        invoice.customer, invoice.invoice_no
-                    )
-                } else {
-                    format!(
-                        "duplicate invoice: {} {} is also at {place}; counted once",
-                        invoice.customer, invoice.invoice_no
-                    )
-                };
+                let args = vec![
+                    ("customer", num(&invoice.customer)),
+                    ("invoice", invoice.invoice_no.as_str().into()),
+                    ("place", place.into()),
+                ];
+                let reason = Reason::new(if line { "duplicate_line" } else { "duplicate_invoice" }, args);
                 duplicate(&mut parts[invoice.source], invoice, reason, duplicates);
             }
         }
@@ -154,7 +151,7 @@ pub fn combine(mut parts: Vec<Normalized>, duplicates: DuplicatePolicy, lines: L
 }
 
 /// Rejects or skips a duplicate row, by `policy`.
-fn duplicate(part: &mut Normalized, invoice: &Invoice, reason: String, policy: DuplicatePolicy) {
+fn duplicate(part: &mut Normalized, invoice: &Invoice, reason: Reason, policy: DuplicatePolicy) {
     match policy {
         DuplicatePolicy::Reject => part.rejected.push(Rejected {
             row: invoice.source_row,
@@ -168,7 +165,7 @@ fn duplicate(part: &mut Normalized, invoice: &Invoice, reason: String, policy: D
             part.skipped.push(Skipped {
                 row: invoice.source_row,
                 reason: SkipReason::Duplicate,
-                text: reason,
+                text: reason.english(),
                 note: None,
             });
             part.read -= 1;
@@ -217,28 +214,36 @@ fn fates(invoices: &[Invoice], prints: &[u64], lines: LinePolicy) -> Vec<(usize,
 /// project, contract and manager (or the first given). Lines due on different dates are
 /// instalments, which are aged by their own due dates: refused with the reason, as are
 /// lines in different currencies and sums past the largest amount.
-fn sum_lines(invoices: &[Invoice], rows: &[usize]) -> Result<Invoice, String> {
+fn sum_lines(invoices: &[Invoice], rows: &[usize]) -> Result<Invoice, Reason> {
     let first = &invoices[rows[0]];
     let lines = rows.iter().map(|&i| &invoices[i]);
-    let name = format!("invoice {} of {}", first.invoice_no, first.customer);
+    let name = || {
+        let args = vec![("invoice", first.invoice_no.as_str().into()), ("customer", num(&first.customer))];
+        Arg::Reason(Reason::new("invoice_of", args))
+    };
     let list = |what: &dyn Fn(&Invoice) -> String| {
-        lines.clone().map(|i| format!("row {}: {}", i.source_row, what(i))).collect::<Vec<_>>().join(", ")
+        let rows = lines
+            .clone()
+            .map(|i| Reason::new("row_value", vec![("row", num(i.source_row)), ("value", what(i).into())]));
+        Arg::Reason(Reason::join(rows, "list_separator"))
     };
     if lines.clone().any(|i| i.due_date != first.due_date) {
-        return Err(format!(
-            "{name} has lines due on different dates ({}): instalments are aged by their own due dates, so they are not summed; export each instalment with its own invoice number (e.g. {}-1, {}-2)",
-            list(&|i| i.due_date.to_string()),
-            first.invoice_no,
-            first.invoice_no
+        return Err(Reason::new(
+            "different_due_dates",
+            vec![
+                ("name", name()),
+                ("rows", list(&|i| i.due_date.to_string())),
+                ("invoice", first.invoice_no.as_str().into()),
+            ],
         ));
     }
     if lines.clone().any(|i| i.currency != first.currency) {
-        return Err(format!(
-            "{name} has lines in different currencies ({}): an invoice is in one currency",
-            list(&|i| i.currency.code().to_owned())
+        return Err(Reason::new(
+            "different_currencies",
+            vec![("name", name()), ("rows", list(&|i| i.currency.code().to_owned()))],
         ));
     }
-    let overflow = || format!("{name}: the sum of its lines is larger than payback can hold");
+    let overflow = || Reason::new("lines_overflow", vec![("name", name())]);
     let mut item = first.clone();
     for line in lines.clone().skip(1) {
         item.amount_minor = item.amount_minor.checked_add(line.amount_minor).ok_or_else(overflow)?;
@@ -310,12 +315,16 @@ mod tests {
         usd.currency = Currency::parse("USD").unwrap();
         let err = sum_lines(&[line(4, 100, 100, None, None), usd], &[0, 1]).unwrap_err();
         assert_eq!(
-            err,
+            err.english(),
             "invoice INV-1 of ACME has lines in different currencies (row 4: CNY, row 5: USD): an invoice is in one currency"
+        );
+        assert_eq!(
+            err.render(crate::catalogue::Labels::of(crate::catalogue::Lang::Zh)),
+            "ACME 的发票 INV-1 的各行币种不同（第 4 行：CNY、第 5 行：USD）：一张发票只有一种币种"
         );
         let huge = [line(4, i64::MAX, 0, None, None), line(5, 1, 0, None, None)];
         assert_eq!(
-            sum_lines(&huge, &[0, 1]).unwrap_err(),
+            sum_lines(&huge, &[0, 1]).unwrap_err().english(),
             "invoice INV-1 of ACME: the sum of its lines is larger than payback can hold"
         );
     }

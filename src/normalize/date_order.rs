@@ -11,6 +11,7 @@
 //! values settle nothing.
 use serde::{Deserialize, Serialize};
 
+use super::reason::{Arg, Reason, num};
 use super::value::{DayMonth, day_month};
 use crate::error::{Error, Location, Result};
 use crate::ingest::{RawRow, RawTable};
@@ -40,15 +41,38 @@ pub struct DateOrderUsed {
     /// The header of the column whose value settled it (absent when it was set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// `evidence` as words of either language (not in `summary.json`).
+    #[serde(skip)]
+    pub said: Reason,
 }
 
 impl DateOrderUsed {
-    /// One line for people: `month/day/year, from row 7 "1/26/2013" (column "InvoiceDate")`.
+    /// One line for people, in English (`check`): `month/day/year, inferred from row 7:
+    /// 1/26/2013 (column "InvoiceDate")`.
     #[must_use]
     pub fn describe(&self) -> String {
+        self.reason().english()
+    }
+
+    /// The line in the words of `labels` (the Summary sheet).
+    #[must_use]
+    pub fn render(&self, labels: &crate::catalogue::Labels) -> String {
+        self.reason().render(labels)
+    }
+
+    fn reason(&self) -> Reason {
+        let evidence = if self.said.is_empty() { Reason::text(self.evidence.as_str()) } else { self.said.clone() };
+        let order = Arg::Word(match self.order {
+            DateOrder::Dmy => "order_dmy",
+            DateOrder::Mdy => "order_mdy",
+            DateOrder::Ymd => "order_ymd",
+        });
         match &self.column {
-            Some(column) => format!("{}, inferred from {} (column \"{column}\")", words(self.order), self.evidence),
-            None => format!("{}, set by {}", words(self.order), self.evidence),
+            Some(column) => Reason::new(
+                "order_inferred",
+                vec![("order", order), ("evidence", evidence.into()), ("column", column.into())],
+            ),
+            None => Reason::new("order_set", vec![("order", order), ("evidence", evidence.into())]),
         }
     }
 }
@@ -139,16 +163,16 @@ impl Signs {
 #[derive(Debug, Clone)]
 pub struct Inference {
     /// Set by the user: no inference.
-    set: Option<(DateOrder, String)>,
+    set: Option<(DateOrder, Reason)>,
     /// Used when the values settle nothing.
-    fallback: Option<(DateOrder, String)>,
+    fallback: Option<(DateOrder, Reason)>,
     signs: Signs,
 }
 
 impl Inference {
     /// `set` (with where it was set) wins; `fallback` applies when the values settle nothing.
     #[must_use]
-    pub fn new(set: Option<(DateOrder, String)>, fallback: Option<(DateOrder, String)>) -> Self {
+    pub fn new(set: Option<(DateOrder, Reason)>, fallback: Option<(DateOrder, Reason)>) -> Self {
         Self { set, fallback, signs: Signs::default() }
     }
 
@@ -216,19 +240,22 @@ impl Inference {
     /// values settled none (no text date needed one, or the ambiguous ones were rejected).
     #[must_use]
     pub fn used(&self, headers: &[String]) -> Option<DateOrderUsed> {
+        let used = |order: DateOrder, said: Reason, column: Option<String>| DateOrderUsed {
+            order,
+            evidence: said.english(),
+            column,
+            said,
+        };
         if let Some((order, origin)) = &self.set {
-            return Some(DateOrderUsed { order: *order, evidence: origin.clone(), column: None });
+            return Some(used(*order, origin.clone(), None));
         }
         if let Some((order, e)) = self.evidence() {
-            return Some(DateOrderUsed {
-                order,
-                evidence: format!("row {}: {}", e.row, e.text),
-                column: headers.get(e.column).cloned(),
-            });
+            let said = Reason::new("evidence_row", vec![("row", num(e.row)), ("value", e.text.as_str().into())]);
+            return Some(used(order, said, headers.get(e.column).cloned()));
         }
         // A preset's order counts only when a value needed it.
         let (order, origin) = self.fallback.as_ref().filter(|_| self.signs.ambiguous)?;
-        Some(DateOrderUsed { order: *order, evidence: origin.clone(), column: None })
+        Some(used(*order, origin.clone(), None))
     }
 }
 
@@ -258,6 +285,8 @@ mod tests {
         let used = order.used(&headers()).unwrap();
         assert_eq!((used.evidence.as_str(), used.column.as_deref()), ("row 3: 1/26/2013", Some("InvoiceDate")));
         assert_eq!(used.describe(), "month/day/year, inferred from row 3: 1/26/2013 (column \"InvoiceDate\")");
+        let zh = crate::catalogue::Labels::of(crate::catalogue::Lang::Zh);
+        assert_eq!(used.render(zh), "月/日/年，依据“InvoiceDate”列的第 3 行“1/26/2013”推断");
     }
 
     #[test]
@@ -287,14 +316,18 @@ mod tests {
     #[test]
     fn a_set_order_wins_and_a_preset_order_waits_for_the_values() {
         let rows = [row(2, &["A", "1/2/2013", ""]), row(3, &["B", "13/2/2013", ""])];
-        let set = Inference::new(Some((DateOrder::Mdy, "--date-order".into())), None);
+        let set = Inference::new(Some((DateOrder::Mdy, Reason::text("--date-order"))), None);
         assert!(!set.infers());
         assert_eq!(set.used(&headers()).unwrap().evidence, "--date-order");
-        let mut preset = Inference::new(None, Some((DateOrder::Mdy, "preset quickbooks".into())));
+        let quickbooks = Reason::new("preset", vec![("name", "quickbooks".into())]);
+        let mut preset = Inference::new(None, Some((DateOrder::Mdy, quickbooks)));
         preset.add(Signs::of(&rows[..1], |_| true, &[1]), &headers(), &Location::file("x")).unwrap();
         assert!(preset.must_wait());
         assert_eq!(preset.last(), Some(DateOrder::Mdy));
-        assert_eq!(preset.used(&headers()).unwrap().evidence, "preset quickbooks");
+        let used = preset.used(&headers()).unwrap();
+        assert_eq!(used.evidence, "preset quickbooks");
+        let zh = crate::catalogue::Labels::of(crate::catalogue::Lang::Zh);
+        assert_eq!(used.render(zh), "月/日/年，由 预设格式 quickbooks 设定");
         preset.add(Signs::of(&rows[1..], |_| true, &[1]), &headers(), &Location::file("x")).unwrap();
         assert_eq!(preset.last(), Some(DateOrder::Dmy), "the file's own value wins over the preset's habit");
         let mut none = Inference::new(None, None);

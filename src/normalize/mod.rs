@@ -9,6 +9,7 @@ pub mod lines;
 pub mod names;
 pub mod point_in_time;
 pub mod presets;
+pub mod reason;
 pub mod records;
 pub mod references;
 pub mod schema;
@@ -27,6 +28,7 @@ use crate::ingest::{Cell, Limits, RawRow, RawTable, SkipReason, Skipped, SourceR
 use crate::money::Currency;
 use columns::ColumnMap;
 use names::Names;
+use reason::Reason;
 use schema::Field;
 
 /// One usable invoice row (open, closed or future-dated: the aging decides).
@@ -91,8 +93,9 @@ pub struct Rejected {
     pub column: String,
     /// Value of the first offending cell, as text.
     pub value: String,
-    /// All reasons, `; `-separated.
-    pub reason: String,
+    /// All reasons, `; `-separated: English for `check` and `summary.json`, either
+    /// language on the Rejected sheet.
+    pub reason: reason::Reason,
     /// The whole row as text, in source column order.
     pub raw: Vec<String>,
     /// The row's open amount when its currency and amounts could be read, for the
@@ -156,8 +159,9 @@ pub struct Options {
     pub format: value::ValueFormat,
     /// Where `format.date_order` was set: `--date-order`, `[input] date_order`.
     pub date_order_origin: String,
-    /// An order used when the file's values settle none (a preset's), with its origin.
-    pub fallback_date_order: Option<(crate::normalize::date_order::DateOrder, String)>,
+    /// An order used when the file's values settle none (a preset's), with its origin
+    /// (`preset quickbooks`).
+    pub fallback_date_order: Option<(crate::normalize::date_order::DateOrder, Reason)>,
     /// Take the customer of rows with a blank customer cell from the group heading above
     /// them (exports that name the customer once, on a line of its own).
     pub customer_from_heading: bool,
@@ -273,7 +277,7 @@ impl<'a> Normalizer<'a> {
     /// A normalizer for the rows below `head`.
     #[must_use]
     pub fn new(head: &'a TableHead, columns: &'a ColumnMap, options: &'a Options) -> Self {
-        let set = options.format.date_order.map(|order| (order, options.date_order_origin.clone()));
+        let set = options.format.date_order.map(|order| (order, Reason::text(options.date_order_origin.as_str())));
         let date_columns =
             [Field::InvoiceDate, Field::DueDate, Field::PaidDate].into_iter().filter_map(|f| columns.get(f)).collect();
         Self {
@@ -433,9 +437,7 @@ impl<'a> Normalizer<'a> {
                     }
                     Err((mut problems, open)) => {
                         if let Some(first) = problems.first_mut() {
-                            first.reason.push_str(
-                                " (a name that reads like a total line; the lines above do not make it a subtotal)",
-                            );
+                            first.reason.push("total_like_name", vec![]);
                         }
                         let i = part.rejected.partition_point(|x| x.row < number);
                         part.rejected.insert(i, reject(row, &problems, open));
@@ -712,7 +714,7 @@ type Failure = (Vec<Problem>, Option<(Currency, i64)>);
 struct Problem {
     column: String,
     value: String,
-    reason: String,
+    reason: Reason,
 }
 
 /// Reads the fields of one row, collecting every problem rather than stopping at the first.
@@ -731,48 +733,47 @@ impl<'a> RowReader<'a> {
         self.columns.get(field).map(|i| (i, RawTable::cell(row, i)))
     }
 
-    fn refuse(&mut self, index: usize, cell: &Cell, reason: &str) {
+    fn refuse(&mut self, index: usize, cell: &Cell, reason: Reason) {
         let column = self.head.headers.get(index).cloned().unwrap_or_default();
-        let reason =
-            if reason.starts_with("is ") { format!("{column} {reason}") } else { format!("{column}: {reason}") };
+        let reason = reason.at_column(&column);
         self.problems.push(Problem { column, value: cell.to_text(), reason });
     }
 
     /// Applies `parse` to the field's cell; `None` when absent or blank (and then refused
     /// if `required`) or unparseable (refused).
-    fn read<T>(&mut self, field: Field, required: bool, parse: impl Fn(&Cell) -> Result<T, String>) -> Option<T> {
+    fn read<T>(&mut self, field: Field, required: bool, parse: impl Fn(&Cell) -> Result<T, Reason>) -> Option<T> {
         let (index, cell) = self.cell(field)?;
         if cell.is_blank() {
             if required {
-                self.refuse(index, cell, "is empty");
+                self.refuse(index, cell, Reason::new("is_empty", vec![]));
             }
             return None;
         }
         match parse(cell) {
             Ok(value) => Some(value),
             Err(reason) => {
-                self.refuse(index, cell, &reason);
+                self.refuse(index, cell, reason);
                 None
             }
         }
     }
 
     fn text(&mut self, field: Field, required: bool) -> Option<String> {
-        self.read(field, required, |c| value::text(c).ok_or_else(|| "is empty".into()))
+        self.read(field, required, |c| value::text(c).ok_or_else(|| Reason::new("is_empty", vec![])))
     }
 
     /// [`Self::text`] as the shared copy from `names`.
     fn name(&mut self, field: Field, required: bool, names: &Names) -> Option<Arc<str>> {
-        self.read(field, required, |c| value::trimmed(c).map(|t| names.get(&t)).ok_or_else(|| "is empty".into()))
+        let empty = || Reason::new("is_empty", vec![]);
+        self.read(field, required, |c| value::trimmed(c).map(|t| names.get(&t)).ok_or_else(empty))
     }
 
     fn minor(&mut self, field: Field, currency: &Currency, amount: Decimal, limits: &Limits) -> Option<i64> {
         let (index, cell) = self.cell(field)?;
-        let checked = currency.to_minor(amount).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
-        match checked {
+        match reason::minor(currency, amount, limits) {
             Ok(minor) => Some(minor),
             Err(reason) => {
-                self.refuse(index, cell, &reason);
+                self.refuse(index, cell, reason);
                 None
             }
         }
@@ -796,7 +797,7 @@ fn invoice(
             r.problems.push(Problem {
                 column: "Customer".into(),
                 value: String::new(),
-                reason: "no customer: the row has no customer cell and no customer heading above it".into(),
+                reason: Reason::new("no_customer", vec![]),
             });
             None
         }
@@ -804,7 +805,7 @@ fn invoice(
     };
     let invoice_no = r.text(Field::InvoiceNo, true);
     let limits = &options.limits;
-    let date = |c: &Cell| value::date(c, format).and_then(|d| limits.check_date(d));
+    let date = |c: &Cell| value::date(c, format).and_then(|d| reason::date_in_limits(limits, d));
     let invoice_date = r.read(Field::InvoiceDate, true, date);
     let due_blank = r.cell(Field::DueDate).is_some_and(|(_, c)| c.is_blank());
     let assume_due = due_blank && options.default_term_days.is_some();
@@ -815,15 +816,15 @@ fn invoice(
         let invoice_date = invoice_date?;
         let term = options.default_term_days.filter(|_| assume_due)?;
         let due = chrono::Duration::try_days(term).and_then(|t| invoice_date.checked_add_signed(t));
-        match due.map(|d| limits.check_date(d)) {
+        match due.map(|d| reason::date_in_limits(limits, d)) {
             Some(Ok(due)) => Some(due),
             outcome => {
-                let reason = match outcome {
-                    Some(Err(reason)) => reason,
-                    _ => "the invoice date plus the default term is not a date".to_owned(),
+                let why = match outcome {
+                    Some(Err(why)) => why,
+                    _ => Reason::new("term_not_a_date", vec![]),
                 };
                 if let Some((i, cell)) = r.cell(Field::DueDate) {
-                    r.refuse(i, cell, &format!("is empty and the default term gives no usable due date: {reason}"));
+                    r.refuse(i, cell, Reason::new("empty_no_due", vec![("reason", why.into())]));
                 }
                 None
             }
@@ -835,7 +836,7 @@ fn invoice(
             let text = value::text(c).unwrap_or_default();
             // Only currencies in use (ISO 4217): `XYZ` is a typo, not a currency (issue 21).
             Currency::parse_known(&value::fold_full_width_text(&text))
-                .ok_or_else(|| format!("\"{text}\" is not a currency code such as CNY, USD or EUR"))
+                .ok_or_else(|| Reason::new("not_a_currency_code", vec![("value", text.as_str().into())]))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let currency_ok = r.problems.len() == problems_before_currency;
@@ -885,7 +886,11 @@ fn invoice(
             lines: None,
         }),
         _ if r.problems.is_empty() => Err((
-            vec![Problem { column: String::new(), value: String::new(), reason: "the row could not be read".into() }],
+            vec![Problem {
+                column: String::new(),
+                value: String::new(),
+                reason: Reason::new("unreadable_row", vec![]),
+            }],
             stated_open,
         )),
         _ => Err((r.problems, stated_open)),
@@ -914,14 +919,13 @@ fn open_amount(
         (Some(open), Some(paid)) if amount.checked_sub(paid) != Some(open) => {
             let (i, cell) = r.cell(Field::OpenAmount)?;
             let cell = cell.clone();
+            let figures = [("open", open), ("amount", amount), ("paid", paid)];
             r.refuse(
                 i,
                 &cell,
-                &format!(
-                    "open amount {} is not amount {} minus paid {}",
-                    currency.format(open),
-                    currency.format(amount),
-                    currency.format(paid)
+                Reason::new(
+                    "open_not_amount_minus_paid",
+                    figures.map(|(n, m)| (n, currency.format(m).into())).to_vec(),
                 ),
             );
             return None;
@@ -931,7 +935,7 @@ fn open_amount(
             let Some(open) = amount.checked_sub(paid) else {
                 let (i, cell) = r.cell(Field::PaidAmount)?;
                 let cell = cell.clone();
-                r.refuse(i, &cell, "amount minus paid amount is out of range");
+                r.refuse(i, &cell, Reason::new("minus_out_of_range", vec![]));
                 return None;
             };
             (Field::PaidAmount, open)
@@ -943,11 +947,8 @@ fn open_amount(
     if opposite || open.unsigned_abs() > amount.unsigned_abs() {
         let (i, cell) = r.cell(field)?;
         let cell = cell.clone();
-        r.refuse(
-            i,
-            &cell,
-            &format!("open amount {} does not fit invoice amount {}", currency.format(open), currency.format(amount)),
-        );
+        let figures = vec![("open", currency.format(open).into()), ("amount", currency.format(amount).into())];
+        r.refuse(i, &cell, Reason::new("open_does_not_fit", figures));
         return None;
     }
     Some(open)
@@ -959,7 +960,7 @@ fn reject(row: &RawRow, problems: &[Problem], open: Option<(Currency, i64)>) -> 
         row: row.number,
         column: first.map(|p| p.column.clone()).unwrap_or_default(),
         value: first.map(|p| p.value.clone()).unwrap_or_default(),
-        reason: problems.iter().map(|p| p.reason.as_str()).collect::<Vec<_>>().join("; "),
+        reason: Reason::join(problems.iter().map(|p| p.reason.clone()), "semicolon"),
         raw: row.cells.iter().map(Cell::to_text).collect(),
         open,
     }
@@ -1035,7 +1036,11 @@ mod tests {
         let done = typing.finish(Vec::new());
         assert_eq!(done.invoices.len(), 1);
         assert_eq!(done.rejected[0].row, 2);
-        assert!(done.rejected[0].reason.contains("could be day/month or month/day"), "{}", done.rejected[0].reason);
+        assert!(
+            done.rejected[0].reason.english().contains("could be day/month or month/day"),
+            "{}",
+            done.rejected[0].reason
+        );
         assert_eq!(done.date_order, None);
 
         let set = options_with(Some(DateOrder::Mdy));
@@ -1043,7 +1048,7 @@ mod tests {
         typing.push(vec![row(2, "1", "01/02/2026", "03/04/2026"), row(3, "2", "13/02/2026", "2026-03-07")]).unwrap();
         let done = typing.finish(Vec::new());
         assert_eq!((done.invoices[0].invoice_date, done.invoices[0].due_date), (d(2026, 1, 2), d(2026, 3, 4)));
-        assert_eq!(done.rejected[0].reason, "Invoice Date: \"13/02/2026\" is not a day of the calendar");
+        assert_eq!(done.rejected[0].reason.english(), "Invoice Date: \"13/02/2026\" is not a day of the calendar");
         assert_eq!(done.date_order.unwrap().evidence, "--date-order");
     }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::Invoice;
 use super::Rejected;
+use super::reason::{Arg, Reason};
 use super::records::{Contact, Followup, Milestone, Project, Read};
 use super::value::fold_full_width_text;
 use crate::ingest::SourceRef;
@@ -28,8 +29,9 @@ pub struct NotMatched {
     pub value: String,
     /// The most similar known name, if any is similar enough.
     pub closest: Option<String>,
-    /// One sentence: what is not found and what is closest.
-    pub reason: String,
+    /// One sentence: what is not found and what is closest (English in `summary.json` and
+    /// `check`, either language on the Rejected sheet).
+    pub reason: Reason,
 }
 
 impl NotMatched {
@@ -183,9 +185,12 @@ fn invoice_key(number: &str) -> String {
     fold_full_width_text(number).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
-/// `; closest: "X"` or `; no similar name`.
-fn closest_text(closest: Option<&str>, what: &str) -> String {
-    closest.map_or_else(|| format!("; no similar {what}"), |c| format!("; closest: \"{c}\""))
+/// `reason` then `; closest: "X"` or `; no similar {what}` (`what`: a `[reason]` word).
+fn with_closest(reason: Reason, closest: Option<&str>, what: &'static str) -> Reason {
+    match closest {
+        Some(c) => reason.then("closest", vec![("name", c.into())]),
+        None => reason.then("no_similar", vec![("what", Arg::Word(what))]),
+    }
 }
 
 /// The rows of one table being checked, and what was found.
@@ -197,7 +202,7 @@ struct Check<'k, 'a> {
 }
 
 impl<'a> Check<'_, 'a> {
-    fn report(&mut self, row: usize, column: &'static str, value: &str, closest: Option<&str>, reason: String) {
+    fn report(&mut self, row: usize, column: &'static str, value: &str, closest: Option<&str>, reason: Reason) {
         self.found.push(NotMatched {
             table: self.table,
             source: self.source.clone(),
@@ -214,7 +219,8 @@ impl<'a> Check<'_, 'a> {
         let found = self.known.customers.find(name);
         if found.is_none() {
             let closest = self.known.customers.closest(name);
-            let reason = format!("customer \"{name}\" is not in the invoices{}", closest_text(closest, "customer"));
+            let reason = Reason::new("customer_not_found", vec![("name", name.into())]);
+            let reason = with_closest(reason, closest, "what_customer");
             self.report(row, "customer", name, closest, reason);
         }
         found
@@ -233,13 +239,12 @@ impl<'a> Check<'_, 'a> {
         }
         let closest = self.known.customers.closest_scored(name);
         if let Some(owner) = named_by_invoices {
-            let reason = format!(
-                "customer \"{name}\" is not in the invoices, which bill this project to {owner}{}",
-                closest_text(closest.map(|(_, n)| n), "customer")
-            );
+            let reason = Reason::new("customer_not_owner", vec![("name", name.into()), ("owner", owner.into())]);
+            let reason = with_closest(reason, closest.map(|(_, n)| n), "what_customer");
             self.report(row, "customer", name, closest.map(|(_, n)| n), reason);
         } else if let Some((_, closest)) = closest.filter(|(score, _)| *score >= TYPO_SIMILARITY) {
-            let reason = format!("customer \"{name}\" is not in the invoices; closest: \"{closest}\"");
+            let reason = Reason::new("customer_not_found", vec![("name", name.into())]);
+            let reason = with_closest(reason, Some(closest), "what_customer");
             self.report(row, "customer", name, Some(closest), reason);
         }
         None
@@ -250,23 +255,26 @@ impl<'a> Check<'_, 'a> {
         match self.known.invoice(customer, number) {
             InvoiceFit::Found { customer, invoice_no } => return Some((customer, invoice_no)),
             InvoiceFit::OtherCustomer(owners) => {
-                let reason = format!(
-                    "invoice_no \"{number}\" is not an invoice of {} but of {}",
-                    customer.unwrap_or_default(),
-                    owners.join(", ")
-                );
+                let owners = Arg::List(owners.iter().map(|o| (*o).to_owned()).collect());
+                let args = vec![
+                    ("number", number.into()),
+                    ("customer", customer.unwrap_or_default().into()),
+                    ("owners", owners),
+                ];
+                let reason = Reason::new("invoice_of_others", args);
                 self.report(row, "invoice_no", number, None, reason);
             }
             InvoiceFit::Ambiguous(owners) => {
-                let reason = format!(
-                    "invoice_no \"{number}\" is an invoice of several customers ({}): give the customer",
-                    owners.join(", ")
-                );
+                let owners = Arg::List(owners.iter().map(|o| (*o).to_owned()).collect());
+                let reason = Reason::new("invoice_ambiguous", vec![("number", number.into()), ("owners", owners)]);
                 self.report(row, "invoice_no", number, None, reason);
             }
             InvoiceFit::Missing(closest) => {
-                let of = customer.map_or_else(|| "in the invoices".to_owned(), |c| format!("an invoice of {c}"));
-                let reason = format!("invoice_no \"{number}\" is not {of}{}", closest_text(closest, "invoice number"));
+                let reason = match customer {
+                    Some(c) => Reason::new("invoice_not_of", vec![("number", number.into()), ("customer", c.into())]),
+                    None => Reason::new("invoice_not_found", vec![("number", number.into())]),
+                };
+                let reason = with_closest(reason, closest, "what_invoice_number");
                 self.report(row, "invoice_no", number, closest, reason);
             }
         }
@@ -377,8 +385,8 @@ fn check_milestone(check: &mut Check<'_, '_>, projects: Option<&Names<'_>>, row:
         return;
     }
     let closest = projects.closest(&milestone.project);
-    let reason =
-        format!("project \"{}\" is not in the projects{}", milestone.project, closest_text(closest, "project"));
+    let reason = Reason::new("project_not_found", vec![("name", milestone.project.as_str().into())]);
+    let reason = with_closest(reason, closest, "what_project");
     check.report(row, "project", &milestone.project.clone(), closest, reason);
 }
 

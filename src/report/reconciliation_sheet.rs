@@ -75,7 +75,7 @@ pub fn write(ws: &mut Worksheet, r: &Reconciliation, f: &Formats) -> Result<(), 
                     }
                     Leftover::Unmatched { suggestion: Some(s) } => l.fill("reconciliation.perhaps", &[("customer", s)]),
                     Leftover::Unmatched { suggestion: None } => l.get("reconciliation.unmatched").to_owned(),
-                    Leftover::Review { note, .. } => l.fill("reconciliation.review", &[("note", note)]),
+                    Leftover::Review { note, .. } => l.fill("reconciliation.review", &[("note", &note.render(l))]),
                     Leftover::AfterAsOf => l.get("reconciliation.after_as_of").to_owned(),
                 };
                 layout.text(ws, row, 9, &how, &f.indented)?;

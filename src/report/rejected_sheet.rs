@@ -80,15 +80,22 @@ impl<'a> RejectedRows<'a> {
         let rows = self.rows.get(page).unwrap_or_default();
         let headers: Vec<&str> = HEADER_KEYS.iter().map(|k| f.labels.get(&format!("rejected.{k}"))).collect();
         let read: Vec<String> = rows.iter().map(|(_, r)| self.row_as_read(r)).collect();
+        // Each reason in the workbook's language (check and summary.json keep the English),
+        // and a column named by its field (`invoice_no`, `customer`) in the field's words.
+        let reasons: Vec<String> = rows.iter().map(|(_, r)| r.reason.render(f.labels)).collect();
+        let columns: Vec<&str> =
+            rows.iter().map(|(_, r)| f.labels.get_or(&format!("field.{}", r.column), &r.column)).collect();
         let texts = |c: usize| -> Vec<&str> {
             let mut texts: Vec<&str> = rows
                 .iter()
                 .zip(&read)
-                .map(|((file, r), read)| match c {
+                .zip(&reasons)
+                .zip(&columns)
+                .map(|((((file, r), read), reason), column)| match c {
                     0 => file.as_str(),
-                    2 => r.column.as_str(),
+                    2 => column,
                     3 => r.value.as_str(),
-                    4 => r.reason.as_str(),
+                    4 => reason.as_str(),
                     5 => read.as_str(),
                     _ => "",
                 })
@@ -104,15 +111,17 @@ impl<'a> RejectedRows<'a> {
         ws.set_freeze_panes(1, 0)?;
         ws.autofilter(0, 0, to_row(rows.len().max(1))?, to_col(headers.len() - 1)?)?;
         let top = &f.wrap_top;
-        for (i, ((file, reject), read)) in rows.iter().zip(&read).enumerate() {
+        for (i, ((((file, reject), read), reason), column)) in
+            rows.iter().zip(&read).zip(&reasons).zip(&columns).enumerate()
+        {
             let row = to_row(i + 1)?;
             layout.wrapped(ws, row, 0, file, top)?;
             #[allow(clippy::cast_precision_loss)]
             ws.write_number_with_format(row, 1, reject.row as f64, &f.integer_top)?;
             // One indent in: clear of the row number's digits.
-            layout.wrapped(ws, row, 2, &reject.column, &f.wrap_top_indented)?;
+            layout.wrapped(ws, row, 2, column, &f.wrap_top_indented)?;
             layout.wrapped(ws, row, 3, &reject.value, top)?;
-            layout.wrapped(ws, row, 4, &reject.reason, top)?;
+            layout.wrapped(ws, row, 4, reason, top)?;
             layout.wrapped(ws, row, 5, read, top)?;
             layout.finish_row(ws, row)?;
         }

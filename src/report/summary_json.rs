@@ -265,7 +265,7 @@ impl Summary {
                     column: n.column.to_owned(),
                     value: n.value.clone(),
                     closest: n.closest.clone(),
-                    reason: n.reason.clone(),
+                    reason: n.reason.english(),
                 })
                 .collect(),
         }

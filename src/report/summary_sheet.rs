@@ -111,7 +111,7 @@ fn write_facts(ws: &mut Worksheet, layout: &mut Layout, input: &ReportInput<'_>,
         &by_reason.join(" · "),
         &f.note.clone().set_align(FormatAlign::Left).set_indent(1),
     )?;
-    if let Some(text) = date_order_text(input) {
+    if let Some(text) = date_order_text(input, l) {
         layout.text(ws, COUNTS_ROW + 8, 0, l.get("summary.dates_read_as"), &f.label)?;
         layout.note(ws, COUNTS_ROW + 8, (1, LAST_COL), &text, &f.text)?;
     }
@@ -127,10 +127,10 @@ fn currency_text(input: &ReportInput<'_>, l: &Labels) -> String {
 
 /// The day/month order of the inputs' text dates and why; `None` when no input
 /// needed one.
-fn date_order_text(input: &ReportInput<'_>) -> Option<String> {
+fn date_order_text(input: &ReportInput<'_>, l: &Labels) -> Option<String> {
     let sources = &input.batch.sources;
     let described: Vec<(String, String)> =
-        sources.iter().filter_map(|s| Some((s.source.describe(), s.date_order.as_ref()?.describe()))).collect();
+        sources.iter().filter_map(|s| Some((l.source(&s.source), s.date_order.as_ref()?.render(l)))).collect();
     match &described[..] {
         [] => None,
         [(_, one)] if sources.len() == 1 => Some(one.clone()),

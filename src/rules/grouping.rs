@@ -787,7 +787,7 @@ impl Grouper<'_, '_> {
                     ("payer", p.payer.as_str().into()),
                     ("date", p.payment_date.into()),
                     ("row", num(p.row)),
-                    ("why", p.why.as_str().into()),
+                    ("why", Arg::Said(p.why.clone())),
                 ],
             );
         }

@@ -44,6 +44,8 @@ pub enum Arg {
     Word(&'static str),
     /// A reason inside a reason (the hold's reason, the event).
     Why(Why),
+    /// A reason of the inputs (why a payment waits for a person), in the reason's language.
+    Said(crate::normalize::reason::Reason),
 }
 
 impl From<String> for Arg {
@@ -185,6 +187,7 @@ fn render_arg(out: &mut String, arg: &Arg, labels: &Labels, ids: bool) {
         }
         Arg::Word(key) => out.push_str(labels.get(&format!("why.{key}"))),
         Arg::Why(why) => why.write(out, labels, ids),
+        Arg::Said(reason) => out.push_str(&reason.render(labels)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Contacts at the customers: who is billed, who approves, in which language.
 
 use super::Fields;
+use crate::normalize::reason::{Reason, num};
 use crate::normalize::schema::header_key;
 
 /// Who a contact is for the collection ladder.
@@ -66,28 +67,27 @@ pub struct Contact {
 }
 
 /// Builds a [`Contact`] from a row.
-pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<String>> {
+pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<Reason>> {
     let mut problems = Vec::new();
     let customer = f.required("customer", &mut problems);
     let name = f.required("name", &mut problems);
     let role_text = f.required("role", &mut problems);
     let role = Role::parse(&role_text);
     if role.is_none() && !role_text.is_empty() {
-        problems.push(format!("role \"{role_text}\" is not billing, finance, approver or project"));
+        problems.push(Reason::new("bad_role", vec![("value", role_text.as_str().into())]));
     }
     // The name goes into the To and Cc headers of messages: a control character there
     // stopped the whole run at the first message, naming no file or row (issue 21).
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         let header = f.cell("name").map_or("name", |(h, _)| h);
-        problems.push(format!(
-            "{header}: \"{}\" holds the control character U+{:04X}",
-            name.escape_debug(),
-            u32::from(c)
-        ));
+        let value = name.escape_debug().to_string().into();
+        let control =
+            Reason::new("control_char", vec![("value", value), ("code", num(format!("{:04X}", u32::from(c))))]);
+        problems.push(Reason::colon(header, control));
     }
     let email = f.required("email", &mut problems);
     if !email.is_empty() && !looks_like_email(&email) {
-        problems.push(format!("email \"{}\" is not an email address", email.escape_debug()));
+        problems.push(Reason::new("bad_email", vec![("value", email.escape_debug().to_string().into())]));
     }
     let language = f
         .text("language")

@@ -2,6 +2,7 @@
 use chrono::NaiveDate;
 
 use super::Fields;
+use crate::normalize::reason::Reason;
 use crate::normalize::schema::header_key;
 use crate::normalize::value::ValueFormat;
 
@@ -78,11 +79,11 @@ impl Trigger {
 }
 
 /// Builds a [`Followup`] from a row.
-pub fn followup(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Followup, Vec<String>> {
+pub fn followup(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Followup, Vec<Reason>> {
     let mut problems = Vec::new();
     let customer = f.text("customer").unwrap_or_default();
     if customer.is_empty() && f.text("invoice_no").is_none() {
-        problems.push("customer is empty (give the customer, or the invoice_no to take it from the invoice)".into());
+        problems.push(Reason::new("followup_no_customer", vec![]));
     }
     let followup = Followup {
         customer,
@@ -96,7 +97,7 @@ pub fn followup(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Foll
         note: f.text("note"),
     };
     if followup.process_stage.is_some() && followup.stage_since.is_none() {
-        problems.push("process_stage is given without stage_since".into());
+        problems.push(Reason::new("stage_without_since", vec![]));
     }
     if problems.is_empty() { Ok(followup) } else { Err(problems) }
 }

@@ -2,6 +2,7 @@
 use chrono::NaiveDate;
 
 use super::{Fields, Trigger};
+use crate::normalize::reason::{Reason, num};
 use crate::normalize::schema::header_key;
 use crate::normalize::value::{self, ValueFormat};
 
@@ -33,22 +34,23 @@ pub struct Milestone {
 }
 
 /// Builds a [`Milestone`] from a row.
-pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Milestone, Vec<String>> {
+pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Milestone, Vec<Reason>> {
     let mut problems = Vec::new();
     let project = f.required("project", &mut problems);
     let name = f.required("name", &mut problems);
-    let decimal = |field: &str, problems: &mut Vec<String>| {
+    let decimal = |field: &str, problems: &mut Vec<Reason>| {
         let (header, cell) = f.cell(field)?;
-        value::amount(cell, format).map_err(|reason| problems.push(format!("{header}: {reason}"))).ok()
+        value::amount(cell, format).map_err(|reason| problems.push(Reason::colon(header, reason))).ok()
     };
     let amount = decimal("amount", &mut problems);
     let percent = f.text("percent").map(|p| p.trim_end_matches('%').to_owned()).and_then(|p| {
-        p.parse::<rust_decimal::Decimal>().map_err(|_| problems.push(format!("percent \"{p}\" is not a number"))).ok()
+        let not = || Reason::new("percent_not_number", vec![("value", p.as_str().into())]);
+        p.parse::<rust_decimal::Decimal>().map_err(|_| problems.push(not())).ok()
     });
     let contract_amount = decimal("contract_amount", &mut problems);
     if let Some(p) = percent.filter(|p| p.is_sign_negative() || *p > rust_decimal::Decimal::ONE_HUNDRED) {
         let header = f.cell("percent").map_or("percent", |(h, _)| h);
-        problems.push(format!("{header}: {p} is not between 0 and 100"));
+        problems.push(Reason::colon(header, Reason::new("not_percent", vec![("value", num(p))])));
     }
     // The amount due, computed here with checked arithmetic: percent × contract amount
     // overflowed (a panic) before (issue 21).
@@ -58,36 +60,36 @@ pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Mil
         (None, Some(p), Some(contract)) => {
             let computed = p.checked_mul(contract).and_then(|a| a.checked_div(rust_decimal::Decimal::ONE_HUNDRED));
             if computed.is_none() {
-                problems.push(format!("{p}% of the contract_amount {contract} is too large to compute"));
+                problems.push(Reason::new("percent_too_large", vec![("percent", num(p)), ("contract", num(contract))]));
             }
             computed
         }
         _ => {
-            problems.push("give the amount, or the percent and the contract_amount".into());
+            problems.push(Reason::new("milestone_no_amount", vec![]));
             None
         }
     };
     if let Some(a) = amount.filter(|a| a.abs() > max) {
-        problems.push(format!("the milestone amount {a} is more than {max}"));
+        problems.push(Reason::new("milestone_too_large", vec![("amount", num(a)), ("max", num(max))]));
     }
     let trigger_text = f.required("trigger", &mut problems);
     let trigger = Trigger::parse(&trigger_text);
     if trigger.is_none() && !trigger_text.is_empty() {
-        problems.push(format!(
-            "trigger \"{trigger_text}\" is not signing, date, delivery, trial_run, go_live or acceptance"
-        ));
+        problems.push(Reason::new("bad_trigger", vec![("value", trigger_text.as_str().into())]));
     }
     let term_days = f.count("term_days", &mut problems);
     if i64::from(term_days) > crate::dates::MAX_TERM_DAYS {
         let header = f.cell("term_days").map_or("term_days", |(h, _)| h);
-        problems.push(format!("{header}: {term_days} is more than {} days (ten years)", crate::dates::MAX_TERM_DAYS));
+        let max = num(crate::dates::MAX_TERM_DAYS);
+        problems
+            .push(Reason::colon(header, Reason::new("term_too_long", vec![("days", num(term_days)), ("max", max)])));
     }
     let working_days = match f.text("term_basis").map(|b| header_key(&b)) {
         None => false,
         Some(b) if ["calendar", "calendardays", "自然日"].contains(&b.as_str()) => false,
         Some(b) if ["working", "workingdays", "workdays", "business", "工作日"].contains(&b.as_str()) => true,
         Some(b) => {
-            problems.push(format!("term_basis \"{b}\" is not calendar or working"));
+            problems.push(Reason::new("bad_term_basis", vec![("value", b.as_str().into())]));
             false
         }
     };

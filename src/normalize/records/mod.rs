@@ -20,6 +20,7 @@ pub use payment::{Payment, payment};
 pub use project::{Project, project};
 
 use super::Rejected;
+use super::reason::{Arg, Reason};
 use super::schema::header_key;
 use super::table::Table;
 use super::value::{self, ValueFormat};
@@ -210,7 +211,7 @@ pub fn read<T>(
     table: &RawTable,
     kind: &TableKind,
     columns: &[Option<usize>],
-    build: impl Fn(&Fields<'_>) -> std::result::Result<T, Vec<String>>,
+    build: impl Fn(&Fields<'_>) -> std::result::Result<T, Vec<Reason>>,
 ) -> Read<T> {
     let mut rows = Vec::new();
     let mut row_numbers = Vec::new();
@@ -235,7 +236,7 @@ pub fn read<T>(
                     .map(|(c, h)| format!("{h}: {}", c.to_text().trim()))
                     .collect::<Vec<_>>()
                     .join(" | "),
-                reason: reasons.join("; "),
+                reason: Reason::join(reasons, "semicolon"),
                 raw: Vec::new(),
                 open: None,
             }),
@@ -274,35 +275,35 @@ impl Fields<'_> {
     }
 
     /// Text of a required field, or the reason it is missing.
-    pub fn required(&self, name: &str, problems: &mut Vec<String>) -> String {
+    pub fn required(&self, name: &'static str, problems: &mut Vec<Reason>) -> String {
         self.text(name).unwrap_or_else(|| {
-            problems.push(format!("{name} is empty"));
+            problems.push(Reason::new("field_empty", vec![("field", Arg::Field(name))]));
             String::new()
         })
     }
 
     /// A date field; an unreadable date is a problem.
-    pub fn date(&self, name: &str, format: ValueFormat, problems: &mut Vec<String>) -> Option<NaiveDate> {
+    pub fn date(&self, name: &str, format: ValueFormat, problems: &mut Vec<Reason>) -> Option<NaiveDate> {
         let (header, cell) = self.cell(name)?;
-        value::date(cell, format).map_err(|reason| problems.push(format!("{header}: {reason}"))).ok()
+        value::date(cell, format).map_err(|reason| problems.push(Reason::colon(header, reason))).ok()
     }
 
     /// A yes/no field (yes, no, true, false, 1, 0, y, n, x, 是, 否); blank is no.
-    pub fn flag(&self, name: &str, problems: &mut Vec<String>) -> bool {
+    pub fn flag(&self, name: &str, problems: &mut Vec<Reason>) -> bool {
         let Some((header, cell)) = self.cell(name) else { return false };
         let text = cell.to_text().trim().to_lowercase();
         match text.as_str() {
             "yes" | "y" | "true" | "1" | "x" | "是" | "有" | "√" => true,
             "no" | "n" | "false" | "0" | "否" | "无" => false,
             _ => {
-                problems.push(format!("{header}: \"{text}\" is not yes or no"));
+                problems.push(Reason::colon(header, Reason::new("not_yes_no", vec![("value", text.as_str().into())])));
                 false
             }
         }
     }
 
     /// A whole number field; blank is 0.
-    pub fn count(&self, name: &str, problems: &mut Vec<String>) -> u32 {
+    pub fn count(&self, name: &str, problems: &mut Vec<Reason>) -> u32 {
         let Some((header, cell)) = self.cell(name) else { return 0 };
         let text = cell.to_text();
         let parsed =
@@ -310,7 +311,8 @@ impl Fields<'_> {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         parsed.map_or_else(
             || {
-                problems.push(format!("{header}: \"{}\" is not a whole number", text.trim()));
+                let not = Reason::new("not_whole_number", vec![("value", text.trim().into())]);
+                problems.push(Reason::colon(header, not));
                 0
             },
             |n| n as u32,

@@ -2,6 +2,7 @@
 use chrono::NaiveDate;
 
 use super::Fields;
+use crate::normalize::reason::{self, Reason};
 use crate::normalize::value::{self, ValueFormat};
 
 /// One payment received.
@@ -28,37 +29,36 @@ pub fn payment(
     format: ValueFormat,
     default_currency: &crate::money::Currency,
     limits: &crate::ingest::Limits,
-) -> std::result::Result<Payment, Vec<String>> {
+) -> std::result::Result<Payment, Vec<Reason>> {
     let row = f.row();
     let mut problems = Vec::new();
     let payment_date = f.date("payment_date", format, &mut problems);
-    let payment_date = payment_date
-        .and_then(|d| limits.check_date(d).map_err(|reason| problems.push(format!("payment_date: {reason}"))).ok());
+    let payment_date = payment_date.and_then(|d| {
+        reason::date_in_limits(limits, d).map_err(|why| problems.push(why.at_field("payment_date"))).ok()
+    });
     if payment_date.is_none() && problems.is_empty() {
-        problems.push("payment_date is empty".into());
+        problems.push(Reason::new("field_empty", vec![("field", reason::Arg::Field("payment_date"))]));
     }
     let payer = f.required("payer", &mut problems);
     let currency = match f.text("currency") {
         Some(text) => {
             crate::money::Currency::parse_known(&super::value::fold_full_width_text(&text)).unwrap_or_else(|| {
-                problems.push(format!("currency \"{text}\" is not an ISO 4217 currency code in use"));
+                problems.push(Reason::new("bad_currency", vec![("value", text.as_str().into())]));
                 default_currency.clone()
             })
         }
         None => default_currency.clone(),
     };
     let amount = if let Some((header, cell)) = f.cell("amount") {
-        value::amount_in(cell, format, &currency).map_err(|r| problems.push(format!("{header}: {r}"))).ok()
+        value::amount_in(cell, format, &currency).map_err(|r| problems.push(Reason::colon(header, r))).ok()
     } else {
-        problems.push("amount is empty".into());
+        problems.push(Reason::new("field_empty", vec![("field", reason::Arg::Field("amount"))]));
         None
     };
-    let amount_minor = amount.and_then(|a| {
-        let checked = currency.to_minor(a).and_then(|m| limits.check_amount(m, currency.exponent()).map(|()| m));
-        checked.map_err(|r| problems.push(format!("amount: {r}"))).ok()
-    });
+    let amount_minor =
+        amount.and_then(|a| reason::minor(&currency, a, limits).map_err(|r| problems.push(r.at_field("amount"))).ok());
     if amount_minor.is_some_and(|m| m <= 0) {
-        problems.push("amount must be a receipt above zero (refunds and debits are not payments received)".into());
+        problems.push(Reason::new("not_a_receipt", vec![]));
     }
     match (payment_date, amount_minor) {
         (Some(payment_date), Some(amount_minor)) if problems.is_empty() => Ok(Payment {

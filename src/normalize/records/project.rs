@@ -26,7 +26,10 @@ pub struct Project {
 }
 
 /// Builds a [`Project`] from a row.
-pub fn project(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Project, Vec<String>> {
+pub fn project(
+    f: &Fields<'_>,
+    format: ValueFormat,
+) -> std::result::Result<Project, Vec<crate::normalize::reason::Reason>> {
     let mut problems = Vec::new();
     let project = Project {
         project: f.required("project", &mut problems),
