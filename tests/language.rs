@@ -516,3 +516,35 @@ fn a_letter_never_says_live_since_a_day_still_to_come() {
     let text = november[0].plain.as_deref().unwrap();
     assert!(text.contains("Plant digital twin went live on Nov 25, 2026"), "{text}");
 }
+
+/// The Summary sheet's note that rows were read in the default currency is in the
+/// workbook's language: a file without a currency column, and one with an empty
+/// currency cell.
+#[test]
+fn the_default_currency_note_reads_in_chinese() {
+    let ws = crate::util::Workspace::new();
+    ws.write("rules.toml", "[report]\nlanguage = \"zh\"\n");
+    // No currency column: both rows in the built-in CNY.
+    ws.write("none.csv", "客户,发票号,开票日期,到期日,金额\n兰亭建设,LT-1,2026-03-01,2026-03-31,100.00\n兰亭建设,LT-2,2026-03-02,2026-04-01,50.00\n");
+    // One empty currency cell of two: that row in --currency USD.
+    ws.write("mixed.csv", "客户,发票号,开票日期,到期日,金额,币种\n兰亭建设,LT-3,2026-03-01,2026-03-31,100.00,USD\n兰亭建设,LT-4,2026-03-02,2026-04-01,50.00,\n");
+    for (file, currency, expected) in [
+        (
+            "none.csv",
+            None,
+            "none.csv没有币种列：金额按 CNY 读取（“the built-in default [company] currency; set yours with --currency or [company] currency in payback.toml”）",
+        ),
+        ("mixed.csv", Some("USD"), "mixed.csv：1 行的币种为空，按 USD 读取（“--currency”）"),
+    ] {
+        let mut args = vec!["run", "--invoices", file, "--rules", "rules.toml", "--as-of", "2026-04-30", "--quiet"];
+        if let Some(code) = currency {
+            args.extend(["--currency", code]);
+        }
+        ws.payback().args(&args).status(0);
+        let summary = read_sheet(&ws.out().join("aging-report.xlsx"), "账龄汇总");
+        assert!(
+            summary.iter().flatten().any(|cell| cell == expected),
+            "{file}: no cell reads {expected:?} in {summary:?}"
+        );
+    }
+}

@@ -129,6 +129,23 @@ impl CurrencySource {
         }
     }
 
+    /// The note of [`CurrencySource::message`] as words of either language (the Summary
+    /// sheet); `None` when every row names its currency.
+    #[must_use]
+    pub fn reason(self, source: &SourceRef, currency: &Currency, origin: &str) -> Option<reason::Reason> {
+        use reason::{Arg, Reason, num};
+        let mut args =
+            vec![("file", Arg::Source(source.clone())), ("code", currency.code().into()), ("origin", origin.into())];
+        match self {
+            Self::Column => None,
+            Self::Default => Some(Reason::new("currency_default", args)),
+            Self::Mixed { rows } => {
+                args.push(("rows", num(rows)));
+                Some(Reason::new(if rows == 1 { "currency_mixed_one" } else { "currency_mixed" }, args))
+            }
+        }
+    }
+
     /// The sentence that says the default currency is used, once per file (stderr, the
     /// Summary sheet, `check`); `None` when every row names its currency.
     #[must_use]
@@ -204,6 +221,8 @@ pub struct Normalized {
     /// The sentence that says the rows without a currency are read in the default one
     /// (see [`CurrencySource::message`]); `None` when every row names its currency.
     pub currency_note: Option<String>,
+    /// The same note in words of either language, for the Summary sheet.
+    pub currency_said: Option<reason::Reason>,
     /// One fingerprint of the whole row per invoice in `invoices` (same order), to tell a
     /// line of an invoice from a duplicate row; emptied when the inputs are combined.
     pub fingerprints: Vec<u64>,
@@ -515,6 +534,7 @@ impl<'a> Normalizer<'a> {
                 &options.default_currency,
                 &options.currency_origin,
             ),
+            currency_said: currency_source.reason(&head.source, &options.default_currency, &options.currency_origin),
             fingerprints,
             date_order: order.used(&head.headers),
             unread: sample.finish(&head.headers),

@@ -121,7 +121,8 @@ fn write_facts(ws: &mut Worksheet, layout: &mut Layout, input: &ReportInput<'_>,
 /// Where the invoices' currencies come from: each row's currency column, or the sentence
 /// per file that says which rows were read in the default currency.
 fn currency_text(input: &ReportInput<'_>, l: &Labels) -> String {
-    let notes: Vec<&str> = input.batch.sources.iter().filter_map(|s| s.currency_note.as_deref()).collect();
+    let notes: Vec<String> =
+        input.batch.sources.iter().filter_map(|s| s.currency_said.as_ref()).map(|r| r.render(l)).collect();
     if notes.is_empty() { l.get("summary.each_row_currency").to_owned() } else { notes.join("; ") }
 }
 
