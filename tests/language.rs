@@ -517,8 +517,8 @@ fn a_letter_never_says_live_since_a_day_still_to_come() {
     assert!(text.contains("Plant digital twin went live on Nov 25, 2026"), "{text}");
 }
 
-/// The Summary sheet's note that rows were read in the default currency is in the
-/// workbook's language: a file without a currency column, and one with an empty
+/// The Summary sheet's note that rows were read in the default currency, and the
+/// Management sheet's manager of invoices that name none, are in the workbook's language: a file without a currency column, and one with an empty
 /// currency cell.
 #[test]
 fn the_default_currency_note_reads_in_chinese() {
@@ -541,6 +541,11 @@ fn the_default_currency_note_reads_in_chinese() {
             args.extend(["--currency", code]);
         }
         ws.payback().args(&args).status(0);
+        // No invoice names a project manager: the Management sheet's manager table says
+        // so in Chinese, not "(none)".
+        let management = read_sheet(&ws.out().join("aging-report.xlsx"), "管理层概览");
+        assert!(management.iter().any(|row| row[0] == "（未指定）"), "{management:?}");
+        assert!(!management.iter().flatten().any(|cell| cell.contains("(none)")), "{management:?}");
         let summary = read_sheet(&ws.out().join("aging-report.xlsx"), "账龄汇总");
         assert!(
             summary.iter().flatten().any(|cell| cell == expected),

@@ -8,7 +8,7 @@ use super::context::{
 use super::message::{self, Envelope};
 use super::render::Templates;
 use crate::error::Result;
-use crate::metrics::{Beginning, Metrics, text};
+use crate::metrics::{Beginning, Metrics, NO_MANAGER, text};
 
 /// The stage name in the outbox, and the template name.
 pub const STAGE: &str = "management_summary";
@@ -18,6 +18,8 @@ pub const STAGE: &str = "management_summary";
 pub fn context(metrics: &Metrics, inputs: &Inputs<'_>, company: CompanyView) -> ManagementContext {
     let m = metrics;
     let spec = &inputs.rules.management;
+    let labels =
+        crate::catalogue::Labels::of(crate::catalogue::Lang::parse(&inputs.rules.company.language).unwrap_or_default());
     ManagementContext {
         lang: inputs.rules.company.language.clone(),
         as_of: m.as_of.to_string(),
@@ -90,7 +92,11 @@ pub fn context(metrics: &Metrics, inputs: &Inputs<'_>, company: CompanyView) -> 
             .managers
             .iter()
             .map(|p| ManagementManager {
-                manager: p.manager.clone(),
+                manager: if p.manager == NO_MANAGER {
+                    labels.get("management.no_manager").to_owned()
+                } else {
+                    p.manager.clone()
+                },
                 currency: p.currency.code().to_owned(),
                 items: p.items,
                 open: p.currency.format(p.open),

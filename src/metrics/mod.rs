@@ -25,6 +25,10 @@ use crate::rules::why::Why;
 use behaviour::PayBehaviour;
 use trend::{CurrencySnapshot, Snapshot, Trend};
 
+/// The manager of invoices that name none (nor do their project or customer): shown in
+/// the reader's words by the Management sheet and summary (`management.no_manager`).
+pub(crate) const NO_MANAGER: &str = "(none)";
+
 /// Where the period's beginning AR comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Beginning {
@@ -577,7 +581,7 @@ fn manager_of<'a>(
         .as_deref()
         .or_else(|| invoice.project.as_deref().and_then(|p| by_project.get(p).copied()))
         .or_else(|| by_customer.get(&*invoice.customer).copied())
-        .unwrap_or("(none)")
+        .unwrap_or(NO_MANAGER)
 }
 
 /// The customers with the largest overdue balance, per currency (ties by name).

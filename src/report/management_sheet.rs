@@ -13,7 +13,7 @@ use rust_xlsxwriter::{Chart, ChartType, ColNum, Format, FormatAlign, RowNum, Wor
 use super::formats::Formats;
 use super::layout::Layout;
 use crate::metrics::trend::Snapshot;
-use crate::metrics::{CurrencyMetrics, Metrics};
+use crate::metrics::{CurrencyMetrics, Metrics, NO_MANAGER};
 use crate::money::Currency;
 
 /// The sheet's key in the catalogue (`sheet.<key>`: its name in the workbook's language).
@@ -495,7 +495,8 @@ fn managers(ws: &mut Worksheet, layout: &mut Layout, r: RowNum, m: &Metrics, f: 
     headers(ws, r + 1, &["manager", "currency", "open_invoices", "open", "overdue", "collected_in_period"], f)?;
     let mut row = r + 2;
     for p in &m.managers {
-        layout.text(ws, row, 0, &p.manager, &f.text)?;
+        let manager = if p.manager == NO_MANAGER { f.labels.get("management.no_manager") } else { &p.manager };
+        layout.text(ws, row, 0, manager, &f.text)?;
         ws.write_string_with_format(row, 1, p.currency.code(), &f.text)?;
         ws.write_number_with_format(row, 2, p.items as f64, &f.integer)?;
         money(ws, row, 3, &p.currency, p.open, f)?;
