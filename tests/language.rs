@@ -518,8 +518,8 @@ fn a_letter_never_says_live_since_a_day_still_to_come() {
 }
 
 /// The Summary sheet's note that rows were read in the default currency, and the
-/// Management sheet's manager of invoices that name none, are in the workbook's language: a file without a currency column, and one with an empty
-/// currency cell.
+/// Management sheet's manager of invoices that name none, are in the workbook's language:
+/// a file without a currency column, and one with an empty currency cell.
 #[test]
 fn the_default_currency_note_reads_in_chinese() {
     let ws = crate::util::Workspace::new();
