@@ -150,9 +150,47 @@ impl Labels {
     }
 }
 
+/// Appends `template` to `out` with each `{name}` replaced, in one pass, by what `value`
+/// writes for that name; a `{name}` that `value` does not know (it returns `false`) stays
+/// as it is, and a value's own braces are never read as a placeholder. The reasons of
+/// normalize and of the rules render their clauses with it.
+pub(crate) fn fill_template(out: &mut String, template: &str, mut value: impl FnMut(&mut String, &str) -> bool) {
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) if value(out, &after[..end]) => rest = &after[end + 1..],
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_is_filled_in_one_pass() {
+        let mut out = String::new();
+        fill_template(&mut out, "{a} and {b} but not {c} or {", |out, name| match name {
+            "a" => {
+                out.push_str("{b}");
+                true
+            }
+            "b" => {
+                out.push('2');
+                true
+            }
+            _ => false,
+        });
+        // A value's own braces are not a placeholder; unknown names and a lone brace stay.
+        assert_eq!(out, "{b} and 2 but not {c} or {");
+    }
 
     #[test]
     fn both_catalogues_hold_the_same_keys() {

@@ -7,7 +7,7 @@
 //! `templates/zh`. The engine's own reasons are `rules::why::Why`, above this layer.
 use std::fmt;
 
-use crate::catalogue::{Labels, Lang};
+use crate::catalogue::{Labels, Lang, fill_template};
 use crate::ingest::SourceRef;
 
 /// A reason: clauses rendered one after the other (a clause's words carry their own
@@ -208,23 +208,12 @@ impl fmt::Display for Reason {
     }
 }
 
-/// Appends `template` with each `{name}` replaced by its value, in one pass (a value's
-/// own braces are never read as a placeholder).
+/// Appends `template` with each `{name}` replaced by its value ([`fill_template`]).
 fn fill(out: &mut String, template: &str, args: &[(&str, Arg)], labels: &Labels) {
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let found = after.find('}').and_then(|end| args.iter().find(|(n, _)| *n == &after[..end]).map(|a| (end, a)));
-        if let Some((end, (_, arg))) = found {
-            render_arg(out, arg, labels);
-            rest = &after[end + 1..];
-        } else {
-            out.push('{');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
+    fill_template(out, template, |out, name| {
+        let arg = args.iter().find(|(n, _)| *n == name);
+        arg.inspect(|(_, arg)| render_arg(out, arg, labels)).is_some()
+    });
 }
 
 fn render_arg(out: &mut String, arg: &Arg, labels: &Labels) {

@@ -5,7 +5,7 @@
 //! Chinese workbook and letters render it in Chinese from `templates/zh`.
 use chrono::NaiveDate;
 
-use crate::catalogue::{Labels, Lang};
+use crate::catalogue::{Labels, Lang, fill_template};
 
 /// A reason: clauses rendered one after the other (a clause's words carry their own
 /// separator: `"; held: …"`).
@@ -134,27 +134,12 @@ impl Why {
     }
 }
 
-/// Appends `template` with each `{name}` replaced by its value, in one pass (a value's
-/// own braces are never read as a placeholder).
+/// Appends `template` with each `{name}` replaced by its value ([`fill_template`]).
 fn fill(out: &mut String, template: &str, args: &[(&str, Arg)], labels: &Labels, ids: bool) {
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if args.iter().any(|(n, _)| *n == &after[..end]) => {
-                if let Some((_, arg)) = args.iter().find(|(n, _)| *n == &after[..end]) {
-                    render_arg(out, arg, labels, ids);
-                }
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
+    fill_template(out, template, |out, name| {
+        let arg = args.iter().find(|(n, _)| *n == name);
+        arg.inspect(|(_, arg)| render_arg(out, arg, labels, ids)).is_some()
+    });
 }
 
 /// One value; `ids`: stages as ids (the English sentence of the script contract).
