@@ -11,31 +11,6 @@ use std::path::{Path, PathBuf};
 use crate::email::{Server, parse};
 use crate::util::{read_sheet, sheet_names};
 
-/// Every stage, hold and task id of the built-in rules and the engine.
-const IDS: [&str; 21] = [
-    "reminder_before_due",
-    "due_notice",
-    "overdue_notice",
-    "escalate_to_approver",
-    "demand_letter",
-    "legal_review",
-    "milestone_request",
-    "approval_status_report",
-    "thank_you",
-    "issue_invoice",
-    "fix_first",
-    "disputed",
-    "promise_to_pay",
-    "critical_issues",
-    "cadence",
-    "unapplied_cash_pending",
-    "scheduled",
-    "in_legal",
-    "below_threshold",
-    "covered_by_credits",
-    "never_sent",
-];
-
 /// ASCII words a Chinese reader is given on purpose.
 const ACRONYMS: [&str; 6] = ["DSO", "CEI", "SWIFT", "README", "Metrics", "payback"];
 
@@ -127,7 +102,7 @@ fn payback_words(text: &str, data: &[String]) -> String {
 /// The problems of one text: stage ids, and English words that are not the data's.
 fn problems(place: &str, text: &str, data: &[String]) -> Vec<String> {
     let mut out = Vec::new();
-    for id in IDS {
+    for id in crate::util::IDS {
         if text.contains(id) {
             out.push(format!("{place}: stage id {id} in {text:?}"));
         }

@@ -22,30 +22,6 @@ fn sample_in(ws: &Workspace, lang: &str) -> PathBuf {
     dir.join("out/aging-report.xlsx")
 }
 
-const STAGE_IDS: [&str; 20] = [
-    "reminder_before_due",
-    "due_notice",
-    "overdue_notice",
-    "escalate_to_approver",
-    "demand_letter",
-    "legal_review",
-    "milestone_request",
-    "approval_status_report",
-    "thank_you",
-    "issue_invoice",
-    "fix_first",
-    "disputed",
-    "promise_to_pay",
-    "critical_issues",
-    "cadence",
-    "unapplied_cash_pending",
-    // main's new hold reasons (account-level engine), in the catalogue too.
-    "scheduled",
-    "in_legal",
-    "below_threshold",
-    "covered_by_credits",
-];
-
 #[test]
 fn the_chinese_workbook_has_chinese_sheets_and_no_stage_ids() {
     let ws = Workspace::new();
@@ -115,7 +91,7 @@ fn the_chinese_workbook_has_chinese_sheets_and_no_stage_ids() {
                 if r > 0 && data.contains(&c) {
                     continue;
                 }
-                for id in STAGE_IDS {
+                for id in crate::util::IDS {
                     assert!(!cell.contains(id), "{sheet} row {r} column {c}: stage id in {cell:?}");
                 }
                 if sheet == "管理层概览" || sheet == "账龄汇总" {

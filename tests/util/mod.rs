@@ -331,3 +331,28 @@ fn cell_text(data: &Data) -> String {
 pub(crate) fn row_starting<'a>(rows: &'a [Vec<String>], key: &str) -> &'a [String] {
     rows.iter().find(|r| r.first().is_some_and(|c| c == key)).unwrap_or_else(|| panic!("no row starting with {key:?}"))
 }
+
+/// Every stage, hold and task id of the built-in rules and the engine.
+pub(crate) const IDS: [&str; 21] = [
+    "reminder_before_due",
+    "due_notice",
+    "overdue_notice",
+    "escalate_to_approver",
+    "demand_letter",
+    "legal_review",
+    "milestone_request",
+    "approval_status_report",
+    "thank_you",
+    "issue_invoice",
+    "fix_first",
+    "disputed",
+    "promise_to_pay",
+    "critical_issues",
+    "cadence",
+    "unapplied_cash_pending",
+    "scheduled",
+    "in_legal",
+    "below_threshold",
+    "covered_by_credits",
+    "never_sent",
+];
