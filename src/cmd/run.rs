@@ -34,21 +34,21 @@ fn thanked_invoices(
 }
 
 /// The History sheet's events: the 12 months before `as_of` of every account with a message
-/// or a task this run, from the state database (none before the first run).
+/// or a task this run, at most [`crate::state::timeline::SHEET_EVENTS_PER_ACCOUNT`] an
+/// account, from the state database (none before the first run). What earlier runs did: a
+/// rerun of this date does not show the run it replaces.
 fn recent_history(
     state: &std::path::Path,
     decisions: &crate::rules::action::Decisions,
     as_of: NaiveDate,
-) -> Result<Vec<crate::state::timeline::Event>> {
-    let Some(db) = crate::state::Db::open_read_only(state)? else { return Ok(Vec::new()) };
+) -> Result<crate::state::timeline::Recent> {
+    let Some(db) = crate::state::Db::open_read_only(state)? else {
+        return Ok(crate::state::timeline::Recent::default());
+    };
     let customers: std::collections::BTreeSet<String> =
         decisions.actions.iter().filter(|a| a.kind != ActionKind::Hold).map(|a| a.customer.clone()).collect();
     let since = as_of.checked_sub_days(chrono::Days::new(365)).unwrap_or(NaiveDate::MIN);
-    let before = as_of.to_string();
-    let mut events = crate::state::timeline::recent(&db, &customers, since)?;
-    // What earlier runs did: a rerun of this date does not show the run it replaces.
-    events.retain(|e| e.when.get(..10).is_some_and(|d| d < before.as_str()));
-    Ok(events)
+    crate::state::timeline::recent(&db, &customers, since, as_of, crate::state::timeline::SHEET_EVENTS_PER_ACCOUNT)
 }
 
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
@@ -120,11 +120,15 @@ struct Written {
     /// Of `emails_took`: deciding the actions, and building the front sheets.
     decide_took: std::time::Duration,
     front_took: std::time::Duration,
+    /// Of `emails_took`: reading the History sheet's events, and how many.
+    history_took: std::time::Duration,
+    history_events: usize,
 }
 
 /// Decides the actions of `aged` and writes every output into `staging`. The invoices are
 /// taken out of `inputs` and, with their `matched` copy, freed once the metrics are
 /// computed (or, when payments were matched, once the thank-you messages are decided).
+#[allow(clippy::too_many_lines)] // two threads' work and how long each part took, in one place
 fn decide_and_write(
     config: &RunConfig,
     inputs: &mut crate::load::Inputs,
@@ -185,7 +189,9 @@ fn decide_and_write(
             let paid_from = matched.as_deref().unwrap_or(&invoices);
             let actioned = decide::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
             let decide_took = started.elapsed();
+            let history_started = std::time::Instant::now();
             let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
+            let history_took = history_started.elapsed();
             let thanked = thanked_invoices(&actioned.decisions, &invoices);
             drop(invoices);
             drop(matched);
@@ -230,7 +236,8 @@ fn decide_and_write(
             let composed =
                 write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates)?;
             let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
-            Ok::<_, Error>((actioned, composed, summary, started.elapsed(), decide_took, front_took))
+            let took = (started.elapsed(), decide_took, front_took, history_took, history.events.len());
+            Ok::<_, Error>((actioned, composed, summary, took))
         })();
         // Whatever happened above, the writer must not wait for sheets that will not come:
         // closing the channels ends its wait with an error (an early failure of the
@@ -246,9 +253,19 @@ fn decide_and_write(
         (Err(e), Err(_)) if writer_gone => return Err(e),
         pair => pair,
     };
-    let (actioned, composed, summary, emails_took, decide_took, front_took) = done?;
+    let (actioned, composed, summary, (emails_took, decide_took, front_took, history_took, history_events)) = done?;
     let workbook_took = written?;
-    Ok(Written { actioned, composed, summary, workbook_took, emails_took, decide_took, front_took })
+    Ok(Written {
+        actioned,
+        composed,
+        summary,
+        workbook_took,
+        emails_took,
+        decide_took,
+        front_took,
+        history_took,
+        history_events,
+    })
 }
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
@@ -256,6 +273,7 @@ fn decide_and_write(
 ///
 /// # Errors
 /// Any [`Error`] that stops the run; nothing is written then.
+#[allow(clippy::too_many_lines)] // the run's steps in order, each timed for the progress lines
 pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let workspace = WorkspaceFile::read(std::path::Path::new("."))?;
     if let Some(workspace) = &workspace {
@@ -277,7 +295,12 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let started_at = crate::state::now();
     // The state folder is opened (and so known to be writable) before anything is made.
+    let opening = std::time::Instant::now();
     let (db, mut notes) = crate::state::Db::open_for_run(&args.state)?;
+    progress.note(&format!(
+        "opened the state database in {:.1} s (integrity check, backup, migrations)",
+        opening.elapsed().as_secs_f64()
+    ));
     progress.start("matching payments and aging");
     let (aged, matched) = decide::age(&config, &inputs)?;
     if let Some(reconciliation) = &aged.reconciliation {
@@ -293,15 +316,25 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         detail_rows_per_sheet: args.detail_sheet_rows,
         rows_per_sheet: args.sheet_rows,
     };
-    let Written { actioned, composed, summary, workbook_took, emails_took, decide_took, front_took } =
-        decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
+    let Written {
+        actioned,
+        composed,
+        summary,
+        workbook_took,
+        emails_took,
+        decide_took,
+        front_took,
+        history_took,
+        history_events,
+    } = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
     progress.note(&format!(
-        "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
+        "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, read {history_events} History events in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
         workbook_took.as_secs_f64(),
         decide_took.as_secs_f64(),
+        history_took.as_secs_f64(),
         front_took.as_secs_f64(),
         composed.outbox.len(),
-        emails_took.saturating_sub(decide_took + front_took).as_secs_f64()
+        emails_took.saturating_sub(decide_took + history_took + front_took).as_secs_f64()
     ));
     progress.done("wrote the workbook and", composed.outbox.len(), "emails");
     // The run's state commits as pending first: if that fails, nothing is published. A kill
@@ -323,13 +356,21 @@ pub fn exec(mut args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         followups: &inputs.records.followups,
         reconciliation: aged.reconciliation.as_ref(),
     };
+    let recording = std::time::Instant::now();
     let run_id = crate::state::store::record_run(&db, &record)?;
+    let recorded_took = recording.elapsed();
     if let Err(e) = staging.commit() {
         let _ = crate::state::store::discard(&db, run_id);
         return Err(e);
     }
+    let publishing = std::time::Instant::now();
     crate::state::store::publish(&db, run_id)?;
     drop(db);
+    progress.note(&format!(
+        "recorded the run in the state database in {:.1} s, published it in {:.1} s",
+        recorded_took.as_secs_f64(),
+        publishing.elapsed().as_secs_f64()
+    ));
     progress.finish();
 
     let exit_code = u8::from(!problems.is_empty());
