@@ -125,8 +125,9 @@ pub struct Measured {
     pub trend: Trend,
 }
 
-/// Reads the history and trend in `state` and computes the metrics of an aged run:
-/// `original` are the invoices as read, `matched` the same after payment matching
+/// Reads the trend in `state` and computes the metrics of an aged run, keeping `history`
+/// (read from `state` by the caller: [`History::load`], or [`History::load_contacts`] when
+/// the messages prepared and never sent are not needed): `original` are the invoices as read, `matched` the same after payment matching
 /// (returned by [`age`]). Nothing after this needs the invoices except the thank-you
 /// messages, so `run` frees them here when no payments were matched (issue 7).
 ///
@@ -139,9 +140,9 @@ pub fn measure(
     records: &crate::load::Records,
     aged: &Aged,
     state: &Path,
+    history: History,
 ) -> Result<Measured> {
     let rules = config.rules();
-    let history = History::load(state)?;
     let mut trend = Trend::load(state)?;
     let previous_open = match trend.previous(config.as_of()) {
         Some(previous) => metrics::rollforward::PreviousOpen::load(state, previous.as_of)?,
@@ -228,7 +229,7 @@ pub fn decide_aged(
     state: &Path,
     traced: Option<&str>,
 ) -> Result<Actioned> {
-    let measured = measure(config, original, matched, records, aged, state)?;
+    let measured = measure(config, original, matched, records, aged, state, History::load(state)?)?;
     let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
     act(config, measured, matched.unwrap_or(original), records, aged, &items, traced)
 }

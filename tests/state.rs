@@ -3,6 +3,7 @@
 //! real SMTP server on 127.0.0.1) after which outputs and database agree, the case
 //! timeline of an account over three runs, and a damaged database.
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -490,7 +491,7 @@ fn the_history_sheet_keeps_an_accounts_latest_events_and_says_how_many_it_left_o
     // ACME: 14 invoices of 100.00, all overdue on 2026-10-31; Beta: one.
     let mut invoices = "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\n".to_owned();
     for k in 1..=14 {
-        invoices.push_str(&format!("ACME,INV-{k:02},2026-08-01,2026-08-31,100.00,CNY\n"));
+        writeln!(invoices, "ACME,INV-{k:02},2026-08-01,2026-08-31,100.00,CNY").unwrap();
     }
     invoices.push_str("Beta,B-1,2026-08-01,2026-08-31,50.00,CNY\n");
     ws.write("invoices.csv", &invoices);

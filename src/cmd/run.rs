@@ -173,8 +173,11 @@ fn decide_and_write(
         });
         let started = std::time::Instant::now();
         let done = (|| {
+            // The rules decide with what happened (sent messages, tasks): the messages prepared
+            // and never sent, a year of them at a million invoices, are not read (issue 24).
+            let history = crate::rules::history::History::load_contacts(options.state)?;
             let measured =
-                decide::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state)?;
+                decide::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state, history)?;
             // Without matched payments nothing below reads the invoices: they are freed
             // before the open items are built, not held beside them (issue 7).
             let (invoices, matched) = if aged.reconciliation.is_some() {

@@ -47,7 +47,8 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
             ],
             Row::LeftOut(customer, count) => {
                 let count = count.to_string();
-                let what = f.labels.fill("history.left_out", &[("count", &count), ("customer", customer)]);
+                let command = format!("payback history \"{customer}\"");
+                let what = f.labels.fill("history.left_out", &[("count", &count), ("command", &command)]);
                 [
                     (*customer).clone(),
                     String::new(),
@@ -93,7 +94,7 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
         ws.write_string_with_format(
             row(rows.len() + 1),
             0,
-            f.labels.fill("history.full", &[("count", &count)]),
+            f.labels.fill("history.full", &[("count", &count), ("command", "payback history")]),
             &f.note,
         )?;
     }

@@ -79,7 +79,17 @@ impl History {
     /// [`crate::Error::State`] for a database that cannot be read, [`crate::Error::Unreadable`]
     /// naming the file and line of an old log entry that does not parse.
     pub fn load(state: &Path) -> Result<Self> {
-        crate::state::store::load_history(state)
+        crate::state::store::load_history(state, true)
+    }
+
+    /// [`History::load`] without the messages prepared and never sent ([`History::prepared`]
+    /// is empty): what the rules decide with, for `run` (from the database; a state folder of
+    /// JSON lines is read whole).
+    ///
+    /// # Errors
+    /// As [`History::load`].
+    pub fn load_contacts(state: &Path) -> Result<Self> {
+        crate::state::store::load_history(state, false)
     }
 
     /// Builds the history from entries in date order: those that happened
