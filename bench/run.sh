@@ -8,6 +8,9 @@
 #   BIG=1 bench/run.sh                 # adds 10M invoices from CSV (long)
 #   SKIP=baseline bench/run.sh         # leave out a part: baseline, floor, payback, build
 #
+# The state over twelve monthly runs (issue 24) is bench/monthly.sh (its header has the
+# options; it writes the "State over 12 months" section of BENCHMARKS.md).
+#
 # Options (environment variables):
 #   SIZES            invoice counts read from CSV          default "100000 1000000"
 #   XLSX_SIZES       invoice counts read from xlsx         default "1000000"

@@ -23,13 +23,33 @@
 //! - `payments.csv` with `--payments`: a bank export with about N/200 receipts — quoting an
 //!   invoice number, lump sums from customers, and a few unknown payers.
 //!
+//! With `--months M` (the state benchmark, `bench/monthly.sh`) it writes instead a ledger
+//! that lives through M month-ends ending on 2026-11-30: `OUT_DIR/month-01` … `month-MM`,
+//! each with the `invoices.csv` of that month-end (about N rows), the `payments.csv` of
+//! receipts the ledger has not posted yet and a `followups.csv`; `contacts.csv` and
+//! `projects.csv` once in `OUT_DIR`; and `OUT_DIR/months.tsv` (folder, as-of date, rows).
+//! The same N/50 customers every month and the same invoices under the same numbers: each
+//! invoice is issued on its day, is paid (in full, or in two parts) on days fixed by its
+//! number, shows as paid once a payment is posted three days later, and leaves the export
+//! the month after its last payment. Every invoice is paid within the export's two years, so
+//! every month about N/7 invoices are issued and as many are settled and leave.
+//! - `invoices.csv`: the same columns as above; ~52% are paid in full 5 days before to 45
+//!   days after their due date, ~9% in part within 30 days of it and the rest up to 600 days
+//!   later, ~34% late (46 to 700 days after the due date); ~5% are credit notes, applied
+//!   30 to 120 days after their date.
+//! - `payments.csv`: the payments of the last three days before the month-end (not posted in
+//!   the ledger yet): the exact amount quoting the invoice, a remittance without a
+//!   reference, or (1 in 20) a payer that is no customer.
+//! - `followups.csv`: disputes on ~0.3% of the overdue invoices (the same invoices month
+//!   after month, while open) and promises to pay on ~0.5% of them, new each month.
+//!
 //! Same N and seed ⇒ byte-identical files (the generator is a fixed splitmix64 stream, not
 //! a crate's RNG whose sequence could change between versions).
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike as _, Duration, NaiveDate};
 use rust_xlsxwriter::{DocProperties, Format, Workbook};
 
 const AS_OF: (i32, u32, u32) = (2026, 11, 30);
@@ -77,15 +97,17 @@ struct Options {
     seed: u64,
     xlsx: bool,
     payments: bool,
+    months: Option<u32>,
 }
 
 fn parse_args() -> Result<Options, Error> {
-    let usage = "usage: bench_gen N OUT_DIR [--seed S] [--xlsx] [--payments]";
+    let usage = "usage: bench_gen N OUT_DIR [--seed S] [--xlsx] [--payments] [--months M]";
     let mut args = std::env::args().skip(1);
-    let (mut n, mut out, mut seed, mut xlsx, mut payments) = (None, None, 42, false, false);
+    let (mut n, mut out, mut seed, mut xlsx, mut payments, mut months) = (None, None, 42, false, false, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seed" => seed = args.next().ok_or(usage)?.parse()?,
+            "--months" => months = Some(args.next().ok_or(usage)?.parse()?),
             "--xlsx" => xlsx = true,
             "--payments" => payments = true,
             _ if n.is_none() => n = Some(arg.replace('_', "").parse()?),
@@ -93,7 +115,10 @@ fn parse_args() -> Result<Options, Error> {
             _ => return Err(format!("unexpected argument {arg:?}; {usage}").into()),
         }
     }
-    Ok(Options { n: n.ok_or(usage)?, out: out.ok_or(usage)?, seed, xlsx, payments })
+    if months.is_some() && (xlsx || payments) {
+        return Err(format!("--months writes CSV files with payments of its own; {usage}").into());
+    }
+    Ok(Options { n: n.ok_or(usage)?, out: out.ok_or(usage)?, seed, xlsx, payments, months })
 }
 
 /// One customer: its name, currency and whether it corresponds in Chinese.
@@ -184,6 +209,9 @@ fn main() -> Result<(), Error> {
     let options = parse_args()?;
     std::fs::create_dir_all(&options.out)?;
     let as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).ok_or("as-of date")?;
+    if let Some(months) = options.months {
+        return monthly(&options, months, as_of);
+    }
     let customers_count = (options.n / 50).max(1);
     let customers: Vec<Customer> = (0..customers_count).map(customer).collect();
     let mut rng = Rng(options.seed);
@@ -335,5 +363,174 @@ fn write_projects(dir: &Path, customers: &[Customer], rng: &mut Rng, as_of: Naiv
         }
     }
     w.flush()?;
+    Ok(())
+}
+
+// ---- the monthly ledger (--months) ---------------------------------------------------
+
+/// Days an invoice's issue date may lie before a month-end and still be in the export.
+const WINDOW_DAYS: i64 = 730;
+/// Days between a payment's receipt and its posting in the ledger.
+const POSTED_AFTER_DAYS: i64 = 3;
+/// An export holds about this many days of issued invoices: each invoice stays from its
+/// issue until the month-end after its last payment is posted (on average about 239 days:
+/// 52% paid about 74 days after issue, 43% paid late, about 430 days after, credit notes
+/// applied after about 75 days). N rows need N / 239 invoices a day.
+const ROW_DAYS: u64 = 239;
+
+/// What becomes of an invoice of the ledger: every invoice is paid in the end (a credit
+/// note applied), within the two years of the export, so that nothing leaves it unpaid.
+#[derive(Clone, Copy)]
+enum Fate {
+    /// Paid in full on that day.
+    Full(NaiveDate),
+    /// This much paid on the first day, the rest on the second.
+    Part(i64, NaiveDate, NaiveDate),
+}
+
+impl Fate {
+    /// The payments: amount and day.
+    fn payments(self, amount: i64) -> [Option<(i64, NaiveDate)>; 2] {
+        match self {
+            Self::Full(day) => [Some((amount, day)), None],
+            Self::Part(part, first, rest) => [Some((part, first)), Some((amount - part, rest))],
+        }
+    }
+
+    /// The day of the last payment.
+    fn settled(self) -> NaiveDate {
+        match self {
+            Self::Full(day) | Self::Part(_, _, day) => day,
+        }
+    }
+}
+
+/// Invoice `k` of the ledger: issued on day `k / per_day` after `start`, its customer,
+/// terms, amount and fate fixed by `k` (not by the month-end looked at).
+fn ledger_invoice(seed: u64, k: u64, per_day: u64, start: NaiveDate, customers: u64) -> (Invoice, Fate) {
+    let mut rng = Rng(seed ^ k.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let c = rng.below(customers);
+    let issued = start + Duration::days((k / per_day).cast_signed());
+    let due = issued + Duration::days(rng.pick(&TERMS));
+    let mut amount = 1_000 + rng.below(9_999_000).cast_signed();
+    let days = |rng: &mut Rng, from: i64, to: i64| {
+        Duration::days(from + rng.below((to - from + 1).cast_unsigned()).cast_signed())
+    };
+    // Late payments come within the export's two years.
+    let last = issued + Duration::days(WINDOW_DAYS - 40);
+    let fate = match rng.below(1000) {
+        0..50 => {
+            amount = -(amount / 10);
+            Fate::Full(issued + days(&mut rng, 30, 120))
+        }
+        50..573 => Fate::Full((due + days(&mut rng, -5, 45)).max(issued)),
+        573..663 => {
+            let part = amount * rng.pick(&[25, 50, 75]) / 100;
+            let first = due + days(&mut rng, 0, 30);
+            Fate::Part(part, first, (first + days(&mut rng, 30, 600)).min(last))
+        }
+        _ => Fate::Full((due + days(&mut rng, 46, 700)).min(last)),
+    };
+    let project = format!("P{c:06}-{}", rng.below(3));
+    (Invoice { customer: c, number: format!("INV{k:09}"), issued, due, amount, paid: 0, project }, fate)
+}
+
+/// True with probability `per_mille` / 1000, fixed by `key`.
+fn keyed_chance(key: u64, per_mille: u64) -> bool {
+    Rng(key).chance(per_mille)
+}
+
+/// The last day of the month of `day`.
+fn month_end(day: NaiveDate) -> Option<NaiveDate> {
+    day.with_day(1)?.checked_add_months(chrono::Months::new(1))?.pred_opt()
+}
+
+/// `--months M`: the month-ends of a ledger, see the module's documentation.
+fn monthly(options: &Options, months: u32, last: NaiveDate) -> Result<(), Error> {
+    use std::fmt::Write as _;
+    if months == 0 {
+        return Err("--months must be at least 1".into());
+    }
+    let ends: Vec<NaiveDate> = (0..months)
+        .rev()
+        .map(|back| last.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(back))).and_then(month_end))
+        .collect::<Option<_>>()
+        .ok_or("month-end dates")?;
+    let start = ends[0] - Duration::days(WINDOW_DAYS - 1);
+    let per_day = (options.n / ROW_DAYS).max(1);
+    let customers_count = (options.n / 50).max(1);
+    let customers: Vec<Customer> = (0..customers_count).map(customer).collect();
+    write_contacts(&options.out, &customers)?;
+    write_projects(&options.out, &customers, &mut Rng(options.seed ^ 0x00C0_FFEE), last)?;
+    let mut listing = String::new();
+    for (m, &end) in (1u32..).zip(&ends) {
+        let dir = options.out.join(format!("month-{m:02}"));
+        std::fs::create_dir_all(&dir)?;
+        let first_day = end.with_day(1).ok_or("month start")?;
+        let days = |d: NaiveDate| u64::try_from((d - start).num_days()).unwrap_or(0);
+        let (from, to) = (days(end - Duration::days(WINDOW_DAYS - 1)) * per_day, (days(end) + 1) * per_day);
+        let mut csv = create(&dir, "invoices.csv")?;
+        csv.write_record(HEADERS)?;
+        let mut bank = create(&dir, "payments.csv")?;
+        bank.write_record(["Date", "Payer", "Amount", "Currency", "Reference"])?;
+        let mut followups = create(&dir, "followups.csv")?;
+        followups.write_record(["customer", "invoice_no", "disputed", "promise_to_pay_date", "note"])?;
+        let mut rows = 0u64;
+        for k in from..to {
+            let (mut inv, fate) = ledger_invoice(options.seed, k, per_day, start, customers_count);
+            let cust = &customers[usize::try_from(inv.customer)?];
+            if fate.settled() + Duration::days(POSTED_AFTER_DAYS) < first_day {
+                continue; // settled before this month: gone from the export
+            }
+            // What the ledger has posted, and what the bank received but the ledger not yet.
+            for (amount, day) in fate.payments(inv.amount).into_iter().flatten() {
+                if day + Duration::days(POSTED_AFTER_DAYS) <= end {
+                    inv.paid += amount;
+                } else if day <= end && amount > 0 {
+                    let mut rng = Rng(options.seed ^ 0xBA4C ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    let (payer, reference) = match rng.below(20) {
+                        0 => (format!("Unknown Trading {:04}", rng.below(10_000)), String::new()),
+                        1..=15 => (cust.name.clone(), format!("{} payment", inv.number)),
+                        _ => (cust.name.clone(), "remittance".to_owned()),
+                    };
+                    bank.write_record([day.to_string(), payer, decimal(amount), cust.currency.to_owned(), reference])?;
+                }
+            }
+            let (invoice_date, due_date) = (inv.issued.to_string(), inv.due.to_string());
+            let (amount, paid) = (decimal(inv.amount), decimal(inv.paid));
+            let pm = project_manager(inv.customer);
+            csv.write_record([
+                cust.name.as_str(),
+                &inv.number,
+                &invoice_date,
+                &due_date,
+                &amount,
+                &paid,
+                cust.currency,
+                &inv.project,
+                &pm,
+            ])?;
+            rows += 1;
+            if inv.amount - inv.paid > 0 && inv.due < end {
+                let key = options.seed ^ k.wrapping_mul(0xA24B_AED4_963E_E407);
+                if keyed_chance(key ^ 0xD15, 3) {
+                    let note = if cust.chinese { "对交付有异议" } else { "delivery disputed" };
+                    followups.write_record([cust.name.as_str(), &inv.number, "yes", "", note])?;
+                } else if keyed_chance(key ^ u64::from(m).wrapping_mul(0x9FB2_1C65_1E98_DF25), 5) {
+                    let promised = (end + Duration::days(14)).to_string();
+                    let note = if cust.chinese { "财务承诺付款" } else { "AP promised payment" };
+                    followups.write_record([cust.name.as_str(), &inv.number, "", &promised, note])?;
+                }
+            }
+        }
+        csv.flush()?;
+        bank.flush()?;
+        followups.flush()?;
+        writeln!(listing, "month-{m:02}\t{end}\t{rows}")?;
+    }
+    std::fs::write(options.out.join("months.tsv"), &listing)?;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{listing}")?;
+    writeln!(out, "{customers_count} customers, {per_day} invoices a day, in {}", options.out.display())?;
     Ok(())
 }

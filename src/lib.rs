@@ -6,7 +6,7 @@
 //! records and rejected rows) → [`config`] (the run's settings) → `ledger` (inputs
 //! loaded, payments matched, control totals) → [`aging`] (open items as of the date) →
 //! [`rules`] (one decision per account) → `metrics` → [`email`] (letters) → `state` (the
-//! history in SQLite) → [`report`] (workbook, JSON) → `pipeline` (the chain run and explain
+//! history database) → [`report`] (workbook, JSON) → `pipeline` (the chain run and explain
 //! share) → `delivery` (SMTP) → [`cli`] and `cmd` (the commands).
 #![warn(missing_docs)]
 

@@ -50,7 +50,8 @@ pub(crate) struct Aged {
 pub(crate) fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: Option<&str>) -> Result<Decided> {
     let (aged, matched) = age(config, inputs)?;
     let original = &inputs.batch.invoices;
-    let measured = measure(config, original, matched.as_deref(), &inputs.records, &aged, state)?;
+    let history = crate::state::store::load_history(state, true)?;
+    let measured = measure(config, original, matched.as_deref(), &inputs.records, &aged, state, history)?;
     let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
     let matched = matched.as_deref().unwrap_or(original);
     let Actioned { decisions, history, .. } = act(config, measured, matched, &inputs.records, &aged, &items, traced)?;
@@ -113,9 +114,10 @@ pub(crate) struct Measured {
     pub history: History,
 }
 
-/// Reads the history and trend in `state` and computes the metrics of an aged run:
-/// `original` are the invoices as read, `matched` the same after payment matching
-/// (returned by [`age`]). Nothing after this needs the invoices except the thank-you
+/// Reads the trend in `state` and computes the metrics of an aged run, keeping `history`
+/// (read from `state` by the caller, with or without the messages prepared and never sent:
+/// [`crate::state::store::load_history`]): `original` are the invoices as read, `matched`
+/// the same after payment matching (returned by [`age`]). Nothing after this needs the invoices except the thank-you
 /// messages, so `run` frees them here when no payments were matched.
 ///
 /// # Errors
@@ -127,9 +129,9 @@ pub(crate) fn measure(
     records: &crate::ledger::Records,
     aged: &Aged,
     state: &Path,
+    history: History,
 ) -> Result<Measured> {
     let rules = config.rules();
-    let history = crate::state::store::load_history(state)?;
     let trend = crate::state::store::load_trend(state)?;
     let previous_open = match trend.previous(config.as_of()) {
         Some(previous) => crate::state::store::load_previous_open(state, previous.as_of)?,

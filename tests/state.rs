@@ -3,6 +3,7 @@
 //! real SMTP server on 127.0.0.1) after which outputs and database agree, the case
 //! timeline of an account over three runs, and a damaged database.
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -190,6 +191,11 @@ fn a_run_killed_at_any_moment_leaves_outputs_and_database_agreeing() {
     let binary = assert_cmd::cargo::cargo_bin!("payback");
     let dates = ["2026-10-31", "2026-11-30"];
     let mut rng = fastrand::Rng::with_seed(24);
+    // How long a whole run takes on this machine and build: the kills fall anywhere in it
+    // (a fixed range missed the runs once the debug build's dependencies were optimised).
+    let started = std::time::Instant::now();
+    ws.payback().args(sample_args(dates[1])).status(0);
+    let whole = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX).max(40);
     let mut killed = 0;
     for round in 0..loops() {
         let date = dates[round % 2];
@@ -200,7 +206,7 @@ fn a_run_killed_at_any_moment_leaves_outputs_and_database_agreeing() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(50..400)));
+        std::thread::sleep(Duration::from_millis(rng.u64(whole / 20..whole + whole / 10)));
         let _ = child.kill();
         if child.wait().unwrap().code().is_none() {
             killed += 1;
@@ -481,4 +487,41 @@ fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
     std::fs::copy(state.join("payback.backup.db"), &path).unwrap();
     small(&ws, "2026-12-31", &[], 0);
     assert_eq!(strings(&db(&state), "SELECT as_of FROM runs ORDER BY id"), ["2026-10-31", "2026-12-31"]);
+}
+
+#[test]
+fn the_history_sheet_keeps_an_accounts_latest_events_and_says_how_many_it_left_out() {
+    let ws = Workspace::new();
+    ws.write("contacts.csv", CONTACTS);
+    // ACME: 14 invoices of 100.00, all overdue on 2026-10-31; Beta: one.
+    let mut invoices = "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\n".to_owned();
+    for k in 1..=14 {
+        writeln!(invoices, "ACME,INV-{k:02},2026-08-01,2026-08-31,100.00,CNY").unwrap();
+    }
+    invoices.push_str("Beta,B-1,2026-08-01,2026-08-31,50.00,CNY\n");
+    ws.write("invoices.csv", &invoices);
+    small(&ws, "2026-10-31", &[], 0);
+    small(&ws, "2026-11-30", &[], 0);
+    // November's History sheet: October's run saw ACME's 14 invoices open and prepared one
+    // message, never sent: 16 events, past the bound of 12 an account. The message's two
+    // events are kept first, then the 10 latest invoices (by date, then number: INV-05 to
+    // INV-14); a row before them says that 4 were left out. Beta's 3 events are all there.
+    let sheet = crate::util::read_sheet(&ws.out().join("aging-report.xlsx"), "History");
+    let rows: Vec<(&str, &str, &str)> =
+        sheet[1..].iter().map(|r| (r[0].as_str(), r[3].as_str(), r[4].as_str())).collect();
+    let mut expected = vec![("ACME", "earlier", "")];
+    let numbers: Vec<String> = (5..=14).map(|k| format!("INV-{k:02}")).collect();
+    expected.extend(numbers.iter().map(|n| ("ACME", "opened", n.as_str())));
+    let all: String = (1..=14).map(|k| format!("INV-{k:02}")).collect::<Vec<_>>().join(", ");
+    expected.extend([("ACME", "prepared", all.as_str()), ("ACME", "never sent", all.as_str())]);
+    expected.extend([("Beta", "opened", "B-1"), ("Beta", "prepared", "B-1"), ("Beta", "never sent", "B-1")]);
+    assert_eq!(rows, expected);
+    assert_eq!(
+        sheet[1][6],
+        "4 earlier events of these 12 months are not shown here: payback history \"ACME\" lists them all."
+    );
+    // `payback history` itself lists everything: the 14 invoices first seen open.
+    let events: Vec<serde_json::Value> =
+        serde_json::from_str(&ws.payback().args(["history", "ACME", "--json"]).status(0).stdout).unwrap();
+    assert_eq!(events.iter().filter(|e| e["event"] == "opened").count(), 14);
 }

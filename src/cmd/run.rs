@@ -38,16 +38,15 @@ fn recent_history(
     state: &std::path::Path,
     decisions: &crate::rules::action::Decisions,
     as_of: NaiveDate,
-) -> Result<Vec<crate::state::timeline::Event>> {
-    let Some(db) = crate::state::Db::open_read_only(state)? else { return Ok(Vec::new()) };
+) -> Result<crate::state::timeline::Recent> {
+    let Some(db) = crate::state::Db::open_read_only(state)? else {
+        return Ok(crate::state::timeline::Recent::default());
+    };
     let customers: std::collections::BTreeSet<String> =
         decisions.actions.iter().filter(|a| a.kind != ActionKind::Hold).map(|a| a.customer.clone()).collect();
     let since = as_of.checked_sub_days(chrono::Days::new(365)).unwrap_or(NaiveDate::MIN);
-    let before = as_of.to_string();
-    let mut events = crate::state::timeline::recent(&db, &customers, since)?;
-    // What earlier runs did: a rerun of this date does not show the run it replaces.
-    events.retain(|e| e.when.get(..10).is_some_and(|d| d < before.as_str()));
-    Ok(events)
+    // What earlier runs did (before `as_of`): a rerun of this date does not show the run it replaces.
+    crate::state::timeline::recent(&db, &customers, since, as_of, crate::state::timeline::SHEET_EVENTS_PER_ACCOUNT)
 }
 
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
@@ -99,6 +98,9 @@ struct Written {
     /// Of `emails_took`: deciding the actions, and building the front sheets.
     decide_took: std::time::Duration,
     front_took: std::time::Duration,
+    /// Of `emails_took`: reading the History sheet's events, and how many.
+    history_took: std::time::Duration,
+    history_events: usize,
 }
 
 /// Decides the actions of `aged` and writes every output into `staging`; the workbook is
@@ -133,7 +135,11 @@ fn decide_and_write(
     let inputs = &*inputs;
     let (done, workbook_took) = writer::write_alongside(&workbook_path, &back, |front| {
         let started = std::time::Instant::now();
-        let measured = pipeline::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state)?;
+        // The rules decide with what happened (sent messages, tasks): the messages prepared
+        // and never sent, a year of them at a million invoices, are not read.
+        let history = crate::state::store::load_history(options.state, false)?;
+        let measured =
+            pipeline::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state, history)?;
         // Without matched payments nothing below reads the invoices: they are freed
         // before the open items are built, not held beside them.
         let (invoices, matched) = if aged.reconciliation.is_some() {
@@ -148,7 +154,9 @@ fn decide_and_write(
         let paid_from = matched.as_deref().unwrap_or(&invoices);
         let actioned = pipeline::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
         let decide_took = started.elapsed();
+        let history_started = std::time::Instant::now();
         let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
+        let history_took = history_started.elapsed();
         let thanked = thanked_invoices(&actioned.decisions, &invoices);
         drop(invoices);
         drop(matched);
@@ -192,6 +200,8 @@ fn decide_and_write(
             emails_took: started.elapsed(),
             decide_took,
             front_took,
+            history_took,
+            history_events: history.events.len(),
         })
     })?;
     Ok(Written { workbook_took, ..done })
@@ -218,7 +228,12 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     }
     let started_at = crate::state::now();
     // The state folder is opened (and so known to be writable) before anything is made.
+    let opening = std::time::Instant::now();
     let (db, mut notes) = crate::state::Db::open_for_run(&state)?;
+    progress.note(&format!(
+        "opened the state database in {:.1} s (integrity check, backup, migrations)",
+        opening.elapsed().as_secs_f64()
+    ));
     // A workspace's payback.toml is where the user's own company goes (issue 23).
     notes.extend(config.rules().company.example_warning().filter(|_| in_workspace));
     progress.start("matching payments and aging");
@@ -239,8 +254,14 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     let written = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
     progress.note(&written.timings());
     progress.done("wrote the workbook and", written.composed.outbox.len(), "emails");
-    record_and_publish(&db, &config, &inputs, &aged, &written, staging, started_at)?;
+    let (recorded_took, published_took) =
+        record_and_publish(&db, &config, &inputs, &aged, &written, staging, started_at)?;
     drop(db);
+    progress.note(&format!(
+        "recorded the run in the state database in {:.1} s, published it in {:.1} s",
+        recorded_took.as_secs_f64(),
+        published_took.as_secs_f64()
+    ));
     progress.finish();
 
     let exit_code = u8::from(!problems.is_empty());
@@ -267,19 +288,21 @@ impl Written {
     /// How long each side of the run took, for the progress line.
     fn timings(&self) -> String {
         format!(
-            "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
+            "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, read {} History events in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
             self.workbook_took.as_secs_f64(),
             self.decide_took.as_secs_f64(),
+            self.history_events,
+            self.history_took.as_secs_f64(),
             self.front_took.as_secs_f64(),
             self.composed.outbox.len(),
-            self.emails_took.saturating_sub(self.decide_took + self.front_took).as_secs_f64()
+            self.emails_took.saturating_sub(self.decide_took + self.history_took + self.front_took).as_secs_f64()
         )
     }
 }
 
 /// The run's state commits as pending first: if that fails, nothing is published. A kill
 /// after it leaves a pending run that the next open completes (outputs in place) or
-/// discards (the old outputs still there).
+/// discards (the old outputs still there). Returns how long recording and publishing took.
 fn record_and_publish(
     db: &crate::state::Db,
     config: &RunConfig,
@@ -288,7 +311,7 @@ fn record_and_publish(
     written: &Written,
     staging: Staging,
     started_at: String,
-) -> Result<()> {
+) -> Result<(std::time::Duration, std::time::Duration)> {
     let out_dir = std::path::absolute(config.out()).map_err(|e| Error::write(config.out(), e))?;
     let record = crate::state::store::RunRecord {
         as_of: config.as_of(),
@@ -304,10 +327,14 @@ fn record_and_publish(
         followups: &inputs.records.followups,
         reconciliation: aged.reconciliation.as_ref(),
     };
+    let recording = std::time::Instant::now();
     let run_id = crate::state::store::record_run(db, &record)?;
+    let recorded_took = recording.elapsed();
     if let Err(e) = staging.commit() {
         let _ = crate::state::store::discard(db, run_id);
         return Err(e);
     }
-    crate::state::store::publish(db, run_id)
+    let publishing = std::time::Instant::now();
+    crate::state::store::publish(db, run_id)?;
+    Ok((recorded_took, publishing.elapsed()))
 }

@@ -15,6 +15,7 @@ pub const STAGE: &str = "management_summary";
 
 /// The context of the summary.
 #[must_use]
+#[allow(clippy::too_many_lines)] // one field of the context after another, in the letter's order
 pub fn context(metrics: &Metrics, inputs: &Inputs<'_>, company: CompanyView) -> ManagementContext {
     let m = metrics;
     let spec = &inputs.rules.management;

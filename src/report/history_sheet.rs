@@ -7,7 +7,7 @@ use rust_xlsxwriter::{ColNum, RowNum, Worksheet, XlsxError};
 use super::formats::{Formats, text_width};
 use super::workbook::write_text;
 use crate::money::Currency;
-use crate::state::timeline::Event;
+use crate::state::timeline::{Event, Recent};
 
 /// The sheet's name (its key in the catalogue).
 pub const NAME: &str = "history";
@@ -23,16 +23,20 @@ fn row(i: usize) -> RowNum {
     RowNum::try_from(i).unwrap_or(RowNum::MAX)
 }
 
-/// Writes `events` (by customer, then oldest first) as one table.
+/// Writes the events (by customer, then oldest first) as one table. An account some of
+/// whose events were left out ([`Recent::left_out`]) opens with a row saying how many and
+/// how to see them; when the accounts fill the sheet's `max_rows` data rows, the last row
+/// says how many accounts are not shown.
 ///
 /// # Errors
 /// Writer errors.
-pub fn write(ws: &mut Worksheet, events: &[Event], f: &Formats) -> Result<(), XlsxError> {
+pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats) -> Result<(), XlsxError> {
     let widths = [26, 8, 20, 11, 24, 14, 90];
-    let cells: Vec<[String; 7]> = events
+    let (rows, accounts_not_shown) = rows(history, max_rows);
+    let cells: Vec<[String; 7]> = rows
         .iter()
-        .map(|e| {
-            [
+        .map(|row| match row {
+            Row::Event(e) => [
                 e.customer.clone(),
                 e.currency.clone(),
                 e.when.replace('T', " ").trim_end_matches('Z').to_owned(),
@@ -40,7 +44,21 @@ pub fn write(ws: &mut Worksheet, events: &[Event], f: &Formats) -> Result<(), Xl
                 e.invoice_nos.join(", "),
                 e.amount.clone(),
                 if e.why.is_empty() { e.detail.clone() } else { e.why.render(f.labels) },
-            ]
+            ],
+            Row::LeftOut(customer, count) => {
+                let count = count.to_string();
+                let command = format!("payback history \"{customer}\"");
+                let what = f.labels.fill("history.left_out", &[("count", &count), ("command", &command)]);
+                [
+                    (*customer).clone(),
+                    String::new(),
+                    String::new(),
+                    f.labels.get("history.earlier").to_owned(),
+                    String::new(),
+                    String::new(),
+                    what,
+                ]
+            }
         })
         .collect();
     let headers: Vec<&str> = HEADERS.iter().map(|h| f.labels.get(&format!("history.{h}"))).collect();
@@ -52,10 +70,13 @@ pub fn write(ws: &mut Worksheet, events: &[Event], f: &Formats) -> Result<(), Xl
     }
     ws.set_freeze_panes(1, 1)?;
     ws.autofilter(0, 0, row(cells.len().max(1)), col(HEADERS.len() - 1))?;
-    for (i, (event, texts)) in events.iter().zip(&cells).enumerate() {
+    for (i, (entry, texts)) in rows.iter().zip(&cells).enumerate() {
         let r = row(i + 1);
         for (c, text) in texts.iter().enumerate() {
-            if c == 5 && !text.is_empty() {
+            if let Row::Event(event) = entry
+                && c == 5
+                && !text.is_empty()
+            {
                 // Shown as a number in its currency's format, like the other sheets' amounts.
                 #[allow(clippy::cast_precision_loss)]
                 let value = text.parse::<f64>().unwrap_or(0.0);
@@ -66,8 +87,98 @@ pub fn write(ws: &mut Worksheet, events: &[Event], f: &Formats) -> Result<(), Xl
             }
         }
     }
-    if events.is_empty() {
+    if history.events.is_empty() {
         ws.write_string_with_format(1, 0, f.labels.get("history.none"), &f.note)?;
+    } else if accounts_not_shown > 0 {
+        let count = accounts_not_shown.to_string();
+        ws.write_string_with_format(
+            row(rows.len() + 1),
+            0,
+            f.labels.fill("history.full", &[("count", &count), ("command", "payback history")]),
+            &f.note,
+        )?;
     }
     Ok(())
+}
+
+/// A row of the sheet.
+enum Row<'a> {
+    Event(&'a Event),
+    /// The account's earlier events left out, and how many.
+    LeftOut(&'a String, usize),
+}
+
+/// The rows of whole accounts that fit in `max_rows` data rows with one to spare (for the
+/// row saying that the sheet is full), and how many accounts did not fit.
+fn rows(history: &Recent, max_rows: usize) -> (Vec<Row<'_>>, usize) {
+    let mut out = Vec::new();
+    let mut accounts = history.events.chunk_by(|a, b| a.customer == b.customer).peekable();
+    while let Some(events) = accounts.next() {
+        let left_out = history.left_out.get_key_value(&events[0].customer);
+        let needed = events.len() + usize::from(left_out.is_some());
+        let last = accounts.peek().is_none();
+        if out.len() + needed > max_rows.saturating_sub(usize::from(!last)) {
+            return (out, 1 + accounts.count());
+        }
+        if let Some((customer, count)) = left_out {
+            out.push(Row::LeftOut(customer, *count));
+        }
+        out.extend(events.iter().map(Row::Event));
+    }
+    (out, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(customer: &str, when: &str) -> Event {
+        Event {
+            when: when.into(),
+            event: "opened".into(),
+            customer: customer.into(),
+            currency: "CNY".into(),
+            invoice_nos: vec!["INV-1".into()],
+            amount: "1.00".into(),
+            detail: String::new(),
+            why: crate::rules::why::Why::default(),
+        }
+    }
+
+    /// Rows as text: the customer, and `-` for a row saying events were left out.
+    fn shown(rows: &[Row<'_>]) -> Vec<String> {
+        rows.iter()
+            .map(|r| match r {
+                Row::Event(e) => e.customer.clone(),
+                Row::LeftOut(c, n) => format!("-{c}{n}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn whole_accounts_fill_the_sheet_and_the_rest_are_counted() {
+        // A: 2 events; B: 1 event and 3 left out (2 rows); C: 2 events. 6 rows in all.
+        let history = Recent {
+            events: vec![
+                event("A", "2026-01-31"),
+                event("A", "2026-02-28"),
+                event("B", "2026-02-28"),
+                event("C", "2026-01-31"),
+                event("C", "2026-02-28"),
+            ],
+            left_out: [("B".to_owned(), 3)].into(),
+        };
+        // Everything fits in 6 rows (the last account needs no row to spare).
+        let (rows, not_shown) = rows(&history, 6);
+        assert_eq!(
+            (shown(&rows), not_shown),
+            (vec!["A".into(), "A".into(), "-B3".into(), "B".into(), "C".into(), "C".into()], 0)
+        );
+        // In 5: A and B (4 rows, one to spare for the note); C is not shown.
+        let (rows, not_shown) = super::rows(&history, 5);
+        assert_eq!((shown(&rows), not_shown), (vec!["A".into(), "A".into(), "-B3".into(), "B".into()], 1));
+        // In 3: A only (2 rows and one to spare); B and C are not shown.
+        let (rows, not_shown) = super::rows(&history, 3);
+        assert_eq!((shown(&rows), not_shown), (vec!["A".into(), "A".into()], 2));
+    }
 }

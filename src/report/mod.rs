@@ -63,7 +63,7 @@ pub struct ReportInput<'a> {
     /// ([`pages::MAX_DATA_ROWS`]; lower only in tests).
     pub rows_per_sheet: usize,
     /// The History sheet: the last 12 months of the accounts with an action this run.
-    pub history: &'a [crate::state::timeline::Event],
+    pub history: &'a crate::state::timeline::Recent,
 }
 
 /// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.

@@ -94,7 +94,7 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
     let mut holds = sheet(labels.sheet(actions_sheet::HOLDS))?;
     actions_sheet::write_holds(&mut holds, &input.decisions.actions, &detail_rows, &formats).map_err(report_error)?;
     let mut history = sheet(labels.sheet(history_sheet::NAME))?;
-    history_sheet::write(&mut history, input.history, &formats).map_err(report_error)?;
+    history_sheet::write(&mut history, input.history, input.rows_per_sheet, &formats).map_err(report_error)?;
     let mut filled = vec![management, summary, actions, holds, history];
     let customer_pages = customer_sheet::page_rows(input);
     for k in 0..customer_pages.len() {

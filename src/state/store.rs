@@ -259,12 +259,20 @@ fn previous_run(conn: &rusqlite::Connection, as_of: NaiveDate) -> rusqlite::Resu
     .optional()
 }
 
+/// The open items of run `run_id`, summed per (customer, invoice, currency). A run records
+/// each key once; they are summed here, not by a `GROUP BY`, which sorted a million rows
+/// through temporary files every run (issue 24).
 fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<BTreeMap<ItemKey, i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT customer, invoice_no, currency, SUM(open_minor) FROM open_items WHERE run_id = ?1
-         GROUP BY customer, invoice_no, currency",
-    )?;
-    stmt.query_map([run_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?.collect()
+    let mut stmt =
+        conn.prepare("SELECT customer, invoice_no, currency, open_minor FROM open_items WHERE run_id = ?1")?;
+    let mut items: BTreeMap<ItemKey, i64> = BTreeMap::new();
+    let mut rows = stmt.query([run_id])?;
+    while let Some(r) = rows.next()? {
+        let open: i64 = r.get(3)?;
+        let slot = items.entry((r.get(0)?, r.get(1)?, r.get(2)?)).or_default();
+        *slot = slot.checked_add(open).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, open))?;
+    }
+    Ok(items)
 }
 
 /// Inserts the open items and the items opened and closed since the previous run.
@@ -392,22 +400,26 @@ pub(crate) fn recover(db: &Db) -> Result<Vec<String>> {
     Ok(notes)
 }
 
-/// The history of every counted run, with the time each message was sent.
+/// The history of every counted run, with the time each message was sent; without
+/// `prepared`, only what happened (tasks, and messages sent: [`LogEntry::happened`]).
 ///
 /// # Errors
 /// [`Error::State`] when the database cannot be read.
-pub(crate) fn history(db: &Db) -> Result<History> {
+pub(crate) fn history(db: &Db, prepared: bool) -> Result<History> {
     let e = |err: rusqlite::Error| db.err(&err);
+    let happened = if prepared { "" } else { "WHERE kind != 'message' OR sent_at IS NOT NULL" };
     let mut stmt = db
         .conn()
-        .prepare(
-            "SELECT r.as_of, d.customer, d.currency, d.stage, d.kind, d.invoice_nos, d.to_addrs, d.cc_addrs,
-                    d.template, d.amount, d.subject, d.message_id,
-                    (SELECT MIN(finished_at) FROM deliveries v WHERE v.message_id = d.message_id AND v.result = 'sent')
-             FROM decisions d JOIN runs r ON r.id = d.run_id
-             WHERE r.status IN ('published', 'imported', 'replaced')
-             ORDER BY r.as_of, r.id, d.id",
-        )
+        .prepare(&format!(
+            "SELECT * FROM (
+                SELECT r.as_of, d.customer, d.currency, d.stage, d.kind, d.invoice_nos, d.to_addrs, d.cc_addrs,
+                       d.template, d.amount, d.subject, d.message_id,
+                       (SELECT MIN(finished_at) FROM deliveries v WHERE v.message_id = d.message_id AND v.result = 'sent')
+                       AS sent_at, r.id AS run_id, d.id AS decision_id
+                FROM decisions d JOIN runs r ON r.id = d.run_id
+                WHERE r.status IN ('published', 'imported', 'replaced'))
+             {happened} ORDER BY as_of, run_id, decision_id"
+        ))
         .map_err(e)?;
     let rows = stmt
         .query_map([], |r| {
@@ -527,9 +539,9 @@ pub(crate) fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
 ///
 /// # Errors
 /// As [`history`] and [`super::import::read_log`].
-pub(crate) fn load_history(state: &Path) -> Result<History> {
+pub(crate) fn load_history(state: &Path, prepared: bool) -> Result<History> {
     match Db::open_read_only(state)? {
-        Some(db) => history(&db),
+        Some(db) => history(&db, prepared),
         None => Ok(History::from_entries(super::import::read_log(state)?)),
     }
 }

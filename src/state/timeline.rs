@@ -2,7 +2,7 @@
 //! account, oldest first — invoices that became open or stopped being open (run by run),
 //! messages prepared and what became of them (sent, in doubt, refused, never sent), tasks for
 //! our side, promises and disputes as first seen, payments matched.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -102,21 +102,115 @@ pub(crate) fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
     for_customers(db, &customers, invoice)
 }
 
-/// The events of each account with an action in `customers` from `since` (a date, inclusive)
-/// on, by customer then oldest first: the History sheet.
+/// At most this many events of an account on the History sheet (at a million
+/// invoices the 12 months of every account with an action were millions of rows, past
+/// Excel's limit). When an account has more, its latest messages, tasks, promises,
+/// disputes and payments are kept first, then its latest invoices opened and closed, and a
+/// row says how many were left out.
+pub(crate) const SHEET_EVENTS_PER_ACCOUNT: usize = 12;
+
+/// The History sheet's events.
+#[derive(Debug, Default)]
+pub struct Recent {
+    /// The events kept, by customer then oldest first.
+    pub events: Vec<Event>,
+    /// The customers some of whose events were left out ([`SHEET_EVENTS_PER_ACCOUNT`]), with
+    /// how many.
+    pub left_out: BTreeMap<String, usize>,
+}
+
+/// The events of each account with an action in `customers` from `since` (a date,
+/// inclusive) to `before` (exclusive), by customer then oldest first, at most `per_account`
+/// an account (see [`SHEET_EVENTS_PER_ACCOUNT`]): the History sheet. Only the latest
+/// invoices opened and closed that can be kept are read.
 ///
 /// # Errors
 /// [`crate::Error::State`] when the database cannot be read.
-pub(crate) fn recent(db: &Db, customers: &BTreeSet<String>, since: chrono::NaiveDate) -> Result<Vec<Event>> {
-    let since = since.to_string();
-    let mut events: Vec<Event> =
-        for_customers(db, customers, None)?.into_iter().filter(|e| e.when.as_str() >= since.as_str()).collect();
-    events.sort_by(|a, b| (&a.customer, &a.when).cmp(&(&b.customer, &b.when)));
-    Ok(events)
+pub(crate) fn recent(
+    db: &Db,
+    customers: &BTreeSet<String>,
+    since: chrono::NaiveDate,
+    before: chrono::NaiveDate,
+    per_account: usize,
+) -> Result<Recent> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let (since, before) = (since.to_string(), before.to_string());
+    let in_window = |when: &str| when >= since.as_str() && when.get(..10).is_some_and(|d| d < before.as_str());
+    let counted = "r.status IN ('published', 'imported', 'replaced')";
+    let window = format!("{counted} AND i.customer = ?1 AND r.as_of >= ?2 AND r.as_of < ?3");
+    let mut count = db
+        .conn()
+        .prepare(&format!("SELECT COUNT(*) FROM item_events i JOIN runs r ON r.id = i.run_id WHERE {window}"))
+        .map_err(e)?;
+    let mut latest = db
+        .conn()
+        .prepare(&format!(
+            "SELECT r.as_of, i.event, i.invoice_no, i.currency, i.open_minor FROM item_events i
+             JOIN runs r ON r.id = i.run_id WHERE {window} ORDER BY r.as_of DESC, i.invoice_no DESC LIMIT ?4"
+        ))
+        .map_err(e)?;
+    let mut out = Recent::default();
+    for customer in customers {
+        // The account's events other than invoices opened and closed, in the window.
+        let mut others = Vec::new();
+        other_events(db, customer, None, &mut others)?;
+        others.retain(|ev| in_window(&ev.when));
+        let items: usize = count
+            .query_row(params![customer, since, before], |r| r.get::<_, i64>(0))
+            .map_err(e)?
+            .try_into()
+            .unwrap_or(usize::MAX);
+        let total = others.len().saturating_add(items);
+        // Which of the account's events are kept: all when they fit, else the latest of the
+        // others, then the latest invoices opened and closed.
+        let keep_others = others.len().min(per_account);
+        let keep_items = if total <= per_account { items } else { per_account - keep_others };
+        let mut rows: Vec<(String, String, String, String, i64)> = if keep_items == 0 {
+            Vec::new()
+        } else {
+            latest
+                .query_map(params![customer, since, before, i64::try_from(keep_items).unwrap_or(i64::MAX)], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .and_then(Iterator::collect)
+                .map_err(e)?
+        };
+        rows.reverse();
+        let mut account: Vec<Event> = rows.into_iter().map(|row| item_event(customer, row)).collect();
+        // The others in time order (as `for_customers` orders them), the latest kept.
+        others.sort_by(|a, b| a.when.cmp(&b.when));
+        account.extend(others.drain(others.len() - keep_others..));
+        // Invoices first, then the others, each in their order, sorted by time: the order
+        // of `payback history` (a stable sort).
+        account.sort_by(|a, b| a.when.cmp(&b.when));
+        if total > account.len() {
+            out.left_out.insert(customer.clone(), total - account.len());
+        }
+        out.events.extend(account);
+    }
+    Ok(out)
+}
+
+/// An invoice opened or closed: as-of, event, invoice, currency, open amount.
+fn item_event(customer: &str, (as_of, event, no, code, minor): (String, String, String, String, i64)) -> Event {
+    let key = if event == "opened" { "history_opened" } else { "history_closed" };
+    let why = Why::new(
+        key,
+        vec![("invoice", no.as_str().into()), ("amount", money(&code, minor).into()), ("date", as_of.as_str().into())],
+    );
+    Event {
+        when: as_of,
+        event,
+        customer: customer.to_owned(),
+        amount: money(&code, minor),
+        currency: code,
+        invoice_nos: vec![no],
+        detail: why.english(),
+        why,
+    }
 }
 
 /// The events of `customers`, oldest first; with `invoice`, only those that concern it.
-#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
 fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -> Result<Vec<Event>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
@@ -134,112 +228,102 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .and_then(Iterator::collect)
             .map_err(e)?;
-        for (as_of, event, no, code, minor) in rows {
-            if !concerns(std::slice::from_ref(&no)) {
-                continue;
-            }
-            let key = if event == "opened" { "history_opened" } else { "history_closed" };
-            let why = Why::new(
-                key,
-                vec![
-                    ("invoice", no.as_str().into()),
-                    ("amount", money(&code, minor).into()),
-                    ("date", as_of.as_str().into()),
-                ],
-            );
-            out.push(Event {
-                when: as_of,
-                event,
-                customer: customer.clone(),
-                currency: code.clone(),
-                invoice_nos: vec![no],
-                amount: money(&code, minor),
-                detail: why.english(),
-                why,
-            });
-        }
-        decisions(db, customer, &concerns, &mut out)?;
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT MIN(r.as_of), f.kind, f.invoice_no, f.promised_date, f.note FROM followups_seen f
-                 JOIN runs r ON r.id = f.run_id WHERE {counted} AND f.customer = ?1
-                 GROUP BY f.kind, f.invoice_no, f.promised_date ORDER BY 1"
-            ))
-            .map_err(e)?;
-        let rows: Vec<(String, String, String, Option<String>, String)> = stmt
-            .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .and_then(Iterator::collect)
-            .map_err(e)?;
-        for (first, kind, no, date, note) in rows {
-            let nos: Vec<String> = if no.is_empty() { Vec::new() } else { vec![no.clone()] };
-            if !concerns(&nos) {
-                continue;
-            }
-            let what = if no.is_empty() { Arg::Word("the_account") } else { Arg::from(&no) };
-            let mut why = match &date {
-                Some(date) => Why::new(
-                    "history_promise",
-                    vec![("what", what), ("date", date.as_str().into()), ("first", first.as_str().into())],
-                ),
-                None => Why::new("history_dispute", vec![("what", what), ("first", first.as_str().into())]),
-            };
-            if !note.is_empty() {
-                why.push("note", vec![("note", note.into())]);
-            }
-            out.push(Event {
-                when: first,
-                event: kind,
-                customer: customer.clone(),
-                currency: String::new(),
-                invoice_nos: nos,
-                amount: String::new(),
-                detail: why.english(),
-                why,
-            });
-        }
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT DISTINCT p.payment_date, p.payer, p.reference, p.currency, p.invoice_no, p.applied_minor, p.settled
-                 FROM payments_matched p JOIN runs r ON r.id = p.run_id WHERE {counted} AND p.customer = ?1
-                 ORDER BY p.payment_date, p.invoice_no"
-            ))
-            .map_err(e)?;
-        let rows: Vec<(String, String, String, String, String, i64, bool)> = stmt
-            .query_map([customer], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-            })
-            .and_then(Iterator::collect)
-            .map_err(e)?;
-        for (date, payer, reference, code, no, minor, settled) in rows {
-            if !concerns(std::slice::from_ref(&no)) {
-                continue;
-            }
-            let mut why = Why::new("history_payment", vec![("payer", payer.into())]);
-            if !reference.is_empty() {
-                why.push("history_reference", vec![("reference", reference.into())]);
-            }
-            why.push(
-                "history_applied",
-                vec![
-                    ("amount", money(&code, minor).into()),
-                    ("invoice", no.as_str().into()),
-                    ("left", Arg::Word(if settled { "history_settled" } else { "history_reduced" })),
-                ],
-            );
-            out.push(Event {
-                when: date,
-                event: "payment".into(),
-                customer: customer.clone(),
-                currency: code.clone(),
-                invoice_nos: vec![no.clone()],
-                amount: money(&code, minor),
-                detail: why.english(),
-                why,
-            });
-        }
+        out.extend(
+            rows.into_iter().filter(|row| concerns(std::slice::from_ref(&row.2))).map(|row| item_event(customer, row)),
+        );
+        other_events(db, customer, invoice, &mut out)?;
     }
     out.sort_by(|a, b| a.when.cmp(&b.when));
     Ok(out)
+}
+
+/// The events of `customer` other than invoices opened and closed (messages, tasks,
+/// promises, disputes, payments), in the order of each kind's query; with `invoice`, only
+/// those that concern it.
+#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
+fn other_events(db: &Db, customer: &String, invoice: Option<&str>, out: &mut Vec<Event>) -> Result<()> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let conn = db.conn();
+    let counted = "r.status IN ('published', 'imported', 'replaced')";
+    let concerns = |nos: &[String]| invoice.is_none_or(|i| nos.iter().any(|n| n == i) || nos.is_empty());
+    decisions(db, customer, &concerns, out)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT MIN(r.as_of), f.kind, f.invoice_no, f.promised_date, f.note FROM followups_seen f
+             JOIN runs r ON r.id = f.run_id WHERE {counted} AND f.customer = ?1
+             GROUP BY f.kind, f.invoice_no, f.promised_date ORDER BY 1"
+        ))
+        .map_err(e)?;
+    let rows: Vec<(String, String, String, Option<String>, String)> = stmt
+        .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .and_then(Iterator::collect)
+        .map_err(e)?;
+    for (first, kind, no, date, note) in rows {
+        let nos: Vec<String> = if no.is_empty() { Vec::new() } else { vec![no.clone()] };
+        if !concerns(&nos) {
+            continue;
+        }
+        let what = if no.is_empty() { Arg::Word("the_account") } else { Arg::from(&no) };
+        let mut why = match &date {
+            Some(date) => Why::new(
+                "history_promise",
+                vec![("what", what), ("date", date.as_str().into()), ("first", first.as_str().into())],
+            ),
+            None => Why::new("history_dispute", vec![("what", what), ("first", first.as_str().into())]),
+        };
+        if !note.is_empty() {
+            why.push("note", vec![("note", note.into())]);
+        }
+        out.push(Event {
+            when: first,
+            event: kind,
+            customer: customer.clone(),
+            currency: String::new(),
+            invoice_nos: nos,
+            amount: String::new(),
+            detail: why.english(),
+            why,
+        });
+    }
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT DISTINCT p.payment_date, p.payer, p.reference, p.currency, p.invoice_no, p.applied_minor, p.settled
+             FROM payments_matched p JOIN runs r ON r.id = p.run_id WHERE {counted} AND p.customer = ?1
+             ORDER BY p.payment_date, p.invoice_no"
+        ))
+        .map_err(e)?;
+    let rows: Vec<(String, String, String, String, String, i64, bool)> = stmt
+        .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+        .and_then(Iterator::collect)
+        .map_err(e)?;
+    for (date, payer, reference, code, no, minor, settled) in rows {
+        if !concerns(std::slice::from_ref(&no)) {
+            continue;
+        }
+        let mut why = Why::new("history_payment", vec![("payer", payer.into())]);
+        if !reference.is_empty() {
+            why.push("history_reference", vec![("reference", reference.into())]);
+        }
+        why.push(
+            "history_applied",
+            vec![
+                ("amount", money(&code, minor).into()),
+                ("invoice", no.as_str().into()),
+                ("left", Arg::Word(if settled { "history_settled" } else { "history_reduced" })),
+            ],
+        );
+        out.push(Event {
+            when: date,
+            event: "payment".into(),
+            customer: customer.clone(),
+            currency: code.clone(),
+            invoice_nos: vec![no.clone()],
+            amount: money(&code, minor),
+            detail: why.english(),
+            why,
+        });
+    }
+    Ok(())
 }
 
 /// A decision's row: as-of, kind, stage, currency, invoices, recipients, amount, subject,
