@@ -1,7 +1,7 @@
 //! The workbook's words: `templates/{zh,en}/labels.toml` (beside the email templates, built
 //! into the binary) in, [`Labels`] out — sheet names, headers, labels, stage and hold
-//! names, notes and number formats of `aging-report.xlsx` in the `[report] language`
-//! (issue 23). Stage ids stay the ids in actions.json, outbox.csv and the log; only what a
+//! names, notes and number formats of `aging-report.xlsx` in the `[report] language`.
+//! Stage ids stay the ids in actions.json, outbox.csv and the log; only what a
 //! person reads comes from here.
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -234,7 +234,7 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         "opened the state database in {:.1} s (integrity check, backup, migrations)",
         opening.elapsed().as_secs_f64()
     ));
-    // A workspace's payback.toml is where the user's own company goes (issue 23).
+    // A workspace's payback.toml is where the user's own company goes.
     notes.extend(config.rules().company.example_warning().filter(|_| in_workspace));
     progress.start("matching payments and aging");
     let (aged, matched) = pipeline::age(&config, &inputs)?;

@@ -54,7 +54,7 @@ pub(crate) fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
             currency_origin: config.default_currency_origin().to_owned(),
             default_term_days: config.rules().input.default_term_days,
             // The user's order wins over the file's values; a preset's is used only when
-            // the values settle none (issue 19).
+            // the values settle none.
             format: ValueFormat {
                 date_order: base.date_order,
                 decimal_comma: base.decimal_comma || preset.is_some_and(|p| p.decimal_comma),
@@ -66,7 +66,7 @@ pub(crate) fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
             customer_from_heading: preset.is_some_and(|p| p.customer_from_heading),
             limits: *limits,
         };
-        // The rows are typed chunk by chunk while the reader goes on (issue 7).
+        // The rows are typed chunk by chunk while the reader goes on.
         let mut typing = normalize::Normalizer::new(&head, &columns, &options);
         if let Some(rows) = rows.rows_hint() {
             typing.expect(rows);
@@ -81,7 +81,7 @@ pub(crate) fn load(file: &InputFile, config: &RunConfig) -> Result<Normalized> {
     })
 }
 
-/// Never silently the wrong amount column (issue 19): when no open or paid amount is read
+/// Never silently the wrong amount column: when no open or paid amount is read
 /// (and the user did not say the file has none), a column of amounts whose header says
 /// it is what is still owed stops the run, naming it and the `--map` that reads it.
 ///
@@ -138,7 +138,7 @@ pub struct Records {
 /// As [`load`], for each file.
 pub(crate) fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     let parts = config.invoices().iter().map(|file| load(file, config)).collect::<Result<Vec<_>>>()?;
-    // No sum of the amounts read can wrap (issue 21).
+    // No sum of the amounts read can wrap.
     normalize::sum_budget::check_invoices(&parts)?;
     let input = &config.rules().input;
     let mut batch = combine::combine(parts, input.duplicates, input.invoice_lines);
@@ -159,7 +159,7 @@ pub(crate) fn load_inputs(config: &RunConfig) -> Result<Inputs> {
     };
     records.not_matched = references::check(&batch.invoices, tables);
     if let Some(read) = contacts {
-        // A contact written to in a language needs the company's details in it (issue 23).
+        // A contact written to in a language needs the company's details in it.
         let company = &config.rules().company;
         for contact in &read.rows {
             let lang = contact.language.as_deref().unwrap_or(&company.language);

@@ -63,7 +63,7 @@ pub fn combine(mut parts: Vec<Normalized>, duplicates: DuplicatePolicy, lines: L
     let names: Vec<crate::ingest::SourceRef> = parts.iter().map(|p| p.source.clone()).collect();
     // Every invoice in one vector, in input order: the first input's vector is kept as it
     // is and the others appended, rather than each row moved into a new one (a copy of a
-    // million rows, and two vectors of them at once; issue 7).
+    // million rows, and two vectors of them at once).
     let mut invoices: Vec<Invoice> = Vec::new();
     let mut prints: Vec<u64> = Vec::new();
     for (index, part) in parts.iter_mut().enumerate() {

@@ -1,5 +1,5 @@
 //! The day/month order of a file's text dates, settled by its own values when nobody set
-//! it (issue 19). A value only one order can read (`1/26/2013` is month/day/year,
+//! it. A value only one order can read (`1/26/2013` is month/day/year,
 //! `26.01.2013` day/month/year) settles the order of the file; its ambiguous values
 //! (`1/2/2013`) are then read with it. One export writes all its dates one way, so the
 //! evidence of one date column (invoice, due or paid date) settles the others; evidence

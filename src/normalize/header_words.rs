@@ -1,6 +1,6 @@
 //! A header as a sequence of words, so that the names real systems and analysts use
 //! (`customerID`, `Customer_Number`, `Cust No`, `p_due_date`, `Orig Amt`) are matched by
-//! what they say rather than by an ever longer list of spellings (issue 19).
+//! what they say rather than by an ever longer list of spellings.
 //!
 //! A header is split into words at separators (space, `_ - . : / ( )`, full-width forms
 //! too), at camelCase humps (`customerID` → customer, ID; `IDNumber` → ID, Number), between

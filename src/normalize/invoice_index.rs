@@ -2,7 +2,7 @@
 //! copied), the first of equal keys kept: a hash table of 4-byte positions, sized once.
 //! Invoices are looked up by (customer, invoice number) when inputs are joined and when
 //! messages list their items; at a million items a map of borrowed keys took ~80 MB, and
-//! twice that while it grew (issue 7).
+//! twice that while it grew.
 use std::hash::BuildHasher as _;
 
 use hashbrown::{DefaultHashBuilder, HashTable};

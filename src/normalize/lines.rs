@@ -63,7 +63,7 @@ fn ends_with_total_word(text: &str) -> bool {
 /// The name in a total label that may as well be a company's name: `Total Energies`,
 /// `Total Wine`, `ACME Total` — the English word "total" and a name beside it, nothing
 /// else (no `for`, no `-` or `:`, no other total word). Such a line is a subtotal only
-/// in a context that makes it one (issue 21): the name is the customer of the rows above
+/// in a context that makes it one: the name is the customer of the rows above
 /// it or their heading, or its figures are their sums. Returned lower-cased and trimmed;
 /// `None` for every other label ("Total", "Total for ACME", "Subtotal - ACME", "合计").
 #[must_use]
@@ -112,7 +112,7 @@ pub fn classify(row: &RawRow, header_keys: &[String], columns: LineColumns) -> O
     let is_label = |c: &Cell| matches!(c, Cell::Text(t) if is_total_label(t));
     // Nearly every row: an invoice number that is not a total label. Such a row is no
     // subtotal, group heading or unlabelled total, whatever its other cells hold: they are
-    // not listed or checked for labels (issue 7).
+    // not listed or checked for labels.
     if invoice_cell.is_some_and(|c| !is_label(c)) {
         return None;
     }
@@ -156,7 +156,7 @@ fn has_header_key(cell: &Cell, key: &str) -> bool {
     match cell {
         Cell::Text(text) => {
             // Most cells differ from the key at their first letter or digit (which the key
-            // keeps, lower-cased): told without going through their characters (issue 7).
+            // keeps, lower-cased): told without going through their characters.
             if let (Some(first), Some(wanted)) = (text.bytes().next(), key.bytes().next())
                 && first.is_ascii_alphanumeric()
                 && wanted.is_ascii()

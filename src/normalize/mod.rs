@@ -184,7 +184,7 @@ pub struct Options {
     pub customer_from_heading: bool,
     /// Days after the invoice date that an invoice with an empty due date is due.
     pub default_term_days: Option<i64>,
-    /// The bounds on the values read: largest amount, range of dates (issue 21).
+    /// The bounds on the values read: largest amount, range of dates.
     pub limits: crate::ingest::Limits,
 }
 
@@ -254,7 +254,7 @@ struct Part {
 }
 
 /// Types the data rows of one table as they come, chunk after chunk: rows within a chunk
-/// on all cores (issue 7), in row order in the result; a group heading's customer carries
+/// on all cores, in row order in the result; a group heading's customer carries
 /// across chunk boundaries.
 ///
 /// The day/month order of text dates is settled from the rows when nobody set it (see
@@ -322,7 +322,7 @@ impl<'a> Normalizer<'a> {
 
     /// Makes room for `rows` more invoices at once, so that the vector of invoices is not
     /// grown by doubling (which holds the old and the new vector for a moment: 3.7 GB at
-    /// ten million invoices; issue 7).
+    /// ten million invoices).
     pub fn expect(&mut self, rows: usize) {
         self.invoices.reserve_exact(rows);
         self.fingerprints.reserve_exact(rows);
@@ -444,7 +444,7 @@ impl<'a> Normalizer<'a> {
         for mut part in parts {
             // A line labelled like a name ("Total Energies") that the lines above do not
             // make a subtotal is a data row: read (and rejected without an invoice number)
-            // so that its amount stays in the control totals (issue 21).
+            // so that its amount stays in the control totals.
             for number in self.tally.walk(&mut part) {
                 let Ok(at) = rows.binary_search_by_key(&number, |r| r.number) else { continue };
                 let row = &rows[at];
@@ -623,7 +623,7 @@ impl Sums {
     }
 }
 
-/// The running sums a subtotal line is checked against (issue 19): the invoice rows since
+/// The running sums a subtotal line is checked against: the invoice rows since
 /// the previous subtotal or group heading, and every invoice row since the header (for a
 /// grand total, or a total under subtotals). A rejected row makes its sums unknown: they
 /// are then not checked.
@@ -854,14 +854,14 @@ fn invoice(
     let currency = r
         .read(Field::Currency, false, |c| {
             let text = value::text(c).unwrap_or_default();
-            // Only currencies in use (ISO 4217): `XYZ` is a typo, not a currency (issue 21).
+            // Only currencies in use (ISO 4217): `XYZ` is a typo, not a currency.
             Currency::parse_known(&value::fold_full_width_text(&text))
                 .ok_or_else(|| Reason::new("not_a_currency_code", vec![("value", text.as_str().into())]))
         })
         .unwrap_or_else(|| options.default_currency.clone());
     let currency_ok = r.problems.len() == problems_before_currency;
     // An amount written with a currency code names it: one that contradicts the row's
-    // currency is refused rather than read in the row's (issue 21: "EUR 70" in a CNY row).
+    // currency is refused rather than read in the row's ("EUR 70" in a CNY row).
     let in_currency = |c: &Cell| value::amount_in(c, format, &currency);
     let amount = r.read(Field::Amount, true, in_currency);
     let open = r.read(Field::OpenAmount, false, in_currency);

@@ -1,8 +1,7 @@
 //! Shared copies of the repeated texts of the invoices: customer, project, contract and
 //! project manager names recur on many rows (a customer has ~50 invoices in a big run), so
 //! each invoice holds an `Arc<str>` to a shared copy (one per typing thread) instead of a
-//! `String` of its own. At ten million invoices this halves what the invoices take
-//! (issue 7).
+//! `String` of its own. At ten million invoices this halves what the invoices take.
 use std::hash::BuildHasher as _;
 use std::sync::{Arc, Mutex, PoisonError};
 

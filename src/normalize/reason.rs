@@ -1,4 +1,4 @@
-//! Why a row was refused, as words of either language (issue 23): clauses, each a key of
+//! Why a row was refused, as words of either language: clauses, each a key of
 //! the catalogue's `[reason]` section with its values, instead of a sentence glued in
 //! English. Normalize and the ledger build it (a rejected row, a side file's reference not
 //! found, the day/month order of a file, a payment a person must place); `check`,

@@ -3,7 +3,7 @@
 //! usable row, open, closed or future-dated) or the projects file. A name that differs only
 //! in case, spacing, punctuation or full-width characters is the same name and takes the
 //! invoices' spelling; any other name that is not found is a [`NotMatched`] with the
-//! closest known name — a typo never silently drops a dispute hold or a contact (issue 19).
+//! closest known name — a typo never silently drops a dispute hold or a contact.
 //! A follow-up that names only an invoice takes its customer from the invoice.
 use std::collections::HashMap;
 

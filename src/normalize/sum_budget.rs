@@ -1,4 +1,4 @@
-//! No sum of money can wrap (issue 21). Each amount is held to `limits.max_amount` as it
+//! No sum of money can wrap. Each amount is held to `limits.max_amount` as it
 //! is read; here the magnitudes of every figure read in one currency — across all inputs,
 //! usable and rejected rows alike — are added up in `i128` and held to
 //! [`Limits::SUM_BUDGET`] (a quarter of `i64::MAX`). Every later sum (open items, buckets,

@@ -1,7 +1,7 @@
 //! The columns no field is read from, and what their values look like: `check` lists
 //! those holding amounts or dates (a finance user wants to know that a money column was
 //! not used), and a run stops when one of them looks like the amount still open while no
-//! open or paid amount is read (issue 19). The values are sampled from the first data rows.
+//! open or paid amount is read. The values are sampled from the first data rows.
 use super::header_words;
 use super::value::{self, ValueFormat};
 use crate::ingest::{Cell, RawRow, RawTable};

@@ -39,7 +39,7 @@ pub fn text(cell: &Cell) -> Option<String> {
 #[must_use]
 pub fn trimmed(cell: &Cell) -> Option<std::borrow::Cow<'_, str>> {
     fn trim(raw: &str) -> &str {
-        // Most cells need no trimming, told from their first and last byte (issue 7).
+        // Most cells need no trimming, told from their first and last byte.
         if needs_no_trim(raw) { raw } else { raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}') }
     }
     let text = match cell {
@@ -129,7 +129,7 @@ fn date_text(raw: &str, order: Option<DateOrder>) -> Result<NaiveDate, Reason> {
     if day_first { ymd(raw, c, b, a) } else { ymd(raw, c, a, b) }
 }
 
-/// What a cell says about the day/month order of its column's text dates (issue 19).
+/// What a cell says about the day/month order of its column's text dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayMonth {
     /// Not a text date with the day and month before a four-digit year (an ISO date, a
@@ -275,7 +275,7 @@ fn fold_full_width(c: char) -> char {
 /// Float cells are read through their shortest decimal representation so that 0.1 stays
 /// 0.1. Grouping must be in threes, so `1,23` is refused rather than read as 123. Letters
 /// beside the number must be a currency code or name: `1.5k` and `2M` are refused, not
-/// read as 1.5 and 2 (issue 21).
+/// read as 1.5 and 2.
 ///
 /// # Errors
 /// Why the value is not an amount.
@@ -285,7 +285,7 @@ pub fn amount(cell: &Cell, format: ValueFormat) -> Result<Decimal, Reason> {
 
 /// As [`amount`], for a row in `currency`: a currency the text names (`EUR 70`, `€70`,
 /// `70 元`) must be that one, else the value is refused rather than read in the row's
-/// currency (issue 21). `$` and `¥`, shared by several currencies, are not compared
+/// currency. `$` and `¥`, shared by several currencies, are not compared
 /// beyond that (`¥` is CNY or JPY).
 ///
 /// # Errors

@@ -56,7 +56,7 @@ fn front_sheet_count(aging: &crate::aging::Aging, rows_per_sheet: usize) -> usiz
 /// and Summary: a few dozen rows, some written out of row order) hold their cells until
 /// the workbook is saved; the others (a row per action or customer, written top to
 /// bottom) are in constant-memory mode, so that each row goes to a temporary file as soon
-/// as the next one starts (at a million invoices they held ~150 MB; issue 7).
+/// as the next one starts (at a million invoices they held ~150 MB).
 fn blank_front_sheets(workbook: &mut Workbook, count: usize) -> Result<Vec<Worksheet>> {
     let mut sheets = vec![Worksheet::new(), Worksheet::new()];
     for _ in 2..count {
@@ -112,7 +112,7 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
 /// [`front_sheets`]) and returns how to wait for them filled; then the back sheets (Detail,
 /// …, Skipped) are written in constant-memory mode, the filled front sheets are put before
 /// them and the file is saved. The front sheets may be filled on another thread deciding
-/// the actions meanwhile (issue 7): the Detail sheets are most of the work at a million
+/// the actions meanwhile: the Detail sheets are most of the work at a million
 /// invoices.
 ///
 /// # Errors
@@ -126,7 +126,7 @@ where
     let mut workbook = Workbook::new();
     // zlib-rs's fastest level short of its "quick" one: at a million items the file is
     // about 5% larger than at level 3 (102 MB against 97 MB) and written 15–25% faster;
-    // level 1 would be 43% larger (issue 7).
+    // level 1 would be 43% larger.
     workbook.set_zip_compression_level(2);
     // Same inputs and as-of date → same bytes: the creation time is the as-of date.
     let created = back.aging.as_of.and_time(NaiveTime::MIN);
@@ -264,7 +264,7 @@ pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
 /// `text` with every character XML 1.0 cannot hold, and every other control character
 /// but tab, line feed and carriage return, replaced by U+FFFD (�). The writer puts some texts (a
 /// hyperlink's) into the sheet's XML unescaped: a control character in an invoice number
-/// made the workbook not well-formed (issue 21). Borrowed when there is none (nearly
+/// made the workbook not well-formed. Borrowed when there is none (nearly
 /// always: one scan, no copy).
 #[must_use]
 pub fn xml_text(text: &str) -> std::borrow::Cow<'_, str> {

@@ -158,7 +158,7 @@ impl Db {
         self.conn.pragma_update(None, "foreign_keys", true).map_err(|e| self.err(&e))?;
         // 64 MiB of pages instead of SQLite's 2 MiB: a run writes and reads a million open
         // items and the integrity check walks every index; with the default most pages went
-        // through the kernel again and again (issue 24).
+        // through the kernel again and again.
         self.conn.pragma_update(None, "cache_size", CACHE_KIB).map_err(|e| self.err(&e))?;
         Ok(())
     }

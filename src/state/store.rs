@@ -261,7 +261,7 @@ fn previous_run(conn: &rusqlite::Connection, as_of: NaiveDate) -> rusqlite::Resu
 
 /// The open items of run `run_id`, summed per (customer, invoice, currency). A run records
 /// each key once; they are summed here, not by a `GROUP BY`, which sorted a million rows
-/// through temporary files every run (issue 24).
+/// through temporary files every run.
 fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<BTreeMap<ItemKey, i64>> {
     let mut stmt =
         conn.prepare("SELECT customer, invoice_no, currency, open_minor FROM open_items WHERE run_id = ?1")?;

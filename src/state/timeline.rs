@@ -34,7 +34,7 @@ pub struct Event {
     /// One sentence (English).
     pub detail: String,
     /// The same sentence as clauses of the catalogue, for the History sheet in its
-    /// language (issue 23).
+    /// language.
     #[serde(skip)]
     pub why: Why,
 }

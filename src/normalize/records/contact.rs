@@ -62,7 +62,7 @@ pub struct Contact {
     pub email: String,
     /// `zh` or `en`, when known.
     pub language: Option<String>,
-    /// How the person is addressed, when given: `赵总`, `陈经理`, `Ms. Li` (issue 23).
+    /// How the person is addressed, when given: `赵总`, `陈经理`, `Ms. Li`.
     pub title: Option<String>,
 }
 
@@ -77,7 +77,7 @@ pub fn contact(f: &Fields<'_>) -> std::result::Result<Contact, Vec<Reason>> {
         problems.push(Reason::new("bad_role", vec![("value", role_text.as_str().into())]));
     }
     // The name goes into the To and Cc headers of messages: a control character there
-    // stopped the whole run at the first message, naming no file or row (issue 21).
+    // stopped the whole run at the first message, naming no file or row.
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         let header = f.cell("name").map_or("name", |(h, _)| h);
         let value = name.escape_debug().to_string().into();

@@ -53,7 +53,7 @@ pub fn milestone(f: &Fields<'_>, format: ValueFormat) -> std::result::Result<Mil
         problems.push(Reason::colon(header, Reason::new("not_percent", vec![("value", num(p))])));
     }
     // The amount due, computed here with checked arithmetic: percent × contract amount
-    // overflowed (a panic) before (issue 21).
+    // overflowed (a panic) before.
     let max = rust_decimal::Decimal::from(crate::money::MAX_AMOUNT);
     let amount = match (amount, percent, contract_amount) {
         (Some(amount), _, _) => Some(amount),

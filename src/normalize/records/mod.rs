@@ -86,7 +86,7 @@ pub const FOLLOWUPS: TableKind = TableKind {
     table: Table::Followups,
     fields: &[
         // Not required: a follow-up keyed by its invoice number alone takes the customer
-        // from the invoice (issue 19).
+        // from the invoice.
         field("customer", false, CUSTOMER),
         field("invoice_no", false, &["invoiceno", "invoice", "invoicenumber", "发票号", "发票号码"]),
         field("disputed", false, &["disputed", "dispute", "争议", "有争议"]),

@@ -23,7 +23,7 @@ pub struct Payment {
 }
 
 /// Builds a [`Payment`] from a row; `default_currency` when the row names none. Its date
-/// and amount are held to `limits`, its currency to the codes in use (issue 21).
+/// and amount are held to `limits`, its currency to the codes in use.
 pub fn payment(
     f: &Fields<'_>,
     format: ValueFormat,

@@ -13,7 +13,7 @@ pub struct Project {
     pub customer: String,
     /// Our project manager (name or email).
     pub project_manager: Option<String>,
-    /// The project manager's name, when `project_manager` is an address (issue 23).
+    /// The project manager's name, when `project_manager` is an address.
     pub project_manager_name: Option<String>,
     /// When the system went live.
     pub go_live_date: Option<NaiveDate>,
