@@ -8,7 +8,7 @@
 //! left is credit on the customer's account, or unmatched (with a suggested customer, never
 //! applied). Open amounts are reduced by what is applied; the aging then uses balances
 //! after matching.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -246,13 +246,32 @@ pub(crate) fn reconcile(
         names.dedup();
         names
     };
+    // Each customer's name as payers are compared with it, made once (the first customer
+    // in name order when two reduce to the same key); a payer is looked up, not compared
+    // with every customer.
+    let keyed: Vec<(String, &String)> = customers.iter().map(|c| (name_key(c), c)).collect();
+    let mut by_key: HashMap<&str, &String> = HashMap::with_capacity(keyed.len());
+    for (key, name) in &keyed {
+        by_key.entry(key.as_str()).or_insert(name);
+    }
     let numbers = rules.contains(&MatchRule::Reference).then(|| Numbers::new(invoices));
     let mut result = Reconciliation { payments, ..Reconciliation::default() };
-    // Open invoices in due-date order: the order oldest-first pays them in.
+    // Each customer's invoices in due-date order: the order oldest-first pays them in (a
+    // payment scans its payer's invoices only, not every invoice of the run).
     let mut order: Vec<usize> = (0..invoices.len()).collect();
     order.sort_by(|&a, &b| {
         (invoices[a].due_date, &invoices[a].invoice_no).cmp(&(invoices[b].due_date, &invoices[b].invoice_no))
     });
+    let mut own: HashMap<String, Vec<usize>> = HashMap::new();
+    for &i in &order {
+        match own.get_mut(&*invoices[i].customer) {
+            Some(list) => list.push(i),
+            None => {
+                own.insert(invoices[i].customer.to_string(), vec![i]);
+            }
+        }
+    }
+    drop(order);
     for (index, payment) in result.payments.iter().enumerate() {
         if payment.payment_date > as_of {
             result.unapplied.push(Unapplied {
@@ -262,7 +281,8 @@ pub(crate) fn reconcile(
             });
             continue;
         }
-        let customer = customers.iter().find(|c| name_key(c) == name_key(&payment.payer)).cloned();
+        let customer = by_key.get(name_key(&payment.payer).as_str()).map(|c| (*c).clone());
+        let theirs: &[usize] = customer.as_ref().and_then(|c| own.get(c)).map_or(&[], Vec::as_slice);
         let mut remaining = payment.amount_minor;
         let mut review: Option<ByReference> = None;
         let usable =
@@ -282,7 +302,7 @@ pub(crate) fn reconcile(
                 }
                 MatchRule::ExactAmount => {
                     let Some(name) = &customer else { continue };
-                    let exact = order.iter().copied().find(|&i| {
+                    let exact = theirs.iter().copied().find(|&i| {
                         usable(&invoices[i]) && *invoices[i].customer == **name && invoices[i].open_minor == remaining
                     });
                     if let Some(i) = exact {
@@ -291,7 +311,7 @@ pub(crate) fn reconcile(
                 }
                 MatchRule::OldestFirst => {
                     let Some(name) = &customer else { continue };
-                    for i in order.clone() {
+                    for &i in theirs {
                         if remaining == 0 {
                             break;
                         }
@@ -308,7 +328,7 @@ pub(crate) fn reconcile(
                     Leftover::Review { note: Reason::join(found.notes, "semicolon"), customers: found.customers }
                 }
                 (None, Some(name)) => Leftover::Credit { customer: name.clone() },
-                (None, None) => Leftover::Unmatched { suggestion: suggest(&payment.payer, &customers) },
+                (None, None) => Leftover::Unmatched { suggestion: suggest(&payment.payer, &keyed) },
             };
             result.unapplied.push(Unapplied { payment: index, amount_minor: remaining, leftover });
         }
@@ -434,12 +454,13 @@ fn apply(invoice: &mut Invoice, payment: usize, rule: MatchRule, remaining: &mut
     });
 }
 
-/// The customer most like `payer` (Jaro-Winkler ≥ 0.85), as a suggestion.
-fn suggest(payer: &str, customers: &[String]) -> Option<String> {
+/// The customer most like `payer` (Jaro-Winkler ≥ 0.85), as a suggestion; `customers` are
+/// the customers with their names' keys ([`name_key`]).
+fn suggest(payer: &str, customers: &[(String, &String)]) -> Option<String> {
     let key = name_key(payer);
     customers
         .iter()
-        .map(|c| (strsim::jaro_winkler(&key, &name_key(c)), c))
+        .map(|(other, c)| (strsim::jaro_winkler(&key, other), *c))
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.clone())
@@ -451,9 +472,14 @@ pub(crate) fn applied_by_source(
     reconciliation: &Reconciliation,
     invoices: &[Invoice],
 ) -> BTreeMap<(usize, String), i64> {
+    // The first invoice of each (customer, number), looked up per amount applied.
+    let mut first: HashMap<(&str, &str), &Invoice> = HashMap::new();
+    for invoice in invoices {
+        first.entry((&*invoice.customer, invoice.invoice_no.as_str())).or_insert(invoice);
+    }
     let mut out = BTreeMap::new();
     for a in &reconciliation.applied {
-        if let Some(invoice) = invoices.iter().find(|i| *i.customer == *a.customer && i.invoice_no == a.invoice_no) {
+        if let Some(invoice) = first.get(&(a.customer.as_str(), a.invoice_no.as_str())) {
             *out.entry((invoice.source, invoice.currency.code().to_owned())).or_default() += a.amount_minor;
         }
     }
