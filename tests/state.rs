@@ -490,6 +490,43 @@ fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
 }
 
 #[test]
+fn a_damaged_index_found_beside_the_run_stops_it_before_anything_is_recorded_or_published() {
+    let ws = Workspace::new();
+    ws.write("contacts.csv", CONTACTS);
+    ws.write(
+        "invoices.csv",
+        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\nACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY\n",
+    );
+    small(&ws, "2026-10-31", &[], 0);
+    small(&ws, "2026-11-30", &[], 0);
+    let state = ws.path().join("state");
+    let summary = std::fs::read(ws.path().join("out/summary.json")).unwrap();
+    let backup = std::fs::read(state.join("payback.backup.db")).unwrap();
+    // An index whose entries no longer fit its table: every query still answers (the run
+    // reads its history as usual, beside the integrity check), only the check sees it.
+    db(&state)
+        .execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX item_events_customer ON item_events (currency, customer)'
+             WHERE name = 'item_events_customer';",
+        )
+        .unwrap();
+    let done = small(&ws, "2026-12-31", &[], 2);
+    let line = done.stderr.trim();
+    assert!(
+        line.starts_with(
+            "error: state/payback.db: the database is damaged (row 1 missing from index item_events_customer"
+        ),
+        "{line}"
+    );
+    assert!(line.ends_with("copy the backup to state/payback.db"), "{line}");
+    // Nothing recorded, nothing published, the backup of the sound database kept.
+    assert_eq!(strings(&db(&state), "SELECT as_of FROM runs ORDER BY id"), ["2026-10-31", "2026-11-30"]);
+    assert_eq!(std::fs::read(ws.path().join("out/summary.json")).unwrap(), summary);
+    assert_eq!(std::fs::read(state.join("payback.backup.db")).unwrap(), backup);
+}
+
+#[test]
 fn the_history_sheet_keeps_an_accounts_latest_events_and_says_how_many_it_left_out() {
     let ws = Workspace::new();
     ws.write("contacts.csv", CONTACTS);

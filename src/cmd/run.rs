@@ -227,13 +227,12 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
     let started_at = crate::state::now();
-    // The state folder is opened (and so known to be writable) before anything is made.
+    // The state folder is opened (and so known to be writable) before anything is made; a
+    // database that needs nothing written first is checked and backed up on a thread of its
+    // own meanwhile, and must be found sound before the run records anything.
     let opening = std::time::Instant::now();
-    let (db, mut notes) = crate::state::Db::open_for_run(&state)?;
-    progress.note(&format!(
-        "opened the state database in {:.1} s (integrity check, backup, migrations)",
-        opening.elapsed().as_secs_f64()
-    ));
+    let (db, mut notes, checking) = crate::state::Db::open_for_run(&state)?;
+    progress.note(&format!("opened the state database in {:.1} s", opening.elapsed().as_secs_f64()));
     // A workspace's payback.toml is where the user's own company goes.
     notes.extend(config.rules().company.example_warning().filter(|_| in_workspace));
     progress.start("matching payments and aging");
@@ -251,8 +250,17 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         detail_rows_per_sheet: args.detail_sheet_rows,
         rows_per_sheet: args.sheet_rows,
     };
-    let written = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options)?;
+    let written = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options);
+    // A damaged database's error comes first: the reads above may have failed because of it.
+    let checked = checking.wait()?;
+    let written = written?;
     progress.note(&written.timings());
+    if !checked.is_zero() {
+        progress.note(&format!(
+            "checked the state database's integrity and kept its backup in {:.1} s, beside the run",
+            checked.as_secs_f64()
+        ));
+    }
     progress.done("wrote the workbook and", written.composed.outbox.len(), "emails");
     let (recorded_took, published_took) =
         record_and_publish(&db, &config, &inputs, &aged, &written, staging, started_at)?;

@@ -38,7 +38,7 @@ pub(crate) fn read_trend(state: &Path) -> Result<Vec<Snapshot>> {
 }
 
 /// The old state files present in `state`.
-fn legacy_files(state: &Path) -> Vec<PathBuf> {
+pub(crate) fn legacy_files(state: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> =
         [history::FILE_NAME, trend::FILE_NAME].iter().map(|name| state.join(name)).filter(|p| p.is_file()).collect();
     if let Ok(entries) = std::fs::read_dir(state) {

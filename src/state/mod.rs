@@ -20,6 +20,7 @@ pub(crate) mod import;
 pub(crate) mod jsonl;
 pub(crate) mod lock;
 pub(crate) mod schema;
+pub(crate) mod soundness;
 pub(crate) mod store;
 pub(crate) mod timeline;
 
@@ -64,30 +65,64 @@ impl Db {
     }
 
     /// [`Db::open`] for a run: also copies the sound database to
-    /// `state/payback.backup.db` first ([`BACKUP_NAME`]).
+    /// `state/payback.backup.db` ([`BACKUP_NAME`]). When the database needs no writing
+    /// before the run records (no migration, no import, no run left pending) the integrity
+    /// check and the backup run on a thread of their own while the run reads its inputs:
+    /// the [`soundness::Checking`] returned must be waited for before the run writes.
     ///
     /// # Errors
     /// As [`Db::open`]; [`Error::Output`] when the backup cannot be written.
-    pub(crate) fn open_for_run(state: &Path) -> Result<(Self, Vec<String>)> {
-        Self::open_with(state, true)
+    pub(crate) fn open_for_run(state: &Path) -> Result<(Self, Vec<String>, soundness::Checking)> {
+        let lock = StateLock::take(state)?;
+        let path = state.join(FILE_NAME);
+        if !path.exists() || Self::probe(&path, state)? {
+            let (db, notes) = Self::open_locked(state, lock, true)?;
+            return Ok((db, notes, soundness::Checking::done()));
+        }
+        let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
+        let db = Self { conn, path, _lock: Some(lock) };
+        db.configure().map_err(|e| db.corrupt(state, e))?;
+        let checking = soundness::Checking::start(&db.path, state);
+        Ok((db, Vec::new(), checking))
+    }
+
+    /// Whether the database at `path` needs writing before a run (a migration, a JSON-lines
+    /// import, a run left pending), read through a connection of its own; a damaged file
+    /// answers with the damaged database's error.
+    fn probe(path: &Path, state: &Path) -> Result<bool> {
+        if !import::legacy_files(state).is_empty() {
+            return Ok(true);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(path, &e))?;
+        let asked = || -> rusqlite::Result<bool> {
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if usize::try_from(version).ok() != Some(schema::MIGRATIONS.len()) {
+                return Ok(true);
+            }
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM runs WHERE status = 'pending')", [], |r| r.get(0))
+        };
+        asked().map_err(|e| soundness::corrupt(path, state, db_error(path, &e)))
     }
 
     fn open_with(state: &Path, backup: bool) -> Result<(Self, Vec<String>)> {
-        let lock = StateLock::take(state)?;
+        Self::open_locked(state, StateLock::take(state)?, backup)
+    }
+
+    /// A damaged file can fail before the integrity check: the same message as the check's.
+    fn corrupt(&self, state: &Path, e: Error) -> Error {
+        soundness::corrupt(&self.path, state, e)
+    }
+
+    fn open_locked(state: &Path, lock: StateLock, backup: bool) -> Result<(Self, Vec<String>)> {
         let path = state.join(FILE_NAME);
         let existed = path.exists();
         let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
         let db = Self { conn, path, _lock: Some(lock) };
-        // A damaged file can fail already here: the same message as the integrity check's.
-        let corrupt = |e: Error| match e {
-            Error::State { reason, .. } if reason.contains("malformed") || reason.contains("not a database") => {
-                db.damaged(state, &reason)
-            }
-            e => e,
-        };
-        db.configure().map_err(corrupt)?;
+        db.configure().map_err(|e| db.corrupt(state, e))?;
         if existed {
-            db.check_integrity(state).map_err(corrupt)?;
+            soundness::check_integrity(&db.conn, &db.path, state).map_err(|e| db.corrupt(state, e))?;
             if backup {
                 db.backup_to(&state.join(BACKUP_NAME))?;
             }
@@ -197,56 +232,13 @@ impl Db {
         tx.commit().map_err(|e| self.err(&e))
     }
 
-    /// The error for a damaged database: what `SQLite` found, and the backup to restore.
-    fn damaged(&self, state: &Path, reason: &str) -> Error {
-        let backup = state.join(BACKUP_NAME);
-        let restore = if backup.exists() {
-            format!(
-                "the last backup is {} (made by the last run that found the database sound): move the damaged file aside and copy the backup to {}",
-                backup.display(),
-                self.path.display()
-            )
-        } else {
-            "there is no backup in the state folder; restore one you made with `payback db backup`".to_owned()
-        };
-        Error::State { path: self.path.clone(), reason: format!("the database is damaged ({reason}); {restore}") }
-    }
-
-    /// `PRAGMA integrity_check`; a damaged database stops with the path of the backup.
-    fn check_integrity(&self, state: &Path) -> Result<()> {
-        let damaged = |reason: String| self.damaged(state, &reason);
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(|e| damaged(e.to_string()))?;
-        let rows: Vec<String> = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .and_then(Iterator::collect)
-            .map_err(|e| damaged(e.to_string()))?;
-        if rows.len() == 1 && rows[0] == "ok" {
-            Ok(())
-        } else {
-            let mut found: Vec<String> = rows.into_iter().take(3).collect();
-            found.dedup();
-            Err(damaged(found.join("; ")))
-        }
-    }
-
     /// Copies the database to `target` with `SQLite`'s online backup (a consistent copy while
     /// others read it), through a temporary file renamed into place.
     ///
     /// # Errors
     /// [`Error::Output`] when `target` cannot be written.
     pub(crate) fn backup_to(&self, target: &Path) -> Result<()> {
-        let fail = |reason: String| Error::Output { path: target.to_path_buf(), reason };
-        let name = target.file_name().map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
-        let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let done = self
-            .conn
-            .backup(rusqlite::MAIN_DB, &temp, None::<fn(rusqlite::backup::Progress)>)
-            .map_err(|e| fail(e.to_string()))
-            .and_then(|()| std::fs::rename(&temp, target).map_err(|e| fail(e.to_string())));
-        if done.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        done
+        soundness::backup(&self.conn, target)
     }
 }
 

@@ -2,7 +2,7 @@
 //! account, oldest first — invoices that became open or stopped being open (run by run),
 //! messages prepared and what became of them (sent, in doubt, refused, never sent), tasks for
 //! our side, promises and disputes as first seen, payments matched.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -136,8 +136,7 @@ pub(crate) fn recent(
     let e = |err: rusqlite::Error| db.err(&err);
     let (since, before) = (since.to_string(), before.to_string());
     let in_window = |when: &str| when >= since.as_str() && when.get(..10).is_some_and(|d| d < before.as_str());
-    let counted = "r.status IN ('published', 'imported', 'replaced')";
-    let window = format!("{counted} AND i.customer = ?1 AND r.as_of >= ?2 AND r.as_of < ?3");
+    let window = format!("{COUNTED} AND i.customer = ?1 AND r.as_of >= ?2 AND r.as_of < ?3");
     let mut count = db
         .conn()
         .prepare(&format!("SELECT COUNT(*) FROM item_events i JOIN runs r ON r.id = i.run_id WHERE {window}"))
@@ -150,10 +149,11 @@ pub(crate) fn recent(
         ))
         .map_err(e)?;
     let mut out = Recent::default();
+    // Every account's events other than invoices opened and closed, from `since` on.
+    let mut all_others = other_events(db, Scope::Since(&since), None)?;
     for customer in customers {
         // The account's events other than invoices opened and closed, in the window.
-        let mut others = Vec::new();
-        other_events(db, customer, None, &mut others)?;
+        let mut others = all_others.remove(customer.as_str()).unwrap_or_default();
         others.retain(|ev| in_window(&ev.when));
         let items: usize = count
             .query_row(params![customer, since, before], |r| r.get::<_, i64>(0))
@@ -179,7 +179,10 @@ pub(crate) fn recent(
         let mut account: Vec<Event> = rows.into_iter().map(|row| item_event(customer, row)).collect();
         // The others in time order (as `for_customers` orders them), the latest kept.
         others.sort_by(|a, b| a.when.cmp(&b.when));
-        account.extend(others.drain(others.len() - keep_others..));
+        account.extend(others.drain(others.len() - keep_others..).map(|mut event| {
+            event.detail = event.why.english();
+            event
+        }));
         // Invoices first, then the others, each in their order, sorted by time: the order
         // of `payback history` (a stable sort).
         account.sort_by(|a, b| a.when.cmp(&b.when));
@@ -214,14 +217,13 @@ fn item_event(customer: &str, (as_of, event, no, code, minor): (String, String, 
 fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -> Result<Vec<Event>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
-    let counted = "r.status IN ('published', 'imported', 'replaced')";
     let concerns = |nos: &[String]| invoice.is_none_or(|i| nos.iter().any(|n| n == i) || nos.is_empty());
     let mut out = Vec::new();
     for customer in customers {
         let mut stmt = conn
             .prepare_cached(&format!(
                 "SELECT r.as_of, i.event, i.invoice_no, i.currency, i.open_minor FROM item_events i
-                 JOIN runs r ON r.id = i.run_id WHERE {counted} AND i.customer = ?1 ORDER BY r.as_of, i.invoice_no"
+                 JOIN runs r ON r.id = i.run_id WHERE {COUNTED} AND i.customer = ?1 ORDER BY r.as_of, i.invoice_no"
             ))
             .map_err(e)?;
         let rows: Vec<(String, String, String, String, i64)> = stmt
@@ -231,34 +233,70 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
         out.extend(
             rows.into_iter().filter(|row| concerns(std::slice::from_ref(&row.2))).map(|row| item_event(customer, row)),
         );
-        other_events(db, customer, invoice, &mut out)?;
+        let mut others = other_events(db, Scope::Customer(customer), invoice)?;
+        out.extend(others.remove(customer.as_str()).unwrap_or_default());
     }
     out.sort_by(|a, b| a.when.cmp(&b.when));
+    for event in &mut out {
+        event.detail = event.why.english();
+    }
     Ok(out)
 }
 
-/// The events of `customer` other than invoices opened and closed (messages, tasks,
-/// promises, disputes, payments), in the order of each kind's query; with `invoice`, only
-/// those that concern it.
-#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
-fn other_events(db: &Db, customer: &String, invoice: Option<&str>, out: &mut Vec<Event>) -> Result<()> {
+/// Only published, imported and replaced runs count (`r` is the run).
+const COUNTED: &str = "r.status IN ('published', 'imported', 'replaced')";
+
+/// Whose events [`other_events`] reads: one account's, or those of every account that
+/// happened on or after a date (a `YYYY-MM-DD` text).
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Customer(&'a str),
+    Since(&'a str),
+}
+
+impl Scope<'_> {
+    /// The query's parameter: the customer, or the date.
+    fn param(&self) -> &str {
+        match self {
+            Scope::Customer(text) | Scope::Since(text) => text,
+        }
+    }
+}
+
+/// The events other than invoices opened and closed (messages, tasks, promises, disputes,
+/// payments) of the accounts in `scope`, by customer, each account's in the order of each
+/// kind's query; with `invoice`, only those that concern it. One query per kind of event
+/// for all the accounts: the History sheet reads those of every account with an action.
+/// Their `detail` is left empty: the caller renders the ones it keeps.
+fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<HashMap<String, Vec<Event>>> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
-    let counted = "r.status IN ('published', 'imported', 'replaced')";
     let concerns = |nos: &[String]| invoice.is_none_or(|i| nos.iter().any(|n| n == i) || nos.is_empty());
-    decisions(db, customer, &concerns, out)?;
+    let mut out: HashMap<String, Vec<Event>> = HashMap::new();
+    decisions(db, scope, &concerns, &mut out)?;
+    // A promise or dispute is dated by the first run that saw it.
+    let (filter, having) = match scope {
+        Scope::Customer(_) => ("AND f.customer = ?1", ""),
+        Scope::Since(_) => ("", "HAVING MIN(r.as_of) >= ?1"),
+    };
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT MIN(r.as_of), f.kind, f.invoice_no, f.promised_date, f.note FROM followups_seen f
-             JOIN runs r ON r.id = f.run_id WHERE {counted} AND f.customer = ?1
-             GROUP BY f.kind, f.invoice_no, f.promised_date ORDER BY 1"
+            "SELECT f.customer, MIN(r.as_of), f.kind, f.invoice_no, f.promised_date, f.note FROM followups_seen f
+             JOIN runs r ON r.id = f.run_id WHERE {COUNTED} {filter}
+             GROUP BY f.customer, f.kind, f.invoice_no, f.promised_date {having}
+             ORDER BY f.customer, 2, f.kind, f.invoice_no, f.promised_date"
         ))
         .map_err(e)?;
-    let rows: Vec<(String, String, String, Option<String>, String)> = stmt
-        .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .and_then(Iterator::collect)
-        .map_err(e)?;
-    for (first, kind, no, date, note) in rows {
+    let mut rows = stmt.query([scope.param()]).map_err(e)?;
+    while let Some(r) = rows.next().map_err(e)? {
+        let (customer, first, kind, no, date, note): (String, String, String, String, Option<String>, String) = (
+            r.get(0).map_err(e)?,
+            r.get(1).map_err(e)?,
+            r.get(2).map_err(e)?,
+            r.get(3).map_err(e)?,
+            r.get(4).map_err(e)?,
+            r.get(5).map_err(e)?,
+        );
         let nos: Vec<String> = if no.is_empty() { Vec::new() } else { vec![no.clone()] };
         if !concerns(&nos) {
             continue;
@@ -274,29 +312,36 @@ fn other_events(db: &Db, customer: &String, invoice: Option<&str>, out: &mut Vec
         if !note.is_empty() {
             why.push("note", vec![("note", note.into())]);
         }
-        out.push(Event {
+        out.entry(customer.clone()).or_default().push(Event {
             when: first,
             event: kind,
-            customer: customer.clone(),
+            customer,
             currency: String::new(),
             invoice_nos: nos,
             amount: String::new(),
-            detail: why.english(),
+            detail: String::new(),
             why,
         });
     }
+    let filter = match scope {
+        Scope::Customer(_) => "p.customer = ?1",
+        Scope::Since(_) => "p.payment_date >= ?1",
+    };
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT DISTINCT p.payment_date, p.payer, p.reference, p.currency, p.invoice_no, p.applied_minor, p.settled
-             FROM payments_matched p JOIN runs r ON r.id = p.run_id WHERE {counted} AND p.customer = ?1
-             ORDER BY p.payment_date, p.invoice_no"
+            "SELECT DISTINCT p.customer, p.payment_date, p.payer, p.reference, p.currency, p.invoice_no,
+                    p.applied_minor, p.settled
+             FROM payments_matched p JOIN runs r ON r.id = p.run_id WHERE {COUNTED} AND {filter}
+             ORDER BY p.customer, p.payment_date, p.invoice_no"
         ))
         .map_err(e)?;
-    let rows: Vec<(String, String, String, String, String, i64, bool)> = stmt
-        .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+    let rows: Vec<PaymentRow> = stmt
+        .query_map([scope.param()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })
         .and_then(Iterator::collect)
         .map_err(e)?;
-    for (date, payer, reference, code, no, minor, settled) in rows {
+    for (customer, date, payer, reference, code, no, minor, settled) in rows {
         if !concerns(std::slice::from_ref(&no)) {
             continue;
         }
@@ -312,39 +357,57 @@ fn other_events(db: &Db, customer: &String, invoice: Option<&str>, out: &mut Vec
                 ("left", Arg::Word(if settled { "history_settled" } else { "history_reduced" })),
             ],
         );
-        out.push(Event {
+        out.entry(customer.clone()).or_default().push(Event {
             when: date,
             event: "payment".into(),
-            customer: customer.clone(),
-            currency: code.clone(),
-            invoice_nos: vec![no.clone()],
+            customer,
             amount: money(&code, minor),
-            detail: why.english(),
+            currency: code,
+            invoice_nos: vec![no],
+            detail: String::new(),
             why,
         });
     }
-    Ok(())
+    Ok(out)
 }
 
-/// A decision's row: as-of, kind, stage, currency, invoices, recipients, amount, subject,
-/// Message-ID, reason.
-type Row = (String, String, String, String, String, String, String, Option<String>, Option<String>, String);
+/// A payment's row: customer, date, payer, reference, currency, invoice, amount applied,
+/// settled.
+type PaymentRow = (String, String, String, String, String, String, i64, bool);
 
-/// The decisions of `customer`, each with what became of its message.
+/// A decision's row: customer, as-of, kind, stage, currency, invoices, recipients, amount,
+/// subject, Message-ID, reason.
+type Row = (String, String, String, String, String, String, String, String, Option<String>, Option<String>, String);
+
+/// The decisions of the accounts in `scope`, each with what became of its message: for
+/// [`Scope::Since`], those of runs as of the date or later, or whose message was attempted
+/// then. The deliveries are read in one query with them.
 #[allow(clippy::too_many_lines)] // one event per outcome, each with its reason's values
-fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out: &mut Vec<Event>) -> Result<()> {
+fn decisions(
+    db: &Db,
+    scope: Scope<'_>,
+    concerns: &dyn Fn(&[String]) -> bool,
+    out: &mut HashMap<String, Vec<Event>>,
+) -> Result<()> {
     let e = |err: rusqlite::Error| db.err(&err);
+    let filter = match scope {
+        Scope::Customer(_) => "d.customer = ?1",
+        Scope::Since(_) => {
+            "(r.as_of >= ?1 OR d.message_id IN
+                (SELECT message_id FROM deliveries WHERE attempted_at >= ?1 OR finished_at >= ?1))"
+        }
+    };
+    let chosen = format!("FROM decisions d JOIN runs r ON r.id = d.run_id WHERE {COUNTED} AND {filter}");
     let mut stmt = db
         .conn()
-        .prepare_cached(
-            "SELECT r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject, d.message_id,
-                    d.reason
-             FROM decisions d JOIN runs r ON r.id = d.run_id
-             WHERE r.status IN ('published', 'imported', 'replaced') AND d.customer = ?1 ORDER BY r.as_of, d.id",
-        )
+        .prepare_cached(&format!(
+            "SELECT d.customer, r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject,
+                    d.message_id, d.reason
+             {chosen} ORDER BY d.customer, r.as_of, d.id"
+        ))
         .map_err(e)?;
     let rows: Vec<Row> = stmt
-        .query_map([customer], |r| {
+        .query_map([scope.param()], |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -356,22 +419,35 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
                 r.get(7)?,
                 r.get(8)?,
                 r.get(9)?,
+                r.get(10)?,
             ))
         })
         .and_then(Iterator::collect)
         .map_err(e)?;
-    let mut attempts = db
-        .conn()
-        .prepare_cached("SELECT COALESCE(finished_at, attempted_at), result, answer FROM deliveries WHERE message_id = ?1 ORDER BY id")
-        .map_err(e)?;
+    // Every attempt to deliver these messages, in order, by Message-ID.
+    let mut attempts: HashMap<String, Vec<(String, String, Option<String>)>> = HashMap::new();
+    {
+        let mut stmt = db
+            .conn()
+            .prepare_cached(&format!(
+                "SELECT message_id, COALESCE(finished_at, attempted_at), result, answer FROM deliveries
+                 WHERE message_id IN (SELECT d.message_id {chosen}) ORDER BY id"
+            ))
+            .map_err(e)?;
+        let mut rows = stmt.query([scope.param()]).map_err(e)?;
+        while let Some(r) = rows.next().map_err(e)? {
+            let id: String = r.get(0).map_err(e)?;
+            attempts.entry(id).or_default().push((r.get(1).map_err(e)?, r.get(2).map_err(e)?, r.get(3).map_err(e)?));
+        }
+    }
     let mut seen = BTreeSet::new();
-    for (as_of, kind, stage, code, nos, to, amount, subject, id, reason) in rows {
+    for (customer, as_of, kind, stage, code, nos, to, amount, subject, id, reason) in rows {
         let nos: Vec<String> = serde_json::from_str(&nos).unwrap_or_default();
         if !concerns(&nos) {
             continue;
         }
         if let Some(id) = &id
-            && !seen.insert(id.clone())
+            && !seen.insert((customer.clone(), id.clone()))
         {
             continue;
         }
@@ -379,20 +455,21 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
         let amount_text = Currency::parse(&code).map_or(amount.clone(), |c| {
             c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
         });
+        let events = out.entry(customer.clone()).or_default();
         let event = |when: String, event: &str, why: Why| Event {
             when,
             event: event.into(),
-            customer: customer.to_owned(),
+            customer: customer.clone(),
             currency: code.clone(),
             invoice_nos: nos.clone(),
             amount: amount.clone(),
-            detail: why.english(),
+            detail: String::new(),
             why,
         };
         let stage = || Arg::Stage(stage.clone());
         if kind == "manual" {
             let why = Why::new("history_task", vec![("stage", stage()), ("reason", reason.as_str().into())]);
-            out.push(event(as_of.clone(), "task", why));
+            events.push(event(as_of.clone(), "task", why));
             continue;
         }
         let subject = subject.unwrap_or_default();
@@ -405,16 +482,10 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
                 ("amount", amount_text.as_str().into()),
             ],
         );
-        out.push(event(as_of.clone(), "prepared", why));
-        let rows: Vec<(String, String, Option<String>)> = match &id {
-            Some(id) => attempts
-                .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .and_then(Iterator::collect)
-                .map_err(e)?,
-            None => Vec::new(),
-        };
-        let sent = rows.iter().any(|(_, result, _)| result == "sent");
-        for (when, result, answer) in rows {
+        events.push(event(as_of.clone(), "prepared", why));
+        let tried = id.as_ref().and_then(|id| attempts.get(id)).map_or(&[][..], Vec::as_slice);
+        let sent = tried.iter().any(|(_, result, _)| result == "sent");
+        for (when, result, answer) in tried {
             let mut why = match result.as_str() {
                 "sent" => Why::new(
                     "history_sent",
@@ -431,13 +502,13 @@ fn decisions(db: &Db, customer: &str, concerns: &dyn Fn(&[String]) -> bool, out:
                 // The server's own words: Chinese readers see them for a refusal or a doubt,
                 // where they matter, not for a message accepted ("250 OK").
                 let key = if result == "sent" { "history_answer_sent" } else { "history_answer" };
-                why.push(key, vec![("answer", a.into())]);
+                why.push(key, vec![("answer", a.as_str().into())]);
             }
-            out.push(event(when, &result, why));
+            events.push(event(when.clone(), result, why));
         }
         if !sent {
             let why = Why::new("history_never_sent", vec![("stage", stage()), ("date", as_of.as_str().into())]);
-            out.push(event(as_of.clone(), "never_sent", why));
+            events.push(event(as_of.clone(), "never_sent", why));
         }
     }
     Ok(())
