@@ -319,13 +319,13 @@ struct Accumulated<'a> {
     residuals: Vec<rollforward::Unexplained>,
     /// Per item dated by the period's start: its balance then, rebuilt from this export
     /// (only when the previous run's open items are known, to compare with them).
-    starts: BTreeMap<rollforward::ItemKey, i64>,
+    starts: rollforward::Starts<'a>,
 }
 
 fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>) -> Accumulated<'a> {
     let mut sums: BTreeMap<&str, Sums> = BTreeMap::new();
     let mut residuals = Vec::new();
-    let mut starts: BTreeMap<rollforward::ItemKey, i64> = BTreeMap::new();
+    let mut starts = rollforward::Starts::new();
     let compare = input.previous_open.as_of == Some(w.start);
     let managers_of = project_managers(input.records);
     let mut managers: BTreeMap<(&str, &str), ManagerMetrics> = BTreeMap::new();
@@ -373,9 +373,7 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
                 s.beginning += start;
             }
             if compare {
-                let key =
-                    (original.customer.to_string(), original.invoice_no.clone(), original.currency.code().to_owned());
-                *starts.entry(key).or_default() += start;
+                starts.push(((&*original.customer, original.invoice_no.as_str(), original.currency.code()), start));
             }
         }
         if original.invoice_date > w.dso_start {
@@ -405,7 +403,7 @@ fn accumulate<'a>(input: &MetricsInput<'a>, w: &Window, receipts: &Receipts<'a>)
             m.collected += collected;
         }
     }
-    Accumulated { sums, managers: managers.into_values().collect(), residuals, starts }
+    Accumulated { sums, managers: managers.into_values().collect(), residuals, starts: rollforward::starts_of(starts) }
 }
 
 /// Computes the metrics from the invoices, before the actions are decided (so that the

@@ -36,6 +36,26 @@ fn file_name(date: NaiveDate) -> String {
 /// (customer, invoice number, currency code).
 pub(crate) type ItemKey = (String, String, String);
 
+/// Per item of this export dated before the period, its balance at the period's start,
+/// keyed by the invoices' own texts (a million items at a million invoices: no copies),
+/// in key order, each key once ([`starts_of`]).
+pub(crate) type Starts<'a> = Vec<((&'a str, &'a str, &'a str), i64)>;
+
+/// The balances at the period's start in key order, those of one key summed (an invoice
+/// may be several lines).
+#[must_use]
+pub(crate) fn starts_of(mut balances: Starts<'_>) -> Starts<'_> {
+    balances.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Starts<'_> = Vec::with_capacity(balances.len());
+    for (key, amount) in balances {
+        match out.last_mut() {
+            Some((last, sum)) if *last == key => *sum += amount,
+            _ => out.push((key, amount)),
+        }
+    }
+    out
+}
+
 /// An invoice behind the "not explained" line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unexplained {
@@ -117,44 +137,62 @@ impl PreviousOpen {
 /// Compares the previous run's open items with this run's balances at the start of the
 /// period (`starts`: per item, rebuilt from this export) and returns the differences,
 /// one per item: `this run's start balance − previous run's`. Their sum is the part of
-/// "not explained" that the beginning AR brings.
+/// "not explained" that the beginning AR brings. Both are walked in key order, side by
+/// side (a million items each at a million invoices): first the items that left or
+/// changed, then those that appeared.
 #[must_use]
-pub(crate) fn start_differences(previous: &PreviousOpen, starts: &BTreeMap<ItemKey, i64>) -> Vec<Unexplained> {
+pub(crate) fn start_differences(previous: &PreviousOpen, starts: &Starts<'_>) -> Vec<Unexplained> {
     let Some(date) = previous.as_of else { return Vec::new() };
     let mut out = Vec::new();
-    let mut push = |key: &ItemKey, amount: i64, why: Why| {
-        if let Some(currency) = Currency::parse(&key.2) {
-            out.push(Unexplained::new(key.0.clone(), key.1.clone(), currency, amount, why));
+    let mut appeared = Vec::new();
+    let push = |out: &mut Vec<Unexplained>,
+                (customer, invoice, code): (&str, &str, &str),
+                amount: i64,
+                why: &dyn Fn(&Currency) -> Why| {
+        if let Some(currency) = Currency::parse(code) {
+            let why = why(&currency);
+            out.push(Unexplained::new(customer.to_owned(), invoice.to_owned(), currency, amount, why));
         }
     };
+    let mut now = starts.iter().peekable();
     for (key, &before) in &previous.items {
-        let Some(currency) = Currency::parse(&key.2) else { continue };
-        match starts.get(key) {
-            None => push(
-                key,
-                -before,
-                Why::new("gone", vec![("before", currency.format(before).into()), ("date", date.into())]),
-            ),
-            Some(&now) if now != before => push(
-                key,
-                now - before,
-                Why::new(
-                    "changed",
-                    vec![
-                        ("before", currency.format(before).into()),
-                        ("date", date.into()),
-                        ("now", currency.format(now).into()),
-                    ],
-                ),
-            ),
-            Some(_) => {}
+        let key = (key.0.as_str(), key.1.as_str(), key.2.as_str());
+        // This export's items before this one: not open in the last run.
+        while let Some(&&(start, amount)) = now.peek() {
+            if start >= key {
+                break;
+            }
+            if amount != 0 {
+                appeared.push((start, amount));
+            }
+            now.next();
+        }
+        match now.peek() {
+            Some(&&(start, amount)) if start == key => {
+                now.next();
+                if amount != before {
+                    push(&mut out, key, amount - before, &|c: &Currency| {
+                        Why::new(
+                            "changed",
+                            vec![
+                                ("before", c.format(before).into()),
+                                ("date", date.into()),
+                                ("now", c.format(amount).into()),
+                            ],
+                        )
+                    });
+                }
+            }
+            _ => push(&mut out, key, -before, &|c: &Currency| {
+                Why::new("gone", vec![("before", c.format(before).into()), ("date", date.into())])
+            }),
         }
     }
-    for (key, &now) in starts {
-        if now != 0 && !previous.items.contains_key(key) {
-            let Some(currency) = Currency::parse(&key.2) else { continue };
-            push(key, now, Why::new("appeared", vec![("date", date.into()), ("now", currency.format(now).into())]));
-        }
+    appeared.extend(now.filter(|(_, amount)| *amount != 0).copied());
+    for (key, amount) in appeared {
+        push(&mut out, key, amount, &|c: &Currency| {
+            Why::new("appeared", vec![("date", date.into()), ("now", c.format(amount).into())])
+        });
     }
     out
 }
@@ -175,7 +213,12 @@ mod tests {
         };
         // A-1 left the export; A-2 is 4,000 on 10-31 per this export; A-3 as before; A-9 is
         // back-dated.
-        let starts = [(key("A-2"), 4_000), (key("A-3"), 2_000), (key("A-9"), 700)].into();
+        let starts = starts_of(vec![
+            (("ACME", "A-9", "USD"), 700),
+            (("ACME", "A-2", "USD"), 1_500),
+            (("ACME", "A-3", "USD"), 2_000),
+            (("ACME", "A-2", "USD"), 2_500),
+        ]);
         let found: Vec<(String, i64)> =
             start_differences(&previous, &starts).into_iter().map(|u| (u.invoice_no, u.amount)).collect();
         assert_eq!(found, [("A-1".to_owned(), -10_000), ("A-2".to_owned(), -1_000), ("A-9".to_owned(), 700)]);

@@ -24,8 +24,8 @@ fn row(i: usize) -> RowNum {
 }
 
 /// Writes the events (by customer, then oldest first) as one table. An account some of
-/// whose events were left out ([`Recent::left_out`]) opens with a row saying how many and
-/// how to see them; when the accounts fill the sheet's `max_rows` data rows, the last row
+/// whose events were left out ([`Recent::left_out`]) opens with a row saying so and how to
+/// see them; when the accounts fill the sheet's `max_rows` data rows, the last row
 /// says how many accounts are not shown.
 ///
 /// # Errors
@@ -33,6 +33,8 @@ fn row(i: usize) -> RowNum {
 pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats) -> Result<(), XlsxError> {
     let widths = [26, 8, 20, 11, 24, 14, 90];
     let (rows, accounts_not_shown) = rows(history, max_rows);
+    // The words of each kind of event, looked up once (a sheet can hold 240,000 events).
+    let mut events: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|row| match row {
@@ -40,15 +42,17 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
                 e.customer.clone(),
                 e.currency.clone(),
                 e.when.replace('T', " ").trim_end_matches('Z').to_owned(),
-                f.labels.get_or(&format!("event.{}", e.event), &e.event).to_owned(),
+                (*events
+                    .entry(e.event.as_str())
+                    .or_insert_with(|| f.labels.get_or(&format!("event.{}", e.event), &e.event)))
+                .to_owned(),
                 e.invoice_nos.join(", "),
                 e.amount.clone(),
                 if e.why.is_empty() { e.detail.clone() } else { e.why.render(f.labels) },
             ],
-            Row::LeftOut(customer, count) => {
-                let count = count.to_string();
+            Row::LeftOut(customer) => {
                 let command = format!("payback history \"{customer}\"");
-                let what = f.labels.fill("history.left_out", &[("count", &count), ("command", &command)]);
+                let what = f.labels.fill("history.left_out", &[("command", &command)]);
                 [
                     (*customer).clone(),
                     String::new(),
@@ -70,6 +74,8 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
     }
     ws.set_freeze_panes(1, 1)?;
     ws.autofilter(0, 0, row(cells.len().max(1)), col(HEADERS.len() - 1))?;
+    // Each currency's number format, made once.
+    let mut formats: std::collections::HashMap<&str, rust_xlsxwriter::Format> = std::collections::HashMap::new();
     for (i, (entry, texts)) in rows.iter().zip(&cells).enumerate() {
         let r = row(i + 1);
         for (c, text) in texts.iter().enumerate() {
@@ -80,8 +86,10 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
                 // Shown as a number in its currency's format, like the other sheets' amounts.
                 #[allow(clippy::cast_precision_loss)]
                 let value = text.parse::<f64>().unwrap_or(0.0);
-                let format = Currency::parse(&event.currency).map_or_else(|| f.text.clone(), |cur| f.money(&cur));
-                ws.write_number_with_format(r, col(c), value, &format)?;
+                let format = formats.entry(event.currency.as_str()).or_insert_with(|| {
+                    Currency::parse(&event.currency).map_or_else(|| f.text.clone(), |cur| f.money(&cur))
+                });
+                ws.write_number_with_format(r, col(c), value, format)?;
             } else if !text.is_empty() {
                 write_text(ws, r, col(c), text, &f.text)?;
             }
@@ -104,8 +112,8 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
 /// A row of the sheet.
 enum Row<'a> {
     Event(&'a Event),
-    /// The account's earlier events left out, and how many.
-    LeftOut(&'a String, usize),
+    /// Some of the account's earlier events were left out.
+    LeftOut(&'a String),
 }
 
 /// The rows of whole accounts that fit in `max_rows` data rows with one to spare (for the
@@ -114,14 +122,14 @@ fn rows(history: &Recent, max_rows: usize) -> (Vec<Row<'_>>, usize) {
     let mut out = Vec::new();
     let mut accounts = history.events.chunk_by(|a, b| a.customer == b.customer).peekable();
     while let Some(events) = accounts.next() {
-        let left_out = history.left_out.get_key_value(&events[0].customer);
+        let left_out = history.left_out.get(&events[0].customer);
         let needed = events.len() + usize::from(left_out.is_some());
         let last = accounts.peek().is_none();
         if out.len() + needed > max_rows.saturating_sub(usize::from(!last)) {
             return (out, 1 + accounts.count());
         }
-        if let Some((customer, count)) = left_out {
-            out.push(Row::LeftOut(customer, *count));
+        if let Some(customer) = left_out {
+            out.push(Row::LeftOut(customer));
         }
         out.extend(events.iter().map(Row::Event));
     }
@@ -142,6 +150,7 @@ mod tests {
             amount: "1.00".into(),
             detail: String::new(),
             why: crate::rules::why::Why::default(),
+            stored_invoice_nos: None,
         }
     }
 
@@ -150,14 +159,14 @@ mod tests {
         rows.iter()
             .map(|r| match r {
                 Row::Event(e) => e.customer.clone(),
-                Row::LeftOut(c, n) => format!("-{c}{n}"),
+                Row::LeftOut(c) => format!("-{c}"),
             })
             .collect()
     }
 
     #[test]
     fn whole_accounts_fill_the_sheet_and_the_rest_are_counted() {
-        // A: 2 events; B: 1 event and 3 left out (2 rows); C: 2 events. 6 rows in all.
+        // A: 2 events; B: 1 event and some left out (2 rows); C: 2 events. 6 rows in all.
         let history = Recent {
             events: vec![
                 event("A", "2026-01-31"),
@@ -166,17 +175,17 @@ mod tests {
                 event("C", "2026-01-31"),
                 event("C", "2026-02-28"),
             ],
-            left_out: [("B".to_owned(), 3)].into(),
+            left_out: ["B".to_owned()].into(),
         };
         // Everything fits in 6 rows (the last account needs no row to spare).
         let (rows, not_shown) = rows(&history, 6);
         assert_eq!(
             (shown(&rows), not_shown),
-            (vec!["A".into(), "A".into(), "-B3".into(), "B".into(), "C".into(), "C".into()], 0)
+            (vec!["A".into(), "A".into(), "-B".into(), "B".into(), "C".into(), "C".into()], 0)
         );
         // In 5: A and B (4 rows, one to spare for the note); C is not shown.
         let (rows, not_shown) = super::rows(&history, 5);
-        assert_eq!((shown(&rows), not_shown), (vec!["A".into(), "A".into(), "-B3".into(), "B".into()], 1));
+        assert_eq!((shown(&rows), not_shown), (vec!["A".into(), "A".into(), "-B".into(), "B".into()], 1));
         // In 3: A only (2 rows and one to spare); B and C are not shown.
         let (rows, not_shown) = super::rows(&history, 3);
         assert_eq!((shown(&rows), not_shown), (vec!["A".into(), "A".into()], 2));

@@ -224,24 +224,37 @@ fn insert_snapshot(tx: &rusqlite::Transaction<'_>, run_id: i64, snapshot: &Snaps
     Ok(())
 }
 
-/// The open items of the aging's frame, summed per (customer, invoice, currency).
-fn open_items_of(frame: &DataFrame) -> Result<BTreeMap<ItemKey, i64>> {
+/// An open item by its texts (customer, invoice, currency code) borrowed from the aging.
+type ItemRef<'a> = (&'a str, &'a str, &'a str);
+
+/// The open items of the aging's frame in key order, summed per (customer, invoice,
+/// currency): borrowed from the frame, sorted, not copied into a map.
+fn open_items_of(frame: &DataFrame) -> Result<Vec<(ItemRef<'_>, i64)>> {
     let text = |name: &str| -> Result<Vec<Option<&str>>> {
         Ok(frame.column(name).map_err(Error::internal)?.str().map_err(Error::internal)?.iter().collect())
     };
     let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
     let open = frame.column(c::OPEN_MINOR).map_err(Error::internal)?.i64().map_err(Error::internal)?;
-    let mut items = BTreeMap::new();
-    for (i, amount) in open.iter().enumerate() {
-        let key = (
-            customer[i].unwrap_or_default().to_owned(),
-            invoice_no[i].unwrap_or_default().to_owned(),
-            currency[i].unwrap_or_default().to_owned(),
-        );
-        let slot: &mut i64 = items.entry(key).or_default();
-        *slot = slot
-            .checked_add(amount.unwrap_or_default())
-            .ok_or_else(|| Error::Internal("an open item's amount is out of range".into()))?;
+    let mut rows: Vec<(ItemRef<'_>, i64)> = open
+        .iter()
+        .enumerate()
+        .map(|(i, amount)| {
+            let key =
+                (customer[i].unwrap_or_default(), invoice_no[i].unwrap_or_default(), currency[i].unwrap_or_default());
+            (key, amount.unwrap_or_default())
+        })
+        .collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut items: Vec<(ItemRef<'_>, i64)> = Vec::with_capacity(rows.len());
+    for (key, amount) in rows {
+        match items.last_mut() {
+            Some((last, sum)) if *last == key => {
+                *sum = sum
+                    .checked_add(amount)
+                    .ok_or_else(|| Error::Internal("an open item's amount is out of range".into()))?;
+            }
+            _ => items.push((key, amount)),
+        }
     }
     Ok(items)
 }
@@ -260,26 +273,34 @@ fn previous_run(conn: &rusqlite::Connection, as_of: NaiveDate) -> rusqlite::Resu
 }
 
 /// The open items of run `run_id`, summed per (customer, invoice, currency). A run records
-/// each key once; they are summed here, not by a `GROUP BY`, which sorted a million rows
-/// through temporary files every run.
-fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<BTreeMap<ItemKey, i64>> {
+/// each key once, in key order; they are sorted and summed here, not by a `GROUP BY`, which
+/// sorted a million rows through temporary files every run.
+fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<Vec<(ItemKey, i64)>> {
     let mut stmt =
         conn.prepare("SELECT customer, invoice_no, currency, open_minor FROM open_items WHERE run_id = ?1")?;
-    let mut items: BTreeMap<ItemKey, i64> = BTreeMap::new();
-    let mut rows = stmt.query([run_id])?;
-    while let Some(r) = rows.next()? {
-        let open: i64 = r.get(3)?;
-        let slot = items.entry((r.get(0)?, r.get(1)?, r.get(2)?)).or_default();
-        *slot = slot.checked_add(open).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, open))?;
+    let mut rows: Vec<(ItemKey, i64)> = stmt
+        .query_map([run_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Already in key order as recorded: the sort only checks that.
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut items: Vec<(ItemKey, i64)> = Vec::with_capacity(rows.len());
+    for (key, open) in rows {
+        match items.last_mut() {
+            Some((last, sum)) if *last == key => {
+                *sum = sum.checked_add(open).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, open))?;
+            }
+            _ => items.push((key, open)),
+        }
     }
     Ok(items)
 }
 
-/// Inserts the open items and the items opened and closed since the previous run.
+/// Inserts the open items (in key order) and the items opened and closed since the previous
+/// run, found by walking both in key order side by side.
 fn insert_open_items(
     tx: &rusqlite::Transaction<'_>,
     run_id: i64,
-    items: &BTreeMap<ItemKey, i64>,
+    items: &[(ItemRef<'_>, i64)],
     previous: Option<&(i64, String)>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare(
@@ -290,16 +311,37 @@ fn insert_open_items(
     }
     let before = match previous {
         Some((id, _)) => items_of_run(tx, *id)?,
-        None => BTreeMap::new(),
+        None => Vec::new(),
     };
     let mut event = tx.prepare(
         "INSERT INTO item_events (run_id, customer, invoice_no, currency, event, open_minor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (key, open) in items.iter().filter(|(k, open)| **open != 0 && !before.contains_key(*k)) {
-        event.execute(params![run_id, key.0, key.1, key.2, "opened", open])?;
+    // Opened: open now and not among the previous run's items; closed: the reverse (the
+    // opened ones first, as before).
+    let mut closed = Vec::new();
+    let mut was = before.iter().peekable();
+    for &(key, open) in items {
+        while let Some(((c, i, k), then)) = was.peek() {
+            if (c.as_str(), i.as_str(), k.as_str()) >= key {
+                break;
+            }
+            if *then != 0 {
+                closed.push(((c.as_str(), i.as_str(), k.as_str()), *then));
+            }
+            was.next();
+        }
+        let seen = was.peek().is_some_and(|((c, i, k), _)| (c.as_str(), i.as_str(), k.as_str()) == key);
+        if seen {
+            was.next();
+        } else if open != 0 {
+            event.execute(params![run_id, key.0, key.1, key.2, "opened", open])?;
+        }
     }
-    for (key, open) in before.iter().filter(|(k, open)| **open != 0 && !items.contains_key(*k)) {
+    closed.extend(
+        was.filter(|(_, then)| *then != 0).map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then)),
+    );
+    for (key, open) in closed {
         event.execute(params![run_id, key.0, key.1, key.2, "closed", open])?;
     }
     Ok(())
@@ -334,26 +376,41 @@ pub(crate) fn publish(db: &Db, run_id: i64) -> Result<()> {
     let e = |err: rusqlite::Error| db.err(&err);
     let tx = db.conn().unchecked_transaction().map_err(e)?;
     let as_of: String = tx.query_row("SELECT as_of FROM runs WHERE id = ?1", [run_id], |r| r.get(0)).map_err(e)?;
-    let replaced = format!("SELECT id FROM runs WHERE as_of = ?1 AND id != ?2 AND status IN {COUNTED}");
-    tx.execute(
-        &format!(
-            "DELETE FROM decisions WHERE run_id IN ({replaced}) AND (message_id IS NULL OR message_id NOT IN
-             (SELECT message_id FROM deliveries WHERE result IN ('sent', 'attempting', 'in_doubt')))"
-        ),
-        params![as_of, run_id],
-    )
-    .map_err(e)?;
-    for table in ["trend", "open_items", "item_events", "followups_seen", "payments_matched"] {
-        tx.execute(&format!("DELETE FROM {table} WHERE run_id IN ({replaced})"), params![as_of, run_id]).map_err(e)?;
+    // The earlier runs of this date (a rerun): usually none, and then nothing to remove (the
+    // tables without an index on run_id are not scanned).
+    let replaced: Vec<i64> = {
+        let mut stmt = tx
+            .prepare(&format!("SELECT id FROM runs WHERE as_of = ?1 AND id != ?2 AND status IN {COUNTED}"))
+            .map_err(e)?;
+        stmt.query_map(params![as_of, run_id], |r| r.get(0)).and_then(Iterator::collect).map_err(e)?
+    };
+    for id in &replaced {
+        tx.execute(
+            "DELETE FROM decisions WHERE run_id = ?1 AND (message_id IS NULL OR message_id NOT IN
+             (SELECT message_id FROM deliveries WHERE result IN ('sent', 'attempting', 'in_doubt')))",
+            [id],
+        )
+        .map_err(e)?;
+        for table in ["trend", "open_items", "item_events", "followups_seen", "payments_matched"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE run_id = ?1"), [id]).map_err(e)?;
+        }
+        tx.execute("UPDATE runs SET status = 'replaced', snapshot = 0 WHERE id = ?1", [id]).map_err(e)?;
     }
-    tx.execute(
-        &format!("UPDATE runs SET status = 'replaced', snapshot = 0 WHERE id IN ({replaced})"),
-        params![as_of, run_id],
-    )
-    .map_err(e)?;
     let date: NaiveDate = as_of.parse().map_err(Error::internal)?;
     let keep_previous = previous_run(&tx, date).map_err(e)?.map_or(-1, |(id, _)| id);
-    tx.execute("DELETE FROM open_items WHERE run_id NOT IN (?1, ?2)", params![run_id, keep_previous]).map_err(e)?;
+    // The open items of other runs, run by run through the index (not a scan of them all).
+    let older: Vec<i64> = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT id FROM runs WHERE id NOT IN (?1, ?2)
+                 AND EXISTS (SELECT 1 FROM open_items o WHERE o.run_id = runs.id)",
+            )
+            .map_err(e)?;
+        stmt.query_map(params![run_id, keep_previous], |r| r.get(0)).and_then(Iterator::collect).map_err(e)?
+    };
+    for id in older {
+        tx.execute("DELETE FROM open_items WHERE run_id = ?1", [id]).map_err(e)?;
+    }
     tx.execute("UPDATE runs SET status = 'published', finished_at = ?2 WHERE id = ?1", params![run_id, super::now()])
         .map_err(e)?;
     tx.commit().map_err(e)
@@ -531,7 +588,7 @@ pub(crate) fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
         .optional()
         .map_err(e)?;
     let Some(id) = id else { return Ok(PreviousOpen::default()) };
-    Ok(PreviousOpen { as_of: Some(as_of), items: items_of_run(db.conn(), id).map_err(e)? })
+    Ok(PreviousOpen { as_of: Some(as_of), items: items_of_run(db.conn(), id).map_err(e)?.into_iter().collect() })
 }
 
 /// The history in `state`: from the database, or from the JSON-lines files of an earlier

@@ -2,7 +2,7 @@
 //! account, oldest first — invoices that became open or stopped being open (run by run),
 //! messages prepared and what became of them (sent, in doubt, refused, never sent), tasks for
 //! our side, promises and disputes as first seen, payments matched.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::params;
 use serde::Serialize;
@@ -37,6 +37,23 @@ pub struct Event {
     /// language.
     #[serde(skip)]
     pub why: Why,
+    /// The invoices as the database holds them (a JSON array) until [`Event::finish`] reads
+    /// them into `invoice_nos`: a year of an account's messages name its invoices again and
+    /// again, and most are not shown.
+    #[serde(skip)]
+    pub(crate) stored_invoice_nos: Option<String>,
+}
+
+impl Event {
+    /// Makes an event read from the database ready to show: its invoices read, its English
+    /// `detail` rendered.
+    fn finish(mut self) -> Self {
+        if let Some(stored) = self.stored_invoice_nos.take() {
+            self.invoice_nos = serde_json::from_str(&stored).unwrap_or_default();
+        }
+        self.detail = self.why.english();
+        self
+    }
 }
 
 fn money(code: &str, minor: i64) -> String {
@@ -106,7 +123,7 @@ pub(crate) fn events(db: &Db, query: &str) -> Result<Vec<Event>> {
 /// invoices the 12 months of every account with an action were millions of rows, past
 /// Excel's limit). When an account has more, its latest messages, tasks, promises,
 /// disputes and payments are kept first, then its latest invoices opened and closed, and a
-/// row says how many were left out.
+/// row says that earlier events were left out.
 pub(crate) const SHEET_EVENTS_PER_ACCOUNT: usize = 12;
 
 /// The History sheet's events.
@@ -114,9 +131,8 @@ pub(crate) const SHEET_EVENTS_PER_ACCOUNT: usize = 12;
 pub struct Recent {
     /// The events kept, by customer then oldest first.
     pub events: Vec<Event>,
-    /// The customers some of whose events were left out ([`SHEET_EVENTS_PER_ACCOUNT`]), with
-    /// how many.
-    pub left_out: BTreeMap<String, usize>,
+    /// The customers some of whose events were left out ([`SHEET_EVENTS_PER_ACCOUNT`]).
+    pub left_out: BTreeSet<String>,
 }
 
 /// The events of each account with an action in `customers` from `since` (a date,
@@ -137,10 +153,6 @@ pub(crate) fn recent(
     let (since, before) = (since.to_string(), before.to_string());
     let in_window = |when: &str| when >= since.as_str() && when.get(..10).is_some_and(|d| d < before.as_str());
     let window = format!("{COUNTED} AND i.customer = ?1 AND r.as_of >= ?2 AND r.as_of < ?3");
-    let mut count = db
-        .conn()
-        .prepare(&format!("SELECT COUNT(*) FROM item_events i JOIN runs r ON r.id = i.run_id WHERE {window}"))
-        .map_err(e)?;
     let mut latest = db
         .conn()
         .prepare(&format!(
@@ -153,41 +165,38 @@ pub(crate) fn recent(
     let mut all_others = other_events(db, Scope::Since(&since), None)?;
     for customer in customers {
         // The account's events other than invoices opened and closed, in the window.
-        let mut others = all_others.remove(customer.as_str()).unwrap_or_default();
-        others.retain(|ev| in_window(&ev.when));
-        let items: usize = count
-            .query_row(params![customer, since, before], |r| r.get::<_, i64>(0))
-            .map_err(e)?
-            .try_into()
-            .unwrap_or(usize::MAX);
-        let total = others.len().saturating_add(items);
-        // Which of the account's events are kept: all when they fit, else the latest of the
-        // others, then the latest invoices opened and closed.
+        let mut others = all_others.take(customer);
+        others.retain(|ev| in_window(ev.when()));
+        // Which of the account's events are kept: the latest of the others, then the latest
+        // invoices opened and closed in the room left (one more is read to know whether any
+        // were left out; they are not counted: that took a query an account).
         let keep_others = others.len().min(per_account);
-        let keep_items = if total <= per_account { items } else { per_account - keep_others };
-        let mut rows: Vec<(String, String, String, String, i64)> = if keep_items == 0 {
+        let room = per_account - keep_others;
+        let mut left_out = others.len() > per_account;
+        let mut rows: Vec<(String, String, String, String, i64)> = if room == 0 && left_out {
             Vec::new()
         } else {
             latest
-                .query_map(params![customer, since, before, i64::try_from(keep_items).unwrap_or(i64::MAX)], |r| {
+                .query_map(params![customer, since, before, i64::try_from(room + 1).unwrap_or(i64::MAX)], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })
                 .and_then(Iterator::collect)
                 .map_err(e)?
         };
+        if rows.len() > room {
+            rows.truncate(room);
+            left_out = true;
+        }
         rows.reverse();
         let mut account: Vec<Event> = rows.into_iter().map(|row| item_event(customer, row)).collect();
         // The others in time order (as `for_customers` orders them), the latest kept.
-        others.sort_by(|a, b| a.when.cmp(&b.when));
-        account.extend(others.drain(others.len() - keep_others..).map(|mut event| {
-            event.detail = event.why.english();
-            event
-        }));
+        others.sort_by(|a, b| a.when().cmp(b.when()));
+        account.extend(others.drain(others.len() - keep_others..).map(|p| all_others.build(p).finish()));
         // Invoices first, then the others, each in their order, sorted by time: the order
         // of `payback history` (a stable sort).
         account.sort_by(|a, b| a.when.cmp(&b.when));
-        if total > account.len() {
-            out.left_out.insert(customer.clone(), total - account.len());
+        if left_out {
+            out.left_out.insert(customer.clone());
         }
         out.events.extend(account);
     }
@@ -210,6 +219,7 @@ fn item_event(customer: &str, (as_of, event, no, code, minor): (String, String, 
         invoice_nos: vec![no],
         detail: why.english(),
         why,
+        stored_invoice_nos: None,
     }
 }
 
@@ -234,13 +244,12 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             rows.into_iter().filter(|row| concerns(std::slice::from_ref(&row.2))).map(|row| item_event(customer, row)),
         );
         let mut others = other_events(db, Scope::Customer(customer), invoice)?;
-        out.extend(others.remove(customer.as_str()).unwrap_or_default());
+        for pending in others.take(customer) {
+            out.push(others.build(pending));
+        }
     }
     out.sort_by(|a, b| a.when.cmp(&b.when));
-    for event in &mut out {
-        event.detail = event.why.english();
-    }
-    Ok(out)
+    Ok(out.into_iter().map(Event::finish).collect())
 }
 
 /// Only published, imported and replaced runs count (`r` is the run).
@@ -267,13 +276,15 @@ impl Scope<'_> {
 /// payments) of the accounts in `scope`, by customer, each account's in the order of each
 /// kind's query; with `invoice`, only those that concern it. One query per kind of event
 /// for all the accounts: the History sheet reads those of every account with an action.
-/// Their `detail` is left empty: the caller renders the ones it keeps.
-fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<HashMap<String, Vec<Event>>> {
+/// The decisions' events are built only when the caller keeps them ([`Others::build`]);
+/// their `detail` is left empty: the caller renders the ones it keeps.
+#[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
+fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Others> {
     let e = |err: rusqlite::Error| db.err(&err);
     let conn = db.conn();
     let concerns = |nos: &[String]| invoice.is_none_or(|i| nos.iter().any(|n| n == i) || nos.is_empty());
-    let mut out: HashMap<String, Vec<Event>> = HashMap::new();
-    decisions(db, scope, &concerns, &mut out)?;
+    let mut others = decisions(db, scope, &concerns)?;
+    let out = &mut others.by_customer;
     // A promise or dispute is dated by the first run that saw it.
     let (filter, having) = match scope {
         Scope::Customer(_) => ("AND f.customer = ?1", ""),
@@ -312,7 +323,7 @@ fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Hash
         if !note.is_empty() {
             why.push("note", vec![("note", note.into())]);
         }
-        out.entry(customer.clone()).or_default().push(Event {
+        out.entry(customer.clone()).or_default().push(Pending::Built(Event {
             when: first,
             event: kind,
             customer,
@@ -321,7 +332,8 @@ fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Hash
             amount: String::new(),
             detail: String::new(),
             why,
-        });
+            stored_invoice_nos: None,
+        }));
     }
     let filter = match scope {
         Scope::Customer(_) => "p.customer = ?1",
@@ -357,7 +369,7 @@ fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Hash
                 ("left", Arg::Word(if settled { "history_settled" } else { "history_reduced" })),
             ],
         );
-        out.entry(customer.clone()).or_default().push(Event {
+        out.entry(customer.clone()).or_default().push(Pending::Built(Event {
             when: date,
             event: "payment".into(),
             customer,
@@ -366,9 +378,62 @@ fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Hash
             invoice_nos: vec![no],
             detail: String::new(),
             why,
-        });
+            stored_invoice_nos: None,
+        }));
     }
-    Ok(out)
+    Ok(others)
+}
+
+/// A delivery attempt: when, result, the server's answer.
+type Attempt = (String, String, Option<String>);
+
+/// An account's event other than an invoice opened or closed: built, or the `nth` event of
+/// a decision's row ([`decision_events`]), built when kept.
+enum Pending {
+    Built(Event),
+    Decision { row: usize, nth: usize, when: String },
+}
+
+impl Pending {
+    fn when(&self) -> &str {
+        match self {
+            Pending::Built(event) => &event.when,
+            Pending::Decision { when, .. } => when,
+        }
+    }
+}
+
+/// What [`other_events`] read: the decisions' rows and their delivery attempts, and every
+/// account's events in the order of their queries.
+#[derive(Default)]
+struct Others {
+    rows: Vec<Row>,
+    attempts: HashMap<String, Vec<Attempt>>,
+    by_customer: HashMap<String, Vec<Pending>>,
+}
+
+impl Others {
+    /// The events of `customer` (taken out).
+    fn take(&mut self, customer: &str) -> Vec<Pending> {
+        self.by_customer.remove(customer).unwrap_or_default()
+    }
+
+    /// The event itself.
+    fn build(&self, pending: Pending) -> Event {
+        match pending {
+            Pending::Built(event) => event,
+            Pending::Decision { row, nth, .. } => {
+                let row = &self.rows[row];
+                let mut events = decision_events(row, self.tried(row));
+                events.swap_remove(nth)
+            }
+        }
+    }
+
+    /// The delivery attempts of the row's message.
+    fn tried(&self, row: &Row) -> &[Attempt] {
+        row.9.as_ref().and_then(|id| self.attempts.get(id)).map_or(&[][..], Vec::as_slice)
+    }
 }
 
 /// A payment's row: customer, date, payer, reference, currency, invoice, amount applied,
@@ -376,19 +441,15 @@ fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Hash
 type PaymentRow = (String, String, String, String, String, String, i64, bool);
 
 /// A decision's row: customer, as-of, kind, stage, currency, invoices, recipients, amount,
-/// subject, Message-ID, reason.
-type Row = (String, String, String, String, String, String, String, String, Option<String>, Option<String>, String);
+/// subject, Message-ID, reason, id.
+type Row =
+    (String, String, String, String, String, String, String, String, Option<String>, Option<String>, String, i64);
 
 /// The decisions of the accounts in `scope`, each with what became of its message: for
 /// [`Scope::Since`], those of runs as of the date or later, or whose message was attempted
-/// then. The deliveries are read in one query with them.
-#[allow(clippy::too_many_lines)] // one event per outcome, each with its reason's values
-fn decisions(
-    db: &Db,
-    scope: Scope<'_>,
-    concerns: &dyn Fn(&[String]) -> bool,
-    out: &mut HashMap<String, Vec<Event>>,
-) -> Result<()> {
+/// then. The deliveries are read in one query with them. Each row's events are listed by
+/// when they happened ([`decision_whens`]), to be built when kept.
+fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) -> Result<Others> {
     let e = |err: rusqlite::Error| db.err(&err);
     let filter = match scope {
         Scope::Customer(_) => "d.customer = ?1",
@@ -402,11 +463,11 @@ fn decisions(
         .conn()
         .prepare_cached(&format!(
             "SELECT d.customer, r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject,
-                    d.message_id, d.reason
-             {chosen} ORDER BY d.customer, r.as_of, d.id"
+                    d.message_id, d.reason, d.id
+             {chosen}"
         ))
         .map_err(e)?;
-    let rows: Vec<Row> = stmt
+    let mut rows: Vec<Row> = stmt
         .query_map([scope.param()], |r| {
             Ok((
                 r.get(0)?,
@@ -420,12 +481,16 @@ fn decisions(
                 r.get(8)?,
                 r.get(9)?,
                 r.get(10)?,
+                r.get(11)?,
             ))
         })
         .and_then(Iterator::collect)
         .map_err(e)?;
+    // By customer, then in the order the runs decided them (sorted here: SQLite sorted a
+    // year of rows, invoice lists and all, through temporary files).
+    rows.sort_unstable_by(|a, b| (&a.0, &a.1, a.11).cmp(&(&b.0, &b.1, b.11)));
     // Every attempt to deliver these messages, in order, by Message-ID.
-    let mut attempts: HashMap<String, Vec<(String, String, Option<String>)>> = HashMap::new();
+    let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
     {
         let mut stmt = db
             .conn()
@@ -434,82 +499,110 @@ fn decisions(
                  WHERE message_id IN (SELECT d.message_id {chosen}) ORDER BY id"
             ))
             .map_err(e)?;
-        let mut rows = stmt.query([scope.param()]).map_err(e)?;
-        while let Some(r) = rows.next().map_err(e)? {
+        let mut found = stmt.query([scope.param()]).map_err(e)?;
+        while let Some(r) = found.next().map_err(e)? {
             let id: String = r.get(0).map_err(e)?;
             attempts.entry(id).or_default().push((r.get(1).map_err(e)?, r.get(2).map_err(e)?, r.get(3).map_err(e)?));
         }
     }
+    let mut others = Others { rows: Vec::with_capacity(rows.len()), attempts, by_customer: HashMap::new() };
     let mut seen = BTreeSet::new();
-    for (customer, as_of, kind, stage, code, nos, to, amount, subject, id, reason) in rows {
-        let nos: Vec<String> = serde_json::from_str(&nos).unwrap_or_default();
-        if !concerns(&nos) {
-            continue;
+    for row in rows {
+        // The invoices are read now only to choose the events of one invoice
+        // (`payback history INVOICE`); else when an event is shown ([`Event::finish`]).
+        if matches!(scope, Scope::Customer(_)) {
+            let nos: Vec<String> = serde_json::from_str(&row.5).unwrap_or_default();
+            if !concerns(&nos) {
+                continue;
+            }
         }
-        if let Some(id) = &id
-            && !seen.insert((customer.clone(), id.clone()))
+        if let Some(id) = &row.9
+            && !seen.insert((row.0.clone(), id.clone()))
         {
             continue;
         }
-        let to: Vec<String> = serde_json::from_str(&to).unwrap_or_default();
-        let amount_text = Currency::parse(&code).map_or(amount.clone(), |c| {
-            c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
-        });
-        let events = out.entry(customer.clone()).or_default();
-        let event = |when: String, event: &str, why: Why| Event {
-            when,
-            event: event.into(),
-            customer: customer.clone(),
-            currency: code.clone(),
-            invoice_nos: nos.clone(),
-            amount: amount.clone(),
-            detail: String::new(),
-            why,
-        };
-        let stage = || Arg::Stage(stage.clone());
-        if kind == "manual" {
-            let why = Why::new("history_task", vec![("stage", stage()), ("reason", reason.as_str().into())]);
-            events.push(event(as_of.clone(), "task", why));
-            continue;
-        }
-        let subject = subject.unwrap_or_default();
-        let why = Why::new(
-            "history_prepared",
-            vec![
-                ("stage", stage()),
-                ("subject", subject.as_str().into()),
-                ("to", to.join(", ").into()),
-                ("amount", amount_text.as_str().into()),
-            ],
-        );
-        events.push(event(as_of.clone(), "prepared", why));
-        let tried = id.as_ref().and_then(|id| attempts.get(id)).map_or(&[][..], Vec::as_slice);
-        let sent = tried.iter().any(|(_, result, _)| result == "sent");
-        for (when, result, answer) in tried {
-            let mut why = match result.as_str() {
-                "sent" => Why::new(
-                    "history_sent",
-                    vec![
-                        ("stage", stage()),
-                        ("subject", subject.as_str().into()),
-                        ("amount", amount_text.as_str().into()),
-                    ],
-                ),
-                "refused" => Why::new("history_refused", vec![("stage", stage())]),
-                _ => Why::new("history_in_doubt", vec![("stage", stage())]),
-            };
-            if let Some(a) = answer {
-                // The server's own words: Chinese readers see them for a refusal or a doubt,
-                // where they matter, not for a message accepted ("250 OK").
-                let key = if result == "sent" { "history_answer_sent" } else { "history_answer" };
-                why.push(key, vec![("answer", a.as_str().into())]);
-            }
-            events.push(event(when.clone(), result, why));
-        }
-        if !sent {
-            let why = Why::new("history_never_sent", vec![("stage", stage()), ("date", as_of.as_str().into())]);
-            events.push(event(as_of.clone(), "never_sent", why));
-        }
+        let at = others.rows.len();
+        let pending: Vec<Pending> = decision_whens(&row, others.tried(&row))
+            .into_iter()
+            .enumerate()
+            .map(|(nth, when)| Pending::Decision { row: at, nth, when })
+            .collect();
+        others.by_customer.entry(row.0.clone()).or_default().extend(pending);
+        others.rows.push(row);
     }
-    Ok(())
+    Ok(others)
+}
+
+/// When each event of a decision's row happened, in the order of [`decision_events`].
+fn decision_whens(row: &Row, tried: &[Attempt]) -> Vec<String> {
+    let as_of = &row.1;
+    if row.2 == "manual" {
+        return vec![as_of.clone()];
+    }
+    let mut whens = vec![as_of.clone()];
+    whens.extend(tried.iter().map(|(when, _, _)| when.clone()));
+    if !tried.iter().any(|(_, result, _)| result == "sent") {
+        whens.push(as_of.clone());
+    }
+    whens
+}
+
+/// The events of a decision's row: a task; or a message prepared, each attempt to deliver
+/// it, and "never sent" when none was sent.
+fn decision_events(row: &Row, tried: &[Attempt]) -> Vec<Event> {
+    let (customer, as_of, kind, stage, code, stored, to, amount, subject, _, reason, _) = row;
+    let to: Vec<String> = serde_json::from_str(to).unwrap_or_default();
+    let amount_text = Currency::parse(code).map_or(amount.clone(), |c| {
+        c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
+    });
+    let event = |when: String, event: &str, why: Why| Event {
+        when,
+        event: event.into(),
+        customer: customer.clone(),
+        currency: code.clone(),
+        invoice_nos: Vec::new(),
+        amount: amount.clone(),
+        detail: String::new(),
+        why,
+        stored_invoice_nos: Some(stored.clone()),
+    };
+    let stage = || Arg::Stage(stage.clone());
+    if kind == "manual" {
+        let why = Why::new("history_task", vec![("stage", stage()), ("reason", reason.as_str().into())]);
+        return vec![event(as_of.clone(), "task", why)];
+    }
+    let subject = subject.clone().unwrap_or_default();
+    let why = Why::new(
+        "history_prepared",
+        vec![
+            ("stage", stage()),
+            ("subject", subject.as_str().into()),
+            ("to", to.join(", ").into()),
+            ("amount", amount_text.as_str().into()),
+        ],
+    );
+    let mut out = vec![event(as_of.clone(), "prepared", why)];
+    let sent = tried.iter().any(|(_, result, _)| result == "sent");
+    for (when, result, answer) in tried {
+        let mut why = match result.as_str() {
+            "sent" => Why::new(
+                "history_sent",
+                vec![("stage", stage()), ("subject", subject.as_str().into()), ("amount", amount_text.as_str().into())],
+            ),
+            "refused" => Why::new("history_refused", vec![("stage", stage())]),
+            _ => Why::new("history_in_doubt", vec![("stage", stage())]),
+        };
+        if let Some(a) = answer {
+            // The server's own words: Chinese readers see them for a refusal or a doubt,
+            // where they matter, not for a message accepted ("250 OK").
+            let key = if result == "sent" { "history_answer_sent" } else { "history_answer" };
+            why.push(key, vec![("answer", a.as_str().into())]);
+        }
+        out.push(event(when.clone(), result, why));
+    }
+    if !sent {
+        let why = Why::new("history_never_sent", vec![("stage", stage()), ("date", as_of.as_str().into())]);
+        out.push(event(as_of.clone(), "never_sent", why));
+    }
+    out
 }
