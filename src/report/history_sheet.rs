@@ -46,7 +46,7 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
                     .entry(e.event.as_str())
                     .or_insert_with(|| f.labels.get_or(&format!("event.{}", e.event), &e.event)))
                 .to_owned(),
-                e.invoice_nos.join(", "),
+                e.invoices_text(),
                 e.amount.clone(),
                 if e.why.is_empty() { e.detail.clone() } else { e.why.render(f.labels) },
             ],

@@ -33,17 +33,6 @@ pub(crate) const BACKUP_NAME: &str = "payback.backup.db";
 /// The page cache of a connection that writes: negative is KiB (`PRAGMA cache_size`).
 const CACHE_KIB: i64 = -65_536;
 
-/// How much of the database a connection reads through a memory map instead of a system
-/// call a page (`PRAGMA mmap_size`; `SQLite` caps it at its build's limit, 2 GB): a year of
-/// history at a million invoices is ~900 MB, read whole by the integrity check and the
-/// backup and in large part by the History sheet.
-pub(crate) const MMAP_BYTES: i64 = 1 << 32;
-
-/// Sets the memory map of `conn` ([`MMAP_BYTES`]).
-pub(crate) fn map_memory(conn: &Connection) -> rusqlite::Result<()> {
-    conn.pragma_update(None, "mmap_size", MMAP_BYTES)
-}
-
 /// An open state database, with the lock when opened for writing.
 #[derive(Debug)]
 pub(crate) struct Db {
@@ -160,7 +149,6 @@ impl Db {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| db_error(&path, &e))?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(&path, &e))?;
-        map_memory(&conn).map_err(|e| db_error(&path, &e))?;
         let db = Self { conn, path, _lock: None };
         let version = db.version()?;
         if version < schema::MIGRATIONS.len() {
@@ -207,7 +195,6 @@ impl Db {
         // items and the integrity check walks every index; with the default most pages went
         // through the kernel again and again.
         self.conn.pragma_update(None, "cache_size", CACHE_KIB).map_err(|e| self.err(&e))?;
-        map_memory(&self.conn).map_err(|e| self.err(&e))?;
         Ok(())
     }
 

@@ -108,7 +108,6 @@ impl Checking {
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
             conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(&path, &e))?;
-            super::map_memory(&conn).map_err(|e| db_error(&path, &e))?;
             check_integrity(&conn, &path, &state)?;
             backup(&conn, &state.join(BACKUP_NAME))?;
             Ok(started.elapsed())

@@ -41,10 +41,25 @@ pub struct Event {
     /// them into `invoice_nos`: a year of an account's messages name its invoices again and
     /// again, and most are not shown.
     #[serde(skip)]
-    pub(crate) stored_invoice_nos: Option<String>,
+    pub(crate) stored_invoice_nos: Option<std::sync::Arc<str>>,
 }
 
 impl Event {
+    /// The invoices concerned as one text, `INV-1, INV-2`, read from the database's list
+    /// when the event was not finished ([`Event::finish`]).
+    #[must_use]
+    pub fn invoices_text(&self) -> String {
+        match &self.stored_invoice_nos {
+            // Borrowed from the stored text (no copy of each number) unless a number holds
+            // an escaped character.
+            Some(stored) => match serde_json::from_str::<Vec<&str>>(stored) {
+                Ok(nos) => nos.join(", "),
+                Err(_) => serde_json::from_str::<Vec<String>>(stored).unwrap_or_default().join(", "),
+            },
+            None => self.invoice_nos.join(", "),
+        }
+    }
+
     /// Makes an event read from the database ready to show: its invoices read, its English
     /// `detail` rendered.
     fn finish(mut self) -> Self {
@@ -191,7 +206,9 @@ pub(crate) fn recent(
         let mut account: Vec<Event> = rows.into_iter().map(|row| item_event(customer, row)).collect();
         // The others in time order (as `for_customers` orders them), the latest kept.
         others.sort_by(|a, b| a.when().cmp(b.when()));
-        account.extend(others.drain(others.len() - keep_others..).map(|p| all_others.build(p).finish()));
+        // Not finished: the sheet renders the reasons in its language and joins the
+        // invoices itself ([`Event::invoices_text`]).
+        account.extend(all_others.build_all(others.split_off(others.len() - keep_others)));
         // Invoices first, then the others, each in their order, sorted by time: the order
         // of `payback history` (a stable sort).
         account.sort_by(|a, b| a.when.cmp(&b.when));
@@ -244,9 +261,8 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
             rows.into_iter().filter(|row| concerns(std::slice::from_ref(&row.2))).map(|row| item_event(customer, row)),
         );
         let mut others = other_events(db, Scope::Customer(customer), invoice)?;
-        for pending in others.take(customer) {
-            out.push(others.build(pending));
-        }
+        let pending = others.take(customer);
+        out.extend(others.build_all(pending));
     }
     out.sort_by(|a, b| a.when.cmp(&b.when));
     Ok(out.into_iter().map(Event::finish).collect())
@@ -276,7 +292,7 @@ impl Scope<'_> {
 /// payments) of the accounts in `scope`, by customer, each account's in the order of each
 /// kind's query; with `invoice`, only those that concern it. One query per kind of event
 /// for all the accounts: the History sheet reads those of every account with an action.
-/// The decisions' events are built only when the caller keeps them ([`Others::build`]);
+/// The decisions' events are built only when the caller keeps them ([`Others::build_all`]);
 /// their `detail` is left empty: the caller renders the ones it keeps.
 #[allow(clippy::too_many_lines)] // one query per kind of event, each read the same way
 fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Others> {
@@ -388,7 +404,7 @@ fn other_events(db: &Db, scope: Scope<'_>, invoice: Option<&str>) -> Result<Othe
 type Attempt = (String, String, Option<String>);
 
 /// An account's event other than an invoice opened or closed: built, or the `nth` event of
-/// a decision's row ([`decision_events`]), built when kept.
+/// a decision's row ([`decision_events`]), built when kept ([`Others::build_all`]).
 enum Pending {
     Built(Event),
     Decision { row: usize, nth: usize, when: String },
@@ -418,16 +434,23 @@ impl Others {
         self.by_customer.remove(customer).unwrap_or_default()
     }
 
-    /// The event itself.
-    fn build(&self, pending: Pending) -> Event {
-        match pending {
-            Pending::Built(event) => event,
-            Pending::Decision { row, nth, .. } => {
-                let row = &self.rows[row];
-                let mut events = decision_events(row, self.tried(row));
-                events.swap_remove(nth)
-            }
-        }
+    /// The events themselves, in order; a decision's row is built once for all its events.
+    fn build_all(&self, pending: Vec<Pending>) -> Vec<Event> {
+        let mut rows: HashMap<usize, Vec<Option<Event>>> = HashMap::new();
+        pending
+            .into_iter()
+            .filter_map(|p| match p {
+                Pending::Built(event) => Some(event),
+                Pending::Decision { row, nth, .. } => rows
+                    .entry(row)
+                    .or_insert_with(|| {
+                        let of = &self.rows[row];
+                        decision_events(of, self.tried(of)).into_iter().map(Some).collect()
+                    })
+                    .get_mut(nth)
+                    .and_then(Option::take),
+            })
+            .collect()
     }
 
     /// The delivery attempts of the row's message.
@@ -458,13 +481,12 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
                 (SELECT message_id FROM deliveries WHERE attempted_at >= ?1 OR finished_at >= ?1))"
         }
     };
-    let chosen = format!("FROM decisions d JOIN runs r ON r.id = d.run_id WHERE {COUNTED} AND {filter}");
     let mut stmt = db
         .conn()
         .prepare_cached(&format!(
             "SELECT d.customer, r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject,
                     d.message_id, d.reason, d.id
-             {chosen}"
+             FROM decisions d JOIN runs r ON r.id = d.run_id WHERE {COUNTED} AND {filter}"
         ))
         .map_err(e)?;
     let mut rows: Vec<Row> = stmt
@@ -489,24 +511,28 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
     // By customer, then in the order the runs decided them (sorted here: SQLite sorted a
     // year of rows, invoice lists and all, through temporary files).
     rows.sort_unstable_by(|a, b| (&a.0, &a.1, a.11).cmp(&(&b.0, &b.1, b.11)));
-    // Every attempt to deliver these messages, in order, by Message-ID.
+    // Every attempt to deliver these messages, in order, by Message-ID: the deliveries are
+    // read once and kept for the messages above (a subquery read the decisions again).
+    let wanted: std::collections::HashSet<&str> = rows.iter().filter_map(|row| row.9.as_deref()).collect();
     let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
-    {
+    if !wanted.is_empty() {
         let mut stmt = db
             .conn()
-            .prepare_cached(&format!(
-                "SELECT message_id, COALESCE(finished_at, attempted_at), result, answer FROM deliveries
-                 WHERE message_id IN (SELECT d.message_id {chosen}) ORDER BY id"
-            ))
+            .prepare_cached(
+                "SELECT message_id, COALESCE(finished_at, attempted_at), result, answer FROM deliveries ORDER BY id",
+            )
             .map_err(e)?;
-        let mut found = stmt.query([scope.param()]).map_err(e)?;
+        let mut found = stmt.query([]).map_err(e)?;
         while let Some(r) = found.next().map_err(e)? {
             let id: String = r.get(0).map_err(e)?;
-            attempts.entry(id).or_default().push((r.get(1).map_err(e)?, r.get(2).map_err(e)?, r.get(3).map_err(e)?));
+            if wanted.contains(id.as_str()) {
+                let attempt = (r.get(1).map_err(e)?, r.get(2).map_err(e)?, r.get(3).map_err(e)?);
+                attempts.entry(id).or_default().push(attempt);
+            }
         }
     }
     let mut others = Others { rows: Vec::with_capacity(rows.len()), attempts, by_customer: HashMap::new() };
-    let mut seen = BTreeSet::new();
+    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for row in rows {
         // The invoices are read now only to choose the events of one invoice
         // (`payback history INVOICE`); else when an event is shown ([`Event::finish`]).
@@ -527,7 +553,12 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
             .enumerate()
             .map(|(nth, when)| Pending::Decision { row: at, nth, when })
             .collect();
-        others.by_customer.entry(row.0.clone()).or_default().extend(pending);
+        match others.by_customer.get_mut(&row.0) {
+            Some(events) => events.extend(pending),
+            None => {
+                others.by_customer.insert(row.0.clone(), pending);
+            }
+        }
         others.rows.push(row);
     }
     Ok(others)
@@ -551,6 +582,8 @@ fn decision_whens(row: &Row, tried: &[Attempt]) -> Vec<String> {
 /// it, and "never sent" when none was sent.
 fn decision_events(row: &Row, tried: &[Attempt]) -> Vec<Event> {
     let (customer, as_of, kind, stage, code, stored, to, amount, subject, _, reason, _) = row;
+    // One copy of the invoice list for the row's events.
+    let stored: std::sync::Arc<str> = std::sync::Arc::from(stored.as_str());
     let to: Vec<String> = serde_json::from_str(to).unwrap_or_default();
     let amount_text = Currency::parse(code).map_or(amount.clone(), |c| {
         c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
@@ -605,4 +638,35 @@ fn decision_events(row: &Row, tried: &[Attempt]) -> Vec<Event> {
         out.push(event(as_of.clone(), "never_sent", why));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(json: &str) -> Event {
+        Event {
+            when: "2026-11-30".into(),
+            event: "prepared".into(),
+            customer: "ACME".into(),
+            currency: "CNY".into(),
+            invoice_nos: Vec::new(),
+            amount: "1.00".into(),
+            detail: String::new(),
+            why: Why::default(),
+            stored_invoice_nos: Some(std::sync::Arc::from(json)),
+        }
+    }
+
+    #[test]
+    fn the_invoices_of_an_event_read_from_the_database_are_joined_as_stored() {
+        assert_eq!(stored(r#"["INV-1","INV-2"]"#).invoices_text(), "INV-1, INV-2");
+        // A number with an escaped character is read whole.
+        assert_eq!(stored(r#"["INV-1","A\"B","C\\D"]"#).invoices_text(), r#"INV-1, A"B, C\D"#);
+        assert_eq!(stored("[]").invoices_text(), "");
+        // Finished, the list itself.
+        let finished = stored(r#"["INV-1","A\"B"]"#).finish();
+        assert_eq!(finished.invoice_nos, ["INV-1", "A\"B"]);
+        assert_eq!(finished.invoices_text(), "INV-1, A\"B");
+    }
 }
