@@ -32,21 +32,25 @@ fn thanked_invoices(
     invoices.iter().filter(|i| thanked.contains(&(&*i.customer, i.invoice_no.as_str()))).cloned().collect()
 }
 
-/// The History sheet's events: the 12 months before `as_of` of every account with a message
-/// or a task this run, from the state database (none before the first run).
+/// The accounts with a message or a task this run: those of the History sheet.
+fn customers_with_actions(decisions: &crate::rules::action::Decisions) -> std::collections::BTreeSet<String> {
+    decisions.actions.iter().filter(|a| a.kind != ActionKind::Hold).map(|a| a.customer.clone()).collect()
+}
+
+/// The History sheet's events: the 12 months before `as_of` of `customers` (every account
+/// with a message or a task this run), from the state database (none before the first
+/// run).
 fn recent_history(
     state: &std::path::Path,
-    decisions: &crate::rules::action::Decisions,
+    customers: &std::collections::BTreeSet<String>,
     as_of: NaiveDate,
 ) -> Result<crate::state::timeline::Recent> {
     let Some(db) = crate::state::Db::open_read_only(state)? else {
         return Ok(crate::state::timeline::Recent::default());
     };
-    let customers: std::collections::BTreeSet<String> =
-        decisions.actions.iter().filter(|a| a.kind != ActionKind::Hold).map(|a| a.customer.clone()).collect();
     let since = as_of.checked_sub_days(chrono::Days::new(365)).unwrap_or(NaiveDate::MIN);
     // What earlier runs did (before `as_of`): a rerun of this date does not show the run it replaces.
-    crate::state::timeline::recent(&db, &customers, since, as_of, crate::state::timeline::SHEET_EVENTS_PER_ACCOUNT)
+    crate::state::timeline::recent(&db, customers, since, as_of, crate::state::timeline::SHEET_EVENTS_PER_ACCOUNT)
 }
 
 /// Writes `summary.json`, `actions.json`, the emails and the outbox; returns the messages.
@@ -95,12 +99,10 @@ struct Written {
     summary: Option<crate::report::summary_json::Summary>,
     workbook_took: std::time::Duration,
     emails_took: std::time::Duration,
-    /// Of `emails_took`: deciding the actions, and building the front sheets.
+    /// Of `emails_took`: deciding the actions.
     decide_took: std::time::Duration,
-    front_took: std::time::Duration,
-    /// Of `emails_took`: reading the History sheet's events, and how many.
-    history_took: std::time::Duration,
-    history_events: usize,
+    /// How the front sheets were made (the History sheet beside the emails).
+    handed: writer::Handed,
 }
 
 /// Decides the actions of `aged` and writes every output into `staging`; the workbook is
@@ -154,9 +156,6 @@ fn decide_and_write(
         let paid_from = matched.as_deref().unwrap_or(&invoices);
         let actioned = pipeline::act(config, measured, paid_from, &inputs.records, aged, &items, None)?;
         let decide_took = started.elapsed();
-        let history_started = std::time::Instant::now();
-        let history = recent_history(options.state, &actioned.decisions, config.as_of())?;
-        let history_took = history_started.elapsed();
         let thanked = thanked_invoices(&actioned.decisions, &invoices);
         drop(invoices);
         drop(matched);
@@ -178,9 +177,7 @@ fn decide_and_write(
             rules_origin: config.rules_origin(),
             detail_rows_per_sheet: options.detail_rows_per_sheet,
             rows_per_sheet: options.rows_per_sheet,
-            history: &history,
         };
-        let front_took = front.hand_over(&input)?;
         let compose_inputs = compose::Inputs {
             items: &items,
             paid: &paid,
@@ -189,8 +186,13 @@ fn decide_and_write(
             as_of: config.as_of(),
             metrics: &actioned.metrics,
         };
-        let composed =
-            write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates)?;
+        // The History sheet is read and filled on a thread of its own while this one writes
+        // the JSON files and the emails.
+        let customers = customers_with_actions(&actioned.decisions);
+        let history = || recent_history(options.state, &customers, config.as_of());
+        let emails =
+            || write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates);
+        let (composed, handed) = front.hand_over(&input, history, emails)?;
         let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
         Ok(Written {
             actioned,
@@ -199,9 +201,7 @@ fn decide_and_write(
             workbook_took: std::time::Duration::ZERO,
             emails_took: started.elapsed(),
             decide_took,
-            front_took,
-            history_took,
-            history_events: history.events.len(),
+            handed,
         })
     })?;
     Ok(Written { workbook_took, ..done })
@@ -296,14 +296,14 @@ impl Written {
     /// How long each side of the run took, for the progress line.
     fn timings(&self) -> String {
         format!(
-            "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, read {} History events in {:.1} s, built the front sheets in {:.1} s and wrote the JSON files and {} emails in {:.1} s",
+            "wrote the workbook in {:.1} s; at the same time decided the actions in {:.1} s, built the front sheets in {:.1} s, then wrote the JSON files and {} emails in {:.1} s while the History sheet read {} events and was filled in {:.1} s",
             self.workbook_took.as_secs_f64(),
             self.decide_took.as_secs_f64(),
-            self.history_events,
-            self.history_took.as_secs_f64(),
-            self.front_took.as_secs_f64(),
+            self.handed.front_took.as_secs_f64(),
             self.composed.outbox.len(),
-            self.emails_took.saturating_sub(self.decide_took + self.history_took + self.front_took).as_secs_f64()
+            self.emails_took.saturating_sub(self.decide_took + self.handed.front_took).as_secs_f64(),
+            self.handed.history_events,
+            self.handed.history_took.as_secs_f64()
         )
     }
 }

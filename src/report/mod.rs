@@ -62,8 +62,6 @@ pub struct ReportInput<'a> {
     /// Data rows per sheet of Rejected, Skipped and By Customer
     /// ([`pages::MAX_DATA_ROWS`]; lower only in tests).
     pub rows_per_sheet: usize,
-    /// The History sheet: the last 12 months of the accounts with an action this run.
-    pub history: &'a crate::state::timeline::Recent,
 }
 
 /// Day range of a bucket for people: `≤ 0`, `1–30`, `≥ 121`.

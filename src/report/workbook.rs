@@ -65,9 +65,33 @@ fn blank_front_sheets(workbook: &mut Workbook, count: usize) -> Result<Vec<Works
     Ok(sheets)
 }
 
-/// Fills the front sheets, in order — Management, Summary, Actions, Holds, By Customer
-/// (and its further pages), Days to Pay — into the blank worksheets [`write_with`] hands
-/// out (filled on any thread; [`write_with`] puts them first).
+/// Where the History sheet stands among the front sheets (see [`front_sheets`]).
+pub const HISTORY_AT: usize = 4;
+
+/// Fills the History sheet into its blank worksheet (the one at [`HISTORY_AT`] of those
+/// [`write_with`] hands out), on any thread: the events of `history`, with the number
+/// formats of `currencies`, at most `rows_per_sheet` rows.
+///
+/// # Errors
+/// [`Error::Internal`] for writer errors.
+pub fn history_sheet(
+    mut ws: Worksheet,
+    history: &crate::state::timeline::Recent,
+    currencies: &[crate::money::Currency],
+    labels: &'static crate::catalogue::Labels,
+    rows_per_sheet: usize,
+) -> Result<Worksheet> {
+    let formats = Formats::new(currencies.iter(), labels);
+    ws.set_name(labels.sheet(history_sheet::NAME)).map_err(report_error)?;
+    print_setup(&mut ws);
+    history_sheet::write(&mut ws, history, rows_per_sheet, &formats).map_err(report_error)?;
+    Ok(ws)
+}
+
+/// Fills the front sheets but History, in order — Management, Summary, Actions, Holds, By
+/// Customer (and its further pages), Days to Pay — into the blank worksheets
+/// [`write_with`] hands out, without the one at [`HISTORY_AT`] (filled on any thread;
+/// [`write_with`] puts them first, the History sheet inserted at its place).
 ///
 /// # Errors
 /// [`Error::Internal`] for writer errors, or fewer blank sheets than the front sheets.
@@ -93,9 +117,7 @@ pub fn front_sheets(input: &ReportInput<'_>, blank: Vec<Worksheet>) -> Result<Ve
         .map_err(report_error)?;
     let mut holds = sheet(labels.sheet(actions_sheet::HOLDS))?;
     actions_sheet::write_holds(&mut holds, &input.decisions.actions, &detail_rows, &formats).map_err(report_error)?;
-    let mut history = sheet(labels.sheet(history_sheet::NAME))?;
-    history_sheet::write(&mut history, input.history, input.rows_per_sheet, &formats).map_err(report_error)?;
-    let mut filled = vec![management, summary, actions, holds, history];
+    let mut filled = vec![management, summary, actions, holds];
     let customer_pages = customer_sheet::page_rows(input);
     for k in 0..customer_pages.len() {
         let mut customers = sheet(&pages::sheet_name(labels, customer_sheet::NAME, k))?;
