@@ -188,6 +188,25 @@ fn invoice(rng: &mut Rng, i: u64, customers: u64, as_of: NaiveDate) -> Invoice {
     Invoice { customer: c, number: format!("INV{i:09}"), issued, due, amount, paid, project }
 }
 
+/// One row of `invoices.csv` (the columns of `HEADERS`).
+fn write_invoice(csv: &mut csv::Writer<BufWriter<File>>, inv: &Invoice, cust: &Customer) -> Result<(), Error> {
+    let (invoice_date, due_date) = (inv.issued.to_string(), inv.due.to_string());
+    let (amount, paid) = (decimal(inv.amount), decimal(inv.paid));
+    let pm = project_manager(inv.customer);
+    csv.write_record([
+        cust.name.as_str(),
+        &inv.number,
+        &invoice_date,
+        &due_date,
+        &amount,
+        &paid,
+        cust.currency,
+        &inv.project,
+        &pm,
+    ])?;
+    Ok(())
+}
+
 fn create(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>, Error> {
     let file = File::create(dir.join(name)).map_err(|e| format!("{}: {e}", dir.join(name).display()))?;
     Ok(csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file)))
@@ -237,20 +256,8 @@ fn main() -> Result<(), Error> {
     for i in 0..options.n {
         let inv = invoice(&mut rng, i, customers_count, as_of);
         let cust = &customers[usize::try_from(inv.customer)?];
+        write_invoice(&mut csv, &inv, cust)?;
         let pm = project_manager(inv.customer);
-        let (invoice_date, due_date) = (inv.issued.to_string(), inv.due.to_string());
-        let (amount, paid) = (decimal(inv.amount), decimal(inv.paid));
-        csv.write_record([
-            cust.name.as_str(),
-            &inv.number,
-            &invoice_date,
-            &due_date,
-            &amount,
-            &paid,
-            cust.currency,
-            &inv.project,
-            &pm,
-        ])?;
         if let Some(ws) = sheet.as_mut() {
             let row = u32::try_from(i + 1)?;
             ws.write_string(row, 0, &cust.name)?;
@@ -496,20 +503,7 @@ fn monthly(options: &Options, months: u32, last: NaiveDate) -> Result<(), Error>
                     bank.write_record([day.to_string(), payer, decimal(amount), cust.currency.to_owned(), reference])?;
                 }
             }
-            let (invoice_date, due_date) = (inv.issued.to_string(), inv.due.to_string());
-            let (amount, paid) = (decimal(inv.amount), decimal(inv.paid));
-            let pm = project_manager(inv.customer);
-            csv.write_record([
-                cust.name.as_str(),
-                &inv.number,
-                &invoice_date,
-                &due_date,
-                &amount,
-                &paid,
-                cust.currency,
-                &inv.project,
-                &pm,
-            ])?;
+            write_invoice(&mut csv, &inv, cust)?;
             rows += 1;
             if inv.amount - inv.paid > 0 && inv.due < end {
                 let key = options.seed ^ k.wrapping_mul(0xA24B_AED4_963E_E407);

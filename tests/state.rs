@@ -453,19 +453,25 @@ fn history_of_an_account_over_three_runs_with_a_send_a_promise_and_a_payment() {
     assert!(one.iter().any(|e| e["event"] == "payment"));
 }
 
-#[test]
-fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
-    let ws = Workspace::new();
+/// One invoice, run as of October and November: the second run finds the database sound
+/// and keeps a backup of it. Returns the state folder.
+fn two_runs_with_a_backup(ws: &Workspace) -> std::path::PathBuf {
     ws.write("contacts.csv", CONTACTS);
     ws.write(
         "invoices.csv",
         "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\nACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY\n",
     );
-    small(&ws, "2026-10-31", &[], 0);
-    // The second run finds the database sound and keeps a backup of it.
-    small(&ws, "2026-11-30", &[], 0);
+    small(ws, "2026-10-31", &[], 0);
+    small(ws, "2026-11-30", &[], 0);
     let state = ws.path().join("state");
     assert!(state.join("payback.backup.db").is_file());
+    state
+}
+
+#[test]
+fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
+    let ws = Workspace::new();
+    let state = two_runs_with_a_backup(&ws);
     // Garbage over the pages after the first (the header stays: SQLite opens the file).
     let path = state.join("payback.db");
     let mut bytes = std::fs::read(&path).unwrap();
@@ -492,14 +498,7 @@ fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
 #[test]
 fn a_damaged_index_found_beside_the_run_stops_it_before_anything_is_recorded_or_published() {
     let ws = Workspace::new();
-    ws.write("contacts.csv", CONTACTS);
-    ws.write(
-        "invoices.csv",
-        "Customer,Invoice No,Invoice Date,Due Date,Amount,Currency\nACME,INV-1,2026-09-01,2026-10-01,1000.00,CNY\n",
-    );
-    small(&ws, "2026-10-31", &[], 0);
-    small(&ws, "2026-11-30", &[], 0);
-    let state = ws.path().join("state");
+    let state = two_runs_with_a_backup(&ws);
     let summary = std::fs::read(ws.path().join("out/summary.json")).unwrap();
     let backup = std::fs::read(state.join("payback.backup.db")).unwrap();
     // An index whose entries no longer fit its table: every query still answers (the run
