@@ -224,6 +224,50 @@ mod tests {
         assert_eq!(found, [("A-1".to_owned(), -10_000), ("A-2".to_owned(), -1_000), ("A-9".to_owned(), 700)]);
     }
 
+    /// The differences as a person would find them: each item of the last run looked up in
+    /// this export (left, or changed), then each item of this export not in the last run
+    /// (appeared), both in key order.
+    fn looked_up(previous: &BTreeMap<ItemKey, i64>, starts: &BTreeMap<ItemKey, i64>) -> Vec<(ItemKey, i64)> {
+        let mut out: Vec<(ItemKey, i64)> = previous
+            .iter()
+            .filter_map(|(k, &before)| match starts.get(k) {
+                None => Some((k.clone(), -before)),
+                Some(&now) if now != before => Some((k.clone(), now - before)),
+                Some(_) => None,
+            })
+            .collect();
+        out.extend(
+            starts.iter().filter(|(k, now)| **now != 0 && !previous.contains_key(*k)).map(|(k, &n)| (k.clone(), n)),
+        );
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn walking_both_in_key_order_finds_what_looking_each_up_finds(
+            previous in proptest::collection::btree_map((0u8..4, 0u8..12, 0u8..2), -3i64..4, 0..30),
+            lines in proptest::collection::vec(((0u8..4, 0u8..12, 0u8..2), -3i64..4), 0..40),
+        ) {
+            let text = |(c, i, k): (u8, u8, u8)| -> ItemKey {
+                (format!("C{c}"), format!("INV-{i:02}"), ["CNY", "USD"][usize::from(k)].to_owned())
+            };
+            let previous: BTreeMap<ItemKey, i64> = previous.into_iter().map(|(k, v)| (text(k), v)).collect();
+            let lines: Vec<(ItemKey, i64)> = lines.into_iter().map(|(k, v)| (text(k), v)).collect();
+            // This export's lines summed per item, as a map and as the sorted list.
+            let mut summed: BTreeMap<ItemKey, i64> = BTreeMap::new();
+            for (k, v) in &lines {
+                *summed.entry(k.clone()).or_default() += v;
+            }
+            let starts = starts_of(lines.iter().map(|(k, v)| ((k.0.as_str(), k.1.as_str(), k.2.as_str()), *v)).collect());
+            let last = PreviousOpen { as_of: Some("2026-10-31".parse().unwrap()), items: previous.clone() };
+            let found: Vec<(ItemKey, i64)> = start_differences(&last, &starts)
+                .into_iter()
+                .map(|u| ((u.customer, u.invoice_no, u.currency.code().to_owned()), u.amount))
+                .collect();
+            proptest::prop_assert_eq!(found, looked_up(&previous, &summed));
+        }
+    }
+
     #[test]
     fn the_file_of_the_date_is_read_and_a_bad_line_is_named() {
         let dir = tempfile::tempdir().unwrap();
