@@ -208,7 +208,7 @@ pub(crate) fn recent(
         others.sort_by(|a, b| a.when().cmp(b.when()));
         // Not finished: the sheet renders the reasons in its language and joins the
         // invoices itself ([`Event::invoices_text`]).
-        account.extend(all_others.build_all(others.split_off(others.len() - keep_others)));
+        account.extend(all_others.build_all(db, others.split_off(others.len() - keep_others))?);
         // Invoices first, then the others, each in their order, sorted by time: the order
         // of `payback history` (a stable sort).
         account.sort_by(|a, b| a.when.cmp(&b.when));
@@ -262,7 +262,7 @@ fn for_customers(db: &Db, customers: &BTreeSet<String>, invoice: Option<&str>) -
         );
         let mut others = other_events(db, Scope::Customer(customer), invoice)?;
         let pending = others.take(customer);
-        out.extend(others.build_all(pending));
+        out.extend(others.build_all(db, pending)?);
     }
     out.sort_by(|a, b| a.when.cmp(&b.when));
     Ok(out.into_iter().map(Event::finish).collect())
@@ -423,7 +423,12 @@ impl Pending {
 /// account's events in the order of their queries.
 #[derive(Default)]
 struct Others {
+    /// The rows; for [`Scope::Since`] without their texts (stage, currency, invoices,
+    /// recipients, amount, subject, reason), read by [`Others::build_all`] for the rows it
+    /// builds: a year of decisions at a million invoices is 300 MB of text, most of it not
+    /// shown.
     rows: Vec<Row>,
+    light: bool,
     attempts: HashMap<String, Vec<Attempt>>,
     by_customer: HashMap<String, Vec<Pending>>,
 }
@@ -434,23 +439,61 @@ impl Others {
         self.by_customer.remove(customer).unwrap_or_default()
     }
 
-    /// The events themselves, in order; a decision's row is built once for all its events.
-    fn build_all(&self, pending: Vec<Pending>) -> Vec<Event> {
+    /// The events themselves, in order; a decision's row is built once for all its events
+    /// (its texts read from `db` first when they were left out).
+    ///
+    /// # Errors
+    /// [`crate::Error::State`] when the database cannot be read.
+    fn build_all(&self, db: &Db, pending: Vec<Pending>) -> Result<Vec<Event>> {
         let mut rows: HashMap<usize, Vec<Option<Event>>> = HashMap::new();
-        pending
-            .into_iter()
-            .filter_map(|p| match p {
-                Pending::Built(event) => Some(event),
-                Pending::Decision { row, nth, .. } => rows
-                    .entry(row)
-                    .or_insert_with(|| {
-                        let of = &self.rows[row];
-                        decision_events(of, self.tried(of)).into_iter().map(Some).collect()
-                    })
-                    .get_mut(nth)
-                    .and_then(Option::take),
-            })
-            .collect()
+        let mut out = Vec::with_capacity(pending.len());
+        for p in pending {
+            match p {
+                Pending::Built(event) => out.push(event),
+                Pending::Decision { row, nth, .. } => {
+                    let events = match rows.entry(row) {
+                        std::collections::hash_map::Entry::Occupied(built) => built.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            let of = self.whole(db, &self.rows[row])?;
+                            slot.insert(decision_events(&of, self.tried(&of)).into_iter().map(Some).collect())
+                        }
+                    };
+                    out.extend(events.get_mut(nth).and_then(Option::take));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The row with its texts (read by its id when they were left out).
+    fn whole(&self, db: &Db, row: &Row) -> Result<Row> {
+        if !self.light {
+            return Ok(row.clone());
+        }
+        let e = |err: rusqlite::Error| db.err(&err);
+        let mut stmt = db
+            .conn()
+            .prepare_cached(
+                "SELECT stage, currency, invoice_nos, to_addrs, amount, subject, reason FROM decisions WHERE id = ?1",
+            )
+            .map_err(e)?;
+        stmt.query_row([row.11], |r| {
+            Ok((
+                row.0.clone(),
+                row.1.clone(),
+                row.2.clone(),
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                row.9.clone(),
+                r.get(6)?,
+                row.11,
+            ))
+        })
+        .map_err(e)
     }
 
     /// The delivery attempts of the row's message.
@@ -481,11 +524,17 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
                 (SELECT message_id FROM deliveries WHERE attempted_at >= ?1 OR finished_at >= ?1))"
         }
     };
+    // One account's rows whole (its invoices choose the events of one invoice); every
+    // account's without their texts, read when shown.
+    let texts = match scope {
+        Scope::Customer(_) => "d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject",
+        Scope::Since(_) => "'', '', '', '', '', NULL",
+    };
+    let reason = if matches!(scope, Scope::Customer(_)) { "d.reason" } else { "''" };
     let mut stmt = db
         .conn()
         .prepare_cached(&format!(
-            "SELECT d.customer, r.as_of, d.kind, d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject,
-                    d.message_id, d.reason, d.id
+            "SELECT d.customer, r.as_of, d.kind, {texts}, d.message_id, {reason}, d.id
              FROM decisions d JOIN runs r ON r.id = d.run_id WHERE {COUNTED} AND {filter}"
         ))
         .map_err(e)?;
@@ -531,7 +580,8 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
             }
         }
     }
-    let mut others = Others { rows: Vec::with_capacity(rows.len()), attempts, by_customer: HashMap::new() };
+    let light = matches!(scope, Scope::Since(_));
+    let mut others = Others { rows: Vec::with_capacity(rows.len()), light, attempts, by_customer: HashMap::new() };
     let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for row in rows {
         // The invoices are read now only to choose the events of one invoice
