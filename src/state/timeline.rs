@@ -423,12 +423,7 @@ impl Pending {
 /// account's events in the order of their queries.
 #[derive(Default)]
 struct Others {
-    /// The rows; for [`Scope::Since`] without their texts (stage, currency, invoices,
-    /// recipients, amount, subject, reason), read by [`Others::build_all`] for the rows it
-    /// builds: a year of decisions at a million invoices is 300 MB of text, most of it not
-    /// shown.
-    rows: Vec<Row>,
-    light: bool,
+    rows: Vec<DecisionRow>,
     attempts: HashMap<String, Vec<Attempt>>,
     by_customer: HashMap<String, Vec<Pending>>,
 }
@@ -454,8 +449,12 @@ impl Others {
                     let events = match rows.entry(row) {
                         std::collections::hash_map::Entry::Occupied(built) => built.into_mut(),
                         std::collections::hash_map::Entry::Vacant(slot) => {
-                            let of = self.whole(db, &self.rows[row])?;
-                            slot.insert(decision_events(&of, self.tried(&of)).into_iter().map(Some).collect())
+                            let of = &self.rows[row];
+                            let texts = match &of.texts {
+                                Some(texts) => texts.clone(),
+                                None => texts_of(db, of.id)?,
+                            };
+                            slot.insert(decision_events(of, &texts, self.tried(of)).into_iter().map(Some).collect())
                         }
                     };
                     out.extend(events.get_mut(nth).and_then(Option::take));
@@ -465,40 +464,9 @@ impl Others {
         Ok(out)
     }
 
-    /// The row with its texts (read by its id when they were left out).
-    fn whole(&self, db: &Db, row: &Row) -> Result<Row> {
-        if !self.light {
-            return Ok(row.clone());
-        }
-        let e = |err: rusqlite::Error| db.err(&err);
-        let mut stmt = db
-            .conn()
-            .prepare_cached(
-                "SELECT stage, currency, invoice_nos, to_addrs, amount, subject, reason FROM decisions WHERE id = ?1",
-            )
-            .map_err(e)?;
-        stmt.query_row([row.11], |r| {
-            Ok((
-                row.0.clone(),
-                row.1.clone(),
-                row.2.clone(),
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                row.9.clone(),
-                r.get(6)?,
-                row.11,
-            ))
-        })
-        .map_err(e)
-    }
-
     /// The delivery attempts of the row's message.
-    fn tried(&self, row: &Row) -> &[Attempt] {
-        row.9.as_ref().and_then(|id| self.attempts.get(id)).map_or(&[][..], Vec::as_slice)
+    fn tried(&self, row: &DecisionRow) -> &[Attempt] {
+        row.message_id.as_ref().and_then(|id| self.attempts.get(id)).map_or(&[][..], Vec::as_slice)
     }
 }
 
@@ -506,15 +474,63 @@ impl Others {
 /// settled.
 type PaymentRow = (String, String, String, String, String, String, i64, bool);
 
-/// A decision's row: customer, as-of, kind, stage, currency, invoices, recipients, amount,
-/// subject, Message-ID, reason, id.
-type Row =
-    (String, String, String, String, String, String, String, String, Option<String>, Option<String>, String, i64);
+/// A decision as [`decisions`] reads it: whose, from which run, what kind, its message and
+/// id, and its texts — left out when every account's decisions are read (a year of them at
+/// a million invoices is 300 MB of text, most of it not shown) and read by id for the rows
+/// shown ([`texts_of`]).
+#[derive(Debug, Clone)]
+struct DecisionRow {
+    customer: String,
+    as_of: String,
+    kind: String,
+    message_id: Option<String>,
+    id: i64,
+    texts: Option<Texts>,
+}
+
+/// A decision's texts: stage, currency, invoices (JSON), recipients (JSON), amount,
+/// subject, reason.
+#[derive(Debug, Clone)]
+struct Texts {
+    stage: String,
+    currency: String,
+    invoice_nos: String,
+    to_addrs: String,
+    amount: String,
+    subject: Option<String>,
+    reason: String,
+}
+
+/// The columns of [`Texts`], in its order.
+const TEXT_COLUMNS: &str = "d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject, d.reason";
+
+impl Texts {
+    /// The texts from `r`'s columns [`TEXT_COLUMNS`], the first at `from`.
+    fn read(r: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            stage: r.get(from)?,
+            currency: r.get(from + 1)?,
+            invoice_nos: r.get(from + 2)?,
+            to_addrs: r.get(from + 3)?,
+            amount: r.get(from + 4)?,
+            subject: r.get(from + 5)?,
+            reason: r.get(from + 6)?,
+        })
+    }
+}
+
+/// The texts of decision `id`.
+fn texts_of(db: &Db, id: i64) -> Result<Texts> {
+    let e = |err: rusqlite::Error| db.err(&err);
+    let mut stmt =
+        db.conn().prepare_cached(&format!("SELECT {TEXT_COLUMNS} FROM decisions d WHERE d.id = ?1")).map_err(e)?;
+    stmt.query_row([id], |r| Texts::read(r, 0)).map_err(e)
+}
 
 /// The decisions of the accounts in `scope`, each with what became of its message: for
 /// [`Scope::Since`], those of runs as of the date or later, or whose message was attempted
 /// then. The deliveries are read in one query with them. Each row's events are listed by
-/// when they happened ([`decision_whens`]), to be built when kept.
+/// when they happened ([`steps`]), to be built when kept.
 fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) -> Result<Others> {
     let e = |err: rusqlite::Error| db.err(&err);
     let filter = match scope {
@@ -526,43 +542,34 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
     };
     // One account's rows whole (its invoices choose the events of one invoice); every
     // account's without their texts, read when shown.
-    let texts = match scope {
-        Scope::Customer(_) => "d.stage, d.currency, d.invoice_nos, d.to_addrs, d.amount, d.subject",
-        Scope::Since(_) => "'', '', '', '', '', NULL",
-    };
-    let reason = if matches!(scope, Scope::Customer(_)) { "d.reason" } else { "''" };
+    let whole = matches!(scope, Scope::Customer(_));
+    let texts = if whole { format!(", {TEXT_COLUMNS}") } else { String::new() };
     let mut stmt = db
         .conn()
         .prepare_cached(&format!(
-            "SELECT d.customer, r.as_of, d.kind, {texts}, d.message_id, {reason}, d.id
+            "SELECT d.customer, r.as_of, d.kind, d.message_id, d.id{texts}
              FROM decisions d JOIN runs r ON r.id = d.run_id WHERE {COUNTED} AND {filter}"
         ))
         .map_err(e)?;
-    let mut rows: Vec<Row> = stmt
+    let mut rows: Vec<DecisionRow> = stmt
         .query_map([scope.param()], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-                r.get(10)?,
-                r.get(11)?,
-            ))
+            Ok(DecisionRow {
+                customer: r.get(0)?,
+                as_of: r.get(1)?,
+                kind: r.get(2)?,
+                message_id: r.get(3)?,
+                id: r.get(4)?,
+                texts: if whole { Some(Texts::read(r, 5)?) } else { None },
+            })
         })
         .and_then(Iterator::collect)
         .map_err(e)?;
     // By customer, then in the order the runs decided them (sorted here: SQLite sorted a
     // year of rows, invoice lists and all, through temporary files).
-    rows.sort_unstable_by(|a, b| (&a.0, &a.1, a.11).cmp(&(&b.0, &b.1, b.11)));
+    rows.sort_unstable_by(|a, b| (&a.customer, &a.as_of, a.id).cmp(&(&b.customer, &b.as_of, b.id)));
     // Every attempt to deliver these messages, in order, by Message-ID: the deliveries are
     // read once and kept for the messages above (a subquery read the decisions again).
-    let wanted: std::collections::HashSet<&str> = rows.iter().filter_map(|row| row.9.as_deref()).collect();
+    let wanted: std::collections::HashSet<&str> = rows.iter().filter_map(|row| row.message_id.as_deref()).collect();
     let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
     if !wanted.is_empty() {
         let mut stmt = db
@@ -580,33 +587,33 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
             }
         }
     }
-    let light = matches!(scope, Scope::Since(_));
-    let mut others = Others { rows: Vec::with_capacity(rows.len()), light, attempts, by_customer: HashMap::new() };
+    let mut others = Others { rows: Vec::with_capacity(rows.len()), attempts, by_customer: HashMap::new() };
     let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for row in rows {
         // The invoices are read now only to choose the events of one invoice
         // (`payback history INVOICE`); else when an event is shown ([`Event::finish`]).
-        if matches!(scope, Scope::Customer(_)) {
-            let nos: Vec<String> = serde_json::from_str(&row.5).unwrap_or_default();
+        if let Some(texts) = &row.texts {
+            let nos: Vec<String> = serde_json::from_str(&texts.invoice_nos).unwrap_or_default();
             if !concerns(&nos) {
                 continue;
             }
         }
-        if let Some(id) = &row.9
-            && !seen.insert((row.0.clone(), id.clone()))
+        if let Some(id) = &row.message_id
+            && !seen.insert((row.customer.clone(), id.clone()))
         {
             continue;
         }
         let at = others.rows.len();
-        let pending: Vec<Pending> = decision_whens(&row, others.tried(&row))
-            .into_iter()
+        let tried = others.tried(&row);
+        let pending: Vec<Pending> = steps(&row, tried)
+            .iter()
             .enumerate()
-            .map(|(nth, when)| Pending::Decision { row: at, nth, when })
+            .map(|(nth, step)| Pending::Decision { row: at, nth, when: step.when(&row, tried).to_owned() })
             .collect();
-        match others.by_customer.get_mut(&row.0) {
+        match others.by_customer.get_mut(&row.customer) {
             Some(events) => events.extend(pending),
             None => {
-                others.by_customer.insert(row.0.clone(), pending);
+                others.by_customer.insert(row.customer.clone(), pending);
             }
         }
         others.rows.push(row);
@@ -614,34 +621,57 @@ fn decisions(db: &Db, scope: Scope<'_>, concerns: &dyn Fn(&[String]) -> bool) ->
     Ok(others)
 }
 
-/// When each event of a decision's row happened, in the order of [`decision_events`].
-fn decision_whens(row: &Row, tried: &[Attempt]) -> Vec<String> {
-    let as_of = &row.1;
-    if row.2 == "manual" {
-        return vec![as_of.clone()];
-    }
-    let mut whens = vec![as_of.clone()];
-    whens.extend(tried.iter().map(|(when, _, _)| when.clone()));
-    if !tried.iter().any(|(_, result, _)| result == "sent") {
-        whens.push(as_of.clone());
-    }
-    whens
+/// One event of a decision, in the order they happened.
+enum Step {
+    /// A task for our side.
+    Task,
+    /// The message prepared.
+    Prepared,
+    /// The `n`th attempt to deliver it.
+    Attempt(usize),
+    /// None of the attempts was sent.
+    NeverSent,
 }
 
-/// The events of a decision's row: a task; or a message prepared, each attempt to deliver
-/// it, and "never sent" when none was sent.
-fn decision_events(row: &Row, tried: &[Attempt]) -> Vec<Event> {
-    let (customer, as_of, kind, stage, code, stored, to, amount, subject, _, reason, _) = row;
+impl Step {
+    /// When it happened: the run's as-of date, or the attempt's time.
+    fn when<'a>(&self, row: &'a DecisionRow, tried: &'a [Attempt]) -> &'a str {
+        match self {
+            Step::Attempt(n) => &tried[*n].0,
+            Step::Task | Step::Prepared | Step::NeverSent => &row.as_of,
+        }
+    }
+}
+
+/// The events of a decision: a task; or a message prepared, each attempt to deliver it,
+/// and "never sent" when none was sent. [`decision_events`] builds them in this order.
+fn steps(row: &DecisionRow, tried: &[Attempt]) -> Vec<Step> {
+    if row.kind == "manual" {
+        return vec![Step::Task];
+    }
+    let mut steps = vec![Step::Prepared];
+    steps.extend((0..tried.len()).map(Step::Attempt));
+    if !tried.iter().any(|(_, result, _)| result == "sent") {
+        steps.push(Step::NeverSent);
+    }
+    steps
+}
+
+/// The events of a decision ([`steps`]), with its texts.
+fn decision_events(row: &DecisionRow, texts: &Texts, tried: &[Attempt]) -> Vec<Event> {
+    let Texts { stage, currency: code, invoice_nos, to_addrs, amount, subject, reason } = texts;
     // One copy of the invoice list for the row's events.
-    let stored: std::sync::Arc<str> = std::sync::Arc::from(stored.as_str());
-    let to: Vec<String> = serde_json::from_str(to).unwrap_or_default();
+    let stored: std::sync::Arc<str> = std::sync::Arc::from(invoice_nos.as_str());
+    let to: Vec<String> = serde_json::from_str(to_addrs).unwrap_or_default();
     let amount_text = Currency::parse(code).map_or(amount.clone(), |c| {
         c.to_minor(amount.parse().unwrap_or_default()).map_or(amount.clone(), |m| c.format(m))
     });
-    let event = |when: String, event: &str, why: Why| Event {
-        when,
+    let subject = subject.clone().unwrap_or_default();
+    let stage = || Arg::Stage(stage.clone());
+    let event = |step: &Step, event: &str, why: Why| Event {
+        when: step.when(row, tried).to_owned(),
         event: event.into(),
-        customer: customer.clone(),
+        customer: row.customer.clone(),
         currency: code.clone(),
         invoice_nos: Vec::new(),
         amount: amount.clone(),
@@ -649,45 +679,50 @@ fn decision_events(row: &Row, tried: &[Attempt]) -> Vec<Event> {
         why,
         stored_invoice_nos: Some(stored.clone()),
     };
-    let stage = || Arg::Stage(stage.clone());
-    if kind == "manual" {
-        let why = Why::new("history_task", vec![("stage", stage()), ("reason", reason.as_str().into())]);
-        return vec![event(as_of.clone(), "task", why)];
-    }
-    let subject = subject.clone().unwrap_or_default();
-    let why = Why::new(
-        "history_prepared",
-        vec![
-            ("stage", stage()),
-            ("subject", subject.as_str().into()),
-            ("to", to.join(", ").into()),
-            ("amount", amount_text.as_str().into()),
-        ],
-    );
-    let mut out = vec![event(as_of.clone(), "prepared", why)];
-    let sent = tried.iter().any(|(_, result, _)| result == "sent");
-    for (when, result, answer) in tried {
-        let mut why = match result.as_str() {
-            "sent" => Why::new(
-                "history_sent",
-                vec![("stage", stage()), ("subject", subject.as_str().into()), ("amount", amount_text.as_str().into())],
-            ),
-            "refused" => Why::new("history_refused", vec![("stage", stage())]),
-            _ => Why::new("history_in_doubt", vec![("stage", stage())]),
-        };
-        if let Some(a) = answer {
-            // The server's own words: Chinese readers see them for a refusal or a doubt,
-            // where they matter, not for a message accepted ("250 OK").
-            let key = if result == "sent" { "history_answer_sent" } else { "history_answer" };
-            why.push(key, vec![("answer", a.as_str().into())]);
-        }
-        out.push(event(when.clone(), result, why));
-    }
-    if !sent {
-        let why = Why::new("history_never_sent", vec![("stage", stage()), ("date", as_of.as_str().into())]);
-        out.push(event(as_of.clone(), "never_sent", why));
-    }
-    out
+    steps(row, tried)
+        .iter()
+        .map(|step| match step {
+            Step::Task => {
+                let why = Why::new("history_task", vec![("stage", stage()), ("reason", reason.as_str().into())]);
+                event(step, "task", why)
+            }
+            Step::Prepared => {
+                let args = vec![
+                    ("stage", stage()),
+                    ("subject", subject.as_str().into()),
+                    ("to", to.join(", ").into()),
+                    ("amount", amount_text.as_str().into()),
+                ];
+                event(step, "prepared", Why::new("history_prepared", args))
+            }
+            Step::Attempt(n) => {
+                let (_, result, answer) = &tried[*n];
+                let mut why = match result.as_str() {
+                    "sent" => Why::new(
+                        "history_sent",
+                        vec![
+                            ("stage", stage()),
+                            ("subject", subject.as_str().into()),
+                            ("amount", amount_text.as_str().into()),
+                        ],
+                    ),
+                    "refused" => Why::new("history_refused", vec![("stage", stage())]),
+                    _ => Why::new("history_in_doubt", vec![("stage", stage())]),
+                };
+                if let Some(a) = answer {
+                    // The server's own words: Chinese readers see them for a refusal or a
+                    // doubt, where they matter, not for a message accepted ("250 OK").
+                    let key = if result == "sent" { "history_answer_sent" } else { "history_answer" };
+                    why.push(key, vec![("answer", a.as_str().into())]);
+                }
+                event(step, result, why)
+            }
+            Step::NeverSent => {
+                let why = Why::new("history_never_sent", vec![("stage", stage()), ("date", row.as_of.as_str().into())]);
+                event(step, "never_sent", why)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
