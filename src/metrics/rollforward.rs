@@ -41,6 +41,39 @@ pub(crate) type ItemKey = (String, String, String);
 /// in key order, each key once ([`starts_of`]).
 pub(crate) type Starts<'a> = Vec<((&'a str, &'a str, &'a str), i64)>;
 
+/// Walks two lists of items in key order (each key once in each) side by side, calling
+/// `each` for every key with its amount in the first and in the second (`None` where it
+/// is not in that list), in key order; stops at the first error of `each`.
+///
+/// # Errors
+/// The first error of `each`.
+pub(crate) fn side_by_side<'a, E>(
+    first: impl IntoIterator<Item = ((&'a str, &'a str, &'a str), i64)>,
+    second: impl IntoIterator<Item = ((&'a str, &'a str, &'a str), i64)>,
+    mut each: impl FnMut((&'a str, &'a str, &'a str), Option<i64>, Option<i64>) -> Result<(), E>,
+) -> Result<(), E> {
+    let (mut first, mut second) = (first.into_iter().peekable(), second.into_iter().peekable());
+    loop {
+        let step = match (first.peek(), second.peek()) {
+            (None, None) => return Ok(()),
+            (Some(&(a, x)), Some(&(b, y))) => match a.cmp(&b) {
+                std::cmp::Ordering::Less => (a, Some(x), None),
+                std::cmp::Ordering::Greater => (b, None, Some(y)),
+                std::cmp::Ordering::Equal => (a, Some(x), Some(y)),
+            },
+            (Some(&(a, x)), None) => (a, Some(x), None),
+            (None, Some(&(b, y))) => (b, None, Some(y)),
+        };
+        if step.1.is_some() {
+            first.next();
+        }
+        if step.2.is_some() {
+            second.next();
+        }
+        each(step.0, step.1, step.2)?;
+    }
+}
+
 /// The balances at the period's start in key order, those of one key summed (an invoice
 /// may be several lines).
 #[must_use]
@@ -154,41 +187,23 @@ pub(crate) fn start_differences(previous: &PreviousOpen, starts: &Starts<'_>) ->
             out.push(Unexplained::new(customer.to_owned(), invoice.to_owned(), currency, amount, why));
         }
     };
-    let mut now = starts.iter().peekable();
-    for (key, &before) in &previous.items {
-        let key = (key.0.as_str(), key.1.as_str(), key.2.as_str());
-        // This export's items before this one: not open in the last run.
-        while let Some(&&(start, amount)) = now.peek() {
-            if start >= key {
-                break;
-            }
-            if amount != 0 {
-                appeared.push((start, amount));
-            }
-            now.next();
-        }
-        match now.peek() {
-            Some(&&(start, amount)) if start == key => {
-                now.next();
-                if amount != before {
-                    push(&mut out, key, amount - before, &|c: &Currency| {
-                        Why::new(
-                            "changed",
-                            vec![
-                                ("before", c.format(before).into()),
-                                ("date", date.into()),
-                                ("now", c.format(amount).into()),
-                            ],
-                        )
-                    });
-                }
-            }
-            _ => push(&mut out, key, -before, &|c: &Currency| {
+    let before = previous.items.iter().map(|((c, i, k), &amount)| ((c.as_str(), i.as_str(), k.as_str()), amount));
+    let walked = side_by_side(before, starts.iter().copied(), |key, before, now| {
+        match (before, now) {
+            (Some(before), None) => push(&mut out, key, -before, &|c: &Currency| {
                 Why::new("gone", vec![("before", c.format(before).into()), ("date", date.into())])
             }),
+            (Some(before), Some(now)) if now != before => push(&mut out, key, now - before, &|c: &Currency| {
+                let args =
+                    vec![("before", c.format(before).into()), ("date", date.into()), ("now", c.format(now).into())];
+                Why::new("changed", args)
+            }),
+            (None, Some(now)) if now != 0 => appeared.push((key, now)),
+            _ => {}
         }
-    }
-    appeared.extend(now.filter(|(_, amount)| *amount != 0).copied());
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(()) = walked;
     for (key, amount) in appeared {
         push(&mut out, key, amount, &|c: &Currency| {
             Why::new("appeared", vec![("date", date.into()), ("now", c.format(amount).into())])

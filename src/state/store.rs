@@ -15,7 +15,7 @@ use crate::aging::frame::col_name as c;
 use crate::email::compose::OutboxEntry;
 use crate::error::{Error, Result};
 use crate::ledger::matching::Reconciliation;
-use crate::metrics::rollforward::{ItemKey, PreviousOpen};
+use crate::metrics::rollforward::{ItemKey, PreviousOpen, side_by_side};
 use crate::metrics::trend::{CurrencySnapshot, Snapshot, Trend};
 use crate::normalize::records::Followup;
 use crate::rules::action::{Action, ActionKind};
@@ -235,7 +235,7 @@ fn open_items_of(frame: &DataFrame) -> Result<Vec<(ItemRef<'_>, i64)>> {
     };
     let (customer, invoice_no, currency) = (text(c::CUSTOMER)?, text(c::INVOICE_NO)?, text(c::CURRENCY)?);
     let open = frame.column(c::OPEN_MINOR).map_err(Error::internal)?.i64().map_err(Error::internal)?;
-    let mut rows: Vec<(ItemRef<'_>, i64)> = open
+    let rows: Vec<(ItemRef<'_>, i64)> = open
         .iter()
         .enumerate()
         .map(|(i, amount)| {
@@ -244,19 +244,21 @@ fn open_items_of(frame: &DataFrame) -> Result<Vec<(ItemRef<'_>, i64)>> {
             (key, amount.unwrap_or_default())
         })
         .collect();
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut items: Vec<(ItemRef<'_>, i64)> = Vec::with_capacity(rows.len());
-    for (key, amount) in rows {
-        match items.last_mut() {
-            Some((last, sum)) if *last == key => {
-                *sum = sum
-                    .checked_add(amount)
-                    .ok_or_else(|| Error::Internal("an open item's amount is out of range".into()))?;
-            }
-            _ => items.push((key, amount)),
+    summed_by_key(rows).ok_or_else(|| Error::Internal("an open item's amount is out of range".into()))
+}
+
+/// `amounts` in key order, those of one key summed (an item may be several lines); `None`
+/// when a sum is out of range.
+fn summed_by_key<K: Ord>(mut amounts: Vec<(K, i64)>) -> Option<Vec<(K, i64)>> {
+    amounts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(K, i64)> = Vec::with_capacity(amounts.len());
+    for (key, amount) in amounts {
+        match out.last_mut() {
+            Some((last, sum)) if *last == key => *sum = sum.checked_add(amount)?,
+            _ => out.push((key, amount)),
         }
     }
-    Ok(items)
+    Some(out)
 }
 
 /// The counted run of the latest as-of date before `as_of` that recorded a snapshot.
@@ -278,21 +280,11 @@ fn previous_run(conn: &rusqlite::Connection, as_of: NaiveDate) -> rusqlite::Resu
 fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<Vec<(ItemKey, i64)>> {
     let mut stmt =
         conn.prepare("SELECT customer, invoice_no, currency, open_minor FROM open_items WHERE run_id = ?1")?;
-    let mut rows: Vec<(ItemKey, i64)> = stmt
+    let rows: Vec<(ItemKey, i64)> = stmt
         .query_map([run_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     // Already in key order as recorded: the sort only checks that.
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut items: Vec<(ItemKey, i64)> = Vec::with_capacity(rows.len());
-    for (key, open) in rows {
-        match items.last_mut() {
-            Some((last, sum)) if *last == key => {
-                *sum = sum.checked_add(open).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, open))?;
-            }
-            _ => items.push((key, open)),
-        }
-    }
-    Ok(items)
+    summed_by_key(rows).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, i64::MAX))
 }
 
 /// Inserts the open items (in key order) and the items opened and closed since the previous
@@ -320,27 +312,17 @@ fn insert_open_items(
     // Opened: open now and not among the previous run's items; closed: the reverse (the
     // opened ones first, as before).
     let mut closed = Vec::new();
-    let mut was = before.iter().peekable();
-    for &(key, open) in items {
-        while let Some(((c, i, k), then)) = was.peek() {
-            if (c.as_str(), i.as_str(), k.as_str()) >= key {
-                break;
+    let was = before.iter().map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then));
+    side_by_side(was, items.iter().copied(), |key, then, now| {
+        match (then, now) {
+            (None, Some(open)) if open != 0 => {
+                event.execute(params![run_id, key.0, key.1, key.2, "opened", open])?;
             }
-            if *then != 0 {
-                closed.push(((c.as_str(), i.as_str(), k.as_str()), *then));
-            }
-            was.next();
+            (Some(then), None) if then != 0 => closed.push((key, then)),
+            _ => {}
         }
-        let seen = was.peek().is_some_and(|((c, i, k), _)| (c.as_str(), i.as_str(), k.as_str()) == key);
-        if seen {
-            was.next();
-        } else if open != 0 {
-            event.execute(params![run_id, key.0, key.1, key.2, "opened", open])?;
-        }
-    }
-    closed.extend(
-        was.filter(|(_, then)| *then != 0).map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then)),
-    );
+        Ok::<(), rusqlite::Error>(())
+    })?;
     for (key, open) in closed {
         event.execute(params![run_id, key.0, key.1, key.2, "closed", open])?;
     }
