@@ -51,6 +51,15 @@ pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     }
 }
 
+/// A read-only connection to the database at `path` that waits up to 10 s for a writer's
+/// lock (the check beside a run, its probe, and the readers).
+pub(crate) fn read_only(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    Ok(conn)
+}
+
 impl Db {
     /// Opens `state/payback.db` for writing (creating the folder and the database): takes
     /// the lock, checks the integrity, migrates, imports a JSON-lines state of an earlier
@@ -79,11 +88,19 @@ impl Db {
             let (db, notes) = Self::open_locked(state, lock, true)?;
             return Ok((db, notes, soundness::Checking::done()));
         }
+        let db = Self::connect(state, lock)?;
+        let checking = soundness::Checking::start(&db.path, state);
+        Ok((db, Vec::new(), checking))
+    }
+
+    /// The writer's connection to `state/payback.db` (created when missing), configured; a
+    /// damaged file answers with the damaged database's error.
+    fn connect(state: &Path, lock: StateLock) -> Result<Self> {
+        let path = state.join(FILE_NAME);
         let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
         let db = Self { conn, path, _lock: Some(lock) };
         db.configure().map_err(|e| db.corrupt(state, e))?;
-        let checking = soundness::Checking::start(&db.path, state);
-        Ok((db, Vec::new(), checking))
+        Ok(db)
     }
 
     /// Whether the database at `path` needs writing before a run (a migration, a JSON-lines
@@ -93,9 +110,7 @@ impl Db {
         if !import::legacy_files(state).is_empty() {
             return Ok(true);
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| db_error(path, &e))?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(path, &e))?;
+        let conn = read_only(path).map_err(|e| soundness::corrupt(path, state, db_error(path, &e)))?;
         let asked = || -> rusqlite::Result<bool> {
             let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if usize::try_from(version).ok() != Some(schema::MIGRATIONS.len()) {
@@ -116,11 +131,8 @@ impl Db {
     }
 
     fn open_locked(state: &Path, lock: StateLock, backup: bool) -> Result<(Self, Vec<String>)> {
-        let path = state.join(FILE_NAME);
-        let existed = path.exists();
-        let conn = Connection::open(&path).map_err(|e| db_error(&path, &e))?;
-        let db = Self { conn, path, _lock: Some(lock) };
-        db.configure().map_err(|e| db.corrupt(state, e))?;
+        let existed = state.join(FILE_NAME).exists();
+        let db = Self::connect(state, lock)?;
         if existed {
             soundness::check_integrity(&db.conn, &db.path, state).map_err(|e| db.corrupt(state, e))?;
             if backup {
@@ -146,9 +158,7 @@ impl Db {
         if !path.exists() {
             return Ok(None);
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| db_error(&path, &e))?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(&path, &e))?;
+        let conn = read_only(&path).map_err(|e| db_error(&path, &e))?;
         let db = Self { conn, path, _lock: None };
         let version = db.version()?;
         if version < schema::MIGRATIONS.len() {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, InterruptHandle, OpenFlags};
+use rusqlite::{Connection, InterruptHandle};
 
 use super::{BACKUP_NAME, db_error};
 use crate::error::{Error, Result};
@@ -98,16 +98,14 @@ impl Checking {
     /// [`BACKUP_NAME`], through a read-only connection of its own. The caller holds the
     /// state folder's lock and writes nothing before [`Checking::wait`].
     pub(crate) fn start(path: &Path, state: &Path) -> Self {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let (path, state): (PathBuf, PathBuf) = (path.to_path_buf(), state.to_path_buf());
-        let conn = match Connection::open_with_flags(&path, flags) {
+        let conn = match super::read_only(&path) {
             Ok(conn) => conn,
             Err(e) => return Self(Some(Under::Failed(corrupt(&path, &state, db_error(&path, &e))))),
         };
         let interrupt = conn.get_interrupt_handle();
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
-            conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db_error(&path, &e))?;
             check_integrity(&conn, &path, &state)?;
             backup(&conn, &state.join(BACKUP_NAME))?;
             Ok(started.elapsed())
