@@ -58,7 +58,7 @@ pub fn write(
     ws.set_column_width(0, name_width.min(50) as f64 + 2.0)?;
     ws.set_column_width(1, 10)?;
     for c in 2..=overdue_col {
-        ws.set_column_width(c, 16)?;
+        ws.set_column_width(c, super::formats::MONEY_WIDTH)?;
     }
     ws.set_column_width(items_col, 8)?;
     ws.set_column_hidden(shown_col)?;

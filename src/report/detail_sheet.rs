@@ -328,7 +328,7 @@ fn column_widths(df: &DataFrame, sources: &[String], headers: &[&str], labels: &
         .map(|h| (text_width(h).div_ceil(2)).max(h.split(' ').map(text_width).max().unwrap_or(0)) + 2)
         .collect();
     for col in [5, 6] {
-        widths[col] = 16;
+        widths[col] = usize::from(super::formats::MONEY_WIDTH);
     }
     for col in [2, 3, 13] {
         widths[col] = 11;

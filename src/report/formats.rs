@@ -211,6 +211,10 @@ pub fn colour_days(
     Ok(())
 }
 
+/// The width of a column of amounts, in Excel character units: room for `¥999,999,999.99`
+/// in the money formats ([`Formats::money`]).
+pub const MONEY_WIDTH: u16 = 16;
+
 /// Column width in Excel character units for `text`: wide (CJK) characters count twice.
 #[must_use]
 pub fn text_width(text: &str) -> usize {

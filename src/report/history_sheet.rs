@@ -12,6 +12,9 @@ use crate::state::timeline::{Event, Recent};
 /// The sheet's name (its key in the catalogue).
 pub const NAME: &str = "history";
 
+/// The column of amounts.
+const AMOUNT_COL: usize = 5;
+
 /// Columns (catalogue keys `history.<key>`).
 const HEADERS: [&str; 7] = ["customer", "currency", "when", "event", "invoices", "amount", "what"];
 
@@ -31,7 +34,7 @@ fn row(i: usize) -> RowNum {
 /// # Errors
 /// Writer errors.
 pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats) -> Result<(), XlsxError> {
-    let widths = [26, 8, 20, 11, 24, 14, 90];
+    let widths = [26, 8, 20, 11, 24, usize::from(super::formats::MONEY_WIDTH), 90];
     let (rows, accounts_not_shown) = rows(history, max_rows);
     // The words of each kind of event, looked up once (a sheet can hold 240,000 events).
     let mut events: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
@@ -69,7 +72,16 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
     for (c, header) in headers.iter().enumerate() {
         let widest = cells.iter().map(|r| text_width(&r[c])).max().unwrap_or(0).max(text_width(header) + 2);
         #[allow(clippy::cast_precision_loss)]
-        ws.set_column_width(col(c), widest.min(widths[c]).max(8) as f64 + 1.0)?;
+        let width = if c == AMOUNT_COL {
+            // The amounts show in their currency's format (`¥1,924,515.23`), wider than
+            // their text: the room every money column has.
+            widths[c] as f64
+        } else if c == AMOUNT_COL + 1 {
+            (widest + super::layout::INDENT_WIDTH).min(widths[c]).max(8) as f64 + 1.0
+        } else {
+            widest.min(widths[c]).max(8) as f64 + 1.0
+        };
+        ws.set_column_width(col(c), width)?;
         ws.write_string_with_format(0, col(c), *header, &f.header)?;
     }
     ws.set_freeze_panes(1, 1)?;
@@ -80,7 +92,7 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
         let r = row(i + 1);
         for (c, text) in texts.iter().enumerate() {
             if let Row::Event(event) = entry
-                && c == 5
+                && c == AMOUNT_COL
                 && !text.is_empty()
             {
                 // Shown as a number in its currency's format, like the other sheets' amounts.
@@ -91,7 +103,9 @@ pub fn write(ws: &mut Worksheet, history: &Recent, max_rows: usize, f: &Formats)
                 });
                 ws.write_number_with_format(r, col(c), value, format)?;
             } else if !text.is_empty() {
-                write_text(ws, r, col(c), text, &f.text)?;
+                // The text right of the amounts starts one indent in, clear of them.
+                let format = if c == AMOUNT_COL + 1 { &f.indented } else { &f.text };
+                write_text(ws, r, col(c), text, format)?;
             }
         }
     }
