@@ -33,7 +33,8 @@
 //! number, shows as paid once a payment is posted three days later, and leaves the export
 //! the month after its last payment. Every invoice is paid within the export's two years, so
 //! every month about N/7 invoices are issued and as many are settled and leave.
-//! - `invoices.csv`: the same columns as above; ~52% are paid in full 5 days before to 45
+//! - `invoices.csv`: the same columns as above and `paid_date`, the day the last payment
+//!   was posted (empty while nothing is); ~52% are paid in full 5 days before to 45
 //!   days after their due date, ~9% in part within 30 days of it and the rest up to 600 days
 //!   later, ~34% late (46 to 700 days after the due date); ~5% are credit notes, applied
 //!   30 to 120 days after their date.
@@ -190,21 +191,23 @@ fn invoice(rng: &mut Rng, i: u64, customers: u64, as_of: NaiveDate) -> Invoice {
 
 /// One row of `invoices.csv` (the columns of `HEADERS`).
 fn write_invoice(csv: &mut csv::Writer<BufWriter<File>>, inv: &Invoice, cust: &Customer) -> Result<(), Error> {
-    let (invoice_date, due_date) = (inv.issued.to_string(), inv.due.to_string());
-    let (amount, paid) = (decimal(inv.amount), decimal(inv.paid));
-    let pm = project_manager(inv.customer);
-    csv.write_record([
-        cust.name.as_str(),
-        &inv.number,
-        &invoice_date,
-        &due_date,
-        &amount,
-        &paid,
-        cust.currency,
-        &inv.project,
-        &pm,
-    ])?;
+    csv.write_record(invoice_record(inv, cust))?;
     Ok(())
+}
+
+/// The fields of [`HEADERS`] for `inv`.
+fn invoice_record(inv: &Invoice, cust: &Customer) -> [String; 9] {
+    [
+        cust.name.clone(),
+        inv.number.clone(),
+        inv.issued.to_string(),
+        inv.due.to_string(),
+        decimal(inv.amount),
+        decimal(inv.paid),
+        cust.currency.to_owned(),
+        inv.project.clone(),
+        project_manager(inv.customer),
+    ]
 }
 
 fn create(dir: &Path, name: &str) -> Result<csv::Writer<BufWriter<File>>, Error> {
@@ -222,6 +225,22 @@ const HEADERS: [&str; 9] = [
     "currency",
     "project",
     "project_manager",
+];
+
+/// The monthly ledger's columns: [`HEADERS`] and the day its last payment was posted, as an
+/// open-items export of a ledger gives it (without it, no run could tell in which month a
+/// payment came, and every invoice paid since the last run would be "not explained").
+const MONTHLY_HEADERS: [&str; 10] = [
+    "customer",
+    "invoice_no",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "paid_amount",
+    "currency",
+    "project",
+    "project_manager",
+    "paid_date",
 ];
 
 fn main() -> Result<(), Error> {
@@ -477,7 +496,7 @@ fn monthly(options: &Options, months: u32, last: NaiveDate) -> Result<(), Error>
         let days = |d: NaiveDate| u64::try_from((d - start).num_days()).unwrap_or(0);
         let (from, to) = (days(end - Duration::days(WINDOW_DAYS - 1)) * per_day, (days(end) + 1) * per_day);
         let mut csv = create(&dir, "invoices.csv")?;
-        csv.write_record(HEADERS)?;
+        csv.write_record(MONTHLY_HEADERS)?;
         let mut bank = create(&dir, "payments.csv")?;
         bank.write_record(["Date", "Payer", "Amount", "Currency", "Reference"])?;
         let mut followups = create(&dir, "followups.csv")?;
@@ -490,9 +509,11 @@ fn monthly(options: &Options, months: u32, last: NaiveDate) -> Result<(), Error>
                 continue; // settled before this month: gone from the export
             }
             // What the ledger has posted, and what the bank received but the ledger not yet.
+            let mut posted = None;
             for (amount, day) in fate.payments(inv.amount).into_iter().flatten() {
                 if day + Duration::days(POSTED_AFTER_DAYS) <= end {
                     inv.paid += amount;
+                    posted = Some(day + Duration::days(POSTED_AFTER_DAYS));
                 } else if day <= end && amount > 0 {
                     let mut rng = Rng(options.seed ^ 0xBA4C ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                     let (payer, reference) = match rng.below(20) {
@@ -503,7 +524,8 @@ fn monthly(options: &Options, months: u32, last: NaiveDate) -> Result<(), Error>
                     bank.write_record([day.to_string(), payer, decimal(amount), cust.currency.to_owned(), reference])?;
                 }
             }
-            write_invoice(&mut csv, &inv, cust)?;
+            let paid_date = posted.map(|day| day.to_string()).unwrap_or_default();
+            csv.write_record(invoice_record(&inv, cust).iter().map(String::as_str).chain([paid_date.as_str()]))?;
             rows += 1;
             if inv.amount - inv.paid > 0 && inv.due < end {
                 let key = options.seed ^ k.wrapping_mul(0xA24B_AED4_963E_E407);

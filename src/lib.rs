@@ -26,6 +26,7 @@ pub mod money;
 pub mod normalize;
 pub(crate) mod output;
 pub(crate) mod pipeline;
+pub(crate) mod priority;
 pub mod report;
 pub mod rules;
 pub(crate) mod state;

@@ -51,7 +51,8 @@ pub(crate) fn decide(config: &RunConfig, inputs: &Inputs, state: &Path, traced: 
     let (aged, matched) = age(config, inputs)?;
     let original = &inputs.batch.invoices;
     let history = crate::state::store::load_history(state, true)?;
-    let measured = measure(config, original, matched.as_deref(), &inputs.records, &aged, state, history)?;
+    let remembered = Remembered { history, previous_open: None };
+    let measured = measure(config, original, matched.as_deref(), &inputs.records, &aged, state, remembered)?;
     let items = engine::OpenItems::new(&aged.aging).map_err(Error::internal)?;
     let matched = matched.as_deref().unwrap_or(original);
     let Actioned { decisions, history, .. } = act(config, measured, matched, &inputs.records, &aged, &items, traced)?;
@@ -114,9 +115,17 @@ pub(crate) struct Measured {
     pub history: History,
 }
 
+/// What a run's caller read from the state folder for [`measure`]: the history, and the
+/// previous run's open items when it read them already (else [`measure`] reads them).
+pub(crate) struct Remembered<'a> {
+    pub history: History,
+    pub previous_open: Option<&'a metrics::rollforward::PreviousOpen>,
+}
+
 /// Reads the trend in `state` and computes the metrics of an aged run, keeping `history`
 /// (read from `state` by the caller, with or without the messages prepared and never sent:
-/// [`crate::state::store::load_history`]): `original` are the invoices as read, `matched`
+/// [`crate::state::store::load_history`]) and the previous run's open items when they were
+/// `read_already` (else they are read here): `original` are the invoices as read, `matched`
 /// the same after payment matching (returned by [`age`]). Nothing after this needs the invoices except the thank-you
 /// messages, so `run` frees them here when no payments were matched.
 ///
@@ -129,13 +138,23 @@ pub(crate) fn measure(
     records: &crate::ledger::Records,
     aged: &Aged,
     state: &Path,
-    history: History,
+    remembered: Remembered<'_>,
 ) -> Result<Measured> {
+    let Remembered { history, previous_open: read_already } = remembered;
     let rules = config.rules();
     let trend = crate::state::store::load_trend(state)?;
+    // The previous run's open items: those `read_already` when they are that run's.
+    let mut loaded = metrics::rollforward::PreviousOpen::default();
     let previous_open = match trend.previous(config.as_of()) {
-        Some(previous) => crate::state::store::load_previous_open(state, previous.as_of)?,
-        None => metrics::rollforward::PreviousOpen::default(),
+        Some(previous) => {
+            if let Some(read) = read_already.filter(|read| read.as_of == Some(previous.as_of)) {
+                read
+            } else {
+                loaded = crate::state::store::load_previous_open(state, previous.as_of)?;
+                &loaded
+            }
+        }
+        None => &loaded,
     };
     let metrics = metrics::compute(&MetricsInput {
         as_of: config.as_of(),
@@ -147,7 +166,7 @@ pub(crate) fn measure(
         trend: &trend,
         spec: &rules.metrics,
         stuck_after_days: rules.collection.stuck_after_days,
-        previous_open: &previous_open,
+        previous_open,
     });
     Ok(Measured { metrics, history })
 }

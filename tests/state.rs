@@ -469,6 +469,34 @@ fn two_runs_with_a_backup(ws: &Workspace) -> std::path::PathBuf {
 }
 
 #[test]
+fn the_backup_is_the_database_as_the_run_found_it_with_or_without_a_log_held_by_a_reader() {
+    let ws = Workspace::new();
+    let state = two_runs_with_a_backup(&ws);
+    let runs_in = |path: &std::path::Path| {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok");
+        strings(&conn, "SELECT as_of FROM runs ORDER BY id")
+    };
+    // The log was empty when the second run opened the database: the file was copied.
+    assert_eq!(runs_in(&state.join("payback.backup.db")), ["2026-10-31"]);
+    // A reader holds a log with a write in it (as a finance analyst's sqlite3 might): the
+    // run does not wait for it, and the backup, through SQLite, still has that write.
+    let writer = db(&state);
+    writer.execute("UPDATE runs SET rules = rules || ' ' WHERE id = 1", []).unwrap();
+    let reader = db(&state);
+    reader.execute_batch("BEGIN").unwrap();
+    assert_eq!(strings(&reader, "SELECT as_of FROM runs ORDER BY id"), ["2026-10-31", "2026-11-30"]);
+    assert!(std::fs::metadata(state.join("payback.db-wal")).unwrap().len() > 0);
+    small(&ws, "2026-12-31", &[], 0);
+    reader.execute_batch("COMMIT").unwrap();
+    assert_eq!(runs_in(&state.join("payback.backup.db")), ["2026-10-31", "2026-11-30"]);
+    let backup = rusqlite::Connection::open(state.join("payback.backup.db")).unwrap();
+    assert_eq!(strings(&backup, "SELECT substr(rules, -1) FROM runs WHERE id = 1"), [" "]);
+    assert_eq!(runs_in(&state.join("payback.db")), ["2026-10-31", "2026-11-30", "2026-12-31"]);
+}
+
+#[test]
 fn a_damaged_database_stops_with_the_path_of_the_last_backup() {
     let ws = Workspace::new();
     let state = two_runs_with_a_backup(&ws);

@@ -11,6 +11,7 @@ use crate::output::Staging;
 use crate::report::{ReportInput, actions_json, detail_sheet, summary_json, workbook, writer};
 use crate::rules::action::ActionKind;
 use crate::rules::engine;
+use crate::state::soundness::Checking;
 
 use super::progress::Progress;
 use super::setup::{self, Folders, Setup};
@@ -92,31 +93,63 @@ struct WriteOptions<'a> {
     rows_per_sheet: usize,
 }
 
+/// Where [`decide_and_write`] records the run: the state database, the integrity check
+/// and backup under way beside the run (waited for before the record commits; taken out
+/// then), the previous run's open items being read beside the run (for the roll-forward
+/// and the items opened and closed), and when the run started.
+struct Recorder<'a> {
+    db: &'a crate::state::Db,
+    checking: Option<Checking>,
+    previous_open: Option<PreviousOpenRead>,
+    started_at: String,
+}
+
+/// The previous run's open items, read on a thread of their own.
+type PreviousOpenRead = std::thread::JoinHandle<Result<crate::metrics::rollforward::PreviousOpen>>;
+
+/// Starts reading the open items of the run that a run as of `as_of` follows from `state`,
+/// on a thread that gives way to the run's own.
+fn read_previous_open(state: &std::path::Path, as_of: NaiveDate) -> PreviousOpenRead {
+    let state = state.to_path_buf();
+    std::thread::spawn(move || {
+        crate::priority::give_way();
+        crate::state::store::previous_open_before(&state, as_of)
+    })
+}
+
 /// What [`decide_and_write`] made, and how long each side took.
-struct Written {
+struct Written<'db> {
     actioned: pipeline::Actioned,
     composed: compose::Composed,
     summary: Option<crate::report::summary_json::Summary>,
+    /// The run recorded as pending while the workbook was being finished.
+    recorded: crate::state::store::RecordedRun<'db>,
     workbook_took: std::time::Duration,
     emails_took: std::time::Duration,
     /// Of `emails_took`: deciding the actions.
     decide_took: std::time::Duration,
     /// How the front sheets were made (the History sheet beside the emails).
     handed: writer::Handed,
+    /// Recording the run, and the integrity check and backup beside the run (zero when
+    /// done while the database was opened).
+    recorded_took: std::time::Duration,
+    checked_took: std::time::Duration,
 }
 
-/// Decides the actions of `aged` and writes every output into `staging`; the workbook is
-/// written alongside ([`writer::write_alongside`]). The invoices are taken out of `inputs`
-/// and, with their `matched` copy, freed once the metrics are computed (or, when payments
-/// were matched, once the thank-you messages are decided).
-fn decide_and_write(
+/// Decides the actions of `aged`, writes every output into `staging` and records the run
+/// as pending with `recorder`; the workbook is written alongside
+/// ([`writer::write_alongside`]) and finished while the run is recorded. The invoices are
+/// taken out of `inputs` and, with their `matched` copy, freed once the metrics are
+/// computed (or, when payments were matched, once the thank-you messages are decided).
+fn decide_and_write<'db>(
     config: &RunConfig,
     inputs: &mut crate::ledger::Inputs,
     aged: &pipeline::Aged,
     matched: Option<Vec<crate::normalize::Invoice>>,
     staging: &mut Staging,
     options: &WriteOptions<'_>,
-) -> Result<Written> {
+    recorder: &mut Recorder<'db>,
+) -> Result<Written<'db>> {
     // Only what the outputs need is kept: the invoices themselves are freed as soon as
     // nothing reads them any more (a million invoices are ~150 MB).
     let invoices = std::mem::take(&mut inputs.batch.invoices);
@@ -140,8 +173,19 @@ fn decide_and_write(
         // The rules decide with what happened (sent messages, tasks): the messages prepared
         // and never sent, a year of them at a million invoices, are not read.
         let history = crate::state::store::load_history(options.state, false)?;
+        let previous = match recorder.previous_open.take() {
+            Some(reading) => {
+                Some(reading.join().unwrap_or_else(|_| Err(Error::Internal("reading the last run stopped".into())))?)
+            }
+            None => None,
+        };
+        let remembered = pipeline::Remembered { history, previous_open: previous.as_ref() };
         let measured =
-            pipeline::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state, history)?;
+            pipeline::measure(config, &invoices, matched.as_deref(), &inputs.records, aged, options.state, remembered)?;
+        // This run's open items in key order, and those opened and closed since the previous
+        // run, found while its items are at hand: the record does not read them again.
+        let items_now = crate::state::store::open_items_of(&aged.aging.open_items)?;
+        let changes = previous.map(|previous| crate::state::store::item_changes(&previous, &items_now));
         // Without matched payments nothing below reads the invoices: they are freed
         // before the open items are built, not held beside them.
         let (invoices, matched) = if aged.reconciliation.is_some() {
@@ -193,18 +237,83 @@ fn decide_and_write(
         let emails =
             || write_other_outputs(staging, &input, &actioned.decisions.actions, &compose_inputs, options.templates);
         let (composed, handed) = front.hand_over(&input, history, emails)?;
+        let emails_took = started.elapsed();
         let summary = options.json.then(|| crate::report::summary_json::Summary::new(&input));
+        // Recorded while the workbook is being finished: pending until it is published.
+        let recording = std::time::Instant::now();
+        let seen = Seen { items: &items_now, changes: changes.as_ref(), reconciliation: aged.reconciliation.as_ref() };
+        let (id, check) = record(config, inputs, &seen, &actioned, &composed, staging, recorder)?;
+        let pending = crate::state::store::RecordedRun::new(recorder.db, id);
         Ok(Written {
             actioned,
             composed,
             summary,
+            recorded: pending,
             workbook_took: std::time::Duration::ZERO,
-            emails_took: started.elapsed(),
+            emails_took,
             decide_took,
             handed,
+            recorded_took: recording.elapsed().saturating_sub(check.waited),
+            checked_took: check.took,
         })
     })?;
     Ok(Written { workbook_took, ..done })
+}
+
+/// How long the integrity check and backup beside the run took on their thread, and how
+/// long the record waited for them before it committed.
+#[derive(Default)]
+struct Check {
+    took: std::time::Duration,
+    waited: std::time::Duration,
+}
+
+/// What the run saw of the ledger, for its record: its open items
+/// ([`crate::state::store::open_items_of`]), those opened and closed since the previous run
+/// when found already, and the payments matched.
+struct Seen<'a> {
+    items: &'a [(crate::state::store::ItemRef<'a>, i64)],
+    changes: Option<&'a crate::state::store::ItemChanges>,
+    reconciliation: Option<&'a crate::ledger::matching::Reconciliation>,
+}
+
+/// Records the run as pending ([`crate::state::store::record_run`]); before it commits,
+/// waits for the integrity check and backup beside the run. Returns the run's id.
+fn record(
+    config: &RunConfig,
+    inputs: &crate::ledger::Inputs,
+    seen: &Seen<'_>,
+    actioned: &pipeline::Actioned,
+    composed: &compose::Composed,
+    staging: &Staging,
+    recorder: &mut Recorder<'_>,
+) -> Result<(i64, Check)> {
+    let out_dir = std::path::absolute(config.out()).map_err(|e| Error::write(config.out(), e))?;
+    let record = crate::state::store::RunRecord {
+        as_of: config.as_of(),
+        out_dir: &out_dir,
+        outputs_digest: crate::state::store::outputs_digest(staging.path()),
+        inputs: crate::state::fingerprint::inputs(config)?,
+        rules: crate::state::fingerprint::rules(config),
+        started_at: recorder.started_at.clone(),
+        actions: &actioned.decisions.actions,
+        outbox: &composed.outbox,
+        snapshot: &actioned.metrics.snapshot(),
+        open_items: seen.items,
+        changes: seen.changes,
+        followups: &inputs.records.followups,
+        reconciliation: seen.reconciliation,
+    };
+    let checking = &mut recorder.checking;
+    let mut check = Check::default();
+    let id = crate::state::store::record_run(recorder.db, &record, || {
+        let waiting = std::time::Instant::now();
+        let checked = checking.take().map_or(Ok(std::time::Duration::ZERO), Checking::wait);
+        check.waited = waiting.elapsed();
+        check.took = checked?;
+        Ok(())
+    })?;
+    Ok((id, check))
 }
 
 /// Runs the aging and the collection rules; writes `aging-report.xlsx`, `summary.json` and
@@ -218,6 +327,22 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         setup::configure(args.input, args.as_of.unwrap_or(today), folders)?;
     crate::output::check_out(config.out(), &[config.read_paths(), vec![state.as_path()]].concat())?;
     let mut progress = Progress::new(args.quiet || args.json);
+    let started_at = crate::state::now();
+    // The state folder is opened (and so known to be writable) before anything is made; a
+    // database that needs nothing written first is checked and backed up on a thread of its
+    // own meanwhile, and must be found sound before the run records anything. An existing
+    // database is opened first, so that its check has the processor that reading the inputs
+    // leaves idle; a new one after the inputs are read (a run stopped by its inputs leaves no
+    // state folder behind).
+    let open = |progress: &mut Progress| {
+        let opening = std::time::Instant::now();
+        let opened = crate::state::Db::open_for_run(&state)?;
+        progress.note(&format!("opened the state database in {:.1} s", opening.elapsed().as_secs_f64()));
+        Ok::<_, Error>(opened)
+    };
+    let mut opened = if crate::state::Db::exists(&state) { Some(open(&mut progress)?) } else { None };
+    // So are the previous run's open items read, beside the inputs.
+    let previous_open = opened.is_some().then(|| read_previous_open(&state, config.as_of()));
     progress.start("reading the inputs");
     let mut inputs = ledger::load_inputs(&config)?;
     let rows: usize = inputs.batch.sources.iter().map(|s| s.read).sum();
@@ -226,13 +351,10 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     if args.strict && !problems.is_empty() {
         return Err(Error::Strict { count: problems.len(), problems: problems.join("\n") });
     }
-    let started_at = crate::state::now();
-    // The state folder is opened (and so known to be writable) before anything is made; a
-    // database that needs nothing written first is checked and backed up on a thread of its
-    // own meanwhile, and must be found sound before the run records anything.
-    let opening = std::time::Instant::now();
-    let (db, mut notes, checking) = crate::state::Db::open_for_run(&state)?;
-    progress.note(&format!("opened the state database in {:.1} s", opening.elapsed().as_secs_f64()));
+    let (db, mut notes, checking) = match opened.take() {
+        Some(opened) => opened,
+        None => open(&mut progress)?,
+    };
     // A workspace's payback.toml is where the user's own company goes.
     notes.extend(config.rules().company.example_warning().filter(|_| in_workspace));
     progress.start("matching payments and aging");
@@ -250,25 +372,28 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
         detail_rows_per_sheet: args.detail_sheet_rows,
         rows_per_sheet: args.sheet_rows,
     };
-    let written = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options);
-    // A damaged database's error comes first: the reads above may have failed because of it.
-    let checked = checking.wait()?;
+    let mut recorder = Recorder { db: &db, checking: Some(checking), previous_open, started_at };
+    let written = decide_and_write(&config, &mut inputs, &aged, matched, &mut staging, &options, &mut recorder);
+    // A damaged database's error comes first: the reads above may have failed because of it
+    // (when the run stopped before its record waited for the check).
+    if let Some(checking) = recorder.checking.take() {
+        checking.wait()?;
+    }
     let written = written?;
     progress.note(&written.timings());
-    if !checked.is_zero() {
+    if !written.checked_took.is_zero() {
         progress.note(&format!(
             "checked the state database's integrity and kept its backup in {:.1} s, beside the run",
-            checked.as_secs_f64()
+            written.checked_took.as_secs_f64()
         ));
     }
     progress.done("wrote the workbook and", written.composed.outbox.len(), "emails");
-    let (recorded_took, published_took) =
-        record_and_publish(&db, &config, &inputs, &aged, &written, staging, started_at)?;
-    drop(db);
+    let publishing = std::time::Instant::now();
+    publish(&db, written.recorded, staging)?;
     progress.note(&format!(
-        "recorded the run in the state database in {:.1} s, published it in {:.1} s",
-        recorded_took.as_secs_f64(),
-        published_took.as_secs_f64()
+        "recorded the run in the state database in {:.1} s (while the workbook was finished), published it in {:.1} s",
+        written.recorded_took.as_secs_f64(),
+        publishing.elapsed().as_secs_f64()
     ));
     progress.finish();
 
@@ -292,7 +417,7 @@ pub(crate) fn exec(args: RunArgs, today: NaiveDate) -> Result<Outcome> {
     Ok(Outcome { message, exit_code, warnings })
 }
 
-impl Written {
+impl Written<'_> {
     /// How long each side of the run took, for the progress line.
     fn timings(&self) -> String {
         format!(
@@ -308,41 +433,14 @@ impl Written {
     }
 }
 
-/// The run's state commits as pending first: if that fails, nothing is published. A kill
-/// after it leaves a pending run that the next open completes (outputs in place) or
-/// discards (the old outputs still there). Returns how long recording and publishing took.
-fn record_and_publish(
-    db: &crate::state::Db,
-    config: &RunConfig,
-    inputs: &crate::ledger::Inputs,
-    aged: &pipeline::Aged,
-    written: &Written,
-    staging: Staging,
-    started_at: String,
-) -> Result<(std::time::Duration, std::time::Duration)> {
-    let out_dir = std::path::absolute(config.out()).map_err(|e| Error::write(config.out(), e))?;
-    let record = crate::state::store::RunRecord {
-        as_of: config.as_of(),
-        out_dir: &out_dir,
-        outputs_digest: crate::state::store::outputs_digest(staging.path()),
-        inputs: crate::state::fingerprint::inputs(config)?,
-        rules: crate::state::fingerprint::rules(config),
-        started_at,
-        actions: &written.actioned.decisions.actions,
-        outbox: &written.composed.outbox,
-        snapshot: &written.actioned.metrics.snapshot(),
-        open_items: &aged.aging.open_items,
-        followups: &inputs.records.followups,
-        reconciliation: aged.reconciliation.as_ref(),
-    };
-    let recording = std::time::Instant::now();
-    let run_id = crate::state::store::record_run(db, &record)?;
-    let recorded_took = recording.elapsed();
+/// Publishes the outputs of the run recorded as pending, then marks it published. A kill
+/// before the outputs are in place leaves a pending run that the next open discards (the
+/// old outputs still there); after, one that it completes.
+fn publish(db: &crate::state::Db, recorded: crate::state::store::RecordedRun<'_>, staging: Staging) -> Result<()> {
+    let run_id = recorded.publishing();
     if let Err(e) = staging.commit() {
         let _ = crate::state::store::discard(db, run_id);
         return Err(e);
     }
-    let publishing = std::time::Instant::now();
-    crate::state::store::publish(db, run_id)?;
-    Ok((recorded_took, publishing.elapsed()))
+    crate::state::store::publish(db, run_id)
 }

@@ -119,8 +119,10 @@ impl Unexplained {
 pub(crate) struct PreviousOpen {
     /// That run's as-of date.
     pub as_of: Option<NaiveDate>,
-    /// Open amount per item, minor units.
-    pub items: BTreeMap<ItemKey, i64>,
+    /// That run, when it is in the state database (not an earlier release's file).
+    pub run_id: Option<i64>,
+    /// Open amount per item, minor units, in key order, each key once.
+    pub items: Vec<(ItemKey, i64)>,
 }
 
 impl PreviousOpen {
@@ -163,7 +165,7 @@ impl PreviousOpen {
             let slot: &mut i64 = items.entry(key).or_default();
             *slot = slot.checked_add(amount).ok_or_else(|| unreadable(line, "amount out of range".into()))?;
         }
-        Ok(Self { as_of: Some(as_of), items })
+        Ok(Self { as_of: Some(as_of), run_id: None, items: items.into_iter().collect() })
     }
 }
 
@@ -187,7 +189,7 @@ pub(crate) fn start_differences(previous: &PreviousOpen, starts: &Starts<'_>) ->
             out.push(Unexplained::new(customer.to_owned(), invoice.to_owned(), currency, amount, why));
         }
     };
-    let before = previous.items.iter().map(|((c, i, k), &amount)| ((c.as_str(), i.as_str(), k.as_str()), amount));
+    let before = previous.items.iter().map(|((c, i, k), amount)| ((c.as_str(), i.as_str(), k.as_str()), *amount));
     let walked = side_by_side(before, starts.iter().copied(), |key, before, now| {
         match (before, now) {
             (Some(before), None) => push(&mut out, key, -before, &|c: &Currency| {
@@ -224,7 +226,8 @@ mod tests {
     fn differences_name_items_that_left_changed_or_appeared() {
         let previous = PreviousOpen {
             as_of: Some("2026-10-31".parse().unwrap()),
-            items: [(key("A-1"), 10_000), (key("A-2"), 5_000), (key("A-3"), 2_000)].into(),
+            run_id: None,
+            items: vec![(key("A-1"), 10_000), (key("A-2"), 5_000), (key("A-3"), 2_000)],
         };
         // A-1 left the export; A-2 is 4,000 on 10-31 per this export; A-3 as before; A-9 is
         // back-dated.
@@ -274,7 +277,11 @@ mod tests {
                 *summed.entry(k.clone()).or_default() += v;
             }
             let starts = starts_of(lines.iter().map(|(k, v)| ((k.0.as_str(), k.1.as_str(), k.2.as_str()), *v)).collect());
-            let last = PreviousOpen { as_of: Some("2026-10-31".parse().unwrap()), items: previous.clone() };
+            let last = PreviousOpen {
+                as_of: Some("2026-10-31".parse().unwrap()),
+                run_id: None,
+                items: previous.clone().into_iter().collect(),
+            };
             let found: Vec<(ItemKey, i64)> = start_differences(&last, &starts)
                 .into_iter()
                 .map(|u| ((u.customer, u.invoice_no, u.currency.code().to_owned()), u.amount))
@@ -290,7 +297,7 @@ mod tests {
         std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,5.00\n").unwrap();
         assert_eq!(PreviousOpen::load_csv(dir.path(), "2026-10-31".parse().unwrap()).unwrap(), PreviousOpen::default());
         let read = PreviousOpen::load_csv(dir.path(), "2026-09-30".parse().unwrap()).unwrap();
-        assert_eq!(read.items[&("A".into(), "1".into(), "USD".into())], 500);
+        assert_eq!(read.items, vec![(("A".into(), "1".into(), "USD".into()), 500)]);
         std::fs::write(&path, "as_of,customer,invoice_no,currency,open\n2026-09-30,A,1,USD,x\n").unwrap();
         let err = PreviousOpen::load_csv(dir.path(), "2026-09-30".parse().unwrap()).unwrap_err().to_string();
         assert!(

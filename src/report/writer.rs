@@ -70,6 +70,7 @@ impl FrontSheets {
         let (send_others, others) = sync_channel::<Vec<Worksheet>>(1);
         std::thread::scope(|scope| {
             let thread = scope.spawn(move || -> Result<(usize, Duration)> {
+                crate::priority::give_way();
                 let started = Instant::now();
                 let recent = history()?;
                 let sheet = workbook::history_sheet(history_blank, &recent, &currencies, labels, rows_per_sheet)?;
@@ -106,7 +107,7 @@ impl FrontSheets {
 /// # Errors
 /// An error of `work` (it comes first: the writer then stops for want of the front sheets),
 /// unless the writer stopped before handing out the blank sheets; then the writer's.
-pub fn write_alongside<T: Send>(
+pub fn write_alongside<T>(
     path: &Path,
     back: &Back<'_>,
     work: impl FnOnce(&FrontSheets) -> Result<T>,
@@ -115,6 +116,7 @@ pub fn write_alongside<T: Send>(
     let (filled, receive_filled) = sync_channel::<Vec<Worksheet>>(1);
     let (written, done, writer_gone) = std::thread::scope(|scope| {
         let writer = scope.spawn(move || {
+            crate::priority::give_way();
             let started = Instant::now();
             workbook::write_with(path, back, move |sheets| {
                 // The caller may have stopped already; its error is the one reported then.

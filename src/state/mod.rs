@@ -89,8 +89,19 @@ impl Db {
             return Ok((db, notes, soundness::Checking::done()));
         }
         let db = Self::connect(state, lock)?;
+        // A log left by a reader that outlived the last run is emptied into the file, so
+        // that the backup can be a copy of the file. Best effort, without waiting: while a
+        // reader holds the log, the backup goes through SQLite instead.
+        db.conn.busy_timeout(Duration::ZERO).map_err(|e| db.err(&e))?;
+        let _ = db.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        db.conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db.err(&e))?;
         let checking = soundness::Checking::start(&db.path, state);
         Ok((db, Vec::new(), checking))
+    }
+
+    /// Whether `state/payback.db` exists.
+    pub(crate) fn exists(state: &Path) -> bool {
+        state.join(FILE_NAME).exists()
     }
 
     /// The writer's connection to `state/payback.db` (created when missing), configured; a

@@ -76,6 +76,52 @@ pub(crate) fn backup(conn: &Connection, target: &Path) -> Result<()> {
     done
 }
 
+/// Checks the database open on `conn` (the file `path` in `state`) and copies it to
+/// [`BACKUP_NAME`], both in one read transaction: the backup is the database checked. When
+/// that transaction reads the file alone (no write-ahead log to add, the common case: each
+/// run's last connection empties it), the file itself is copied, by the kernel; else
+/// through `SQLite`'s online backup ([`backup`]). While the transaction lasts no checkpoint
+/// can write into the file, and the run writes nothing before it ends.
+fn check_and_keep(conn: &Connection, path: &Path, state: &Path) -> Result<()> {
+    let fail = |e: rusqlite::Error| corrupt(path, state, db_error(path, &e));
+    conn.execute_batch("BEGIN").map_err(fail)?;
+    // The first read takes the snapshot; a log still empty then was empty when it was taken.
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+    let file_alone = log_is_empty(path);
+    let kept = check_integrity(conn, path, state).and_then(|()| {
+        let target = state.join(BACKUP_NAME);
+        if file_alone { copy_file(path, &target) } else { backup(conn, &target) }
+    });
+    let ended = conn.execute_batch("COMMIT").map_err(fail);
+    kept.and(ended)
+}
+
+/// Whether the write-ahead log beside the database `path` is absent or empty.
+fn log_is_empty(path: &Path) -> bool {
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    match std::fs::metadata(&log) {
+        Ok(meta) => meta.len() == 0,
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// Copies the file `path` to `target` through a temporary file, on disk before it is
+/// renamed into place.
+fn copy_file(path: &Path, target: &Path) -> Result<()> {
+    let fail = |e: std::io::Error| Error::Output { path: target.to_path_buf(), reason: e.to_string() };
+    let name = target.file_name().map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
+    let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let done = std::fs::copy(path, &temp)
+        .and_then(|_| std::fs::File::open(&temp)?.sync_all())
+        .and_then(|()| std::fs::rename(&temp, target))
+        .map_err(fail);
+    if done.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    done
+}
+
 /// The integrity check and backup of a run's database, under way on a thread of their own
 /// (or done already). Dropped without [`Checking::wait`] (a run that stopped early), it
 /// interrupts the check or the backup and waits for the thread to clean up.
@@ -106,8 +152,8 @@ impl Checking {
         let interrupt = conn.get_interrupt_handle();
         let thread = std::thread::spawn(move || {
             let started = Instant::now();
-            check_integrity(&conn, &path, &state)?;
-            backup(&conn, &state.join(BACKUP_NAME))?;
+            crate::priority::give_way();
+            check_and_keep(&conn, &path, &state)?;
             Ok(started.elapsed())
         });
         Self(Some(Under::Running(thread, interrupt)))

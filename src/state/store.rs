@@ -67,8 +67,11 @@ pub(crate) struct RunRecord<'a> {
     pub outbox: &'a [OutboxEntry],
     /// The trend snapshot.
     pub snapshot: &'a Snapshot,
-    /// The aging's open items.
-    pub open_items: &'a DataFrame,
+    /// The aging's open items, summed per item in key order ([`open_items_of`]).
+    pub open_items: &'a [(ItemRef<'a>, i64)],
+    /// The items opened and closed since the previous run, when found already
+    /// ([`item_changes`]); used when they were found against the run this one follows.
+    pub changes: Option<&'a ItemChanges>,
     /// The follow-ups read.
     pub followups: &'a [Followup],
     /// Payments matched, when given.
@@ -80,11 +83,14 @@ fn json(value: &impl serde::Serialize) -> Result<String> {
 }
 
 /// Records a run as `pending`, with all it decided and saw, in one transaction; returns
-/// its id. Nothing of it counts until [`publish`].
+/// its id. Nothing of it counts until [`publish`]. `before_commit` runs last, before the
+/// commit: its error leaves nothing recorded (a run waits there for the integrity check
+/// beside it).
 ///
 /// # Errors
-/// [`Error::State`] when the database cannot be written (nothing is then recorded).
-pub(crate) fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
+/// [`Error::State`] when the database cannot be written, or `before_commit`'s error
+/// (nothing is then recorded).
+pub(crate) fn record_run(db: &Db, run: &RunRecord<'_>, before_commit: impl FnOnce() -> Result<()>) -> Result<i64> {
     let e = |err: rusqlite::Error| db.err(&err);
     let tx = db.conn().unchecked_transaction().map_err(e)?;
     tx.execute(
@@ -106,9 +112,9 @@ pub(crate) fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
         Failure::Other(err) => err,
     })?;
     insert_snapshot(&tx, run_id, run.snapshot).map_err(e)?;
-    let items = open_items_of(run.open_items)?;
     let previous = previous_run(&tx, run.as_of).map_err(e)?;
-    insert_open_items(&tx, run_id, &items, previous.as_ref()).map_err(e)?;
+    let found = run.changes.filter(|c| c.previous_run == previous.as_ref().map(|(id, _)| *id));
+    insert_open_items(&tx, run_id, run.open_items, previous.as_ref(), found).map_err(e)?;
     insert_followups(&tx, run_id, run.followups).map_err(e)?;
     if let Some(reconciliation) = run.reconciliation {
         let mut stmt = tx
@@ -133,6 +139,7 @@ pub(crate) fn record_run(db: &Db, run: &RunRecord<'_>) -> Result<i64> {
             .map_err(e)?;
         }
     }
+    before_commit()?;
     tx.commit().map_err(e)?;
     Ok(run_id)
 }
@@ -225,11 +232,14 @@ fn insert_snapshot(tx: &rusqlite::Transaction<'_>, run_id: i64, snapshot: &Snaps
 }
 
 /// An open item by its texts (customer, invoice, currency code) borrowed from the aging.
-type ItemRef<'a> = (&'a str, &'a str, &'a str);
+pub(crate) type ItemRef<'a> = (&'a str, &'a str, &'a str);
 
 /// The open items of the aging's frame in key order, summed per (customer, invoice,
 /// currency): borrowed from the frame, sorted, not copied into a map.
-fn open_items_of(frame: &DataFrame) -> Result<Vec<(ItemRef<'_>, i64)>> {
+///
+/// # Errors
+/// [`Error::Internal`] when the frame lacks its columns or a sum is out of range (a bug).
+pub(crate) fn open_items_of(frame: &DataFrame) -> Result<Vec<(ItemRef<'_>, i64)>> {
     let text = |name: &str| -> Result<Vec<Option<&str>>> {
         Ok(frame.column(name).map_err(Error::internal)?.str().map_err(Error::internal)?.iter().collect())
     };
@@ -287,13 +297,53 @@ fn items_of_run(conn: &rusqlite::Connection, run_id: i64) -> rusqlite::Result<Ve
     summed_by_key(rows).ok_or(rusqlite::Error::IntegralValueOutOfRange(3, i64::MAX))
 }
 
-/// Inserts the open items (in key order) and the items opened and closed since the previous
-/// run, found by walking both in key order side by side.
+/// The items opened and closed between a previous run's open items and this run's, found
+/// before the run is recorded (while the previous run's items are at hand for the
+/// roll-forward: they are not read twice).
+#[derive(Debug, Default)]
+pub(crate) struct ItemChanges {
+    /// The run they were found against (none: the first run, every item opened).
+    previous_run: Option<i64>,
+    /// Item, `opened` or `closed`, open amount: the opened in key order, then the closed.
+    events: Vec<(ItemKey, &'static str, i64)>,
+}
+
+/// The items opened and closed since `previous` of `items` ([`open_items_of`]).
+pub(crate) fn item_changes(previous: &PreviousOpen, items: &[(ItemRef<'_>, i64)]) -> ItemChanges {
+    let was = previous.items.iter().map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then));
+    let owned = |(c, i, k): ItemRef<'_>| (c.to_owned(), i.to_owned(), k.to_owned());
+    let events = changes_between(was, items).into_iter().map(|(key, event, open)| (owned(key), event, open)).collect();
+    ItemChanges { previous_run: previous.run_id, events }
+}
+
+/// Opened: open now and not among the previous run's items; closed: the reverse. Both
+/// lists in key order, walked side by side; the opened ones first, then the closed.
+fn changes_between<'a>(
+    was: impl Iterator<Item = (ItemRef<'a>, i64)>,
+    items: &[(ItemRef<'a>, i64)],
+) -> Vec<(ItemRef<'a>, &'static str, i64)> {
+    let (mut opened, mut closed) = (Vec::new(), Vec::new());
+    let walked = side_by_side(was, items.iter().copied(), |key, then, now| {
+        match (then, now) {
+            (None, Some(open)) if open != 0 => opened.push((key, "opened", open)),
+            (Some(then), None) if then != 0 => closed.push((key, "closed", then)),
+            _ => {}
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(()) = walked;
+    opened.extend(closed);
+    opened
+}
+
+/// Inserts the open items (in key order) and the items opened and closed since the
+/// `previous` run: `found` already ([`item_changes`]), or found here by reading that run's.
 fn insert_open_items(
     tx: &rusqlite::Transaction<'_>,
     run_id: i64,
     items: &[(ItemRef<'_>, i64)],
     previous: Option<&(i64, String)>,
+    found: Option<&ItemChanges>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare(
         "INSERT INTO open_items (run_id, customer, invoice_no, currency, open_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -301,30 +351,23 @@ fn insert_open_items(
     for ((customer, invoice_no, currency), open) in items {
         stmt.execute(params![run_id, customer, invoice_no, currency, open])?;
     }
-    let before = match previous {
-        Some((id, _)) => items_of_run(tx, *id)?,
-        None => Vec::new(),
-    };
     let mut event = tx.prepare(
         "INSERT INTO item_events (run_id, customer, invoice_no, currency, event, open_minor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    // Opened: open now and not among the previous run's items; closed: the reverse (the
-    // opened ones first, as before).
-    let mut closed = Vec::new();
-    let was = before.iter().map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then));
-    side_by_side(was, items.iter().copied(), |key, then, now| {
-        match (then, now) {
-            (None, Some(open)) if open != 0 => {
-                event.execute(params![run_id, key.0, key.1, key.2, "opened", open])?;
-            }
-            (Some(then), None) if then != 0 => closed.push((key, then)),
-            _ => {}
+    if let Some(found) = found {
+        for ((customer, invoice_no, currency), kind, open) in &found.events {
+            event.execute(params![run_id, customer, invoice_no, currency, kind, open])?;
         }
-        Ok::<(), rusqlite::Error>(())
-    })?;
-    for (key, open) in closed {
-        event.execute(params![run_id, key.0, key.1, key.2, "closed", open])?;
+        return Ok(());
+    }
+    let before = match previous {
+        Some((id, _)) => items_of_run(tx, *id)?,
+        None => Vec::new(),
+    };
+    let was = before.iter().map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then));
+    for ((customer, invoice_no, currency), kind, open) in changes_between(was, items) {
+        event.execute(params![run_id, customer, invoice_no, currency, kind, open])?;
     }
     Ok(())
 }
@@ -396,6 +439,37 @@ pub(crate) fn publish(db: &Db, run_id: i64) -> Result<()> {
     tx.execute("UPDATE runs SET status = 'published', finished_at = ?2 WHERE id = ?1", params![run_id, super::now()])
         .map_err(e)?;
     tx.commit().map_err(e)
+}
+
+/// A run recorded as `pending` ([`record_run`]) whose outputs are not published yet: when
+/// it is dropped before [`RecordedRun::publishing`] (the workbook could not be finished),
+/// it is discarded.
+#[derive(Debug)]
+pub(crate) struct RecordedRun<'a> {
+    db: &'a Db,
+    id: Option<i64>,
+}
+
+impl<'a> RecordedRun<'a> {
+    /// Run `id` of `db`, just recorded.
+    pub(crate) fn new(db: &'a Db, id: i64) -> Self {
+        Self { db, id: Some(id) }
+    }
+
+    /// The run's id, for publishing its outputs: from here on, the caller completes or
+    /// discards it (a run left pending is completed or discarded by the next open).
+    pub(crate) fn publishing(mut self) -> i64 {
+        self.id.take().unwrap_or_default()
+    }
+}
+
+impl Drop for RecordedRun<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            // Best effort: a run left pending is discarded by the next open anyway.
+            let _ = discard(self.db, id);
+        }
+    }
 }
 
 /// Removes a pending run and everything recorded with it.
@@ -570,7 +644,22 @@ pub(crate) fn previous_open(db: &Db, as_of: NaiveDate) -> Result<PreviousOpen> {
         .optional()
         .map_err(e)?;
     let Some(id) = id else { return Ok(PreviousOpen::default()) };
-    Ok(PreviousOpen { as_of: Some(as_of), items: items_of_run(db.conn(), id).map_err(e)?.into_iter().collect() })
+    Ok(PreviousOpen { as_of: Some(as_of), run_id: Some(id), items: items_of_run(db.conn(), id).map_err(e)? })
+}
+
+/// The open items of the run that a run as of `as_of` follows (the counted run of the
+/// latest earlier date that recorded a snapshot, as [`crate::metrics::trend::Trend::previous`]
+/// finds it), read from `state/payback.db`; none when there is no database or no such run.
+/// A run reads them on a thread of its own while it reads its inputs.
+///
+/// # Errors
+/// As [`previous_open`].
+pub(crate) fn previous_open_before(state: &Path, as_of: NaiveDate) -> Result<PreviousOpen> {
+    let Some(db) = Db::open_read_only(state)? else { return Ok(PreviousOpen::default()) };
+    match previous_run(db.conn(), as_of).map_err(|e| db.err(&e))? {
+        Some((_, date)) => previous_open(&db, date.parse().map_err(Error::internal)?),
+        None => Ok(PreviousOpen::default()),
+    }
 }
 
 /// The history in `state`: from the database, or from the JSON-lines files of an earlier
