@@ -68,8 +68,7 @@ done
 
 # ---- inputs ---------------------------------------------------------------------------
 LEDGER="$SCRATCH/ledger-n$N-m$MONTHS"
-# The format is in the stamp: a ledger of an older bench_gen (no paid_date) is made again.
-stamp="seed=$SEED paid_date"
+stamp="seed=$SEED"
 if ! { [[ -f "$LEDGER/.stamp" ]] && grep -qxF -- "$stamp" "$LEDGER/.stamp"; }; then
     say "generating $MONTHS month-ends of about $N invoices into $LEDGER"
     rm -rf "$LEDGER"

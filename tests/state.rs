@@ -42,7 +42,7 @@ fn small(ws: &Workspace, as_of: &str, extra: &[&str], code: i32) -> crate::util:
 }
 
 #[test]
-fn an_empty_state_folder_gets_the_schema_at_version_2() {
+fn an_empty_state_folder_gets_the_schema_at_version_1() {
     let ws = Workspace::new();
     ws.write("contacts.csv", CONTACTS);
     ws.write(
@@ -52,7 +52,7 @@ fn an_empty_state_folder_gets_the_schema_at_version_2() {
     small(&ws, "2026-10-31", &[], 0);
     let conn = db(&ws.path().join("state"));
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 1);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(
@@ -72,11 +72,10 @@ fn an_empty_state_folder_gets_the_schema_at_version_2() {
     let schema = ws.payback().args(["db", "schema"]).status(0).stdout;
     assert!(schema.starts_with("-- version 1 (PRAGMA user_version = 1)\n"), "{schema}");
     assert!(schema.contains("CREATE TABLE deliveries ("), "{schema}");
-    assert!(schema.contains("\n-- version 2 (PRAGMA user_version = 2)\n"), "{schema}");
     let check = ws.payback().args(["db", "check"]).status(0).stdout;
     assert!(
         check.starts_with(
-            "state/payback.db: ok (schema version 2), 1 runs, 1 decisions, 0 messages sent; last run as of 2026-10-31"
+            "state/payback.db: ok (schema version 1), 1 runs, 1 decisions, 0 messages sent; last run as of 2026-10-31"
         ),
         "{check}"
     );
@@ -470,46 +469,6 @@ fn two_runs_with_a_backup(ws: &Workspace) -> std::path::PathBuf {
 }
 
 #[test]
-fn a_version_1_database_moves_its_open_items_and_item_events_to_version_2_unchanged() {
-    let ws = Workspace::new();
-    // A database of version 1, as `payback db schema` prints it, with a run's rows.
-    let schema = ws.payback().args(["db", "schema"]).status(0).stdout;
-    let v1 = &schema[..schema.find("-- version 2").expect("version 2 in the schema")];
-    let state = ws.path().join("state");
-    std::fs::create_dir_all(&state).unwrap();
-    let conn = db(&state);
-    conn.execute_batch(v1).unwrap();
-    conn.execute_batch(
-        "PRAGMA user_version = 1;
-         INSERT INTO runs (id, as_of, status, out_dir, outputs_digest, inputs, rules, started_at)
-             VALUES (1, '2026-10-31', 'published', '', '', '[]', '', '2026-10-31T00:00:00Z');
-         INSERT INTO open_items VALUES (1, 'ACME', 'INV-2', 'CNY', 500), (1, 'ACME', 'INV-1', 'CNY', 100000),
-             (1, 'ACME', 'INV-1', 'CNY', 250);
-         INSERT INTO item_events VALUES (1, 'ACME', 'INV-1', 'CNY', 'opened', 100250),
-             (1, 'Beta', 'INV-9', 'USD', 'closed', 700);",
-    )
-    .unwrap();
-    drop(conn);
-    let check = ws.payback().args(["db", "check"]).status(0).stdout;
-    assert!(check.starts_with("state/payback.db: ok (schema version 2), 1 runs"), "{check}");
-    let conn = db(&state);
-    // The same rows (an item's lines summed, as every reader summed them), in key order,
-    // and no index beside them.
-    assert_eq!(
-        strings(&conn, "SELECT run_id || ' ' || invoice_no || ' ' || open_minor FROM open_items"),
-        ["1 INV-1 100250", "1 INV-2 500"]
-    );
-    assert_eq!(
-        strings(&conn, "SELECT customer || ' ' || event || ' ' || invoice_no || ' ' || open_minor FROM item_events"),
-        ["ACME opened INV-1 100250", "Beta closed INV-9 700"]
-    );
-    assert_eq!(
-        strings(&conn, "SELECT name FROM sqlite_master WHERE tbl_name IN ('open_items', 'item_events') ORDER BY name"),
-        ["item_events", "open_items"]
-    );
-}
-
-#[test]
 fn the_backup_is_the_database_as_the_run_found_it_with_or_without_a_log_held_by_a_reader() {
     let ws = Workspace::new();
     let state = two_runs_with_a_backup(&ws);
@@ -575,15 +534,15 @@ fn a_damaged_index_found_beside_the_run_stops_it_before_anything_is_recorded_or_
     db(&state)
         .execute_batch(
             "PRAGMA writable_schema = ON;
-             UPDATE sqlite_schema SET sql = 'CREATE INDEX decisions_customer ON decisions (currency, customer)'
-             WHERE name = 'decisions_customer';",
+             UPDATE sqlite_schema SET sql = 'CREATE INDEX item_events_customer ON item_events (currency, customer)'
+             WHERE name = 'item_events_customer';",
         )
         .unwrap();
     let done = small(&ws, "2026-12-31", &[], 2);
     let line = done.stderr.trim();
     assert!(
         line.starts_with(
-            "error: state/payback.db: the database is damaged (row 1 missing from index decisions_customer"
+            "error: state/payback.db: the database is damaged (row 1 missing from index item_events_customer"
         ),
         "{line}"
     );

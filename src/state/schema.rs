@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 /// The migrations; the database's `user_version` is the number of migrations applied.
-pub(crate) const MIGRATIONS: [&str; 2] = [V1, V2];
+pub(crate) const MIGRATIONS: [&str; 1] = [V1];
 
 /// Version 1: runs, their decisions, the deliveries of `send`, the trend, the open items,
 /// follow-ups and payments as each run saw them.
@@ -133,43 +133,6 @@ CREATE TABLE payments_matched (
     settled       INTEGER NOT NULL                 -- 1 when the invoice is fully paid
 );
 CREATE INDEX payments_matched_customer ON payments_matched (customer);
-";
-
-/// Version 2: the open items and the items opened and closed kept in the order they are
-/// read — by run, by customer — instead of beside an index of their own.
-const V2: &str = "\
--- The open items and the item events are stored in the order they are read (the open
--- items by run, the events by customer), with no index beside them: at a year of a million
--- invoices that is a fifth of the file less, and the integrity check of every run has
--- 5 million fewer index entries to check. The columns are those of version 1.
-CREATE TABLE open_items_by_run (
-    run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    customer   TEXT NOT NULL,
-    invoice_no TEXT NOT NULL,
-    currency   TEXT NOT NULL,
-    open_minor INTEGER NOT NULL,                   -- minor units (cents)
-    PRIMARY KEY (run_id, customer, invoice_no, currency)
-) WITHOUT ROWID;
-INSERT INTO open_items_by_run
-    SELECT run_id, customer, invoice_no, currency, SUM(open_minor) FROM open_items
-    GROUP BY run_id, customer, invoice_no, currency;
-DROP TABLE open_items;
-ALTER TABLE open_items_by_run RENAME TO open_items;
-
-CREATE TABLE item_events_by_customer (
-    run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    customer   TEXT NOT NULL,
-    invoice_no TEXT NOT NULL,
-    currency   TEXT NOT NULL,
-    event      TEXT NOT NULL CHECK (event IN ('opened', 'closed')),
-    open_minor INTEGER NOT NULL,                   -- open when first seen / when last seen
-    PRIMARY KEY (customer, currency, run_id, invoice_no, event)
-) WITHOUT ROWID;
-INSERT INTO item_events_by_customer
-    SELECT run_id, customer, invoice_no, currency, event, SUM(open_minor) FROM item_events
-    GROUP BY customer, currency, run_id, invoice_no, event;
-DROP TABLE item_events;
-ALTER TABLE item_events_by_customer RENAME TO item_events;
 ";
 
 /// The whole schema, for `payback db schema`: every migration, numbered.
