@@ -68,7 +68,8 @@ done
 
 # ---- inputs ---------------------------------------------------------------------------
 LEDGER="$SCRATCH/ledger-n$N-m$MONTHS"
-stamp="seed=$SEED"
+# The format is in the stamp: a ledger of an older bench_gen (no paid_date) is made again.
+stamp="seed=$SEED paid_date"
 if ! { [[ -f "$LEDGER/.stamp" ]] && grep -qxF -- "$stamp" "$LEDGER/.stamp"; }; then
     say "generating $MONTHS month-ends of about $N invoices into $LEDGER"
     rm -rf "$LEDGER"

@@ -227,21 +227,11 @@ const HEADERS: [&str; 9] = [
     "project_manager",
 ];
 
-/// The monthly ledger's columns: [`HEADERS`] and the day its last payment was posted, as an
-/// open-items export of a ledger gives it (without it, no run could tell in which month a
-/// payment came, and every invoice paid since the last run would be "not explained").
-const MONTHLY_HEADERS: [&str; 10] = [
-    "customer",
-    "invoice_no",
-    "invoice_date",
-    "due_date",
-    "amount",
-    "paid_amount",
-    "currency",
-    "project",
-    "project_manager",
-    "paid_date",
-];
+/// The monthly ledger's column after [`HEADERS`]: the day an invoice's last payment was
+/// posted, as an open-items export of a ledger gives it (without it, no run could tell in
+/// which month a payment came, and every invoice paid since the last run would be "not
+/// explained").
+const PAID_DATE: &str = "paid_date";
 
 fn main() -> Result<(), Error> {
     let options = parse_args()?;
@@ -496,7 +486,7 @@ fn monthly(options: &Options, months: u32, last: NaiveDate) -> Result<(), Error>
         let days = |d: NaiveDate| u64::try_from((d - start).num_days()).unwrap_or(0);
         let (from, to) = (days(end - Duration::days(WINDOW_DAYS - 1)) * per_day, (days(end) + 1) * per_day);
         let mut csv = create(&dir, "invoices.csv")?;
-        csv.write_record(MONTHLY_HEADERS)?;
+        csv.write_record(HEADERS.iter().copied().chain([PAID_DATE]))?;
         let mut bank = create(&dir, "payments.csv")?;
         bank.write_record(["Date", "Payer", "Amount", "Currency", "Reference"])?;
         let mut followups = create(&dir, "followups.csv")?;
