@@ -433,14 +433,11 @@ impl Written<'_> {
     }
 }
 
-/// Publishes the outputs of the run recorded as pending, then marks it published. A kill
-/// before the outputs are in place leaves a pending run that the next open discards (the
-/// old outputs still there); after, one that it completes.
+/// Publishes the outputs of the run recorded as pending, then marks it published. Outputs
+/// that cannot be put in place leave the run discarded (the guard dropped); a kill before
+/// they are in place leaves a pending run that the next open discards (the old outputs
+/// still there), after, one that it completes.
 fn publish(db: &crate::state::Db, recorded: crate::state::store::RecordedRun<'_>, staging: Staging) -> Result<()> {
-    let run_id = recorded.publishing();
-    if let Err(e) = staging.commit() {
-        let _ = crate::state::store::discard(db, run_id);
-        return Err(e);
-    }
-    crate::state::store::publish(db, run_id)
+    staging.commit()?;
+    crate::state::store::publish(db, recorded.publishing())
 }

@@ -114,6 +114,12 @@ impl Unexplained {
     }
 }
 
+/// Owned items (key, amount) with their keys borrowed, to walk [`side_by_side`] with
+/// borrowed ones.
+pub(crate) fn borrowed(items: &[(ItemKey, i64)]) -> impl Iterator<Item = ((&str, &str, &str), i64)> {
+    items.iter().map(|((c, i, k), amount)| ((c.as_str(), i.as_str(), k.as_str()), *amount))
+}
+
 /// The open items of the previous run, as it reported them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct PreviousOpen {
@@ -189,7 +195,7 @@ pub(crate) fn start_differences(previous: &PreviousOpen, starts: &Starts<'_>) ->
             out.push(Unexplained::new(customer.to_owned(), invoice.to_owned(), currency, amount, why));
         }
     };
-    let before = previous.items.iter().map(|((c, i, k), amount)| ((c.as_str(), i.as_str(), k.as_str()), *amount));
+    let before = borrowed(&previous.items);
     let walked = side_by_side(before, starts.iter().copied(), |key, before, now| {
         match (before, now) {
             (Some(before), None) => push(&mut out, key, -before, &|c: &Currency| {

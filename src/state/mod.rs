@@ -30,6 +30,9 @@ pub(crate) const FILE_NAME: &str = "payback.db";
 /// The copy each `run` makes when it opens the database, after the integrity check passed.
 pub(crate) const BACKUP_NAME: &str = "payback.backup.db";
 
+/// How long a connection waits for another's lock before it reports the folder busy.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
 /// The page cache of a connection that writes: negative is KiB (`PRAGMA cache_size`).
 const CACHE_KIB: i64 = -65_536;
 
@@ -56,7 +59,7 @@ pub(crate) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
 pub(crate) fn read_only(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_WAIT)?;
     Ok(conn)
 }
 
@@ -94,7 +97,7 @@ impl Db {
         // reader holds the log, the backup goes through SQLite instead.
         db.conn.busy_timeout(Duration::ZERO).map_err(|e| db.err(&e))?;
         let _ = db.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
-        db.conn.busy_timeout(Duration::from_secs(10)).map_err(|e| db.err(&e))?;
+        db.conn.busy_timeout(BUSY_WAIT).map_err(|e| db.err(&e))?;
         let checking = soundness::Checking::start(&db.path, state);
         Ok((db, Vec::new(), checking))
     }
@@ -142,7 +145,7 @@ impl Db {
     }
 
     fn open_locked(state: &Path, lock: StateLock, backup: bool) -> Result<(Self, Vec<String>)> {
-        let existed = state.join(FILE_NAME).exists();
+        let existed = Self::exists(state);
         let db = Self::connect(state, lock)?;
         if existed {
             soundness::check_integrity(&db.conn, &db.path, state).map_err(|e| db.corrupt(state, e))?;
@@ -206,7 +209,7 @@ impl Db {
     }
 
     fn configure(&self) -> Result<()> {
-        self.conn.busy_timeout(Duration::from_secs(10)).map_err(|e| self.err(&e))?;
+        self.conn.busy_timeout(BUSY_WAIT).map_err(|e| self.err(&e))?;
         // WAL: readers (explain, history, a finance analyst's sqlite3) never block a run.
         self.conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| self.err(&e))?;
         // FULL: a commit is on disk before the outputs are published or a message is sent.

@@ -63,17 +63,21 @@ pub(crate) fn check_integrity(conn: &Connection, path: &Path, state: &Path) -> R
 /// # Errors
 /// [`Error::Output`] when `target` cannot be written.
 pub(crate) fn backup(conn: &Connection, target: &Path) -> Result<()> {
-    let fail = |reason: String| Error::Output { path: target.to_path_buf(), reason };
+    through_temporary(target, |temp| {
+        conn.backup(rusqlite::MAIN_DB, temp, None::<fn(rusqlite::backup::Progress)>).map_err(|e| e.to_string())
+    })
+}
+
+/// Writes `target` by `write` into a temporary file beside it, renamed into place once
+/// written (removed when not).
+fn through_temporary(target: &Path, write: impl FnOnce(&Path) -> std::result::Result<(), String>) -> Result<()> {
     let name = target.file_name().map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
     let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let done = conn
-        .backup(rusqlite::MAIN_DB, &temp, None::<fn(rusqlite::backup::Progress)>)
-        .map_err(|e| fail(e.to_string()))
-        .and_then(|()| std::fs::rename(&temp, target).map_err(|e| fail(e.to_string())));
+    let done = write(&temp).and_then(|()| std::fs::rename(&temp, target).map_err(|e| e.to_string()));
     if done.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    done
+    done.map_err(|reason| Error::Output { path: target.to_path_buf(), reason })
 }
 
 /// Checks the database open on `conn` (the file `path` in `state`) and copies it to
@@ -109,17 +113,9 @@ fn log_is_empty(path: &Path) -> bool {
 /// Copies the file `path` to `target` through a temporary file, on disk before it is
 /// renamed into place.
 fn copy_file(path: &Path, target: &Path) -> Result<()> {
-    let fail = |e: std::io::Error| Error::Output { path: target.to_path_buf(), reason: e.to_string() };
-    let name = target.file_name().map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
-    let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let done = std::fs::copy(path, &temp)
-        .and_then(|_| std::fs::File::open(&temp)?.sync_all())
-        .and_then(|()| std::fs::rename(&temp, target))
-        .map_err(fail);
-    if done.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    done
+    through_temporary(target, |temp| {
+        std::fs::copy(path, temp).and_then(|_| std::fs::File::open(temp)?.sync_all()).map_err(|e| e.to_string())
+    })
 }
 
 /// The integrity check and backup of a run's database, under way on a thread of their own

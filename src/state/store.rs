@@ -15,7 +15,7 @@ use crate::aging::frame::col_name as c;
 use crate::email::compose::OutboxEntry;
 use crate::error::{Error, Result};
 use crate::ledger::matching::Reconciliation;
-use crate::metrics::rollforward::{ItemKey, PreviousOpen, side_by_side};
+use crate::metrics::rollforward::{ItemKey, PreviousOpen, borrowed, side_by_side};
 use crate::metrics::trend::{CurrencySnapshot, Snapshot, Trend};
 use crate::normalize::records::Followup;
 use crate::rules::action::{Action, ActionKind};
@@ -310,7 +310,7 @@ pub(crate) struct ItemChanges {
 
 /// The items opened and closed since `previous` of `items` ([`open_items_of`]).
 pub(crate) fn item_changes(previous: &PreviousOpen, items: &[(ItemRef<'_>, i64)]) -> ItemChanges {
-    let was = previous.items.iter().map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then));
+    let was = borrowed(&previous.items);
     let owned = |(c, i, k): ItemRef<'_>| (c.to_owned(), i.to_owned(), k.to_owned());
     let events = changes_between(was, items).into_iter().map(|(key, event, open)| (owned(key), event, open)).collect();
     ItemChanges { previous_run: previous.run_id, events }
@@ -365,8 +365,7 @@ fn insert_open_items(
         Some((id, _)) => items_of_run(tx, *id)?,
         None => Vec::new(),
     };
-    let was = before.iter().map(|((c, i, k), then)| ((c.as_str(), i.as_str(), k.as_str()), *then));
-    for ((customer, invoice_no, currency), kind, open) in changes_between(was, items) {
+    for ((customer, invoice_no, currency), kind, open) in changes_between(borrowed(&before), items) {
         event.execute(params![run_id, customer, invoice_no, currency, kind, open])?;
     }
     Ok(())
